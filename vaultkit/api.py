@@ -1,0 +1,154 @@
+"""The one module rule authors import.
+
+A rule is a pure function ``check(note, vault, options) -> Iterable[Diagnostic]`` wrapped by
+the :func:`rule` decorator, which attaches its stable code, kebab-case name, default severity
+and option defaults.  The function's docstring is the rule's user documentation, with the
+sections ``## What it does``, ``## Why is this bad?``, ``## Example`` (then ``Use instead:``),
+and, where they apply, ``## Fix safety`` and ``## Options``.  Rules never do I/O: everything
+they may look at is in the :class:`~vaultkit.model.Note` and the
+:class:`~vaultkit.index.VaultIndex`.
+
+Rules are found through the ``vaultkit.rules`` entry-point group; a third-party package
+exposes a sequence of :class:`Rule` objects there, exactly like the built-in bundle.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from vaultkit.model import Note
+
+if TYPE_CHECKING:
+    from vaultkit.index import VaultIndex
+
+__all__ = [
+    "Applicability",
+    "Diagnostic",
+    "Edit",
+    "Fix",
+    "Note",
+    "Rule",
+    "Severity",
+    "VaultIndex",
+    "rule",
+]
+
+
+class Applicability(enum.Enum):
+    """How far a fix can be trusted (ruff's model)."""
+
+    SAFE = "safe"  # applied by `vaultkit fix` and `watch --fix`
+    UNSAFE = "unsafe"  # needs --unsafe-fixes: may change meaning
+    DISPLAY = "display"  # a suggestion shown to the user, never applied
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``Note.text[start:end]`` with ``text`` (start == end inserts)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A repair: text edits, and optionally a new encoding / BOM for the whole file.
+
+    ``encoding`` and ``bom`` are for the encoding rules: a fix that sets ``encoding="utf-8"``
+    makes the writer store the (already decoded) text as UTF-8; ``bom=False`` drops the BOM.
+    """
+
+    title: str
+    edits: tuple[Edit, ...] = ()
+    applicability: Applicability = Applicability.SAFE
+    encoding: str | None = None
+    bom: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding, with offsets into ``Note.text``.
+
+    ``severity`` overrides the configured level for this one finding (e.g. a link to a
+    "future note" reported as info); leave it None to use the configured level.
+    """
+
+    message: str
+    start: int
+    end: int
+    fix: Fix | None = None
+    severity: Severity | None = None
+
+
+Options = Mapping[str, Any]
+CheckFunction = Callable[[Note, "VaultIndex", Options], Iterable[Diagnostic]]
+
+CODE_RE = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: metadata plus its pure check function."""
+
+    code: str
+    name: str
+    check: CheckFunction
+    severity: Severity = Severity.WARNING
+    enabled_by_default: bool = True
+    fixable: bool = False
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def doc(self) -> str:
+        """The rule's documentation (the check function's docstring, dedented)."""
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+    def __call__(self, note: Note, vault: VaultIndex, options: Options) -> Iterable[Diagnostic]:
+        return self.check(note, vault, options)
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    severity: Severity = Severity.WARNING,
+    enabled_by_default: bool = True,
+    fixable: bool = False,
+    options: Mapping[str, Any] | None = None,
+) -> Callable[[CheckFunction], Rule]:
+    """Declare a rule: ``@rule("VK101", "invalid-front-matter", severity=Severity.ERROR)``."""
+    if not CODE_RE.match(code):
+        raise ValueError(f"rule code {code!r} must look like VK101")
+    if not NAME_RE.match(name):
+        raise ValueError(f"rule name {name!r} must be kebab-case")
+
+    def wrap(check: CheckFunction) -> Rule:
+        return Rule(
+            code=code,
+            name=name,
+            check=check,
+            severity=severity,
+            enabled_by_default=enabled_by_default,
+            fixable=fixable,
+            options=MappingProxyType(dict(options or {})),
+        )
+
+    return wrap

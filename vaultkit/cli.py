@@ -1,0 +1,210 @@
+"""The ``vaultkit`` command line (click).
+
+Exit status: 0 clean, 1 problems found, 2 usage or configuration error.  Every command that
+works on a vault shares :func:`vault_options` and :func:`prepare`, so ``--vault``,
+``--config``, ``--select`` and ``--ignore`` mean the same everywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vaultkit import __version__, report
+from vaultkit.api import Severity
+from vaultkit.config import ActiveRule, Config, ConfigError
+from vaultkit.engine import CheckResult, Problem, check, default_jobs
+from vaultkit.lint import resolve_run
+from vaultkit.parse import nfc
+from vaultkit.registry import PluginError, load_rules
+from vaultkit.vault import find_root
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass
+class Run:
+    """What a command needs to work on a vault: where, which notes, which rules."""
+
+    root: Path
+    targets: list[str] | None
+    config: Config
+    active: list[ActiveRule]
+
+
+def _targets(root: Path, paths: Sequence[str]) -> list[str] | None:
+    if not paths:
+        return None
+    out = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            raise click.UsageError(f"{raw} is outside the vault at {root}") from None
+        if not path.exists():
+            raise click.UsageError(f"{raw}: no such file or folder")
+        rel = "" if rel == "." else nfc(rel)
+        out.append(rel + "/" if path.is_dir() and rel else rel)
+    return None if "" in out else out
+
+
+def prepare(paths: Sequence[str], vault: str | None, config: str | None, select: Sequence[str],
+            ignore: Sequence[str], isolated: bool = False) -> Run:
+    """Find the vault, load and validate configuration; exits with status 2 on errors."""
+    start = Path(vault) if vault else Path(paths[0]) if paths else Path.cwd()
+    if not start.exists():
+        raise click.UsageError(f"{start}: no such file or folder")
+    root = Path(vault).resolve() if vault else find_root(start)
+    if paths and not vault and all(Path(p).is_file() for p in paths) and not (root / ".obsidian").is_dir():
+        cwd = Path.cwd().resolve()  # pre-commit passes files relative to the repository root
+        if all(Path(p).resolve().is_relative_to(cwd) for p in paths):
+            root = find_root(cwd)
+    try:
+        cfg, active = resolve_run(root, Path(config) if config else None, _split(select), _split(ignore), isolated)
+    except (ConfigError, PluginError) as exc:
+        click.echo(f"vaultkit: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    return Run(root, _targets(root, paths), cfg, active)
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def vault_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every vault command takes."""
+    decorators = [
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--vault", type=click.Path(file_okay=False), help="Vault root (default: nearest folder with .obsidian/)."),
+        click.option("--config", type=click.Path(dir_okay=False), help="Configuration file (default: .vaultkit.toml at the vault root)."),
+        click.option("--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated."),
+        click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select."),
+        click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins."),
+        click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."),
+    ]
+    return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
+
+
+class _Progress:
+    """A progress bar on stderr for long runs, and only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.phase = ""
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled or total < 500:
+            return
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            self.bar = click.progressbar(length=total, label=phase.ljust(8), file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
+    """Check the vault with a progress bar when it is worth one."""
+    progress = _Progress(not quiet and sys.stderr.isatty())
+    try:
+        return check(run.root, run.active, run.targets, run.config.exclude, run.config.max_file_size,
+                     jobs or default_jobs(), progress)
+    finally:
+        progress.close()
+
+
+def emit(result: CheckResult, problems: list[Problem], fmt: str, active: list[ActiveRule], quiet: bool,
+         stats: bool) -> None:
+    """Print problems in the chosen format (and the summary for people)."""
+    prefix = _repo_prefix(result.root)
+    if fmt == "json":
+        click.echo(report.format_json(problems, result.index))
+    elif fmt == "github":
+        if problems:
+            click.echo(report.format_github(problems, prefix))
+    elif fmt == "sarif":
+        click.echo(report.format_sarif(problems, {a.rule.name: a.rule for a in active}, prefix))
+    else:
+        if problems:
+            click.echo(report.format_text(problems, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+        if stats and problems:
+            click.echo(report.statistics(problems))
+        if not quiet:
+            click.echo(report.summary(problems, len(result.checked)), err=bool(problems))
+    for warning in result.warnings:
+        click.echo(f"vaultkit: warning: {warning}", err=True)
+
+
+def _repo_prefix(root: Path) -> str:
+    """Path from the current directory to the vault, so CI annotations point at real files."""
+    try:
+        rel = root.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel + "/"
+
+
+def failing(problems: list[Problem]) -> bool:
+    return any(p.severity is not Severity.INFO for p in problems)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaultkit")
+def main() -> None:
+    """Lint, fix and watch Obsidian vaults."""
+
+
+@main.command("check")
+@vault_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
+@click.option("--statistics", "stats", is_flag=True, help="Count problems per rule.")
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only: no summary, no progress.")
+def check_command(paths, vault, config, select, ignore, isolated, jobs, fmt, exit_zero, stats, quiet) -> None:
+    """Check notes (default: the whole vault) and report problems."""
+    run = prepare(paths, vault, config, select, ignore, isolated)
+    result = run_check(run, jobs, quiet or fmt != "text")
+    emit(result, result.problems, fmt, run.active, quiet, stats)
+    sys.exit(EXIT_PROBLEMS if failing(result.problems) and not exit_zero else EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.option("--isolated", is_flag=True, help="Only vaultkit's own rules.")
+def rules_command(isolated: bool) -> None:
+    """List every available rule."""
+    try:
+        rules = load_rules(isolated)
+    except PluginError as exc:
+        click.echo(f"vaultkit: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for rule in sorted(rules.values(), key=lambda r: r.code):
+        flags = ("fix " if rule.fixable else "    ") + ("on " if rule.enabled_by_default else "off")
+        click.echo(f"{rule.code}  {rule.name:28s} {rule.severity.value:8s} {flags}  {rule.summary}")
+
+
+@main.command("rule")
+@click.argument("name")
+def rule_command(name: str) -> None:
+    """Show the documentation of one rule (by name or code)."""
+    rules = load_rules()
+    found = rules.get(name) or next((r for r in rules.values() if r.code == name.upper()), None)
+    if found is None:
+        raise click.UsageError(f"no rule named {name!r} (see `vaultkit rules`)")
+    click.echo(f"# {found.name} ({found.code})\n")
+    click.echo(f"Severity: {found.severity.value}. Enabled by default: {'yes' if found.enabled_by_default else 'no'}. "
+               f"Fixable: {'yes' if found.fixable else 'no'}.\n")
+    click.echo(found.doc)

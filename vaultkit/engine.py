@@ -1,0 +1,160 @@
+"""Run the active rules over notes and turn their diagnostics into reportable problems.
+
+Data flow: list the vault's files -> parse every note (in worker processes on large vaults)
+-> build the :class:`~vaultkit.index.VaultIndex` -> run the rules on the notes asked about
+-> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
+A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vaultkit.api import Fix, Severity
+from vaultkit.config import ActiveRule
+from vaultkit.index import VaultIndex
+from vaultkit.model import Note
+from vaultkit.parse import DEFAULT_MAX_BYTES, read_note
+from vaultkit.suppress import suppressions
+from vaultkit.vault import ignore_matcher, list_files, load_settings
+
+PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A diagnostic placed in the vault: what the reporters print and the fixer applies."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule: str
+    code: str
+    severity: Severity
+    message: str
+    start: int
+    end: int
+    fix: Fix | None = None
+
+
+@dataclass
+class CheckResult:
+    """Everything a run found."""
+
+    root: Path
+    index: VaultIndex
+    problems: list[Problem] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
+    """Run every active rule on one note (pure apart from the rules themselves)."""
+    problems: list[Problem] = []
+    quiet = suppressions(note)
+    for item in active:
+        if item.exclude and ignore_matcher((), item.exclude)(note.rel):
+            continue
+        rule = item.rule
+        try:
+            diagnostics = list(rule.check(note, index, item.options))
+        except Exception as exc:  # a broken rule must not end the run
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+            problems.append(Problem(note.rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR,
+                                    f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]", 0, 0))
+            continue
+        for diag in diagnostics:
+            line, col = note.position(diag.start)
+            end_line, end_col = note.position(max(diag.start, diag.end))
+            if any(s.covers(line, rule.name, rule.code) for s in quiet):
+                continue
+            problems.append(Problem(note.rel, line, col, end_line, end_col, rule.name, rule.code,
+                                    diag.severity or item.severity, diag.message, diag.start, diag.end, diag.fix))
+    return problems
+
+
+# State inherited by forked workers (set just before the pool starts, never pickled).
+_WORKER: dict[str, object] = {}
+
+
+def _parse_chunk(rels: list[str]) -> list[Note]:
+    return [read_note(str(_WORKER["root"]), rel, int(_WORKER["max_bytes"])) for rel in rels]  # type: ignore[call-overload]
+
+
+def _check_chunk(rels: list[str]) -> list[Problem]:
+    index: VaultIndex = _WORKER["index"]  # type: ignore[assignment]
+    active: Sequence[ActiveRule] = _WORKER["active"]  # type: ignore[assignment]
+    return [p for rel in rels for p in check_note(index.notes[rel], index, active)]
+
+
+def _chunks(items: list[str], jobs: int) -> list[list[str]]:
+    size = max(50, len(items) // (jobs * 8) + 1)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor | None:
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+
+
+Progress = Callable[[str, int, int], None]  # (phase, notes just done, total)
+
+
+def _map(func: Callable[[list[str]], list], items: list[str], jobs: int, progress: Progress | None, phase: str) -> list:
+    out: list = []
+    pool = _pool(jobs) if len(items) >= PARALLEL_THRESHOLD else None
+    if pool is None:
+        for chunk in _chunks(items, 1):
+            out.extend(func(chunk))
+            if progress:
+                progress(phase, len(chunk), len(items))
+        return out
+    with pool:
+        chunks = _chunks(items, jobs)
+        for chunk, result in zip(chunks, pool.map(func, chunks)):
+            out.extend(result)
+            if progress:
+                progress(phase, len(chunk), len(items))
+    return out
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def build_index(root: Path, excludes: Iterable[str] = (), max_bytes: int = DEFAULT_MAX_BYTES, jobs: int = 1,
+                progress: Progress | None = None) -> tuple[VaultIndex, list[str], list[str]]:
+    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings."""
+    listing = list_files(root, excludes)
+    _WORKER.update(root=str(root), max_bytes=max_bytes)
+    notes = _map(_parse_chunk, listing.notes + listing.ignored_notes, jobs, progress, "parsing")
+    return VaultIndex(notes, listing.files, load_settings(root)), listing.notes, listing.warnings
+
+
+def check(root: Path, active: Sequence[ActiveRule], targets: Iterable[str] | None = None,
+          excludes: Iterable[str] = (), max_bytes: int = DEFAULT_MAX_BYTES, jobs: int | None = None,
+          progress: Progress | None = None) -> CheckResult:
+    """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
+    ending in ``/``; None means every note)."""
+    jobs = default_jobs() if jobs is None else jobs
+    index, notes, warnings = build_index(root, excludes, max_bytes, jobs, progress)
+    if targets is not None:
+        wanted = list(targets)
+        notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]
+    _WORKER.update(index=index, active=list(active))
+    try:
+        problems = _map(_check_chunk, notes, jobs, progress, "checking")
+    finally:
+        _WORKER.clear()
+    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+    return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)

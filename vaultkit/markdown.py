@@ -1,0 +1,162 @@
+"""Obsidian's own syntax -- wiki-links, embeds, Markdown links, headings, block ids, tags --
+found with exact offsets.
+
+The scanner works on a *masked* copy of the note: every region that is not prose (code,
+math, block comments, HTML comments; see :mod:`vaultkit.regions`) is blanked with spaces,
+keeping newlines, so offsets in the masked text are offsets in the note.  Inline ``%% %%``
+comments are not masked: Obsidian indexes the links and tags inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from vaultkit.model import BlockId, Heading, Link, Region, Tag
+
+_MASKED_KINDS = frozenset({"code", "inline-code", "math", "display-math", "comment", "html-comment"})
+
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+MDLINK = re.compile(
+    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
+    r"\((<[^<>\n]*>|[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
+)
+ATX = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\r?$", re.MULTILINE)
+SETEXT = re.compile(r"^(?P<text>[ \t]{0,3}\S[^\n]*)\n[ \t]{0,3}(?P<bar>=+|-+)[ \t]*\r?$", re.MULTILINE)
+BLOCK_ID = re.compile(r"(?:^|[ \t])(\^([A-Za-z0-9-]+))[ \t]*\r?$", re.MULTILINE)
+TAG = re.compile(r"(?<![^\s])#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_NOT_PARAGRAPH = re.compile(r"[ \t]*(?:[-*+>#|]|\d{1,9}[.)]|```|~~~|\$\$)")
+
+
+def mask(text: str, regions: tuple[Region, ...], start: int) -> str:
+    """``text`` with front matter and masked regions blanked (newlines kept)."""
+    parts = []
+    pos = 0
+    spans = [(0, start)] + [(r.start, r.end) for r in regions if r.kind in _MASKED_KINDS]
+    for s, e in spans:
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        parts.append(text[pos:s])
+        chunk = text[s:e]
+        parts.append(re.sub(r"[^\r\n]", " ", chunk) if "\n" in chunk else " " * len(chunk))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
+    """Split the inside of ``[[...]]`` into (path, subpath, display, length of the raw path).
+
+    The display text starts after the first ``|`` (``\\|`` in tables); the path ends at the
+    first ``#`` (Obsidian's ``parseLinktext``).  An empty path before ``|`` is not an alias
+    separator (``[[|x]]`` links to "|x").
+    """
+    bar = inner.find("|")
+    display = None
+    head = inner
+    if bar > 0:
+        head, display = inner[:bar], inner[bar + 1:]
+        if head.endswith("\\"):
+            head = head[:-1]
+    hash_pos = head.find("#")
+    path, subpath = (head, None) if hash_pos == -1 else (head[:hash_pos], head[hash_pos:])
+    return path.strip(), subpath, display, len(path)
+
+
+def wikilinks(masked: str, comment_spans: list[tuple[int, int]]) -> list[Link]:
+    found = []
+    for m in WIKILINK.finditer(masked):
+        if m.start() and masked[m.start() - 1] == "\\":
+            continue
+        inner = m.group(2)
+        if not inner.strip():
+            continue
+        path, subpath, display, raw_len = _split_wikilink(inner)
+        t_start = m.start(2)
+        found.append(Link(
+            kind="wiki", embed=bool(m.group(1)), target=path, subpath=subpath, display=display,
+            start=m.start(), end=m.end(), target_start=t_start, target_end=t_start + raw_len,
+            in_comment=_inside(m.start(), comment_spans),
+        ))
+    return found
+
+
+def markdown_links(masked: str, taken: list[tuple[int, int]], comment_spans: list[tuple[int, int]]) -> list[Link]:
+    found = []
+    for m in MDLINK.finditer(masked):
+        if _inside(m.start(), taken) or (m.start() and masked[m.start() - 1] == "\\"):
+            continue
+        dest = m.group(3)
+        t_start, t_end = m.start(3), m.end(3)
+        if dest.startswith("<"):
+            dest, t_start, t_end = dest[1:-1], t_start + 1, t_end - 1
+        if not dest:
+            continue  # [alias]() is not indexed
+        external = bool(SCHEME.match(dest))
+        if external:
+            path, subpath = dest, None
+        else:
+            hash_pos = dest.find("#")
+            raw_path, raw_sub = (dest, None) if hash_pos == -1 else (dest[:hash_pos], dest[hash_pos:])
+            path, subpath = unquote(raw_path).strip(), unquote(raw_sub) if raw_sub else None
+        found.append(Link(
+            kind="markdown", embed=bool(m.group(1)), target=path, subpath=subpath, display=m.group(2),
+            start=m.start(), end=m.end(), target_start=t_start, target_end=t_end, external=external,
+            in_comment=_inside(m.start(), comment_spans),
+        ))
+    return found
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def headings(text: str, masked: str) -> list[Heading]:
+    found = []
+    for m in ATX.finditer(masked):
+        level = len(m.group(1))
+        s, e = (m.start(2), m.end(2)) if m.group(2) is not None else (m.end(1), m.end(1))
+        found.append(Heading(level=level, text=text[s:e].strip(), start=m.start(), end=m.end()))
+    if "\n=" in masked or "\n-" in masked or "\n " in masked:
+        for m in SETEXT.finditer(masked):
+            line = m.group("text")
+            if _NOT_PARAGRAPH.match(line) or not line.strip():
+                continue
+            level = 1 if m.group("bar")[0] == "=" else 2
+            s = m.start("text")
+            found.append(Heading(level=level, text=text[s:m.end("text")].strip(), start=s, end=m.end()))
+        found.sort(key=lambda h: h.start)
+    return found
+
+
+def block_ids(masked: str) -> list[BlockId]:
+    return [BlockId(id=m.group(2), start=m.start(1), end=m.end(1)) for m in BLOCK_ID.finditer(masked)]
+
+
+def tags(masked_without_links: str) -> list[Tag]:
+    found = []
+    for m in TAG.finditer(masked_without_links):
+        body = m.group(1)
+        if body.isdigit() or not re.search(r"\D", body):
+            continue
+        found.append(Tag(tag="#" + body, start=m.start(), end=m.end()))
+    return found
+
+
+def scan(text: str, regions: tuple[Region, ...], body_start: int) -> tuple[list[Link], list[Heading], list[BlockId], list[Tag]]:
+    """Find the links, headings, block ids and tags of a note's body."""
+    masked = mask(text, regions, body_start)
+    comments = [(r.start, r.end) for r in regions if r.kind == "inline-comment"]
+    wiki = wikilinks(masked, comments) if "[[" in masked else []
+    taken = [(link.start, link.end) for link in wiki]
+    md = markdown_links(masked, taken, comments) if "](" in masked else []
+    links = sorted(wiki + md, key=lambda link: link.start)
+    without_links = mask(masked, tuple(Region("code", link.start, link.end) for link in links), 0) if links else masked
+    return (
+        links,
+        headings(text, masked) if "#" in masked or "\n=" in masked or "\n-" in masked else [],
+        block_ids(masked) if "^" in masked else [],
+        tags(without_links) if "#" in without_links else [],
+    )

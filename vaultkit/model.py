@@ -1,0 +1,197 @@
+"""What vaultkit knows about one note: immutable records with exact source offsets.
+
+Every offset is an index into ``Note.text`` -- the decoded file content exactly as it is on
+disk (no newline normalisation, BOM removed), so a text edit at those offsets changes nothing
+else in the file.  Lines and columns are derived through ``SourceMap`` only when reporting.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMap:
+    """Maps offsets to 1-based (line, column); columns count code points, like ruff."""
+
+    line_starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> SourceMap:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        return cls(tuple(starts))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the 1-based line and column of ``offset``."""
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        return index + 1, offset - self.line_starts[index] + 1
+
+    def line_start(self, line: int) -> int:
+        """Offset of the first character of 1-based ``line``."""
+        return self.line_starts[line - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """How the file's bytes became text.
+
+    ``encoding`` is ``"utf-8"`` for clean files.  For files that are not UTF-8 it names the
+    encoding the text was read with (a best guess, see ``confidence``) and ``error`` says why
+    strict UTF-8 failed; such text is indexed but must never be written back blindly.
+    """
+
+    encoding: str = "utf-8"
+    bom: bool = False
+    error: str | None = None
+    confidence: float = 1.0
+    newline: str = "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class YamlKey:
+    """A top-level front-matter key with the offsets of its key and value text."""
+
+    key: str
+    key_start: int
+    key_end: int
+    value_start: int
+    value_end: int
+    style: str | None  # None for plain scalars / collections, else the quote character or "|" ">"
+    tag: str  # YAML node tag, e.g. "tag:yaml.org,2002:str", "...:seq", "...:null"
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """The ``---`` block at the top of a note.
+
+    ``start``/``end`` cover the whole block including both delimiter lines and the final line
+    break; ``inner_start``/``inner_end`` cover the YAML text only.  ``data`` is None when the
+    YAML does not parse (``error`` then says why and ``error_offset`` points at it).
+    """
+
+    start: int
+    end: int
+    inner_start: int
+    inner_end: int
+    closed: bool
+    data: dict[str, Any] | None
+    keys: tuple[YamlKey, ...] = ()
+    error: str | None = None
+    error_offset: int | None = None
+    duplicates: tuple[YamlKey, ...] = ()
+
+    def key(self, name: str) -> YamlKey | None:
+        """Find a top-level key case-insensitively, as Obsidian treats property names."""
+        folded = name.casefold()
+        for item in self.keys:
+            if item.key.casefold() == folded:
+                return item
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A wiki-link, embed or Markdown link.
+
+    ``target`` is the path before any ``#`` (unescaped, percent-decoded for Markdown links,
+    trimmed), ``subpath`` the rest starting with ``#`` (``#Heading#Sub`` or ``#^id``) or None.
+    ``target_start``/``target_end`` delimit the raw target text in the source (for fixes).
+    ``external`` is true for URLs with a scheme (``https:``, ``mailto:``, ``obsidian:``).
+    ``in_comment`` is true inside an inline ``%% %%`` comment (Obsidian still indexes those).
+    ``in_property`` names the front-matter key for links found in properties.
+    """
+
+    kind: str  # "wiki" | "markdown"
+    embed: bool
+    target: str
+    subpath: str | None
+    display: str | None
+    start: int
+    end: int
+    target_start: int
+    target_end: int
+    external: bool = False
+    in_comment: bool = False
+    in_property: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class BlockId:
+    id: str
+    start: int  # offset of the "^"
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    tag: str  # with its leading "#"
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A stretch of text that is not ordinary Markdown prose.
+
+    kinds: ``code`` (fenced/indented block), ``inline-code``, ``math`` (inline ``$``),
+    ``display-math`` (``$$``), ``comment`` (``%% %%``), ``html-comment``.
+    """
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One parsed file of the vault.  Immutable; rules only read it.
+
+    ``rel`` is the vault-relative path with ``/`` separators, NFC-normalised.  ``read_error``
+    is set when the file could not be read or is not text (binary, too large, unreadable);
+    such a note has empty ``text`` and only takes part in name resolution.
+    """
+
+    rel: str
+    text: str
+    decoded: Decoded
+    source_map: SourceMap
+    frontmatter: FrontMatter | None
+    body_start: int
+    regions: tuple[Region, ...] = ()
+    links: tuple[Link, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    blocks: tuple[BlockId, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    read_error: str | None = None
+    digest: str = ""
+    size: int = 0
+
+    @property
+    def name(self) -> str:
+        """File name without folder and without the ``.md`` extension."""
+        base = self.rel.rsplit("/", 1)[-1]
+        return base[:-3] if base.lower().endswith(".md") else base
+
+    @property
+    def folder(self) -> str:
+        """Vault-relative folder ('' for the vault root)."""
+        return self.rel.rsplit("/", 1)[0] if "/" in self.rel else ""
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of an offset into ``text``."""
+        return self.source_map.position(offset)
