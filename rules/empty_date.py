@@ -39,7 +39,9 @@ def empty_date(note, vault, options):
     for key in fm.keys:
         if key.key.casefold() not in wanted:
             continue
-        if key.tag.endswith(":null") or (key.tag.endswith(":str") and key.value_start == key.value_end and not key.style):
-            yield Diagnostic(f"date property `{key.key}` is empty", key.key_start, key.value_end)
-        elif key.tag.endswith(":str") and not note.text[key.value_start:key.value_end].strip("'\" "):
+        if (
+            key.tag.endswith(":null")
+            or (key.tag.endswith(":str") and key.value_start == key.value_end and not key.style)
+            or (key.tag.endswith(":str") and not note.text[key.value_start : key.value_end].strip("'\" "))
+        ):
             yield Diagnostic(f"date property `{key.key}` is empty", key.key_start, key.value_end)

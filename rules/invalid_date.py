@@ -4,9 +4,7 @@ import re
 from vaultkit.api import Diagnostic, rule
 from vaultkit.index import fold
 
-_DATE = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def is_date_text(value: str) -> bool:
@@ -66,5 +64,5 @@ def invalid_date(note, vault, options):
             continue  # empty dates are empty-date's business
         if isinstance(value, str) and is_date_text(value):
             continue
-        shown = note.text[key.value_start:key.value_end]
+        shown = note.text[key.value_start : key.value_end]
         yield Diagnostic(f"`{key.key}` is not a date: {shown[:40]!s} (use YYYY-MM-DD)", key.value_start, key.value_end)

@@ -36,5 +36,6 @@ def invalid_front_matter(note, vault, options):
         end = note.text.find("\n", offset)
         yield Diagnostic(fm.error, offset, len(note.text) if end == -1 else end)
     for dup in fm.duplicates:
-        yield Diagnostic(f"property `{dup.key}` is defined more than once; only the last value is kept",
-                         dup.key_start, dup.key_end)
+        yield Diagnostic(
+            f"property `{dup.key}` is defined more than once; only the last value is kept", dup.key_start, dup.key_end
+        )

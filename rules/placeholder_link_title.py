@@ -36,5 +36,4 @@ def placeholder_link_title(note, vault, options):
             continue
         text = link.display.strip()
         if any(p.fullmatch(text) for p in patterns):
-            yield Diagnostic(f"link text {text!r} is a placeholder; write what the link is about",
-                             link.start, link.end)
+            yield Diagnostic(f"link text {text!r} is a placeholder; write what the link is about", link.start, link.end)

@@ -5,8 +5,13 @@ LIST_PROPERTIES = ("tags", "aliases", "cssclasses")
 
 def _nested_link(value):
     """An unquoted ``[[Note]]`` in YAML is a list holding a list holding the name."""
-    return isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1 \
+    return (
+        isinstance(value, list)
+        and len(value) == 1
+        and isinstance(value[0], list)
+        and len(value[0]) == 1
         and isinstance(value[0][0], str)
+    )
 
 
 def _unquoted_links(note, key):
@@ -20,7 +25,7 @@ def _unquoted_links(note, key):
         end = text.find("]]", start, key.value_end)
         if end == -1:
             return
-        before = text[key.value_start:start].rstrip(" \t-")
+        before = text[key.value_start : start].rstrip(" \t-")
         if not before.endswith(("'", '"')):
             yield start, end + 2
         pos = end + 2
@@ -73,8 +78,12 @@ def property_type(note, vault, options):
         elif _nested_link(value) or (isinstance(value, list) and any(_nested_link([v]) for v in value)):
             for start, end in _unquoted_links(note, key):
                 quoted = '"' + note.text[start:end] + '"'
-                yield Diagnostic(f"link in property `{key.key}` must be quoted: {quoted}", start, end,
-                                 fix=Fix("Quote the link", (Edit(start, end, quoted),), Applicability.SAFE))
+                yield Diagnostic(
+                    f"link in property `{key.key}` must be quoted: {quoted}",
+                    start,
+                    end,
+                    fix=Fix("Quote the link", (Edit(start, end, quoted),), Applicability.SAFE),
+                )
 
 
 def _list_property(note, key, value, name):
@@ -85,13 +94,17 @@ def _list_property(note, key, value, name):
     elif isinstance(value, list):
         values = value
     else:
-        yield Diagnostic(f"`{key.key}` must be a list (or a single text value), not {type(value).__name__}",
-                         key.value_start, key.value_end)
+        yield Diagnostic(
+            f"`{key.key}` must be a list (or a single text value), not {type(value).__name__}",
+            key.value_start,
+            key.value_end,
+        )
         return
     for item in values:
         if item is None:
-            yield Diagnostic(f"`{key.key}` has an empty item (an unquoted `#` starts a YAML comment)",
-                             key.value_start, key.value_end)
+            yield Diagnostic(
+                f"`{key.key}` has an empty item (an unquoted `#` starts a YAML comment)", key.value_start, key.value_end
+            )
         elif not isinstance(item, str):
             yield Diagnostic(f"`{key.key}` item {item!r} is not text", key.value_start, key.value_end)
         elif name == "tags" and item.startswith("#"):

@@ -14,7 +14,8 @@ def unreadable_file(note, vault, options):
     is often the sign of a failed sync, a crashed editor or a misnamed attachment.
 
     ## Example
-    ```markdown
+    ```markdown bytes
+    b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR"
     ```
 
     Use instead:

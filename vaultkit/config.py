@@ -91,7 +91,9 @@ def _strings(value: Any, where: str) -> list[str]:
 def parse_config(data: Mapping[str, Any], source: str) -> Config:
     unknown = set(data) - TOP_KEYS
     if unknown:
-        raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}; expected one of {', '.join(sorted(TOP_KEYS))}")
+        raise ConfigError(
+            f"{source}: unknown key(s) {', '.join(sorted(unknown))}; expected one of {', '.join(sorted(TOP_KEYS))}"
+        )
     config = Config(source=source)
     if "select" in data:
         config.select = _strings(data["select"], f"{source}: select")
@@ -141,7 +143,9 @@ def _validate_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], whe
             raise ConfigError(f"{where}: {sel!r} matches no rule (see `vaultkit rules`)")
 
 
-def active_rules(config: Config, rules: Mapping[str, Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[ActiveRule]:
+def active_rules(
+    config: Config, rules: Mapping[str, Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> list[ActiveRule]:
     """The rules to run, after select/ignore (most specific selector wins) and per-rule config."""
     cli_select, cli_ignore = list(select), list(ignore)
     _validate_selectors(cli_select, rules, "--select")
@@ -176,7 +180,9 @@ def active_rules(config: Config, rules: Mapping[str, Rule], select: Iterable[str
         unknown = set(settings) - set(rule.options)
         if unknown:
             known = ", ".join(sorted(set(rule.options) | RULE_KEYS))
-            raise ConfigError(f"{config.source}: [rules.{rule.name}] unknown option(s) {', '.join(sorted(unknown))}; known: {known}")
+            raise ConfigError(
+                f"{config.source}: [rules.{rule.name}] unknown option(s) {', '.join(sorted(unknown))}; known: {known}"
+            )
         options = dict(rule.options)
         options.update({k: _check_option(rule, k, v, config.source) for k, v in settings.items()})
         active.append(ActiveRule(rule, severity, MappingProxyType(options), exclude))

@@ -12,8 +12,12 @@ import codecs
 
 from vaultkit.model import Decoded
 
-_UTF16_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-               (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_UTF16_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class NotText(ValueError):
@@ -39,8 +43,15 @@ def decode(data: bytes) -> tuple[str, Decoded]:
             try:
                 text = data.decode(name)
             except UnicodeDecodeError as exc:
-                raise NotText(f"starts with a {name.upper()} byte-order mark but does not decode: {exc.reason}") from exc
-            return text, Decoded(encoding=name, bom=True, error=f"file is {name.upper()} with a byte-order mark", newline=newline_style(text))
+                raise NotText(
+                    f"starts with a {name.upper()} byte-order mark but does not decode: {exc.reason}"
+                ) from exc
+            return text, Decoded(
+                encoding=name,
+                bom=True,
+                error=f"file is {name.upper()} with a byte-order mark",
+                newline=newline_style(text),
+            )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -69,7 +80,12 @@ def _legacy(data: bytes, exc: UnicodeDecodeError) -> tuple[str, Decoded]:
     utf16 = _utf16_without_bom(data)
     if utf16:
         text = data.decode(utf16)
-        return text, Decoded(encoding=utf16, error=f"{where}; the file is {utf16.upper()} without a byte-order mark", confidence=0.9, newline=newline_style(text))
+        return text, Decoded(
+            encoding=utf16,
+            error=f"{where}; the file is {utf16.upper()} without a byte-order mark",
+            confidence=0.9,
+            newline=newline_style(text),
+        )
     if b"\x00" in data:
         raise NotText(f"{where} and contains NUL bytes (a binary file?)")
     from charset_normalizer import from_bytes  # imported lazily: only legacy files pay for it
@@ -77,7 +93,9 @@ def _legacy(data: bytes, exc: UnicodeDecodeError) -> tuple[str, Decoded]:
     best = from_bytes(data).best()
     if best is None:
         text = data.decode("latin-1")
-        return text, Decoded(encoding="unknown", error=f"{where}; no known encoding fits", confidence=0.0, newline=newline_style(text))
+        return text, Decoded(
+            encoding="unknown", error=f"{where}; no known encoding fits", confidence=0.0, newline=newline_style(text)
+        )
     text = str(best)
     confidence = round(max(0.0, 1.0 - best.chaos), 2)
     return text, Decoded(encoding=best.encoding, error=where, confidence=confidence, newline=newline_style(text))

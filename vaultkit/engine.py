@@ -69,16 +69,43 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
         except Exception as exc:  # a broken rule must not end the run
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-            problems.append(Problem(note.rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR,
-                                    f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]", 0, 0))
+            problems.append(
+                Problem(
+                    note.rel,
+                    1,
+                    1,
+                    1,
+                    1,
+                    "internal-error",
+                    "VK000",
+                    Severity.ERROR,
+                    f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]",
+                    0,
+                    0,
+                )
+            )
             continue
         for diag in diagnostics:
             line, col = note.position(diag.start)
             end_line, end_col = note.position(max(diag.start, diag.end))
             if any(s.covers(line, rule.name, rule.code) for s in quiet):
                 continue
-            problems.append(Problem(note.rel, line, col, end_line, end_col, rule.name, rule.code,
-                                    diag.severity or item.severity, diag.message, diag.start, diag.end, diag.fix))
+            problems.append(
+                Problem(
+                    note.rel,
+                    line,
+                    col,
+                    end_line,
+                    end_col,
+                    rule.name,
+                    rule.code,
+                    diag.severity or item.severity,
+                    diag.message,
+                    diag.start,
+                    diag.end,
+                    diag.fix,
+                )
+            )
     return problems
 
 
@@ -98,7 +125,7 @@ def _check_chunk(rels: list[str]) -> list[Problem]:
 
 def _chunks(items: list[str], jobs: int) -> list[list[str]]:
     size = max(50, len(items) // (jobs * 8) + 1)
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor | None:
@@ -121,7 +148,7 @@ def _map(func: Callable[[list[str]], list], items: list[str], jobs: int, progres
         return out
     with pool:
         chunks = _chunks(items, jobs)
-        for chunk, result in zip(chunks, pool.map(func, chunks)):
+        for chunk, result in zip(chunks, pool.map(func, chunks), strict=True):
             out.extend(result)
             if progress:
                 progress(phase, len(chunk), len(items))
@@ -132,8 +159,13 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def build_index(root: Path, excludes: Iterable[str] = (), max_bytes: int = DEFAULT_MAX_BYTES, jobs: int = 1,
-                progress: Progress | None = None) -> tuple[VaultIndex, list[str], list[str]]:
+def build_index(
+    root: Path,
+    excludes: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> tuple[VaultIndex, list[str], list[str]]:
     """Parse the whole vault.  Returns the index, the notes to check, and walk warnings."""
     listing = list_files(root, excludes)
     _WORKER.update(root=str(root), max_bytes=max_bytes)
@@ -141,9 +173,15 @@ def build_index(root: Path, excludes: Iterable[str] = (), max_bytes: int = DEFAU
     return VaultIndex(notes, listing.files, load_settings(root)), listing.notes, listing.warnings
 
 
-def check(root: Path, active: Sequence[ActiveRule], targets: Iterable[str] | None = None,
-          excludes: Iterable[str] = (), max_bytes: int = DEFAULT_MAX_BYTES, jobs: int | None = None,
-          progress: Progress | None = None) -> CheckResult:
+def check(
+    root: Path,
+    active: Sequence[ActiveRule],
+    targets: Iterable[str] | None = None,
+    excludes: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note)."""
     jobs = default_jobs() if jobs is None else jobs

@@ -104,17 +104,23 @@ def split(text: str) -> FrontMatter | None:
     inner_start = opening.end()
     closing = _CLOSE.search(text, inner_start) if inner_start < len(text) else None
     if closing is None:
-        return FrontMatter(start=0, end=0, inner_start=inner_start, inner_end=inner_start, closed=False,
-                           data=None, error="the front-matter block opened by `---` on line 1 never closes",
-                           error_offset=0)
+        return FrontMatter(
+            start=0,
+            end=0,
+            inner_start=inner_start,
+            inner_end=inner_start,
+            closed=False,
+            data=None,
+            error="the front-matter block opened by `---` on line 1 never closes",
+            error_offset=0,
+        )
     inner_end = closing.start()
-    base = FrontMatter(start=0, end=closing.end(), inner_start=inner_start, inner_end=inner_end,
-                       closed=True, data=None)
+    base = FrontMatter(start=0, end=closing.end(), inner_start=inner_start, inner_end=inner_end, closed=True, data=None)
     return _load(text, base)
 
 
 def _load(text: str, fm: FrontMatter) -> FrontMatter:
-    inner = text[fm.inner_start:fm.inner_end]
+    inner = text[fm.inner_start : fm.inner_end]
     if not inner.strip():
         return _replace(fm, data={})
     try:
@@ -131,17 +137,26 @@ def _load(text: str, fm: FrontMatter) -> FrontMatter:
     if data is None:
         return _replace(fm, data={})
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return _replace(fm, error=f"front matter must be a mapping of properties, not a {type(data).__name__}",
-                        error_offset=fm.inner_start)
+        return _replace(
+            fm,
+            error=f"front matter must be a mapping of properties, not a {type(data).__name__}",
+            error_offset=fm.inner_start,
+        )
     keys = tuple(_key(fm.inner_start, k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode))
     dups = tuple(_key(fm.inner_start, k, k) for k in duplicates)
     return _replace(fm, data=data, keys=keys, duplicates=dups)
 
 
 def _key(base: int, key: yaml.Node, value: yaml.Node) -> YamlKey:
-    return YamlKey(key=str(key.value), key_start=base + key.start_mark.index, key_end=base + key.end_mark.index,
-                   value_start=base + value.start_mark.index, value_end=base + value.end_mark.index,
-                   style=getattr(value, "style", None) or None, tag=value.tag)
+    return YamlKey(
+        key=str(key.value),
+        key_start=base + key.start_mark.index,
+        key_end=base + key.end_mark.index,
+        value_start=base + value.start_mark.index,
+        value_end=base + value.end_mark.index,
+        style=getattr(value, "style", None) or None,
+        tag=value.tag,
+    )
 
 
 def _replace(fm: FrontMatter, **changes: Any) -> FrontMatter:

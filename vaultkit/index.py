@@ -73,10 +73,14 @@ class VaultIndex:
             return exact
         if "/" not in folded and len(found) == 1:
             return found
-        suffix = tuple(p for p in found if fold(p).endswith(folded) and (len(p) == len(folded) or fold(p)[-len(folded) - 1] == "/"))
+        suffix = tuple(
+            p for p in found if fold(p).endswith(folded) and (len(p) == len(folded) or fold(p)[-len(folded) - 1] == "/")
+        )
         folder = posixpath.dirname(source)
         prefix = fold(folder + "/") if folder else ""
-        return tuple(sorted(suffix, key=lambda p: (not (prefix and fold(p).startswith(prefix)) and bool(prefix), len(p), p)))
+        return tuple(
+            sorted(suffix, key=lambda p: (not (prefix and fold(p).startswith(prefix)) and bool(prefix), len(p), p))
+        )
 
     def resolve(self, linkpath: str, source: str) -> str | None:
         """The vault-relative path a link from ``source`` opens, or None if unresolved."""

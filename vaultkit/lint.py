@@ -13,29 +13,48 @@ from vaultkit.parse import parse_bytes
 from vaultkit.registry import load_rules
 
 
-def lint_text(text: str | bytes, path: str = "Note.md", files: Mapping[str, str | bytes] | None = None,
-              select: Iterable[str] = (), ignore: Iterable[str] = (), config: Mapping[str, Any] | None = None,
-              ) -> list[Problem]:
+def lint_text(
+    text: str | bytes,
+    path: str = "Note.md",
+    files: Mapping[str, str | bytes] | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    config: Mapping[str, Any] | None = None,
+) -> list[Problem]:
     """Check one note in a throw-away in-memory vault made of ``files`` (path -> content;
     attachments may be empty) plus the note itself.  Handy for tests and rule authors."""
     contents = dict(files or {})
     contents[path] = text
-    notes = [parse_bytes(rel, data.encode("utf-8") if isinstance(data, str) else data)
-             for rel, data in contents.items() if rel.lower().endswith(".md")]
+    notes = [
+        parse_bytes(rel, data.encode("utf-8") if isinstance(data, str) else data)
+        for rel, data in contents.items()
+        if rel.lower().endswith(".md")
+    ]
     index = VaultIndex(notes, contents)
     active = active_rules(parse_config(config or {}, "<config>"), load_rules(), select, ignore)
     return check_note(index.notes[notes[-1].rel], index, active)
 
 
-def resolve_run(root: Path, config_path: Path | None = None, select: Iterable[str] = (),
-                ignore: Iterable[str] = (), isolated: bool = False) -> tuple[Config, list[ActiveRule]]:
+def resolve_run(
+    root: Path,
+    config_path: Path | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    isolated: bool = False,
+) -> tuple[Config, list[ActiveRule]]:
     """Load configuration and decide the active rules (raises ConfigError / PluginError)."""
     config = load_config(root, config_path)
     return config, active_rules(config, load_rules(isolated), select, ignore)
 
 
-def check_vault(root: str | Path, targets: Iterable[str] | None = None, config_path: Path | None = None,
-                select: Iterable[str] = (), ignore: Iterable[str] = (), jobs: int | None = None) -> CheckResult:
+def check_vault(
+    root: str | Path,
+    targets: Iterable[str] | None = None,
+    config_path: Path | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    jobs: int | None = None,
+) -> CheckResult:
     """Check the vault at ``root`` (every note, or the vault-relative ``targets``)."""
     root = Path(root).resolve()
     config, active = resolve_run(root, config_path, select, ignore)

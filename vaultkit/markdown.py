@@ -57,7 +57,7 @@ def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
     display = None
     head = inner
     if bar > 0:
-        head, display = inner[:bar], inner[bar + 1:]
+        head, display = inner[:bar], inner[bar + 1 :]
         if head.endswith("\\"):
             head = head[:-1]
     hash_pos = head.find("#")
@@ -75,11 +75,20 @@ def wikilinks(masked: str, comment_spans: list[tuple[int, int]]) -> list[Link]:
             continue
         path, subpath, display, raw_len = _split_wikilink(inner)
         t_start = m.start(2)
-        found.append(Link(
-            kind="wiki", embed=bool(m.group(1)), target=path, subpath=subpath, display=display,
-            start=m.start(), end=m.end(), target_start=t_start, target_end=t_start + raw_len,
-            in_comment=_inside(m.start(), comment_spans),
-        ))
+        found.append(
+            Link(
+                kind="wiki",
+                embed=bool(m.group(1)),
+                target=path,
+                subpath=subpath,
+                display=display,
+                start=m.start(),
+                end=m.end(),
+                target_start=t_start,
+                target_end=t_start + raw_len,
+                in_comment=_inside(m.start(), comment_spans),
+            )
+        )
     return found
 
 
@@ -101,11 +110,21 @@ def markdown_links(masked: str, taken: list[tuple[int, int]], comment_spans: lis
             hash_pos = dest.find("#")
             raw_path, raw_sub = (dest, None) if hash_pos == -1 else (dest[:hash_pos], dest[hash_pos:])
             path, subpath = unquote(raw_path).strip(), unquote(raw_sub) if raw_sub else None
-        found.append(Link(
-            kind="markdown", embed=bool(m.group(1)), target=path, subpath=subpath, display=m.group(2),
-            start=m.start(), end=m.end(), target_start=t_start, target_end=t_end, external=external,
-            in_comment=_inside(m.start(), comment_spans),
-        ))
+        found.append(
+            Link(
+                kind="markdown",
+                embed=bool(m.group(1)),
+                target=path,
+                subpath=subpath,
+                display=m.group(2),
+                start=m.start(),
+                end=m.end(),
+                target_start=t_start,
+                target_end=t_end,
+                external=external,
+                in_comment=_inside(m.start(), comment_spans),
+            )
+        )
     return found
 
 
@@ -126,7 +145,7 @@ def headings(text: str, masked: str) -> list[Heading]:
                 continue
             level = 1 if m.group("bar")[0] == "=" else 2
             s = m.start("text")
-            found.append(Heading(level=level, text=text[s:m.end("text")].strip(), start=s, end=m.end()))
+            found.append(Heading(level=level, text=text[s : m.end("text")].strip(), start=s, end=m.end()))
         found.sort(key=lambda h: h.start)
     return found
 
@@ -145,7 +164,9 @@ def tags(masked_without_links: str) -> list[Tag]:
     return found
 
 
-def scan(text: str, regions: tuple[Region, ...], body_start: int) -> tuple[list[Link], list[Heading], list[BlockId], list[Tag]]:
+def scan(
+    text: str, regions: tuple[Region, ...], body_start: int
+) -> tuple[list[Link], list[Heading], list[BlockId], list[Tag]]:
     """Find the links, headings, block ids and tags of a note's body."""
     masked = mask(text, regions, body_start)
     comments = [(r.start, r.end) for r in regions if r.kind == "inline-comment"]

@@ -30,16 +30,35 @@ def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str 
     found_regions = regions.find_regions(text, body_start)
     links, heads, blocks, tags = markdown.scan(text, found_regions, body_start)
     return Note(
-        rel=nfc(rel), text=text, decoded=decoded or Decoded(), source_map=SourceMap.of(text),
-        frontmatter=fm, body_start=body_start, regions=found_regions, links=tuple(links),
-        headings=tuple(heads), blocks=tuple(blocks), tags=tuple(tags), digest=digest, size=size or len(text),
+        rel=nfc(rel),
+        text=text,
+        decoded=decoded or Decoded(),
+        source_map=SourceMap.of(text),
+        frontmatter=fm,
+        body_start=body_start,
+        regions=found_regions,
+        links=tuple(links),
+        headings=tuple(heads),
+        blocks=tuple(blocks),
+        tags=tuple(tags),
+        digest=digest,
+        size=size or len(text),
     )
 
 
 def unreadable(rel: str, reason: str, size: int = 0, digest: str = "") -> Note:
     """A placeholder Note for a file that exists but cannot be parsed."""
-    return Note(rel=nfc(rel), text="", decoded=Decoded(), source_map=SourceMap((0,)), frontmatter=None,
-                body_start=0, read_error=reason, size=size, digest=digest)
+    return Note(
+        rel=nfc(rel),
+        text="",
+        decoded=Decoded(),
+        source_map=SourceMap((0,)),
+        frontmatter=None,
+        body_start=0,
+        read_error=reason,
+        size=size,
+        digest=digest,
+    )
 
 
 def digest_of(data: bytes) -> str:
@@ -62,8 +81,11 @@ def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
     try:
         size = os.stat(path).st_size
         if size > max_bytes:
-            return unreadable(rel, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-                                   "(set max-file-size to check it)", size)
+            return unreadable(
+                rel,
+                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (set max-file-size to check it)",
+                size,
+            )
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:

@@ -48,7 +48,9 @@ def load_rules(isolated: bool = False) -> dict[str, Rule]:
             if not isinstance(item, Rule):
                 raise PluginError(f"{origin}: {item!r} is not a vaultkit.api.Rule")
             if item.name in found or item.code in codes:
-                raise PluginError(f"{origin}: rule {item.code} {item.name} is already defined by {codes.get(item.code, '?')}")
+                raise PluginError(
+                    f"{origin}: rule {item.code} {item.name} is already defined by {codes.get(item.code, '?')}"
+                )
             found[item.name] = item
             codes[item.code] = origin
     return found

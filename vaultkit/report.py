@@ -41,10 +41,16 @@ def problem_dict(problem: Problem, index: VaultIndex | None = None) -> dict[str,
         if problem.fix.bom is not None:
             fix["bom"] = problem.fix.bom
     return {
-        "path": problem.path, "line": problem.line, "column": problem.column,
-        "end_line": problem.end_line, "end_column": problem.end_column,
-        "rule": problem.rule, "code": problem.code, "severity": problem.severity.value,
-        "message": problem.message, "fix": fix,
+        "path": problem.path,
+        "line": problem.line,
+        "column": problem.column,
+        "end_line": problem.end_line,
+        "end_column": problem.end_column,
+        "rule": problem.rule,
+        "code": problem.code,
+        "severity": problem.severity.value,
+        "message": problem.message,
+        "fix": fix,
     }
 
 
@@ -75,8 +81,10 @@ def format_github(problems: Sequence[Problem], prefix: str = "") -> str:
     out = []
     for p in problems:
         message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        out.append(f"::{level[p.severity]} file={_escape_property(prefix + p.path)},line={p.line},col={p.column},"
-                   f"endLine={p.end_line},endColumn={p.end_column},title={_escape_property(p.code + ' ' + p.rule)}::{message}")
+        out.append(
+            f"::{level[p.severity]} file={_escape_property(prefix + p.path)},line={p.line},col={p.column},"
+            f"endLine={p.end_line},endColumn={p.end_column},title={_escape_property(p.code + ' ' + p.rule)}::{message}"
+        )
     return "\n".join(out)
 
 
@@ -84,30 +92,66 @@ def format_sarif(problems: Sequence[Problem], rules: Mapping[str, Rule], prefix:
     """SARIF 2.1.0, one run, with every active rule's documentation in the driver."""
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
     driver_rules = [
-        {"id": r.code, "name": r.name, "shortDescription": {"text": r.summary}, "fullDescription": {"text": r.doc},
-         "defaultConfiguration": {"level": level[r.severity]}}
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.doc},
+            "defaultConfiguration": {"level": level[r.severity]},
+        }
         for r in sorted(rules.values(), key=lambda r: r.code)
     ]
     results = [
-        {"ruleId": p.code, "level": level[p.severity], "message": {"text": p.message},
-         "locations": [{"physicalLocation": {"artifactLocation": {"uri": prefix + p.path},
-                        "region": {"startLine": p.line, "startColumn": p.column,
-                                   "endLine": p.end_line, "endColumn": p.end_column}}}]}
+        {
+            "ruleId": p.code,
+            "level": level[p.severity],
+            "message": {"text": p.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": prefix + p.path},
+                        "region": {
+                            "startLine": p.line,
+                            "startColumn": p.column,
+                            "endLine": p.end_line,
+                            "endColumn": p.end_column,
+                        },
+                    }
+                }
+            ],
+        }
         for p in problems
     ]
-    return json.dumps({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "vaultkit", "version": __version__, "informationUri":
-                                      "https://github.com/vaultkit/vaultkit", "rules": driver_rules}},
-                  "results": results}],
-    }, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "vaultkit",
+                            "version": __version__,
+                            "informationUri": "https://github.com/vaultkit/vaultkit",
+                            "rules": driver_rules,
+                        }
+                    },
+                    "results": results,
+                }
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def statistics(problems: Sequence[Problem]) -> str:
     counts = Counter((p.code, p.rule) for p in problems)
     fixable = Counter((p.code, p.rule) for p in problems if p.fix is not None)
-    rows = [f"{n:6d}  {code:6s} {name}{'  [*]' if fixable[(code, name)] else ''}"
-            for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    rows = [
+        f"{n:6d}  {code:6s} {name}{'  [*]' if fixable[(code, name)] else ''}"
+        for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     return "\n".join(rows)
 
 
@@ -119,4 +163,3 @@ def summary(problems: Sequence[Problem], checked: int) -> str:
     safe = sum(1 for p in problems if p.fix is not None and p.fix.applicability.value == "safe")
     hint = f"; {safe} fixable with `vaultkit fix`" if safe else ""
     return f"Found {len(problems)} problem{'s' if len(problems) != 1 else ''} ({', '.join(parts)}) in {checked} notes{hint}."
-

@@ -65,5 +65,7 @@ def suppressions(note: Note) -> tuple[Suppression, ...]:
                 start = open_ranges.pop(key, None)
                 if start is not None:
                     found.append(Suppression(None if key is None else frozenset([key]), start, line))
-    found.extend(Suppression(None if key is None else frozenset([key]), start, last) for key, start in open_ranges.items())
+    found.extend(
+        Suppression(None if key is None else frozenset([key]), start, last) for key, start in open_ranges.items()
+    )
     return tuple(found)

@@ -70,8 +70,11 @@ def ignore_matcher(filters: Iterable[str], excludes: Iterable[str]):
     globs = list(excludes)
 
     def ignored(rel: str) -> bool:
-        return (any(rel.startswith(p) for p in prefixes) or any(p.search(rel) for p in patterns)
-                or any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel + "/", g) for g in globs))
+        return (
+            any(rel.startswith(p) for p in prefixes)
+            or any(p.search(rel) for p in patterns)
+            or any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel + "/", g) for g in globs)
+        )
 
     return ignored
 

@@ -1,7 +1,7 @@
-"""The ``vaultkit`` command line (click).
+"""What every vault command shares: options, vault discovery, progress, output.
 
 Exit status: 0 clean, 1 problems found, 2 usage or configuration error.  Every command that
-works on a vault shares :func:`vault_options` and :func:`prepare`, so ``--vault``,
+works on a vault uses :func:`vault_options` and :func:`prepare`, so ``--vault``,
 ``--config``, ``--select`` and ``--ignore`` mean the same everywhere.
 """
 
@@ -17,13 +17,13 @@ from typing import Any
 
 import click
 
-from vaultkit import __version__, report
+from vaultkit import report
 from vaultkit.api import Severity
 from vaultkit.config import ActiveRule, Config, ConfigError
 from vaultkit.engine import CheckResult, Problem, check, default_jobs
 from vaultkit.lint import resolve_run
 from vaultkit.parse import nfc
-from vaultkit.registry import PluginError, load_rules
+from vaultkit.registry import PluginError
 from vaultkit.vault import find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -56,8 +56,14 @@ def _targets(root: Path, paths: Sequence[str]) -> list[str] | None:
     return None if "" in out else out
 
 
-def prepare(paths: Sequence[str], vault: str | None, config: str | None, select: Sequence[str],
-            ignore: Sequence[str], isolated: bool = False) -> Run:
+def prepare(
+    paths: Sequence[str],
+    vault: str | None,
+    config: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    isolated: bool = False,
+) -> Run:
     """Find the vault, load and validate configuration; exits with status 2 on errors."""
     start = Path(vault) if vault else Path(paths[0]) if paths else Path.cwd()
     if not start.exists():
@@ -83,12 +89,22 @@ def vault_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every vault command takes."""
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path()),
-        click.option("--vault", type=click.Path(file_okay=False), help="Vault root (default: nearest folder with .obsidian/)."),
-        click.option("--config", type=click.Path(dir_okay=False), help="Configuration file (default: .vaultkit.toml at the vault root)."),
-        click.option("--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated."),
+        click.option(
+            "--vault", type=click.Path(file_okay=False), help="Vault root (default: nearest folder with .obsidian/)."
+        ),
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False),
+            help="Configuration file (default: .vaultkit.toml at the vault root).",
+        ),
+        click.option(
+            "--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated."
+        ),
         click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select."),
         click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins."),
-        click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
+        ),
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
 
@@ -121,14 +137,22 @@ def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
     """Check the vault with a progress bar when it is worth one."""
     progress = _Progress(not quiet and sys.stderr.isatty())
     try:
-        return check(run.root, run.active, run.targets, run.config.exclude, run.config.max_file_size,
-                     jobs or default_jobs(), progress)
+        return check(
+            run.root,
+            run.active,
+            run.targets,
+            run.config.exclude,
+            run.config.max_file_size,
+            jobs or default_jobs(),
+            progress,
+        )
     finally:
         progress.close()
 
 
-def emit(result: CheckResult, problems: list[Problem], fmt: str, active: list[ActiveRule], quiet: bool,
-         stats: bool) -> None:
+def emit(
+    result: CheckResult, problems: list[Problem], fmt: str, active: list[ActiveRule], quiet: bool, stats: bool
+) -> None:
     """Print problems in the chosen format (and the summary for people)."""
     prefix = _repo_prefix(result.root)
     if fmt == "json":
@@ -160,51 +184,3 @@ def _repo_prefix(root: Path) -> str:
 
 def failing(problems: list[Problem]) -> bool:
     return any(p.severity is not Severity.INFO for p in problems)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="vaultkit")
-def main() -> None:
-    """Lint, fix and watch Obsidian vaults."""
-
-
-@main.command("check")
-@vault_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
-@click.option("--statistics", "stats", is_flag=True, help="Count problems per rule.")
-@click.option("--quiet", "-q", is_flag=True, help="Print problems only: no summary, no progress.")
-def check_command(paths, vault, config, select, ignore, isolated, jobs, fmt, exit_zero, stats, quiet) -> None:
-    """Check notes (default: the whole vault) and report problems."""
-    run = prepare(paths, vault, config, select, ignore, isolated)
-    result = run_check(run, jobs, quiet or fmt != "text")
-    emit(result, result.problems, fmt, run.active, quiet, stats)
-    sys.exit(EXIT_PROBLEMS if failing(result.problems) and not exit_zero else EXIT_CLEAN)
-
-
-@main.command("rules")
-@click.option("--isolated", is_flag=True, help="Only vaultkit's own rules.")
-def rules_command(isolated: bool) -> None:
-    """List every available rule."""
-    try:
-        rules = load_rules(isolated)
-    except PluginError as exc:
-        click.echo(f"vaultkit: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    for rule in sorted(rules.values(), key=lambda r: r.code):
-        flags = ("fix " if rule.fixable else "    ") + ("on " if rule.enabled_by_default else "off")
-        click.echo(f"{rule.code}  {rule.name:28s} {rule.severity.value:8s} {flags}  {rule.summary}")
-
-
-@main.command("rule")
-@click.argument("name")
-def rule_command(name: str) -> None:
-    """Show the documentation of one rule (by name or code)."""
-    rules = load_rules()
-    found = rules.get(name) or next((r for r in rules.values() if r.code == name.upper()), None)
-    if found is None:
-        raise click.UsageError(f"no rule named {name!r} (see `vaultkit rules`)")
-    click.echo(f"# {found.name} ({found.code})\n")
-    click.echo(f"Severity: {found.severity.value}. Enabled by default: {'yes' if found.enabled_by_default else 'no'}. "
-               f"Fixable: {'yes' if found.fixable else 'no'}.\n")
-    click.echo(found.doc)

@@ -1,0 +1,20 @@
+"""The ``vaultkit`` command line (click): one module per command, registered here."""
+
+from __future__ import annotations
+
+import click
+
+from vaultkit import __version__
+from vaultkit.cli.check import check_command
+from vaultkit.cli.rules import rule_command, rules_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaultkit")
+def main() -> None:
+    """Lint, fix and watch Obsidian vaults."""
+
+
+main.add_command(check_command)
+main.add_command(rules_command)
+main.add_command(rule_command)
