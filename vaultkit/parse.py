@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import unicodedata
 
 from vaultkit import frontmatter, markdown, regions
@@ -79,7 +80,10 @@ def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
     """Read and parse ``root/rel``; never raises for anything the file system does."""
     path = os.path.join(root, rel)
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return unreadable(rel, "not a regular file (a pipe, socket or device named .md)")
+        size = info.st_size
         if size > max_bytes:
             return unreadable(
                 rel,

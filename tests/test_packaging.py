@@ -1,0 +1,37 @@
+"""The wheel ships the rules as vaultkit.rules and never as a top-level ``rules`` package."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_maps_rules_into_the_package(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(REPO)],
+        check=True, capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("vaultkit-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "vaultkit/rules/__init__.py" in names
+    assert "vaultkit/rules/empty_date.py" in names
+    assert not [n for n in names if n.startswith("rules/")], "a top-level rules package leaked into the wheel"
+    top_level = {n.split("/", 1)[0] for n in names if not n.startswith("vaultkit-")}
+    assert top_level == {"vaultkit"}
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "core = vaultkit.rules:RULES" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_nothing_imports_a_top_level_rules_package():
+    offenders = []
+    for path in REPO.rglob("*.py"):
+        if ".venv" in path.parts or "build" in path.parts:
+            continue
+        if re.search(r"^\s*(from|import)\s+rules(\.|\s|$)", path.read_text(encoding="utf-8"), re.MULTILINE):
+            offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []

@@ -1,0 +1,82 @@
+"""The scanner: exact offsets, and Obsidian's idea of what is (not) a link, tag or heading."""
+
+from __future__ import annotations
+
+from vaultkit.parse import parse_bytes, parse_text
+
+
+def spans(note, items):
+    return [note.text[i.start : i.end] for i in items]
+
+
+def test_links_have_exact_offsets_and_parts():
+    note = parse_text("A.md", "x [[Note#Head|alias]] ![[img.png|100x200]] [t](My%20Note.md#Sec%201)\n")
+    wiki, embed, md = note.links
+    assert spans(note, note.links) == ["[[Note#Head|alias]]", "![[img.png|100x200]]", "[t](My%20Note.md#Sec%201)"]
+    assert (wiki.target, wiki.subpath, wiki.display, wiki.embed) == ("Note", "#Head", "alias", False)
+    assert note.text[wiki.target_start : wiki.target_end] == "Note"
+    assert (embed.target, embed.display, embed.embed) == ("img.png", "100x200", True)
+    assert (md.kind, md.target, md.subpath) == ("markdown", "My Note.md", "#Sec 1")
+
+
+def test_code_math_and_block_comments_hide_links_and_tags():
+    text = (
+        "`[[a]]` $[[b]]$ #real\n\n```\n[[c]] #nottag\n```\n\n%%\n[[d]]\n%%\n\n"
+        "    [[indented code]]\n\n<!-- [[e]] #hidden -->\n$$\n[[f]]\n$$\n"
+    )
+    note = parse_text("A.md", text)
+    assert note.links == ()
+    assert [t.tag for t in note.tags] == ["#real"]
+
+
+def test_inline_comment_links_are_indexed_like_obsidian():
+    note = parse_text("A.md", "text %% see [[Other]] #t %% more\n")
+    assert [(link.target, link.in_comment) for link in note.links] == [("Other", True)]
+    assert [t.tag for t in note.tags] == ["#t"]
+
+
+def test_escaped_and_table_pipes():
+    note = parse_text("A.md", "| a | [[T\\|shown]] |\n\\[[not a link]]\n")
+    assert [(link.target, link.display) for link in note.links] == [("T", "shown")]
+
+
+def test_dollar_amounts_are_not_math():
+    note = parse_text("A.md", "costs $5 and $10 [[Link]]\n")
+    assert [r.kind for r in note.regions] == []
+    assert [link.target for link in note.links] == ["Link"]
+
+
+def test_tags_need_a_non_digit_and_a_boundary():
+    note = parse_text("A.md", "#ok #123 issue#5 #y1984 #日本語 (#x)\n")
+    assert [t.tag for t in note.tags] == ["#ok", "#y1984", "#日本語"]
+
+
+def test_headings_atx_and_setext_and_block_ids():
+    text = "---\ntitle: x\n---\n# One #\n\nTwo\n---\n\npara ^blk-1\n\n#notheading\n"
+    note = parse_text("A.md", text)
+    assert [(h.level, h.text) for h in note.headings] == [(1, "One"), (2, "Two")]
+    assert [b.id for b in note.blocks] == ["blk-1"]
+    assert note.body_start == len("---\ntitle: x\n---\n")
+
+
+def test_crlf_text_is_kept_byte_for_byte_and_offsets_hold():
+    raw = "---\r\ndate:\r\n---\r\n# Head\r\n[[Link]]\r\n".encode()
+    note = parse_bytes("A.md", raw)
+    assert note.text.encode() == raw
+    assert note.decoded.newline == "\r\n"
+    assert [h.text for h in note.headings] == ["Head"]
+    assert note.position(note.links[0].start) == (5, 1)
+
+
+def test_bom_is_recorded_and_not_part_of_the_text():
+    note = parse_bytes("A.md", b"\xef\xbb\xbf---\ntitle: x\n---\nbody\n")
+    assert note.decoded.bom and note.text.startswith("---")
+    assert note.frontmatter.data == {"title": "x"}
+
+
+def test_binary_and_legacy_bytes_never_raise():
+    binary = parse_bytes("img.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert binary.read_error and "not a text file" in binary.read_error
+    legacy = parse_bytes("gbk.md", "中文笔记，测试一下编码检测是否可靠。".encode("gb18030"))
+    assert legacy.read_error is None and legacy.text
+    assert legacy.decoded.error.startswith("invalid UTF-8 at byte 0")
