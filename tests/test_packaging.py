@@ -23,6 +23,9 @@ def test_wheel_maps_rules_into_the_package(tmp_path):
     assert not [n for n in names if n.startswith("rules/")], "a top-level rules package leaked into the wheel"
     top_level = {n.split("/", 1)[0] for n in names if not n.startswith("vaultkit-")}
     assert top_level == {"vaultkit"}
+    sources = {f"vaultkit/{p.relative_to(REPO / 'vaultkit').as_posix()}" for p in (REPO / "vaultkit").rglob("*.py")}
+    sources |= {f"vaultkit/rules/{p.name}" for p in (REPO / "rules").glob("*.py")}
+    assert sources - set(names) == set(), "modules missing from the wheel (list new packages in pyproject.toml)"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "core = vaultkit.rules:RULES" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
