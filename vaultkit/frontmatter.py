@@ -126,12 +126,13 @@ def _load(text: str, fm: FrontMatter) -> FrontMatter:
     try:
         data, node, duplicates = _HANDLER.load(inner)
     except yaml.MarkedYAMLError as exc:
+        keys = scan_keys(text, fm)
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and any(w in (exc.context or "") for w in ("flow", "quoted", "at end of", "<stream end>")):
             mark = exc.context_mark  # an unclosed bracket or quote: the error is where it opened
         offset = fm.inner_start + (mark.index if mark else 0)
         problem = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
-        return _replace(fm, error=f"invalid YAML: {problem}", error_offset=offset)
+        return _replace(fm, error=f"invalid YAML: {problem}", error_offset=offset, keys=keys)
     except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
         return _replace(fm, error=f"invalid YAML: {exc}", error_offset=fm.inner_start)
     if data is None:
@@ -145,6 +146,26 @@ def _load(text: str, fm: FrontMatter) -> FrontMatter:
     keys = tuple(_key(fm.inner_start, k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode))
     dups = tuple(_key(fm.inner_start, k, k) for k in duplicates)
     return _replace(fm, data=data, keys=keys, duplicates=dups)
+
+
+_TOP_KEY = re.compile(r"^([^\s#'\"\-?:][^:\n]*?|'[^'\n]*'|\"[^\"\n]*\"):(?:[ \t]+|(?=\r?\n)|$)(.*?)[ \t]*\r?$", re.MULTILINE)
+_INDENTED = re.compile(r"\r?\n(?:[ \t]|-(?:[ \t]|\r?$))")
+
+
+def scan_keys(text: str, fm: FrontMatter) -> tuple[YamlKey, ...]:
+    """Best-effort top-level keys of YAML that does not parse, one ``key: value`` line each.
+
+    Obsidian shows no properties for such a note, but a fixer can still tell that ``date:``
+    is empty.  A key whose value continues on indented lines is a block (tag ``?``).
+    """
+    keys = []
+    for m in _TOP_KEY.finditer(text, fm.inner_start, fm.inner_end):
+        value = m.group(2)
+        block = not value and _INDENTED.match(text, m.end())
+        tag = "?" if block or value else "tag:yaml.org,2002:null"
+        keys.append(YamlKey(key=m.group(1).strip("'\""), key_start=m.start(1), key_end=m.end(1),
+                            value_start=m.start(2), value_end=m.end(2), style=None, tag=tag))
+    return tuple(keys)
 
 
 def _key(base: int, key: yaml.Node, value: yaml.Node) -> YamlKey:
