@@ -7,19 +7,34 @@ import sys
 import click
 
 from vaultkit.cli.common import EXIT_USAGE
+from vaultkit.api import Rule
 from vaultkit.registry import PluginError, load_rules
+
+
+def markdown_table(rules: list[Rule]) -> str:
+    """The rule index as a Markdown table (the README's table is this output, checked by a test)."""
+    rows = ["| code | name | severity | fix | default | what it reports |", "|---|---|---|---|---|---|"]
+    for rule in rules:
+        fix = "yes" if rule.fixable else ""
+        default = "on" if rule.enabled_by_default else "off"
+        rows.append(f"| {rule.code} | `{rule.name}` | {rule.severity.value} | {fix} | {default} | {rule.summary} |")
+    return "\n".join(rows)
 
 
 @click.command("rules")
 @click.option("--isolated", is_flag=True, help="Only vaultkit's own rules.")
-def rules_command(isolated: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def rules_command(isolated: bool, fmt: str) -> None:
     """List every available rule."""
     try:
-        rules = load_rules(isolated)
+        rules = sorted(load_rules(isolated).values(), key=lambda r: r.code)
     except PluginError as exc:
         click.echo(f"vaultkit: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    for rule in sorted(rules.values(), key=lambda r: r.code):
+    if fmt == "markdown":
+        click.echo(markdown_table(rules))
+        return
+    for rule in rules:
         flags = ("fix " if rule.fixable else "    ") + ("on " if rule.enabled_by_default else "off")
         click.echo(f"{rule.code}  {rule.name:28s} {rule.severity.value:8s} {flags}  {rule.summary}")
 

@@ -1,0 +1,32 @@
+"""The README documents every rule and hook, and its quick start is what CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from vaultkit.cli.rules import markdown_table
+from vaultkit.registry import load_rules
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_rule_table_is_current():
+    table = README.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0].strip()
+    expected = markdown_table(sorted(load_rules(isolated=True).values(), key=lambda r: r.code))
+    assert table == expected, "regenerate the README table with `vaultkit rules --isolated --format markdown`"
+
+
+def test_every_hook_is_documented():
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    for hook in hooks:
+        assert f"id: {hook['id']}" in README
+
+
+def test_ci_runs_the_readme_test_command():
+    commands = re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)
+    test_command = next(c for c in commands if "pytest" in c)
+    assert test_command in (REPO / ".ci" / "run").read_text()
