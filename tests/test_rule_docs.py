@@ -1,7 +1,8 @@
 """Every rule documents itself, and its documentation's examples are executable.
 
 The Example block must trigger the rule; the "Use instead" block must not (pycodestyle's
-self-test idea).  A fenced block whose info string reads ``<lang> file=NAME`` adds another
+self-test idea), and when the rule's safe fixes repair the Example, the result is "Use
+instead".  A fenced block whose info string reads ``<lang> file=NAME`` adds another
 file to the example's vault; ``markdown bytes`` holds a Python bytes literal.
 """
 
@@ -12,6 +13,8 @@ import re
 
 import pytest
 
+from vaultkit.api import Applicability
+from vaultkit.fixer import fix_text
 from vaultkit.lint import lint_text
 from vaultkit.registry import load_rules
 
@@ -20,9 +23,11 @@ REQUIRED = ("## What it does", "## Why is this bad?", "## Example", "Use instead
 BLOCK = re.compile(r"^```([^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
-def example_vault(section: str) -> tuple[str | bytes, dict[str, str | bytes]]:
-    """The note under test and the other files of a docs example section."""
+def example_vault(section: str) -> tuple[str | bytes, dict[str, str | bytes], str]:
+    """The note under test, the other files of a docs example section, and the note's path
+    (``Note.md`` unless its block's info string says ``path=NAME``)."""
     note: str | bytes | None = None
+    path = "Note.md"
     files: dict[str, str | bytes] = {}
     for info, body in BLOCK.findall(section):
         m = re.search(r"file=(\S+)", info)
@@ -30,8 +35,9 @@ def example_vault(section: str) -> tuple[str | bytes, dict[str, str | bytes]]:
             files[m.group(1)] = body
         elif note is None:
             note = ast.literal_eval(body.strip()) if "bytes" in info else body
+            path = next(iter(re.findall(r"path=(\S+)", info)), path)
     assert note is not None, "no example note block"
-    return note, files
+    return note, files, path
 
 
 def sections(doc: str) -> tuple[str, str]:
@@ -54,9 +60,38 @@ def test_rule_has_documentation_sections(rule):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
 def test_example_triggers_and_use_instead_does_not(rule):
     bad, good = sections(rule.doc)
-    note, files = example_vault(bad)
-    found = [p.rule for p in lint_text(note, files=files, select=[rule.code])]
+    note, files, path = example_vault(bad)
+    found = [p.rule for p in lint_text(note, path, files=files, select=[rule.code])]
     assert rule.name in found, f"{rule.name}: its Example does not trigger it"
-    note, files = example_vault(good)
-    found = [p.rule for p in lint_text(note, files=files, select=[rule.code])]
+    note, files, path = example_vault(good)
+    found = [p.rule for p in lint_text(note, path, files=files, select=[rule.code])]
     assert rule.name not in found, f"{rule.name}: its 'Use instead' triggers it: {found}"
+
+
+def safe_fixes(rule) -> tuple[bool, bool]:
+    """Whether the rule offers a safe fix for its Example, and whether every finding has one."""
+    note, files, path = example_vault(sections(rule.doc)[0])
+    found = [p for p in lint_text(note, path, files=files, select=[rule.code]) if p.rule == rule.name]
+    safe = [p.fix is not None and p.fix.applicability is Applicability.SAFE for p in found]
+    return any(safe), bool(safe) and all(safe)
+
+
+SAFE_FIXED = [r for r in RULES if safe_fixes(r)[0]]
+
+
+def test_some_rules_show_their_safe_fix_in_their_docs():
+    assert "empty-date" in {r.name for r in SAFE_FIXED}
+
+
+@pytest.mark.parametrize("rule", SAFE_FIXED, ids=lambda r: r.name)
+def test_safe_fix_of_example_gives_use_instead(rule):
+    """Fixing the Example with the rule's safe fixes yields "Use instead" byte for byte when
+    every finding has one; otherwise at least nothing safely fixable is left."""
+    bad, good = sections(rule.doc)
+    note, files, path = example_vault(bad)
+    result = fix_text(note, path, files=files, select=[rule.code])
+    assert result.converged
+    assert not [p for p in result.remaining if p.fix and p.fix.applicability is Applicability.SAFE]
+    if safe_fixes(rule)[1]:
+        wanted, _, _ = example_vault(good)
+        assert result.data == (wanted if isinstance(wanted, bytes) else wanted.encode("utf-8"))

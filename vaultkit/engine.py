@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaultkit import evidence
 from vaultkit.api import Fix, Severity
 from vaultkit.config import ActiveRule
 from vaultkit.index import VaultIndex
@@ -165,12 +166,17 @@ def build_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     jobs: int = 1,
     progress: Progress | None = None,
+    date_keys: Iterable[str] = (),
 ) -> tuple[VaultIndex, list[str], list[str]]:
-    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings."""
+    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings.
+
+    ``date_keys`` are the properties ``empty-date`` checks: notes where one is empty get
+    their date evidence (git history, file times) gathered here, since rules do no I/O."""
     listing = list_files(root, excludes)
     _WORKER.update(root=str(root), max_bytes=max_bytes)
     notes = _map(_parse_chunk, listing.notes + listing.ignored_notes, jobs, progress, "parsing")
-    return VaultIndex(notes, listing.files, load_settings(root)), listing.notes, listing.warnings
+    dates = evidence.gather(root, notes, date_keys) if date_keys else None
+    return VaultIndex(notes, listing.files, load_settings(root), dates=dates), listing.notes, listing.warnings
 
 
 def check(
@@ -185,7 +191,7 @@ def check(
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note)."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, warnings = build_index(root, excludes, max_bytes, jobs, progress)
+    index, notes, warnings = build_index(root, excludes, max_bytes, jobs, progress, evidence.date_keys(active))
     if targets is not None:
         wanted = list(targets)
         notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]

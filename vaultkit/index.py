@@ -5,7 +5,12 @@ Built once per run from all parsed notes plus the list of every file in the vaul
 ``shared/docs/obsidian-semantics.md`` section 2.1): case-insensitive, NFC, file names only
 (aliases never resolve a link), ``.md`` optional for notes, ``./`` and ``../`` relative,
 ``/`` vault-absolute, else a path-suffix match with same-folder candidates first, then the
-shortest path, then alphabetical order.
+shortest path, then alphabetical order.  Obsidian's suffix and same-folder tests are raw
+string tests (``b/note`` also matches ``ab/note.md``); they are reproduced as they are.
+
+What rules look up per link -- a note's resolved outgoing links, the heading keys and block
+ids of a target note -- is computed once per note and cached here, so no rule ever scans
+the vault per link.  The caches assume the index is not changed after it is built.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from vaultkit.model import Note
+from vaultkit.dates import DateFacts
+from vaultkit.headings import heading_key
+from vaultkit.model import Link, Note
 
 
 def fold(text: str) -> str:
     """The key Obsidian compares names with: NFC, lower case."""
-    return unicodedata.normalize("NFC", text).lower()
+    return (text if text.isascii() else unicodedata.normalize("NFC", text)).lower()
 
 
 @dataclass(frozen=True)
@@ -34,17 +41,37 @@ class VaultSettings:
     app: Mapping[str, Any] = field(default_factory=dict)  # app.json
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An internal link of a note and every file it could name, best first (none: unresolved)."""
+
+    link: Link
+    candidates: tuple[str, ...]
+    path: str | None  # the file Obsidian opens (the first candidate), None when unresolved
+
+
 class VaultIndex:
     """Read-only view of the whole vault, shared by all rules of a run."""
 
-    def __init__(self, notes: Iterable[Note], files: Iterable[str], settings: VaultSettings | None = None):
+    def __init__(
+        self,
+        notes: Iterable[Note],
+        files: Iterable[str],
+        settings: VaultSettings | None = None,
+        dates: DateFacts | None = None,
+    ):
         self.notes: dict[str, Note] = {note.rel: note for note in notes}
         self.files: frozenset[str] = frozenset(files) | frozenset(self.notes)
         self.settings = settings or VaultSettings()
+        self.dates = dates  # evidence for empty dates, gathered at the edge (vaultkit.evidence)
         by_name: dict[str, list[str]] = defaultdict(list)
         for rel in self.files:
             by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
         self._by_name = {name: tuple(sorted(paths)) for name, paths in by_name.items()}
+        self._folded = {rel: fold(rel) for rel in self.files}
+        self._outgoing: dict[str, tuple[Target, ...]] = {}
+        self._heading_keys: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._block_ids: dict[str, frozenset[str]] = {}
 
     def note(self, rel: str) -> Note | None:
         return self.notes.get(rel)
@@ -62,30 +89,81 @@ class VaultIndex:
             found = self._by_name.get(last, ())
         if not found:
             return ()
+        if len(found) == 1 and "/" not in folded:
+            return found
+        key = self._folded
         if folded.startswith(("./", "../")):
-            base = posixpath.dirname(source)
-            wanted = posixpath.normpath(posixpath.join(base, folded))
-            return tuple(p for p in found if fold(p) == wanted)
+            wanted = posixpath.normpath(posixpath.join(fold(posixpath.dirname(source)), folded))
+            return tuple(p for p in found if key[p] == wanted)
         absolute = folded.startswith("/")
-        folded = folded.lstrip("/")
-        exact = tuple(p for p in found if fold(p) == folded)
+        folded = folded[1:] if absolute else folded
+        exact = tuple(p for p in found if key[p] == folded)
         if exact or absolute:
             return exact
-        if "/" not in folded and len(found) == 1:
-            return found
-        suffix = tuple(
-            p for p in found if fold(p).endswith(folded) and (len(p) == len(folded) or fold(p)[-len(folded) - 1] == "/")
-        )
-        folder = posixpath.dirname(source)
-        prefix = fold(folder + "/") if folder else ""
-        return tuple(
-            sorted(suffix, key=lambda p: (not (prefix and fold(p).startswith(prefix)) and bool(prefix), len(p), p))
-        )
+        folder = fold(posixpath.dirname(source))
+        suffix = [p for p in found if key[p].endswith(folded)]
+        return tuple(sorted(suffix, key=lambda p: (not key[p].startswith(folder), len(p), key[p], p)))
 
     def resolve(self, linkpath: str, source: str) -> str | None:
         """The vault-relative path a link from ``source`` opens, or None if unresolved."""
         found = self.candidates(linkpath, source)
         return found[0] if found else None
+
+    def outgoing(self, note: Note) -> tuple[Target, ...]:
+        """The internal (non-URL) links of ``note``, each with its candidates; cached per note."""
+        own = self.notes.get(note.rel) is note  # a fixed copy of a note (vaultkit fix) is never cached
+        found = self._outgoing.get(note.rel) if own else None
+        if found is None:
+            found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
+            if own:
+                self._outgoing[note.rel] = found
+        return found
+
+    def _target(self, link: Link, source: str) -> Target:
+        found = self.candidates(link.target, source)
+        return Target(link, found, found[0] if found else None)
+
+    def heading_keys(self, rel: str) -> tuple[tuple[int, str], ...]:
+        """(level, :func:`~vaultkit.headings.heading_key`) of each heading of a note, in order."""
+        keys = self._heading_keys.get(rel)
+        if keys is None:
+            note = self.notes.get(rel)
+            keys = tuple((h.level, heading_key(h.text)) for h in note.headings) if note else ()
+            self._heading_keys[rel] = keys
+        return keys
+
+    def block_ids(self, rel: str) -> frozenset[str]:
+        """The folded ``^block`` ids of a note (Obsidian matches them case-insensitively)."""
+        ids = self._block_ids.get(rel)
+        if ids is None:
+            note = self.notes.get(rel)
+            ids = frozenset(fold(b.id) for b in note.blocks) if note else frozenset()
+            self._block_ids[rel] = ids
+        return ids
+
+    def link_text(self, rel: str, source: str) -> str:
+        """The path Obsidian writes in a new link from ``source`` to ``rel`` (``newLinkFormat``).
+
+        ``shortest`` (the default) writes the bare name when it resolves to ``rel``, else the
+        full vault path; ``absolute`` always the full path; ``relative`` a path from the
+        source's folder.  Notes lose their ``.md``.
+        """
+        stem = rel[:-3] if rel.lower().endswith(".md") else rel
+        style = self.settings.app.get("newLinkFormat", "shortest")
+        if style == "absolute":
+            return stem
+        if style == "relative":
+            return posixpath.relpath(stem, posixpath.dirname(source) or ".")
+        name = stem.rsplit("/", 1)[-1]
+        return name if self.resolve(name, source) == rel else stem
+
+    @cached_property
+    def names(self) -> dict[str, tuple[str, ...]]:
+        """Folded file name as a link writes it (notes without ``.md``) -> the files so named."""
+        table: dict[str, list[str]] = defaultdict(list)
+        for rel in self.files:
+            table[link_key(rel) if rel.lower().endswith(".md") else fold(rel.rsplit("/", 1)[-1])].append(rel)
+        return {k: tuple(sorted(v)) for k, v in table.items()}
 
     @cached_property
     def aliases(self) -> dict[str, tuple[str, ...]]:

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.config import ActiveRule, Config, active_rules, load_config, parse_config
+from vaultkit.dates import DateFacts
 from vaultkit.engine import CheckResult, Problem, check, check_note
 from vaultkit.index import VaultIndex
+from vaultkit.model import Note
 from vaultkit.parse import parse_bytes
 from vaultkit.registry import load_rules
 
@@ -23,6 +25,20 @@ def lint_text(
 ) -> list[Problem]:
     """Check one note in a throw-away in-memory vault made of ``files`` (path -> content;
     attachments may be empty) plus the note itself.  Handy for tests and rule authors."""
+    note, index, active = memory_vault(text, path, files, select, ignore, config)
+    return check_note(note, index, active)
+
+
+def memory_vault(
+    text: str | bytes,
+    path: str = "Note.md",
+    files: Mapping[str, str | bytes] | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    config: Mapping[str, Any] | None = None,
+    dates: DateFacts | None = None,
+) -> tuple[Note, VaultIndex, list[ActiveRule]]:
+    """The note, index and active rules of :func:`lint_text` (also used by ``fix_text``)."""
     contents = dict(files or {})
     contents[path] = text
     notes = [
@@ -30,9 +46,9 @@ def lint_text(
         for rel, data in contents.items()
         if rel.lower().endswith(".md")
     ]
-    index = VaultIndex(notes, contents)
+    index = VaultIndex(notes, contents, dates=dates)
     active = active_rules(parse_config(config or {}, "<config>"), load_rules(), select, ignore)
-    return check_note(index.notes[notes[-1].rel], index, active)
+    return index.notes[notes[-1].rel], index, active
 
 
 def resolve_run(

@@ -12,18 +12,21 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from vaultkit.model import BlockId, Heading, Link, Region, Tag
+from vaultkit.model import BlockId, FrontMatter, Heading, Link, Region, Tag
 
 _MASKED_KINDS = frozenset({"code", "inline-code", "math", "display-math", "comment", "html-comment"})
 
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+PROPERTY_LINK = re.compile(r"([\"'])(\[\[([^\[\]\n]+?)\]\])\1")
 MDLINK = re.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\((<[^<>\n]*>|[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
 )
 ATX = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\r?$", re.MULTILINE)
 SETEXT = re.compile(r"^(?P<text>[ \t]{0,3}\S[^\n]*)\n[ \t]{0,3}(?P<bar>=+|-+)[ \t]*\r?$", re.MULTILINE)
-BLOCK_ID = re.compile(r"(?:^|[ \t])(\^([A-Za-z0-9-]+))[ \t]*\r?$", re.MULTILINE)
+# An id glued to an embed (``![[x.png]]^id``) is accepted: the help vault writes it in every
+# locale, and whether Obsidian indexes it is unverified -- the lenient reading.
+BLOCK_ID = re.compile(r"(?:^|[ \t]|(?<=\]\]))(\^([A-Za-z0-9-]+))[ \t]*\r?$", re.MULTILINE)
 TAG = re.compile(r"(?<![^\s])#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NOT_PARAGRAPH = re.compile(r"[ \t]*(?:[-*+>#|]|\d{1,9}[.)]|```|~~~|\$\$)")
@@ -65,6 +68,31 @@ def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
     return path.strip(), subpath, display, len(path)
 
 
+def _wikilink(
+    embed: bool,
+    inner: str,
+    start: int,
+    end: int,
+    inner_start: int,
+    in_comment: bool = False,
+    in_property: str | None = None,
+) -> Link:
+    path, subpath, display, raw_len = _split_wikilink(inner)
+    return Link(
+        kind="wiki",
+        embed=embed,
+        target=path,
+        subpath=subpath,
+        display=display,
+        start=start,
+        end=end,
+        target_start=inner_start,
+        target_end=inner_start + raw_len,
+        in_comment=in_comment,
+        in_property=in_property,
+    )
+
+
 def wikilinks(masked: str, comment_spans: list[tuple[int, int]]) -> list[Link]:
     found = []
     for m in WIKILINK.finditer(masked):
@@ -73,22 +101,33 @@ def wikilinks(masked: str, comment_spans: list[tuple[int, int]]) -> list[Link]:
         inner = m.group(2)
         if not inner.strip():
             continue
-        path, subpath, display, raw_len = _split_wikilink(inner)
-        t_start = m.start(2)
         found.append(
-            Link(
-                kind="wiki",
-                embed=bool(m.group(1)),
-                target=path,
-                subpath=subpath,
-                display=display,
-                start=m.start(),
-                end=m.end(),
-                target_start=t_start,
-                target_end=t_start + raw_len,
-                in_comment=_inside(m.start(), comment_spans),
+            _wikilink(
+                bool(m.group(1)), inner, m.start(), m.end(), m.start(2), in_comment=_inside(m.start(), comment_spans)
             )
         )
+    return found
+
+
+def property_links(text: str, fm: FrontMatter | None) -> list[Link]:
+    """Links in properties, as Obsidian indexes them (its ``frontmatterLinks``).
+
+    A property value -- or one item of a list value -- that is a quoted string holding
+    exactly one wiki-link (``up: "[[Index]]"``, ``- "[[Note#Part]]"``).  An unquoted
+    ``[[x]]`` is YAML for a nested list, not a link.  A link inside a longer text value is
+    not taken: whether Obsidian indexes those is unverified, and skipping them is the
+    lenient reading.
+    """
+    if fm is None or not fm.data or "[[" not in text[fm.inner_start : fm.inner_end]:
+        return []
+    found = []
+    for key in fm.keys:
+        value = fm.data.get(key.key)
+        whole = {v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)}
+        for m in PROPERTY_LINK.finditer(text, key.value_start, key.value_end):
+            inner = m.group(3)
+            if m.group(2) in whole and inner.strip():
+                found.append(_wikilink(False, inner, m.start(2), m.end(2), m.start(3), in_property=key.key))
     return found
 
 
@@ -110,6 +149,7 @@ def markdown_links(masked: str, taken: list[tuple[int, int]], comment_spans: lis
             hash_pos = dest.find("#")
             raw_path, raw_sub = (dest, None) if hash_pos == -1 else (dest[:hash_pos], dest[hash_pos:])
             path, subpath = unquote(raw_path).strip(), unquote(raw_sub) if raw_sub else None
+            t_end = t_start + len(raw_path)
         found.append(
             Link(
                 kind="markdown",
@@ -135,9 +175,11 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 def headings(text: str, masked: str) -> list[Heading]:
     found = []
     for m in ATX.finditer(masked):
-        level = len(m.group(1))
-        s, e = (m.start(2), m.end(2)) if m.group(2) is not None else (m.end(1), m.end(1))
-        found.append(Heading(level=level, text=text[s:e].strip(), start=m.start(), end=m.end()))
+        # The masked line says where a heading is; its text comes from the real line, so
+        # that inline code, math and comments in it stay part of it (`### `hasTag()``).
+        real = ATX.match(text, m.start(), m.end())
+        content = real.group(2) if real else None
+        found.append(Heading(level=len(m.group(1)), text=(content or "").strip(), start=m.start(), end=m.end()))
     if "\n=" in masked or "\n-" in masked or "\n " in masked:
         for m in SETEXT.finditer(masked):
             line = m.group("text")

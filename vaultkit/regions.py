@@ -18,6 +18,17 @@ _FENCE_OPEN = re.compile(rf"^{_CONTAINER}(`{{3,}}|~{{3,}})([^\n]*)$", re.MULTILI
 _LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLANK = re.compile(r"\n[ \t>]*\r?\n")
 _INLINE = re.compile(r"\\[\\`$%<]|`+|%%|<!--|\$\$|\$")
+# A line that ends a paragraph for inline math: ATX heading, list item, fence, thematic break.
+_INTERRUPT = re.compile(
+    r"\n[ \t]*(?:>[ \t]*)*(?:#{1,6}(?=[ \t\r\n])|[-*+][ \t]|\d{1,9}[.)][ \t]|`{3}|~{3}|(?:[-*_=][ \t]*){3,}\r?$)",
+    re.MULTILINE,
+)
+_HEADING = re.compile(r"[ \t]*(?:>[ \t]*)*#{1,6}(?:[ \t]|\r?$)", re.MULTILINE)
+_DELIMITER_ROW = re.compile(r"[ \t]*(?:>[ \t]*)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*\r?")
+_BLANK_LINE = re.compile(r"[ \t>]*\r?")
+_BLANK_RUN = re.compile(r"(?:[ \t>]*\r?\n)*")
+_DIGITS = "0123456789"
+_LOOKAHEAD = 3  # paragraphs searched for the closer of a display block broken by blank lines
 
 
 def code_blocks(text: str, start: int) -> list[Region]:
@@ -49,9 +60,12 @@ def _fenced(text: str, start: int) -> list[Region]:
 
 
 def _indented(text: str, start: int, fences: list[Region]) -> list[Region]:
-    """Indented code: 4+ columns after a blank line, outside list items (CommonMark)."""
+    """Indented code: 4+ columns after a blank line, outside list items (CommonMark).
+
+    Lines inside a ``$$`` block are TeX: a matrix row such as ``\t* & *`` is not a list item.
+    """
     found = []
-    in_list = prev_blank = False
+    in_list = prev_blank = in_display = False
     block_start = None
     offset = start
     fence_iter = iter(fences)
@@ -66,6 +80,7 @@ def _indented(text: str, start: int, fences: list[Region]) -> list[Region]:
             continue
         if not stripped:
             prev_blank = True
+            in_display = False
             continue
         indented = line.startswith(("    ", "\t"))
         if block_start is not None:
@@ -74,9 +89,12 @@ def _indented(text: str, start: int, fences: list[Region]) -> list[Region]:
                 continue
             found.append(Region("code", block_start, line_start))
             block_start = None
+        was_display = in_display
+        if "$$" in line:
+            in_display ^= line.count("$$") % 2 == 1
         if indented and prev_blank and not in_list:
             block_start = line_start
-        elif _LIST_ITEM.match(line):
+        elif not was_display and _LIST_ITEM.match(line):
             in_list = True
         elif not indented and prev_blank:
             in_list = False
@@ -95,11 +113,128 @@ def _paragraph_end(text: str, pos: int) -> int:
     return m.start() + 1 if m else len(text)
 
 
+def escaped(text: str, pos: int) -> bool:
+    """Is ``text[pos]`` escaped by an odd number of backslashes?"""
+    n = 0
+    while pos > n and text[pos - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
+
+
+def inline_limit(text: str, pos: int) -> int:
+    """Where inline math opened at ``pos`` must close: the end of its paragraph, heading line
+    or table cell (for callers outside the region scan, e.g. to explain an unclosed ``$``)."""
+    return _Scope(text, len(text)).inline_limit(pos)
+
+
+class _Scope:
+    """Where a math span opened at some offset must close, for one code-free stretch.
+
+    Inline ``$`` math lives in one paragraph, heading line or table cell; ``$$`` display math
+    in one paragraph or table cell (its lines are TeX, so list markers inside do not end it).
+    Queries come left to right, so the last blank line / interrupting line found is reused.
+    """
+
+    def __init__(self, text: str, end: int) -> None:
+        self.text = text
+        self.end = end
+        self._blank = (-1, 0)  # (query offset, next blank-line start)
+        self._interrupt = (-1, 0)
+        self._table: tuple[int, int, bool] = (-1, -1, False)  # (first line start, last line end, is table)
+
+    def paragraph_end(self, pos: int) -> int:
+        asked, found = self._blank
+        if not asked <= pos < found:
+            found = min(_paragraph_end(self.text, pos), self.end)
+            self._blank = (pos, found)
+        return found
+
+    def _interrupt_at(self, pos: int, limit: int) -> int:
+        asked, found = self._interrupt
+        if not asked <= pos < found:
+            m = _INTERRUPT.search(self.text, pos, self.end)
+            found = m.start() + 1 if m else self.end
+            self._interrupt = (pos, found)
+        return min(found, limit)
+
+    def inline_limit(self, s: int) -> int:
+        """End of the paragraph, heading line or table cell holding offset ``s``."""
+        text = self.text
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", s, self.end)
+        line_end = self.end if line_end == -1 else line_end
+        if _HEADING.match(text, line_start, line_end):
+            return line_end
+        if "|" in text[line_start:s] or text.find("|", s, line_end) != -1:
+            cell = self.cell_end(s, line_start, line_end)
+            if cell is not None:
+                return cell
+        return self._interrupt_at(s, self.paragraph_end(s))
+
+    def display_limit(self, s: int) -> tuple[int, bool]:
+        """End of the paragraph or table cell holding a ``$$`` at ``s``; True for a cell."""
+        text = self.text
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", s, self.end)
+        line_end = self.end if line_end == -1 else line_end
+        if text.find("|", line_start, line_end) != -1:
+            cell = self.cell_end(s, line_start, line_end)
+            if cell is not None:
+                return cell, True
+        return self.paragraph_end(s), False
+
+    def cell_end(self, s: int, line_start: int, line_end: int) -> int | None:
+        """The end of the table cell holding ``s`` (GFM splits rows at unescaped ``|`` before
+        any inline parsing), or None when the line is not a table row."""
+        if not self._in_table(line_start, line_end):
+            return None
+        pos = s
+        while True:
+            bar = self.text.find("|", pos, line_end)
+            if bar == -1:
+                return line_end
+            if not escaped(self.text, bar):
+                return bar
+            pos = bar + 1
+
+    def _in_table(self, line_start: int, line_end: int) -> bool:
+        first, last, is_table = self._table
+        if first <= line_start and line_end <= last:
+            return is_table
+        text = self.text
+        # the block of consecutive lines holding a "|": a table when its 2nd line is a delimiter row
+        first = line_start
+        while first > 0:
+            prev = text.rfind("\n", 0, first - 1) + 1
+            if "|" not in text[prev : first - 1] or _BLANK_LINE.fullmatch(text, prev, first - 1):
+                break
+            first = prev
+        second_start = text.find("\n", first, self.end) + 1
+        second_end = text.find("\n", second_start, self.end) if second_start else -1
+        second_end = self.end if second_end == -1 else second_end
+        is_table = (
+            second_start > 0
+            and "|" in text[second_start:second_end]
+            and _DELIMITER_ROW.fullmatch(text, second_start, second_end) is not None
+        )
+        last = line_end
+        if is_table:
+            while last < self.end:
+                nxt = text.find("\n", last + 1, self.end)
+                nxt = self.end if nxt == -1 else nxt
+                if "|" not in text[last + 1 : nxt]:
+                    break
+                last = nxt
+        self._table = (first, last, is_table)
+        return is_table
+
+
 def inline_regions(text: str, start: int, end: int) -> list[Region]:
     """Inline code, comments and math in ``text[start:end]`` (a stretch with no code block)."""
     found: list[Region] = []
     pos = start
     search = _INLINE.search
+    scope = _Scope(text, end)
     while True:
         m = search(text, pos, end)
         if not m:
@@ -122,15 +257,14 @@ def inline_regions(text: str, start: int, end: int) -> list[Region]:
             close = text.find("-->", s + 4, end)
             region = Region("html-comment", s, end if close == -1 else close + 3)
         elif tok == "$$":
-            region = _display_math(text, s, end)
+            region = _display_math(text, s, end, scope)
         else:
-            region = _inline_math(text, s, end)
+            region = _inline_math(text, s, scope.inline_limit(s))
         if region is None:
             pos = m.end()
             continue
         found.append(region)
         pos = region.end
-    return found
 
 
 def _code_span(text: str, s: int, n: int, end: int) -> Region | None:
@@ -141,33 +275,74 @@ def _code_span(text: str, s: int, n: int, end: int) -> Region | None:
     return Region("inline-code", s, m.end()) if m else None
 
 
-def _display_math(text: str, s: int, end: int) -> Region | None:
-    """``$$ ... $$``: closes at the next ``$$`` (a lone ``$`` inside is TeX)."""
-    close = s + 2
+def _display_close(text: str, pos: int, limit: int) -> int:
+    """Offset of the first unescaped ``$$`` in ``text[pos:limit]``, or -1."""
     while True:
-        close = text.find("$$", close, end)
-        if close == -1:
-            return None
-        if text[close - 1] != "\\":
-            return Region("display-math", s, close + 2)
-        close += 2
+        close = text.find("$$", pos, limit)
+        if close == -1 or not escaped(text, close):
+            return close
+        pos = close + 1
 
 
-def _inline_math(text: str, s: int, end: int) -> Region | None:
-    """``$...$``: the opener is not followed by whitespace; the closer is not preceded by
-    whitespace nor followed by a digit; both lie in one paragraph."""
-    if s + 1 >= end or text[s + 1].isspace():
+def _display_math(text: str, s: int, end: int, scope: _Scope) -> Region | None:
+    """``$$ ... $$``: closes at the next ``$$`` of the paragraph (a lone ``$`` inside is TeX,
+    and ``$$$$`` is a closer followed by an opener).  When the paragraph ends first, the
+    paragraphs after the blank line are searched for the closer (see :func:`_closer_after_blank`),
+    so that a blank line inside a block is told apart from a ``$$`` that never closes."""
+    limit, in_cell = scope.display_limit(s)
+    close = _display_close(text, s + 2, limit)
+    if close == -1 and not in_cell and limit < end:
+        close = _closer_after_blank(text, limit, end)
+    return None if close == -1 else Region("display-math", s, close + 2)
+
+
+def _closer_after_blank(text: str, pos: int, end: int) -> int:
+    """The ``$$`` that closes a display block broken by blank lines starting at ``pos``, or -1.
+
+    Each following paragraph is looked at in turn (at most :data:`_LOOKAHEAD`): one holding an
+    odd number of ``$$`` closes the block with its first; one holding an even, non-zero
+    number, or single ``$`` math, or a heading, is a paragraph of its own -- the block never
+    closes.  Paragraphs with no dollar at all may be part of the broken block.
+    """
+    for _ in range(_LOOKAHEAD):
+        para = _BLANK_RUN.match(text, pos, end).end()
+        if para >= end or _HEADING.match(text, para, end):
+            return -1
+        para_end = min(_paragraph_end(text, para), end)
+        closers = []
+        at = _display_close(text, para, para_end)
+        while at != -1:
+            closers.append(at)
+            at = _display_close(text, at + 2, para_end)
+        if len(closers) % 2:
+            return closers[0]
+        if closers or "$" in text[para:para_end]:
+            return -1
+        pos = para_end
+    return -1
+
+
+def _inline_math(text: str, s: int, limit: int) -> Region | None:
+    """``$...$``: the opener is not followed by whitespace; the closer is the first ``$`` of its
+    run, not preceded by whitespace nor followed by a digit; both lie in one paragraph, heading
+    or table cell.  ``$a$$b$`` is two spans; a ``$$`` after whitespace cannot sit inside."""
+    if s + 1 >= limit or text[s + 1].isspace():
         return None
-    limit = min(_paragraph_end(text, s), end)
     pos = s + 1
     while True:
         close = text.find("$", pos, limit)
         if close == -1:
             return None
-        if text[close - 1] == "\\":
+        if escaped(text, close):
             pos = close + 1
             continue
-        if text[close - 1].isspace() or (close + 1 < len(text) and text[close + 1].isdigit()):
+        double = close + 1 < limit and text[close + 1] == "$"
+        if text[close - 1].isspace():
+            if double:
+                return None
+            pos = close + 1
+            continue
+        if not double and close + 1 < len(text) and text[close + 1] in _DIGITS:
             pos = close + 1
             continue
         return Region("math", s, close + 1)

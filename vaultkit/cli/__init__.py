@@ -6,7 +6,10 @@ import click
 
 from vaultkit import __version__
 from vaultkit.cli.check import check_command
+from vaultkit.cli.fix import fix_command, undo_command
+from vaultkit.cli.inspect import inspect_command
 from vaultkit.cli.rules import rule_command, rules_command
+from vaultkit.cli.watch import watch_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,5 +19,9 @@ def main() -> None:
 
 
 main.add_command(check_command)
+main.add_command(fix_command)
+main.add_command(undo_command)
 main.add_command(rules_command)
 main.add_command(rule_command)
+main.add_command(inspect_command)
+main.add_command(watch_command)

@@ -1,0 +1,73 @@
+import posixpath
+
+from vaultkit.api import Diagnostic, rule
+from vaultkit.index import fold
+from vaultkit.linkcheck import is_ambiguous, or_list, target_edits, targets, unsafe
+
+
+def _reason(source: str, winner: str, others: list[str]) -> str:
+    folder = fold(posixpath.dirname(source))
+    if folder and fold(winner).startswith(folder) and not any(fold(o).startswith(folder) for o in others):
+        return "it is under this note's folder"
+    if all(len(winner) < len(o) for o in others):
+        return "its path is the shortest"
+    return "its path sorts first"
+
+
+@rule("VK205", "ambiguous-link", fixable=True)
+def ambiguous_link(note, vault, options):
+    """A link that more than one file could satisfy, where Obsidian's choice is not obvious.
+
+    ## What it does
+    Reports a link such as `[[Notes]]` or `[[sub/Notes]]` that fits several files
+    (`Projects/Notes.md`, `Archive/2023/Notes.md`) when the file Obsidian opens is not the
+    one in the linking note's own folder.  Obsidian then prefers files under the note's
+    folder, then the shortest path, then alphabetical order (the last two are reconstructed
+    from Obsidian's code, not documented).  The message says which file wins and why.
+
+    ## Why is this bad?
+    The link works today, but which note it opens depends on where files happen to lie:
+    moving or adding a note with the same name silently retargets it, and readers of the
+    Markdown outside Obsidian cannot tell which note is meant.
+
+    ## Example
+    ```markdown
+    See [[Meetings]].
+    ```
+
+    ```markdown file=Projects/Meetings.md
+    ```
+
+    ```markdown file=Archive/2023/Meetings.md
+    ```
+
+    Use instead:
+    ```markdown
+    See [[Projects/Meetings|Meetings]].
+    ```
+
+    ```markdown file=Projects/Meetings.md
+    ```
+
+    ```markdown file=Archive/2023/Meetings.md
+    ```
+
+    ## Fix safety
+    Writing the full path of the file Obsidian opens now is offered as an unsafe fix: the
+    order among the other candidates is reconstructed, not documented, and the writer may
+    have meant another one.  A wiki-link keeps the text it showed as alias text.
+    """
+    for target in targets(note, vault):
+        if not is_ambiguous(note, target):
+            continue
+        link, winner = target.link, target.candidates[0]
+        others = list(target.candidates[1:])
+        full = winner[:-3] if winner.lower().endswith(".md") and not link.target.lower().endswith(".md") else winner
+        shown = link.target if link.kind == "wiki" else None
+        yield Diagnostic(
+            f"'{link.target}' fits {len(target.candidates)} files; Obsidian opens '{winner}' "
+            f"({_reason(note.rel, winner, others)}), not {or_list(others[:3])}",
+            link.start,
+            link.end,
+            unsafe(f"Link to '{full}' explicitly", target_edits(note, link, full, shown)),
+        )

@@ -1,0 +1,47 @@
+"""Issue 5's figures: every planted math defect found at its line, nothing else, and no
+finding at all on real math vaults that render in Obsidian."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+from vaultkit.lint import check_vault
+
+RULES = ("unclosed-math", "unbalanced-braces", "unmatched-left-right", "unmatched-environment", "blank-line-in-math")
+
+
+def test_every_planted_math_defect_and_nothing_else(tmp_path, shared):
+    out = tmp_path / "v3000"
+    subprocess.run(
+        [sys.executable, str(shared / "bench" / "make_vault.py"), str(out), "--notes", "3000", "--seed", "17",
+         "--defect-rate", "0.3"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    manifest = json.loads((tmp_path / "v3000.manifest.json").read_text(encoding="utf-8"))
+    planted = Counter((d["path"], d["line"], d["rule"]) for d in manifest["defects"] if d["rule"] in RULES)
+    assert {rule for _, _, rule in planted} == set(RULES) and sum(planted.values()) > 300
+    result = check_vault(out, select=RULES)
+    assert Counter((p.path, p.line, p.rule) for p in result.problems) == planted
+
+
+def test_sample_note_has_only_the_blank_line(shared):
+    result = check_vault(shared / "samples", targets=["damaged-note.md"], select=["VK4"])
+    assert [(p.rule, p.line, p.column) for p in result.problems] == [("blank-line-in-math", 46, 1)]
+    assert "opened at 43:1" in result.problems[0].message
+
+
+def test_real_math_vaults_have_no_math_findings(shared):
+    for name in ("mathwiki", "obsidian-math-zh"):
+        result = check_vault(shared / "corpora" / name, select=list(RULES))
+        assert result.problems == [], name
+        assert len(result.checked) > 100
+
+
+def test_standard_mathjax_vault_uses_only_known_commands(shared):
+    # obsidian-math-zh has no preamble plugin: every command it uses is MathJax's own
+    result = check_vault(shared / "corpora" / "obsidian-math-zh", select=["unknown-math-command"])
+    assert result.problems == []

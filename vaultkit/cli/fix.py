@@ -1,0 +1,135 @@
+"""``vaultkit fix``: apply fixes in place (or show them as a diff); ``vaultkit undo``.
+
+Exit status: 0 when no problem remains, 1 when problems remain (or, with
+``--exit-non-zero-on-fix``, when a file was changed; with ``--diff``, when a file would be),
+2 on usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from vaultkit import report
+from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, Run, failing, prepare, run_check, vault_options
+from vaultkit.engine import CheckResult
+from vaultkit.fixrun import FileFix, VaultFix, commit, plan
+from vaultkit.journal import undo
+from vaultkit.model import Decoded
+from vaultkit.vault import find_root
+
+
+def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:
+    """Fix the checked notes (write them unless ``write`` is false) and tell the user what
+    happened on stderr; shared by ``vaultkit fix`` and ``vaultkit check --fix``."""
+    outcome = plan(result, run.active, unsafe)
+    if write:
+        commit(outcome)
+    if show_fixes:
+        click.echo(_applied(outcome, write), err=True)
+    for warning in outcome.warnings():
+        click.echo(f"vaultkit: warning: {warning}", err=True)
+    return outcome
+
+
+def _applied(outcome: VaultFix, written: bool) -> str:
+    changed = [f for f in outcome.changed if f.state in ("planned", "written")]
+    count = sum(len(f.result.applied) for f in changed)
+    verb = "Fixed" if written else "Would fix"
+    lines = [
+        f"{verb} {count} problem{'s' if count != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
+    ]
+    for item in changed:
+        lines.append(f"  {item.rel}:")
+        for fix in item.result.applied:
+            lines.append(f"    {fix.line}:{fix.column} {fix.code} [{fix.rule}] {fix.title}")
+    return "\n".join(lines)
+
+
+def _storage(decoded: Decoded) -> str:
+    return decoded.encoding.upper() + (" with BOM" if decoded.bom else "")
+
+
+def unified_diff(item: FileFix) -> str:
+    """A patch of one fixed note (paths relative to the vault root), preceded by a comment
+    line when the fix changes how the file is stored (encoding, BOM)."""
+    before, after = item.result.source, item.result.note
+    head = ""
+    if _storage(before.decoded) != _storage(after.decoded):
+        head = f"# {item.rel}: {_storage(before.decoded)} -> {_storage(after.decoded)}\n"
+    lines = difflib.unified_diff(
+        before.text.splitlines(keepends=True), after.text.splitlines(keepends=True), f"a/{item.rel}", f"b/{item.rel}"
+    )
+    return head + "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+@click.command("fix")
+@vault_options
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning (see each rule's docs).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the fixes; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file (rule, line, what).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was changed (for pre-commit hooks).")
+@click.option("--quiet", "-q", is_flag=True, help="Print remaining problems only: no summary, no progress.")
+def fix_command(
+    paths,
+    vault,
+    config,
+    select,
+    ignore,
+    isolated,
+    jobs,
+    unsafe_fixes,
+    show_diff,
+    show_fixes,
+    exit_non_zero_on_fix,
+    quiet,
+) -> None:
+    """Fix problems in place: safe fixes, and unsafe ones with --unsafe-fixes.
+
+    Every changed file's original is kept in the vault's .vaultkit/ folder first;
+    `vaultkit undo` restores the last run.
+    """
+    run = prepare(paths, vault, config, select, ignore, isolated)
+    result = run_check(run, jobs, quiet)
+    outcome = fix_vault(run, result, unsafe_fixes, show_fixes, write=not show_diff)
+    remaining = outcome.remaining
+    if show_diff:
+        for item in outcome.changed:
+            click.echo(unified_diff(item), nl=False)
+        if remaining:  # the patch stays clean on stdout; what it would leave goes to stderr
+            click.echo(report.format_text(remaining), err=True)
+        sys.exit(EXIT_PROBLEMS if outcome.changed or failing(remaining) else EXIT_CLEAN)
+    if remaining:
+        click.echo(report.format_text(remaining))
+    written = [f for f in outcome.changed if f.state == "written"]
+    if not quiet:
+        fixed = sum(len(f.result.applied) for f in written)
+        click.echo(
+            f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {len(written)} file{'s' if len(written) != 1 else ''}"
+            f"; {len(remaining)} remaining." + (" Undo with `vaultkit undo`." if written else ""),
+            err=True,
+        )
+    unsettled = any(not f.result.converged for f in outcome.files)
+    status = failing(remaining) or unsettled or (exit_non_zero_on_fix and bool(written))
+    sys.exit(EXIT_PROBLEMS if status else EXIT_CLEAN)
+
+
+@click.command("undo")
+@click.option("--vault", type=click.Path(file_okay=False, exists=True), help="Vault root (default: the current one).")
+def undo_command(vault: str | None) -> None:
+    """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
+    root = Path(vault).resolve() if vault else find_root(Path.cwd())
+    journal, results = undo(root)
+    if journal is None:
+        click.echo("Nothing to undo.")
+        sys.exit(EXIT_CLEAN)
+    for item in results:
+        click.echo(f"{item.status:9s} {item.path}" + (f": {item.reason}" if item.reason else ""))
+    refused = sum(r.status == "refused" for r in results)
+    restored = sum(r.status == "restored" for r in results)
+    click.echo(f"Restored {restored} file{'s' if restored != 1 else ''} of the run of {journal.created}"
+               + (f"; refused {refused}." if refused else "."), err=True)  # fmt: skip
+    sys.exit(EXIT_PROBLEMS if refused else EXIT_CLEAN)

@@ -1,0 +1,403 @@
+"""The watch daemon: a full check, then the vault's diagnostics kept in sync with the disk.
+
+Threads: watchdog's observer (only filters paths and hands them to the debouncer), one
+worker (takes settled batches, updates :class:`~vaultkit.watch.state.VaultState`, writes
+fixes and link updates), and the HTTP server (one thread per connection).  The worker and a
+fix requested over HTTP serialise on one lock, so the daemon never writes a file twice at
+once; HTTP readers take the state's own lock only for as long as it takes to copy out.
+
+Writes (``--fix``, ``--update-links``, ``POST /v1/fix`` with ``apply``) go through the same
+path as ``vaultkit fix``: the originals are journalled under ``.vaultkit/undo/`` first (so
+``vaultkit undo`` reverts the daemon's last write), then each file is replaced atomically
+only if it still holds the bytes that were read.  Before writing, the daemon notes the hash
+of what it writes; when the file is next read with that hash it is the daemon's own write --
+its diagnostics are updated, but it is never fixed again, whatever the timing of the echo.
+
+Errors never end the daemon: a file that vanishes mid-read is a deletion, an unreadable file
+is reported by the ``unreadable-file`` rule, a rule that raises becomes an
+``internal-error`` problem, and anything else is logged and answered by reloading the vault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import gc
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vaultkit import __version__
+from vaultkit.config import ActiveRule, Config, ConfigError
+from vaultkit.fixer import AppliedFix, allowed, apply_edits, fix_note
+from vaultkit.journal import SKIPPED, WRITTEN, Journal
+from vaultkit.parse import digest_of
+from vaultkit.registry import PluginError
+from vaultkit.report import problem_dict
+from vaultkit.watch.debounce import Batch, Debouncer
+from vaultkit.watch.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
+from vaultkit.watch.relink import rewrites
+from vaultkit.watch.runtime import Runtime
+from vaultkit.watch.server import ApiServer, Event, Hub
+from vaultkit.watch.state import Update, VaultState, read_file
+from vaultkit.writer import Unwritable, encode, write_atomic
+
+log = logging.getLogger("vaultkit.watch")
+
+CONFIG_FILES = frozenset({".vaultkit.toml", "pyproject.toml"})
+Reconfigure = Callable[[], "tuple[Config, list[ActiveRule]]"]
+Report = Callable[[str, "dict[str, Any]"], None]
+
+
+@dataclass
+class Options:
+    """How the daemon runs (the ``vaultkit watch`` options)."""
+
+    fix: bool = False
+    update_links: bool = False
+    polling: bool = False
+    poll_interval: float = 1.0
+    debounce: float = 0.3
+    serve: bool = True
+    port: int = 0
+    jobs: int | None = None
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+def _applied(fixes: tuple[AppliedFix, ...]) -> list[dict[str, Any]]:
+    return [{"code": f.code, "rule": f.rule, "title": f.title, "line": f.line} for f in fixes]
+
+
+class Daemon:
+    """One vault's daemon.  :meth:`start` returns once it watches and serves; the first full
+    check runs on the worker thread (``/v1/status`` says ``ready`` when it is done)."""
+
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        active: list[ActiveRule],
+        options: Options,
+        targets: list[str] | None = None,
+        reconfigure: Reconfigure | None = None,
+        report: Report | None = None,
+    ) -> None:
+        self.root = root
+        self.options = options
+        self.targets = targets
+        self.state = VaultState(root, config, active, targets)
+        self.hub = Hub()
+        self.debouncer = Debouncer(options.debounce)
+        self.runtime = Runtime(root)
+        self.token = ""
+        self.server: ApiServer | None = None
+        self.failed: str | None = None
+        self.counters: Counter[str] = Counter()
+        self.last_event: dict[str, Any] | None = None
+        self.started = _now()
+        self._reconfigure = reconfigure
+        self._report = report or (lambda kind, data: None)
+        self._busy = threading.Lock()  # one batch, fix or reload at a time
+        self._ready = threading.Event()
+        self._done = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._observer: Any = None
+        self._overflow = OverflowWatch(lambda: self.debouncer.add(ROOT))
+        self._stopping = False
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Lock the vault, start watching and serving, and begin the first full check."""
+        self.runtime.lock()
+        try:
+            logging.getLogger("watchdog").addHandler(self._overflow)
+            self._observer = start_observer(str(self.root), self._on_event, self.options.polling, self.options.poll_interval)
+            if self.options.serve:
+                self.token = self.runtime.token()
+                self.server = ApiServer(self.options.port, self)
+                self._spawn("vaultkit-http", self.server.serve_forever)
+                self.runtime.publish(
+                    {"pid": os.getpid(), "url": self.server.url, "port": self.server.server_address[1], "version": __version__}
+                )
+            self._spawn("vaultkit-worker", self._work)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the daemon ends by itself (its first check failed); True if it did."""
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop watching, finish the batch in hand, close the server; idempotent."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self.debouncer.close()
+        if self._observer is not None:
+            self._observer.stop()
+        logging.getLogger("watchdog").removeHandler(self._overflow)
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        self.hub.close()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=30)
+        if self._observer is not None:
+            self._observer.join(timeout=10)
+        self.runtime.release()
+        self._done.set()
+
+    # -- events and the worker -----------------------------------------------------------
+
+    def _on_event(self, path: str, moved_from: str | None) -> None:
+        self.debouncer.add(path, moved_from)
+        self.last_event = {"path": path, "moved_from": moved_from, "at": _now()}
+
+    def _work(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.state.load(self.options.jobs)
+        except Exception as exc:  # nothing to serve without a first check
+            log.exception("the first check of %s failed", self.root)
+            self.failed = f"the first check failed: {exc}"
+            self._done.set()
+            return
+        gc.freeze()  # the index is long-lived: keep full collections from walking it
+        self._ready.set()
+        with self.state.lock:
+            problems = sum(len(p) for p in self.state.problems.values())
+        self._emit("ready", {"notes": len(self.state.notes), "problems": problems,
+                             "seconds": round(time.perf_counter() - started, 3)})
+        for warning in self.state.warnings:
+            log.warning("%s", warning)
+        while True:
+            batch = self.debouncer.take()
+            if batch is None:
+                return
+            try:
+                with self._busy:
+                    self._process(batch)
+            except Exception:
+                self.counters["errors"] += 1
+                log.exception("processing %s failed; reloading the vault", ", ".join(batch.paths[:5]))
+                try:
+                    with self._busy:
+                        self._reload()
+                except Exception:
+                    log.exception("reloading %s failed; the diagnostics may be stale", self.root)
+
+    def _process(self, batch: Batch) -> None:
+        self.counters["batches"] += 1
+        if any(p in SETTINGS_FILES or p in CONFIG_FILES for p in batch.paths):
+            self._reload()
+            return
+        update = self.state.apply(batch.paths, batch.moves)
+        log.debug("batch %s (moves %s): %d re-checked, renamed %s", batch.paths, batch.moves, update.rechecked, update.renamed)
+        self._announce(update)
+        if self.options.fix and update.changed:
+            self._fix_changed(update)
+        if self.options.update_links and update.renamed:
+            self._relink(update)
+
+    def _reload(self) -> None:
+        """Read the configuration and the whole vault again (settings changed, or a bug)."""
+        config, active = self.state.config, self.state.active
+        if self._reconfigure is not None:
+            try:
+                config, active = self._reconfigure()
+            except (ConfigError, PluginError) as exc:
+                log.error("configuration not reloaded: %s", exc)
+        fresh = VaultState(self.root, config, active, self.targets)
+        fresh.load(self.options.jobs)
+        old = self.state
+        fresh.generation = old.generation + 1
+        update = Update(generation=fresh.generation)
+        with old.lock:
+            for rel, problems in fresh.problems.items():
+                if old.problems.get(rel) != problems:
+                    update.problems[rel] = problems
+            update.removed = sorted(set(old.problems) - set(fresh.problems))
+            self.state = fresh
+        gc.freeze()
+        self._emit("reload", {"generation": update.generation, "notes": len(fresh.notes)})
+        self._announce(update)
+
+    # -- announcing ----------------------------------------------------------------------
+
+    def _emit(self, name: str, data: dict[str, Any], generation: int | None = None) -> None:
+        self.hub.publish(Event(name, data, generation))
+        self._report(name, data)
+
+    def _announce(self, update: Update) -> None:
+        generation = update.generation
+        index = self.state.index
+        for old, new in update.renamed:
+            self._emit("renamed", {"generation": generation, "from": old, "to": new}, generation)
+        for rel in update.removed:
+            self._emit("removed", {"generation": generation, "path": rel}, generation)
+        for rel, problems in update.problems.items():
+            data = {"generation": generation, "path": rel, "problems": [problem_dict(p, index) for p in problems]}
+            self._emit("diagnostics", data, generation)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _write(self, planned: Mapping[str, tuple[bytes, bytes, list[dict[str, Any]]]], kind: str) -> list[str]:
+        """Journal, then write each file atomically if it still holds what was read."""
+        if not planned:
+            return []
+        journal = Journal.begin(self.root, {rel: (old, new) for rel, (old, new, _) in planned.items()})
+        states, written = {}, []
+        for rel, (old, new, what) in planned.items():
+            self.state.expect(rel, new)
+            try:
+                done = write_atomic(self.root / rel, new, old, self.root)
+            except OSError as exc:
+                log.error("%s: not written: %s", rel, exc)
+                done = False
+            states[rel] = WRITTEN if done else SKIPPED
+            if done:
+                written.append(rel)
+                self.counters[kind] += 1
+                self._emit(kind, {"path": rel, "changes": what})
+            else:
+                log.warning("%s: changed on disk while it was being fixed (by Obsidian or a sync?); left as it is", rel)
+        journal.mark(states)
+        if written:
+            self._announce(self.state.apply(written))
+        return written
+
+    def _fix_changed(self, update: Update) -> None:
+        """Apply the safe fixes of the notes someone else just changed (never our own writes)."""
+        state = self.state
+        planned = {}
+        for rel, data in update.changed.items():
+            problems = state.problems.get(rel)
+            if not problems or not any(p.fix is not None and allowed(p.fix, False) for p in problems):
+                continue
+            result = fix_note(state.notes[rel], state.index, state.active, False, data, problems)
+            if result.error:
+                log.warning("%s: %s", rel, result.error)
+            if result.changed:
+                planned[rel] = (data, result.data, _applied(result.applied))
+        self._write(planned, "fix")
+
+    def _relink(self, update: Update) -> None:
+        """Rewrite the links to files that were renamed or moved outside Obsidian."""
+        assert update.before is not None
+        state = self.state
+        planned = {}
+        for rewrite in rewrites(update.renamed, update.before, state.index, state.linking_to):
+            note = state.notes[rewrite.path]
+            data = read_file(str(self.root), rewrite.path, state.config.max_file_size)
+            if not isinstance(data, bytes) or digest_of(data) != note.digest:
+                log.warning("%s: changed while its links were being updated; left as it is", rewrite.path)
+                continue
+            try:
+                new = encode(apply_edits(note.text, rewrite.edits, note.decoded.newline), note.decoded, data)
+            except Unwritable as exc:
+                log.warning("%s: links not updated: %s", rewrite.path, exc)
+                continue
+            what = [{"from": old, "to": new_path} for old, new_path in rewrite.moved]
+            planned[rewrite.path] = (data, new, what)
+        self._write(planned, "relink")
+
+    # -- the API backend -----------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return {"ok": self.failed is None, "ready": self._ready.is_set(), "version": __version__}
+
+    def status(self) -> dict[str, Any]:
+        state = self.state
+        with state.lock:
+            severities = Counter(p.severity.value for problems in state.problems.values() for p in problems)
+            return {
+                "vault": str(self.root),
+                "version": __version__,
+                "ready": self._ready.is_set(),
+                "error": self.failed,
+                "generation": state.generation,
+                "notes": len(state.notes),
+                "checked": len(state.problems),
+                "files": len(state.files),
+                "problems": sum(severities.values()),
+                "severities": dict(severities),
+                "pending": self.debouncer.pending(),
+                "last_event": self.last_event,
+                "started": self.started,
+                "fix": self.options.fix,
+                "update_links": self.options.update_links,
+                "polling": self.options.polling,
+                "debounce": self.options.debounce,
+                "counters": dict(self.counters),
+            }
+
+    def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]:
+        if not self._ready.is_set():
+            return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+        state = self.state
+        with state.lock:
+            index = state.index
+            if rel is None:
+                problems = [p for found in state.problems.values() for p in found]
+                problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+                return 200, {"generation": state.generation, "problems": [problem_dict(p, index) for p in problems]}
+            found = state.problems.get(rel)
+            if found is None:
+                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+            return 200, {"generation": state.generation, "path": rel, "problems": [problem_dict(p, index) for p in found]}
+
+    def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]:
+        if not self._ready.is_set():
+            return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+        with self._busy:
+            state = self.state
+            note = state.notes.get(rel)
+            if note is None or rel not in state.problems:
+                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+            data = read_file(str(self.root), rel, state.config.max_file_size)
+            if not isinstance(data, bytes) or digest_of(data) != note.digest:
+                return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; try again in a moment"}}
+            result = fix_note(note, state.index, state.active, unsafe, data, state.problems[rel])
+            diff = "".join(
+                difflib.unified_diff(
+                    note.text.splitlines(keepends=True),
+                    result.text.splitlines(keepends=True),
+                    f"a/{rel}",
+                    f"b/{rel}",
+                )
+            )
+            payload: dict[str, Any] = {
+                "path": rel,
+                "changed": result.changed,
+                "applied": False,
+                "diff": diff,
+                "fixes": _applied(result.applied),
+                "remaining": [problem_dict(p) for p in result.remaining],
+                "error": result.error,
+            }
+            if apply and result.changed:
+                if not self._write({rel: (data, result.data, payload["fixes"])}, "fix"):
+                    return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; nothing written"}}
+                payload["applied"] = True
+            return 200, payload
+

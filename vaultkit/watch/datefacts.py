@@ -1,0 +1,103 @@
+"""Keep the date evidence of the index in step with the vault, one batch at a time.
+
+``vaultkit check`` gathers, before the rules run, evidence for every note with an empty date
+property (git history, file times; :mod:`vaultkit.evidence`) and the vault's usual date
+formats.  The daemon gathers the same facts incrementally: a changed note keeps the git
+evidence it had (the commit that first added a file does not move when the file is edited)
+and only re-reads its file times; a note new to the vault -- created or renamed -- asks git,
+but only when git tracks it (an untracked file has no history, and walking a long history
+to learn that would stall the daemon).  The formats are counted again only when a changed
+note writes a date in a new shape; when they change, every note with an empty date needs a
+re-check, because its suggested value is written in them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from vaultkit import evidence
+from vaultkit.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
+from vaultkit.model import Note
+
+
+def _shapes(note: Note | None, wanted: frozenset[str]) -> tuple[tuple[str, DateFormat | None], ...]:
+    """What a note contributes to :func:`~vaultkit.dates.vault_formats`."""
+    fm = note.frontmatter if note is not None else None
+    if fm is None or not fm.data:
+        return ()
+    return tuple(
+        (key.key.casefold(), shape_of(note.text[key.value_start : key.value_end]))  # type: ignore[union-attr]
+        for key in fm.keys
+        if key.key.casefold() in wanted
+    )
+
+
+def tracked(root: Path, rels: Sequence[str]) -> list[str]:
+    """The paths among ``rels`` that git tracks (none when the vault is not in a repository)."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--", *rels],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if proc.returncode != 0:
+        return []
+    listed = {unicodedata.normalize("NFC", os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
+    return [rel for rel in rels if rel in listed]
+
+
+class DateTracker:
+    """The :class:`~vaultkit.dates.DateFacts` of a live vault (nothing when no rule needs it)."""
+
+    def __init__(self, root: Path, keys: Iterable[str], facts: DateFacts | None, notes: Mapping[str, Note]) -> None:
+        self.root = root
+        self.keys = tuple(keys)
+        self._wanted = frozenset(k.casefold() for k in self.keys)
+        self.evidence: dict[str, tuple[DateEvidence, ...]] = dict(facts.evidence) if facts else {}
+        if facts is not None:
+            self.formats: dict = dict(facts.formats)
+        else:
+            self.formats = vault_formats(notes.values(), self.keys) if self.keys else {}
+
+    def facts(self) -> DateFacts | None:
+        """What the next index carries (shared, not copied: it only changes between batches)."""
+        return DateFacts(self.evidence, self.formats) if self.keys else None
+
+    def update(
+        self, changed: Mapping[str, Note], removed: Iterable[str], old: Mapping[str, Note | None], notes: Mapping[str, Note]
+    ) -> bool:
+        """Take in one batch: ``changed`` notes (new versions), ``removed`` paths, ``old``
+        versions of both (None for a note new to the vault), ``notes`` the vault after the
+        batch.  Returns True when the vault's date formats changed."""
+        if not self.keys:
+            return False
+        for rel in removed:
+            self.evidence.pop(rel, None)
+        ask_git = []
+        for rel, note in changed.items():
+            if note.read_error or not empty_keys(note, self.keys):
+                self.evidence.pop(rel, None)
+                continue
+            known = self.evidence.get(rel) if old.get(rel) is not None else None
+            if known is None:
+                ask_git.append(rel)
+            git = tuple(e for e in known or () if e.source == GIT)
+            self.evidence[rel] = git + tuple(evidence.file_times(self.root / rel))
+        if ask_git:
+            for rel, item in evidence.git_first_added(self.root, tracked(self.root, ask_git)).items():
+                self.evidence[rel] = (item, *self.evidence[rel])
+        touched = [*changed, *removed]
+        if all(_shapes(old.get(rel), self._wanted) == _shapes(changed.get(rel), self._wanted) for rel in touched):
+            return False
+        formats = vault_formats(notes.values(), self.keys)
+        moved, self.formats = formats != self.formats, formats
+        return moved

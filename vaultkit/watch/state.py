@@ -1,0 +1,442 @@
+"""The daemon's picture of the vault -- notes, files, problems -- kept in step with the disk.
+
+:meth:`VaultState.load` does what ``vaultkit check`` does (parse everything in worker
+processes, check every note).  After that, :meth:`VaultState.apply` takes a batch of
+vault-relative paths whose events have settled and reconciles each with the disk: whatever
+the events said, a path that exists is (re-)read and one that does not is dropped, so a
+burst of events, a lost event or a folder moved in one go all end in the same state.  A
+note is parsed again only when the hash of its bytes changed.
+
+Only what a change can affect is checked again:
+
+* the changed notes themselves;
+* every note that links to the name of a file that changed, appeared or went away -- by the
+  old and the new name of a renamed file, and by the old and new aliases of a changed note
+  (the reverse map ``link name -> notes`` is kept up to date here);
+* the notes a changed note links to, before and after (rules about backlinks);
+* when a file appears or goes away: the notes that share its name (ambiguity) and the
+  files beside it whose name starts with its name (sync-conflict copies);
+* when the vault's set of names or aliases changes: the notes that have unresolved links,
+  whose "did you mean" suggestions are drawn from all names;
+* when the vault's usual date format changes: the notes with an empty date.
+
+Everything runs on the daemon's one worker thread; :attr:`VaultState.lock` is held while the
+state changes, and readers (the HTTP threads) take it to read a consistent picture.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vaultkit import evidence
+from vaultkit.config import ActiveRule, Config
+from vaultkit.engine import Problem, check, check_note
+from vaultkit.index import VaultIndex, fold, link_key
+from vaultkit.model import Note
+from vaultkit.parse import digest_of, parse_bytes, read_note
+from vaultkit.vault import NOTE_SUFFIX, ignore_matcher, list_files
+from vaultkit.watch.datefacts import DateTracker
+
+
+# What VaultIndex.__init__ sets.  _next_index relies on it; if index.py changes, the fast
+# path switches itself off (and a test says so) rather than build a half-initialised index.
+_INDEX_ATTRIBUTES = frozenset(
+    {"notes", "files", "settings", "dates", "_by_name", "_folded", "_outgoing", "_heading_keys", "_block_ids"}
+)
+_FILE_TABLES = ("names",)  # cached properties derived from file names only
+FAST_INDEX = set(vars(VaultIndex((), ()))) == _INDEX_ATTRIBUTES
+
+
+def _next_index(old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates) -> VaultIndex:
+    """The index after a batch.  When the set of files is the same -- the common case, an
+    edit -- every table derived from file names is taken over from ``old`` (and the per-note
+    caches of unchanged notes with it), instead of folding and sorting every name again,
+    which costs more than the rest of a batch on a 10,000-note vault."""
+    if not FAST_INDEX or files != old.files:
+        return VaultIndex(notes.values(), files, old.settings, dates=dates)
+    index = VaultIndex.__new__(VaultIndex)
+    index.notes = dict(notes)
+    index.files = old.files
+    index.settings = old.settings
+    index.dates = dates
+    index._by_name = old._by_name
+    index._folded = old._folded
+    for cache in ("_outgoing", "_heading_keys", "_block_ids"):
+        setattr(index, cache, {k: v for k, v in getattr(old, cache).items() if k not in changed})
+    for name in _FILE_TABLES:
+        if name in vars(old):
+            vars(index)[name] = vars(old)[name]
+    return index
+
+
+def read_file(root: str, rel: str, max_bytes: int) -> bytes | Note | None:
+    """The bytes of a vault file; a Note carrying ``read_error`` when it cannot be read as a
+    note (worded exactly as :func:`~vaultkit.parse.read_note` words it); None when it is
+    gone -- deleted or moved away, even in the middle of the read."""
+    path = os.path.join(root, rel)
+    try:
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+            if len(data) <= max_bytes:
+                return data
+    except OSError:
+        pass
+    if not os.path.lexists(path):
+        return None
+    note = read_note(root, rel, max_bytes)
+    return note if os.path.lexists(path) else None
+
+
+Signature = tuple[int, int, int, int]
+RECENT = 2.0  # seconds a new file is remembered as a possible move destination (see _pairs)
+
+
+def signature(path: str) -> Signature | None:
+    """Device, inode, size and modification time: what a rename keeps and little else does
+    (an inode number reused by a new file comes with a new modification time)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _aliases(note: Note | None) -> frozenset[str]:
+    """The link names a note's aliases would be written as (see ``VaultIndex.aliases``)."""
+    data = note.frontmatter.data if note is not None and note.frontmatter else None
+    values = data.get("aliases") if isinstance(data, dict) else None
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        return frozenset()
+    return frozenset(link_key(v.strip()) for v in values if isinstance(v, str) and v.strip())
+
+
+def _link_keys(note: Note) -> frozenset[str]:
+    return frozenset(link_key(link.target) for link in note.links if not link.external and link.target)
+
+
+def _folder(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""
+
+
+def _stem(rel: str) -> str:
+    name = fold(rel.rsplit("/", 1)[-1])
+    return name.rsplit(".", 1)[0] if "." in name[1:] else name
+
+
+@dataclass
+class Update:
+    """What one batch changed."""
+
+    generation: int = 0
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # notes whose problems changed
+    removed: list[str] = field(default_factory=list)  # notes no longer checked (deleted, moved away)
+    changed: dict[str, bytes] = field(default_factory=dict)  # notes edited by someone else: bytes read
+    own: list[str] = field(default_factory=list)  # notes that now hold what the daemon wrote
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path) of moved files
+    before: VaultIndex | None = None  # the index before the batch (to see where links used to go)
+    rechecked: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.problems or self.removed or self.changed or self.own or self.renamed)
+
+
+class VaultState:
+    """Notes, files, problems and the maps that find what a change affects."""
+
+    def __init__(
+        self, root: Path, config: Config, active: Sequence[ActiveRule], targets: Sequence[str] | None = None
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.active = list(active)
+        self.targets = list(targets) if targets is not None else None
+        self.lock = threading.RLock()
+        self.notes: dict[str, Note] = {}
+        self.files: set[str] = set()
+        self.problems: dict[str, list[Problem]] = {}
+        self.index = VaultIndex((), ())
+        self.generation = 0
+        self.warnings: list[str] = []
+        self._excluded = ignore_matcher((), config.exclude)
+        self._obsidian_ignored = ignore_matcher((), ())
+        self._linkers: dict[str, set[str]] = defaultdict(set)  # link name -> notes linking to it
+        self._named: dict[str, set[str]] = defaultdict(set)  # link name -> files so named
+        self._by_folder: dict[str, dict[str, str]] = defaultdict(dict)  # folder -> {file: folded name}
+        self._folders: set[str] = set()
+        self._unresolved: set[str] = set()  # checked notes with a link that names no file
+        self._ledger: dict[str, str] = {}  # path -> digest of the bytes the daemon wrote there
+        self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
+        self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
+        self._dates = DateTracker(root, (), None, {})
+
+    # -- reading -------------------------------------------------------------------------
+
+    def checked(self, rel: str) -> bool:
+        """Whether ``rel`` is a note the daemon reports on (not excluded by Obsidian or targets)."""
+        if rel not in self.notes or self._obsidian_ignored(rel):
+            return False
+        if self.targets is None:
+            return True
+        return any(t in ("", rel) or (t.endswith("/") and rel.startswith(t)) for t in self.targets)
+
+    def all_problems(self) -> list[Problem]:
+        with self.lock:
+            found = [p for problems in self.problems.values() for p in problems]
+        return sorted(found, key=lambda p: (p.path, p.line, p.column, p.code))
+
+    def linking_to(self, rel: str) -> set[str]:
+        """The notes with a link written with the name of ``rel`` (whether it resolves or not)."""
+        with self.lock:
+            return set(self._linkers.get(link_key(rel), ()))
+
+    def expect(self, rel: str, data: bytes) -> None:
+        """Note that the daemon is about to write ``data`` to ``rel``: when the file is next
+        read with exactly these bytes, it is the daemon's own write (never fixed again)."""
+        self._ledger[rel] = digest_of(data)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, jobs: int | None = None) -> None:
+        """Index and check the whole vault, as ``vaultkit check`` does."""
+        result = check(self.root, self.active, self.targets, self.config.exclude, self.config.max_file_size, jobs)
+        index = result.index
+        with self.lock:
+            self.index = index
+            self.notes = dict(index.notes)
+            self.files = set(index.files)
+            self.warnings = result.warnings
+            filters = index.settings.app.get("userIgnoreFilters") or []
+            self._obsidian_ignored = ignore_matcher(filters if isinstance(filters, list) else [], ())
+            self._dates = DateTracker(self.root, evidence.date_keys(self.active), index.dates, self.notes)
+            self.problems = {rel: [] for rel in result.checked}
+            for problem in result.problems:
+                self.problems.setdefault(problem.path, []).append(problem)
+            for rel in self.files:
+                self._add_file(rel)
+                self._signatures[rel] = signature(os.path.join(self.root, rel))  # type: ignore[assignment]
+            for note in self.notes.values():
+                for key in _link_keys(note):
+                    self._linkers[key].add(note.rel)
+            self._unresolved = {rel for rel in self.problems if self._has_unresolved(self.notes[rel])}
+            self.generation += 1
+
+    def _has_unresolved(self, note: Note) -> bool:
+        return any(target.path is None for target in self.index.outgoing(note))
+
+    def _add_file(self, rel: str) -> None:
+        self._named[link_key(rel)].add(rel)
+        folder = _folder(rel)
+        self._by_folder[folder][rel] = fold(rel.rsplit("/", 1)[-1])
+        while folder and folder not in self._folders:
+            self._folders.add(folder)
+            folder = _folder(folder)
+
+    def _drop_file(self, rel: str) -> None:
+        self._named[link_key(rel)].discard(rel)
+        self._by_folder[_folder(rel)].pop(rel, None)
+
+    # -- reconciling ---------------------------------------------------------------------
+
+    def _wanted(self, rel: str) -> bool:
+        return not any(part.startswith(".") for part in rel.split("/")) and not self._excluded(rel)
+
+    def _candidates(self, paths: Iterable[str]) -> set[str]:
+        """The files the batch's paths stand for: the path itself, or everything under a folder
+        that exists (walked as ``vaultkit check`` walks) or that existed (known files)."""
+        found: set[str] = set()
+        listing = None
+        for rel in paths:
+            full = os.path.join(self.root, rel)
+            if rel == "" or os.path.isdir(full):
+                if listing is None:
+                    listing = list_files(self.root, self.config.exclude).files
+                prefix = rel + "/" if rel else ""
+                found.update(f for f in listing if f.startswith(prefix))
+                found.update(f for f in self.files if f.startswith(prefix))
+            elif rel in self.files or rel not in self._folders:
+                found.add(rel)
+            else:  # a folder that is gone
+                found.update(f for f in self.files if f.startswith(rel + "/"))
+        return found
+
+    def apply(self, paths: Iterable[str], moves: Mapping[str, str] | None = None) -> Update:
+        """Reconcile ``paths`` with the disk and re-check what that affects.
+
+        A file that went away and one that appeared make a rename when the back-end reported
+        the move (``moves``: destination -> source, files or folders) or when the new file
+        has the old one's signature (same inode, size and modification time: a move whose
+        halves were reported as a deletion and a creation).
+        """
+        root = str(self.root)
+        update = Update()
+        new_notes: dict[str, Note] = {}
+        gone: set[str] = set()
+        added: set[str] = set()
+        seen: dict[str, Signature] = {}
+        for rel in sorted(self._candidates(paths)):
+            path = os.path.join(root, rel)
+            if not (self._wanted(rel) and os.path.lexists(path) and not os.path.isdir(path)):
+                if rel in self.files:
+                    gone.add(rel)
+                continue
+            sig = signature(path)
+            if sig is not None:
+                seen[rel] = sig
+            if rel not in self.files:
+                added.add(rel)
+            if not rel.lower().endswith(NOTE_SUFFIX):
+                continue
+            read = read_file(root, rel, self.config.max_file_size)
+            old = self.notes.get(rel)
+            expected = self._ledger.pop(rel, None)
+            if read is None:  # vanished while we looked
+                seen.pop(rel, None)
+                added.discard(rel)
+                if rel in self.files:
+                    gone.add(rel)
+                continue
+            if isinstance(read, Note):  # unreadable (or became readable while we looked)
+                if old is None or read.read_error is None or old.read_error != read.read_error:
+                    new_notes[rel] = read
+                continue
+            digest = digest_of(read)
+            if old is not None and old.digest == digest:
+                continue
+            new_notes[rel] = parse_bytes(rel, read)
+            if digest == expected:
+                update.own.append(rel)
+            else:
+                update.changed[rel] = read
+        update.renamed = self._pairs(moves or {}, gone, added, seen)
+        now = time.monotonic()
+        self._recent = {sig: item for sig, item in self._recent.items() if now - item[1] < RECENT}
+        self._recent.update((seen[rel], (rel, now)) for rel in added if rel in seen)
+        for rel, sig in seen.items():
+            self._signatures[rel] = sig
+        for rel in gone:
+            self._signatures.pop(rel, None)
+        if new_notes or gone or added:
+            with self.lock:
+                self._commit(update, new_notes, gone, added)
+        return update
+
+    def _pairs(
+        self, moves: Mapping[str, str], gone: set[str], added: set[str], seen: Mapping[str, Signature]
+    ) -> list[tuple[str, str]]:
+        """(old, new) for every file of the batch that moved.
+
+        A move into a folder the back-end did not watch yet (just created) comes as a
+        creation at once and a deletion half a second later (watchdog's inotify back-end
+        waits that long for the other half): a file that went away is also paired with one
+        that appeared in a recent batch with its signature and still has it.
+        """
+        pairs: dict[str, str] = {}
+        for dest, src in moves.items():
+            for new in [dest, *(f for f in added if f.startswith(dest + "/"))]:
+                old = src + new[len(dest) :]
+                if new in added and old in gone:
+                    pairs[new] = old
+        left = {sig: rel for rel in sorted(gone - set(pairs.values())) if (sig := self._signatures.get(rel))}
+        for new in sorted(added - set(pairs)):
+            old = left.pop(seen[new], None) if new in seen else None
+            if old is not None:
+                pairs[new] = old
+        for sig, old in left.items():
+            new, _ = self._recent.get(sig, ("", 0.0))
+            if new in self.files and new not in gone and new not in pairs and self._signatures.get(new) == sig:
+                pairs[new] = old
+        return sorted((old, new) for new, old in pairs.items())
+
+    def _commit(self, update: Update, new_notes: dict[str, Note], gone: set[str], added: set[str]) -> None:
+        old_index = update.before = self.index
+        old = {rel: self.notes.get(rel) for rel in (*new_notes, *gone)}
+        for rel in gone:
+            self.files.discard(rel)
+            self._drop_file(rel)
+            note = self.notes.pop(rel, None)
+            if note is not None:
+                for key in _link_keys(note):
+                    self._linkers[key].discard(rel)
+        for rel in added:
+            self.files.add(rel)
+            self._add_file(rel)
+        for rel, note in new_notes.items():
+            before = old.get(rel)
+            if before is not None:
+                for key in _link_keys(before):
+                    self._linkers[key].discard(rel)
+            for key in _link_keys(note):
+                self._linkers[key].add(rel)
+            self.notes[rel] = note
+        dates_moved = self._dates.update(new_notes, [r for r in gone if old.get(r) is not None], old, self.notes)
+        self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, self._dates.facts())
+        recheck = self._affected(new_notes, gone, added, old, old_index, dates_moved)
+        self._recheck(update, recheck, gone)
+        self.generation += 1
+        update.generation = self.generation
+
+    def _affected(
+        self,
+        new_notes: Mapping[str, Note],
+        gone: set[str],
+        added: set[str],
+        old: Mapping[str, Note | None],
+        old_index: VaultIndex,
+        dates_moved: bool,
+    ) -> set[str]:
+        """The notes whose problems a batch may have changed (see the module docstring)."""
+        names = {link_key(rel) for rel in (*new_notes, *gone, *added)}
+        aliases_moved = False
+        for rel in (*new_notes, *gone):
+            before, after = _aliases(old.get(rel)), _aliases(new_notes.get(rel))
+            if before != after:
+                aliases_moved = True
+                names |= before | after
+        recheck = set(new_notes)
+        for key in names:
+            recheck |= self._linkers.get(key, set())
+        for note, index in [(n, old_index) for n in old.values() if n is not None] + [
+            (n, self.index) for n in new_notes.values()
+        ]:
+            for target in index.outgoing(note):
+                if target.path is not None:
+                    recheck.add(target.path)
+        appeared_or_left = gone | added
+        for rel in appeared_or_left:
+            recheck |= self._named.get(link_key(rel), set())
+            stem = _stem(rel)
+            recheck.update(f for f, name in self._by_folder.get(_folder(rel), {}).items() if name.startswith(stem))
+        if appeared_or_left or aliases_moved:
+            recheck |= self._unresolved
+        if dates_moved:
+            recheck |= set(self._dates.evidence)
+        return {rel for rel in recheck if self.checked(rel)}
+
+    def _recheck(self, update: Update, recheck: set[str], gone: set[str]) -> None:
+        for rel in sorted(recheck):
+            note = self.notes[rel]
+            problems = check_note(note, self.index, self.active)
+            problems.sort(key=lambda p: (p.line, p.column, p.code))
+            if problems != self.problems.get(rel):
+                update.problems[rel] = problems
+                self.problems[rel] = problems
+            if self._has_unresolved(note):
+                self._unresolved.add(rel)
+            else:
+                self._unresolved.discard(rel)
+        update.rechecked = len(recheck)
+        for rel in sorted(gone):
+            if self.problems.pop(rel, None) is not None:
+                update.removed.append(rel)
+            self._unresolved.discard(rel)
