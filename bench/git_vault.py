@@ -40,7 +40,9 @@ def _commit(repo: Path, message: str, when: dt.datetime) -> None:
     _git(repo, "-c", "user.name=Bench", "-c", "user.email=bench@example.org", "commit", "-q", "-m", message, when=when)
 
 
-def build(out: Path, notes: int = 2000, seed: int = 19, defect_rate: float = 0.3, per_commit: int = 50) -> dict[str, str]:
+def build(
+    out: Path, notes: int = 2000, seed: int = 19, defect_rate: float = 0.3, per_commit: int = 50
+) -> dict[str, str]:
     """Write the vault at ``out`` as a git work tree; return note path -> first-commit date."""
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,7 +34,8 @@ def broken_wikilink(note, vault, options):
     when a note lists `AI` under `aliases:` -- Obsidian itself writes
     `[[Artificial Intelligence|AI]]`.  Links inside code, math, HTML comments and block
     `%% %%` comments are not links; links inside an inline `%% %%` comment are (Obsidian
-    indexes them).  Links to attachments are `missing-embed`'s business.
+    indexes them).  Links to attachments are `missing-embed`'s business.  A note whose
+    encoding cannot be determined is left to the encoding rules: its links are garbled.
 
     The message names the closest existing note ("did you mean …?") when there is a good one.
 

@@ -103,7 +103,9 @@ def sync_conflict(note, vault, options):
     original = prefix + base + ext
     shadowed = _existing(vault, original)
     if shadowed:
-        message = f"conflict copy left by {client}: it holds another version of `{shadowed}`; merge the two and delete it"
+        message = (
+            f"conflict copy left by {client}: it holds another version of `{shadowed}`; merge the two and delete it"
+        )
     else:
         message = f"conflict copy left by {client} of `{original}`, which is no longer in the vault; rename or merge it"
     yield Diagnostic(message, 0, 0)

@@ -11,8 +11,15 @@ import sys
 from click.testing import CliRunner
 
 from vaultkit import fixrun
+from vaultkit.api import Diagnostic, Fix, Severity, rule
 from vaultkit.cli import main
+from vaultkit.cli.fix import unified_diff
+from vaultkit.config import ActiveRule
+from vaultkit.fixer import fix_note
+from vaultkit.fixrun import FileFix
+from vaultkit.index import VaultIndex
 from vaultkit.lint import check_vault
+from vaultkit.parse import parse_bytes
 from vaultkit.registry import load_rules
 
 FIXABLE = "---\ndate:\ntags: [a]\n---\nbody\n"
@@ -108,6 +115,19 @@ def test_a_note_linked_from_outside_the_vault_is_not_written(vault, monkeypatch,
     assert (outside / "2023-01-05.md").read_text() == FIXABLE
 
 
+def old_lines(patch: str) -> set[int]:
+    """Line numbers (before the fix) that a unified diff removes or replaces."""
+    changed = set()
+    for m in re.finditer(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@.*\n((?:[-+ \\].*\n)*)", patch, re.M):
+        line = int(m.group(1))
+        for row in m.group(2).splitlines():
+            if row.startswith("-"):
+                changed.add(line)
+            if row[:1] in ("-", " "):
+                line += 1
+    return changed
+
+
 def test_damaged_sample_diff_repairs_text_only_and_keeps_the_empty_date(shared, tmp_path, monkeypatch):
     sample = shared / "samples" / "damaged-note.md"
     original = sample.read_bytes()
@@ -115,20 +135,13 @@ def test_damaged_sample_diff_repairs_text_only_and_keeps_the_empty_date(shared, 
     result = CliRunner().invoke(main, ["fix", "--diff", str(sample)], catch_exceptions=False)
     assert sample.read_bytes() == original
     assert re.search(r"damaged-note.md:10:1: VK102 \[empty-date\] .*no evidence", result.stderr)
-    assert "+date:" not in result.stdout
-    copy = tmp_path / "damaged-note.md"
-    shutil.copy(sample, copy)
-    fixable_lines = {p.line for p in check_vault(tmp_path).problems if p.fix and p.fix.applicability.value == "safe"}
-    changed = set()
-    for m in re.finditer(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@.*\n((?:[-+ \\].*\n)*)", result.stdout, re.M):
-        line = int(m.group(1))
-        for row in m.group(3).splitlines():
-            if row.startswith("-"):
-                changed.add(line)
-            if row[:1] in ("-", " "):
-                line += 1
-    assert changed <= fixable_lines and 10 not in changed  # only what a safe fix repairs; never the date
-    if "mojibake" in load_rules():
+    shutil.copy(sample, tmp_path / "damaged-note.md")
+    safe_lines = {p.line for p in check_vault(tmp_path).problems if p.fix and p.fix.applicability.value == "safe"}
+    changed = old_lines(result.stdout)
+    assert changed <= safe_lines and 10 not in changed  # only what a safe fix repairs; never the date
+    if "mojibake" in load_rules():  # the encoding rules' repairs, safe or not, show the Chinese text
+        result = CliRunner().invoke(main, ["fix", "--diff", "--unsafe-fixes", str(sample)], catch_exceptions=False)
+        assert sample.read_bytes() == original and 10 not in old_lines(result.stdout)
         repaired = [row for row in result.stdout.splitlines() if row.startswith("+") and not row.startswith("+++")]
         assert any(re.search(r"[\u4e00-\u9fff]{4}", row) for row in repaired), "no repaired Chinese in the diff"
 
@@ -138,3 +151,25 @@ def test_fix_options_are_documented():
     for option in ("--unsafe-fixes", "--diff", "--show-fixes", "--exit-non-zero-on-fix", "--vault", "--select"):
         assert option in output
     assert "--fix" in CliRunner().invoke(main, ["check", "--help"]).output
+
+
+def test_without_a_journal_nothing_is_written(vault, monkeypatch):
+    root = vault({"2023-01-05.md": FIXABLE})
+    (root / ".vaultkit").write_text("a file where the state folder should be\n")
+    result = invoke(root, monkeypatch, "fix")
+    assert "nothing written: cannot keep the undo journal" in result.stderr
+    assert (root / "2023-01-05.md").read_text() == FIXABLE
+    assert result.exit_code == 1
+
+
+def test_diff_names_a_change_of_encoding():
+    def drop_bom(note, vault, options):
+        if note.decoded.bom:
+            yield Diagnostic("BOM", 0, 0, Fix("Remove the BOM", bom=False))
+
+    active = [ActiveRule(rule("TS007", "test-bom")(drop_bom), Severity.WARNING, {})]
+    data = b"\xef\xbb\xbfsame text\n"
+    note = parse_bytes("A.md", data)
+    result = fix_note(note, VaultIndex([note], ["A.md"]), active, original=data)
+    assert result.data == b"same text\n"
+    assert unified_diff(FileFix("A.md", result, [])) == "# A.md: UTF-8 with BOM -> UTF-8\n"

@@ -197,3 +197,11 @@ def test_commits_at_a_shallow_boundary_are_no_evidence(repo, tmp_path):
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.parent}", str(clone)], check=True)
     found = evidence.git_first_added(clone / "notes", ["Plain.md", "Later.md"])
     assert found == {}  # the one commit of a shallow clone adds everything: it proves nothing
+
+
+def test_untracked_notes_never_start_a_history_walk(repo, monkeypatch):
+    calls = []
+    real = evidence._git
+    monkeypatch.setattr(evidence, "_git", lambda root, *args: calls.append(args) or real(root, *args))
+    assert evidence.git_first_added(repo, ["Uncommitted.md"]) == {}
+    assert not [c for c in calls if "log" in c]

@@ -110,5 +110,6 @@ def test_sigkill_never_leaves_a_torn_file_and_undo_recovers(vaults):
         undone = subprocess.run([sys.executable, "-m", "vaultkit", "undo"], cwd=work, capture_output=True, text=True)
         assert undone.returncode == 0, undone.stdout + undone.stderr
         assert notes(work) == original
+        assert not list(work.rglob(".*.vaultkit-tmp")), "undo leaves no temporary file of the killed run"
         shutil.rmtree(work)
     assert torn_runs, f"no kill landed while files were being rewritten (writing takes {window:.2f}s)"

@@ -163,3 +163,9 @@ def test_notes_whose_encoding_is_unknown_are_left_to_the_encoding_rules():
     notes = [parse_text(f"{d.encoding}.md", "[[Gradiant Descent]]", d) for d in (guessed, sure)]
     index = VaultIndex(notes, [n.rel for n in notes])
     assert [len(list(broken_wikilink(n, index, broken_wikilink.options))) for n in notes] == [0, 1]
+
+
+def test_math_inside_a_link_and_its_heading_still_matches():
+    text = "See [[#$y'' = f(x,y')$ 型]].\n\n### $y'' = f(x,y')$ 型\n"
+    assert found(text) == []
+    assert found(text.replace("f(x,y')$ 型]]", "f(y)$ 型]]")) == [("broken-heading-link", 5)]

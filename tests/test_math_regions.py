@@ -78,3 +78,22 @@ def test_matrix_rows_inside_display_math_are_not_list_items():
     note = parse_text("A.md", text)
     kinds = [(r.kind, text[r.start : r.end].strip()) for r in note.regions]
     assert kinds[-1] == ("code", "$x = \\alpha")
+
+
+def test_blank_lines_bridged_when_the_tex_after_them_completes_the_block():
+    # the paragraph after the blank line holds four `$$` (its own block plus ours), but the
+    # `\end{align}` before the first one completes what the block opened
+    text = "$$\n\\begin{align}\n\na \\\\\n\\end{align}\n$$\n$$\nb\n$$\n"
+    assert [t for _, t in math(text)] == ["$$\n\\begin{align}\n\na \\\\\n\\end{align}\n$$", "$$\nb\n$$"]
+    # several blank lines, the TeX complete before the last one
+    text = "$$\n\\begin{align}\n\nx\n\n\\end{align}\n\n$$\n$$\ny\n$$\n$$\nz\n$$\n"
+    assert math(text)[0] == ("display-math", "$$\n\\begin{align}\n\nx\n\n\\end{align}\n\n$$")
+
+
+def test_indented_tex_after_a_blank_line_inside_display_math_is_not_code():
+    text = "- item\n\n$$\n\\begin{array}{l}\n\ta \\\\\n\t\n\tb\n\\end{array}\n$$\n"
+    note = parse_text("A.md", text)
+    assert [r.kind for r in note.regions] == ["display-math"]
+    # a real indented code block after a closed display block stays code
+    text = "$$\na\n$$\n\n    code $x\n"
+    assert [r.kind for r in parse_text("A.md", text).regions] == ["display-math", "code"]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from vaultkit.lint import lint_text
+from vaultkit.mathscan import structure_findings
+from vaultkit.mathtex import plainly_nested
+from vaultkit.parse import parse_text
 
 MATH = ["VK401", "VK402", "VK403", "VK404", "VK405"]
 
@@ -121,3 +126,17 @@ def test_blank_line_fix_deletes_the_blank_lines_only():
 def test_findings_can_be_suppressed():
     text = "%% vaultkit-disable-next-line unclosed-math %%\nThe loss is $L = \\sum_i y_i^2 and more.\n"
     assert found(text) == []
+
+
+def test_fast_verdict_never_hides_a_finding():
+    # the string-operation shortcut must only pass spans the full nesting check also passes
+    pieces = ["{", "}", "\\{", "\\}", "\\\\", "\\left(", "\\right)", "\\left.", "\\right|", "\\begin{a}", "\\end{a}",
+              "\\end{b}", "\\leftarrow", "x", " ", "\\frac", "%", "\\middle|"]  # fmt: skip
+    rng = random.Random(5)
+    passed = 0
+    for _ in range(3000):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        if plainly_nested(body):
+            passed += 1
+            assert structure_findings(parse_text("A.md", f"$${body}$$")) == (), body
+    assert passed > 100

@@ -91,6 +91,7 @@ def test_safe_fix_of_example_gives_use_instead(rule):
     note, files, path = example_vault(bad)
     result = fix_text(note, path, files=files, select=[rule.code])
     assert result.converged
+    assert fix_text(result.data, path, files=files, select=[rule.code]).data == result.data  # fix(fix(x)) == fix(x)
     assert not [p for p in result.remaining if p.fix and p.fix.applicability is Applicability.SAFE]
     if safe_fixes(rule)[1]:
         wanted, _, _ = example_vault(good)

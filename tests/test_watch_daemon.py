@@ -18,10 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from vaultkit.lint import check_vault
 from vaultkit.report import problem_dict
+from vaultkit.watch.runtime import Runtime
 
 DEBOUNCE = 0.1
 
@@ -201,7 +200,7 @@ def test_fix_applies_safe_fixes_once_and_ignores_its_own_write(vault):
     root = vault({"A.md": "# A\n"})
     with watching(root, "--fix") as (client, _):
         write(root / "A.md", "---\nrelated: [[Project Plan]]\n---\n# A\n")
-        fixed = "---\nrelated: \"[[Project Plan]]\"\n---\n# A\n"
+        fixed = '---\nrelated: "[[Project Plan]]"\n---\n# A\n'
         wait_for(lambda: (root / "A.md").read_text() == fixed, what="the fix to be written")
         wait_for(lambda: "VK104" not in client.codes("A.md"), what="the fixed diagnostics")
         wait_for(client.settled, what="the echo of the fix to pass")
@@ -211,7 +210,9 @@ def test_fix_applies_safe_fixes_once_and_ignores_its_own_write(vault):
         assert status["counters"]["fix"] == 1
         assert (root / "A.md").stat().st_mtime_ns == stamp
     # the write was journalled: `vaultkit undo` brings back what the user wrote
-    undo = subprocess.run([sys.executable, "-m", "vaultkit", "undo", "--vault", str(root)], capture_output=True, text=True)
+    undo = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "undo", "--vault", str(root)], capture_output=True, text=True
+    )
     assert undo.returncode == 0, undo.stderr
     assert (root / "A.md").read_text() == "---\nrelated: [[Project Plan]]\n---\n# A\n"
 
@@ -247,7 +248,13 @@ def test_the_api_wants_the_token_and_refuses_paths_outside_the_vault(vault):
         ]:
             assert client.call(method, route, body, token=None)[0] == 401, route
             assert client.call(method, route, body, token="not-the-token")[0] == 401, route
-        for bad in ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "Sub/../../x.md", ".vaultkit/watch-token"]:
+        for bad in [
+            "../../etc/passwd",
+            "..%2F..%2Fetc%2Fpasswd",
+            "/etc/passwd",
+            "Sub/../../x.md",
+            ".vaultkit/watch-token",
+        ]:
             status, payload = client.call("GET", f"/v1/diagnostics?path={bad}")
             assert status == 400 and payload["error"]["code"] == "bad_path", bad
         status, payload = client.call("POST", "/v1/fix", {"path": "../../etc/passwd", "apply": True})
@@ -281,6 +288,28 @@ def test_one_daemon_per_vault_and_a_clean_shutdown_on_sigterm(vault):
         assert not (root / ".vaultkit" / "watch.json").exists()
     with watching(root) as (client, _):  # the lock was released
         assert client.get("/v1/status")["ready"]
+
+
+def test_stopping_during_the_first_check_is_prompt_and_frees_the_lock(tmp_path, shared):
+    root = tmp_path / "vault"
+    subprocess.run(
+        [sys.executable, str(shared / "bench" / "make_vault.py"), str(root), "--notes", "2000", "--seed", "3"],
+        check=True,
+        capture_output=True,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "watch", str(root), "-j", "2", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_for(lambda: (root / ".vaultkit" / "watch.json").exists(), what="the server to come up")
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    assert proc.wait(timeout=30) == 0
+    assert time.monotonic() - started < 10
+    runtime = Runtime(root)
+    runtime.lock()  # no worker process of the interrupted check still holds it
+    runtime.release()
 
 
 def test_polling_mode_follows_changes(vault):

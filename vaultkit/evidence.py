@@ -113,6 +113,15 @@ def _repository(root: Path) -> tuple[str, set[str]] | None:
     return ("" if prefix == "." else prefix + "/"), shallow
 
 
+def _tracked(root: Path) -> set[str]:
+    """Repository-relative paths of the files git tracks under the vault."""
+    proc = _git(root, "ls-files", "-z", "--full-name")
+    if proc is None:
+        return set()
+    out, _ = proc.communicate()
+    return {_nfc(raw) for raw in out.split(b"\x00") if raw} if proc.returncode == 0 else set()
+
+
 def _nfc(raw: bytes) -> str:
     return unicodedata.normalize("NFC", raw.decode("utf-8", "surrogateescape"))
 
@@ -123,13 +132,17 @@ def git_first_added(root: Path, rels: Iterable[str]) -> dict[str, DateEvidence]:
     ``git log -z --name-status -M --topo-order`` lists commits children-first with their
     added (A), renamed (R) and other changes.  Walking it, each wanted file is known under
     the name it had at that point of history; a rename moves it to its old name, and the
-    add ends its search.  The walk stops when every file is placed.
+    add ends its search.  The walk stops when every file is placed.  Files git does not
+    track are left out first, so they never make it walk the whole history in vain.
     """
     repo = _repository(root)
     if repo is None:
         return {}
     prefix, shallow = repo
-    alias = {prefix + rel: rel for rel in rels}  # name in history -> vault path today
+    tracked = _tracked(root)
+    alias = {prefix + rel: rel for rel in rels if prefix + rel in tracked}  # name in history -> path today
+    if not alias:
+        return {}
     found: dict[str, DateEvidence] = {}
     proc = _git(
         root,

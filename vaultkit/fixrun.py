@@ -66,7 +66,7 @@ class VaultFix:
                 out.append(f"{f.rel}: {f.result.error}")
             if not f.result.converged:
                 out.append(f"{f.rel}: the fixes did not settle (rules keep changing each other's edits)")
-            if f.state in (SKIPPED, FAILED):
+            if f.reason:
                 out.append(f"{f.rel}: {f.reason}")
         return out
 
@@ -106,7 +106,13 @@ def commit(outcome: VaultFix, threads: int = WRITE_THREADS) -> None:
     if not changed:
         return
     root = outcome.root
-    outcome.journal = Journal.begin(root, {f.rel: (f.result.original, f.result.data) for f in changed})
+    try:
+        outcome.journal = Journal.begin(root, {f.rel: (f.result.original, f.result.data) for f in changed})
+    except OSError as exc:  # no undo journal, no write
+        outcome.errors.append(f"nothing written: cannot keep the undo journal in {root / '.vaultkit'}: {exc}")
+        for item in changed:
+            item.state = FAILED
+        return
     folders = {(root / f.rel).parent for f in changed}
     for folder in folders:
         sweep_temp_files(folder)

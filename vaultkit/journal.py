@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.writer import sync_folder, write_atomic
+from vaultkit.writer import sweep_temp_files, sync_folder, write_atomic
 
 STATE_DIR = ".vaultkit"
 BLOBS = "originals.bin"
@@ -148,6 +148,8 @@ def undo(root: Path) -> tuple[Journal | None, list[Restored]]:
     journal = Journal.last(root)
     if journal is None:
         return None, []
+    for folder in {(Path(root) / entry.path).parent for entry in journal.entries.values()}:
+        sweep_temp_files(folder)  # what a killed run left behind
     results = [_restore(root, journal, entry) for entry in journal.entries.values() if entry.state != SKIPPED]
     refused = {r.path for r in results if r.status == "refused"}
     if refused:

@@ -210,11 +210,11 @@ def block_problems(note: Note, vault: VaultIndex) -> Iterator[Diagnostic]:
     """Block references (``#^id``) into existing notes that have no such block id."""
     for target, linked, parts in linked_notes(note, vault):
         block = block_segment(parts)
+        wanted = block.text[1:].strip() if block else ""
         path = target.path or ""
-        if block is None or fold(block.text[1:].strip()) in vault.block_ids(path):
+        if block is None or fold(wanted) in vault.block_ids(path):
             continue
         link = target.link
-        wanted = block.text[1:].strip()
         message = f"no block '^{wanted}' in {note_label(vault, note, path)}"
         names = similar_block(wanted, [b.id for b in linked.blocks])
         fix = None

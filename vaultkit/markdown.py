@@ -93,12 +93,14 @@ def _wikilink(
     )
 
 
-def wikilinks(masked: str, comment_spans: list[tuple[int, int]]) -> list[Link]:
+def wikilinks(text: str, masked: str, comment_spans: list[tuple[int, int]]) -> list[Link]:
+    """Wiki-links found in ``masked``; their parts are read from ``text``, so that math or
+    code inside a link (``[[#$y'' = f(x)$ type]]``) stays part of its target."""
     found = []
     for m in WIKILINK.finditer(masked):
         if m.start() and masked[m.start() - 1] == "\\":
             continue
-        inner = m.group(2)
+        inner = text[m.start(2) : m.end(2)]
         if not inner.strip():
             continue
         found.append(
@@ -131,12 +133,15 @@ def property_links(text: str, fm: FrontMatter | None) -> list[Link]:
     return found
 
 
-def markdown_links(masked: str, taken: list[tuple[int, int]], comment_spans: list[tuple[int, int]]) -> list[Link]:
+def markdown_links(
+    text: str, masked: str, taken: list[tuple[int, int]], comment_spans: list[tuple[int, int]]
+) -> list[Link]:
+    """Markdown links found in ``masked``, their parts read from ``text`` (as for wiki-links)."""
     found = []
     for m in MDLINK.finditer(masked):
         if _inside(m.start(), taken) or (m.start() and masked[m.start() - 1] == "\\"):
             continue
-        dest = m.group(3)
+        dest = text[m.start(3) : m.end(3)]
         t_start, t_end = m.start(3), m.end(3)
         if dest.startswith("<"):
             dest, t_start, t_end = dest[1:-1], t_start + 1, t_end - 1
@@ -156,7 +161,7 @@ def markdown_links(masked: str, taken: list[tuple[int, int]], comment_spans: lis
                 embed=bool(m.group(1)),
                 target=path,
                 subpath=subpath,
-                display=m.group(2),
+                display=text[m.start(2) : m.end(2)],
                 start=m.start(),
                 end=m.end(),
                 target_start=t_start,
@@ -212,9 +217,9 @@ def scan(
     """Find the links, headings, block ids and tags of a note's body."""
     masked = mask(text, regions, body_start)
     comments = [(r.start, r.end) for r in regions if r.kind == "inline-comment"]
-    wiki = wikilinks(masked, comments) if "[[" in masked else []
+    wiki = wikilinks(text, masked, comments) if "[[" in masked else []
     taken = [(link.start, link.end) for link in wiki]
-    md = markdown_links(masked, taken, comments) if "](" in masked else []
+    md = markdown_links(text, masked, taken, comments) if "](" in masked else []
     links = sorted(wiki + md, key=lambda link: link.start)
     without_links = mask(masked, tuple(Region("code", link.start, link.end) for link in links), 0) if links else masked
     return (

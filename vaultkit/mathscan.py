@@ -23,7 +23,19 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from vaultkit.mathcommands import loaded_macros
-from vaultkit.mathtex import DEFINERS, DELIM, ENV_NAME, Finding, Tokens, at, definition, math_spans, span_body
+from vaultkit.mathtex import (
+    DEFINERS,
+    DELIM,
+    ENV_NAME,
+    NEEDS_TOKENS,
+    Finding,
+    Tokens,
+    at,
+    definition,
+    math_spans,
+    plainly_nested,
+    span_body,
+)
 from vaultkit.model import Note, Region
 from vaultkit.regions import escaped, inline_limit
 
@@ -37,17 +49,9 @@ _BLANK_IN_MATH = re.compile(r"\n((?:[ \t]*\r?\n)+)")
 _BLANK_IN_QUOTED_MATH = re.compile(r"\n((?:[ \t>]*\r?\n)+)")  # a `>`-only line is blank in a callout
 _EVIDENCE = re.compile(r"\\(?:([A-Za-z]+)|.)|([_^]\{)", re.DOTALL)
 _CONTROL_SEQUENCE = re.compile(r"\\(?:[A-Za-z]+|.)", re.DOTALL)
-_ESCAPED = re.compile(r"\\[^A-Za-z]", re.DOTALL)
-_LEFT = re.compile(r"\\left(?![A-Za-z])")
-_RIGHT = re.compile(r"\\right(?![A-Za-z])")
-_ENV = re.compile(r"\\(begin|end)[ \t\r\n]*\{([^{}\\]*)\}")
-_NOT_MARK = re.compile(r"[^{}\x01-\x04]+")
-_MARKS = re.compile(r"[\x01-\x04]")  # the characters the fast verdict uses as pair marks
 _TEX_MARK = re.compile(r"\\[A-Za-z]|[_^]\{")
 # The tokens that matter for nesting; `\\x` for any other character skips `\\{`, `\\}` and `\\\\`.
 _STRUCTURE = re.compile(r"\\(?:left|right|middle|begin|end)(?![A-Za-z])|\\[^A-Za-z]|[{}]", re.DOTALL)
-# Spans that need the full tokeniser: comments, \verb, and definitions whose bodies are skipped.
-_NEEDS_TOKENS = re.compile(r"%|\\(?:verb|newcommand|renewcommand|def|let|DeclareMathOperator|(?:re)?newenvironment)")
 _MIRROR = {
     "(": ")",
     "[": "]",
@@ -230,7 +234,7 @@ def _structure(note: Note) -> Iterator[Finding]:
     text = note.text
     for region in math_spans(note):
         start, end = span_body(region)
-        if _plainly_nested(text[start:end]):
+        if plainly_nested(text[start:end]):
             continue
         found = _check_span(note, region, comments=False)
         if found and "%" in text[start:end]:
@@ -243,36 +247,6 @@ def _structure(note: Note) -> Iterator[Finding]:
             found = [item for item in found if not item[1]]
         for finding, _ in found:
             yield finding
-
-
-def _plainly_nested(body: str) -> bool:
-    """A fast verdict for the common span, in C-speed string operations: no comment,
-    definition or ``\\middle``, environments opened and closed by the same names, and braces,
-    ``\\left``/``\\right`` and environments that cancel out innermost-first."""
-    if _MARKS.search(body):
-        return False
-    if "\\" in body:
-        if _NEEDS_TOKENS.search(body) or "\\middle" in body:
-            return False
-        body = _ESCAPED.sub("", body)
-        if "\\begin" in body or "\\end" in body:
-            names: list[str] = []
-            for kind, name in _ENV.findall(body):
-                if kind == "begin":
-                    names.append(name.strip())
-                elif not names or names.pop() != name.strip():
-                    return False
-            if names:
-                return False
-            body = _ENV.sub(lambda m: "\x03" if m.group(1) == "begin" else "\x04", body)
-        body = _RIGHT.sub("\x02", _LEFT.sub("\x01", body))
-    marks = _NOT_MARK.sub("", body)
-    while marks:
-        shorter = marks.replace("{}", "").replace("\x01\x02", "").replace("\x03\x04", "")
-        if shorter == marks:
-            return False
-        marks = shorter
-    return True
 
 
 def _uses_unknown_macro(text: str, start: int, end: int) -> bool:
@@ -292,7 +266,7 @@ def _check_span(note: Note, region: Region, comments: bool) -> list[tuple[Findin
     """Check one span's nesting.  Returns (finding, whether a user macro could explain it)."""
     text = note.text
     start, end = span_body(region)
-    if _NEEDS_TOKENS.search(text, start, end):
+    if NEEDS_TOKENS.search(text, start, end):
         tokens: Iterator[re.Match[str]] = Tokens(text, start, end, comments)
     else:  # the common case: only braces and the paired commands matter
         tokens = _STRUCTURE.finditer(text, start, end)

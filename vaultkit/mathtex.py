@@ -18,6 +18,14 @@ TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|[{}%$]", re.DOTALL)
 ENV_NAME = re.compile(r"[ \t\r\n]*\{([^{}\\]*)\}")
 DELIM = re.compile(r"[ \t\r\n]*(\\(?:[A-Za-z]+|.)|[^ \t\r\n])", re.DOTALL)
 _LET_TARGET = re.compile(r"[ \t]*=?[ \t]*(\\(?:[A-Za-z]+|.)|.)", re.DOTALL)
+# Spans that need the full tokeniser: comments, \verb, and definitions whose bodies are skipped.
+NEEDS_TOKENS = re.compile(r"%|\\(?:verb|newcommand|renewcommand|def|let|DeclareMathOperator|(?:re)?newenvironment)")
+_ESCAPED = re.compile(r"\\[^A-Za-z]", re.DOTALL)
+_LEFT = re.compile(r"\\left(?![A-Za-z])")
+_RIGHT = re.compile(r"\\right(?![A-Za-z])")
+_ENV = re.compile(r"\\(begin|end)[ \t\r\n]*\{([^{}\\]*)\}")
+_NOT_MARK = re.compile(r"[^{}\x01-\x04]+")
+_MARKS = re.compile(r"[\x01-\x04]")  # the characters the fast verdict uses as pair marks
 DEFINERS = frozenset(
     {"newcommand", "renewcommand", "def", "let", "DeclareMathOperator", "newenvironment", "renewenvironment"}
 )
@@ -155,3 +163,33 @@ def group_end(text: str, brace: int, end: int) -> int:
                 return pos
         pos += 1
     return -1
+
+
+def plainly_nested(body: str) -> bool:
+    """A fast verdict for the common span, in C-speed string operations: no comment,
+    definition or ``\\middle``, environments opened and closed by the same names, and braces,
+    ``\\left``/``\\right`` and environments that cancel out innermost-first."""
+    if _MARKS.search(body):
+        return False
+    if "\\" in body:
+        if NEEDS_TOKENS.search(body) or "\\middle" in body:
+            return False
+        body = _ESCAPED.sub("", body)
+        if "\\begin" in body or "\\end" in body:
+            names: list[str] = []
+            for kind, name in _ENV.findall(body):
+                if kind == "begin":
+                    names.append(name.strip())
+                elif not names or names.pop() != name.strip():
+                    return False
+            if names:
+                return False
+            body = _ENV.sub(lambda m: "\x03" if m.group(1) == "begin" else "\x04", body)
+        body = _RIGHT.sub("\x02", _LEFT.sub("\x01", body))
+    marks = _NOT_MARK.sub("", body)
+    while marks:
+        shorter = marks.replace("{}", "").replace("\x01\x02", "").replace("\x03\x04", "")
+        if shorter == marks:
+            return False
+        marks = shorter
+    return True

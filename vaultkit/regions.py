@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from vaultkit.mathtex import plainly_nested
 from vaultkit.model import Region
 
 _CONTAINER = r"(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))*[ \t]*"
@@ -62,10 +63,13 @@ def _fenced(text: str, start: int) -> list[Region]:
 def _indented(text: str, start: int, fences: list[Region]) -> list[Region]:
     """Indented code: 4+ columns after a blank line, outside list items (CommonMark).
 
-    Lines inside a ``$$`` block are TeX: a matrix row such as ``\t* & *`` is not a list item.
+    Lines inside a ``$$`` block are TeX: a matrix row such as ``\t* & *`` is not a list item,
+    and an indented line after a blank line inside the block is not code when the paragraph
+    it starts closes the block (the blank line is the problem, reported by the math rules).
     """
     found = []
     in_list = prev_blank = in_display = False
+    opener = 0  # offset of the `$$` that opened the current display block
     block_start = None
     offset = start
     fence_iter = iter(fences)
@@ -80,8 +84,9 @@ def _indented(text: str, start: int, fences: list[Region]) -> list[Region]:
             continue
         if not stripped:
             prev_blank = True
-            in_display = False
             continue
+        if prev_blank and in_display and _closer_after_blank(text, opener, line_start, len(text)) == -1:
+            in_display = False
         indented = line.startswith(("    ", "\t"))
         if block_start is not None:
             if indented:
@@ -90,9 +95,10 @@ def _indented(text: str, start: int, fences: list[Region]) -> list[Region]:
             found.append(Region("code", block_start, line_start))
             block_start = None
         was_display = in_display
-        if "$$" in line:
-            in_display ^= line.count("$$") % 2 == 1
-        if indented and prev_blank and not in_list:
+        if "$$" in line and line.count("$$") % 2:
+            in_display = not in_display
+            opener = line_start + line.rfind("$$")
+        if indented and prev_blank and not in_list and not was_display:
             block_start = line_start
         elif not was_display and _LIST_ITEM.match(line):
             in_list = True
@@ -292,18 +298,21 @@ def _display_math(text: str, s: int, end: int, scope: _Scope) -> Region | None:
     limit, in_cell = scope.display_limit(s)
     close = _display_close(text, s + 2, limit)
     if close == -1 and not in_cell and limit < end:
-        close = _closer_after_blank(text, limit, end)
+        close = _closer_after_blank(text, s, limit, end)
     return None if close == -1 else Region("display-math", s, close + 2)
 
 
-def _closer_after_blank(text: str, pos: int, end: int) -> int:
-    """The ``$$`` that closes a display block broken by blank lines starting at ``pos``, or -1.
+def _closer_after_blank(text: str, opener: int, pos: int, end: int) -> int:
+    """The ``$$`` that closes the block opened at ``opener`` when blank lines from ``pos`` on
+    break it, or -1 when the block never closes.
 
-    Each following paragraph is looked at in turn (at most :data:`_LOOKAHEAD`): one holding an
-    odd number of ``$$`` closes the block with its first; one holding an even, non-zero
-    number, or single ``$`` math, or a heading, is a paragraph of its own -- the block never
-    closes.  Paragraphs with no dollar at all may be part of the broken block.
+    The paragraphs after the blank line are looked at in turn (at most :data:`_LOOKAHEAD`).
+    The first ``$$`` found closes the block when its paragraph holds an odd number of them,
+    or when the TeX up to it completes what the block left open (an ``\\end`` for its
+    ``\\begin``, a ``}`` for its ``{``).  Otherwise that paragraph pairs its own ``$$``.  A
+    paragraph with single-``$`` math, or a heading, is prose: the block never closes.
     """
+    opened = text[opener + 2 : pos]  # the block's TeX before the first blank line
     for _ in range(_LOOKAHEAD):
         para = _BLANK_RUN.match(text, pos, end).end()
         if para >= end or _HEADING.match(text, para, end):
@@ -314,9 +323,10 @@ def _closer_after_blank(text: str, pos: int, end: int) -> int:
         while at != -1:
             closers.append(at)
             at = _display_close(text, at + 2, para_end)
-        if len(closers) % 2:
-            return closers[0]
-        if closers or "$" in text[para:para_end]:
+        if closers:
+            completes = not plainly_nested(opened) and plainly_nested(text[opener + 2 : closers[0]])
+            return closers[0] if len(closers) % 2 or completes else -1
+        if "$" in text[para:para_end]:
             return -1
         pos = para_end
     return -1

@@ -50,8 +50,9 @@ def similar_files(index: VaultIndex, target: str) -> list[str]:
 
 
 def alias_owners(index: VaultIndex, target: str) -> tuple[str, ...]:
-    """Notes that declare ``target`` as an alias (aliases never resolve a link)."""
-    return index.aliases.get(fold(target.strip()), ())
+    """Notes that declare ``target`` (``.md`` ignored) as an alias; aliases never resolve a link."""
+    name = target.strip()
+    return index.aliases.get(fold(name[:-3] if name.lower().endswith(".md") else name), ())
 
 
 def similar_heading(segment: str, headings: Sequence[Heading]) -> list[Heading]:

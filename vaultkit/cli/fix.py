@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -16,37 +17,47 @@ import click
 from vaultkit import report
 from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, Run, failing, prepare, run_check, vault_options
 from vaultkit.engine import CheckResult
-from vaultkit.fixrun import FileFix, VaultFix, commit, plan
-from vaultkit.journal import undo
+from vaultkit.fixrun import PLANNED, FileFix, VaultFix, commit, plan
+from vaultkit.journal import WRITTEN, undo
 from vaultkit.model import Decoded
 from vaultkit.vault import find_root
 
 
 def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:
-    """Fix the checked notes (write them unless ``write`` is false) and tell the user what
-    happened on stderr; shared by ``vaultkit fix`` and ``vaultkit check --fix``."""
+    """Fix the checked notes (write them unless ``write`` is false) and tell the user on
+    stderr what was applied and what went wrong; shared by ``fix`` and ``check --fix``."""
     outcome = plan(result, run.active, unsafe)
     if write:
         commit(outcome)
-    if show_fixes:
-        click.echo(_applied(outcome, write), err=True)
+    done = _done(outcome)
+    if show_fixes and done:
+        click.echo("\n".join(_applied(done)), err=True)
     for warning in outcome.warnings():
         click.echo(f"vaultkit: warning: {warning}", err=True)
     return outcome
 
 
-def _applied(outcome: VaultFix, written: bool) -> str:
-    changed = [f for f in outcome.changed if f.state in ("planned", "written")]
-    count = sum(len(f.result.applied) for f in changed)
-    verb = "Fixed" if written else "Would fix"
-    lines = [
-        f"{verb} {count} problem{'s' if count != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
-    ]
-    for item in changed:
-        lines.append(f"  {item.rel}:")
+def _done(outcome: VaultFix) -> list[FileFix]:
+    """The files changed (or, without writing, that would be)."""
+    return [f for f in outcome.changed if f.state in (PLANNED, WRITTEN)]
+
+
+def _applied(done: list[FileFix]) -> Iterator[str]:
+    for item in done:
+        yield f"{item.rel}:"
         for fix in item.result.applied:
-            lines.append(f"    {fix.line}:{fix.column} {fix.code} [{fix.rule}] {fix.title}")
-    return "\n".join(lines)
+            yield f"  {fix.line}:{fix.column} {fix.code} [{fix.rule}] {fix.title}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary(done: list[FileFix], remaining: int, written: bool) -> str:
+    fixed = sum(len(f.result.applied) for f in done)
+    verb = "Fixed" if written else "Would fix"
+    undo_hint = " Undo with `vaultkit undo`." if written and done else ""
+    return f"{verb} {_count(fixed, 'problem')} in {_count(len(done), 'file')}; {remaining} remaining.{undo_hint}"
 
 
 def _storage(decoded: Decoded) -> str:
@@ -95,26 +106,19 @@ def fix_command(
     run = prepare(paths, vault, config, select, ignore, isolated)
     result = run_check(run, jobs, quiet)
     outcome = fix_vault(run, result, unsafe_fixes, show_fixes, write=not show_diff)
-    remaining = outcome.remaining
+    remaining, done = outcome.remaining, _done(outcome)
     if show_diff:
-        for item in outcome.changed:
+        for item in done:
             click.echo(unified_diff(item), nl=False)
         if remaining:  # the patch stays clean on stdout; what it would leave goes to stderr
             click.echo(report.format_text(remaining), err=True)
-        sys.exit(EXIT_PROBLEMS if outcome.changed or failing(remaining) else EXIT_CLEAN)
-    if remaining:
+    elif remaining:
         click.echo(report.format_text(remaining))
-    written = [f for f in outcome.changed if f.state == "written"]
     if not quiet:
-        fixed = sum(len(f.result.applied) for f in written)
-        click.echo(
-            f"Fixed {fixed} problem{'s' if fixed != 1 else ''} in {len(written)} file{'s' if len(written) != 1 else ''}"
-            f"; {len(remaining)} remaining." + (" Undo with `vaultkit undo`." if written else ""),
-            err=True,
-        )
+        click.echo(_summary(done, len(remaining), written=not show_diff), err=True)
     unsettled = any(not f.result.converged for f in outcome.files)
-    status = failing(remaining) or unsettled or (exit_non_zero_on_fix and bool(written))
-    sys.exit(EXIT_PROBLEMS if status else EXIT_CLEAN)
+    changed = bool(done) and (show_diff or exit_non_zero_on_fix)
+    sys.exit(EXIT_PROBLEMS if failing(remaining) or unsettled or changed else EXIT_CLEAN)
 
 
 @click.command("undo")
@@ -130,6 +134,6 @@ def undo_command(vault: str | None) -> None:
         click.echo(f"{item.status:9s} {item.path}" + (f": {item.reason}" if item.reason else ""))
     refused = sum(r.status == "refused" for r in results)
     restored = sum(r.status == "restored" for r in results)
-    click.echo(f"Restored {restored} file{'s' if restored != 1 else ''} of the run of {journal.created}"
-               + (f"; refused {refused}." if refused else "."), err=True)  # fmt: skip
+    refusals = f"; refused {refused}." if refused else "."
+    click.echo(f"Restored {_count(restored, 'file')} of the run of {journal.created}{refusals}", err=True)
     sys.exit(EXIT_PROBLEMS if refused else EXIT_CLEAN)

@@ -43,14 +43,18 @@ def _text(kind: str, data: dict[str, Any]) -> str | None:
 
 @click.command("watch")
 @vault_options
-@click.option("--fix", "fix", is_flag=True, help="Apply safe fixes to a note once it has been quiet for the debounce window.")
+@click.option(
+    "--fix", "fix", is_flag=True, help="Apply safe fixes to a note once it has been quiet for the debounce window."
+)
 @click.option(
     "--update-links",
     is_flag=True,
     help="When a note or attachment is renamed or moved outside Obsidian, rewrite the links to it.",
 )
 @click.option("--polling", is_flag=True, help="Poll the disk instead of native events (network and synced folders).")
-@click.option("--poll-interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--poll-interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="Seconds between polls."
+)
 @click.option(
     "--debounce",
     type=click.FloatRange(0, 10),
@@ -100,14 +104,18 @@ def watch_command(
         elif not quiet and (line := _text(kind, data)):
             click.echo(line)
         if kind == "ready":  # the first full result: every note that has problems
-            status, found = daemon.diagnostics(None)
+            found = daemon.diagnostics(None)[1]
             by_path: dict[str, list[dict[str, Any]]] = {}
             for problem in found["problems"]:
                 by_path.setdefault(problem["path"], []).append(problem)
             for path, problems in by_path.items():
                 report("diagnostics", {"generation": found["generation"], "path": path, "problems": problems})
-            log.info("%d notes checked in %.1f s, %d problems; watching for changes", data["notes"], data["seconds"],
-                     data["problems"])
+            log.info(
+                "%d notes checked in %.1f s, %d problems; watching for changes",
+                data["notes"],
+                data["seconds"],
+                data["problems"],
+            )
 
     options = Options(fix, update_links, polling, poll_interval, debounce, serve, port, jobs)
     daemon = Daemon(run.root, run.config, run.active, options, run.targets, reconfigure, report)

@@ -8,7 +8,7 @@ is "sloppy" like browsers and ftfy), and the reverse map used to get the bytes b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 # Most common first: the order breaks ties between pages that explain a text equally well.
 PAGES = (
@@ -67,7 +67,7 @@ class CodePage:
         return tuple(sorted(self.undefined | shy))
 
 
-@lru_cache(maxsize=None)
+@cache
 def page(name: str) -> CodePage:
     decode: list[str | None] = []
     for b in range(256):

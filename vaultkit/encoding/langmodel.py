@@ -1,23 +1,25 @@
 """Which text is more likely: word and character frequencies from wordfreq, and a lattice decoder.
 
 A lossy repair leaves some characters open: each is a *slot* with several candidate
-characters (every one of them reproduces the damaged bytes).  :func:`decode` picks the most
-probable sentence through those slots with a unigram word model -- the best segmentation of
-the slots into dictionary words, as a dynamic programme over a lattice -- and says, per
-open slot, how far ahead its pick is of the best alternative (the *margin*), so that
-low-margin fills can be flagged instead of presented as certain.
+characters, every one of which reproduces the damaged bytes.  :func:`decode` picks the most
+probable text through those slots with a unigram word model -- the cheapest segmentation of
+the slots into dictionary words, a dynamic programme over the lattice of candidates -- and
+says, per open slot, how far ahead its pick is of the best alternative (the *margin*), so
+that low-margin fills are flagged with their alternatives instead of passed off as certain.
 
-Costs are in centibels (cB, ``-100 * log10(p)``), wordfreq's own unit: word lists come as
-buckets of words whose frequency is ``10 ** (-bucket / 100)``.  Lower is better.
+Costs are in centibels (cB, ``-100 * log10(p)``), wordfreq's own unit: its word lists come
+as buckets of words of frequency ``10 ** (-bucket / 100)``.  Lower is better.
 
-The data is wordfreq's (maintained on PyPI, built from Wikipedia, subtitles, books, web
-text and more in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon is
-loaded lazily on first use per process (about 0.1 s for Chinese), so clean vaults never pay.
+The data is wordfreq's (on PyPI; built from Wikipedia, subtitles, books, news and web text
+in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon loads lazily, on
+first use in a process (about 0.3 s for Chinese), so clean vaults never pay for it.
 """
 
 from __future__ import annotations
 
+import bisect
 import gzip
+import importlib.util
 import itertools
 import math
 import os
@@ -25,106 +27,157 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, cached_property, lru_cache
 
 INF = math.inf
 UNSPACED = frozenset({"zh", "ja"})  # languages written without spaces between words
 MAX_WORD = 8  # longest dictionary word tried in unspaced text
-MAX_EXPANSION = 4096  # candidate strings tried per lattice window
-UNKNOWN_WORD = 250.0  # cB added to every character of a word the dictionary does not know
-CACHE_BONUS = 150.0  # cB taken off a character already seen intact in the same document
+MAX_EXPANSION = 4096  # candidate strings kept per lattice window
+UNKNOWN_WORD = 250.0  # cB added to every letter of a word the dictionary does not know
+CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
+CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
+INVISIBLE = 1400.0  # cB for an invisible or combining character
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    """One language's word costs (folded word -> cB) and character costs."""
+    """One language's word costs (dictionary key -> cB) and, for spaced scripts, letter costs."""
 
     lang: str
     words: dict[str, float]
     chars: dict[str, float]
     spaced: bool
-    fold_map: dict[int, str] = field(default_factory=dict)  # e.g. traditional -> simplified Chinese
+    fold_map: dict[int, str] = field(default_factory=dict)  # traditional -> simplified Chinese
     traditional: frozenset[str] = frozenset()
     simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
-    prefixes: frozenset[str] = frozenset()  # proper prefixes of dictionary words, for pruning
+    longer: tuple[str, ...] = ()  # sorted words of three or more characters (unspaced scripts)
+    memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
 
     def fold(self, text: str) -> str:
         """The dictionary key of ``text``: case-folded and, for Chinese, simplified."""
         folded = text.casefold()
         return folded.translate(self.fold_map) if self.fold_map else folded
 
-    def word_cost(self, text: str) -> float:
-        return self.words.get(self.fold(text), INF)
+    def continues(self, key: str) -> bool:
+        """Whether some dictionary word is longer than ``key`` and starts with it."""
+        if len(key) == 2:
+            return key in self.heads
+        index = bisect.bisect_right(self.longer, key)
+        return index < len(self.longer) and self.longer[index].startswith(key)
 
-    def char_cost(self, char: str) -> float:
-        """Cost of one character standing alone (a single-character word or a letter)."""
-        key = self.fold(char)
-        cost = self.chars.get(key, INF)
-        if cost == INF and not self.spaced:
-            cost = self.words.get(key, INF)
-        return min(cost, block_cost(char))
+    @cached_property
+    def heads(self) -> frozenset[str]:
+        """First two characters of the words of three or more (the commonest prefix test)."""
+        return frozenset(w[:2] for w in self.longer)
+
+    def char_cost(self, char: str, guessed: bool = False) -> float:
+        """Cost of one character standing alone (a one-character word, or a letter).
+
+        A ``guessed`` invisible or combining character keeps its block cost even when a word
+        list has it (word lists pick those up from emoji sequences).
+        """
+        memo = self.memo.get((char, guessed))
+        if memo is not None:
+            return memo
+        prior = block_cost(char)
+        if guessed and prior >= INVISIBLE:
+            cost = prior
+        else:
+            key = self.fold(char)
+            cost = self.chars.get(key, INF)
+            if cost == INF and not self.spaced:
+                cost = self.words.get(key, INF)
+            cost = min(cost, prior)
+        self.memo[(char, guessed)] = cost
+        return cost
+
+
+def _wordfreq_data() -> str | None:
+    """wordfreq's data folder, located without importing wordfreq (its import takes 0.7 s)."""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or spec.origin is None:
+        return None
+    return os.path.join(os.path.dirname(spec.origin), "data")
 
 
 def _wordfreq_buckets(lang: str) -> list[list[str]]:
-    import wordfreq  # imported lazily: only damaged notes need it
+    """A wordfreq list in its documented "cBpack" format: a msgpack header, then buckets of
+    words, bucket ``i`` holding the words of frequency ``10 ** (-i / 100)``."""
+    import msgpack
 
-    available = wordfreq.available_languages("best")
-    if lang not in available:
-        raise LookupError(f"wordfreq has no word list for {lang!r}")
-    return wordfreq.read_cBpack(available[lang])
+    data = _wordfreq_data()
+    for size in ("large", "small"):
+        path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
+        if data and os.path.exists(path):
+            with gzip.open(path) as handle:
+                header, *buckets = msgpack.load(handle, raw=False)
+            if header.get("format") != "cB":
+                raise LookupError(f"unknown wordfreq list format in {path}")
+            return buckets
+    raise LookupError(f"wordfreq has no word list for {lang!r}")
 
 
 def _chinese_fold_map() -> dict[int, str]:
-    """wordfreq stores Chinese in simplified characters; map traditional ones onto them."""
+    """wordfreq keeps Chinese in simplified characters; this maps traditional ones onto them."""
     import msgpack
-    import wordfreq
 
-    path = os.path.join(wordfreq.DATA_PATH, "_chinese_mapping.msgpack.gz")
+    data = _wordfreq_data()
     try:
-        with gzip.open(path) as handle:
+        with gzip.open(os.path.join(data or "", "_chinese_mapping.msgpack.gz")) as handle:
             mapping = msgpack.load(handle, raw=False, strict_map_key=False)
     except (OSError, ValueError):
         return {}
     return {int(k): v for k, v in mapping.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(lang: str) -> Lexicon:
     """The lexicon of ``lang`` (a wordfreq language code), loaded once per process."""
+    buckets = _wordfreq_buckets(lang)
     words: dict[str, float] = {}
-    for bucket, group in enumerate(_wordfreq_buckets(lang)):
-        for word in group:
-            words.setdefault(word, float(bucket))
+    for bucket in range(len(buckets) - 1, -1, -1):  # frequent buckets last: they win duplicates
+        words.update(dict.fromkeys(buckets[bucket], float(bucket)))
     spaced = lang not in UNSPACED
-    chars = _char_costs(words) if spaced else {}
     fold_map = _chinese_fold_map() if lang == "zh" else {}
     traditional = frozenset(chr(k) for k in fold_map)
-    simplified = frozenset(fold_map.values()) - traditional
-    prefixes = frozenset() if spaced else frozenset(w[:k] for w in words for k in range(1, min(len(w), MAX_WORD)))
-    return Lexicon(lang, words, chars, spaced, fold_map, traditional, simplified, prefixes)
+    return Lexicon(
+        lang,
+        words,
+        _char_costs(buckets) if spaced else {},
+        spaced,
+        fold_map,
+        traditional,
+        frozenset(fold_map.values()) - traditional,
+        () if spaced else tuple(sorted(w for w in words if len(w) > 2)),
+    )
 
 
-def _char_costs(words: dict[str, float], top: int = 40000) -> dict[str, float]:
-    """Character unigram costs from the most frequent words (their letters, weighted)."""
+def _char_costs(buckets: list[list[str]], top: int = 40000) -> dict[str, float]:
+    """Letter costs of a spaced script, from the letters of its most frequent words."""
     mass: Counter[str] = Counter()
-    for word, cost in itertools.islice(words.items(), top):
-        weight = 10 ** (-cost / 100)
-        for char in word:
-            mass[char] += weight
+    seen = 0
+    for bucket, group in enumerate(buckets):
+        weight = 10 ** (-bucket / 100)
+        for word in group:
+            for char in word:
+                mass[char] += weight
+        seen += len(group)
+        if seen > top:
+            break
     total = sum(mass.values()) or 1.0
     return {c: -100 * math.log10(m / total) for c, m in mass.items()}
 
 
-# Characters the dictionaries do not list still differ in how likely they are to turn up in
-# a note: symbols and mathematical letters pasted from PDFs are common, historic scripts are
-# not, unassigned code points never.  Costs in cB, by Unicode block.
+# Characters the word lists do not have still differ in how likely they are in a note:
+# symbols and mathematical letters pasted from PDFs are common, historic scripts are not,
+# unassigned code points never.  Costs in cB by Unicode block (ranges of code points).
 _COMMON_BLOCKS = (
     (0x00A0, 0x024F),  # Latin-1 supplement, Latin extended A/B
     (0x0370, 0x04FF),  # Greek, Cyrillic
-    (0x2000, 0x2BFF),  # punctuation, super/subscripts, currency, letterlike, arrows, maths, technical, box, shapes
+    (0x2000, 0x2BFF),  # punctuation, scripts, currency, letterlike, arrows, maths, technical, shapes
     (0x3000, 0x30FF),  # CJK symbols and punctuation, kana
-    (0xFF00, 0xFFEF),  # half/full-width forms
+    (0xFF00, 0xFFEF),  # half- and full-width forms
     (0x1D400, 0x1D7FF),  # mathematical alphanumeric symbols
     (0x1F300, 0x1FAFF),  # emoji
 )
@@ -137,14 +190,14 @@ _LIVING_BLOCKS = (
 )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def block_cost(char: str) -> float:
-    """Prior cost of a character no dictionary lists, from its Unicode category and block."""
+    """Prior cost of a character no word list has, from its Unicode category and block."""
     category = unicodedata.category(char)
     if category in ("Cn", "Co", "Cs", "Cc"):
         return INF
     if category in ("Cf", "Zl", "Zp", "Mn", "Me"):
-        return 1400.0  # invisible or combining: rarely what a lost byte was
+        return INVISIBLE  # invisible or combining: rarely what a lost byte was
     point = ord(char)
     if any(lo <= point <= hi for lo, hi in _COMMON_BLOCKS):
         return 700.0 if category[0] == "P" else 800.0
@@ -153,8 +206,9 @@ def block_cost(char: str) -> float:
     return 1400.0
 
 
+@lru_cache(maxsize=8192)
 def style(char: str) -> str:
-    """A character's family for the document cache: ``MATHEMATICAL ITALIC`` for ``𝑥``."""
+    """A character's family: ``MATHEMATICAL ITALIC`` for ``𝑥``, empty for most characters."""
     name = unicodedata.name(char, "")
     for marker in (" CAPITAL ", " SMALL ", " DIGIT "):
         if marker in name:
@@ -162,43 +216,148 @@ def style(char: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=8192)
+def partner(char: str) -> str:
+    """The other half of a paired punctuation mark (``“`` for ``”``), or empty."""
+    name = unicodedata.name(char, "")
+    for a, b in (("LEFT", "RIGHT"), ("RIGHT", "LEFT"), ("OPENING", "CLOSING"), ("CLOSING", "OPENING")):
+        if a in name.split():
+            try:
+                return unicodedata.lookup(name.replace(a, b, 1))
+            except KeyError:
+                return ""
+    return ""
+
+
 @dataclass
 class DocumentCache:
-    """What a document already shows intact: such characters (and their styles) are likelier."""
+    """What the document -- and the rest of its vault -- shows intact; such text is likelier.
 
+    A cache language model: a character's probability is mixed with its share of the
+    document's reliable ``text`` and of the vault's sampled ``vault_chars`` (each with
+    weight ``CACHE_WEIGHT``; punctuation, which word lists leave out, is learnt this way).
+    A word the document spells out intact gets a bonus, as does a paired mark whose partner
+    the document uses (``”`` after ``“``) or a mathematical letter in a style it uses
+    (``𝑥`` makes ``𝐷`` likelier than ``𝝷``).  ``words`` is extra vocabulary (word -> cB),
+    such as the vault's note names.
+    """
+
+    text: str = ""
+    words: dict[str, float] = field(default_factory=dict)
+    vault_chars: Counter[str] = field(default_factory=Counter)
     chars: Counter[str] = field(default_factory=Counter)
     styles: Counter[str] = field(default_factory=Counter)
 
-    def add(self, text: Iterable[str]) -> None:
-        for char in text:
-            if ord(char) > 0x7F:
+    def __post_init__(self) -> None:
+        for char in self.text:
+            if ord(char) > 0x7F and char != "\ufffd":
                 self.chars[char] += 1
-                self.styles[style(char)] += 1
+        self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
+        self.add_styles(self.chars)
 
-    def bonus(self, char: str) -> float:
-        if self.chars.get(char):
-            return CACHE_BONUS
-        family = style(char)
-        return CACHE_BONUS if family and self.styles.get(family) else 0.0
+    def add_styles(self, chars: Iterable[str]) -> None:
+        """Learn the styles (and paired marks) of ``chars``, e.g. confident first-pass fills."""
+        for char in chars:
+            family = style(char) or partner(char)
+            if family:
+                self.styles[family] += 1
+
+    def char_cost(self, char: str, cost: float) -> float:
+        """``cost`` of a candidate character, adapted to the document and the vault."""
+        shares = (self.chars.get(char, 0) / self.totals[0], self.vault_chars.get(char, 0) / self.totals[1])
+        if any(shares):
+            p = (1 - 2 * CACHE_WEIGHT) * 10 ** (-cost / 100) + CACHE_WEIGHT * sum(shares)
+            cost = -100 * math.log10(p)
+        if self.styles.get(style(char)) or self.styles.get(char):
+            cost -= CACHE_BONUS
+        return cost
+
+    def word_bonus(self, word: str) -> float:
+        return CACHE_BONUS if word in self.text else 0.0
 
     def traditional(self, lex: Lexicon) -> bool:
-        """Whether the document's intact Chinese is mostly traditional."""
-        trad = sum(n for c, n in self.chars.items() if c in lex.traditional)
-        simp = sum(n for c, n in self.chars.items() if c in lex.simplified)
-        return trad > simp
+        """Whether the document's (or else the vault's) intact Chinese is mostly traditional."""
+        for counts in (self.chars, self.vault_chars):
+            trad = sum(n for c, n in counts.items() if c in lex.traditional)
+            simp = sum(n for c, n in counts.items() if c in lex.simplified)
+            if trad or simp:
+                return trad > simp
+        return False
 
 
 @dataclass(frozen=True)
 class Decoding:
-    """The chosen character per slot, and for open slots the margin and close alternatives."""
+    """The chosen character per slot; for open slots the margin and the close alternatives."""
 
     chars: tuple[str, ...]
-    margins: tuple[float, ...]  # cB; INF for certain slots
+    margins: tuple[float, ...]  # cB; INF for certain slots and unrivalled picks
     alternatives: tuple[tuple[str, ...], ...]  # runners-up within the review margin, best first
     cost: float
+    words: tuple[tuple[int, int], ...] = ()  # the best path's dictionary words of two or more slots
 
 
-Edge = tuple[int, int, str, float, str]  # start, end, text, cost, tag
+Edge = tuple[int, int, str, float]  # start slot, end slot, text, cost
+
+
+def decode(
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None = None,
+    review_margin: float = 100.0,
+) -> Decoding:
+    """Pick one character per slot: the cheapest path through the word lattice.
+
+    ``slots[i]`` holds the candidates of character ``i`` (one for a certain character).
+    A forward and a backward pass give, for every edge, the cheapest complete path through
+    it; per open slot that is the best cost of each candidate, hence the margins.
+    """
+    n = len(slots)
+    edges = _edges(slots, lex, cache)
+    by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
+    by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
+    for edge in edges:
+        by_start[edge[0]].append(edge)
+        by_end[edge[1]].append(edge)
+    forward = [INF] * (n + 1)
+    back: list[Edge | None] = [None] * (n + 1)
+    forward[0] = 0.0
+    for j in range(1, n + 1):
+        for edge in by_end[j]:
+            value = forward[edge[0]] + edge[3]
+            if value < forward[j]:
+                forward[j], back[j] = value, edge
+    backward = [INF] * (n + 1)
+    backward[n] = 0.0
+    for i in range(n - 1, -1, -1):
+        for _, j, _, cost in by_start[i]:
+            if cost + backward[j] < backward[i]:
+                backward[i] = cost + backward[j]
+    chosen = [c[0] for c in slots]
+    words = []
+    j = n
+    while j > 0 and back[j] is not None:
+        i, _, text, cost = back[j]  # type: ignore[misc]
+        chosen[i:j] = text
+        if j - i > 1 and not text.isascii():
+            words.append((i, j))
+        j = i
+    best = forward[n]
+    open_slots = {k for k, c in enumerate(slots) if len(c) > 1}
+    alt: dict[int, dict[str, float]] = {k: {} for k in open_slots}
+    for i, j, text, cost in edges:
+        total = forward[i] + cost + backward[j]
+        if total == INF:
+            continue
+        for k in range(i, j):
+            if k in open_slots and total < alt[k].get(text[k - i], INF):
+                alt[k][text[k - i]] = total
+    margins = [INF] * n
+    alternatives: list[tuple[str, ...]] = [()] * n
+    for k in open_slots:
+        others = sorted((cost, c) for c, cost in alt[k].items() if c != chosen[k])
+        margins[k] = others[0][0] - best if others else INF
+        alternatives[k] = tuple(c for cost, c in others if cost - best < review_margin)[:3]
+    return Decoding(tuple(chosen), tuple(margins), tuple(alternatives), best, tuple(reversed(words)))
 
 
 def _kind(choices: tuple[str, ...]) -> str:
@@ -209,142 +368,82 @@ def _kind(choices: tuple[str, ...]) -> str:
     if char.isascii():
         return "ascii" if char.isalnum() else "other"
     category = unicodedata.category(char)
-    return "word" if category[0] in "LM" or (category == "Nd") else "other"
+    return "word" if category[0] in "LM" or category == "Nd" else "other"
 
 
-def decode(
-    slots: Sequence[tuple[str, ...]],
-    lex: Lexicon,
-    cache: DocumentCache | None = None,
-    review_margin: float = 100.0,
-) -> Decoding:
-    """Pick one character per slot: the best path through the word lattice.
-
-    ``slots[i]`` holds the candidates of character ``i`` (one for a certain character).
-    """
-    n = len(slots)
-    gram = grammar(lex.lang) if any(len(c) > 1 for c in slots) else None
-    edges = _edges(slots, lex, cache, gram)
-    start_tag = "Sx"
-    trans = gram.transition if gram else (lambda previous, tag: 0.0)
-    by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
-    by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
-    for edge in edges:
-        by_start[edge[0]].append(edge)
-        by_end[edge[1]].append(edge)
-    # forward[i][tag]: cheapest way to cover slots[:i] with the last word tagged ``tag``
-    forward: list[dict[str, tuple[float, Edge | None, str]]] = [{} for _ in range(n + 1)]
-    forward[0][start_tag] = (0.0, None, "")
-    for j in range(1, n + 1):
-        here = forward[j]
-        for edge in by_end[j]:
-            i, _, _, cost, tag = edge
-            for previous, (total, _, _) in forward[i].items():
-                value = total + trans(previous, tag) + cost
-                if value < here.get(tag, (INF,))[0]:
-                    here[tag] = (value, edge, previous)
-    # backward[i][tag]: cheapest way to cover slots[i:] after a word tagged ``tag``
-    backward: list[dict[str, float]] = [{} for _ in range(n + 1)]
-    backward[n] = {tag: 0.0 for tag in forward[n]}
-    for i in range(n - 1, -1, -1):
-        for previous in forward[i]:
-            best = INF
-            for _, j, _, cost, tag in by_start[i]:
-                rest = backward[j].get(tag, INF)
-                if rest < INF:
-                    best = min(best, trans(previous, tag) + cost + rest)
-            backward[i][previous] = best
-    chosen = [c[0] for c in slots]
-    best_total, tag = min(((v[0], t) for t, v in forward[n].items()), default=(INF, start_tag))
-    j = n
-    while j > 0 and tag in forward[j] and forward[j][tag][1] is not None:
-        _, edge, previous = forward[j][tag]
-        i = edge[0]  # type: ignore[index]
-        chosen[i:j] = list(edge[2])  # type: ignore[index]
-        j, tag = i, previous
-    open_slots = {k for k, c in enumerate(slots) if len(c) > 1}
-    alt: dict[int, dict[str, float]] = {k: {} for k in open_slots}
-    for i, j, text, cost, tag in edges:
-        if not any(k in open_slots for k in range(i, j)):
-            continue
-        before = min((t + trans(p, tag) for p, (t, _, _) in forward[i].items()), default=INF)
-        total = before + cost + backward[j].get(tag, INF)
-        for k in range(i, j):
-            if k in open_slots and total < alt[k].get(text[k - i], INF):
-                alt[k][text[k - i]] = total
-    margins = [INF] * n
-    alternatives: list[tuple[str, ...]] = [()] * n
-    for k in open_slots:
-        others = sorted((cost, c) for c, cost in alt[k].items() if c != chosen[k])
-        margins[k] = (others[0][0] - best_total) if others else INF
-        alternatives[k] = tuple(c for cost, c in others if cost - best_total < review_margin)[:3]
-    return Decoding(tuple(chosen), tuple(margins), tuple(alternatives), best_total)
-
-
-def _edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, gram: Grammar | None
-) -> list[Edge]:
-    """Every (start, end, text, cost, tag) a word, a fixed token or a single character can take."""
+def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None) -> list[Edge]:
+    """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
     kinds = [_kind(c) for c in slots]
     edges: list[Edge] = []
-    if lex.traditional:
-        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
-    else:
-        other = frozenset()
     i = 0
     while i < n:
         kind = kinds[i]
         j = i + 1
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
-        if kind == "other":
-            edges.append((i, i + 1, slots[i][0], 0.0, "Sx"))
-        elif kind == "ascii":
-            text = "".join(c[0] for c in slots[i:j])
-            edges.append((i, j, text, 0.0, "Mm" if text.isdigit() else "Sx"))
-        else:
-            edges.extend(_word_edges(slots, lex, cache, gram, i, j))
+        if kind == "word":
+            edges.extend(_word_edges(slots, lex, cache, i, j))
+        elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
+            edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
+        else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
+            char = slots[i][0]
+            edges.append((i, i + 1, char, 0.0 if char.isascii() else lex.char_cost(char)))
         i = j
-    if other:
+    if lex.traditional:
+        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
         edges = [_variant_penalty(edge, slots, other) for edge in edges]
     return edges
 
 
 def _variant_penalty(edge: Edge, slots: Sequence[tuple[str, ...]], other: frozenset[str]) -> Edge:
     """Chinese text keeps to one script: charge open slots filled from the other variant."""
-    i, j, text, cost, tag = edge
+    i, j, text, cost = edge
     count = sum(1 for k, char in enumerate(text) if char in other and len(slots[i + k]) > 1)
-    return (i, j, text, cost + OTHER_VARIANT * count, tag) if count else edge
+    return (i, j, text, cost + OTHER_VARIANT * count) if count else edge
 
 
 def _word_edges(
-    slots: Sequence[tuple[str, ...]],
-    lex: Lexicon,
-    cache: DocumentCache | None,
-    gram: Grammar | None,
-    i: int,
-    j: int,
+    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, i: int, j: int
 ) -> list[Edge]:
     """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
     edges: list[Edge] = []
-    tags = gram.tags if gram else {}
     for k in range(i, j):
+        guessed = len(slots[k]) > 1
         for char in slots[k]:
-            cost = lex.char_cost(char)
-            if lex.spaced:
-                cost += UNKNOWN_WORD
-            if cache is not None and len(slots[k]) > 1:
-                cost -= cache.bonus(char)
+            cost = lex.char_cost(char, guessed)
+            if cache is not None and guessed:
+                cost = cache.char_cost(char, cost)
+            cost += UNKNOWN_WORD if lex.spaced else 0.0
             if cost < INF:
-                edges.append((k, k + 1, char, cost, word_class(tags.get(char, "n"), 1)))
+                edges.append((k, k + 1, char, cost))
+    words: list[Edge] = []
     if lex.spaced:
         if j - i > 1:
-            edges.extend(_whole_words(slots, lex, i, j))
+            words = _whole_words(slots, lex, i, j)
     else:
+        folded = [_folded(choices, lex) for choices in slots[i:j]]
         for a in range(i, j - 1):
-            edges.extend(_words(slots, lex, tags, a, min(j, a + MAX_WORD)))
-    return edges
+            words.extend(_words(folded, lex, i, a, min(j, a + MAX_WORD)))
+    if cache is not None:
+        words = [_cached(edge, slots, cache) for edge in words]
+    return edges + words
+
+
+def _cached(edge: Edge, slots: Sequence[tuple[str, ...]], cache: DocumentCache) -> Edge:
+    i, j, text, cost = edge
+    if all(len(slots[k]) == 1 for k in range(i, j)):
+        return edge  # nothing to choose: the same on every path
+    cost = min(cost, cache.words.get(text, INF))
+    return (i, j, text, cost - cache.word_bonus(text))
+
+
+def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:
+    """A slot's candidates grouped by dictionary key."""
+    out: dict[str, list[str]] = {}
+    for char in choices:
+        out.setdefault(lex.fold(char), []).append(char)
+    return out
 
 
 def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int) -> list[Edge]:
@@ -359,29 +458,67 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         text = "".join(combo)
         cost = lex.words.get(lex.fold(text))
         if cost is not None:
-            found.append((i, j, text, cost, ""))
+            found.append((i, j, text, cost))
     return found
 
 
-def _words(slots: Sequence[tuple[str, ...]], lex: Lexicon, tags: dict[str, str], i: int, j: int) -> list[Edge]:
-    """Dictionary words of two or more characters starting at slot ``i`` and ending by ``j``,
-    grown one slot at a time along word prefixes (unspaced scripts)."""
+def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, j: int) -> list[Edge]:
+    """Dictionary words of two or more characters from slot ``a`` up to slot ``j`` (unspaced
+    scripts), grown one slot at a time while some dictionary word still starts that way."""
     found: list[Edge] = []
     get = lex.words.get
-    prefixes = lex.prefixes
-    fold = lex.fold
-    partial = [(slot_char, fold(slot_char)) for slot_char in slots[i]]
-    for k in range(i + 1, j):
+    partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
+    for b in range(a + 1, j):
         grown = []
         for text, key in partial:
-            for char in slots[k]:
-                longer = key + fold(char)
+            for key2, chars2 in folded[b - base].items():
+                longer = key + key2
                 cost = get(longer)
                 if cost is not None:
-                    found.append((i, k + 1, text + char, cost, word_class(tags.get(text + char, "n"), k + 1 - i)))
-                if longer in prefixes:
-                    grown.append((text + char, longer))
+                    found.extend((a, b + 1, text + char, cost) for char in chars2)
+                if b + 1 < j and lex.continues(longer):
+                    grown.extend((text + char, longer) for char in chars2)
         if not grown or len(grown) > MAX_EXPANSION:
             break
         partial = grown
     return found
+
+
+_SCRIPT_LANGS = {
+    "CJK": "zh",
+    "HIRAGANA": "ja",
+    "KATAKANA": "ja",
+    "HANGUL": "ko",
+    "CYRILLIC": "ru",
+    "GREEK": "el",
+    "ARABIC": "ar",
+    "HEBREW": "he",
+}
+LATIN_LANGS = ("en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro")
+
+
+@lru_cache(maxsize=8192)
+def script(char: str) -> str:
+    """The script of a letter (first word of its Unicode name: ``CJK``, ``LATIN``...)."""
+    if not char.isalpha():
+        return ""
+    return unicodedata.name(char, " ").split(" ", 1)[0]
+
+
+def language(text: str) -> str:
+    """The wordfreq language to judge ``text`` with, from the scripts of its letters.
+
+    Kana make Chinese characters Japanese; Latin text is matched against the word lists
+    of the common Latin-script languages.
+    """
+    counts: Counter[str] = Counter(script(c) for c in text if ord(c) > 0x7F)
+    counts.pop("", None)
+    if counts["HIRAGANA"] or counts["KATAKANA"]:
+        return "ja"
+    for name, _ in counts.most_common():
+        if name in _SCRIPT_LANGS:
+            return _SCRIPT_LANGS[name]
+    words = [w for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
+    if not words:
+        return "en"
+    return max(LATIN_LANGS, key=lambda lang: (sum(w.casefold() in lexicon(lang).words for w in words), lang == "en"))

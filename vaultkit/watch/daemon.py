@@ -24,6 +24,7 @@ import datetime as dt
 import difflib
 import gc
 import logging
+import multiprocessing
 import os
 import threading
 import time
@@ -121,13 +122,20 @@ class Daemon:
         self.runtime.lock()
         try:
             logging.getLogger("watchdog").addHandler(self._overflow)
-            self._observer = start_observer(str(self.root), self._on_event, self.options.polling, self.options.poll_interval)
+            self._observer = start_observer(
+                str(self.root), self._on_event, self.options.polling, self.options.poll_interval
+            )
             if self.options.serve:
                 self.token = self.runtime.token()
                 self.server = ApiServer(self.options.port, self)
                 self._spawn("vaultkit-http", self.server.serve_forever)
                 self.runtime.publish(
-                    {"pid": os.getpid(), "url": self.server.url, "port": self.server.server_address[1], "version": __version__}
+                    {
+                        "pid": os.getpid(),
+                        "url": self.server.url,
+                        "port": self.server.server_address[1],
+                        "version": __version__,
+                    }
                 )
             self._spawn("vaultkit-worker", self._work)
         except BaseException:
@@ -152,6 +160,7 @@ class Daemon:
             return
         self._stopping = True
         self.debouncer.close()
+        self._finish_worker()
         if self._observer is not None:
             self._observer.stop()
         logging.getLogger("watchdog").removeHandler(self._overflow)
@@ -167,6 +176,18 @@ class Daemon:
         self.runtime.release()
         self._done.set()
 
+    def _finish_worker(self, limit: float = 30.0) -> None:
+        """Let the worker end its batch.  A full check in progress (the first one, or a
+        reload) is not waited for: its worker processes are killed -- SIGKILL, since they
+        inherit the CLI's SIGTERM handler -- and the pool may start only after the stop, so
+        keep at it until the worker gives up."""
+        worker = next((t for t in self._threads if t.name == "vaultkit-worker"), None)
+        deadline = time.monotonic() + limit
+        while worker is not None and worker.is_alive() and time.monotonic() < deadline:
+            for child in multiprocessing.active_children():
+                child.kill()
+            worker.join(0.1)
+
     # -- events and the worker -----------------------------------------------------------
 
     def _on_event(self, path: str, moved_from: str | None) -> None:
@@ -178,16 +199,19 @@ class Daemon:
         try:
             self.state.load(self.options.jobs)
         except Exception as exc:  # nothing to serve without a first check
-            log.exception("the first check of %s failed", self.root)
-            self.failed = f"the first check failed: {exc}"
+            if not self._stopping:
+                log.exception("the first check of %s failed", self.root)
+                self.failed = f"the first check failed: {exc}"
             self._done.set()
             return
         gc.freeze()  # the index is long-lived: keep full collections from walking it
         self._ready.set()
         with self.state.lock:
             problems = sum(len(p) for p in self.state.problems.values())
-        self._emit("ready", {"notes": len(self.state.notes), "problems": problems,
-                             "seconds": round(time.perf_counter() - started, 3)})
+        self._emit(
+            "ready",
+            {"notes": len(self.state.notes), "problems": problems, "seconds": round(time.perf_counter() - started, 3)},
+        )
         for warning in self.state.warnings:
             log.warning("%s", warning)
         while True:
@@ -198,6 +222,8 @@ class Daemon:
                 with self._busy:
                     self._process(batch)
             except Exception:
+                if self._stopping:
+                    return
                 self.counters["errors"] += 1
                 log.exception("processing %s failed; reloading the vault", ", ".join(batch.paths[:5]))
                 try:
@@ -212,7 +238,9 @@ class Daemon:
             self._reload()
             return
         update = self.state.apply(batch.paths, batch.moves)
-        log.debug("batch %s (moves %s): %d re-checked, renamed %s", batch.paths, batch.moves, update.rechecked, update.renamed)
+        log.debug(
+            "batch %s (moves %s): %d re-checked, renamed %s", batch.paths, batch.moves, update.rechecked, update.renamed
+        )
         self._announce(update)
         if self.options.fix and update.changed:
             self._fix_changed(update)
@@ -246,7 +274,11 @@ class Daemon:
 
     def _emit(self, name: str, data: dict[str, Any], generation: int | None = None) -> None:
         self.hub.publish(Event(name, data, generation))
-        self._report(name, data)
+        try:
+            self._report(name, data)
+        except OSError as exc:  # stdout went away (a plugin that stopped reading): keep serving
+            log.warning("cannot print events any more (%s); the API still serves them", exc)
+            self._report = lambda kind, data: None
 
     def _announce(self, update: Update) -> None:
         generation = update.generation
@@ -364,7 +396,11 @@ class Daemon:
             found = state.problems.get(rel)
             if found is None:
                 return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
-            return 200, {"generation": state.generation, "path": rel, "problems": [problem_dict(p, index) for p in found]}
+            return 200, {
+                "generation": state.generation,
+                "path": rel,
+                "problems": [problem_dict(p, index) for p in found],
+            }
 
     def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]:
         if not self._ready.is_set():
@@ -400,4 +436,3 @@ class Daemon:
                     return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; nothing written"}}
                 payload["applied"] = True
             return 200, payload
-

@@ -73,7 +73,11 @@ class DateTracker:
         return DateFacts(self.evidence, self.formats) if self.keys else None
 
     def update(
-        self, changed: Mapping[str, Note], removed: Iterable[str], old: Mapping[str, Note | None], notes: Mapping[str, Note]
+        self,
+        changed: Mapping[str, Note],
+        removed: Iterable[str],
+        old: Mapping[str, Note | None],
+        notes: Mapping[str, Note],
     ) -> bool:
         """Take in one batch: ``changed`` notes (new versions), ``removed`` paths, ``old``
         versions of both (None for a note new to the vault), ``notes`` the vault after the

@@ -32,6 +32,21 @@ LOCK, TOKEN, DISCOVERY = "watch.lock", "watch-token", "watch.json"
 TOKEN_BYTES = 32
 
 
+_HELD: list[int] = []  # the lock's descriptor, while this process holds it
+
+
+def _forget_lock_in_child() -> None:
+    """A forked worker process (the first check's pool) must not keep the lock alive after
+    the daemon exits: flock belongs to the open file, which fork shares."""
+    while _HELD:
+        with contextlib.suppress(OSError):
+            os.close(_HELD.pop())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_lock_in_child)
+
+
 class AlreadyRunning(RuntimeError):
     """Another daemon holds the vault's lock."""
 
@@ -90,6 +105,7 @@ class Runtime:
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
+        _HELD.append(fd)
 
     def token(self) -> str:
         """The API token, created on first use (0600); tightened if others could read it."""
@@ -118,5 +134,7 @@ class Runtime:
         if self._lock_fd is not None:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._lock_fd, 0)
+            if self._lock_fd in _HELD:
+                _HELD.remove(self._lock_fd)
             os.close(self._lock_fd)
             self._lock_fd = None

@@ -16,6 +16,7 @@ nothing here, since the plugin never sends on the stream).  What keeps it safe:
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
@@ -24,7 +25,6 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any, Protocol
@@ -157,7 +157,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: ApiServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("http: " + format, *args)
 
     # -- plumbing ------------------------------------------------------------------------
@@ -194,7 +194,9 @@ class Handler(BaseHTTPRequestHandler):
     def _authorised(self) -> bool:
         given = self.headers.get("Authorization") or ""
         scheme, _, token = given.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), self.server.backend.token.encode())
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self.server.backend.token.encode()
+        )
 
     def _body(self) -> dict[str, Any] | None:
         try:
@@ -239,10 +241,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug in one request must not take the daemon down
             log.exception("http: %s %s failed", method, self.path)
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self._error(500, "internal", "internal error; see the daemon's log")
-            except OSError:
-                pass
 
     def _route(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -267,8 +267,12 @@ class Handler(BaseHTTPRequestHandler):
         if route not in known:
             return self._error(404, "not_found", f"no endpoint {route} (see /v1/openapi.json)")
         if not self._authorised():
-            return self._error(401, "unauthorized", "send Authorization: Bearer <token from .vaultkit/watch-token>",
-                               {"WWW-Authenticate": 'Bearer realm="vaultkit"'})
+            return self._error(
+                401,
+                "unauthorized",
+                "send Authorization: Bearer <token from .vaultkit/watch-token>",
+                {"WWW-Authenticate": 'Bearer realm="vaultkit"'},
+            )
         handler = routes.get((method, route))
         if handler is None:
             allowed = ", ".join(sorted(m for m, r in routes if r == route))
@@ -318,7 +322,7 @@ class Handler(BaseHTTPRequestHandler):
         except BadPath as exc:
             return self._error(400, "bad_path", str(exc))
         if rel is None:
-            return self._error(400, "bad_request", "name the note: {\"path\": \"Folder/Note.md\"}")
+            return self._error(400, "bad_request", 'name the note: {"path": "Folder/Note.md"}')
         apply, unsafe = body.get("apply", False), body.get("unsafe", False)
         if not isinstance(apply, bool) or not isinstance(unsafe, bool):
             return self._error(400, "bad_request", "apply and unsafe must be true or false")

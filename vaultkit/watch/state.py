@@ -13,7 +13,7 @@ Only what a change can affect is checked again:
 * every note that links to the name of a file that changed, appeared or went away -- by the
   old and the new name of a renamed file, and by the old and new aliases of a changed note
   (the reverse map ``link name -> notes`` is kept up to date here);
-* the notes a changed note links to, before and after (rules about backlinks);
+* the notes a changed note started or stopped linking to (rules about backlinks);
 * when a file appears or goes away: the notes that share its name (ambiguity) and the
   files beside it whose name starts with its name (sync-conflict copies);
 * when the vault's set of names or aliases changes: the notes that have unresolved links,
@@ -43,7 +43,6 @@ from vaultkit.model import Note
 from vaultkit.parse import digest_of, parse_bytes, read_note
 from vaultkit.vault import NOTE_SUFFIX, ignore_matcher, list_files
 from vaultkit.watch.datefacts import DateTracker
-
 
 # What VaultIndex.__init__ sets.  _next_index relies on it; if index.py changes, the fast
 # path switches itself off (and a test says so) rather than build a half-initialised index.
@@ -123,6 +122,13 @@ def _aliases(note: Note | None) -> frozenset[str]:
 
 def _link_keys(note: Note) -> frozenset[str]:
     return frozenset(link_key(link.target) for link in note.links if not link.external and link.target)
+
+
+def _targets(note: Note | None, index: VaultIndex) -> set[str]:
+    """The files a note's links open."""
+    if note is None:
+        return set()
+    return {target.path for target in index.outgoing(note) if target.path is not None}
 
 
 def _folder(rel: str) -> str:
@@ -406,12 +412,9 @@ class VaultState:
         recheck = set(new_notes)
         for key in names:
             recheck |= self._linkers.get(key, set())
-        for note, index in [(n, old_index) for n in old.values() if n is not None] + [
-            (n, self.index) for n in new_notes.values()
-        ]:
-            for target in index.outgoing(note):
-                if target.path is not None:
-                    recheck.add(target.path)
+        for rel in (*new_notes, *gone):  # a note's links came or went: the targets' backlinks changed
+            before, after = old.get(rel), new_notes.get(rel)
+            recheck |= _targets(before, old_index) ^ _targets(after, self.index)
         appeared_or_left = gone | added
         for rel in appeared_or_left:
             recheck |= self._named.get(link_key(rel), set())

@@ -1,0 +1,379 @@
+"""The watch daemon's parts on their own: debouncer (fake clock), event handler (synthetic
+watchdog events), request paths, SSE queues, runtime files, link rewriting, the OpenAPI
+document, and the vault state driven by real files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import stat
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from watchdog.events import (
+    DirCreatedEvent,
+    DirModifiedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileClosedNoWriteEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileOpenedEvent,
+)
+
+from vaultkit.fixer import apply_edits
+from vaultkit.index import VaultIndex, VaultSettings
+from vaultkit.lint import check_vault, resolve_run
+from vaultkit.parse import parse_bytes
+from vaultkit.report import problem_dict
+from vaultkit.watch import state as state_module
+from vaultkit.watch.debounce import Debouncer
+from vaultkit.watch.observer import OverflowWatch, VaultEventHandler
+from vaultkit.watch.relink import rewrites
+from vaultkit.watch.runtime import AlreadyRunning, Runtime
+from vaultkit.watch.server import BadPath, Event, Handler, Subscriber, openapi, vault_path
+from vaultkit.watch.state import VaultState, read_file
+
+# -- debouncer ------------------------------------------------------------------------------
+
+
+def test_a_path_is_due_only_after_it_has_been_quiet_for_the_window():
+    clock = [0.0]
+    bouncer = Debouncer(0.3, clock=lambda: clock[0], grace=0.0)
+    bouncer.add("A.md")
+    clock[0] = 0.2
+    bouncer.add("A.md")  # a second event restarts A's window
+    bouncer.add("B.md")
+    assert bouncer.due(0.45) is None
+    batch = bouncer.due(0.5)
+    assert batch is not None and batch.paths == ["A.md", "B.md"]
+    assert bouncer.due(10.0) is None and bouncer.pending() == 0
+
+
+def test_paths_settle_independently_and_near_simultaneous_ones_go_together():
+    clock = [0.0]
+    bouncer = Debouncer(0.3, clock=lambda: clock[0], grace=0.05)
+    bouncer.add("A.md")
+    clock[0] = 0.04
+    bouncer.add("B.md")  # within the grace: rides with A
+    clock[0] = 0.2
+    bouncer.add("C.md")
+    assert bouncer.due(0.3).paths == ["A.md", "B.md"]
+    assert bouncer.due(0.45) is None
+    assert bouncer.due(0.5).paths == ["C.md"]
+
+
+def test_a_move_stays_together_even_when_one_end_is_touched_again():
+    clock = [0.0]
+    bouncer = Debouncer(0.3, clock=lambda: clock[0], grace=0.0)
+    bouncer.add("New.md", moved_from="Old.md")
+    clock[0] = 0.25
+    bouncer.add("New.md")  # the destination is written right after the move
+    batch = bouncer.due(0.31)  # Old.md is due; its partner comes with it
+    assert batch.paths == ["New.md", "Old.md"]
+    assert batch.moves == {"New.md": "Old.md"}
+
+
+def test_take_blocks_until_due_and_close_releases_the_worker():
+    bouncer = Debouncer(0.05)
+    bouncer.add("A.md")
+    started = time.monotonic()
+    batch = bouncer.take()
+    assert batch.paths == ["A.md"] and time.monotonic() - started >= 0.04
+    results = []
+    worker = threading.Thread(target=lambda: results.append(bouncer.take()))
+    worker.start()
+    time.sleep(0.05)
+    bouncer.close()
+    worker.join(timeout=5)
+    assert not worker.is_alive() and results == [None]
+
+
+# -- the watchdog handler -----------------------------------------------------------------
+
+
+@pytest.fixture
+def handler(tmp_path):
+    seen: list[tuple[str, str | None]] = []
+    root = str(tmp_path)
+    return root, VaultEventHandler(root, lambda path, moved_from: seen.append((path, moved_from))), seen
+
+
+def test_handler_passes_vault_files_and_drops_hidden_and_noise(handler):
+    root, h, seen = handler
+    j = os.path.join
+    for event in [
+        FileModifiedEvent(j(root, "A.md")),
+        FileCreatedEvent(j(root, "Sub", "img.png")),
+        FileDeletedEvent(j(root, "Sub", "B.md")),
+        FileClosedEvent(j(root, "A.md")),
+        FileModifiedEvent(j(root, ".obsidian", "workspace.json")),
+        FileModifiedEvent(j(root, ".obsidian", "app.json")),
+        FileCreatedEvent(j(root, ".trash", "Old.md")),
+        FileModifiedEvent(j(root, ".git", "index")),
+        FileModifiedEvent(j(root, ".vaultkit", "watch.json")),
+        FileModifiedEvent(j(root, "Sub", ".A.md.swp")),
+        FileOpenedEvent(j(root, "A.md")),
+        FileClosedNoWriteEvent(j(root, "A.md")),
+        DirModifiedEvent(j(root, "Sub")),
+        DirCreatedEvent(j(root, "New")),
+        FileModifiedEvent("/elsewhere/A.md"),
+        FileModifiedEvent(j(root, unicodedata.normalize("NFD", "Café.md"))),
+    ]:
+        h.dispatch(event)
+    assert seen == [
+        ("A.md", None),
+        ("Sub/img.png", None),
+        ("Sub/B.md", None),
+        ("A.md", None),
+        (".obsidian/app.json", None),
+        ("New", None),
+        ("Café.md", None),
+    ]
+
+
+def test_handler_reports_moves_with_their_source(handler):
+    root, h, seen = handler
+    j = os.path.join
+    h.dispatch(FileMovedEvent(j(root, ".Note.md.tmp"), j(root, "Note.md")))  # a save through a temp file
+    h.dispatch(FileMovedEvent(j(root, "A.md"), j(root, "Sub", "B.md")))
+    h.dispatch(FileMovedEvent(j(root, "C.md"), j(root, ".trash", "C.md")))  # deleted into Obsidian's trash
+    h.dispatch(FileMovedEvent(j(root, "D.md"), "/elsewhere/D.md"))
+    h.dispatch(DirMovedEvent(j(root, "Old"), j(root, "New")))
+    assert seen == [("Note.md", None), ("Sub/B.md", "A.md"), ("C.md", None), ("D.md", None), ("New", "Old")]
+
+
+def test_an_inotify_overflow_asks_for_a_full_reconcile():
+    calls = []
+    watch = OverflowWatch(lambda: calls.append(1))
+    logger = logging.getLogger("watchdog.observers.inotify_c")
+    logger.addHandler(watch)
+    try:
+        logger.warning("Inotify queue overflowed; filesystem events were lost")
+        logger.warning("something else")
+    finally:
+        logger.removeHandler(watch)
+    assert calls == [1]
+
+
+# -- request paths, SSE queues ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("good", ["A.md", "Sub/Note.md", "课程/笔记.md", "a..b.md", "Folder with spaces/x y.md"])
+def test_vault_paths_that_are_accepted(good):
+    assert vault_path(good) == good
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "../../etc/passwd", "/etc/passwd", "Sub/../../x.md", "./A.md", "A//B.md", "Sub/", "..",
+     ".vaultkit/watch-token", ".obsidian/app.json", "Sub/.hidden.md", "C:/x.md", "a\\..\\b.md", "A\x00.md"],
+)  # fmt: skip
+def test_vault_paths_that_are_refused(bad):
+    with pytest.raises(BadPath):
+        vault_path(bad)
+
+
+def test_a_slow_sse_client_is_told_to_resync_instead_of_growing_without_bound():
+    sub = Subscriber(limit=3)
+    for n in range(5):
+        sub.put(Event("diagnostics", {"n": n}, n))
+    names = [sub.get(0).name for _ in range(2)]
+    assert names == ["resync", "diagnostics"]
+    sub.close()
+    assert sub.get(0) is None and sub.closed
+
+
+# -- runtime files -------------------------------------------------------------------------
+
+
+def test_the_token_is_private_and_kept_and_the_lock_is_exclusive(tmp_path):
+    runtime = Runtime(tmp_path)
+    token = runtime.token()
+    path = tmp_path / ".vaultkit" / "watch-token"
+    assert len(token) >= 32 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert (tmp_path / ".vaultkit" / ".gitignore").read_text().strip().endswith("*")
+    os.chmod(path, 0o644)
+    assert runtime.token() == token
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    runtime.lock()
+    try:
+        with pytest.raises(AlreadyRunning, match=f"pid {os.getpid()}"):
+            Runtime(tmp_path).lock()
+    finally:
+        runtime.release()
+    other = Runtime(tmp_path)
+    other.lock()
+    other.release()
+
+
+# -- link rewriting ------------------------------------------------------------------------
+
+
+def _index(files: dict[str, str], app: dict | None = None) -> VaultIndex:
+    notes = [parse_bytes(rel, text.encode()) for rel, text in files.items() if rel.endswith(".md")]
+    return VaultIndex(notes, files, VaultSettings(app=app or {}))
+
+
+def _rewritten(before: dict[str, str], after: dict[str, str], renamed, app=None) -> dict[str, str]:
+    old, new = _index(before, app), _index(after, app)
+    out = {}
+    for rewrite in rewrites(renamed, old, new, lambda rel: [r for r in after if r.endswith(".md")]):
+        note = new.notes[rewrite.path]
+        out[rewrite.path] = apply_edits(note.text, rewrite.edits)
+    return out
+
+
+def test_links_to_a_moved_note_follow_it_keeping_subpath_display_and_style():
+    a = "See [[B]], [[B#Part|the part]], [[B.md]], [b](B.md#Part), [c](<B.md>) and\n| [[B\\|in a table]] |\n"
+    before = {"A.md": a, "B.md": "# Part\n", "img.png": ""}
+    after = {"A.md": a, "Sub/Renamed note.md": "# Part\n", "img.png": ""}
+    out = _rewritten(before, after, [("B.md", "Sub/Renamed note.md")])
+    assert out == {
+        "A.md": "See [[Renamed note]], [[Renamed note#Part|the part]], [[Renamed note.md]], "
+        "[b](Renamed%20note.md#Part), [c](<Renamed note.md>) and\n| [[Renamed note\\|in a table]] |\n"
+    }
+
+
+def test_links_that_still_resolve_are_left_alone_and_new_link_format_is_followed():
+    before = {"A.md": "[[B]] ![[img.png]]\n", "B.md": "b\n", "img.png": ""}
+    moved_only = {"A.md": "[[B]] ![[img.png]]\n", "Sub/B.md": "b\n", "img.png": ""}
+    assert _rewritten(before, moved_only, [("B.md", "Sub/B.md")]) == {}  # [[B]] still opens it
+    renamed = {"A.md": "[[B]] ![[img.png]]\n", "Sub/C.md": "b\n", "Pics/photo.png": ""}
+    out = _rewritten(before, renamed, [("B.md", "Sub/C.md"), ("img.png", "Pics/photo.png")],
+                     app={"newLinkFormat": "absolute"})  # fmt: skip
+    assert out == {"A.md": "[[Sub/C]] ![[Pics/photo.png]]\n"}
+
+
+def test_a_moved_note_gets_its_own_relative_links_fixed():
+    before = {"Notes/B.md": "[x](./D.md) [[../Top]]\n", "Notes/D.md": "d\n", "Top.md": "t\n"}
+    after = {"Notes/Deep/B.md": "[x](./D.md) [[../Top]]\n", "Notes/D.md": "d\n", "Top.md": "t\n"}
+    out = _rewritten(before, after, [("Notes/B.md", "Notes/Deep/B.md")])
+    assert out == {"Notes/Deep/B.md": "[x](D.md) [[Top]]\n"}
+
+
+# -- the OpenAPI document -----------------------------------------------------------------
+
+
+def test_the_openapi_document_matches_the_server_and_the_json_report():
+    spec = json.loads(openapi())
+    assert spec["openapi"] == "3.1.0"
+    source = Path(Handler.__module__.replace(".", "/") + ".py")
+    routes = set(re.findall(r'"(/v1/[a-z.]+)"', (Path(__file__).parents[1] / source).read_text()))
+    assert set(spec["paths"]) == routes
+    text = json.dumps(spec)
+    for ref in set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', text)):
+        assert ref in spec["components"]["schemas"], ref
+    problem = parse_bytes("A.md", b"[Fetching Title#ab12](https://e.x)\n")
+    from vaultkit.lint import lint_text
+
+    found = problem_dict(lint_text(problem.text, select=["VK105"])[0])
+    assert set(spec["components"]["schemas"]["Problem"]["required"]) == set(found)
+    for route, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            if route != "/v1/health":
+                assert "401" in operation["responses"], (route, method)
+
+
+# -- the vault state, on real files -------------------------------------------------------
+
+
+def _state(root: Path, **files: str) -> VaultState:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / ".obsidian").mkdir(exist_ok=True)
+    config, active = resolve_run(root)
+    state = VaultState(root, config, active)
+    state.load(jobs=1)
+    return state
+
+
+def _same_as_fresh(state: VaultState) -> None:
+    fresh = check_vault(state.root, jobs=1)
+    assert [problem_dict(p) for p in state.all_problems()] == [problem_dict(p) for p in fresh.problems]
+
+
+def test_an_unchanged_file_is_not_checked_again_and_an_edit_is(tmp_path):
+    state = _state(tmp_path, **{"A.md": "a\n", "B.md": "[[A]]\n"})
+    os.utime(tmp_path / "A.md")  # touched, same bytes
+    assert not state.apply(["A.md"])
+    (tmp_path / "A.md").write_text("[Fetching Title#ab12](https://e.x)\n")
+    update = state.apply(["A.md"])
+    assert list(update.problems) == ["A.md"] and update.changed
+    _same_as_fresh(state)
+
+
+def test_the_daemons_own_write_is_recognised_by_its_hash(tmp_path):
+    state = _state(tmp_path, **{"A.md": "a\n"})
+    state.expect("A.md", b"written by us\n")
+    (tmp_path / "A.md").write_bytes(b"written by us\n")
+    update = state.apply(["A.md"])
+    assert update.own == ["A.md"] and not update.changed
+    state.expect("A.md", b"what we meant to write\n")
+    (tmp_path / "A.md").write_bytes(b"what the user typed meanwhile\n")
+    update = state.apply(["A.md"])
+    assert update.own == [] and list(update.changed) == ["A.md"]
+
+
+def test_a_file_that_vanishes_mid_read_is_a_deletion(tmp_path, monkeypatch):
+    (tmp_path / "A.md").write_text("a\n")
+    real_stat = os.stat
+
+    def stat_then_vanish(path, *args, **kwargs):
+        info = real_stat(path, *args, **kwargs)
+        if str(path).endswith("A.md"):
+            os.unlink(path)
+        return info
+
+    monkeypatch.setattr(state_module.os, "stat", stat_then_vanish)
+    assert read_file(str(tmp_path), "A.md", 1 << 20) is None
+
+
+def test_unreadable_files_are_reported_not_fatal(tmp_path):
+    state = _state(tmp_path, **{"A.md": "a\n"})
+    os.mkfifo(tmp_path / "pipe.md")
+    update = state.apply(["pipe.md"])
+    assert [p.code for p in update.problems["pipe.md"]] == ["VK001"]
+    _same_as_fresh(state)
+
+
+def test_moving_a_folder_renames_every_file_in_it_and_rechecks_backlinks(tmp_path):
+    state = _state(tmp_path, **{"A.md": "[[Old/B]] [[C]]\n", "Old/B.md": "b\n", "Old/C.md": "c\n"})
+    os.rename(tmp_path / "Old", tmp_path / "New")
+    update = state.apply(["Old", "New"])  # as a back-end without a move event reports it
+    assert update.renamed == [("Old/B.md", "New/B.md"), ("Old/C.md", "New/C.md")]
+    assert [p.code for p in update.problems["A.md"]] == ["VK201"]  # [[Old/B]] broke, [[C]] still resolves
+    assert update.removed == ["Old/B.md", "Old/C.md"]
+    _same_as_fresh(state)
+
+
+def test_a_conflict_copy_names_the_note_it_shadows_once_that_note_appears(tmp_path):
+    copy = "Meeting (conflicted copy 2024-01-15 103000).md"
+    state = _state(tmp_path, **{copy: "phone\n"})
+    assert "no longer in the vault" in state.problems[copy][0].message
+    (tmp_path / "Meeting.md").write_text("laptop\n")
+    update = state.apply(["Meeting.md"])
+    assert "another version of `Meeting.md`" in update.problems[copy][0].message
+    _same_as_fresh(state)
+
+
+def test_the_fast_index_path_matches_a_full_build(tmp_path):
+    assert state_module.FAST_INDEX, "VaultIndex changed: update _INDEX_ATTRIBUTES in vaultkit/watch/state.py"
+    state = _state(tmp_path, **{"A.md": "[[B#H]] [[C]]\n", "B.md": "# H\n", "Sub/C.md": "c\n"})
+    (tmp_path / "B.md").write_text("# Other\n")
+    state.apply(["B.md"])
+    fresh = VaultIndex(state.notes.values(), state.files, state.index.settings, dates=state.index.dates)
+    for rel, note in state.notes.items():
+        assert state.index.outgoing(note) == fresh.outgoing(note)
+        assert state.index.heading_keys(rel) == fresh.heading_keys(rel)
+    assert state.index.names == fresh.names
+    _same_as_fresh(state)

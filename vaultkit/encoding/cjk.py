@@ -1,0 +1,124 @@
+"""UTF-8 read as a double-byte CJK encoding (GBK/GB18030, Big5, Shift-JIS, EUC-KR), and
+the reverse: GBK-family bytes read as Latin-1 (``ÖÐÎÄ`` for ``中文``).
+
+``涓枃`` is ``中文``'s UTF-8 read as GBK.  Re-encoding the damaged text with GBK gives the
+UTF-8 back, except where the decoder met a byte pair GBK has no character for: with
+``errors='replace'`` CPython's CJK decoders replace exactly one byte there by U+FFFD and go
+on with the next byte.  So every U+FFFD is one lost byte at a known spot, and a candidate
+for it must fail to decode in front of the byte that follows it -- the repair has to
+reproduce the damage ("analysis by synthesis"; :class:`~.lossy.Reader` ``check``).
+
+GBK accepts almost any byte pair, so Latin text can always be "read" as Chinese; the gates
+against that live with the language model in :mod:`.locate`.  ftfy does not handle any of
+this (its issue #34 declined GB*, #119 on Shift-JIS is open).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from vaultkit.encoding.lossy import Reader, template_of
+from vaultkit.encoding.mojibake import Proposal
+
+# (codec, label), most common first.
+CODECS = (
+    ("gbk", "GBK"),
+    ("gb18030", "GB18030"),
+    ("big5", "Big5"),
+    ("cp932", "Shift-JIS"),
+    ("cp949", "EUC-KR"),
+)
+LEGACY_CODECS = (("gbk", "GBK"), ("big5", "Big5"), ("cp932", "Shift-JIS"), ("cp949", "EUC-KR"))
+HIGH_BYTES = tuple(range(0x80, 0x100))
+
+
+@cache
+def _reader(codec: str) -> Reader:
+    return Reader(HIGH_BYTES, drops=False, check=_LostHere(codec))
+
+
+class _LostHere:
+    """Would the decoder have replaced ``byte`` by U+FFFD when ``after`` followed it?
+
+    CPython's CJK decoders replace one byte and resume at the next, so the answer depends
+    on the two bytes only; it is tabulated once per codec.
+    """
+
+    def __init__(self, codec: str) -> None:
+        self.codec = codec
+        self.table = {(b, a): self._lost(b, a) for b in HIGH_BYTES for a in (*range(256), None)}
+
+    def _lost(self, byte: int, after: int | None) -> bool:
+        raw = bytes((byte,)) if after is None else bytes((byte, after))
+        decoded = raw.decode(self.codec, errors="replace")
+        if after is None:
+            return decoded == "\ufffd"
+        return decoded[0] == "\ufffd" and decoded[1:] == bytes((after,)).decode(self.codec, errors="replace")
+
+    def __call__(self, byte: int, after: int | None) -> bool:
+        return self.table[(byte, after)]
+
+
+def _encoder(codec: str):  # type: ignore[no-untyped-def]
+    def encode(char: str) -> bytes | None:
+        try:
+            return char.encode(codec)
+        except UnicodeEncodeError:
+            return None
+
+    return encode
+
+
+def double_byte_proposals(segment: str) -> list[Proposal]:
+    """Stretches of ``segment`` that are UTF-8 read as one of :data:`CODECS`: those of the
+    codec that explains the most damaged characters."""
+    best: list[Proposal] = []
+    best_score = 0
+    for codec, label in CODECS:
+        template = template_of(segment, _encoder(codec))
+        found = [
+            Proposal(
+                piece.char_start,
+                piece.char_end,
+                f"UTF-8 read as {label}",
+                lost=piece.lost,
+                slots=piece.slots,
+                template=template,
+                piece=piece,
+            )
+            for piece in _reader(codec).pieces(template)
+            if piece.multibyte >= 2
+        ]
+        score = sum(p.end - p.start for p in found)
+        if score > best_score:
+            best, best_score = found, score
+    return best
+
+
+def legacy_proposals(segment: str) -> list[Proposal]:
+    """Runs of Latin-1 letters that decode as GBK, Big5, Shift-JIS or EUC-KR: exact repairs,
+    one proposal per codec (the language model chooses)."""
+    found: list[Proposal] = []
+    start = None
+    for k, char in enumerate(segment + "\n"):
+        high = "\xa1" <= char <= "\xff"
+        if high and start is None:
+            start = k
+        elif not high and start is not None:
+            if k - start >= 4:
+                found.extend(_legacy(segment, start, k))
+            start = None
+    return found
+
+
+def _legacy(segment: str, start: int, end: int) -> list[Proposal]:
+    """One proposal per codec that decodes the stretch; the language model picks."""
+    raw = segment[start:end].encode("latin-1")
+    found = []
+    for codec, label in LEGACY_CODECS:
+        try:
+            fixed = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        found.append(Proposal(start, end, f"{label} read as Latin-1", fixed=fixed))
+    return found

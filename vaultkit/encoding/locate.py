@@ -1,0 +1,398 @@
+"""Find the damaged runs of a note and their repairs.
+
+The order of work is the order of cost.  One regular expression per note (:func:`suspicious`)
+decides whether it can hold mojibake at all; clean notes stop there.  In a suspicious note
+only the suspicious lines are looked at, and of each line only the parts outside code
+spans and code blocks (mojibake shown as an example stays untouched); front matter, math
+and link targets are text like any other.  A line part is explained, in this order:
+
+1. with lost bytes under a single-byte code page (:func:`.mojibake.lossy_proposals`), the
+   page being the one that explains most of the whole document;
+2. exactly, by ftfy (:func:`.mojibake.exact_fix`);
+3. as UTF-8 read as GBK/GB18030/Big5/Shift-JIS/EUC-KR, or as GBK-family bytes read as
+   Latin-1 (:mod:`.cjk`).
+
+Every repair that leaves characters open is decoded by the language model, the whole
+document at once so that what it shows intact makes the rest likelier, twice (the second
+time also trusting the first pass's confident picks), and kept only if the repaired text
+is clearly likelier than the damaged text once each lost byte is paid for.  GBK-family
+repairs must also produce real words: most of their Chinese characters inside dictionary
+words of two or more characters (garbage read as GBK scores near zero there).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from vaultkit.encoding import cjk, codepages, langmodel
+from vaultkit.encoding.langmodel import INF, Decoding, DocumentCache, language, lexicon
+from vaultkit.encoding.lossy import Template
+from vaultkit.encoding.mojibake import Proposal, coverage, exact_fix, lossless_proposals, lossy_proposals
+from vaultkit.model import Region
+
+LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
+MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
+REVIEW_MARGIN = 100.0  # cB: a fill closer than this to its runner-up is flagged for review
+UNRESOLVED = 1000.0  # cB: a fill this unlikely on its own, with no word around it, is not guessed
+TRUSTED = 300.0  # cB margin from which a first-pass fill informs the second pass
+MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
+RUN_GAP = 12  # unchanged characters that separate two findings on one line
+
+
+def _suspect_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two regular expressions: a fast one-character screen, and the precise test.
+
+    The precise test looks for character pairs mojibake is made of, for every code page at
+    once (a lead byte's character, then a continuation byte's), and for the marks of other
+    damage: C1 controls, U+FFFD, runs of Latin-1 letters (GBK bytes read as Latin-1),
+    half-width katakana pairs (UTF-8 read as Shift-JIS) and pairs of the rarer Chinese
+    characters UTF-8 turns into when read as GBK.  A single character class is scanned an
+    order of magnitude faster than that alternation, so it screens first.
+    """
+    leads, conts = set(), set()
+    for cp in codepages.pages():
+        leads.update(c for c in cp.decode[0xC2:0xF5] if c)
+        conts.update(c for c in cp.decode[0x80:0xC0] if c)
+    marks = "\x80-\x9f\ufffd\xa1-\xff\uff66-\uff9f"
+    gbk = _charclass(_gbk_suspects())
+    screen = re.compile(f"[{marks}{_charclass(leads)}{gbk}]")
+    precise = re.compile(
+        f"[\x80-\x9f\ufffd]|[{_charclass(leads)}][{_charclass(conts)}]|[\xa1-\xff]{{4}}|[\uff66-\uff9f]{{2}}|[{gbk}]{{2}}"
+    )
+    return screen, precise
+
+
+def _gbk_suspects() -> set[str]:
+    """Characters of the GBK rows UTF-8 lead bytes fall into (E3-EF: rarer GB2312 level-2
+    and GBK/4 characters) and of the GBK/3 extension (81-A0): common in mojibake, rare in
+    clean text."""
+    found = set()
+    for lead in (*range(0x81, 0xA1), *range(0xE3, 0xF0)):
+        for trail in range(0x40, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):
+                found.add(bytes((lead, trail)).decode("gbk"))
+    return found
+
+
+def _charclass(chars: Iterable[str]) -> str:
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
+_SCREEN, _PRECISE = _suspect_patterns()
+
+
+def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[start:end]`` may hold mojibake (cheap; clean notes stop here)."""
+    stop = len(text) if end is None else end
+    return bool(_SCREEN.search(text, start, stop) and _PRECISE.search(text, start, stop))
+
+
+@dataclass(frozen=True)
+class Damage:
+    """One damaged run: where it is, how to repair it, and how sure the repair is.
+
+    ``edits`` are (start, end, text) replacements in note offsets, inside ``[start, end)``.
+    ``lost`` counts the bytes the damage destroyed (0: the repair is exact);
+    ``unresolved`` the characters no candidate explains, left as U+FFFD; ``doubtful`` the
+    fills that were close calls, each with its alternatives.
+    """
+
+    start: int
+    end: int
+    edits: tuple[tuple[int, int, str], ...]
+    how: str
+    lost: int = 0
+    unresolved: int = 0
+    doubtful: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def repaired(self, text: str) -> str:
+        """The run's text with the repair applied."""
+        out, pos = [], self.start
+        for start, end, new in self.edits:
+            out.append(text[pos:start])
+            out.append(new)
+            pos = end
+        out.append(text[pos : self.end])
+        return "".join(out)
+
+
+def analyse(
+    text: str, regions: tuple[Region, ...] = (), vocabulary: frozenset[str] = frozenset()
+) -> tuple[Damage, ...]:
+    """Every damaged run of ``text`` (a note; ``regions`` from the parser), in order.
+
+    ``vocabulary`` is extra words the repairs may use, such as the vault's note names.
+    Cached: the encoding rules of one note share one analysis.
+    """
+    if not suspicious(text):
+        return ()
+    return _analyse(text, regions, vocabulary)
+
+
+@lru_cache(maxsize=8)
+def _analyse(text: str, regions: tuple[Region, ...], vocabulary: frozenset[str]) -> tuple[Damage, ...]:
+    segments = [(s, e) for s, e in _segments(text, regions) if suspicious(text, s, e)]
+    lossy = {seg: lossy_proposals(text[seg[0] : seg[1]]) for seg in segments}
+    totals: Counter[str] = Counter()
+    for seg, by_page in lossy.items():
+        for name, proposals in by_page.items():
+            totals[name] += coverage(proposals, text[seg[0] : seg[1]]) - _lost(proposals)
+    order = {name: k for k, name in enumerate(codepages.PAGES)}
+    hint = min(totals, key=lambda name: (-totals[name], order[name])) if totals else None
+    chosen = {}
+    for seg, by_page in lossy.items():
+        if by_page:
+            part = text[seg[0] : seg[1]]
+            name = min(by_page, key=lambda n: (-coverage(by_page[n], part), _lost(by_page[n]), n != hint, order[n]))
+            if _lost(by_page[name]):
+                chosen[seg] = by_page[name]
+    judge = _Judge(text, segments, chosen, vocabulary)
+    damages: list[Damage] = []
+    for seg in segments:
+        damages.extend(_runs(judge.segment(seg, hint)))
+    return tuple(damages)
+
+
+def _lost(proposals: list[Proposal]) -> int:
+    return sum(p.lost for p in proposals)
+
+
+def _segments(text: str, regions: tuple[Region, ...]) -> list[tuple[int, int]]:
+    """Lines, cut around code blocks and code spans."""
+    code = [(r.start, r.end) for r in regions if r.kind in ("code", "inline-code")]
+    out = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        stop = end - 1 if line.endswith("\r") else end
+        pos = start
+        for c_start, c_end in code:
+            if c_end <= pos or c_start >= stop:
+                continue
+            if c_start > pos:
+                out.append((pos, c_start))
+            pos = max(pos, c_end)
+        if pos < stop:
+            out.append((pos, stop))
+        start = end + 1
+    return out
+
+
+Judged = tuple[Decoding, langmodel.Lexicon]
+
+
+class _Judge:
+    """Decides, line part by line part, which repair to apply.
+
+    Lossy proposals are decoded for the whole document at once (two passes: the second
+    also knows the styles of the first pass's confident fills); a line part whose lossy
+    proposals all fail falls back to ftfy, then to an exact re-decoding with the
+    document's code page, then to the CJK explanations.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        segments: list[tuple[int, int]],
+        lossy: dict[tuple[int, int], list[Proposal]],
+        vocabulary: frozenset[str],
+    ) -> None:
+        self.text = text
+        self.lossy = lossy
+        reliable = list(text)
+        for start, end in segments:
+            reliable[start:end] = " " * (end - start)
+        self.cache = DocumentCache("".join(reliable), dict.fromkeys(vocabulary, 400.0))
+        certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
+        self.lang = language(self.cache.text + certain)
+        pending = [p for ps in lossy.values() for p in ps]
+        self.decoded = {id(p): self.decode(p) for p in pending}
+        learned = len(self.cache.styles)
+        self.cache.add_styles(
+            c
+            for p in pending
+            for k, c in enumerate(self.decoded[id(p)][0].chars)
+            if TRUSTED <= self.decoded[id(p)][0].margins[k] < INF
+        )
+        if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
+            self.decoded = {id(p): self.decode(p) for p in pending}
+
+    def decode(self, p: Proposal) -> Judged:
+        certain = _certain(p)
+        lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
+        lex = lexicon(lang)
+        return langmodel.decode([s.choices for s in p.slots], lex, self.cache, REVIEW_MARGIN), lex
+
+    def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
+        offset = seg[0]
+        part = self.text[seg[0] : seg[1]]
+        accepted = self.choose(offset, self.lossy.get(seg, []))
+        if not accepted:
+            exact = exact_fix(part)
+            accepted = [exact] if exact else []
+        if not accepted and hint:
+            accepted = self.choose(offset, lossless_proposals(part, hint))
+        if not accepted:
+            accepted = self.choose(offset, cjk.double_byte_proposals(part) or cjk.legacy_proposals(part))
+        return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
+
+    def judged(self, p: Proposal) -> Judged | None:
+        if p.fixed is not None:
+            return None
+        if id(p) not in self.decoded:
+            self.decoded[id(p)] = self.decode(p)
+        return self.decoded[id(p)]
+
+    def choose(self, offset: int, proposals: list[Proposal]) -> list[Proposal]:
+        """The proposals worth applying: ftfy's exact repairs as they are; others only when
+        the repaired text beats the damaged text (of several for one stretch, the best)."""
+        best: dict[tuple[int, int], tuple[float, Proposal]] = {}
+        for p in proposals:
+            if p.trusted:
+                best[(p.start, p.end)] = (INF, p)
+                continue
+            gain = self.gain(self.text[offset + p.start : offset + p.end], p)
+            if gain >= MIN_GAIN and gain > best.get((p.start, p.end), (-INF,))[0]:
+                best[(p.start, p.end)] = (gain, p)
+        return [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
+
+    def gain(self, damaged: str, p: Proposal) -> float:
+        """How much likelier (cB) the repair is than the damaged text; -INF if a gate fails."""
+        judged = self.judged(p)
+        if judged is None:  # an exact repair: GBK-family bytes read as Latin-1
+            lex = lexicon(language(p.fixed or ""))
+            decoding = langmodel.decode([(c,) for c in p.fixed or ""], lex)
+        else:
+            decoding, lex = judged
+        if p.piece is None or _double_byte(p):
+            if _word_share(decoding) < MIN_WORDS:
+                return -INF
+        else:
+            from ftfy.badness import is_bad
+
+            if not is_bad(damaged):
+                return -INF
+        damaged_cost = langmodel.decode([(c,) for c in damaged], lex).cost
+        return damaged_cost - (decoding.cost + LOST_BYTE * p.lost)
+
+
+def _certain(p: Proposal) -> str:
+    return "".join(s.choices[0] for s in p.slots if len(s.choices) == 1)
+
+
+def _double_byte(p: Proposal) -> bool:
+    return any(p.how == f"UTF-8 read as {label}" for _, label in cjk.CODECS)
+
+
+def _word_share(decoding: Decoding) -> float:
+    """Share of a repair's CJK characters that sit inside dictionary words."""
+    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in _CJK_SCRIPTS]
+    if len(positions) < 2:
+        return 0.0
+    inside = {k for i, j in decoding.words for k in range(i, j)}
+    return sum(1 for k in positions if k in inside) / len(positions)
+
+
+_CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One replacement in note offsets, and the proposal slots ``[first, last)`` behind it."""
+
+    start: int
+    end: int
+    text: str
+    proposal: Proposal
+    judged: Judged | None = None
+    first: int = 0
+    last: int = 0
+
+    @property
+    def lost(self) -> int:
+        return sum(s.lost for s in self.proposal.slots[self.first : self.last])
+
+    def doubtful(self) -> Iterable[tuple[str, tuple[str, ...]]]:
+        if self.judged is None:
+            return
+        decoding = self.judged[0]
+        for k in range(self.first, self.last):
+            if (
+                len(self.proposal.slots[k].choices) > 1
+                and decoding.margins[k] < REVIEW_MARGIN
+                and decoding.alternatives[k]
+            ):
+                yield decoding.chars[k], decoding.alternatives[k]
+
+
+
+def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list[_Change]:
+    """The note changes of one proposal: minimal replacements of damaged characters."""
+    base = offset + p.start
+    if judged is None:
+        fixed = p.fixed or ""
+        matcher = SequenceMatcher(None, text[base : offset + p.end], fixed, autojunk=False)
+        return [
+            _Change(base + i1, base + i2, fixed[j1:j2], p)
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            if op != "equal"
+        ]
+    assert p.template is not None and p.piece is not None
+    decoding, lex = judged
+    out = []
+    for chars_from, chars_to, slot_from, slot_to in _groups(p.template, p.piece.slots):
+        new = "".join(_fill(decoding, lex, k, p) for k in range(slot_from, slot_to))
+        if new != text[offset + chars_from : offset + chars_to]:
+            out.append(_Change(offset + chars_from, offset + chars_to, new, p, judged, slot_from, slot_to))
+    return out
+
+
+def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> str:
+    """The repaired character of slot ``k``; U+FFFD for an open slot that no candidate
+    explains well (an unlikely character on its own, and in no word)."""
+    char = decoding.chars[k]
+    guessed = len(p.slots[k].choices) > 1
+    if guessed and lex.char_cost(char, True) > UNRESOLVED and not any(i <= k < j for i, j in decoding.words):
+        return "\ufffd"
+    return char
+
+
+def _groups(template: Template, slots: tuple) -> list[tuple[int, int, int, int]]:
+    """Split slots into groups whose bytes start and end on damaged-character boundaries:
+    (first damaged char, end damaged char, first slot, end slot)."""
+    out = []
+    first = 0
+    for k, slot in enumerate(slots):
+        if template.boundary(slot.end):
+            start_byte = slots[first].start
+            out.append((template.origin[start_byte], template.origin[slot.end - 1] + 1, first, k + 1))
+            first = k + 1
+    return out
+
+
+def _runs(changes: list[_Change]) -> list[Damage]:
+    """Group a line's changes into runs parted by at least :data:`RUN_GAP` unchanged characters."""
+    runs: list[list[_Change]] = []
+    for change in sorted(changes, key=lambda c: c.start):
+        if runs and change.start - runs[-1][-1].end < RUN_GAP:
+            runs[-1].append(change)
+        else:
+            runs.append([change])
+    return [
+        Damage(
+            run[0].start,
+            run[-1].end,
+            tuple((c.start, c.end, c.text) for c in run),
+            run[0].proposal.how,
+            sum(c.lost for c in run),
+            sum(c.text.count("\ufffd") for c in run),
+            tuple(d for c in run for d in c.doubtful()),
+        )
+        for run in runs
+    ]
