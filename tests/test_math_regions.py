@@ -44,6 +44,11 @@ def test_table_cells_split_math():
     assert math(text) == [("math", "$x$"), ("math", "$a\\|b$")]
 
 
+def test_table_interrupting_a_paragraph_still_splits_cells():
+    text = "a | b in prose\n| x | y |\n| --- | --- |\n| $5 | $\\alpha$ |\n"
+    assert math(text) == [("math", "$\\alpha$")]
+
+
 def test_pipe_outside_a_table_does_not_split():
     assert math("a $|x|$ b\n") == [("math", "$|x|$")]
 

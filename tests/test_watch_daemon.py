@@ -197,24 +197,28 @@ def test_renaming_without_update_links_leaves_the_links_broken(vault):
 
 
 def test_fix_applies_safe_fixes_once_and_ignores_its_own_write(vault):
-    root = vault({"A.md": "# A\n"})
+    root = vault({"A.md": "# A\n", "Project Plan.md": "plan\n"})
+    typed = "---\nrelated: [[Project Plan]]\n---\n# A\n"
     with watching(root, "--fix") as (client, _):
-        write(root / "A.md", "---\nrelated: [[Project Plan]]\n---\n# A\n")
+        write(root / "A.md", typed)
         fixed = '---\nrelated: "[[Project Plan]]"\n---\n# A\n'
         wait_for(lambda: (root / "A.md").read_text() == fixed, what="the fix to be written")
-        wait_for(lambda: "VK104" not in client.codes("A.md"), what="the fixed diagnostics")
+        wait_for(lambda: client.problems("A.md") == [], what="the fixed diagnostics")
         wait_for(client.settled, what="the echo of the fix to pass")
         stamp = (root / "A.md").stat().st_mtime_ns
         time.sleep(DEBOUNCE * 5)
-        status = client.get("/v1/status")
-        assert status["counters"]["fix"] == 1
-        assert (root / "A.md").stat().st_mtime_ns == stamp
-    # the write was journalled: `vaultkit undo` brings back what the user wrote
-    undo = subprocess.run(
-        [sys.executable, "-m", "vaultkit", "undo", "--vault", str(root)], capture_output=True, text=True
-    )
-    assert undo.returncode == 0, undo.stderr
-    assert (root / "A.md").read_text() == "---\nrelated: [[Project Plan]]\n---\n# A\n"
+        assert client.get("/v1/status")["counters"]["fix"] == 1
+        assert (root / "A.md").stat().st_mtime_ns == stamp  # no second write
+        # the write was journalled; undoing it (while the daemon runs) is not fought
+        undo = subprocess.run(
+            [sys.executable, "-m", "vaultkit", "undo", "--vault", str(root)], capture_output=True, text=True
+        )
+        assert undo.returncode == 0, undo.stderr
+        assert (root / "A.md").read_text() == typed
+        wait_for(lambda: client.codes("A.md") == ["VK104"], what="the undone text's diagnostics")
+        wait_for(client.settled, what="the daemon to settle")
+        assert (root / "A.md").read_text() == typed
+        assert client.get("/v1/status")["counters"]["fix"] == 1
 
 
 def test_fix_endpoint_previews_a_diff_and_applies_only_when_asked(vault):
@@ -259,6 +263,9 @@ def test_the_api_wants_the_token_and_refuses_paths_outside_the_vault(vault):
             assert status == 400 and payload["error"]["code"] == "bad_path", bad
         status, payload = client.call("POST", "/v1/fix", {"path": "../../etc/passwd", "apply": True})
         assert status == 400 and payload["error"]["code"] == "bad_path"
+        assert client.call("POST", "/v1/fix", {"path": "A.md", "aply": True})[0] == 400  # a typo never writes
+        assert client.call("GET", "/v1/nothing-here", token=None)[0] == 401
+        assert client.call("GET", "/v1/nothing-here")[0] == 404
         assert client.call("GET", "/v1/status", headers={"Origin": "https://evil.example"})[0] == 403
         assert client.call("GET", "/v1/status", headers={"Host": "evil.example"})[0] == 403
         status, _ = client.call("GET", "/v1/status", headers={"Origin": "app://obsidian.md"})

@@ -1,14 +1,21 @@
 """Bytes to text, never guessing silently.
 
 Strict UTF-8 first (BOM aware).  A file that is not UTF-8 is still decoded -- with the
-encoding charset-normalizer finds most likely -- so that it can be indexed and reported, but
-``Decoded.error`` records that the text is a guess.  Files that are not text at all (NUL
-bytes outside UTF-16) are refused with a reason instead of being decoded into garbage.
+reading :func:`vaultkit.encoding.detect.detect` finds most likely, line by line for a UTF-8
+file with some legacy lines -- so that it can be indexed and reported, but
+``Decoded.error`` records that the text is a guess and ``Decoded.confidence`` how sure the
+guess is.  Nothing is ever decoded with ``errors='replace'`` or ``'ignore'``: that is how
+unrecoverable U+FFFD and ``锟斤拷`` are made.
+
+A stray NUL or control character inside otherwise valid UTF-8 text leaves it text (the
+``control-character`` rule reports it); only data that is mostly control characters is
+refused as binary.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 from vaultkit.model import Decoded
 
@@ -18,6 +25,8 @@ _UTF16_BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+BINARY_SHARE = 0.1  # control characters (NUL runs aside) beyond this share make a file binary
 
 
 class NotText(ValueError):
@@ -36,7 +45,8 @@ def decode(data: bytes) -> tuple[str, Decoded]:
         try:
             text = data[3:].decode("utf-8")
         except UnicodeDecodeError as exc:
-            return _legacy(data, exc)
+            return _legacy(data[3:], exc.start + 3, bom=True)
+        _refuse_binary(text)
         return text, Decoded(encoding="utf-8", bom=True, newline=newline_style(text))
     for bom, name in _UTF16_BOMS:
         if data.startswith(bom):
@@ -55,10 +65,28 @@ def decode(data: bytes) -> tuple[str, Decoded]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return _legacy(data, exc)
+        return _legacy(data, exc.start)
     if "\x00" in text:
-        raise NotText("contains NUL bytes (a binary file?)")
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return _utf16(data, utf16, "the bytes are valid UTF-8 only because the text is ASCII")
+    _refuse_binary(text)
     return text, Decoded(newline=newline_style(text))
+
+
+def _refuse_binary(text: str) -> None:
+    """Raise :class:`NotText` when control characters, not text, make up the data.
+
+    A run of NUL bytes (a file padded by a crashed sync) does not count against it; only
+    the rest of the text does.
+    """
+    if not _CONTROL.search(text):
+        return
+    rest = re.sub("\x00+", "", text)
+    if not rest.strip():
+        raise NotText("contains only NUL bytes and whitespace")
+    if len(_CONTROL.findall(rest)) > BINARY_SHARE * len(rest):
+        raise NotText("contains mostly control characters (a binary file?)")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -75,27 +103,37 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _legacy(data: bytes, exc: UnicodeDecodeError) -> tuple[str, Decoded]:
-    where = f"invalid UTF-8 at byte {exc.start}"
+def _utf16(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
+    text = data.decode(name)
+    plain = sum(1 for c in text if c.isascii() and (c.isprintable() or c in "\t\r\n"))
+    return text, Decoded(
+        encoding=name,
+        error=f"{where}; the file is {name.upper()} without a byte-order mark",
+        confidence=0.99 if plain >= 0.9 * len(text) else 0.9,
+        newline=newline_style(text),
+    )
+
+
+def _legacy(data: bytes, position: int, bom: bool = False) -> tuple[str, Decoded]:
+    where = f"invalid UTF-8 at byte {position}"
     utf16 = _utf16_without_bom(data)
     if utf16:
-        text = data.decode(utf16)
-        return text, Decoded(
-            encoding=utf16,
-            error=f"{where}; the file is {utf16.upper()} without a byte-order mark",
-            confidence=0.9,
-            newline=newline_style(text),
-        )
+        return _utf16(data, utf16, where)
     if b"\x00" in data:
         raise NotText(f"{where} and contains NUL bytes (a binary file?)")
-    from charset_normalizer import from_bytes  # imported lazily: only legacy files pay for it
+    from vaultkit.encoding.detect import detect  # imported lazily: only legacy files pay for it
 
-    best = from_bytes(data).best()
-    if best is None:
+    found = detect(data)
+    if found is None:
         text = data.decode("latin-1")
         return text, Decoded(
             encoding="unknown", error=f"{where}; no known encoding fits", confidence=0.0, newline=newline_style(text)
         )
-    text = str(best)
-    confidence = round(max(0.0, 1.0 - best.chaos), 2)
-    return text, Decoded(encoding=best.encoding, error=where, confidence=confidence, newline=newline_style(text))
+    _refuse_binary(found.text)
+    return found.text, Decoded(
+        encoding=found.encoding,
+        bom=bom,
+        error=f"{where}; it reads as {found.label}",
+        confidence=found.confidence,
+        newline=newline_style(found.text),
+    )

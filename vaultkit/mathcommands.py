@@ -19,15 +19,25 @@ from vaultkit.mathtex import DEFINERS, ENV_NAME, Finding, Tokens, at, definition
 from vaultkit.model import Note
 
 RULE = "unknown-math-command"
-# Commands whose argument is text mode (base and ams), where only textmacros' macros work.
 _CONTROL_SEQUENCE = re.compile(r"\\(?:[A-Za-z]+|.)", re.DOTALL)
 # Spans that need the full walk: text mode, `$`, comments, \verb, environments, definitions.
 _NEEDS_MODES = re.compile(
     r"[%$]|\\(?:verb|text|mbox|hbox|begin|newcommand|renewcommand|def|let|DeclareMathOperator|(?:re)?newenvironment)"
 )
+# Commands whose argument is text mode, where only textmacros' macros work.
 TEXT_MODE = frozenset(
-    {"text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "textup", "textmd", "textsl", "mbox"}
-    | {"hbox"}
+    [
+        "text",
+        "textrm",
+        "textit",
+        "textbf",
+        "textsf",
+        "texttt",
+        "textnormal",
+        "textup",
+        "mbox",
+        "hbox",
+    ]
 )
 
 
@@ -35,7 +45,7 @@ TEXT_MODE = frozenset(
 class TexCommands:
     """MathJax 3.2's documented control sequences, environments and text-mode macros."""
 
-    macros: dict[str, tuple[str, ...]]  # "\\alpha" -> packages ("" for base)
+    macros: dict[str, tuple[str, ...]]  # "\\alpha" -> the packages defining it (() for base only)
     environments: dict[str, tuple[str, ...]]
     text: frozenset[str]
 
@@ -105,14 +115,16 @@ def _unknown_in_span(
                 if problem:
                     yield problem
         return
-    modes: list[bool] = [False]  # per brace level: True in text mode
+    # per brace level: [in text mode now, the group is a text argument (where `$` switches)]
+    modes: list[list[bool]] = [[False, False]]
     text_next = False  # the next group is a \text argument
     tokens = Tokens(text, start, end, comments=True)
     for m in tokens:
         tok = m.group()
         s = m.start()
         if tok == "{":
-            modes.append(text_next or modes[-1])
+            inner = text_next or modes[-1][0]
+            modes.append([inner, inner])
             text_next = False
             continue
         if tok == "}":
@@ -120,8 +132,8 @@ def _unknown_in_span(
                 modes.pop()
             continue
         if tok == "$":
-            if modes[-1] or len(modes) > 1:
-                modes[-1] = not modes[-1]
+            if modes[-1][1]:
+                modes[-1][0] = not modes[-1][0]
             continue
         if not tok[1:2].isalpha():
             continue
@@ -142,10 +154,10 @@ def _unknown_in_span(
                 if problem:
                     yield problem
             continue
-        text_next = name[1:] in TEXT_MODE and not modes[-1]
+        text_next = name[1:] in TEXT_MODE and not modes[-1][0]
         if name in user:
             continue
-        problem = (_text_mode_problem if modes[-1] else _math_mode_problem)(note, name, s, table)
+        problem = (_text_mode_problem if modes[-1][0] else _math_mode_problem)(note, name, s, table)
         if problem:
             yield problem
 

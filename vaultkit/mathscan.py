@@ -395,6 +395,3 @@ def _close_env(note: Note, stack: list[_Open], name: str, s: int, stop: int) -> 
             ),
             False,
         )
-
-
-# --------------------------------------------------------------------------- unknown commands

@@ -25,7 +25,9 @@ _INTERRUPT = re.compile(
     re.MULTILINE,
 )
 _HEADING = re.compile(r"[ \t]*(?:>[ \t]*)*#{1,6}(?:[ \t]|\r?$)", re.MULTILINE)
-_DELIMITER_ROW = re.compile(r"[ \t]*(?:>[ \t]*)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*\r?")
+_DELIMITER_ROW = re.compile(
+    r"[ \t]*(?:>[ \t]*)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*\r?|[ \t]*(?:>[ \t]*)*\|[ \t]*:?-+:?[ \t]*\|[ \t]*\r?"
+)
 _BLANK_LINE = re.compile(r"[ \t>]*\r?")
 _BLANK_RUN = re.compile(r"(?:[ \t>]*\r?\n)*")
 _DIGITS = "0123456789"
@@ -146,7 +148,7 @@ class _Scope:
         self.end = end
         self._blank = (-1, 0)  # (query offset, next blank-line start)
         self._interrupt = (-1, 0)
-        self._table: tuple[int, int, bool] = (-1, -1, False)  # (first line start, last line end, is table)
+        self._table = (-1, -2, -1)  # the last run of `|` lines: (first line, last line, table header or -1)
 
     def paragraph_end(self, pos: int) -> int:
         asked, found = self._blank
@@ -204,35 +206,42 @@ class _Scope:
             pos = bar + 1
 
     def _in_table(self, line_start: int, line_end: int) -> bool:
-        first, last, is_table = self._table
-        if first <= line_start and line_end <= last:
-            return is_table
+        """Is the line a row of a GFM table: in a run of lines holding ``|``, at or after the
+        header (the line just before the run's first delimiter row ``|---|---|``)?"""
+        first, last, header = self._table
+        if not first <= line_start <= last:
+            first, last = self._pipe_run(line_start, line_end)
+            header = -1
+            pos = first
+            previous = -1
+            while pos <= last:
+                eol = self.text.find("\n", pos, self.end)
+                eol = self.end if eol == -1 else eol
+                if previous != -1 and _DELIMITER_ROW.fullmatch(self.text, pos, eol):
+                    header = previous
+                    break
+                previous, pos = pos, eol + 1
+            self._table = (first, last, header)
+        return header != -1 and line_start >= header
+
+    def _pipe_run(self, line_start: int, line_end: int) -> tuple[int, int]:
+        """Start of the first and of the last line of the run of non-blank lines holding ``|``
+        around the line at ``line_start``."""
         text = self.text
-        # the block of consecutive lines holding a "|": a table when its 2nd line is a delimiter row
         first = line_start
         while first > 0:
             prev = text.rfind("\n", 0, first - 1) + 1
             if "|" not in text[prev : first - 1] or _BLANK_LINE.fullmatch(text, prev, first - 1):
                 break
             first = prev
-        second_start = text.find("\n", first, self.end) + 1
-        second_end = text.find("\n", second_start, self.end) if second_start else -1
-        second_end = self.end if second_end == -1 else second_end
-        is_table = (
-            second_start > 0
-            and "|" in text[second_start:second_end]
-            and _DELIMITER_ROW.fullmatch(text, second_start, second_end) is not None
-        )
-        last = line_end
-        if is_table:
-            while last < self.end:
-                nxt = text.find("\n", last + 1, self.end)
-                nxt = self.end if nxt == -1 else nxt
-                if "|" not in text[last + 1 : nxt]:
-                    break
-                last = nxt
-        self._table = (first, last, is_table)
-        return is_table
+        last = line_start
+        while line_end < self.end:
+            nxt = text.find("\n", line_end + 1, self.end)
+            nxt = self.end if nxt == -1 else nxt
+            if "|" not in text[line_end + 1 : nxt]:
+                break
+            last, line_end = line_end + 1, nxt
+        return first, last
 
 
 def inline_regions(text: str, start: int, end: int) -> list[Region]:

@@ -112,7 +112,7 @@ def watch_command(
                 report("diagnostics", {"generation": found["generation"], "path": path, "problems": problems})
             log.info(
                 "%d notes checked in %.1f s, %d problems; watching for changes",
-                data["notes"],
+                data["checked"],
                 data["seconds"],
                 data["problems"],
             )

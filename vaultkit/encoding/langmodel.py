@@ -101,13 +101,13 @@ def _wordfreq_data() -> str | None:
     return os.path.join(os.path.dirname(spec.origin), "data")
 
 
-def _wordfreq_buckets(lang: str) -> list[list[str]]:
+def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> list[list[str]]:
     """A wordfreq list in its documented "cBpack" format: a msgpack header, then buckets of
     words, bucket ``i`` holding the words of frequency ``10 ** (-i / 100)``."""
     import msgpack
 
     data = _wordfreq_data()
-    for size in ("large", "small"):
+    for size in sizes:
         path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
         if data and os.path.exists(path):
             with gzip.open(path) as handle:
@@ -253,6 +253,9 @@ class DocumentCache:
             if ord(char) > 0x7F and char != "\ufffd":
                 self.chars[char] += 1
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
+        self.by_first: dict[str, list[str]] = {}
+        for word in self.words:
+            self.by_first.setdefault(word[0], []).append(word)
         self.add_styles(self.chars)
 
     def add_styles(self, chars: Iterable[str]) -> None:
@@ -360,13 +363,16 @@ def decode(
     return Decoding(tuple(chosen), tuple(margins), tuple(alternatives), best, tuple(reversed(words)))
 
 
-def _kind(choices: tuple[str, ...]) -> str:
-    """``word`` (letters, and every open slot), ``ascii`` (ASCII letters/digits) or ``other``."""
+def _kind(choices: tuple[str, ...], spaced: bool) -> str:
+    """``word`` (letters, and every open slot), ``ascii`` (ASCII letters and digits, one fixed
+    token in unspaced scripts; part of words in spaced ones) or ``other``."""
     if len(choices) > 1:
         return "word"
     char = choices[0]
     if char.isascii():
-        return "ascii" if char.isalnum() else "other"
+        if not char.isalnum():
+            return "other"
+        return "word" if spaced and char.isalpha() else "ascii"
     category = unicodedata.category(char)
     return "word" if category[0] in "LM" or category == "Nd" else "other"
 
@@ -374,7 +380,7 @@ def _kind(choices: tuple[str, ...]) -> str:
 def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
-    kinds = [_kind(c) for c in slots]
+    kinds = [_kind(c, lex.spaced) for c in slots]
     edges: list[Edge] = []
     i = 0
     while i < n:
@@ -388,7 +394,7 @@ def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache 
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
             char = slots[i][0]
-            edges.append((i, i + 1, char, 0.0 if char.isascii() else lex.char_cost(char)))
+            edges.append((i, i + 1, char, 0.0 if char.isascii() else min(lex.char_cost(char), INVISIBLE)))
         i = j
     if lex.traditional:
         other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
@@ -426,8 +432,22 @@ def _word_edges(
         for a in range(i, j - 1):
             words.extend(_words(folded, lex, i, a, min(j, a + MAX_WORD)))
     if cache is not None:
+        if cache.words and not lex.spaced:
+            words.extend(_extra_words(slots, cache, i, j))
         words = [_cached(edge, slots, cache) for edge in words]
     return edges + words
+
+
+def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
+    """The cache's own vocabulary (say, the vault's note names) wherever it fits the slots."""
+    found: list[Edge] = []
+    for a in range(i, j - 1):
+        for char in slots[a]:
+            for word in cache.by_first.get(char, ()):
+                end = a + len(word)
+                if end <= j and all(word[k] in slots[a + k] for k in range(1, len(word))):
+                    found.append((a, end, word, cache.words[word]))
+    return found
 
 
 def _cached(edge: Edge, slots: Sequence[tuple[str, ...]], cache: DocumentCache) -> Edge:
@@ -518,7 +538,13 @@ def language(text: str) -> str:
     for name, _ in counts.most_common():
         if name in _SCRIPT_LANGS:
             return _SCRIPT_LANGS[name]
-    words = [w for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
+    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
     if not words:
         return "en"
-    return max(LATIN_LANGS, key=lambda lang: (sum(w.casefold() in lexicon(lang).words for w in words), lang == "en"))
+    return max(LATIN_LANGS, key=lambda lang: (sum(w in _common_words(lang) for w in words), lang == "en"))
+
+
+@cache
+def _common_words(lang: str) -> frozenset[str]:
+    """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
+    return frozenset(w for bucket in _wordfreq_buckets(lang, ("small",))[:500] for w in bucket)

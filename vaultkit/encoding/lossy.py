@@ -219,13 +219,14 @@ def _valid(char_bytes: bytes) -> str | None:
 SEPARATOR = 0xFF  # stands for a character the damage cannot have made: never UTF-8
 
 
-def template_of(text: str, encode: Callable[[str], bytes | None]) -> Template:
+def template_of(text: str, encode: Callable[[str], bytes | None], markers: bool = True) -> Template:
     """The bytes ``text`` came from under a wrong decoding: ``encode`` gives a character's
-    bytes (None when that decoding cannot produce it); U+FFFD marks one lost byte."""
+    bytes (None when that decoding cannot produce it); with ``markers``, U+FFFD marks one
+    lost byte (else it is a character the damage did not make)."""
     data: list[int | None] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        if char == "\ufffd":
+        if char == "\ufffd" and markers:
             raw: Sequence[int | None] = (None,)
         else:
             raw = encode(char) or bytes([SEPARATOR])

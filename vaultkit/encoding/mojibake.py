@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vaultkit.encoding.codepages import page, pages
-from vaultkit.encoding.lossy import Piece, Reader, Slot, Template, template_of
+from vaultkit.encoding.lossy import Piece, Reader, Slot, Template, sequence_length, template_of
 
 # ftfy's names for the code pages it tries, as people know them.
 _FTFY_LABELS = {
@@ -51,6 +51,7 @@ class Proposal:
     template: Template | None = None
     piece: Piece | None = None
     trusted: bool = False
+    drop_rate: float = 0.0  # chance that the damage dropped a given continuation byte
 
 
 def exact_fix(segment: str) -> Proposal | None:
@@ -90,7 +91,7 @@ def lossy_proposals(segment: str) -> dict[str, list[Proposal]]:
         encode = cp.encode
         if not most or reach[cp.name] < most:  # a page that cannot even spell the text loses anyway
             continue
-        template = template_of(segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None)  # type: ignore[misc]
+        template = template_of(segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, False)  # type: ignore[misc]
         twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
         fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
         parts = [part for piece in Reader(fillers, drops=True).pieces(template) for part in _credible(piece, template)]
@@ -99,17 +100,40 @@ def lossy_proposals(segment: str) -> dict[str, list[Proposal]]:
                 part.char_start,
                 part.char_end,
                 f"UTF-8 read as {cp.label}",
-                lost=part.lost,
+                lost=_lost(part, template),
                 slots=part.slots,
                 template=template,
                 piece=part,
+                drop_rate=sum(1 for b in fillers if 0x80 <= b < 0xC0) / 64,
             )
             for part in parts
-            if part.multibyte
+            if any(s.end - s.start > 1 and not s.lost for s in part.slots)  # some character came through whole
         ]
         if found:
             out[cp.name] = found
     return out
+
+
+def _lost(part: Piece, template: Template) -> int:
+    """Bytes lost in ``part``, unless every character short of a byte is followed by a space
+    or a ``?``: a no-break space that became a space (ftfy's ``restore_byte_a0``) or a byte
+    a decoder marked with ``?`` -- ftfy's cases, which it repairs without guessing."""
+    data = template.data
+    short = [s for s in part.slots if s.lost]
+    if short and all(_marked(s, data) for s in short):
+        return 0
+    return sum(s.lost for s in short)
+
+
+def _marked(slot: Slot, data: tuple[int | None, ...]) -> bool:
+    lead = data[slot.start]
+    return (
+        slot.lost == 1
+        and lead is not None
+        and slot.end < len(data)
+        and data[slot.end] in (0x20, 0x3F)
+        and slot.end - slot.start == sequence_length(lead)
+    )
 
 
 def coverage(proposals: list[Proposal], segment: str) -> int:

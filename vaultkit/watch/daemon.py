@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +52,7 @@ from vaultkit.writer import Unwritable, encode, write_atomic
 log = logging.getLogger("vaultkit.watch")
 
 CONFIG_FILES = frozenset({".vaultkit.toml", "pyproject.toml"})
+FIXED_FROM = 8  # per note, the hashes of the last texts --fix changed (see _fix_changed)
 Reconfigure = Callable[[], "tuple[Config, list[ActiveRule]]"]
 Report = Callable[[str, "dict[str, Any]"], None]
 
@@ -111,6 +112,7 @@ class Daemon:
         self._ready = threading.Event()
         self._done = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._fixed_from: dict[str, deque[str]] = {}
         self._observer: Any = None
         self._overflow = OverflowWatch(lambda: self.debouncer.add(ROOT))
         self._stopping = False
@@ -208,10 +210,8 @@ class Daemon:
         self._ready.set()
         with self.state.lock:
             problems = sum(len(p) for p in self.state.problems.values())
-        self._emit(
-            "ready",
-            {"notes": len(self.state.notes), "problems": problems, "seconds": round(time.perf_counter() - started, 3)},
-        )
+            ready = {"notes": len(self.state.notes), "checked": len(self.state.problems), "problems": problems}
+        self._emit("ready", {**ready, "seconds": round(time.perf_counter() - started, 3)})
         for warning in self.state.warnings:
             log.warning("%s", warning)
         while True:
@@ -319,19 +319,30 @@ class Daemon:
         return written
 
     def _fix_changed(self, update: Update) -> None:
-        """Apply the safe fixes of the notes someone else just changed (never our own writes)."""
+        """Apply the safe fixes of the notes someone else just changed (never our own writes).
+
+        A note that comes back with exactly the bytes a fix was made from -- the user undid
+        it, ``vaultkit undo`` ran, or an editor wrote its stale buffer back -- is left alone:
+        fixing it again would start a tug of war.
+        """
         state = self.state
         planned = {}
         for rel, data in update.changed.items():
             problems = state.problems.get(rel)
             if not problems or not any(p.fix is not None and allowed(p.fix, False) for p in problems):
                 continue
+            digest = digest_of(data)
+            if digest in self._fixed_from.get(rel, ()):
+                log.info("%s: a fix of this text was undone; not fixing it again", rel)
+                continue
             result = fix_note(state.notes[rel], state.index, state.active, False, data, problems)
             if result.error:
                 log.warning("%s: %s", rel, result.error)
             if result.changed:
                 planned[rel] = (data, result.data, _applied(result.applied))
-        self._write(planned, "fix")
+        for rel in self._write(planned, "fix"):
+            undone = self._fixed_from.setdefault(rel, deque(maxlen=FIXED_FROM))
+            undone.append(digest_of(planned[rel][0]))
 
     def _relink(self, update: Update) -> None:
         """Rewrite the links to files that were renamed or moved outside Obsidian."""

@@ -20,6 +20,7 @@ import contextlib
 import hmac
 import json
 import logging
+import os
 import threading
 import unicodedata
 from collections import deque
@@ -199,6 +200,7 @@ class Handler(BaseHTTPRequestHandler):
         )
 
     def _body(self) -> dict[str, Any] | None:
+        self._body_read = True
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -234,8 +236,11 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
+        self._body_read = False
         try:
             self._route(method)
+            if self.headers.get("Content-Length") not in (None, "0") and not self._body_read:
+                self.close_connection = True  # an unread body would be taken for the next request
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:  # a bug in one request must not take the daemon down
@@ -263,9 +268,6 @@ class Handler(BaseHTTPRequestHandler):
         }
         if (method, route) == ("GET", "/v1/health"):
             return self._json(200, self.server.backend.health())
-        known = {r for _, r in routes} | {"/v1/health"}
-        if route not in known:
-            return self._error(404, "not_found", f"no endpoint {route} (see /v1/openapi.json)")
         if not self._authorised():
             return self._error(
                 401,
@@ -273,6 +275,8 @@ class Handler(BaseHTTPRequestHandler):
                 "send Authorization: Bearer <token from .vaultkit/watch-token>",
                 {"WWW-Authenticate": 'Bearer realm="vaultkit"'},
             )
+        if route not in {r for _, r in routes}:
+            return self._error(404, "not_found", f"no endpoint {route} (see /v1/openapi.json)")
         handler = routes.get((method, route))
         if handler is None:
             allowed = ", ".join(sorted(m for m, r in routes if r == route))
@@ -323,6 +327,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, "bad_path", str(exc))
         if rel is None:
             return self._error(400, "bad_request", 'name the note: {"path": "Folder/Note.md"}')
+        unknown = set(body) - {"path", "apply", "unsafe"}
+        if unknown:
+            return self._error(400, "bad_request", f"unknown field(s): {', '.join(sorted(unknown))}")
         apply, unsafe = body.get("apply", False), body.get("unsafe", False)
         if not isinstance(apply, bool) or not isinstance(unsafe, bool):
             return self._error(400, "bad_request", "apply and unsafe must be true or false")
@@ -363,7 +370,7 @@ class ApiServer(ThreadingHTTPServer):
     """One thread per connection; threads are daemons so a stuck client never blocks exit."""
 
     daemon_threads = True
-    allow_reuse_address = False
+    allow_reuse_address = os.name != "nt"  # on Windows SO_REUSEADDR would let another program take the port
 
     def __init__(self, port: int, backend: Backend) -> None:
         self.backend = backend
