@@ -2,7 +2,7 @@ import posixpath
 
 from vaultkit.api import Diagnostic, rule
 from vaultkit.index import fold
-from vaultkit.linkcheck import is_ambiguous, or_list, target_edits, targets, unsafe
+from vaultkit.linkcheck import is_ambiguous, or_list, target_edits, unsafe
 
 
 def _reason(source: str, winner: str, others: list[str]) -> str:
@@ -57,7 +57,7 @@ def ambiguous_link(note, vault, options):
     order among the other candidates is reconstructed, not documented, and the writer may
     have meant another one.  A wiki-link keeps the text it showed as alias text.
     """
-    for target in targets(note, vault):
+    for target in vault.outgoing(note):
         if not is_ambiguous(note, target):
             continue
         link, winner = target.link, target.candidates[0]

@@ -34,8 +34,9 @@ def broken_wikilink(note, vault, options):
     when a note lists `AI` under `aliases:` -- Obsidian itself writes
     `[[Artificial Intelligence|AI]]`.  Links inside code, math, HTML comments and block
     `%% %%` comments are not links; links inside an inline `%% %%` comment are (Obsidian
-    indexes them).  Links to attachments are `missing-embed`'s business.  A note whose
-    encoding cannot be determined is left to the encoding rules: its links are garbled.
+    indexes them).  Links to attachments are `missing-embed`'s business.  In a note that is
+    not UTF-8, a link with non-ASCII characters that names no file is left to the encoding
+    rules: vaultkit's reading of such text is a guess, and Obsidian sees it garbled.
 
     The message names the closest existing note ("did you mean …?") when there is a good one.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vaultkit.rules.broken_heading_link import broken_heading_link
 from vaultkit.rules.broken_wikilink import broken_wikilink
 
 from vaultkit.api import Applicability, Severity
@@ -157,12 +158,16 @@ def test_ambiguous_link_unless_the_winner_sits_beside_the_note():
     assert found("[[Projects/Meetings]]", files=files) == []
 
 
-def test_notes_whose_encoding_is_unknown_are_left_to_the_encoding_rules():
-    guessed = Decoded(encoding="unknown", error="invalid UTF-8 at byte 3; no known encoding fits", confidence=0.0)
-    sure = Decoded(encoding="gb18030", error="invalid UTF-8 at byte 3", confidence=0.99)
-    notes = [parse_text(f"{d.encoding}.md", "[[Gradiant Descent]]", d) for d in (guessed, sure)]
+def test_in_notes_that_are_not_utf8_only_ascii_names_count_as_missing():
+    text = "[[Missing Topic 1]] [[жэ╠╗ 1248]] [[梯度下降#No Such Section]]"
+    legacy = Decoded(encoding="gb18030", error="invalid UTF-8 at byte 3", confidence=1.0)
+    notes = [parse_text("Legacy.md", text, legacy), parse_text("梯度下降.md", "# 概述\n")]
     index = VaultIndex(notes, [n.rel for n in notes])
-    assert [len(list(broken_wikilink(n, index, broken_wikilink.options))) for n in notes] == [0, 1]
+    rules = (broken_wikilink, broken_heading_link)
+    assert [d.message for r in rules for d in r(notes[0], index, r.options)] == [
+        "no note 'Missing Topic 1'",
+        "no heading 'No Such Section' in '梯度下降'",
+    ]
 
 
 def test_math_inside_a_link_and_its_heading_still_matches():

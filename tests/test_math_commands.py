@@ -63,3 +63,14 @@ def test_unknown_environment():
 
 def test_off_by_default():
     assert [p for p in lint_text("$\\farc{a}{b}$") if p.code == "VK406"] == []
+
+
+def test_dollar_switches_mode_only_inside_text():
+    # a `$` in a math group (inside display math) is no switch to text mode
+    assert [m for _, _, m in found("$$ {a $ \\alpha} $$")] == []
+    assert found("$$\\text{a $\\beta$ and \\gamma}$$")[0][2].startswith("`\\gamma` at 1:23 only works in math mode")
+
+
+def test_verb_and_environment_definitions():
+    assert found("$\\verb|\\farc{|$") == []
+    assert found("$$\\newenvironment{pf}{\\text{Proof}}{\\blacksquare}\\begin{pf} x \\end{pf}$$") == []

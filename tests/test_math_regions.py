@@ -102,3 +102,8 @@ def test_indented_tex_after_a_blank_line_inside_display_math_is_not_code():
     # a real indented code block after a closed display block stays code
     text = "$$\na\n$$\n\n    code $x\n"
     assert [r.kind for r in parse_text("A.md", text).regions] == ["display-math", "code"]
+
+
+def test_display_math_in_a_table_cell():
+    text = "| a | b |\n|---|---|\n| $$x$$ | $$y |\n"
+    assert math(text) == [("display-math", "$$x$$")]

@@ -3,6 +3,7 @@ operations and checked through its HTTP API with a real client."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -280,6 +281,14 @@ def test_the_api_wants_the_token_and_refuses_paths_outside_the_vault(vault):
             assert response.headers["Access-Control-Allow-Origin"] == "app://obsidian.md"
         spec = client.get("/v1/openapi.json")
         assert spec["openapi"].startswith("3.1")
+        # one kept-alive connection: a refused request's body is not taken for the next request
+        connection = http.client.HTTPConnection(client.url.removeprefix("http://"), timeout=10)
+        connection.request("POST", "/v1/fix", body=json.dumps({"path": "A.md", "apply": True}))
+        refused = connection.getresponse()
+        assert refused.status == 401 and refused.read()
+        connection.request("GET", "/v1/status", headers={"Authorization": f"Bearer {client.token}"})
+        assert connection.getresponse().status == 200
+        connection.close()
 
 
 def test_one_daemon_per_vault_and_a_clean_shutdown_on_sigterm(vault):

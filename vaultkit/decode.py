@@ -45,7 +45,7 @@ def decode(data: bytes) -> tuple[str, Decoded]:
         try:
             text = data[3:].decode("utf-8")
         except UnicodeDecodeError as exc:
-            return _legacy(data[3:], exc.start + 3, bom=True)
+            return _legacy(data[3:], exc.start + 3, " after a UTF-8 byte-order mark")
         _refuse_binary(text)
         return text, Decoded(encoding="utf-8", bom=True, newline=newline_style(text))
     for bom, name in _UTF16_BOMS:
@@ -114,8 +114,8 @@ def _utf16(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
     )
 
 
-def _legacy(data: bytes, position: int, bom: bool = False) -> tuple[str, Decoded]:
-    where = f"invalid UTF-8 at byte {position}"
+def _legacy(data: bytes, position: int, after: str = "") -> tuple[str, Decoded]:
+    where = f"invalid UTF-8 at byte {position}{after}"
     utf16 = _utf16_without_bom(data)
     if utf16:
         return _utf16(data, utf16, where)
@@ -132,7 +132,6 @@ def _legacy(data: bytes, position: int, bom: bool = False) -> tuple[str, Decoded
     _refuse_binary(found.text)
     return found.text, Decoded(
         encoding=found.encoding,
-        bom=bom,
         error=f"{where}; it reads as {found.label}",
         confidence=found.confidence,
         newline=newline_style(found.text),

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _HEADING_PUNCTUATION = str.maketrans(dict.fromkeys('!"#$%&()*+,.:;<=>?@^`{|}~/[]\\\r\n', " "))
 _LINK_BREAKERS = re.compile(r"[:#|^\\\r\n]|%%|\[\[|\]\]")
@@ -33,8 +34,10 @@ def strip_heading_for_link(text: str) -> str:
     return _SPACES.sub(" ", _LINK_BREAKERS.sub(" ", text)).strip()
 
 
+@lru_cache(maxsize=8192)
 def heading_key(text: str) -> str:
-    """The key a heading and a link segment are compared on: stripped, NFC, lower case."""
+    """The key a heading and a link segment are compared on: stripped, NFC, lower case
+    (cached: the same headings and link segments recur across a vault)."""
     return unicodedata.normalize("NFC", strip_heading(text)).lower()
 
 

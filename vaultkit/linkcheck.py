@@ -43,24 +43,19 @@ def is_attachment(target: str) -> bool:
     return "." in last and last.rsplit(".", 1)[1].lower() in ATTACHMENT_EXTENSIONS
 
 
-TRUSTED_DECODING = 0.5  # a legacy encoding guessed with less confidence yields garbled names
-
-
-def readable(note: Note) -> bool:
-    """Whether a note's links can be read at all.  A file whose encoding could not be
-    determined decodes to garbled names; the encoding rules report it, and its links say
-    nothing reliable."""
-    return note.read_error is None and (note.decoded.error is None or note.decoded.confidence >= TRUSTED_DECODING)
-
-
-def targets(note: Note, vault: VaultIndex) -> tuple[Target, ...]:
-    """The note's resolved internal links, or none when its text cannot be trusted."""
-    return vault.outgoing(note) if readable(note) else ()
-
-
 def unresolved(note: Note, vault: VaultIndex) -> Iterator[Link]:
-    """The note's internal links that name no file at all."""
-    return (t.link for t in targets(note, vault) if t.path is None)
+    """The note's internal links that name no file at all, where that says something.
+
+    In a note that is not UTF-8, vaultkit's reading of non-ASCII text is a guess (and
+    Obsidian, reading UTF-8, sees it garbled): a non-ASCII link that names no file is left
+    to the encoding rules, which report the note.  A link that does resolve confirms the
+    guess, so its heading or block is still checked.
+    """
+    guessed = note.decoded.error is not None
+    for target in vault.outgoing(note):
+        link = target.link
+        if target.path is None and not (guessed and not note.text[link.start : link.end].isascii()):
+            yield link
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +85,7 @@ def block_segment(parts: Sequence[Segment]) -> Segment | None:
 
 def linked_notes(note: Note, vault: VaultIndex) -> Iterator[tuple[Target, Note, tuple[Segment, ...]]]:
     """Links with a subpath whose target is a readable note, with that note and the parts."""
-    for target in targets(note, vault):
+    for target in vault.outgoing(note):
         path = target.path
         if path is None or not target.link.subpath or not path.lower().endswith(".md"):
             continue

@@ -5,6 +5,13 @@ Everything Obsidian does not treat as Markdown prose is found here once, as
 are looked for.  Order follows Obsidian: code binds first (fenced and indented blocks, then
 inline code spans, scanned left to right together with ``%%`` / ``<!-- -->`` comments and
 ``$`` / ``$$`` math, whichever starts first).
+
+Math follows Obsidian (docs/obsidian-semantics.md sections 10 and 15): inline ``$…$`` opens
+at a ``$`` not followed by whitespace and closes at the first ``$`` of a run that is not
+preceded by whitespace nor followed by a digit, inside one paragraph, heading line or table
+cell; ``$$…$$`` may start mid-line and span lines, ``$$$$`` is a closer then an opener, and
+a ``$$`` block broken by a blank line keeps its span when the paragraphs after the blank
+line close it (the math rules then report the blank line, not an unclosed ``$$``).
 """
 
 from __future__ import annotations
@@ -148,6 +155,7 @@ class _Scope:
         self.end = end
         self._blank = (-1, 0)  # (query offset, next blank-line start)
         self._interrupt = (-1, 0)
+        self._line = (0, 0, "")  # the last line asked about: (start, end, "heading" | "row" | "")
         self._table = (-1, -2, -1)  # the last run of `|` lines: (first line, last line, table header or -1)
 
     def paragraph_end(self, pos: int) -> int:
@@ -167,16 +175,23 @@ class _Scope:
 
     def inline_limit(self, s: int) -> int:
         """End of the paragraph, heading line or table cell holding offset ``s``."""
-        text = self.text
-        line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", s, self.end)
-        line_end = self.end if line_end == -1 else line_end
-        if _HEADING.match(text, line_start, line_end):
+        line_start, line_end, kind = self._line
+        if not line_start <= s < line_end:
+            text = self.text
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", s, self.end)
+            line_end = self.end if line_end == -1 else line_end
+            if _HEADING.match(text, line_start, line_end):
+                kind = "heading"
+            elif text.find("|", line_start, line_end) != -1 and self._in_table(line_start, line_end):
+                kind = "row"
+            else:
+                kind = ""
+            self._line = (line_start, line_end, kind)
+        if kind == "heading":
             return line_end
-        if "|" in text[line_start:s] or text.find("|", s, line_end) != -1:
-            cell = self.cell_end(s, line_start, line_end)
-            if cell is not None:
-                return cell
+        if kind == "row":
+            return self.cell_end(s, line_end)
         return self._interrupt_at(s, self.paragraph_end(s))
 
     def display_limit(self, s: int) -> tuple[int, bool]:
@@ -185,17 +200,13 @@ class _Scope:
         line_start = text.rfind("\n", 0, s) + 1
         line_end = text.find("\n", s, self.end)
         line_end = self.end if line_end == -1 else line_end
-        if text.find("|", line_start, line_end) != -1:
-            cell = self.cell_end(s, line_start, line_end)
-            if cell is not None:
-                return cell, True
+        if text.find("|", line_start, line_end) != -1 and self._in_table(line_start, line_end):
+            return self.cell_end(s, line_end), True
         return self.paragraph_end(s), False
 
-    def cell_end(self, s: int, line_start: int, line_end: int) -> int | None:
+    def cell_end(self, s: int, line_end: int) -> int:
         """The end of the table cell holding ``s`` (GFM splits rows at unescaped ``|`` before
-        any inline parsing), or None when the line is not a table row."""
-        if not self._in_table(line_start, line_end):
-            return None
+        any inline parsing)."""
         pos = s
         while True:
             bar = self.text.find("|", pos, line_end)

@@ -134,7 +134,10 @@ def _chinese_fold_map() -> dict[int, str]:
 @cache
 def lexicon(lang: str) -> Lexicon:
     """The lexicon of ``lang`` (a wordfreq language code), loaded once per process."""
-    buckets = _wordfreq_buckets(lang)
+    try:
+        buckets = _wordfreq_buckets(lang)
+    except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
+        buckets = []
     words: dict[str, float] = {}
     for bucket in range(len(buckets) - 1, -1, -1):  # frequent buckets last: they win duplicates
         words.update(dict.fromkeys(buckets[bucket], float(bucket)))

@@ -41,7 +41,7 @@ LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
 REVIEW_MARGIN = 100.0  # cB: a fill closer than this to its runner-up is flagged for review
 UNRESOLVED = 1000.0  # cB: a fill this unlikely on its own, with no word around it, is not guessed
-TRUSTED = 300.0  # cB margin from which a first-pass fill informs the second pass
+TRUSTED = 200.0  # cB margin from which a first-pass fill informs the second pass
 MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
 RUN_GAP = 12  # unchanged characters that separate two findings on one line
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
@@ -276,7 +276,7 @@ class _Judge:
             c
             for p in pending
             for k, c in enumerate(self.decoded[id(p)][0].chars)
-            if TRUSTED <= self.decoded[id(p)][0].margins[k] < INF
+            if len(p.slots[k].choices) > 1 and self.decoded[id(p)][0].margins[k] >= TRUSTED
         )
         if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
             self.decoded = {id(p): self.decode(p) for p in pending}

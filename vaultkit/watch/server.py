@@ -199,19 +199,26 @@ class Handler(BaseHTTPRequestHandler):
             token.strip().encode(), self.server.backend.token.encode()
         )
 
-    def _body(self) -> dict[str, Any] | None:
-        self._body_read = True
+    def _read_body(self) -> bool:
+        """Read the request body up front (so an answer never leaves it unread on a kept-alive
+        connection); False, after answering, when it is too large or its length is invalid."""
+        self._raw = b""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if not 0 < length <= MAX_BODY:
-            self._error(400, "bad_request", f"send a JSON object body of at most {MAX_BODY} bytes")
-            return None
+        if not 0 <= length <= MAX_BODY:
+            self.close_connection = True
+            self._error(413, "too_large", f"send a body of at most {MAX_BODY} bytes")
+            return False
+        self._raw = self.rfile.read(length) if length else b""
+        return True
+
+    def _body(self) -> dict[str, Any] | None:
         try:
-            data = json.loads(self.rfile.read(length))
+            data = json.loads(self._raw)
         except (ValueError, UnicodeDecodeError):
-            self._error(400, "bad_request", "the body is not valid JSON")
+            self._error(400, "bad_request", "the body is not a JSON object")
             return None
         if not isinstance(data, dict):
             self._error(400, "bad_request", "the body must be a JSON object")
@@ -236,11 +243,9 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
-        self._body_read = False
         try:
-            self._route(method)
-            if self.headers.get("Content-Length") not in (None, "0") and not self._body_read:
-                self.close_connection = True  # an unread body would be taken for the next request
+            if self._read_body():
+                self._route(method)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:  # a bug in one request must not take the daemon down

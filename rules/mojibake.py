@@ -1,0 +1,62 @@
+from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity, rule
+from vaultkit.encoding import damage
+
+SHOWN = 40  # characters of the repaired text quoted in the message
+
+
+@rule("VK303", "mojibake", severity=Severity.ERROR, fixable=True)
+def mojibake(note, vault, options):
+    """Text that is UTF-8 decoded with the wrong encoding ("mojibake").
+
+    ## What it does
+    Finds runs of text that are UTF-8 read with a wrong encoding, each at its line and
+    column with the repaired text in the message:
+
+    - a single-byte code page (Windows-1250 to 1258, Latin-1, MacRoman, ...): `cafÃ©`
+      for `café`, `å·ç§¯` for `卷积`, also twice over;
+    - the same with bytes lost: a decoder that drops the bytes its code page leaves
+      undefined, an editor that strips soft hyphens (`ä¸` for `中`, `与` or `不`);
+    - a Chinese, Japanese or Korean double-byte encoding (GBK/GB18030, Big5, Shift-JIS,
+      EUC-KR): `涓枃` for `中文`, with `�` where the decoder gave up on a byte;
+    - GBK-family bytes read as Latin-1: `ÖÐÎÄ` for `中文`.
+
+    Code spans and code blocks are left alone (mojibake shown as an example is not
+    damage); front matter, math and link targets are checked like any text.
+
+    ## Why is this bad?
+    The note says something its author never wrote, search does not find its words, and
+    every further round trip through the wrong encoding makes it worse.
+
+    ## Example
+    ```markdown
+    Le cafÃ© est trÃ¨s bon.
+    ```
+
+    Use instead:
+    ```markdown
+    Le café est très bon.
+    ```
+
+    ## Fix safety
+    A repair that only re-reads the bytes (nothing was lost) is safe.  When bytes were
+    lost, each missing character is the likeliest one that fits the surviving bits, by
+    word frequencies of the language -- usually right, never certain -- so the fix is
+    unsafe, and the message names the close calls and their alternatives.  A character
+    no candidate explains is left as `�` rather than guessed.
+    """
+    for run in damage(note, vault):
+        shown = run.repaired(note.text)
+        shown = shown if len(shown) <= SHOWN else shown[: SHOWN - 1] + "…"
+        lost = f", {run.lost} byte{'s' if run.lost != 1 else ''} lost" if run.lost else ""
+        message = f"mojibake ({run.how}{lost}): reads “{shown}”"
+        if run.doubtful:
+            message += "; check " + ", ".join(f"{c} (or {'/'.join(alts)})" for c, alts in run.doubtful[:3])
+        if run.unresolved:
+            message += f"; {run.unresolved} character{'s' if run.unresolved != 1 else ''} lost for good (left as �)"
+        exact = not run.lost and not run.unresolved and not run.how.startswith(("GBK", "Big5", "Shift-JIS", "EUC-KR"))
+        fix = Fix(
+            f"repair the mojibake ({run.how})",
+            tuple(Edit(start, end, text) for start, end, text in run.edits),
+            Applicability.SAFE if exact else Applicability.UNSAFE,
+        )
+        yield Diagnostic(message, run.start, run.end, fix)

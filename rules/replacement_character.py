@@ -1,0 +1,56 @@
+import re
+
+from vaultkit.api import Diagnostic, rule
+from vaultkit.encoding import damage
+
+
+def _lost_pattern() -> re.Pattern[str]:
+    """U+FFFD, and what two U+FFFD become when their UTF-8 is read as GBK (``锟斤拷``), Big5
+    (``嚙踝蕭``) or EUC-KR (``占쏙옙``): data lost twice over."""
+    twice = [(b"\xef\xbf\xbd" * 2).decode(codec, errors="replace") for codec in ("gbk", "big5", "cp949")]
+    return re.compile("(?:" + "|".join(re.escape(t) for t in twice) + "|\ufffd)+")
+
+
+LOST = _lost_pattern()
+
+
+@rule("VK304", "replacement-character")
+def replacement_character(note, vault, options):
+    """Characters that were already lost: U+FFFD and `锟斤拷`-style runs.
+
+    ## What it does
+    Reports runs of the replacement character `�` and of what that character turns into
+    when it is itself misread (`锟斤拷` in GBK, `嚙踝蕭` in Big5, `占쏙옙` in EUC-KR),
+    outside code.  Replacement characters inside a mojibake run that the `mojibake` rule
+    repairs are left to that rule.
+
+    ## Why is this bad?
+    Each `�` marks text that a program could not decode and threw away; the original
+    characters are gone from this copy.  They may survive in a backup, an older version
+    or the source the note was copied from -- nothing can repair them automatically.
+
+    ## Example
+    ```markdown
+    The price is 10 � per month, 锟斤拷锟斤拷.
+    ```
+
+    Use instead:
+    ```markdown
+    The price is 10 € per month.
+    ```
+    """
+    text = note.text
+    if "\ufffd" not in text and not LOST.search(text):
+        return
+    code = [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
+    repaired = [(run.start, run.end) for run in damage(note, vault)]
+    for match in LOST.finditer(text):
+        start, end = match.span()
+        if any(a <= start < b for a, b in code + repaired):
+            continue
+        yield Diagnostic(
+            f"{len(match.group())} character{'s' if end - start != 1 else ''} lost by an earlier decoding "
+            "(replacement characters); restore them from a backup or the source",
+            start,
+            end,
+        )
