@@ -15,7 +15,8 @@ this (its issue #34 declined GB*, #119 on Shift-JIS is open).
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 from vaultkit.encoding.lossy import Reader, template_of
 from vaultkit.encoding.mojibake import Proposal
@@ -41,12 +42,12 @@ class _LostHere:
     """Would the decoder have replaced ``byte`` by U+FFFD when ``after`` followed it?
 
     CPython's CJK decoders replace one byte and resume at the next, so the answer depends
-    on the two bytes only; it is tabulated once per codec.
+    on the two bytes only; answers are remembered per codec.
     """
 
     def __init__(self, codec: str) -> None:
         self.codec = codec
-        self.table = {(b, a): self._lost(b, a) for b in HIGH_BYTES for a in (*range(256), None)}
+        self.table: dict[tuple[int, int | None], bool] = {}
 
     def _lost(self, byte: int, after: int | None) -> bool:
         raw = bytes((byte,)) if after is None else bytes((byte, after))
@@ -56,10 +57,15 @@ class _LostHere:
         return decoded[0] == "\ufffd" and decoded[1:] == bytes((after,)).decode(self.codec, errors="replace")
 
     def __call__(self, byte: int, after: int | None) -> bool:
-        return self.table[(byte, after)]
+        known = self.table.get((byte, after))
+        if known is None:
+            known = self.table[(byte, after)] = self._lost(byte, after)
+        return known
 
 
-def _encoder(codec: str):  # type: ignore[no-untyped-def]
+@cache
+def _encoder(codec: str) -> Callable[[str], bytes | None]:
+    @lru_cache(maxsize=16384)
     def encode(char: str) -> bytes | None:
         try:
             return char.encode(codec)
@@ -74,7 +80,12 @@ def double_byte_proposals(segment: str) -> list[Proposal]:
     codec that explains the most damaged characters."""
     best: list[Proposal] = []
     best_score = 0
+    high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
+    reach = {codec: sum(1 for c in high if _encoder(codec)(c)) for codec, _ in CODECS}
+    most = max(reach.values(), default=0)
     for codec, label in CODECS:
+        if not most or reach[codec] < most:  # a codec that cannot even spell the text loses anyway
+            continue
         template = template_of(segment, _encoder(codec))
         found = [
             Proposal(

@@ -73,14 +73,16 @@ def _suspect_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _gbk_suspects() -> set[str]:
-    """Characters of the GBK rows UTF-8 lead bytes fall into (E3-EF: rarer GB2312 level-2
-    and GBK/4 characters) and of the GBK/3 extension (81-A0): common in mojibake, rare in
-    clean text."""
+    """The characters of GBK's extension areas that UTF-8 bytes fall into: GBK/3 (lead bytes
+    81-A0, where continuation bytes land) and GBK/4 below trail A1 in the rows of UTF-8's
+    CJK lead bytes (E3-EF).  About half of GBK mojibake is made of them; clean simplified
+    Chinese, which keeps to GB2312, hardly ever uses two in a row."""
     found = set()
-    for lead in (*range(0x81, 0xA1), *range(0xE3, 0xF0)):
-        for trail in range(0x40, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):
-                found.add(bytes((lead, trail)).decode("gbk"))
+    for lead, trails in ((range(0x81, 0xA1), range(0x40, 0xFF)), (range(0xE3, 0xF0), range(0x40, 0xA1))):
+        for byte in lead:
+            for trail in trails:
+                with contextlib.suppress(UnicodeDecodeError):
+                    found.add(bytes((byte, trail)).decode("gbk"))
     return found
 
 
