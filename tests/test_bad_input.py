@@ -44,9 +44,11 @@ def test_huge_note_is_reported_not_loaded(vault):
 
 
 def test_invalid_yaml_and_alias_bomb(vault):
-    bomb = "---\na: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
-    ) + "---\n"
+    bomb = (
+        "---\na: &a [x,x,x,x,x,x,x,x,x]\n"
+        + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True))
+        + "---\n"
+    )
     root = vault({"bad.md": "---\na: [\n---\n", "bomb.md": bomb, "ok.md": GOOD_BROKEN})
     found = by_path(run(root))
     assert found == {"bad.md": ["invalid-front-matter"], "bomb.md": ["invalid-front-matter"], "ok.md": ["empty-date"]}
@@ -86,7 +88,9 @@ def test_symlink_loop_is_reported_and_not_followed(vault):
 
 
 def test_legacy_encoding_is_indexed_and_reported(vault):
-    root = vault({"gbk.md": "# 标题\n中文笔记内容，这是一段用国标编码保存的文字。\n".encode("gb18030"), "ok.md": GOOD_BROKEN})
+    root = vault(
+        {"gbk.md": "# 标题\n中文笔记内容，这是一段用国标编码保存的文字。\n".encode("gb18030"), "ok.md": GOOD_BROKEN}
+    )
     result = run(root)
     assert by_path(result)["gbk.md"] == ["non-utf8-encoding"]
     assert result.index.notes["gbk.md"].headings
@@ -106,3 +110,17 @@ def test_a_crashing_rule_is_reported_and_the_run_goes_on(vault, jobs, monkeypatc
     crashes = [p for p in result.problems if p.rule == "internal-error"]
     assert len(crashes) == 2 and "explodes (XX001) crashed: ZeroDivisionError: boom" in crashes[0].message
     assert sorted(p.path for p in result.problems if p.rule == "empty-date") == ["a.md", "b.md"]
+
+
+def test_excluded_notes_are_not_checked_but_still_resolve(vault):
+    root = vault(
+        {
+            ".vaultkit.toml": 'exclude = ["Templates/**"]\n',
+            "Templates/Daily.md": "---\ndate:\n---\n# Plan\n",
+            "Note.md": "---\ndate: 2024-01-01\n---\nSee [[Daily#Plan]].\n",
+        }
+    )
+    from vaultkit.lint import check_vault
+
+    result = check_vault(root)
+    assert result.problems == [] and result.checked == ["Note.md"]

@@ -33,8 +33,11 @@ def closest(query: str, choices: Collection[str]) -> list[str]:
     """The choices nearest to ``query``: every one tied for the fewest edits, none too far."""
     if not query or not choices:
         return []
-    found = process.extract(query, choices, scorer=Levenshtein.distance, limit=SHOWN, score_cutoff=max_edits(query))
-    return [choice for choice, distance, _ in found if distance == found[0][1]]
+    found = process.extract(query, choices, scorer=Levenshtein.distance, limit=None, score_cutoff=max_edits(query))
+    if not found:
+        return []
+    best = min(distance for _, distance, _ in found)
+    return sorted(choice for choice, distance, _ in found if distance == best)[:SHOWN]  # sorted: same output every run
 
 
 def similar_files(index: VaultIndex, target: str) -> list[str]:

@@ -90,11 +90,11 @@ class Listing:
 
 
 def list_files(root: Path, excludes: Iterable[str] = ()) -> Listing:
-    """Walk the vault once; Obsidian's excluded files still resolve links, so they stay in
-    ``files`` (only checking skips them), while vaultkit excludes drop out entirely."""
+    """Walk the vault once.  Excluded files -- Obsidian's ``userIgnoreFilters`` and vaultkit's
+    ``exclude`` globs -- are not checked, but they still resolve links (as in Obsidian), so
+    they stay in ``files`` and excluded notes are still parsed for the index."""
     settings_filters = _read_json(root / ".obsidian" / "app.json").get("userIgnoreFilters") or []
-    obsidian_ignored = ignore_matcher(settings_filters, ())
-    excluded = ignore_matcher((), excludes)
+    ignored = ignore_matcher(settings_filters, excludes)
     listing = Listing()
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -120,9 +120,7 @@ def list_files(root: Path, excludes: Iterable[str] = ()) -> Listing:
             if name.startswith("."):
                 continue
             rel = prefix + nfc(name)
-            if excluded(rel):
-                continue
             listing.files.append(rel)
             if name.lower().endswith(NOTE_SUFFIX):
-                (listing.ignored_notes if obsidian_ignored(rel) else listing.notes).append(rel)
+                (listing.ignored_notes if ignored(rel) else listing.notes).append(rel)
     return listing
