@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from vaultkit.lint import lint_text
 from vaultkit.mathcommands import commands, loaded_macros
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def found(text: str, **options) -> list[tuple[int, int, str]]:
@@ -74,3 +79,26 @@ def test_dollar_switches_mode_only_inside_text():
 def test_verb_and_environment_definitions():
     assert found("$\\verb|\\farc{|$") == []
     assert found("$$\\newenvironment{pf}{\\text{Proof}}{\\blacksquare}\\begin{pf} x \\end{pf}$$") == []
+
+
+def test_generator_reads_mathjax_tables():
+    spec = importlib.util.spec_from_file_location("gen", REPO / "tools" / "gen_mathjax_commands.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    rst = (
+        "Symbols\n-------\n\n.. list-table::\n\n   * - ``\\``  (backslash-space)\n     -\n"
+        "   * - ``\\abs``\n     - *physics*\n   * - ``\\arccos``\n     - **base**, *physics*\n\n"
+        "Environments\n------------\n\n.. list-table::\n\n   * - ``align*``\n     - **ams**\n"
+    )
+    rows = [(section, gen.name_of(cell), packages) for section, cell, packages in gen.rows(rst)]
+    assert rows == [
+        ("Symbols", "\\", []),
+        ("Symbols", "\\abs", ["physics"]),
+        ("Symbols", "\\arccos", ["base", "physics"]),
+        ("Environments", "align*", ["ams"]),
+    ]
+
+
+def test_data_file_names_its_source():
+    header = (REPO / "vaultkit" / "data" / "mathjax_tex.tsv").read_text(encoding="utf-8").splitlines()[:3]
+    assert "mathjax/MathJax-docs @ v3.2" in header[1] and "tools/gen_mathjax_commands.py" in header[1]

@@ -20,9 +20,10 @@ from vaultkit.model import Note
 
 RULE = "unknown-math-command"
 _CONTROL_SEQUENCE = re.compile(r"\\(?:[A-Za-z]+|.)", re.DOTALL)
-# Spans that need the full walk: text mode, `$`, comments, \verb, environments, definitions.
+_BEGIN = re.compile(r"\\begin[ \t\r\n]*\{([^{}\\]*)\}")
+# Spans that need the full walk: text mode, `$`, comments, \verb, definitions.
 _NEEDS_MODES = re.compile(
-    r"[%$]|\\(?:verb|text|mbox|hbox|begin|newcommand|renewcommand|def|let|DeclareMathOperator|(?:re)?newenvironment)"
+    r"[%$]|\\(?:verb|text|mbox|hbox|newcommand|renewcommand|def|let|DeclareMathOperator|(?:re)?newenvironment)"
 )
 # Commands whose argument is text mode, where only textmacros' macros work.
 TEXT_MODE = frozenset(
@@ -82,6 +83,13 @@ def loaded_macros() -> frozenset[str]:
     return frozenset(name for name, pk in table.macros.items() if table.loaded(pk))
 
 
+@lru_cache(maxsize=1)
+def loaded_environments() -> frozenset[str]:
+    """Every environment Obsidian's MathJax defines."""
+    table = commands()
+    return frozenset(name for name, pk in table.environments.items() if table.loaded(pk))
+
+
 def unknown_commands(note: Note, macros: Iterable[str] = (), environments: Iterable[str] = ()) -> list[Finding]:
     """Control words and environments MathJax (as Obsidian loads it) does not define.
 
@@ -106,14 +114,25 @@ def _unknown_in_span(
     note: Note, start: int, end: int, table: TexCommands, user: set[str], user_envs: set[str]
 ) -> Iterator[Finding]:
     text = note.text
+    known = loaded_macros()
     if not _NEEDS_MODES.search(text, start, end):  # the common case: every command is in math mode
-        known = loaded_macros()
-        for m in _CONTROL_SEQUENCE.finditer(text, start, end):
+        words = set(_CONTROL_SEQUENCE.findall(text, start, end))
+        suspects = {w for w in words - known - user if w[1].isalpha()}
+        if "\\begin" in words:
+            names = {name.strip() for name in _BEGIN.findall(text, start, end)}
+            if names - loaded_environments() - user_envs:
+                suspects.add("\\begin")
+        for m in _CONTROL_SEQUENCE.finditer(text, start, end) if suspects else ():
             name = m.group()
-            if name[1].isalpha() and name not in known and name not in user:
+            if name not in suspects:
+                continue
+            if name == "\\begin":
+                env = ENV_NAME.match(text, m.end(), end)
+                problem = env and _unknown_env(note, env.group(1).strip(), m.start(), env.end(), table, user_envs)
+            else:
                 problem = _math_mode_problem(note, name, m.start(), table)
-                if problem:
-                    yield problem
+            if problem:
+                yield problem
         return
     # per brace level: [in text mode now, the group is a text argument (where `$` switches)]
     modes: list[list[bool]] = [[False, False]]
@@ -155,7 +174,7 @@ def _unknown_in_span(
                     yield problem
             continue
         text_next = name[1:] in TEXT_MODE and not modes[-1][0]
-        if name in user:
+        if name in user or (name in known and not modes[-1][0]):
             continue
         problem = (_text_mode_problem if modes[-1][0] else _math_mode_problem)(note, name, s, table)
         if problem:

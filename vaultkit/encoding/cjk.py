@@ -15,6 +15,7 @@ this (its issue #34 declined GB*, #119 on Shift-JIS is open).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
@@ -106,20 +107,15 @@ def double_byte_proposals(segment: str) -> list[Proposal]:
     return best
 
 
+# Two-byte characters of GBK, Big5, Shift-JIS or EUC-KR read as Latin-1: a high byte, then a
+# trail byte -- high again, or an ASCII letter or symbol from @ to ~ -- at least twice over.
+LATIN1_RUN = re.compile(r"(?:[\xa1-\xfe][\x40-\x7e\xa1-\xfe]){2,}")
+
+
 def legacy_proposals(segment: str) -> list[Proposal]:
     """Runs of Latin-1 letters that decode as GBK, Big5, Shift-JIS or EUC-KR: exact repairs,
     one proposal per codec (the language model chooses)."""
-    found: list[Proposal] = []
-    start = None
-    for k, char in enumerate(segment + "\n"):
-        high = "\xa1" <= char <= "\xff"
-        if high and start is None:
-            start = k
-        elif not high and start is not None:
-            if k - start >= 4:
-                found.extend(_legacy(segment, start, k))
-            start = None
-    return found
+    return [p for m in LATIN1_RUN.finditer(segment) for p in _legacy(segment, m.start(), m.end())]
 
 
 def _legacy(segment: str, start: int, end: int) -> list[Proposal]:

@@ -27,16 +27,17 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 
 INF = math.inf
-UNSPACED = frozenset({"zh", "ja"})  # languages written without spaces between words
+UNSPACED = frozenset({"zh", "ja", "ko"})  # word lattice inside tokens (Korean: particles attach to words)
 MAX_WORD = 8  # longest dictionary word tried in unspaced text
 MAX_EXPANSION = 4096  # candidate strings kept per lattice window
 UNKNOWN_WORD = 250.0  # cB added to every letter of a word the dictionary does not know
 CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
 INVISIBLE = 1400.0  # cB for an invisible or combining character
+TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a line or before a space
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 
 
@@ -61,15 +62,8 @@ class Lexicon:
 
     def continues(self, key: str) -> bool:
         """Whether some dictionary word is longer than ``key`` and starts with it."""
-        if len(key) == 2:
-            return key in self.heads
         index = bisect.bisect_right(self.longer, key)
         return index < len(self.longer) and self.longer[index].startswith(key)
-
-    @cached_property
-    def heads(self) -> frozenset[str]:
-        """First two characters of the words of three or more (the commonest prefix test)."""
-        return frozenset(w[:2] for w in self.longer)
 
     def char_cost(self, char: str, guessed: bool = False) -> float:
         """Cost of one character standing alone (a one-character word, or a letter).
@@ -202,11 +196,20 @@ def block_cost(char: str) -> float:
     if category in ("Cf", "Zl", "Zp", "Mn", "Me"):
         return INVISIBLE  # invisible or combining: rarely what a lost byte was
     point = ord(char)
+    if category[0] == "P" and (0x3000 <= point <= 0x303F or 0xFF00 <= point <= 0xFF65):
+        return 300.0  # CJK punctuation: word lists leave it out, yet every sentence has some
     if any(lo <= point <= hi for lo, hi in _COMMON_BLOCKS):
-        return 700.0 if category[0] == "P" else 800.0
+        return 600.0 if category[0] == "P" else 800.0
     if any(lo <= point <= hi for lo, hi in _LIVING_BLOCKS):
         return 1000.0
     return 1400.0
+
+
+@lru_cache(maxsize=8192)
+def terminal(char: str) -> bool:
+    """Whether ``char`` ends sentences (``。``, ``？``, ``!``): likely before a space or at the end."""
+    name = unicodedata.name(char, "")
+    return unicodedata.category(char) == "Po" and any(k in name for k in ("FULL STOP", "QUESTION MARK", "EXCLAMATION MARK"))
 
 
 @lru_cache(maxsize=8192)
@@ -419,10 +422,13 @@ def _word_edges(
     edges: list[Edge] = []
     for k in range(i, j):
         guessed = len(slots[k]) > 1
+        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
         for char in slots[k]:
             cost = lex.char_cost(char, guessed)
             if cache is not None and guessed:
                 cost = cache.char_cost(char, cost)
+            if guessed and last and terminal(char):
+                cost -= TERMINAL_BONUS
             cost += UNKNOWN_WORD if lex.spaced else 0.0
             if cost < INF:
                 edges.append((k, k + 1, char, cost))

@@ -43,6 +43,7 @@ REVIEW_MARGIN = 100.0  # cB: a fill closer than this to its runner-up is flagged
 UNRESOLVED = 1000.0  # cB: a fill this unlikely on its own, with no word around it, is not guessed
 TRUSTED = 200.0  # cB margin from which a first-pass fill informs the second pass
 MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
+SCRIPT_SWITCH = 400.0  # cB for two adjacent letters of different alphabets
 RUN_GAP = 12  # unchanged characters that separate two findings on one line
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
@@ -294,13 +295,15 @@ class _Judge:
         part = self.text[seg[0] : seg[1]]
         exact = exact_fix(part) if "\ufffd" in part else None  # marked losses are ftfy's: it never guesses
         accepted = [exact] if exact else self.choose(offset, self.lossy.get(seg, []))
+        if not accepted and cjk.LATIN1_RUN.search(part):  # whole words of GBK-family bytes read as Latin-1
+            accepted = self.choose(offset, cjk.legacy_proposals(part))
         if not accepted:
             exact = exact_fix(part)
             accepted = [exact] if exact else []
         if not accepted and hint:
             accepted = self.choose(offset, lossless_proposals(part, hint))
         if not accepted:
-            accepted = self.choose(offset, cjk.double_byte_proposals(part) or cjk.legacy_proposals(part))
+            accepted = self.choose(offset, cjk.double_byte_proposals(part))
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
 
     def judged(self, p: Proposal) -> Judged | None:
@@ -338,8 +341,30 @@ class _Judge:
 
             if not is_bad(damaged):
                 return -INF
-        damaged_cost = langmodel.decode([(c,) for c in damaged], lex).cost
-        return damaged_cost - (decoding.cost + LOST_BYTE * p.lost)
+        repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
+        return _cost(damaged, lex, double=p.piece is None or _double_byte(p)) + SCRIPT_SWITCH * _switches(damaged) - repaired
+
+
+def _switches(chars: Iterable[str]) -> int:
+    """Adjacent letters of two different alphabets (``ցА``, ``ΏıʼǣA``): words keep to one
+    alphabet, wrong repairs and mojibake do not.  Chinese, Japanese and Korean characters
+    mix freely with each other and with Latin (``RNN中``) and do not count."""
+    count, previous = 0, ""
+    for char in chars:
+        name = langmodel.script(char)
+        if name and name not in _CJK_SCRIPTS and previous and name != previous:
+            count += 1
+        previous = name if name not in _CJK_SCRIPTS else ""
+    return count
+
+
+def _cost(text: str, lex: langmodel.Lexicon, double: bool) -> float:
+    """The language model's cost of ``text`` as it stands.  Mojibake of a single-byte page
+    is Latin-1-like symbols and letters: in a language without spaces no dictionary word
+    can hide in it, so the sum of its characters' costs is the cost, without the lattice."""
+    if double or lex.spaced:
+        return langmodel.decode([(c,) for c in text], lex).cost
+    return sum(min(lex.char_cost(c), langmodel.INVISIBLE) for c in text if not c.isascii())
 
 
 def _certain(p: Proposal) -> str:
