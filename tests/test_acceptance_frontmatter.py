@@ -13,8 +13,21 @@ RULES = ("invalid-front-matter", "empty-date", "placeholder-link-title")
 
 def test_every_planted_front_matter_defect_and_nothing_else(tmp_path, shared):
     out = tmp_path / "v2000"
-    subprocess.run([sys.executable, str(shared / "bench" / "make_vault.py"), str(out), "--notes", "2000",
-                    "--seed", "7", "--defect-rate", "0.3"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(shared / "bench" / "make_vault.py"),
+            str(out),
+            "--notes",
+            "2000",
+            "--seed",
+            "7",
+            "--defect-rate",
+            "0.3",
+        ],
+        check=True,
+        capture_output=True,
+    )
     manifest = json.loads((tmp_path / "v2000.manifest.json").read_text(encoding="utf-8"))
     planted = {(d["path"], d["line"], d["rule"]) for d in manifest["defects"] if d["rule"] in RULES}
     assert len(planted) > 100  # the generator did plant them

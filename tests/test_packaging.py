@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 def test_wheel_maps_rules_into_the_package(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(REPO)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     (wheel,) = tmp_path.glob("vaultkit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()

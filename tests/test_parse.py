@@ -60,7 +60,7 @@ def test_headings_atx_and_setext_and_block_ids():
 
 
 def test_crlf_text_is_kept_byte_for_byte_and_offsets_hold():
-    raw = "---\r\ndate:\r\n---\r\n# Head\r\n[[Link]]\r\n".encode()
+    raw = b"---\r\ndate:\r\n---\r\n# Head\r\n[[Link]]\r\n"
     note = parse_bytes("A.md", raw)
     assert note.text.encode() == raw
     assert note.decoded.newline == "\r\n"

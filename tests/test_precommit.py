@@ -25,15 +25,18 @@ def precommit_env(tmp_path_factory):
 
 
 def try_repo(vault_repo: Path, env: dict, hook: str = "vaultkit") -> subprocess.CompletedProcess:
-    return subprocess.run([*PRE_COMMIT, "try-repo", str(REPO), hook], cwd=vault_repo, env=env,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [*PRE_COMMIT, "try-repo", str(REPO), hook], cwd=vault_repo, env=env, capture_output=True, text=True, timeout=900
+    )
 
 
 def test_bad_note_fails_the_commit_and_a_clean_one_passes(vault, precommit_env):
-    repo = vault({
-        "Index.md": "---\ndate: 2024-01-01\n---\nWelcome.\n",
-        "Other.md": "---\ndate:\n---\nAn old note with a problem nobody staged.\n",
-    })
+    repo = vault(
+        {
+            "Index.md": "---\ndate: 2024-01-01\n---\nWelcome.\n",
+            "Other.md": "---\ndate:\n---\nAn old note with a problem nobody staged.\n",
+        }
+    )
     git(repo, "init", "-q")
     git(repo, "add", "Index.md", ".obsidian")
     git(repo, "commit", "-qm", "init")

@@ -45,7 +45,9 @@ def test_third_party_rule_runs_like_a_builtin(tmp_path, monkeypatch):
 
 
 def test_broken_plugin_names_itself(tmp_path, monkeypatch):
-    install_fake_distribution(tmp_path, monkeypatch, "broken_rules", "raise ImportError('nope')\n", "broken_rules:RULES")
+    install_fake_distribution(
+        tmp_path, monkeypatch, "broken_rules", "raise ImportError('nope')\n", "broken_rules:RULES"
+    )
     with pytest.raises(PluginError, match=r"broken_rules\[broken_rules\].*nope"):
         load_rules()
 

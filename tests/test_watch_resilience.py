@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+
+from support import wait_for
 
 from vaultkit.api import rule
 from vaultkit.config import ActiveRule, Config
 from vaultkit.lint import resolve_run
 from vaultkit.watch.daemon import Daemon, Options
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @rule("XX901", "explodes")

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from vaultkit.cli.common import EXIT_USAGE
 from vaultkit.api import Rule
+from vaultkit.cli.common import EXIT_USAGE
 from vaultkit.registry import PluginError, load_rules
 
 

@@ -44,35 +44,12 @@ from vaultkit.parse import digest_of, parse_bytes, read_note
 from vaultkit.vault import NOTE_SUFFIX, ignore_matcher, list_files
 from vaultkit.watch.datefacts import DateTracker
 
-# What VaultIndex.__init__ sets.  _next_index relies on it; if index.py changes, the fast
-# path switches itself off (and a test says so) rather than build a half-initialised index.
-_INDEX_ATTRIBUTES = frozenset(
-    {"notes", "files", "settings", "dates", "_by_name", "_folded", "_outgoing", "_heading_keys", "_block_ids"}
-)
-_FILE_TABLES = ("names",)  # cached properties derived from file names only
-FAST_INDEX = set(vars(VaultIndex((), ()))) == _INDEX_ATTRIBUTES
-
 
 def _next_index(old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates) -> VaultIndex:
-    """The index after a batch.  When the set of files is the same -- the common case, an
-    edit -- every table derived from file names is taken over from ``old`` (and the per-note
-    caches of unchanged notes with it), instead of folding and sorting every name again,
-    which costs more than the rest of a batch on a 10,000-note vault."""
-    if not FAST_INDEX or files != old.files:
+    """The index after a batch: shared name tables when the set of files is unchanged."""
+    if files != old.files:
         return VaultIndex(notes.values(), files, old.settings, dates=dates)
-    index = VaultIndex.__new__(VaultIndex)
-    index.notes = dict(notes)
-    index.files = old.files
-    index.settings = old.settings
-    index.dates = dates
-    index._by_name = old._by_name
-    index._folded = old._folded
-    for cache in ("_outgoing", "_heading_keys", "_block_ids"):
-        setattr(index, cache, {k: v for k, v in getattr(old, cache).items() if k not in changed})
-    for name in _FILE_TABLES:
-        if name in vars(old):
-            vars(index)[name] = vars(old)[name]
-    return index
+    return old.with_notes(notes, changed, dates)
 
 
 def read_file(root: str, rel: str, max_bytes: int) -> bytes | Note | None:
