@@ -42,6 +42,7 @@ MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
 REVIEW_MARGIN = 100.0  # cB: a fill closer than this to its runner-up is flagged for review
 UNRESOLVED = 1000.0  # cB: a fill this unlikely on its own, with no word around it, is not guessed
 TRUSTED = 200.0  # cB margin from which a first-pass fill informs the second pass
+MIN_CJK = 3  # CJK characters a GBK-family repair needs to be judged at all
 MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
 SCRIPT_SWITCH = 400.0  # cB for two adjacent letters of different alphabets
 RUN_GAP = 12  # unchanged characters that separate two findings on one line
@@ -295,11 +296,13 @@ class _Judge:
         part = self.text[seg[0] : seg[1]]
         exact = exact_fix(part) if "\ufffd" in part else None  # marked losses are ftfy's: it never guesses
         accepted = [exact] if exact else self.choose(offset, self.lossy.get(seg, []))
-        if not accepted and cjk.LATIN1_RUN.search(part):  # whole words of GBK-family bytes read as Latin-1
-            accepted = self.choose(offset, cjk.legacy_proposals(part))
         if not accepted:
             exact = exact_fix(part)
             accepted = [exact] if exact else []
+            if cjk.LATIN1_RUN.search(part):  # GBK-family bytes read as Latin-1: the UTF-8 reading
+                legacy = self.choose(offset, cjk.legacy_proposals(part))  # wins unless it explains less
+                if legacy and sum(p.end - p.start for p in legacy) > _changed(part, exact):
+                    accepted = legacy
         if not accepted and hint:
             accepted = self.choose(offset, lossless_proposals(part, hint))
         if not accepted:
@@ -334,7 +337,10 @@ class _Judge:
             decoding = langmodel.decode([(c,) for c in p.fixed or ""], lex)
         else:
             decoding, lex = judged
-        if (p.piece is None or _double_byte(p) or _cjk_count(decoding) > 1) and _word_share(decoding) < MIN_WORDS:
+        if p.piece is None or _double_byte(p):
+            if _cjk_count(decoding) < MIN_CJK or _word_share(decoding) < MIN_WORDS:
+                return -INF  # too short to judge, or not words: byte pairs read as Chinese
+        elif _cjk_count(decoding) > 1 and _word_share(decoding) < MIN_WORDS:
             return -INF
         if p.piece is not None and not _double_byte(p):
             from ftfy.badness import is_bad
@@ -356,6 +362,14 @@ def _switches(chars: Iterable[str]) -> int:
             count += 1
         previous = name if name not in _CJK_SCRIPTS else ""
     return count
+
+
+def _changed(text: str, p: Proposal | None) -> int:
+    """How many characters of ``text`` an exact repair replaces."""
+    if p is None or p.fixed is None:
+        return 0
+    matcher = SequenceMatcher(None, text[p.start : p.end], p.fixed, autojunk=False)
+    return sum(i2 - i1 for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal")
 
 
 def _cost(text: str, lex: langmodel.Lexicon, double: bool) -> float:
