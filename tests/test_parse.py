@@ -80,3 +80,15 @@ def test_binary_and_legacy_bytes_never_raise():
     legacy = parse_bytes("gbk.md", "中文笔记，测试一下编码检测是否可靠。".encode("gb18030"))
     assert legacy.read_error is None and legacy.text
     assert legacy.decoded.error.startswith("invalid UTF-8 at byte 0")
+
+
+def test_indented_code_follows_commonmark_list_continuation():
+    # `   text` continues the list item, so the 4-space line after it is item text, not code;
+    # a line scan alone gets this wrong, mistune's block parser does not.
+    text = "1. item\n\n   text\n\n    still the item [[kept]] $x$\n\npara\n\n    real code [[hidden]]\n"
+    note = parse_text("A.md", text)
+    assert [link.target for link in note.links] == ["kept"]
+    assert [(r.kind, text[r.start : r.end]) for r in note.regions] == [
+        ("math", "$x$"),
+        ("code", "    real code [[hidden]]\n"),
+    ]

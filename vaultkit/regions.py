@@ -17,6 +17,10 @@ line close it (the math rules then report the blank line, not an unclosed ``$$``
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
+
+import mistune
 
 from vaultkit.mathtex import plainly_nested
 from vaultkit.model import Region
@@ -37,6 +41,8 @@ _DELIMITER_ROW = re.compile(
 )
 _BLANK_LINE = re.compile(r"[ \t>]*\r?")
 _BLANK_RUN = re.compile(r"(?:[ \t>]*\r?\n)*")
+_MISTUNE = mistune.create_markdown(renderer=None)  # block structure only: no positions, no plugins
+_INDENT = re.compile(r"^(?: {1,4}|\t)")
 _DIGITS = "0123456789"
 _LOOKAHEAD = 3  # paragraphs searched for the closer of a display block broken by blank lines
 
@@ -47,8 +53,39 @@ def code_blocks(text: str, start: int) -> list[Region]:
     if "```" in text or "~~~" in text:
         blocks.extend(_fenced(text, start))
     if "\n    " in text or "\n\t" in text:
-        blocks = _merge(blocks, _indented(text, start, blocks))
+        candidates = _indented(text, start, blocks)
+        if candidates:
+            blocks = _merge(blocks, _confirmed(text, start, candidates))
     return blocks
+
+
+def _code_text(raw: str) -> str:
+    """Code as CommonMark stores it: lines without trailing blanks, no trailing empty lines."""
+    return "\n".join(line.rstrip() for line in raw.replace("\r\n", "\n").split("\n")).strip("\n")
+
+
+def _indent_code_blocks(tokens: list[dict]) -> Iterator[str]:
+    for token in tokens:
+        if token.get("type") == "block_code" and token.get("style") == "indent":
+            yield _code_text(token.get("raw", ""))
+        yield from _indent_code_blocks(token.get("children") or [])
+
+
+def _confirmed(text: str, start: int, candidates: list[Region]) -> list[Region]:
+    """Keep the indented-code candidates that a CommonMark parser (mistune) also reads as
+    indented code.  Whether indented text is code or the continuation of a list item or a
+    lazy paragraph line is where CommonMark is subtle; the line scan above supplies the
+    offsets (mistune has none) and mistune has the last word.  Only notes with candidates
+    pay for the parse."""
+    parsed = Counter(_indent_code_blocks(_MISTUNE(text[start:])))
+    kept = []
+    for region in candidates:
+        lines = text[region.start : region.end].split("\n")
+        code = _code_text("\n".join(_INDENT.sub("", line, count=1) for line in lines))
+        if parsed[code] > 0:
+            parsed[code] -= 1
+            kept.append(region)
+    return kept
 
 
 def _fenced(text: str, start: int) -> list[Region]:
