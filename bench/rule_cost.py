@@ -45,7 +45,7 @@ def cli_run(vault: Path, select: str) -> tuple[float, float]:
 def in_process(vault: Path, rules: str, repeat: int) -> tuple[float, int, int]:
     """Best CPU seconds for running ``rules`` over every note serially; notes and problems."""
     root = vault.resolve()
-    index, notes, _ = build_index(root, jobs=os.cpu_count() or 1)
+    index, notes, _ = build_index(root)
     _, active = resolve_run(root, select=rules.split(","))
     best, problems = float("inf"), 0
     for _ in range(repeat):

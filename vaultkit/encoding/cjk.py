@@ -35,8 +35,10 @@ HIGH_BYTES = tuple(range(0x80, 0x100))
 
 
 @cache
-def _reader(codec: str) -> Reader:
-    return Reader(HIGH_BYTES, drops=False, check=_LostHere(codec))
+def _reader(codec: str, drops: bool = False) -> Reader:
+    """Lost bytes marked by U+FFFD (``errors='replace'``) or, with ``drops``, gone without
+    a trace (``errors='ignore'``); either way each must fail to decode before the next byte."""
+    return Reader(HIGH_BYTES, drops=drops, check=_LostHere(codec))
 
 
 class _LostHere:
@@ -88,22 +90,23 @@ def double_byte_proposals(segment: str) -> list[Proposal]:
         if not most or reach[codec] < most:  # a codec that cannot even spell the text loses anyway
             continue
         template = template_of(segment, _encoder(codec))
-        found = [
-            Proposal(
-                piece.char_start,
-                piece.char_end,
-                f"UTF-8 read as {label}",
-                lost=piece.lost,
-                slots=piece.slots,
-                template=template,
-                piece=piece,
-            )
-            for piece in _reader(codec).pieces(template)
-            if piece.multibyte >= 2
-        ]
-        score = sum(p.end - p.start for p in found)
-        if score > best_score:
-            best, best_score = found, score
+        for drops in (False, True) if "\ufffd" not in segment else (False,):
+            found = [
+                Proposal(
+                    piece.char_start,
+                    piece.char_end,
+                    f"UTF-8 read as {label}",
+                    lost=piece.lost,
+                    slots=piece.slots,
+                    template=template,
+                    piece=piece,
+                )
+                for piece in _reader(codec, drops).pieces(template)
+                if piece.multibyte >= 2
+            ]
+            score = sum(p.end - p.start for p in found)
+            if score > best_score:
+                best, best_score = found, score
     return best
 
 

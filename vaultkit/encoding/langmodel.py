@@ -38,6 +38,7 @@ CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
 INVISIBLE = 1400.0  # cB for an invisible or combining character
 TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a line or before a space
+FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japanese or Korean text
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 
 
@@ -83,6 +84,8 @@ class Lexicon:
             if cost == INF and not self.spaced:
                 cost = self.words.get(key, INF)
             cost = min(cost, prior)
+            if guessed and not self.spaced and script(char) in ALPHABETS:
+                cost += FOREIGN_LETTER  # a lone Latin/Greek/Cyrillic letter amid CJK text
         self.memo[(char, guessed)] = cost
         return cost
 
@@ -513,6 +516,7 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     return found
 
 
+ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
 _SCRIPT_LANGS = {
     "CJK": "zh",
     "HIRAGANA": "ja",

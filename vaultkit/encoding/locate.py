@@ -292,21 +292,22 @@ class _Judge:
         return langmodel.decode([s.choices for s in p.slots], lex, self.cache, REVIEW_MARGIN), lex
 
     def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
+        """The changes for one line part: the explanation that accounts for most of it."""
         offset = seg[0]
         part = self.text[seg[0] : seg[1]]
-        exact = exact_fix(part) if "\ufffd" in part else None  # marked losses are ftfy's: it never guesses
-        accepted = [exact] if exact else self.choose(offset, self.lossy.get(seg, []))
+        exact = exact_fix(part)
+        if exact and "\ufffd" in part and exact.how.startswith("UTF-8 read as") and not exact.how.endswith("(in part)"):
+            accepted = [exact]  # a single-byte page's marked losses are ftfy's: it never guesses them
+        else:
+            accepted = self.choose(offset, self.lossy.get(seg, []))
         if not accepted:
-            exact = exact_fix(part)
-            accepted = [exact] if exact else []
-            if cjk.LATIN1_RUN.search(part):  # GBK-family bytes read as Latin-1: the UTF-8 reading
-                legacy = self.choose(offset, cjk.legacy_proposals(part))  # wins unless it explains less
-                if legacy and sum(p.end - p.start for p in legacy) > _changed(part, exact):
-                    accepted = legacy
-        if not accepted and hint:
-            accepted = self.choose(offset, lossless_proposals(part, hint))
-        if not accepted:
-            accepted = self.choose(offset, cjk.double_byte_proposals(part))
+            options = [[exact] if exact else []]
+            if cjk.LATIN1_RUN.search(part):
+                options.append(self.choose(offset, cjk.legacy_proposals(part)))
+            if hint:
+                options.append(self.choose(offset, lossless_proposals(part, hint)))
+            options.append(self.choose(offset, cjk.double_byte_proposals(part)))
+            accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
 
     def judged(self, p: Proposal) -> Judged | None:
@@ -364,12 +365,17 @@ def _switches(chars: Iterable[str]) -> int:
     return count
 
 
-def _changed(text: str, p: Proposal | None) -> int:
-    """How many characters of ``text`` an exact repair replaces."""
-    if p is None or p.fixed is None:
-        return 0
-    matcher = SequenceMatcher(None, text[p.start : p.end], p.fixed, autojunk=False)
-    return sum(i2 - i1 for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal")
+def _explained(text: str, proposals: list[Proposal]) -> int:
+    """How many characters of ``text`` the proposals account for: those an exact repair
+    replaces, the whole stretch of the others."""
+    total = 0
+    for p in proposals:
+        if p.trusted and p.fixed is not None:
+            matcher = SequenceMatcher(None, text[p.start : p.end], p.fixed, autojunk=False)
+            total += sum(i2 - i1 for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal")
+        else:
+            total += sum(1 for c in text[p.start : p.end] if not c.isascii())
+    return total
 
 
 def _cost(text: str, lex: langmodel.Lexicon, double: bool) -> float:
@@ -448,20 +454,25 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
     assert p.template is not None and p.piece is not None
     decoding, lex = judged
     out = []
+    double = _double_byte(p)
     for chars_from, chars_to, slot_from, slot_to in _groups(p.template, p.piece.slots):
         new = "".join(_fill(decoding, lex, k, p) for k in range(slot_from, slot_to))
+        if double and new and all(langmodel.script(c) in langmodel.ALPHABETS for c in new):
+            continue  # a Latin or Greek letter amid CJK mojibake: bytes read out of step, not a repair
         if new != text[offset + chars_from : offset + chars_to]:
             out.append(_Change(offset + chars_from, offset + chars_to, new, p, judged, slot_from, slot_to))
     return out
 
 
 def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> str:
-    """The repaired character of slot ``k``; U+FFFD for an open slot that no candidate
-    explains well (an unlikely character on its own, and in no word)."""
+    """The repaired character of slot ``k``; U+FFFD for an open slot outside every word
+    whose lead byte was lost (thousands of candidates) or whose best candidate is unlikely."""
     char = decoding.chars[k]
-    guessed = len(p.slots[k].choices) > 1
-    if guessed and lex.char_cost(char, True) > UNRESOLVED and not any(i <= k < j for i, j in decoding.words):
-        return "\ufffd"
+    slot = p.slots[k]
+    if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
+        return char
+    if slot.blind or lex.char_cost(char, True) > UNRESOLVED:
+        return "\ufffd"  # a lost lead byte outside any word, or no likely candidate: not guessed
     return char
 
 

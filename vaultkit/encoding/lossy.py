@@ -32,6 +32,7 @@ class Slot:
     end: int
     choices: tuple[str, ...]
     lost: int = 0  # bytes of this character that were lost (0: intact)
+    blind: bool = False  # its lead byte was lost: nothing but context says what it was
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,15 @@ class Reader:
         if byte is not None and byte < 0x80:
             return Slot(p, p + 1, (chr(byte),))
         after = data[p + 1] if p + 1 < n else None
-        if byte is None:
-            width = _continuations(data, p + 1, 3)
+        if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
+            width = 0
+            while (
+                width < 3
+                and p + 1 + width < n
+                and data[p + 1 + width] is not None
+                and 0x80 <= data[p + 1 + width] < 0xC0
+            ):  # type: ignore[operator]
+                width += 1
             leads = [b for b in self.fillers if sequence_length(b) == width]
             if self.check is not None:
                 leads = [b for b in leads if self.check(b, after)]
@@ -147,18 +155,18 @@ class Reader:
         choices = self._candidates(leads, body, missing, follow)
         if not choices:
             return None
-        return Slot(p, p + 1 + present, choices, missing + body.count(None) + (byte is None))
+        return Slot(p, p + 1 + present, choices, missing + body.count(None) + (byte is None), byte is None)
 
     def _candidates(
         self, leads: list[int], body: tuple[int | None, ...], missing: int, follow: int | None
     ) -> tuple[str, ...]:
         """Every valid character: a lead, then ``body`` with ``missing`` lost bytes put back
         anywhere and every marked lost byte filled."""
-        if not missing and None not in body:
+        if not missing and None not in body and len(leads) == 1:
             char = _valid(bytes([leads[0], *body]))  # type: ignore[list-item]
             return (char,) if char else ()
         conts = tuple(b for b in self.fillers if 0x80 <= b < 0xC0)
-        return _fill(tuple(leads), body, missing, conts, self.check, follow if None in body else None)
+        return _fill(tuple(leads), body, missing, conts, self.check, follow if self.check else None)
 
 
 @lru_cache(maxsize=65536)
@@ -191,9 +199,10 @@ def _fill(
 
 
 def _reproduces(shape: list, filled: list, check: Check, follow: int | None) -> bool:
-    """Each marked lost byte must be one the decoder would have lost, given the next byte."""
+    """Each lost byte -- marked or dropped -- must be one the decoder would have lost, given
+    the byte after it."""
     for k, v in enumerate(shape):
-        if v is None and not check(filled[k], filled[k + 1] if k + 1 < len(filled) else follow):
+        if (v is None or v == -1) and not check(filled[k], filled[k + 1] if k + 1 < len(filled) else follow):
             return False
     return True
 
