@@ -44,8 +44,14 @@ def mojibake(note, vault, options):
     unsafe, and the message names the close calls and their alternatives.  A character
     no candidate explains is left as `�` rather than guessed.
     """
+    text = note.text
     for run in damage(note, vault):
-        shown = run.repaired(note.text)
+        start, end = run.start, run.end
+        while start > 0 and text[start - 1].isalpha() and run.start - start < SHOWN // 4:
+            start -= 1  # quote whole words: "café", not "é"
+        while end < len(text) and text[end].isalpha() and end - run.end < SHOWN // 4:
+            end += 1
+        shown = text[start : run.start] + run.repaired(text) + text[run.end : end]
         shown = shown if len(shown) <= SHOWN else shown[: SHOWN - 1] + "…"
         lost = f", {run.lost} byte{'s' if run.lost != 1 else ''} lost" if run.lost else ""
         message = f"mojibake ({run.how}{lost}): reads “{shown}”"

@@ -29,4 +29,6 @@ def utf8_bom(note, vault, options):
     Removing the mark is safe: it carries no text.
     """
     if note.decoded.bom and note.decoded.encoding == "utf-8" and not note.read_error:
-        yield Diagnostic("UTF-8 byte-order mark at the start of the file", 0, 0, Fix("remove the byte-order mark", bom=False))
+        yield Diagnostic(
+            "UTF-8 byte-order mark at the start of the file", 0, 0, Fix("remove the byte-order mark", bom=False)
+        )

@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from vaultkit.encoding.lossy import Reader, template_of
+from vaultkit.encoding import langmodel
+from vaultkit.encoding.lossy import Piece, Reader, Slot, Template, template_of
 from vaultkit.encoding.mojibake import Proposal
 
 # (codec, label), most common first.
@@ -101,8 +102,8 @@ def double_byte_proposals(segment: str) -> list[Proposal]:
                     template=template,
                     piece=piece,
                 )
-                for piece in _reader(codec, drops).pieces(template)
-                if piece.multibyte >= 2
+                for piece in (_trimmed(found, template) for found in _reader(codec, drops).pieces(template))
+                if piece is not None and piece.multibyte >= 2
             ]
             score = sum(p.end - p.start for p in found)
             if score > best_score:
@@ -113,6 +114,24 @@ def double_byte_proposals(segment: str) -> list[Proposal]:
 # Two-byte characters of GBK, Big5, Shift-JIS or EUC-KR read as Latin-1: a high byte, then a
 # trail byte -- high again, or an ASCII letter or symbol from @ to ~ -- at least twice over.
 LATIN1_RUN = re.compile(r"(?:[\xa1-\xfe][\x40-\x7e\xa1-\xfe]){2,}")
+
+
+def _trimmed(piece: Piece, template: Template) -> Piece | None:
+    """``piece`` without alphabet letters at its ends: reading resumes after a lost lead
+    byte wherever the bytes happen to form UTF-8, and a lone ``ȷ`` or ``ж`` before the
+    Chinese is that accident, not text."""
+    slots = list(piece.slots)
+
+    def foreign(slot: Slot) -> bool:
+        return len(slot.choices) == 1 and langmodel.script(slot.choices[0]) in langmodel.ALPHABETS
+
+    while slots and (foreign(slots[0]) or not template.boundary(slots[0].start)):
+        slots.pop(0)
+    while slots and (foreign(slots[-1]) or not template.boundary(slots[-1].end)):
+        slots.pop()
+    if not slots:
+        return None
+    return Piece(template.origin[slots[0].start], template.origin[slots[-1].end - 1] + 1, tuple(slots))
 
 
 def legacy_proposals(segment: str) -> list[Proposal]:

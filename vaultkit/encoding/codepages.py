@@ -47,7 +47,6 @@ LABELS = {
     "cp850": "IBM850",
     "koi8-r": "KOI8-R",
 }
-SOFT_HYPHEN = 0xAD  # invisible, so tools strip U+00AD after the damage and its byte is lost too
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,8 @@ class CodePage:
         return LABELS.get(self.name, self.name)
 
     def lossy_fillers(self) -> tuple[int, ...]:
-        """Byte values that can vanish: undefined bytes and the soft hyphen's byte."""
+        """Byte values that can vanish: undefined bytes, and the soft hyphen's byte (U+00AD
+        is invisible, so tools strip it after the damage and its byte is lost too)."""
         shy = {b for b in range(256) if self.decode[b] == "\u00ad"}
         return tuple(sorted(self.undefined | shy))
 

@@ -21,7 +21,18 @@ from dataclasses import dataclass
 
 from vaultkit.encoding import langmodel
 
-SINGLE_BYTE = ("cp1252", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "iso8859-15", "mac-roman", "koi8-r")
+SINGLE_BYTE = (
+    "cp1252",
+    "latin-1",
+    "cp1250",
+    "cp1251",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "iso8859-15",
+    "mac-roman",
+    "koi8-r",
+)
 DOUBLE_BYTE = ("gb18030", "big5", "cp932", "cp949", "euc-jp")
 SAMPLE_BYTES = 4000  # non-ASCII bytes scored per reading
 SURE = 0.99  # confidence from which transcoding is safe
@@ -52,10 +63,6 @@ class Detection:
     @property
     def label(self) -> str:
         return label(self.encoding)
-
-    @property
-    def sure(self) -> bool:
-        return self.confidence >= SURE
 
 
 def label(encoding: str) -> str:

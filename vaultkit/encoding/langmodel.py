@@ -39,6 +39,7 @@ CACHE_WEIGHT = 0.05  # share of the document's own character counts in a charact
 INVISIBLE = 1400.0  # cB for an invisible or combining character
 TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a line or before a space
 FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japanese or Korean text
+SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 
 
@@ -209,10 +210,23 @@ def block_cost(char: str) -> float:
 
 
 @lru_cache(maxsize=8192)
+def _gbk_mojibake(char: str) -> bool:
+    """Whether GBK puts ``char`` where UTF-8 has lead or continuation bytes (rows 81-A0 and
+    E3-EF): the characters UTF-8 read as GBK is made of."""
+    try:
+        lead = char.encode("gbk")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0x81 <= lead <= 0xA0 or 0xE3 <= lead <= 0xEF
+
+
+@lru_cache(maxsize=8192)
 def terminal(char: str) -> bool:
     """Whether ``char`` ends sentences (``。``, ``？``, ``!``): likely before a space or at the end."""
     name = unicodedata.name(char, "")
-    return unicodedata.category(char) == "Po" and any(k in name for k in ("FULL STOP", "QUESTION MARK", "EXCLAMATION MARK"))
+    return unicodedata.category(char) == "Po" and any(
+        k in name for k in ("FULL STOP", "QUESTION MARK", "EXCLAMATION MARK")
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -288,10 +302,14 @@ class DocumentCache:
         return CACHE_BONUS if word in self.text else 0.0
 
     def traditional(self, lex: Lexicon) -> bool:
-        """Whether the document's (or else the vault's) intact Chinese is mostly traditional."""
+        """Whether the document's (or else the vault's) intact Chinese is mostly traditional.
+
+        Characters that UTF-8 read as GBK turns into are not counted: mojibake the analysis
+        did not flag (a two-character line) would otherwise make a note look traditional.
+        """
         for counts in (self.chars, self.vault_chars):
-            trad = sum(n for c, n in counts.items() if c in lex.traditional)
-            simp = sum(n for c, n in counts.items() if c in lex.simplified)
+            trad = sum(n for c, n in counts.items() if c in lex.traditional and not _gbk_mojibake(c))
+            simp = sum(n for c, n in counts.items() if c in lex.simplified and not _gbk_mojibake(c))
             if trad or simp:
                 return trad > simp
         return False
@@ -432,6 +450,8 @@ def _word_edges(
                 cost = cache.char_cost(char, cost)
             if guessed and last and terminal(char):
                 cost -= TERMINAL_BONUS
+            if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
+                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += UNKNOWN_WORD if lex.spaced else 0.0
             if cost < INF:
                 edges.append((k, k + 1, char, cost))
@@ -516,6 +536,7 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     return found
 
 
+_SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
 _SCRIPT_LANGS = {
     "CJK": "zh",

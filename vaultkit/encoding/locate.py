@@ -1,23 +1,32 @@
 """Find the damaged runs of a note and their repairs.
 
-The order of work is the order of cost.  One regular expression per note (:func:`suspicious`)
-decides whether it can hold mojibake at all; clean notes stop there.  In a suspicious note
-only the suspicious lines are looked at, and of each line only the parts outside code
-spans and code blocks (mojibake shown as an example stays untouched); front matter, math
-and link targets are text like any other.  A line part is explained, in this order:
+The order of work is the order of cost.  Two regular expressions per note
+(:func:`suspicious`: a one-character screen, then the precise test) decide whether it can
+hold mojibake at all; clean notes stop there.  In a suspicious note only the suspicious
+lines are looked at, and of each line only the parts outside code spans and code blocks
+(mojibake shown as an example stays untouched); front matter, math and link targets are
+text like any other.
 
-1. with lost bytes under a single-byte code page (:func:`.mojibake.lossy_proposals`), the
-   page being the one that explains most of the whole document;
-2. exactly, by ftfy (:func:`.mojibake.exact_fix`);
-3. as UTF-8 read as GBK/GB18030/Big5/Shift-JIS/EUC-KR, or as GBK-family bytes read as
-   Latin-1 (:mod:`.cjk`).
+The document is judged first: which single-byte code page explains most of it, whether it
+lost bytes (and about as many as that page's undefined bytes would lose -- a binomial test
+rejects "repairs" that need far more), which double-byte damage it has shown for sure.
+Then each line part gets the explanation that accounts for most of it:
 
-Every repair that leaves characters open is decoded by the language model, the whole
-document at once so that what it shows intact makes the rest likelier, twice (the second
-time also trusting the first pass's confident picks), and kept only if the repaired text
-is clearly likelier than the damaged text once each lost byte is paid for.  GBK-family
-repairs must also produce real words: most of their Chinese characters inside dictionary
-words of two or more characters (garbage read as GBK scores near zero there).
+1. single-byte mojibake with lost bytes (:func:`.mojibake.lossy_proposals`), decoded by the
+   language model -- unless U+FFFD marks the losses in an alphabetic script, which ftfy
+   handles (it keeps the U+FFFD, as its test corpus expects);
+2. ftfy's exact repair (:func:`.mojibake.exact_fix`), GBK-family bytes read as Latin-1,
+   an exact re-reading with the document's code page, or UTF-8 read as
+   GBK/GB18030/Big5/Shift-JIS/EUC-KR (:mod:`.cjk`) -- whichever explains the most
+   characters, ftfy first among equals ("UTF-8 explanations take precedence").
+
+Open characters are decoded for the whole document at once, so that what it (and the
+vault) shows intact makes the rest likelier, in a second pass also trusting the styles of
+the first pass's confident picks.  A repair is kept only when the repaired text is clearly
+likelier than the damaged text once each lost byte and each switch between alphabets is
+paid for.  GBK-family repairs must also produce real words -- most of their Chinese
+characters inside dictionary words (garbage read as GBK scores near zero there) -- and be
+long enough to judge, until the document has shown that damage twice.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from functools import lru_cache
 from vaultkit.encoding import cjk, codepages, langmodel
 from vaultkit.encoding.langmodel import INF, Decoding, DocumentCache, language, lexicon
 from vaultkit.encoding.lossy import Template
-from vaultkit.encoding.mojibake import Proposal, coverage, exact_fix, lossless_proposals, lossy_proposals
+from vaultkit.encoding.mojibake import Proposal, coverage, exact_fix, ftfy_case, lossless_proposals, lossy_proposals
 from vaultkit.model import Note, Region
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
@@ -42,6 +51,7 @@ MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
 REVIEW_MARGIN = 100.0  # cB: a fill closer than this to its runner-up is flagged for review
 UNRESOLVED = 1000.0  # cB: a fill this unlikely on its own, with no word around it, is not guessed
 TRUSTED = 200.0  # cB margin from which a first-pass fill informs the second pass
+ESTABLISHED = 2  # repairs of one double-byte kind after which a document counts as damaged that way
 MIN_CJK = 3  # CJK characters a GBK-family repair needs to be judged at all
 MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
 SCRIPT_SWITCH = 400.0  # cB for two adjacent letters of different alphabets
@@ -185,15 +195,20 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
             name = min(by_page, key=lambda n: (-coverage(by_page[n], part), _lost(by_page[n]), n != hint, order[n]))
             if _lost(by_page[name]):
                 chosen[seg] = by_page[name]
-    if not _plausible_loss([p for ps in chosen.values() for p in ps]):
-        chosen = {}  # far more bytes lost than the code page could drop: not this kind of damage
+    found = [p for ps in chosen.values() for p in ps]
+    if not any(p.lost and not ftfy_case(p) for p in found) or not _plausible_loss(found):
+        chosen = {}  # nothing surely lost, or far more than the code page could drop: not lossy damage
     if not chosen:
         hint = None  # no byte was lost anywhere: ftfy alone judges lossless damage
     judge = _Judge(text, segments, chosen, context)
-    damages: list[Damage] = []
-    for seg in segments:
-        damages.extend(_runs(judge.segment(seg, hint)))
-    return tuple(damages)
+    changes = {seg: judge.segment(seg, hint) for seg in segments}
+    established = {how for how, count in judge.accepted.items() if count >= ESTABLISHED}
+    if established:  # the document is damaged that way: short lines need less evidence
+        judge.established = established
+        for seg in segments:
+            if not changes[seg]:
+                changes[seg] = judge.segment(seg, hint)
+    return tuple(run for seg in segments for run in _runs(changes[seg]))
 
 
 def _plausible_loss(proposals: list[Proposal]) -> bool:
@@ -267,6 +282,8 @@ class _Judge:
     ) -> None:
         self.text = text
         self.lossy = lossy
+        self.accepted: Counter[str] = Counter()  # double-byte repairs made, by kind
+        self.established: set[str] = set()  # kinds of damage the document has shown for sure
         reliable = list(text)
         for start, end in segments:
             reliable[start:end] = " " * (end - start)
@@ -274,16 +291,17 @@ class _Judge:
         certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
         self.lang = language(self.cache.text + certain)
         pending = [p for ps in lossy.values() for p in ps]
-        self.decoded = {id(p): self.decode(p) for p in pending}
+        # Keyed by id() but holding the proposal too: an id is only unique while its object lives.
+        self.decoded: dict[int, tuple[Proposal, Judged]] = {id(p): (p, self.decode(p)) for p in pending}
         learned = len(self.cache.styles)
         self.cache.add_styles(
             c
             for p in pending
-            for k, c in enumerate(self.decoded[id(p)][0].chars)
-            if len(p.slots[k].choices) > 1 and self.decoded[id(p)][0].margins[k] >= TRUSTED
+            for k, c in enumerate(self.decoded[id(p)][1][0].chars)
+            if len(p.slots[k].choices) > 1 and self.decoded[id(p)][1][0].margins[k] >= TRUSTED
         )
         if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
-            self.decoded = {id(p): self.decode(p) for p in pending}
+            self.decoded = {id(p): (p, self.decode(p)) for p in pending}
 
     def decode(self, p: Proposal) -> Judged:
         certain = _certain(p)
@@ -297,7 +315,7 @@ class _Judge:
         part = self.text[seg[0] : seg[1]]
         exact = exact_fix(part)
         if exact and "\ufffd" in part and exact.how.startswith("UTF-8 read as") and not exact.how.endswith("(in part)"):
-            accepted = [exact]  # a single-byte page's marked losses are ftfy's: it never guesses them
+            accepted = self._marked(offset, part) or [exact]
         else:
             accepted = self.choose(offset, self.lossy.get(seg, []))
         if not accepted:
@@ -310,12 +328,27 @@ class _Judge:
             accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
 
+    def _marked(self, offset: int, part: str) -> list[Proposal]:
+        """Single-byte mojibake with U+FFFD for lost bytes: ftfy keeps the U+FFFD (its test
+        corpus expects ``Ру��кий``) and so does vaultkit in alphabetic scripts; in Chinese,
+        Japanese and Korean, where every character has two or three bytes of context and
+        words pin it down, the language model fills them."""
+        by_page = lossy_proposals(part, marked=True)
+        if not by_page:
+            return []
+        best = max(by_page.values(), key=lambda found: coverage(found, part))
+        accepted = self.choose(offset, best)
+        if accepted and all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted):  # type: ignore[index]
+            return accepted
+        return []
+
     def judged(self, p: Proposal) -> Judged | None:
         if p.fixed is not None:
             return None
-        if id(p) not in self.decoded:
-            self.decoded[id(p)] = self.decode(p)
-        return self.decoded[id(p)]
+        known = self.decoded.get(id(p))
+        if known is None or known[0] is not p:
+            known = self.decoded[id(p)] = (p, self.decode(p))
+        return known[1]
 
     def choose(self, offset: int, proposals: list[Proposal]) -> list[Proposal]:
         """The proposals worth applying: ftfy's exact repairs as they are; others only when
@@ -328,7 +361,9 @@ class _Judge:
             gain = self.gain(self.text[offset + p.start : offset + p.end], p)
             if gain >= MIN_GAIN and gain > best.get((p.start, p.end), (-INF,))[0]:
                 best[(p.start, p.end)] = (gain, p)
-        return [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
+        chosen = [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
+        self.accepted.update(p.how for p in chosen if _double_byte(p))
+        return chosen
 
     def gain(self, damaged: str, p: Proposal) -> float:
         """How much likelier (cB) the repair is than the damaged text; -INF if a gate fails."""
@@ -338,18 +373,24 @@ class _Judge:
             decoding = langmodel.decode([(c,) for c in p.fixed or ""], lex)
         else:
             decoding, lex = judged
-        if p.piece is None or _double_byte(p):
-            if _cjk_count(decoding) < MIN_CJK or _word_share(decoding) < MIN_WORDS:
-                return -INF  # too short to judge, or not words: byte pairs read as Chinese
-        elif _cjk_count(decoding) > 1 and _word_share(decoding) < MIN_WORDS:
-            return -INF
-        if p.piece is not None and not _double_byte(p):
+        strict = p.how not in self.established
+        if (
+            (p.piece is None or _double_byte(p))
+            and strict
+            and (_cjk_count(decoding) < MIN_CJK or _word_share(decoding) < MIN_WORDS)
+        ):
+            return -INF  # too short to judge, or not words: byte pairs read as Chinese
+        if p.piece is not None and not _double_byte(p) and not _self_evident(p):
             from ftfy.badness import is_bad
 
             if not is_bad(damaged):
                 return -INF
         repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
-        return _cost(damaged, lex, double=p.piece is None or _double_byte(p)) + SCRIPT_SWITCH * _switches(damaged) - repaired
+        return (
+            _cost(damaged, lex, double=p.piece is None or _double_byte(p))
+            + SCRIPT_SWITCH * _switches(damaged)
+            - repaired
+        )
 
 
 def _switches(chars: Iterable[str]) -> int:
@@ -389,6 +430,13 @@ def _cost(text: str, lex: langmodel.Lexicon, double: bool) -> float:
 
 def _certain(p: Proposal) -> str:
     return "".join(s.choices[0] for s in p.slots if len(s.choices) == 1)
+
+
+def _self_evident(p: Proposal) -> bool:
+    """Two intact characters of three or four UTF-8 bytes: a lead letter then two or three
+    symbols from the continuation range, twice -- no clean text is written like that, even
+    where ftfy's badness measure sees too little to judge."""
+    return sum(1 for s in p.slots if not s.lost and s.end - s.start >= 3) >= 2
 
 
 def _double_byte(p: Proposal) -> bool:

@@ -74,9 +74,10 @@ def _describe(plan: list[tuple[str, str]]) -> str:
     return "UTF-8 read as Windows-1252 (in part)"
 
 
-def lossy_proposals(segment: str) -> dict[str, list[Proposal]]:
+def lossy_proposals(segment: str, marked: bool = False) -> dict[str, list[Proposal]]:
     """Per code page, the stretches of ``segment`` that read as UTF-8 once bytes the page
-    drops are put back (pages under which nothing reads as UTF-8 are left out).
+    drops are put back (pages under which nothing reads as UTF-8 are left out); with
+    ``marked``, a U+FFFD is a lost byte too (``errors='replace'``).
 
     Pages that turn ``segment`` into the same bytes cannot be told apart, so a lost byte
     may be any byte that one of them drops.  The caller picks the page that explains the
@@ -84,14 +85,14 @@ def lossy_proposals(segment: str) -> dict[str, list[Proposal]]:
     is the damage lossy.
     """
     out: dict[str, list[Proposal]] = {}
-    high = {c for c in segment if ord(c) > 0x7F}
+    high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
     reach = {cp.name: sum(1 for c in high if c in cp.encode) for cp in pages()}
     most = max(reach.values(), default=0)
     for cp in pages():
         encode = cp.encode
         if not most or reach[cp.name] < most:  # a page that cannot even spell the text loses anyway
             continue
-        template = template_of(segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, False)  # type: ignore[misc]
+        template = template_of(segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, marked)  # type: ignore[misc]
         twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
         fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
         parts = [part for piece in Reader(fillers, drops=True).pieces(template) for part in _credible(piece, template)]
@@ -100,7 +101,7 @@ def lossy_proposals(segment: str) -> dict[str, list[Proposal]]:
                 part.char_start,
                 part.char_end,
                 f"UTF-8 read as {cp.label}",
-                lost=_lost(part, template),
+                lost=part.lost,
                 slots=part.slots,
                 template=template,
                 piece=part,
@@ -114,15 +115,14 @@ def lossy_proposals(segment: str) -> dict[str, list[Proposal]]:
     return out
 
 
-def _lost(part: Piece, template: Template) -> int:
-    """Bytes lost in ``part``, unless every character short of a byte is followed by a space
-    or a ``?``: a no-break space that became a space (ftfy's ``restore_byte_a0``) or a byte
-    a decoder marked with ``?`` -- ftfy's cases, which it repairs without guessing."""
-    data = template.data
-    short = [s for s in part.slots if s.lost]
-    if short and all(_marked(s, data) for s in short):
-        return 0
-    return sum(s.lost for s in short)
+def ftfy_case(p: Proposal) -> bool:
+    """Whether every character of ``p`` short of a byte is followed by a space or a ``?``:
+    a no-break space that became a space (ftfy's ``restore_byte_a0``) or a byte a decoder
+    marked with ``?`` -- ftfy's cases, which it repairs without guessing.  Unless the
+    document shows bytes lost for sure elsewhere, such a stretch is left to ftfy."""
+    assert p.template is not None
+    short = [s for s in p.slots if s.lost]
+    return bool(short) and all(_marked(s, p.template.data) for s in short)
 
 
 def _marked(slot: Slot, data: tuple[int | None, ...]) -> bool:

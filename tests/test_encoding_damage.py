@@ -1,0 +1,157 @@
+"""Every kind of damage the mojibake rule repairs, in several languages.
+
+Each case damages clean text the way real software does, then checks the repair: exact for
+lossless damage (and a safe fix), close for lossy damage (and an unsafe fix).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from vaultkit.api import Applicability
+from vaultkit.encoding import repair_text
+from vaultkit.fixer import fix_text
+from vaultkit.lint import lint_text
+
+
+def read_as(codec: str, errors: str = "strict"):
+    return lambda text: text.encode("utf-8").decode(codec, errors=errors)
+
+
+def sloppy_1252(text: str) -> str:
+    """Windows-1252 as browsers decode it: undefined bytes pass through as C1 controls."""
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8"))
+
+
+def twice(damage):
+    return lambda text: damage(damage(text))
+
+
+def legacy_as_latin1(codec: str):
+    return lambda text: text.encode(codec).decode("latin-1")
+
+
+def accuracy(got: str, want: str) -> float:
+    blocks = difflib.SequenceMatcher(None, got, want, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) / len(want)
+
+
+LOSSLESS = [
+    ("French, Windows-1252", "Le café est très élégant, déjà vu à Noël.", read_as("cp1252")),
+    ("German, Windows-1252", "Die Größe der Äpfel hängt vom Öl ab, schöne Grüße.", read_as("cp1252")),
+    ("Russian, Windows-1251", "Свёрточные нейронные сети обрабатывают изображения.", read_as("cp1251")),
+    ("Turkish, Windows-1254", "Yapay sinir ağları görüntüleri işler ve öğrenir.", read_as("cp1254")),
+    ("Chinese, Windows-1252 with C1", "卷积核的个数决定了输出特征图的通道数。", sloppy_1252),
+    ("French, twice over", "Le café est très élégant.", twice(read_as("cp1252"))),
+    ("Chinese, GBK bytes as Latin-1", "中文笔记：卷积神经网络", legacy_as_latin1("gbk")),
+    ("Chinese, Big5 bytes as Latin-1", "中文筆記：卷積神經網路", legacy_as_latin1("big5")),
+]
+
+LOSSY = [
+    (
+        "Chinese, Windows-1254 dropping bytes",
+        "长短时记忆网络通过门控机制缓解了梯度消失问题。",
+        read_as("cp1254", "ignore"),
+    ),
+    (
+        "Russian, Windows-1252 dropping bytes",
+        "Свёрточные нейронные сети обрабатывают изображения.",
+        read_as("cp1252", "ignore"),
+    ),
+    (
+        "Japanese, Windows-1252 dropping bytes",
+        "畳み込みニューラルネットワークは画像を処理する。",
+        read_as("cp1252", "ignore"),
+    ),
+    ("Korean, Windows-1252 dropping bytes", "합성곱 신경망은 이미지를 처리한다.", read_as("cp1252", "ignore")),
+    (
+        "Chinese, GBK with U+FFFD",
+        "卷积核的个数决定了输出特征图的通道数。 一乘一卷积可以改变通道数。",
+        read_as("gbk", "replace"),
+    ),
+    ("Chinese, GBK dropping bytes", "卷积核的个数决定了输出特征图的通道数。", read_as("gbk", "ignore")),
+    ("Japanese, GBK with U+FFFD", "畳み込みニューラルネットワークは画像を処理する。", read_as("gbk", "replace")),
+    (
+        "Japanese, Shift-JIS",
+        "こんにちは、畳み込みニューラルネットワークの勉強をしています。",
+        read_as("cp932", "replace"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "clean", "damage"), LOSSLESS, ids=[c[0] for c in LOSSLESS])
+def test_lossless_damage_is_repaired_exactly_and_safely(name, clean, damage):
+    damaged = damage(clean)
+    assert damaged != clean
+    assert repair_text(damaged) == clean
+    problems = lint_text(damaged, select=["VK303"])
+    assert problems and all(p.rule == "mojibake" for p in problems)
+    expected = Applicability.UNSAFE if "as Latin-1" in name else Applicability.SAFE  # a codec guess
+    assert {p.fix.applicability for p in problems} == {expected}
+
+
+@pytest.mark.parametrize(("name", "clean", "damage"), LOSSY, ids=[c[0] for c in LOSSY])
+def test_lossy_damage_is_repaired_closely_and_flagged_unsafe(name, clean, damage):
+    damaged = damage(clean)
+    assert damaged != clean
+    repaired = repair_text(damaged)
+    assert accuracy(repaired, clean) >= 0.93, repaired
+    problems = lint_text(damaged, select=["VK303"])
+    assert problems and {p.fix.applicability for p in problems} == {Applicability.UNSAFE}
+    assert all("lost" in p.message for p in problems)
+
+
+def test_the_fix_repairs_the_note_in_place_and_nothing_else():
+    note = (
+        "---\ntitle: Ã‰tude\ntags: [cafÃ©]\n---\n"
+        "# Notes sur le cafÃ©\n\n"
+        "Voir [[RÃ©seaux]] et `cafÃ©` (exemple) Ã  https://example.org/cafÃ©?x=1.\n"
+    )
+    fixed = fix_text(note, select=["VK303"]).data.decode("utf-8")
+    assert fixed == (
+        "---\ntitle: Étude\ntags: [café]\n---\n"
+        "# Notes sur le café\n\n"
+        "Voir [[Réseaux]] et `cafÃ©` (exemple) à https://example.org/café?x=1.\n"
+    )
+
+
+def test_findings_point_at_the_run_and_quote_the_repair():
+    note = "intro\n\nLe cafÃ© est trÃ¨s bon.\n"
+    (problem,) = lint_text(note, select=["VK303"])
+    assert (problem.line, problem.column) == (3, 7)  # the first damaged character
+    assert "UTF-8 read as" in problem.message and "café est très" in problem.message
+
+
+def test_two_damaged_runs_on_one_line_are_two_findings():
+    line = "cafÃ© " + "x" * 40 + " trÃ¨s"
+    problems = lint_text(line, select=["VK303"])
+    assert [p.column for p in problems] == [4, 50]
+
+
+def test_heavy_loss_is_repaired_where_words_say_so_and_otherwise_left_alone():
+    """UTF-8 read as Big5 loses lead bytes: the decoder gives up on most characters.  Where
+    dictionary words pin the text down it is restored; the rest is left as it was (for the
+    replacement-character rule to report), never filled with invented letters."""
+    damaged = read_as("big5", "replace")("卷積神經網路的計算可以平行化，長短期記憶網路解決梯度消失。")
+    repaired = repair_text(damaged)
+    assert "神經網路" in repaired and "解決梯度消失。" in repaired
+    assert "\ufffd" in repaired
+    invented = [c for c in repaired if c not in damaged and not ("\u4e00" <= c <= "\u9fff" or c in "，。")]
+    assert invented == []
+
+
+def test_vault_vocabulary_and_punctuation_inform_the_repair(tmp_path):
+    """A damaged line in a note: the vault's note names and its clean notes make rare words
+    and punctuation likely (a cache language model)."""
+    from vaultkit.fixer import apply_edits
+    from vaultkit.lint import check_vault
+
+    clean = "词向量把离散的词语映射到连续的向量空间中。"
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "词向量.md").write_text("词向量是一种表示。它很有用。\n", encoding="utf-8")
+    (tmp_path / "note.md").write_text(read_as("gbk", "replace")(clean) + "\n", encoding="utf-8")
+    (problem,) = check_vault(tmp_path, select=["VK303"]).problems
+    text = (tmp_path / "note.md").read_text(encoding="utf-8")
+    assert apply_edits(text, problem.fix.edits) == clean + "\n"

@@ -1,0 +1,131 @@
+"""Whole-file encodings and the small encoding rules: non-UTF-8 files (VK301), the UTF-8 BOM
+(VK302), replacement characters (VK304) and control characters (VK305)."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from vaultkit.api import Applicability
+from vaultkit.decode import NotText, decode
+from vaultkit.encoding.detect import detect
+from vaultkit.fixer import fix_text
+from vaultkit.lint import lint_text
+
+ZH = "# 卷积神经网络\n\n卷积核的个数决定了输出特征图的通道数。长短时记忆网络通过门控机制缓解了梯度消失问题。\n"
+LEGACY = [
+    ("gb18030", ZH, "gb18030"),
+    (
+        "big5",
+        "# 卷積神經網路\n\n卷積核的個數決定了輸出特徵圖的通道數。長短時記憶網路通過門控機制緩解了梯度消失問題。\n",
+        "big5",
+    ),
+    (
+        "cp932",
+        "# 畳み込みニューラルネットワーク\n\nカーネルの数が出力チャネル数を決める。勾配消失問題を緩和する。\n",
+        "shift_jis",
+    ),
+    ("cp949", "# 합성곱 신경망\n\n커널의 개수가 출력 채널 수를 결정한다. 기울기 소실 문제를 완화한다.\n", "euc_kr"),
+    ("cp1252", "# Réseaux\n\nLe noyau détermine le nombre de canaux. C'est très élégant, déjà vu.\n", "cp1252"),
+    ("cp1251", "# Свёрточные сети\n\nЧисло ядер определяет число каналов на выходе.\n", "cp1251"),
+    ("cp1253", "# Νευρωνικά δίκτυα\n\nΟ αριθμός των πυρήνων καθορίζει τα κανάλια.\n", "cp1253"),
+    ("cp1254", "# Sinir ağları\n\nÇekirdek sayısı çıkış kanallarını belirler. Güzel ölçüm.\n", "cp1254"),
+]
+
+
+@pytest.mark.parametrize(("expected", "text", "codec"), LEGACY, ids=[c[0] for c in LEGACY])
+def test_legacy_files_are_read_right_and_named(expected, text, codec):
+    """charset-normalizer alone calls the French cp1252 note "cp1257" and garbles è; the
+    language model picks the reading that makes words."""
+    data = text.encode(codec)
+    decoded_text, decoded = decode(data)
+    assert decoded_text == text
+    assert decoded.encoding == expected and decoded.confidence >= 0.99
+    (problem,) = lint_text(data, select=["VK301"])
+    assert problem.fix.encoding == "utf-8" and problem.fix.applicability == Applicability.SAFE
+    assert "99%" in problem.message or "100%" in problem.message
+
+
+def test_transcoding_writes_the_same_text_as_utf8():
+    result = fix_text(ZH.encode("gb18030"), select=["VK301"])
+    assert result.data == ZH.encode("utf-8")
+
+
+def test_a_utf8_file_with_some_legacy_lines_is_read_line_by_line():
+    data = "# 笔记\n\n中文内容正常。\n".encode() + "Réseau collé d'un vieux éditeur\n".encode("cp1252")
+    text, decoded = decode(data)
+    assert text == "# 笔记\n\n中文内容正常。\nRéseau collé d'un vieux éditeur\n"
+    assert decoded.encoding == "utf-8+cp1252"
+    (problem,) = lint_text(data, select=["VK301"])
+    assert "UTF-8 with lines in Windows-1252" in problem.message
+    assert problem.fix.applicability == Applicability.UNSAFE  # two encodings in one file
+
+
+def test_utf16_with_and_without_bom():
+    with_bom = codecs.BOM_UTF16_LE + "Notes\n".encode("utf-16-le")
+    (problem,) = lint_text(with_bom, select=["VK301"])
+    assert problem.fix.applicability == Applicability.SAFE
+    text, decoded = decode("Plain ASCII notes, UTF-16 without a mark\n".encode("utf-16-le"))
+    assert text.startswith("Plain ASCII") and decoded.encoding == "utf-16-le"
+
+
+def test_detect_gives_up_only_on_nothing():
+    assert detect(b"caf\xe9\n").text == "café\n"
+
+
+def test_stray_nul_is_text_with_a_finding_and_nul_padding_is_recovered():
+    text, _ = decode(b"Meeting notes\x00 here\n")
+    assert text == "Meeting notes\x00 here\n"
+    padded = b"# Note\n\nBody text.\n" + b"\x00" * 4096
+    (problem,) = lint_text(padded, select=["VK305"])
+    assert "U+0000" in problem.message and problem.fix.applicability == Applicability.SAFE
+    assert fix_text(padded, select=["VK305"]).data == b"# Note\n\nBody text.\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x00" * 64, bytes(range(1, 32)) * 20, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"],
+    ids=["nul", "controls", "png"],
+)
+def test_binary_data_is_refused(data):
+    with pytest.raises(NotText):
+        decode(data)
+
+
+def test_utf8_bom_is_reported_and_removed():
+    data = codecs.BOM_UTF8 + b"---\ntitle: x\n---\nbody\n"
+    (problem,) = lint_text(data, select=["VK302"])
+    assert problem.fix.bom is False
+    assert fix_text(data, select=["VK302"]).data == b"---\ntitle: x\n---\nbody\n"
+    assert lint_text(b"---\ntitle: x\n---\n", select=["VK302"]) == []
+
+
+def test_replacement_characters_are_reported_but_never_repaired():
+    note = "Price: 10 \ufffd\ufffd per month. 锟斤拷锟斤拷 and 占쏙옙.\n`\ufffd in code`\n"
+    problems = lint_text(note, select=["VK304"])
+    assert [(p.column, p.end - p.start) for p in problems] == [(11, 2), (25, 6), (36, 3)]
+    assert all(p.fix is None for p in problems)
+    assert lint_text("烫烫烫 屯屯屯 is debug memory, not encoding damage\n", select=["VK304"]) == []
+
+
+def test_replacement_characters_inside_a_repaired_run_are_left_to_mojibake():
+    damaged = "卷积核的个数决定了输出特征图的通道数。".encode().decode("gbk", errors="replace")
+    assert "\ufffd" in damaged
+    assert lint_text(damaged, select=["VK304"]) == []
+    assert [p.rule for p in lint_text(damaged, select=["VK303", "VK304"])] == ["mojibake"]
+
+
+def test_control_characters_outside_code_are_removed_safely():
+    note = "a\x07b\x1b[0m c\x7f\n`\x07 in code`\n\ttab and\r\nCRLF are fine\n"
+    problems = lint_text(note, select=["VK305"])
+    assert [note[p.start : p.end] for p in problems] == ["\x07", "\x1b", "\x7f"]
+    fixed = fix_text(note, select=["VK305"]).data.decode()
+    assert fixed == "ab[0m c\n`\x07 in code`\n\ttab and\r\nCRLF are fine\n"
+
+
+def test_c1_controls_of_a_mojibake_run_are_left_to_mojibake():
+    damaged = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in "卷积神经网络".encode())
+    assert any("\x80" <= c <= "\x9f" for c in damaged)
+    assert lint_text(damaged, select=["VK305"]) == []
+    assert [p.rule for p in lint_text(damaged, select=["VK3"])] == ["mojibake"]

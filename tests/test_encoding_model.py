@@ -1,0 +1,84 @@
+"""The parts under the mojibake rule: reading bytes back with lost ones, and the lattice
+language model that picks among candidates."""
+
+from __future__ import annotations
+
+import math
+
+from vaultkit.encoding import langmodel
+from vaultkit.encoding.codepages import page
+from vaultkit.encoding.langmodel import DocumentCache, decode, lexicon
+from vaultkit.encoding.locate import _binomial_tail
+from vaultkit.encoding.lossy import Reader, template_of
+
+
+def slots_of(damaged: str, codepage: str = "cp1254"):
+    cp = page(codepage)
+    template = template_of(damaged, lambda c: bytes((cp.encode[c],)) if c in cp.encode else None, False)
+    (piece,) = Reader(cp.lossy_fillers(), drops=True).pieces(template)
+    return piece.slots
+
+
+def test_undefined_bytes_and_the_soft_hyphen_are_what_a_code_page_drops():
+    assert page("cp1254").lossy_fillers() == (0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD)
+    assert page("cp1252").lossy_fillers() == (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xAD)
+
+
+def test_a_character_short_of_a_byte_gets_every_candidate_that_fits():
+    """中, 与 and 不 are E4 B8 AD/8E/8D: read as Windows-1254, all three lose their last byte
+    and leave the same ``ä¸``."""
+    damaged = "中".encode().decode("cp1254", errors="ignore").replace("\u00ad", "")
+    assert damaged == "ä¸"
+    (slot,) = slots_of(damaged)
+    assert {"中", "与", "不"} <= set(slot.choices) and slot.lost == 1
+    intact = slots_of("å·ç§¯")  # 卷积 lost nothing but 卷's 0x8D
+    assert [len(s.choices) > 1 for s in intact] == [True, False]
+
+
+def test_a_lost_byte_marked_by_u_fffd_must_reproduce_the_damage():
+    from vaultkit.encoding.cjk import _encoder, _reader
+
+    damaged = "一乘一".encode().decode("gbk", errors="replace")
+    template = template_of(damaged, _encoder("gbk"))
+    (piece,) = _reader("gbk").pieces(template)
+    first = piece.slots[0]
+    assert "一" in first.choices
+    for char in first.choices:  # every candidate turns into the same damage again
+        assert (char + "乘").encode().decode("gbk", errors="replace").startswith(damaged[:2])
+
+
+def test_the_lattice_prefers_words_and_reports_close_calls():
+    lex = lexicon("zh")
+    slots = [("卷", "号"), ("积",), ("神",), ("经",), ("网",), ("络",)]
+    result = decode(slots, lex)
+    assert "".join(result.chars) == "卷积神经网络"
+    assert result.margins[0] > 100 and result.margins[1] == math.inf
+    close = decode([("在",), ("中", "不", "与"), ("改",), ("变",)], lex)
+    assert close.margins[1] < 100 and set(close.alternatives[1]) <= {"中", "不", "与"}
+
+
+def test_simplified_text_does_not_take_traditional_fills():
+    lex = lexicon("zh")
+    slots = [("大",), ("于",), ("或",), ("小", "對"), ("于",)]
+    assert "".join(decode(slots, lex).chars) == "大于或小于"
+
+
+def test_the_document_cache_carries_style_and_paired_marks():
+    lex = lexicon("zh")
+    cache = DocumentCache("“引文", {})
+    cache.add_styles("𝑥")
+    assert decode([("𝐷", "𝝷", "𝞷")], lex, cache).chars == ("𝐷",)
+    assert decode([("⁀", "”")], lex, cache).chars == ("”",)
+
+
+def test_language_follows_the_script():
+    assert langmodel.language("卷积神经网络") == "zh"
+    assert langmodel.language("畳み込み") == "ja"
+    assert langmodel.language("신경망") == "ko"
+    assert langmodel.language("Свёрточные") == "ru"
+    assert langmodel.language("Größe Äpfel schöne") == "de"
+
+
+def test_loss_far_beyond_what_a_code_page_drops_is_implausible():
+    assert _binomial_tail(1000, 140, 0.125) > 0.01  # the sample: about one byte in eight
+    assert _binomial_tail(45, 18, 0.094) < 1e-4  # ftfy's "hopeless garble"
