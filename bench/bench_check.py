@@ -26,14 +26,19 @@ FAMILIES = {"VK0": "file", "VK1": "front matter", "VK2": "links", "VK3": "encodi
 
 def ensure_vault(path: Path, notes: int, seed: int) -> None:
     if not (path / ".obsidian").is_dir():
-        subprocess.run([sys.executable, str(MAKE_VAULT), str(path), "--notes", str(notes), "--seed", str(seed)], check=True)
+        subprocess.run(
+            [sys.executable, str(MAKE_VAULT), str(path), "--notes", str(notes), "--seed", str(seed)], check=True
+        )
 
 
 def run(vault: Path, *args: str) -> tuple[float, float, int]:
     """One `vaultkit check` run: (seconds, peak RSS in MB, number of problems)."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "vaultkit", "check", str(vault), "--format", "json", *args],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", str(vault), "--format", "json", *args],
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"vaultkit failed ({proc.returncode}): {proc.stderr[-2000:]}")
@@ -58,7 +63,9 @@ def main() -> None:
     total, peak, count = best_of(a.repeat, vault)
     print(f"vault: {vault} ({a.notes} notes)")
     print(f"all rules: {total:.2f} s wall (best of {a.repeat}), peak RSS {peak:.0f} MB, {count} problems")
-    listed = subprocess.run([sys.executable, "-m", "vaultkit", "rules"], capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "rules"], capture_output=True, text=True, check=True
+    ).stdout
     for prefix, name in FAMILIES.items():
         if f"\n{prefix}" not in "\n" + listed:
             continue

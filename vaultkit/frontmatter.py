@@ -148,7 +148,9 @@ def _load(text: str, fm: FrontMatter) -> FrontMatter:
     return _replace(fm, data=data, keys=keys, duplicates=dups)
 
 
-_TOP_KEY = re.compile(r"^([^\s#'\"\-?:][^:\n]*?|'[^'\n]*'|\"[^\"\n]*\"):(?:[ \t]+|(?=\r?\n)|$)(.*?)[ \t]*\r?$", re.MULTILINE)
+_TOP_KEY = re.compile(
+    r"^([^\s#'\"\-?:][^:\n]*?|'[^'\n]*'|\"[^\"\n]*\"):(?:[ \t]+|(?=\r?\n)|$)(.*?)[ \t]*\r?$", re.MULTILINE
+)
 _INDENTED = re.compile(r"\r?\n(?:[ \t]|-(?:[ \t]|\r?$))")
 
 
@@ -163,8 +165,17 @@ def scan_keys(text: str, fm: FrontMatter) -> tuple[YamlKey, ...]:
         value = m.group(2)
         block = not value and _INDENTED.match(text, m.end())
         tag = "?" if block or value else "tag:yaml.org,2002:null"
-        keys.append(YamlKey(key=m.group(1).strip("'\""), key_start=m.start(1), key_end=m.end(1),
-                            value_start=m.start(2), value_end=m.end(2), style=None, tag=tag))
+        keys.append(
+            YamlKey(
+                key=m.group(1).strip("'\""),
+                key_start=m.start(1),
+                key_end=m.end(1),
+                value_start=m.start(2),
+                value_end=m.end(2),
+                style=None,
+                tag=tag,
+            )
+        )
     return tuple(keys)
 
 
