@@ -92,3 +92,8 @@ def test_indented_code_follows_commonmark_list_continuation():
         ("math", "$x$"),
         ("code", "    real code [[hidden]]\n"),
     ]
+
+
+def test_a_list_item_of_inline_code_is_not_a_setext_underline():
+    note = parse_text("A.md", "- `obsidian://open?vault=x`\n  This opens the vault.\n- `obsidian://search`\n  More.\n")
+    assert note.headings == ()

@@ -16,34 +16,49 @@ from vaultkit.model import BlockId, FrontMatter, Heading, Link, Region, Tag
 
 _MASKED_KINDS = frozenset({"code", "inline-code", "math", "display-math", "comment", "html-comment"})
 
-WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+# Patterns start with a literal character (an optional "!" or a "^" alternative would make the
+# regex engine try every position); the "!" of an embed is looked at by hand.
+WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 PROPERTY_LINK = re.compile(r"([\"'])(\[\[([^\[\]\n]+?)\]\])\1")
 MDLINK = re.compile(
-    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
+    r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\((<[^<>\n]*>|[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
 )
 ATX = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\r?$", re.MULTILINE)
-SETEXT = re.compile(r"^(?P<text>[ \t]{0,3}\S[^\n]*)\n[ \t]{0,3}(?P<bar>=+|-+)[ \t]*\r?$", re.MULTILINE)
+UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?$", re.MULTILINE)  # a setext heading's second line
 # An id glued to an embed (``![[x.png]]^id``) is accepted: the help vault writes it in every
 # locale, and whether Obsidian indexes it is unverified -- the lenient reading.
-BLOCK_ID = re.compile(r"(?:^|[ \t]|(?<=\]\]))(\^([A-Za-z0-9-]+))[ \t]*\r?$", re.MULTILINE)
-TAG = re.compile(r"(?<![^\s])#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
+BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
+_HASH_LINE = re.compile(r"\n(?=[ \t]{0,3}#)")
+TAG = re.compile(r"#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NOT_PARAGRAPH = re.compile(r"[ \t]*(?:[-*+>#|]|\d{1,9}[.)]|```|~~~|\$\$)")
 
 
+def _blank(chunk: str) -> str:
+    """Spaces for every character of ``chunk`` but its line breaks."""
+    if "\n" not in chunk:
+        return " " * len(chunk)
+    return "\n".join(
+        " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line) for line in chunk.split("\n")
+    )
+
+
 def mask(text: str, regions: tuple[Region, ...], start: int) -> str:
     """``text`` with front matter and masked regions blanked (newlines kept)."""
+    return _mask_spans(text, [(0, start)] + [(r.start, r.end) for r in regions if r.kind in _MASKED_KINDS])
+
+
+def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
     parts = []
     pos = 0
-    spans = [(0, start)] + [(r.start, r.end) for r in regions if r.kind in _MASKED_KINDS]
     for s, e in spans:
         if e <= pos:
             continue
         s = max(s, pos)
         parts.append(text[pos:s])
         chunk = text[s:e]
-        parts.append(re.sub(r"[^\r\n]", " ", chunk) if "\n" in chunk else " " * len(chunk))
+        parts.append(_blank(chunk))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
@@ -98,16 +113,15 @@ def wikilinks(text: str, masked: str, comment_spans: list[tuple[int, int]]) -> l
     code inside a link (``[[#$y'' = f(x)$ type]]``) stays part of its target."""
     found = []
     for m in WIKILINK.finditer(masked):
-        if m.start() and masked[m.start() - 1] == "\\":
+        start = m.start()
+        embed = start > 0 and masked[start - 1] == "!"
+        start -= embed
+        if start and masked[start - 1] == "\\":
             continue
-        inner = text[m.start(2) : m.end(2)]
+        inner = text[m.start(1) : m.end(1)]
         if not inner.strip():
             continue
-        found.append(
-            _wikilink(
-                bool(m.group(1)), inner, m.start(), m.end(), m.start(2), in_comment=_inside(m.start(), comment_spans)
-            )
-        )
+        found.append(_wikilink(embed, inner, start, m.end(), m.start(1), in_comment=_inside(start, comment_spans)))
     return found
 
 
@@ -139,10 +153,13 @@ def markdown_links(
     """Markdown links found in ``masked``, their parts read from ``text`` (as for wiki-links)."""
     found = []
     for m in MDLINK.finditer(masked):
-        if _inside(m.start(), taken) or (m.start() and masked[m.start() - 1] == "\\"):
+        start = m.start()
+        embed = start > 0 and masked[start - 1] == "!"
+        start -= embed
+        if _inside(start, taken) or (start and masked[start - 1] == "\\"):
             continue
-        dest = text[m.start(3) : m.end(3)]
-        t_start, t_end = m.start(3), m.end(3)
+        dest = text[m.start(2) : m.end(2)]
+        t_start, t_end = m.start(2), m.end(2)
         if dest.startswith("<"):
             dest, t_start, t_end = dest[1:-1], t_start + 1, t_end - 1
         if not dest:
@@ -158,16 +175,16 @@ def markdown_links(
         found.append(
             Link(
                 kind="markdown",
-                embed=bool(m.group(1)),
+                embed=embed,
                 target=path,
                 subpath=subpath,
-                display=text[m.start(2) : m.end(2)],
-                start=m.start(),
+                display=text[m.start(1) : m.end(1)],
+                start=start,
                 end=m.end(),
                 target_start=t_start,
                 target_end=t_end,
                 external=external,
-                in_comment=_inside(m.start(), comment_spans),
+                in_comment=_inside(start, comment_spans),
             )
         )
     return found
@@ -179,31 +196,49 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 def headings(text: str, masked: str) -> list[Heading]:
     found = []
-    for m in ATX.finditer(masked):
+    starts = [0] if masked.lstrip(" \t")[:1] == "#" else []
+    starts += [m.end() for m in _HASH_LINE.finditer(masked)]
+    for line_start in starts:
+        m = ATX.match(masked, line_start)
+        if m is None:
+            continue
         # The masked line says where a heading is; its text comes from the real line, so
         # that inline code, math and comments in it stay part of it (`### `hasTag()``).
         real = ATX.match(text, m.start(), m.end())
         content = real.group(2) if real else None
         found.append(Heading(level=len(m.group(1)), text=(content or "").strip(), start=m.start(), end=m.end()))
-    if "\n=" in masked or "\n-" in masked or "\n " in masked:
-        for m in SETEXT.finditer(masked):
-            line = m.group("text")
-            if _NOT_PARAGRAPH.match(line) or not line.strip():
+    if "=" in masked or "-" in masked:
+        taken = -1  # a line that underlines one heading cannot be the text of the next
+        for m in UNDERLINE.finditer(masked):
+            s = masked.rfind("\n", 0, m.start()) + 1
+            line = masked[s : m.start()]
+            indent = len(line) - len(line.lstrip(" \t"))
+            if s <= taken or indent > 3 or not line.strip() or _NOT_PARAGRAPH.match(line):
                 continue
-            level = 1 if m.group("bar")[0] == "=" else 2
-            s = m.start("text")
-            found.append(Heading(level=level, text=text[s : m.end("text")].strip(), start=s, end=m.end()))
+            if not UNDERLINE.match(text, m.start()):
+                continue  # only looked like one once masked: ``- `code` `` is a list item
+            level = 1 if m.group(1)[0] == "=" else 2
+            found.append(Heading(level=level, text=text[s : m.start()].strip(), start=s + indent, end=m.end()))
+            taken = m.end()
         found.sort(key=lambda h: h.start)
     return found
 
 
 def block_ids(masked: str) -> list[BlockId]:
-    return [BlockId(id=m.group(2), start=m.start(1), end=m.end(1)) for m in BLOCK_ID.finditer(masked)]
+    found = []
+    for m in BLOCK_ID.finditer(masked):
+        s = m.start()
+        # after a space, at the start of a line, or glued to an embed (see BLOCK_ID)
+        if s == 0 or masked[s - 1] in " \t\n" or masked.startswith("]]", s - 2):
+            found.append(BlockId(id=m.group(1), start=s, end=m.end(1)))
+    return found
 
 
 def tags(masked_without_links: str) -> list[Tag]:
     found = []
     for m in TAG.finditer(masked_without_links):
+        if m.start() and not masked_without_links[m.start() - 1].isspace():
+            continue  # a tag starts a line or follows whitespace (`a#b`, URL fragments are not tags)
         body = m.group(1)
         if body.isdigit() or not re.search(r"\D", body):
             continue
@@ -221,7 +256,7 @@ def scan(
     taken = [(link.start, link.end) for link in wiki]
     md = markdown_links(text, masked, taken, comments) if "](" in masked else []
     links = sorted(wiki + md, key=lambda link: link.start)
-    without_links = mask(masked, tuple(Region("code", link.start, link.end) for link in links), 0) if links else masked
+    without_links = _mask_spans(masked, [(link.start, link.end) for link in links]) if links else masked
     return (
         links,
         headings(text, masked) if "#" in masked or "\n=" in masked or "\n-" in masked else [],
