@@ -1,7 +1,7 @@
 import re
 
 from vaultkit.api import Diagnostic, Edit, Fix, rule
-from vaultkit.encoding import damage
+from vaultkit.encoding import outside_damage
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # the quick test: no repetition to track
@@ -38,12 +38,8 @@ def control_character(note, vault, options):
     text = note.text
     if not ANY.search(text):
         return
-    code = [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
-    repaired = [(run.start, run.end) for run in damage(note, vault)]
-    for match in CONTROL.finditer(text):
+    for match in outside_damage(note, vault, CONTROL):
         start, end = match.span()
-        if any(a <= start < b for a, b in code + repaired):
-            continue
         names = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in match.group()))
         yield Diagnostic(
             f"control character{'s' if end - start > 1 else ''} {names} in the text",

@@ -1,7 +1,7 @@
 import re
 
 from vaultkit.api import Diagnostic, rule
-from vaultkit.encoding import damage
+from vaultkit.encoding import outside_damage
 
 # U+FFFD, and what two U+FFFD become when their UTF-8 is read as GBK (``锟斤拷``), Big5
 # (``嚙踝蕭``) or EUC-KR (``占쏙옙``): data lost twice over.
@@ -37,12 +37,8 @@ def replacement_character(note, vault, options):
     text = note.text
     if not any(mark in text for mark in MARKS):  # substring tests: far cheaper than the pattern
         return
-    code = [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
-    repaired = [(run.start, run.end) for run in damage(note, vault)]
-    for match in LOST.finditer(text):
+    for match in outside_damage(note, vault, LOST):
         start, end = match.span()
-        if any(a <= start < b for a, b in code + repaired):
-            continue
         yield Diagnostic(
             f"{len(match.group())} character{'s' if end - start != 1 else ''} lost by an earlier decoding "
             "(replacement characters); restore them from a backup or the source",

@@ -12,6 +12,8 @@ The encoding rules (VK301-VK305) share one analysis per note through :func:`dama
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from vaultkit.encoding.locate import EMPTY, Context, Damage, analyse, context_of, suspicious
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from vaultkit.index import VaultIndex
     from vaultkit.model import Note
 
-__all__ = ["Damage", "damage", "repair_text"]
+__all__ = ["Damage", "damage", "outside_damage", "repair_text"]
 
 _context: tuple[object, Context] | None = None  # (vault, its context): one vault per process
 
@@ -30,6 +32,16 @@ def damage(note: Note, vault: VaultIndex | None = None) -> tuple[Damage, ...]:
     if not suspicious(note.text):
         return ()
     return analyse(note.text, note.regions, _vault_context(vault))
+
+
+def outside_damage(note: Note, vault: VaultIndex | None, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern`` in the note's prose: not in code, and not inside a mojibake run
+    (the characters there are the ``mojibake`` rule's business, and its repair replaces them)."""
+    skip = [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
+    skip += [(run.start, run.end) for run in damage(note, vault)]
+    for match in pattern.finditer(note.text):
+        if not any(a <= match.start() < b for a, b in skip):
+            yield match
 
 
 def _vault_context(vault: VaultIndex | None) -> Context:
