@@ -30,3 +30,14 @@ def test_ci_runs_the_readme_test_command():
     commands = re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)
     test_command = next(c for c in commands if "pytest" in c)
     assert test_command in (REPO / ".ci" / "run").read_text()
+
+
+def test_the_configuration_example_is_valid():
+    import tomllib
+
+    from vaultkit.config import active_rules, parse_config
+
+    example = re.search(r"```toml\n(select = .*?)```", README, re.DOTALL).group(1)
+    active = active_rules(parse_config(tomllib.loads(example), "README"), load_rules(isolated=True))
+    (wikilink,) = [a for a in active if a.rule.name == "broken-wikilink"]
+    assert wikilink.exclude == ("Inbox/**",) and "ambiguous-link" not in {a.rule.name for a in active}
