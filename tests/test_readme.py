@@ -33,9 +33,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_the_configuration_example_is_valid():
-    import tomllib
-
-    from vaultkit.config import active_rules, parse_config
+    from vaultkit.config import active_rules, parse_config, tomllib  # tomli on Python 3.10
 
     example = re.search(r"```toml\n(select = .*?)```", README, re.DOTALL).group(1)
     active = active_rules(parse_config(tomllib.loads(example), "README"), load_rules(isolated=True))
