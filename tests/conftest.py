@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,28 @@ def shared() -> Path:
     """The read-only shared material beside the checkout; its absence is a failure, not a skip."""
     assert SHARED.is_dir(), f"{SHARED} is missing: the shared/ folder must sit beside the checkout"
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def synthetic_vault(tmp_path_factory, shared: Path):
+    """``synthetic_vault(notes, seed, defect_rate)`` -> (root, manifest): a vault written by
+    ``shared/bench/make_vault.py`` (deterministic), made once per session for each argument set.
+    Tests must not modify it; copy it first when they write."""
+    made: dict[tuple[int, int, float | None], tuple[Path, dict]] = {}
+
+    def make(notes: int, seed: int, defect_rate: float | None = None) -> tuple[Path, dict]:
+        key = (notes, seed, defect_rate)
+        if key not in made:
+            root = tmp_path_factory.mktemp("synthetic") / f"v{notes}-{seed}"
+            rate = () if defect_rate is None else ("--defect-rate", str(defect_rate))
+            subprocess.run(
+                [sys.executable, str(shared / "bench" / "make_vault.py"), str(root), "--notes", str(notes),
+                 "--seed", str(seed), *rate],
+                check=True,
+                capture_output=True,
+            )  # fmt: skip
+            manifest = json.loads(root.with_name(root.name + ".manifest.json").read_text(encoding="utf-8"))
+            made[key] = (root, manifest)
+        return made[key]
+
+    return make

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from vaultkit.lint import check_vault
 
 RULES = ("invalid-front-matter", "empty-date", "placeholder-link-title")
 
 
-def test_every_planted_front_matter_defect_and_nothing_else(tmp_path, shared):
-    out = tmp_path / "v2000"
-    subprocess.run(
-        [
-            sys.executable,
-            str(shared / "bench" / "make_vault.py"),
-            str(out),
-            "--notes",
-            "2000",
-            "--seed",
-            "7",
-            "--defect-rate",
-            "0.3",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    manifest = json.loads((tmp_path / "v2000.manifest.json").read_text(encoding="utf-8"))
+def test_every_planted_front_matter_defect_and_nothing_else(synthetic_vault):
+    out, manifest = synthetic_vault(2000, 7, 0.3)
     planted = {(d["path"], d["line"], d["rule"]) for d in manifest["defects"] if d["rule"] in RULES}
     assert len(planted) > 100  # the generator did plant them
     result = check_vault(out, select=RULES)

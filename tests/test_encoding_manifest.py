@@ -6,9 +6,6 @@ of the characters of the lossy Windows-1254 and GBK damage."""
 from __future__ import annotations
 
 import difflib
-import json
-import subprocess
-import sys
 from collections import defaultdict
 
 import pytest
@@ -22,20 +19,8 @@ KINDS = ("cp1252", "cp1254-lossy", "gbk")
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory, shared):
-    root = tmp_path_factory.mktemp("bench") / "v3k"
-    subprocess.run(
-        [
-            sys.executable,
-            str(shared / "bench" / "make_vault.py"),
-            str(root),
-            *("--notes", "3000", "--seed", "13"),
-            *("--defect-rate", "0.3"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    manifest = json.loads(root.with_name("v3k.manifest.json").read_text(encoding="utf-8"))
+def planted(synthetic_vault):
+    root, manifest = synthetic_vault(3000, 13, 0.3)
     return root, [d for d in manifest["defects"] if d["rule"] in ("mojibake", "non-utf8-encoding")]
 
 

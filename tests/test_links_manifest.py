@@ -4,14 +4,9 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
-MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 PLANTED = ["broken-wikilink", "broken-heading-link", "broken-block-ref", "missing-embed"]
 NEVER_PLANTED = ["ambiguous-link", "broken-markdown-link"]
 
@@ -23,15 +18,9 @@ def compare_manifest():
     return module
 
 
-@pytest.mark.skipif(not MAKE_VAULT.is_file(), reason="needs ../shared/bench/make_vault.py")
-def test_every_planted_link_defect_and_nothing_else(tmp_path, capsys):
-    vault = tmp_path / "v3k"
-    subprocess.run(
-        [sys.executable, str(MAKE_VAULT), str(vault), "--notes", "3000", "--seed", "11", "--defect-rate", "0.3"],
-        check=True,
-        capture_output=True,
-    )
-    manifest = tmp_path / "v3k.manifest.json"
+def test_every_planted_link_defect_and_nothing_else(synthetic_vault, capsys):
+    vault, _ = synthetic_vault(3000, 11, 0.3)
+    manifest = vault.with_name(vault.name + ".manifest.json")
     status = compare_manifest().main([str(vault), str(manifest), *PLANTED, *NEVER_PLANTED])
     report = capsys.readouterr().out
     planted = {line.split()[0]: line.split()[1:] for line in report.splitlines()[1:] if line.strip()}

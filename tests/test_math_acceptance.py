@@ -3,9 +3,6 @@ finding at all on real math vaults that render in Obsidian."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections import Counter
 
 from vaultkit.lint import check_vault
@@ -13,15 +10,8 @@ from vaultkit.lint import check_vault
 RULES = ("unclosed-math", "unbalanced-braces", "unmatched-left-right", "unmatched-environment", "blank-line-in-math")
 
 
-def test_every_planted_math_defect_and_nothing_else(tmp_path, shared):
-    out = tmp_path / "v3000"
-    subprocess.run(
-        [sys.executable, str(shared / "bench" / "make_vault.py"), str(out), "--notes", "3000", "--seed", "17",
-         "--defect-rate", "0.3"],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    manifest = json.loads((tmp_path / "v3000.manifest.json").read_text(encoding="utf-8"))
+def test_every_planted_math_defect_and_nothing_else(synthetic_vault):
+    out, manifest = synthetic_vault(3000, 17, 0.3)
     planted = Counter((d["path"], d["line"], d["rule"]) for d in manifest["defects"] if d["rule"] in RULES)
     assert {rule for _, _, rule in planted} == set(RULES) and sum(planted.values()) > 300
     result = check_vault(out, select=RULES)

@@ -8,14 +8,16 @@ file and key: an unknown rule, option or key is an error, never silently ignored
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from vaultkit.api import Rule, Severity
 from vaultkit.parse import DEFAULT_MAX_BYTES
+from vaultkit.vault import ignore_matcher
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,6 +52,14 @@ class ActiveRule:
     severity: Severity
     options: Mapping[str, Any]
     exclude: tuple[str, ...] = ()
+
+    @cached_property
+    def _excluded(self) -> Callable[[str], bool]:
+        return ignore_matcher((), self.exclude)
+
+    def skips(self, rel: str) -> bool:
+        """Whether the rule is switched off for the vault-relative path ``rel``."""
+        return bool(self.exclude) and self._excluded(rel)
 
 
 def find_config(root: Path) -> Path | None:

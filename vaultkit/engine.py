@@ -23,7 +23,7 @@ from vaultkit.index import VaultIndex
 from vaultkit.model import Note
 from vaultkit.parse import DEFAULT_MAX_BYTES, read_note
 from vaultkit.suppress import suppressions
-from vaultkit.vault import ignore_matcher, list_files, load_settings
+from vaultkit.vault import list_files, load_settings
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 
@@ -62,7 +62,7 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
     problems: list[Problem] = []
     quiet = suppressions(note)
     for item in active:
-        if item.exclude and ignore_matcher((), item.exclude)(note.rel):
+        if item.skips(note.rel):
             continue
         rule = item.rule
         try:

@@ -76,8 +76,9 @@ def parse_bytes(rel: str, data: bytes) -> Note:
     return parse_text(rel, text, decoded, digest, len(data))
 
 
-def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
-    """Read and parse ``root/rel``; never raises for anything the file system does."""
+def read_bytes(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Note:
+    """The bytes of ``root/rel``, or a placeholder Note saying why they cannot be a note's
+    (not a regular file, too large, unreadable); never raises for what the file system does."""
     path = os.path.join(root, rel)
     try:
         info = os.stat(path)
@@ -96,4 +97,10 @@ def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
         return unreadable(rel, f"cannot read: {exc.strerror or exc}")
     if len(data) > max_bytes:  # grew while we read it
         return unreadable(rel, f"file is over the {max_bytes / 1e6:.0f} MB limit", len(data))
-    return parse_bytes(rel, data)
+    return data
+
+
+def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
+    """Read and parse ``root/rel``; never raises for anything the file system does."""
+    data = read_bytes(root, rel, max_bytes)
+    return parse_bytes(rel, data) if isinstance(data, bytes) else data

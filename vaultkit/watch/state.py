@@ -27,7 +27,6 @@ state changes, and readers (the HTTP threads) take it to read a consistent pictu
 from __future__ import annotations
 
 import os
-import stat
 import threading
 import time
 from collections import defaultdict
@@ -40,7 +39,7 @@ from vaultkit.config import ActiveRule, Config
 from vaultkit.engine import Problem, check, check_note
 from vaultkit.index import VaultIndex, fold, link_key
 from vaultkit.model import Note
-from vaultkit.parse import digest_of, parse_bytes, read_note
+from vaultkit.parse import digest_of, parse_bytes, read_bytes
 from vaultkit.vault import NOTE_SUFFIX, ignore_matcher, list_files
 from vaultkit.watch.datefacts import DateTracker
 
@@ -54,22 +53,9 @@ def _next_index(old: VaultIndex, notes: dict[str, Note], files: set[str], change
 
 def read_file(root: str, rel: str, max_bytes: int) -> bytes | Note | None:
     """The bytes of a vault file; a Note carrying ``read_error`` when it cannot be read as a
-    note (worded exactly as :func:`~vaultkit.parse.read_note` words it); None when it is
-    gone -- deleted or moved away, even in the middle of the read."""
-    path = os.path.join(root, rel)
-    try:
-        info = os.stat(path)
-        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
-            with open(path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
-            if len(data) <= max_bytes:
-                return data
-    except OSError:
-        pass
-    if not os.path.lexists(path):
-        return None
-    note = read_note(root, rel, max_bytes)
-    return note if os.path.lexists(path) else None
+    note; None when it is gone -- deleted or moved away, even in the middle of the read."""
+    data = read_bytes(root, rel, max_bytes)
+    return data if isinstance(data, bytes) or os.path.lexists(os.path.join(root, rel)) else None
 
 
 Signature = tuple[int, int, int, int]
