@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from vaultkit.text.encoding.locate import EMPTY, Context, Damage, analyse, context_of, suspicious
+from vaultkit.text.encoding.locate import EMPTY, Context, Damage, analyse, context_of
 
 if TYPE_CHECKING:
     from vaultkit.model import Note
@@ -29,8 +29,6 @@ _context: tuple[object, Context] | None = None  # (vault, its context): one vaul
 
 def damage(note: Note, vault: VaultIndex | None = None) -> tuple[Damage, ...]:
     """The damaged runs of ``note``; the rest of ``vault`` informs the repairs."""
-    if not suspicious(note.text):
-        return ()
     return analyse(note.text, note.regions, _vault_context(vault))
 
 

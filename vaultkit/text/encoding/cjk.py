@@ -16,7 +16,7 @@ this (its issue #34 declined GB*, #119 on Shift-JIS is open).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 
 from vaultkit.text.encoding import langmodel
@@ -79,16 +79,20 @@ def _encoder(codec: str) -> Callable[[str], bytes | None]:
     return encode
 
 
-def double_byte_proposals(segment: str) -> list[Proposal]:
-    """Stretches of ``segment`` that are UTF-8 read as one of :data:`CODECS`: those of the
-    codec that explains the most damaged characters."""
+def double_byte_proposals(segment: str, codecs: Iterable[str] | None = None) -> list[Proposal]:
+    """Stretches of ``segment`` that are UTF-8 read as one of :data:`CODECS` (of ``codecs``
+    only, when given: those whose byte-level signature the segment has): those of the codec
+    that explains the most damaged characters."""
+    allowed = {codec for codec, _ in CODECS} if codecs is None else set(codecs)
     best: list[Proposal] = []
     best_score = 0
     high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
     reach = {codec: sum(1 for c in high if _encoder(codec)(c)) for codec, _ in CODECS}
     most = max(reach.values(), default=0)
     for codec, label in CODECS:
-        if not most or reach[codec] < most:  # a codec that cannot even spell the text loses anyway
+        if (
+            codec not in allowed or not most or reach[codec] < most
+        ):  # a codec that cannot even spell the text loses anyway
             continue
         template = template_of(segment, _encoder(codec))
         for drops in (False, True) if "\ufffd" not in segment else (False,):

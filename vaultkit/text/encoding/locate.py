@@ -1,11 +1,12 @@
 """Find the damaged runs of a note and their repairs.
 
-The order of work is the order of cost.  Two regular expressions per note
-(:func:`suspicious`: a one-character screen, then the precise test) decide whether it can
-hold mojibake at all; clean notes stop there.  In a suspicious note only the suspicious
-lines are looked at, and of each line only the parts outside code spans and code blocks
-(mojibake shown as an example stays untouched); front matter, math and link targets are
-text like any other.
+The order of work is the order of cost.  The byte-level signature of mojibake
+(:mod:`.signature`: characters that, encoded back with some code page, form valid
+multi-byte UTF-8) decides whether a note can hold mojibake at all; clean notes in any
+script stop there, before any scoring.  In a suspicious note only the line parts with a
+signature are looked at -- outside code spans and code blocks (mojibake shown as an example
+stays untouched); front matter, math and link targets are text like any other -- and only
+with the code pages and codecs whose signature they have.
 
 The document is judged first: which single-byte code page explains most of it, whether it
 lost bytes (and about as many as that page's undefined bytes would lose -- a binomial test
@@ -31,7 +32,6 @@ long enough to judge, until the document has shown that damage twice.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 from collections import Counter
@@ -52,6 +52,7 @@ from vaultkit.text.encoding.mojibake import (
     lossless_proposals,
     lossy_proposals,
 )
+from vaultkit.text.encoding.signature import Signature, line_signatures, signature
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
@@ -67,55 +68,10 @@ LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
 
 
-def _suspect_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Two regular expressions: a fast one-character screen, and the precise test.
-
-    The precise test looks for character pairs mojibake is made of, for every code page at
-    once (a lead byte's character, then a continuation byte's), and for the marks of other
-    damage: C1 controls, U+FFFD, runs of Latin-1 letters (GBK bytes read as Latin-1),
-    half-width katakana pairs (UTF-8 read as Shift-JIS) and pairs of the rarer Chinese
-    characters UTF-8 turns into when read as GBK.  A single character class is scanned an
-    order of magnitude faster than that alternation, so it screens first.
-    """
-    leads, conts = set(), set()
-    for cp in codepages.pages():
-        leads.update(c for c in cp.decode[0xC2:0xF5] if c)
-        conts.update(c for c in cp.decode[0x80:0xC0] if c)
-    marks = "\x80-\x9f\ufffd\xa1-\xff\uff66-\uff9f"
-    gbk = _charclass(_gbk_suspects())
-    screen = re.compile(f"[{marks}{_charclass(leads)}{gbk}]")
-    precise = re.compile(
-        f"[\x80-\x9f\ufffd]|[{_charclass(leads)}][{_charclass(conts)}]|[\xa1-\xff]{{4}}|[\uff66-\uff9f]{{2}}|[{gbk}]{{2}}"
-        "|[\xc2\xc3\xc5\xce\xd0\xd9] "  # ftfy's restore_byte_a0: a no-break space that became a space
-    )
-    return screen, precise
-
-
-def _gbk_suspects() -> set[str]:
-    """The characters of GBK's extension areas that UTF-8 bytes fall into: GBK/3 (lead bytes
-    81-A0, where continuation bytes land) and GBK/4 below trail A1 in the rows of UTF-8's
-    CJK lead bytes (E3-EF).  About half of GBK mojibake is made of them; clean simplified
-    Chinese, which keeps to GB2312, hardly ever uses two in a row."""
-    found = set()
-    for lead, trails in ((range(0x81, 0xA1), range(0x40, 0xFF)), (range(0xE3, 0xF0), range(0x40, 0xA1))):
-        for byte in lead:
-            for trail in trails:
-                with contextlib.suppress(UnicodeDecodeError):
-                    found.add(bytes((byte, trail)).decode("gbk"))
-    return found
-
-
-def _charclass(chars: Iterable[str]) -> str:
-    return "".join(re.escape(c) for c in sorted(chars))
-
-
-_SCREEN, _PRECISE = _suspect_patterns()
-
-
 def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
-    """Whether ``text[start:end]`` may hold mojibake (cheap; clean notes stop here)."""
-    stop = len(text) if end is None else end
-    return bool(_SCREEN.search(text, start, stop) and _PRECISE.search(text, start, stop))
+    """Whether ``text[start:end]`` may hold mojibake: it has the byte-level signature of some
+    damage (:mod:`.signature`; cheap, and clean notes in any script stop here)."""
+    return bool(signature(text, start, end))
 
 
 @dataclass(frozen=True)
@@ -180,15 +136,18 @@ def analyse(text: str, regions: tuple[Region, ...] = (), context: Context = EMPT
     ``context`` is what the rest of the vault contributes (:func:`context_of`).  Cached:
     the encoding rules of one note share one analysis.
     """
-    if not suspicious(text):
-        return ()
     return _analyse(text, regions, context)
 
 
 @lru_cache(maxsize=8)
 def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[Damage, ...]:
-    segments = [(s, e) for s, e in _segments(text, regions) if suspicious(text, s, e)]
-    lossy = {seg: lossy_proposals(text[seg[0] : seg[1]]) for seg in segments}
+    signatures = line_signatures(text, _segments(text, regions))
+    if not signatures:
+        return ()
+    segments = list(signatures)
+    lossy = {
+        seg: _signed(lossy_proposals(text[seg[0] : seg[1]], signatures[seg].pages), signatures[seg]) for seg in segments
+    }
     totals: Counter[str] = Counter()
     for seg, by_page in lossy.items():
         for name, proposals in by_page.items():
@@ -207,7 +166,7 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
         chosen = {}  # nothing surely lost, or far more than the code page could drop: not lossy damage
     if not chosen:
         hint = None  # no byte was lost anywhere: ftfy alone judges lossless damage
-    judge = _Judge(text, segments, chosen, context)
+    judge = _Judge(text, signatures, chosen, context)
     changes = {seg: judge.segment(seg, hint) for seg in segments}
     established = {how for how, count in judge.accepted.items() if count >= ESTABLISHED}
     if established:  # the document is damaged that way: short lines need less evidence
@@ -216,6 +175,18 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
             if not changes[seg]:
                 changes[seg] = judge.segment(seg, hint)
     return tuple(run for seg in segments for run in _runs(changes[seg]))
+
+
+def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, list[Proposal]]:
+    """Only the proposals that hold a damaged word of their page's signature: the rest of
+    the line part is not scored at all."""
+    out = {}
+    for name, proposals in by_page.items():
+        spans = sig.spans(name)
+        kept = [p for p in proposals if any(p.start < end and start < p.end for start, end in spans)]
+        if kept:
+            out[name] = kept
+    return out
 
 
 def _plausible_loss(proposals: list[Proposal]) -> bool:
@@ -283,11 +254,12 @@ class _Judge:
     def __init__(
         self,
         text: str,
-        segments: list[tuple[int, int]],
+        segments: dict[tuple[int, int], Signature],
         lossy: dict[tuple[int, int], list[Proposal]],
         context: Context,
     ) -> None:
         self.text = text
+        self.signatures = segments
         self.lossy = lossy
         self.accepted: Counter[str] = Counter()  # double-byte repairs made, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
@@ -331,7 +303,9 @@ class _Judge:
                 options.append(self.choose(offset, cjk.legacy_proposals(part)))
             if hint:
                 options.append(self.choose(offset, lossless_proposals(part, hint)))
-            options.append(self.choose(offset, cjk.double_byte_proposals(part)))
+            codecs = self.signatures[seg].codecs
+            if codecs:
+                options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
             accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
 

@@ -13,6 +13,7 @@ turn the damaged ones into U+FFFD or into wrong characters.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from vaultkit.text.encoding.codepages import page, pages
@@ -74,8 +75,11 @@ def _describe(plan: list[tuple[str, str]]) -> str:
     return "UTF-8 read as Windows-1252 (in part)"
 
 
-def lossy_proposals(segment: str, marked: bool = False) -> dict[str, list[Proposal]]:
-    """Per code page, the stretches of ``segment`` that read as UTF-8 once bytes the page
+def lossy_proposals(
+    segment: str, names: Collection[str] | None = None, marked: bool = False
+) -> dict[str, list[Proposal]]:
+    """Per code page (of ``names`` only, when given: the pages whose byte-level signature
+    the segment has), the stretches of ``segment`` that read as UTF-8 once bytes the page
     drops are put back (pages under which nothing reads as UTF-8 are left out); with
     ``marked``, a U+FFFD is a lost byte too (``errors='replace'``).
 
@@ -90,7 +94,9 @@ def lossy_proposals(segment: str, marked: bool = False) -> dict[str, list[Propos
     most = max(reach.values(), default=0)
     for cp in pages():
         encode = cp.encode
-        if not most or reach[cp.name] < most:  # a page that cannot even spell the text loses anyway
+        if (
+            (names is not None and cp.name not in names) or not most or reach[cp.name] < most
+        ):  # a page that cannot even spell the text loses anyway
             continue
         template = template_of(segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, marked)  # type: ignore[misc]
         twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
