@@ -1,5 +1,6 @@
 from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity, rule
-from vaultkit.rulekit.encoding import damage
+from vaultkit.rulekit.encoding import damage, unanalysed
+from vaultkit.text.encoding.locate import BUDGET
 
 SHOWN = 40  # characters of the repaired text quoted in the message
 
@@ -43,6 +44,14 @@ def mojibake(note, vault, options):
     word frequencies of the language -- usually right, never certain -- so the fix is
     unsafe, and the message names the close calls and their alternatives.  A character
     no candidate explains is left as `�` rather than guessed.
+
+    ## Limits
+    Clean text in any script costs the same: only what has the byte-level signature of
+    mojibake (characters that, encoded back with some code page, form valid UTF-8) is
+    analysed.  The analysis of one note has a work budget (30,000 characters of such line
+    parts, long lines taken 2,000 characters at a time), so that a huge or pathological
+    note cannot stall a check: a note that spends it gets one more finding, where the
+    analysis stopped, saying that the rest was not checked, and the run goes on.
     """
     text = note.text
     for run in damage(note, vault):
@@ -66,3 +75,11 @@ def mojibake(note, vault, options):
             Applicability.SAFE if exact else Applicability.UNSAFE,
         )
         yield Diagnostic(message, run.start, run.end, fix)
+    stopped = unanalysed(note, vault)
+    if stopped is not None:
+        yield Diagnostic(
+            f"note too damaged to analyse fully: mojibake was looked for up to here only (the work budget of "
+            f"{BUDGET:,} characters per note is spent); the rest of the note was not checked",
+            stopped,
+            stopped,
+        )

@@ -12,17 +12,19 @@ The encoding rules (VK301-VK305) share one analysis per note through :func:`dama
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from vaultkit.text.encoding import locate
 from vaultkit.text.encoding.locate import EMPTY, Context, Damage, analyse, context_of
 
 if TYPE_CHECKING:
     from vaultkit.model import Note
     from vaultkit.vault.index import VaultIndex
 
-__all__ = ["Damage", "damage", "outside_damage", "repair_text"]
+__all__ = ["Damage", "damage", "outside_damage", "repair_text", "unanalysed"]
 
 _context: tuple[object, Context] | None = None  # (vault, its context): one vault per process
 
@@ -32,13 +34,28 @@ def damage(note: Note, vault: VaultIndex | None = None) -> tuple[Damage, ...]:
     return analyse(note.text, note.regions, _vault_context(vault))
 
 
+def unanalysed(note: Note, vault: VaultIndex | None = None) -> int | None:
+    """Where the analysis of ``note`` gave up, its work budget spent (None: it did not)."""
+    return locate.unanalysed(note.text, note.regions, _vault_context(vault))
+
+
 def outside_damage(note: Note, vault: VaultIndex | None, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
     """Matches of ``pattern`` in the note's prose: not in code, and not inside a mojibake run
     (the characters there are the ``mojibake`` rule's business, and its repair replaces them)."""
-    skip = [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
-    skip += [(run.start, run.end) for run in damage(note, vault)]
+    skip = sorted(
+        [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
+        + [(run.start, run.end) for run in damage(note, vault)]
+    )
+    starts, ends = [], []  # merged, so that one bisection per match finds its interval
+    for a, b in skip:
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
     for match in pattern.finditer(note.text):
-        if not any(a <= match.start() < b for a, b in skip):
+        k = bisect.bisect_right(starts, match.start()) - 1
+        if k < 0 or match.start() >= ends[k]:
             yield match
 
 

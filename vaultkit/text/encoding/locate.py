@@ -52,7 +52,7 @@ from vaultkit.text.encoding.mojibake import (
     lossless_proposals,
     lossy_proposals,
 )
-from vaultkit.text.encoding.signature import Signature, line_signatures, signature
+from vaultkit.text.encoding.signature import Signature, line_signatures, suspicious
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
@@ -64,14 +64,12 @@ MIN_CJK = 3  # CJK characters a GBK-family repair needs to be judged at all
 MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
 SCRIPT_SWITCH = 400.0  # cB for two adjacent letters of different alphabets
 RUN_GAP = 12  # unchanged characters that separate two findings on one line
+MAX_PART = 2000  # characters of a line analysed at once: longer lines are cut into parts
+BUDGET = 30_000  # characters of line parts with a signature analysed per note, at most
+DOCUMENT_SAMPLE = 100_000  # characters of a note that inform the repairs of its damaged parts
+MAX_WORDS = 5_000  # damaged words looked for per code page and note, at most
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
-
-
-def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
-    """Whether ``text[start:end]`` may hold mojibake: it has the byte-level signature of some
-    damage (:mod:`.signature`; cheap, and clean notes in any script stop here)."""
-    return bool(signature(text, start, end))
 
 
 @dataclass(frozen=True)
@@ -136,15 +134,28 @@ def analyse(text: str, regions: tuple[Region, ...] = (), context: Context = EMPT
     ``context`` is what the rest of the vault contributes (:func:`context_of`).  Cached:
     the encoding rules of one note share one analysis.
     """
-    return _analyse(text, regions, context)
+    return _analyse(text, regions, context)[0]
+
+
+def unanalysed(text: str, regions: tuple[Region, ...] = (), context: Context = EMPTY) -> int | None:
+    """Where the analysis of ``text`` gave up because the note spent its work budget
+    (:data:`BUDGET`): the offset of the first line part left unexamined, or None."""
+    return _analyse(text, regions, context)[1]
 
 
 @lru_cache(maxsize=8)
-def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[Damage, ...]:
-    signatures = line_signatures(text, _segments(text, regions))
+def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[tuple[Damage, ...], int | None]:
+    signatures = line_signatures(text, _segments(text, regions), MAX_WORDS)
+    segments, stopped, spent = [], None, 0
+    for seg, sig in signatures.items():
+        spent += seg[1] - seg[0]
+        if spent > BUDGET or (sig.stopped is not None and seg[0] >= sig.stopped):
+            stopped = seg[0]
+            break
+        segments.append(seg)
+    signatures = {seg: signatures[seg] for seg in segments}
     if not signatures:
-        return ()
-    segments = list(signatures)
+        return (), stopped
     lossy = {
         seg: _signed(lossy_proposals(text[seg[0] : seg[1]], signatures[seg].pages), signatures[seg]) for seg in segments
     }
@@ -174,7 +185,7 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
         for seg in segments:
             if not changes[seg]:
                 changes[seg] = judge.segment(seg, hint)
-    return tuple(run for seg in segments for run in _runs(changes[seg]))
+    return tuple(run for seg in segments for run in _runs(changes[seg])), stopped
 
 
 def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, list[Proposal]]:
@@ -236,6 +247,23 @@ def _segments(text: str, regions: tuple[Region, ...]) -> list[tuple[int, int]]:
         if pos < stop:
             out.append((pos, stop))
         start = end + 1
+    return [window for part in out for window in _windows(text, *part)]
+
+
+def _windows(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """``text[start:stop]`` in parts of at most :data:`MAX_PART` characters, cut after an
+    ASCII character other than a space where one is near (mojibake is never cut there: its
+    characters are all non-ASCII, and a space may be a lost no-break space's byte)."""
+    out = []
+    while stop - start > MAX_PART:
+        cut = start + MAX_PART
+        for pos in range(cut, cut - MAX_PART // 10, -1):
+            if text[pos - 1].isascii() and text[pos - 1] != " ":
+                cut = pos
+                break
+        out.append((start, cut))
+        start = cut
+    out.append((start, stop))
     return out
 
 
@@ -263,9 +291,10 @@ class _Judge:
         self.lossy = lossy
         self.accepted: Counter[str] = Counter()  # double-byte repairs made, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
-        reliable = list(text)
+        reliable = list(text[:DOCUMENT_SAMPLE])  # what the note shows intact (a huge note: its start)
         for start, end in segments:
-            reliable[start:end] = " " * (end - start)
+            if start < DOCUMENT_SAMPLE:
+                reliable[start:end] = " " * (min(end, DOCUMENT_SAMPLE) - start)
         self.cache = DocumentCache("".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars)
         certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
         self.lang = language(self.cache.text + certain)
@@ -393,11 +422,72 @@ def _explained(text: str, proposals: list[Proposal]) -> int:
     total = 0
     for p in proposals:
         if p.trusted and p.fixed is not None:
-            matcher = SequenceMatcher(None, text[p.start : p.end], p.fixed, autojunk=False)
-            total += sum(i2 - i1 for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal")
+            total += sum(i2 - i1 for i1, i2, _, _ in _differences(text[p.start : p.end], p.fixed))
         else:
             total += sum(1 for c in text[p.start : p.end] if not c.isascii())
     return total
+
+
+def _differences(damaged: str, fixed: str) -> list[tuple[int, int, int, int]]:
+    """The stretches ``damaged[i1:i2]`` that an exact repair replaces by ``fixed[j1:j2]``, in
+    linear time.  A re-decoding turns runs of non-ASCII characters into other runs of
+    non-ASCII characters and keeps ASCII as it is, so the two texts are walked side by side
+    and re-synchronised at the next ASCII character after each differing run (a run that
+    swallowed the space after it -- ftfy's ``restore_byte_a0`` -- too).  Where that fails,
+    difflib aligns the rest when it is short, else the rest is one replacement: always a
+    correct edit, and never quadratic on a long line."""
+    out: list[tuple[int, int, int, int]] = []
+    i = j = 0
+    n, m = len(damaged), len(fixed)
+    while i < n and j < m:
+        if damaged[i] == fixed[j]:
+            i, j = i + 1, j + 1
+            continue
+        i2, j2 = _run_end(damaged, i), _run_end(fixed, j)
+        if (
+            i2 < n
+            and damaged[i2] == " "
+            and (j2 >= m or damaged[i2 + 1 : i2 + 2] == fixed[j2])
+            and (i2 + 1 >= n or j2 >= m or damaged[i2] != fixed[j2])
+        ):
+            i2 += 1  # the space after the run was a no-break space's byte
+        if (i2 < n) != (j2 < m) or (i2 < n and damaged[i2] != fixed[j2]):
+            return out + _rest(damaged, fixed, i, j)
+        out.append(_trimmed(damaged, fixed, i, i2, j, j2))
+        i, j = i2, j2
+    if i < n or j < m:
+        out.append((i, n, j, m))
+    return out
+
+
+def _run_end(text: str, pos: int) -> int:
+    """The end of the run of non-ASCII characters at ``pos`` (at least one character)."""
+    end = pos + 1
+    while end < len(text) and not text[end].isascii():
+        end += 1
+    return end
+
+
+def _trimmed(damaged: str, fixed: str, i1: int, i2: int, j1: int, j2: int) -> tuple[int, int, int, int]:
+    """A replacement without the characters it keeps at its end (``Ã©é`` -> ``éé``)."""
+    while i2 > i1 and j2 > j1 and damaged[i2 - 1] == fixed[j2 - 1]:
+        i2, j2 = i2 - 1, j2 - 1
+    return i1, i2, j1, j2
+
+
+DIFFLIB_LIMIT = 2000  # characters from which difflib's alignment is not worth its quadratic cost
+
+
+def _rest(damaged: str, fixed: str, i: int, j: int) -> list[tuple[int, int, int, int]]:
+    """The differences of what is left of both texts, from ``i`` and ``j`` on."""
+    a, b = damaged[i:], fixed[j:]
+    if len(a) + len(b) > DIFFLIB_LIMIT:
+        end_a, end_b = len(a), len(b)
+        while end_a and end_b and a[end_a - 1] == b[end_b - 1]:
+            end_a, end_b = end_a - 1, end_b - 1
+        return [(i, i + end_a, j, j + end_b)]
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return [(i + i1, i + i2, j + j1, j + j2) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
 
 
 def _cost(text: str, lex: langmodel.Lexicon, double: bool) -> float:
@@ -474,11 +564,9 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
     base = offset + p.start
     if judged is None:
         fixed = p.fixed or ""
-        matcher = SequenceMatcher(None, text[base : offset + p.end], fixed, autojunk=False)
         return [
             _Change(base + i1, base + i2, fixed[j1:j2], p)
-            for op, i1, i2, j1, j2 in matcher.get_opcodes()
-            if op != "equal"
+            for i1, i2, j1, j2 in _differences(text[base : offset + p.end], fixed)
         ]
     assert p.template is not None and p.piece is not None
     decoding, lex = judged

@@ -92,16 +92,23 @@ def lossy_proposals(
     high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
     reach = {cp.name: sum(1 for c in high if c in cp.encode) for cp in pages()}
     most = max(reach.values(), default=0)
+    parsed: dict[tuple[int | None, ...], tuple[Template, tuple[int, ...], list[Piece]]] = {}
     for cp in pages():
         encode = cp.encode
         if (
             (names is not None and cp.name not in names) or not most or reach[cp.name] < most
         ):  # a page that cannot even spell the text loses anyway
             continue
-        template = template_of(segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, marked)  # type: ignore[misc]
-        twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
-        fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
-        parts = [part for piece in Reader(fillers, drops=True).pieces(template) for part in _credible(piece, template)]
+        spelling = tuple(encode.get(c) for c in sorted(high))
+        if spelling not in parsed:  # twins give the same bytes: parse them once
+            template = template_of(
+                segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, marked
+            )  # type: ignore[misc]
+            twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
+            fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
+            pieces = Reader(fillers, drops=True).pieces(template)
+            parsed[spelling] = (template, fillers, [part for piece in pieces for part in _credible(piece, template)])
+        template, fillers, parts = parsed[spelling]
         found = [
             Proposal(
                 part.char_start,

@@ -27,6 +27,8 @@ over the re-encoded bytes.
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -52,42 +54,50 @@ _FORMS: tuple[tuple[tuple[int, int], ...], ...] = (
 # Sequences of three and four bytes: what Chinese, Japanese and Korean characters (and most
 # symbols) take in UTF-8.  Two-byte ones are left out here: Cyrillic and Greek read back
 # through GBK chain into valid two-byte sequences (A7 D1 A7 D2 ...) in clean text.
-_WIDE_SEQUENCE = b"(?:" + b"|".join(b"".join(b"[\\x%02x-\\x%02x]" % r for r in form) for form in _FORMS[1:]) + b")"
-_DOUBLE = re.compile(_WIDE_SEQUENCE + b"{%d}" % DOUBLE_RUN)
+_WIDE_SEQUENCE = (
+    b"[\\xe0-\\xf4](?:"
+    + b"|".join(
+        b"(?<=[\\x%02x-\\x%02x])" % form[0] + b"".join(b"[\\x%02x-\\x%02x]" % r for r in form[1:])
+        for form in _FORMS[1:]
+    )
+    + b")"
+)  # a lead-byte class first (scanned for at C speed), then the lead's own continuations
+_DOUBLE = re.compile(_WIDE_SEQUENCE * DOUBLE_RUN)
 _WIDE = re.compile(_WIDE_SEQUENCE)
 # Marks that need no code page: C1 controls, U+FFFD, GBK-family bytes read as Latin-1 (two
 # double-byte characters at least), and a no-break space that became a space after a lead.
 MARKS = re.compile("[\x80-\x9f\ufffd]|[\xa1-\xff]{4}|[\xc2\xc3\xc5\xce\xd0\xd9] ")
 
 
-@dataclass(frozen=True)
-class _Page:
-    """A single-byte page's view of UTF-8: complete sequences spelt in its characters, the
-    characters it maps to high bytes (a run of them is one damaged word), and the map back."""
-
-    sequence: re.Pattern[str]
-    run: re.Pattern[str]
-    encode: dict[str, int]
-
-
 @cache
-def _page(name: str) -> _Page:
-    encode = codepages.page(name).encode
-    by_byte: dict[int, list[str]] = {}
-    for char, byte in encode.items():
-        by_byte.setdefault(byte, []).append(char)
-
-    def charclass(lo: int, hi: int) -> str:
-        chars = [c for b in range(lo, hi + 1) for c in by_byte.get(b, ())]
-        return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]" if chars else "(?!)"
-
-    # A lead character first, then the branches (a lookbehind names each branch's lead):
-    # a pattern that starts with one character class is scanned for it at C speed.
-    branches = "|".join(
-        f"(?<={charclass(*form[0])})" + "".join(charclass(lo, hi) for lo, hi in form[1:]) for form in _FORMS
+def _map(name: str) -> object:
+    """A charmap encoding map of the single-byte page ``name`` (as ``codecs.charmap_build``
+    makes for Python's own code pages), with a C1 control that a sloppy decoder passed
+    through mapped back to its byte.  Its other undefined bytes get Unicode noncharacters,
+    which text never holds."""
+    decode = codepages.page(name).decode
+    spare = iter(range(0xFDD0, 0xFDF0))
+    table = "".join(
+        char if char is not None else chr(b) if 0x80 <= b <= 0x9F else chr(next(spare)) for b, char in enumerate(decode)
     )
-    sequence = re.compile(f"{charclass(0xC2, 0xF4)}(?:{branches})")
-    return _Page(sequence, re.compile(charclass(0x80, 0xFF) + "+"), encode)
+    return codecs.charmap_build(table)
+
+
+def _bytes(name: str, part: str) -> bytes:
+    """``part`` spelt in the bytes of the single-byte page ``name``, one byte per character:
+    ``?`` (never part of a multi-byte sequence) for what the page cannot encode.  The
+    codec machinery does it at C speed."""
+    return codecs.charmap_encode(part, "replace", _map(name))[0]
+
+
+_SEQUENCE = re.compile(
+    b"[\\xc2-\\xf4](?:"
+    + b"|".join(
+        b"(?<=[\\x%02x-\\x%02x])" % form[0] + b"".join(b"[\\x%02x-\\x%02x]" % r for r in form[1:]) for form in _FORMS
+    )
+    + b")"
+)
+_HIGH = re.compile(b"[\\x80-\\xff]+")
 
 
 def _utf8_run(data: bytes) -> bool:
@@ -123,26 +133,25 @@ def _utf8_run(data: bytes) -> bool:
     return complete and kept >= KEPT_PER_LOST * lost
 
 
-def _single(name: str, part: str) -> tuple[tuple[int, int], ...]:
+def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:
     """The damaged words of the single-byte page ``name`` in ``part``: runs of its high-byte
-    characters holding a complete UTF-8 sequence and UTF-8 throughout."""
-    view = _page(name)
-    found = []
-    hit = view.sequence.search(part)
+    characters holding a complete UTF-8 sequence and UTF-8 throughout; at most ``limit`` of
+    them, with the offset the search stopped at when it reached that (else None)."""
+    data = _bytes(name, part)
+    found: list[tuple[int, int]] = []
+    hit = _SEQUENCE.search(data)
     while hit:
-        run = view.run.match(part, _run_start(part, hit.start(), view.encode))
+        if limit is not None and len(found) >= limit:
+            return tuple(found), hit.start()
+        start = hit.start()
+        while start > 0 and data[start - 1] >= 0x80:
+            start -= 1
+        run = _HIGH.match(data, start)
         assert run is not None
-        if _utf8_run(bytes(view.encode[c] for c in run.group())):
+        if _utf8_run(run.group()):
             found.append(run.span())
-        hit = view.sequence.search(part, run.end())
-    return tuple(found)
-
-
-def _run_start(part: str, pos: int, encode: dict[str, int]) -> int:
-    """The start of the run of high-byte characters around ``pos``."""
-    while pos > 0 and encode.get(part[pos - 1], 0) >= 0x80:
-        pos -= 1
-    return pos
+        hit = _SEQUENCE.search(data, run.end())
+    return tuple(found), None
 
 
 @cache
@@ -158,6 +167,7 @@ class Signature:
     words: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()  # (single-byte page, its damaged words)
     codecs: frozenset[str] = frozenset()  # double-byte codecs
     marked: bool = False  # C1 controls, U+FFFD, Latin-1 runs, ftfy's no-break space
+    stopped: int | None = None  # where the search for damaged words gave up (too many)
 
     def __bool__(self) -> bool:
         return bool(self.words or self.codecs or self.marked)
@@ -175,7 +185,7 @@ class Signature:
 NONE = Signature()
 
 
-def signature(text: str, start: int = 0, end: int | None = None) -> Signature:
+def signature(text: str, start: int = 0, end: int | None = None, limit: int | None = None) -> Signature:
     """The signature of ``text[start:end]``: :data:`NONE` for clean text (cheap).
 
     A U+FFFD makes every double-byte codec possible (``errors='replace'`` damage keeps few
@@ -187,36 +197,64 @@ def signature(text: str, start: int = 0, end: int | None = None) -> Signature:
         return NONE
     part = text[start:stop]
     marked = bool(MARKS.search(part))
-    words = tuple((name, spans) for name in codepages.PAGES for spans in (_single(name, part),) if spans)
+    words, stopped = [], None
+    for name in codepages.PAGES:
+        spans, gave_up = _single(name, part, limit)
+        if spans:
+            words.append((name, spans))
+        if gave_up is not None:
+            stopped = min(gave_up, stopped if stopped is not None else gave_up)
     replaced = "\ufffd" in part
     wide = frozenset(codec for codec in DOUBLE_BYTE if replaced or _DOUBLE.search(part.encode(codec, "replace")))
-    return Signature(words, wide, marked)
+    return Signature(tuple(words), wide, marked, None if stopped is None else start + stopped)
 
 
-def line_signatures(text: str, parts: list[tuple[int, int]]) -> dict[tuple[int, int], Signature]:
+def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[start:end]`` has any signature: :func:`signature`, stopping at the
+    first evidence found."""
+    stop = len(text) if end is None else end
+    if not _screen().search(text, start, stop):
+        return False
+    part = text[start:stop]
+    if MARKS.search(part) or any(_single(name, part, 1)[0] for name in codepages.PAGES):
+        return True
+    return any(_DOUBLE.search(part.encode(codec, "replace")) for codec in DOUBLE_BYTE)
+
+
+def line_signatures(
+    text: str, parts: list[tuple[int, int]], limit: int | None = None
+) -> dict[tuple[int, int], Signature]:
     """The line parts of ``text`` with a signature, and theirs (offsets from each part's
     start).  The text is scanned once for single-byte words and marks; double-byte codecs
     are checked per part only when the whole text has their signature or a U+FFFD, and a
     codec whose full signature some part shows lowers the bar for the others (the short
-    damaged lines of a damaged note)."""
-    whole = signature(text)
+    damaged lines of a damaged note).  With ``limit``, at most that many damaged words are
+    looked for per page; each part's signature then says where that search stopped."""
+    whole = signature(text, limit=limit)
     if not whole:
         return {}
     found: dict[tuple[int, int], Signature] = {}
     strong: dict[tuple[int, int], frozenset[str]] = {}
+    firsts = {name: [a for a, _ in spans] for name, spans in whole.words}
     for start, end in parts:
-        words = tuple(
-            (name, inside)
-            for name, spans in whole.words
-            for inside in (tuple((a - start, b - start) for a, b in spans if start <= a and b <= end),)
-            if inside
-        )
+        if whole.stopped is not None and start >= whole.stopped:
+            found[(start, end)] = Signature(stopped=whole.stopped)
+            continue
+        words = []
+        for name, spans in whole.words:
+            k = bisect.bisect_left(firsts[name], start)
+            inside = []
+            while k < len(spans) and spans[k][1] <= end:
+                inside.append((spans[k][0] - start, spans[k][1] - start))
+                k += 1
+            if inside:
+                words.append((name, tuple(inside)))
         part = text[start:end]
         marked = whole.marked and bool(MARKS.search(part))
         replaced = "\ufffd" in part
         codecs = frozenset(codec for codec in whole.codecs if replaced or _DOUBLE.search(part.encode(codec, "replace")))
         strong[(start, end)] = codecs
-        found[(start, end)] = Signature(words, codecs, marked)
+        found[(start, end)] = Signature(tuple(words), codecs, marked, whole.stopped)
     shown = frozenset(codec for codecs in strong.values() for codec in codecs)
     for (start, end), sig in found.items():
         weak = shown - sig.codecs
@@ -224,5 +262,5 @@ def line_signatures(text: str, parts: list[tuple[int, int]]) -> dict[tuple[int, 
             part = text[start:end]
             more = frozenset(codec for codec in weak if _WIDE.search(part.encode(codec, "replace")))
             if more:
-                found[(start, end)] = Signature(sig.words, sig.codecs | more, sig.marked)
-    return {seg: sig for seg, sig in found.items() if sig}
+                found[(start, end)] = Signature(sig.words, sig.codecs | more, sig.marked, sig.stopped)
+    return {seg: sig for seg, sig in found.items() if sig or (whole.stopped is not None and seg[0] >= whole.stopped)}
