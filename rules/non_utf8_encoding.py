@@ -1,5 +1,5 @@
 from vaultkit.api import Applicability, Diagnostic, Fix, Severity, rule
-from vaultkit.text.encoding.detect import SURE, label
+from vaultkit.text.encoding.detect import PLAUSIBLE, SURE, label
 
 
 @rule("VK301", "non-utf8-encoding", severity=Severity.ERROR, fixable=True)
@@ -28,10 +28,15 @@ def non_utf8_encoding(note, vault, options):
     ```
 
     ## Fix safety
-    The fix rewrites the file as UTF-8 from the text as read.  It is safe when the reading
-    is unambiguous: a byte-order mark, or a reading at least 99% likely against every other
-    that gives a different text.  Otherwise (a close call between encodings, a file mixing
-    UTF-8 and legacy lines) it is unsafe: check the text before applying it.
+    The fix rewrites the file as UTF-8 from the text as read.  It is safe only when the
+    reading is certain: a byte-order mark, or bytes that round-trip exactly through an
+    encoding whose reading is real text of its language (most of its words are in the
+    language's word list, and there are enough of them) and beats every other reading on
+    the words where they differ (sibling code pages differ in a few letters).  A reading
+    that looks like its language but is short or close to a rival, or a file mixing UTF-8
+    and legacy lines, gets an unsafe fix: check the text before applying it.  When no
+    reading looks like real text (confidence under 50%: an encoding vaultkit does not know,
+    a note too short to judge), the note is reported with the best guess and no fix.
     """
     decoded = note.decoded
     if decoded.error is None or note.read_error:
@@ -39,7 +44,7 @@ def non_utf8_encoding(note, vault, options):
     name = label(decoded.encoding)
     message = f"file is not UTF-8 ({decoded.error}); it reads as {name} (confidence {decoded.confidence:.0%})"
     fix = None
-    if decoded.encoding != "unknown":
+    if decoded.encoding != "unknown" and decoded.confidence >= PLAUSIBLE:
         sure = decoded.confidence >= SURE and "+" not in decoded.encoding
         fix = Fix(
             f"transcode from {name} to UTF-8",

@@ -90,16 +90,26 @@ def _refuse_binary(text: str) -> None:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text without a BOM has NUL in every other byte for ASCII-heavy text."""
+    """The UTF-16 byte order of ``data`` when it is UTF-16 text without a BOM, else None.
+
+    Two signs, either enough: ASCII-heavy text has NUL in every other byte; and in any
+    script, a line feed of a UTF-16 file is a ``0A 00`` (or ``00 0A``) pair at an even
+    offset -- a legacy 8-bit file has no NUL bytes at all.  The text must then decode
+    strictly and hold no control characters but tab, CR and LF.
+    """
     if len(data) < 4 or len(data) % 2:
         return None
     even, odd = data[0::2], data[1::2]
-    for zeros, name in ((odd, "utf-16-le"), (even, "utf-16-be")):
-        if zeros.count(0) > 0.3 * len(zeros) and (even if zeros is odd else odd).count(0) == 0:
+    for zeros, other, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        feeds = sum(1 for a, b in zip(other, zeros, strict=True) if a == 0x0A and b == 0)
+        ascii_heavy = zeros.count(0) > 0.3 * len(zeros) and other.count(0) == 0
+        if ascii_heavy or feeds:
             try:
-                return name if "\x00" not in data.decode(name) else None
+                text = data.decode(name)
             except UnicodeDecodeError:
-                return None
+                continue
+            if not _CONTROL.search(text.replace("\x0c", "")):
+                return name
     return None
 
 
@@ -109,7 +119,7 @@ def _utf16(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
     return text, Decoded(
         encoding=name,
         error=f"{where}; the file is {name.upper()} without a byte-order mark",
-        confidence=0.99 if plain >= 0.9 * len(text) else 0.9,
+        confidence=0.99 if plain >= 0.9 * len(text) or text.count("\n") >= 2 else 0.9,
         newline=newline_style(text),
     )
 
@@ -132,7 +142,7 @@ def _legacy(data: bytes, position: int, after: str = "") -> tuple[str, Decoded]:
     _refuse_binary(found.text)
     return found.text, Decoded(
         encoding=found.encoding,
-        error=f"{where}; it reads as {found.label}",
+        error=where,
         confidence=found.confidence,
         newline=newline_style(found.text),
     )

@@ -575,10 +575,10 @@ def language(text: str) -> str:
     words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
     if not words:
         return "en"
-    return max(LATIN_LANGS, key=lambda lang: (sum(w in _common_words(lang) for w in words), lang == "en"))
+    return max(LATIN_LANGS, key=lambda lang: (sum(w in common_words(lang) for w in words), lang == "en"))
 
 
 @cache
-def _common_words(lang: str) -> frozenset[str]:
+def common_words(lang: str) -> frozenset[str]:
     """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
     return frozenset(w for bucket in _wordfreq_buckets(lang, ("small",))[:500] for w in bucket)
