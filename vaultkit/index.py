@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from vaultkit.canvas import Canvas, read_canvas
 from vaultkit.dates import DateFacts
+from vaultkit.frontmatter import load_yaml
 from vaultkit.headings import heading_key
-from vaultkit.model import Link, Note
+from vaultkit.model import FrontMatter, Link, Note
 
 
 def fold(text: str) -> str:
@@ -39,6 +41,7 @@ class VaultSettings:
 
     property_types: Mapping[str, str] = field(default_factory=dict)  # from types.json, keys folded
     app: Mapping[str, Any] = field(default_factory=dict)  # app.json
+    math_preambles: Mapping[str, str] = field(default_factory=dict)  # path -> TeX a MathJax plugin loads first
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +62,19 @@ class VaultIndex:
         files: Iterable[str],
         settings: VaultSettings | None = None,
         dates: DateFacts | None = None,
+        documents: Iterable[Note] = (),
+        spelled: Mapping[str, tuple[str, ...]] | None = None,
     ):
         self.notes: dict[str, Note] = {note.rel: note for note in notes}
-        self.files: frozenset[str] = frozenset(files) | frozenset(self.notes)
+        # The text of .canvas and .base files (read at the edge, like notes; see vault.DOCUMENT_SUFFIXES).
+        self.documents: dict[str, Note] = {doc.rel: doc for doc in documents}
+        self.files: frozenset[str] = frozenset(files) | frozenset(self.notes) | frozenset(self.documents)
+        # NFC path -> its spellings on disk, for paths with one that is not NFC (vault.Listing.spelled)
+        self.spelled: Mapping[str, tuple[str, ...]] = spelled or {}
         self.settings = settings or VaultSettings()
         self.dates = dates  # evidence for empty dates, gathered at the edge (vaultkit.evidence)
+        self._canvases: dict[str, Canvas] = {}
+        self._yaml: dict[str, FrontMatter] = {}
         by_name: dict[str, list[str]] = defaultdict(list)
         for rel in self.files:
             by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
@@ -79,11 +90,13 @@ class VaultIndex:
         shared, and the per-note caches of unchanged notes kept, instead of folding and
         sorting every name again -- which costs more than the rest of an edit on 10,000 notes."""
         if set(notes) - self.files:
-            return VaultIndex(notes.values(), self.files, self.settings, dates=dates)
+            return VaultIndex(notes.values(), self.files, self.settings, dates, self.documents.values(), self.spelled)
         gone = set(changed)
         index = VaultIndex.__new__(VaultIndex)
         index.notes = dict(notes)
         index.files, index.settings, index.dates = self.files, self.settings, dates
+        index.documents, index.spelled = self.documents, self.spelled
+        index._canvases, index._yaml = self._canvases, self._yaml
         index._by_name, index._folded = self._by_name, self._folded
         index._outgoing = {k: v for k, v in self._outgoing.items() if k not in gone}
         index._heading_keys = {k: v for k, v in self._heading_keys.items() if k not in gone}
@@ -94,6 +107,32 @@ class VaultIndex:
 
     def note(self, rel: str) -> Note | None:
         return self.notes.get(rel)
+
+    def canvas(self, rel: str) -> Canvas | None:
+        """The parsed ``.canvas`` file ``rel`` (None when it is not one); cached."""
+        found = self._canvases.get(rel)
+        doc = self.documents.get(rel)
+        if found is None and doc is not None and rel.lower().endswith(".canvas"):
+            found = self._canvases[rel] = read_canvas(doc.text)
+        return found
+
+    def yaml_document(self, rel: str) -> FrontMatter | None:
+        """The YAML of the document ``rel`` (a ``.base``), loaded as front matter is; cached."""
+        found = self._yaml.get(rel)
+        doc = self.documents.get(rel)
+        if found is None and doc is not None:
+            found = self._yaml[rel] = load_yaml(doc.text)
+        return found
+
+    def file_at(self, path: str) -> str | None:
+        """The file at vault path ``path`` as a canvas names it: the exact path, else the one
+        path equal to it case-insensitively after NFC (the lenient reading: Obsidian's lookup is
+        exact, but on macOS and Windows the file system is not case-sensitive)."""
+        path = path.strip().lstrip("/")
+        if path in self.files:
+            return path
+        folded = fold(path)
+        return next((p for p in self._by_name.get(folded.rsplit("/", 1)[-1], ()) if self._folded[p] == folded), None)
 
     def candidates(self, linkpath: str, source: str) -> tuple[str, ...]:
         """Every file ``linkpath`` could name, best first, as Obsidian orders them."""
@@ -201,7 +240,8 @@ class VaultIndex:
 
     @cached_property
     def backlinks(self) -> dict[str, frozenset[str]]:
-        """Folded link path (last segment, no extension) -> notes linking to that name.
+        """Folded link path (last segment, no extension) -> notes and canvases linking to that
+        name (a canvas's ``file`` nodes are links, as in Obsidian's backlinks pane).
 
         Keyed by name rather than resolved path so that the watcher can find the notes a
         newly created or deleted file affects (links that were broken or that it breaks).
@@ -211,7 +251,23 @@ class VaultIndex:
             for link in note.links:
                 if not link.external and link.target:
                     table[link_key(link.target)].add(note.rel)
+        for rel in self.documents:
+            for node in getattr(self.canvas(rel), "files", ()):
+                table[link_key(node.file)].add(rel)
         return {k: frozenset(v) for k, v in table.items()}
+
+    def linked_from(self, rel: str) -> tuple[str, ...]:
+        """The notes and canvases whose links or ``file`` nodes open ``rel``, sorted."""
+        found = []
+        for source in sorted(self.backlinks.get(link_key(rel), ())):
+            note = self.notes.get(source)
+            if note is not None:
+                hit = any(target.path == rel for target in self.outgoing(note))
+            else:
+                hit = any(self.file_at(node.file) == rel for node in getattr(self.canvas(source), "files", ()))
+            if hit:
+                found.append(source)
+        return tuple(found)
 
 
 def link_key(path: str) -> str:
