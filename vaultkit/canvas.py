@@ -25,7 +25,7 @@ class FileNode:
     file: str
     subpath: str | None
     key: str  # "file", or "background" for a group's image
-    start: int  # offsets of the ``"file": "..."`` value in the canvas text (0, 0 when not found)
+    start: int  # offsets of the value (a JSON string, quotes included) in the text; 0, 0 when not found
     end: int
 
 
@@ -44,10 +44,11 @@ class Canvas:
         return locate(self.text, key, value)
 
 
-def locate(text: str, key: str, value: Any) -> tuple[int, int]:
-    """Offsets of ``value`` written as the value of ``"key"`` in JSON ``text``, else (0, 0)."""
+def locate(text: str, key: str, value: Any, pos: int = 0) -> tuple[int, int]:
+    """Offsets of ``value`` written as the value of ``"key"`` in JSON ``text`` (the first
+    such pair from ``pos`` on), else (0, 0)."""
     for written in dict.fromkeys([json.dumps(value, ensure_ascii=False), json.dumps(value)]):
-        m = re.search(rf'"{re.escape(key)}"\s*:\s*({re.escape(written)})', text)
+        m = re.compile(rf'"{re.escape(key)}"\s*:\s*({re.escape(written)})').search(text, pos)
         if m:
             return m.start(1), m.end(1)
     return 0, 0
@@ -65,12 +66,14 @@ def read_canvas(text: str) -> Canvas:
         return Canvas(None, text, "not valid JSON: nested too deeply")
     nodes = data.get("nodes") if isinstance(data, dict) else None
     files = []
+    cursor = 0  # nodes are written in list order: each is searched for after the one before
     for node in nodes if isinstance(nodes, list) else ():
         if not isinstance(node, dict):
             continue
         key = {"file": "file", "group": "background"}.get(node.get("type"))  # type: ignore[arg-type]
         if key and isinstance(node.get(key), str) and node[key].strip():
-            start, end = locate(text, key, node[key])
+            start, end = locate(text, key, node[key], cursor)
+            cursor = max(cursor, end)
             subpath = node.get("subpath") if isinstance(node.get("subpath"), str) else None
             files.append(FileNode(str(node.get("id", "")), node[key], subpath, key, start, end))
     return Canvas(data, text, files=tuple(files))

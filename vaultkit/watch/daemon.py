@@ -350,7 +350,7 @@ class Daemon:
         state = self.state
         planned = {}
         for rewrite in rewrites(update.renamed, update.before, state.index, state.linking_to):
-            note = state.notes[rewrite.path]
+            note = state.notes.get(rewrite.path) or state.documents[rewrite.path]  # a note, or a canvas
             data = read_file(str(self.root), rewrite.path, state.config.max_file_size)
             if not isinstance(data, bytes) or digest_of(data) != note.digest:
                 log.warning("%s: changed while its links were being updated; left as it is", rewrite.path)
