@@ -1,6 +1,6 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.index import fold
-from vaultkit.mathcommands import defined_in, unknown_commands
+from vaultkit.text.mathjax import defined_in, unknown_commands
+from vaultkit.vault.index import fold
 
 
 def _preamble_texts(vault, options):

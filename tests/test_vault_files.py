@@ -9,9 +9,9 @@ import unicodedata
 from pathlib import Path
 
 from vaultkit.api import Diagnostic, Scope, Severity, rule
-from vaultkit.config import ActiveRule
-from vaultkit.engine import build_index, check, check_files
-from vaultkit.lint import check_vault
+from vaultkit.check.config import ActiveRule
+from vaultkit.check.engine import build_index, check, check_files
+from vaultkit.check.run import check_vault
 
 TYPES = {
     "types": {
@@ -234,7 +234,7 @@ def test_math_macros_come_from_the_vaults_preambles(vault):
 
 def test_the_demo_vault_shows_every_rule_firing():
     """The README promises that `vaultkit check examples/demo-vault` shows each rule."""
-    from vaultkit.registry import load_rules
+    from vaultkit.check.registry import load_rules
 
     root = Path(__file__).resolve().parents[1] / "examples" / "demo-vault"
     fired = {p.rule for p in check_vault(root, jobs=1).problems}

@@ -6,7 +6,7 @@ and option defaults.  The function's docstring is the rule's user documentation,
 sections ``## What it does``, ``## Why is this bad?``, ``## Example`` (then ``Use instead:``),
 and, where they apply, ``## Fix safety`` and ``## Options``.  Rules never do I/O: everything
 they may look at is in the :class:`~vaultkit.model.Note` and the
-:class:`~vaultkit.index.VaultIndex`.
+:class:`~vaultkit.vault.index.VaultIndex`.
 
 A rule about the vault's files rather than one note's text -- a ``.canvas`` or ``.base``
 file, an attachment nothing links to, two names that differ only by Unicode normalisation --
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from vaultkit.model import Note
 
 if TYPE_CHECKING:
-    from vaultkit.index import VaultIndex
+    from vaultkit.vault.index import VaultIndex
 
 __all__ = [
     "Applicability",
