@@ -6,7 +6,7 @@ from vaultkit.vault.index import fold
 
 # An HTML element's file reference in a note (`<img src="a.png">`), which Obsidian renders
 # but does not index as a link; counted as a use so that such attachments are not reported.
-_HTML_REFERENCE = re.compile(r"""\b(?:src|href|data)\s*=\s*["']([^"'<>]+)["']""", re.IGNORECASE)
+_HTML_REFERENCE = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"'<>]+)["']""", re.IGNORECASE)
 _WIKI = re.compile(r"^!?\[\[([^\]|#]+)")
 # Obsidian Help, "Accepted file formats": what Obsidian opens and embeds besides notes and bases.
 # Other files (.css, .js, .json, ...) are not attachments: Obsidian does not even list them.
@@ -63,7 +63,7 @@ def _mentioned(vault):
         data = note.frontmatter.data if note.frontmatter else None
         for value in data.values() if data else ():
             names.update(_name(v) for v in _property_values(value) if "." in v)
-        if "=" in note.text and ("src" in note.text or "href" in note.text or "data" in note.text):
+        if "src" in note.text or "href" in note.text:
             names.update(_name(m.group(1)) for m in _HTML_REFERENCE.finditer(note.text))
     return names
 

@@ -85,10 +85,9 @@ def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, 
 def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
     """Run every active note rule on one note (pure apart from the rules themselves)."""
     problems: list[Problem] = []
-    quiet = suppressions(note)
-    for item in active:
-        if item.rule.scope is not Scope.NOTE or item.skips(note.rel):
-            continue
+    rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
+    quiet = suppressions(note) if rules else []
+    for item in rules:
         rule = item.rule
         try:
             diagnostics = list(rule.check(note, index, item.options))

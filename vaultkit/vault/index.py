@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -246,10 +246,20 @@ class VaultIndex:
         Keyed by name rather than resolved path so that the watcher can find the notes a
         newly created or deleted file affects (links that were broken or that it breaks).
         """
+        return self._linkers(lambda target: True)
+
+    @cached_property
+    def _dotted_backlinks(self) -> dict[str, frozenset[str]]:
+        """:attr:`backlinks` of the links that can open a file other than a note: only a
+        name with a dot in it can (``candidates`` adds ``.md`` to the others), and most
+        links have none, so this is the cheap table to ask about attachments."""
+        return self._linkers(lambda target: "." in target)
+
+    def _linkers(self, wanted: Callable[[str], bool]) -> dict[str, frozenset[str]]:
         table: dict[str, set[str]] = defaultdict(set)
         for note in self.notes.values():
             for link in note.links:
-                if not link.external and link.target:
+                if not link.external and link.target and wanted(link.target):
                     table[link_key(link.target)].add(note.rel)
         for rel in self.documents:
             for node in getattr(self.canvas(rel), "files", ()):
@@ -258,11 +268,14 @@ class VaultIndex:
 
     def linked_from(self, rel: str) -> tuple[str, ...]:
         """The notes and canvases whose links or ``file`` nodes open ``rel``, sorted."""
+        key = link_key(rel)
+        table = self.backlinks if rel.lower().endswith(".md") else self._dotted_backlinks
         found = []
-        for source in sorted(self.backlinks.get(link_key(rel), ())):
+        for source in sorted(table.get(key, ())):
             note = self.notes.get(source)
             if note is not None:
-                hit = any(target.path == rel for target in self.outgoing(note))
+                links = (k for k in note.links if not k.external and k.target and link_key(k.target) == key)
+                hit = any(self.resolve(link.target, source) == rel for link in links)
             else:
                 hit = any(self.file_at(node.file) == rel for node in getattr(self.canvas(source), "files", ()))
             if hit:
