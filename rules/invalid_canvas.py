@@ -12,6 +12,21 @@ def _items(data, key):
     return found if isinstance(found, list) else None
 
 
+def _identified(canvas, items, what, problems):
+    """(item, where its id is written) for each item with a text id, in order; items without
+    one and repeated ids become findings in ``problems``."""
+    seen = set()
+    for item in items or ():
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            problems.append(Diagnostic(f"{what} without a text `id`", 0, 0))
+            continue
+        where = canvas.span("id", item["id"])
+        if item["id"] in seen:
+            problems.append(Diagnostic(f"two {what}s have the id {item['id']!r}", *where))
+        seen.add(item["id"])
+        yield item, where
+
+
 def _check(canvas, vault):
     if canvas.error:
         yield Diagnostic(f"canvas {canvas.error}", canvas.error_offset, canvas.error_offset)
@@ -24,29 +39,18 @@ def _check(canvas, vault):
     for key, items in (("nodes", nodes), ("edges", edges)):
         if items is None:
             yield Diagnostic(f"`{key}` must be a list", 0, 0)
-    ids = {}
-    for node in nodes or ():
-        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
-            yield Diagnostic("a node without a text `id`", 0, 0)
-            continue
-        where = canvas.span("id", node["id"])
-        if node["id"] in ids:
-            yield Diagnostic(f"two nodes have the id {node['id']!r}: edges to it connect to either", *where)
-        ids[node["id"]] = node
+    problems = []
+    nodes = list(_identified(canvas, nodes, "node", problems))
+    ids = {node["id"] for node, _ in nodes}
+    for node, where in nodes:
         kind = node.get("type")
         if kind not in NODE_TYPES:
-            yield Diagnostic(
-                f"node {node['id']!r} has the unknown type {kind!r} (one of {', '.join(NODE_TYPES)})", *where
+            problems.append(
+                Diagnostic(
+                    f"node {node['id']!r} has the unknown type {kind!r} (one of {', '.join(NODE_TYPES)})", *where
+                )
             )
-    edge_ids = set()
-    for edge in edges or ():
-        if not isinstance(edge, dict) or not isinstance(edge.get("id"), str):
-            yield Diagnostic("an edge without a text `id`", 0, 0)
-            continue
-        where = canvas.span("id", edge["id"])
-        if edge["id"] in edge_ids:
-            yield Diagnostic(f"two edges have the id {edge['id']!r}", *where)
-        edge_ids.add(edge["id"])
+    for edge, where in _identified(canvas, edges, "edge", problems):
         for end in ("fromNode", "toNode"):
             if edge.get(end) not in ids:
                 yield Diagnostic(
@@ -64,6 +68,7 @@ def _check(canvas, vault):
         if vault.file_at(node.file) is None:
             what = "shows" if node.key == "file" else "has the background image"
             yield Diagnostic(f"the canvas {what} `{node.file}`, which is not in the vault", node.start, node.end)
+    yield from problems
 
 
 @rule("VK601", "invalid-canvas", severity=Severity.ERROR, scope=Scope.VAULT)
