@@ -1,6 +1,5 @@
-from vaultkit.api import Diagnostic, rule
+from vaultkit.api import Diagnostic, fold, rule
 from vaultkit.text.dates import is_date_text
-from vaultkit.vault.index import fold
 
 
 @rule("VK103", "invalid-date", options={"keys": ("date", "created", "date created", "modified", "updated")})

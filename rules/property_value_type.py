@@ -1,9 +1,8 @@
 import math
 import re
 
-from vaultkit.api import Diagnostic, Edit, Fix, rule
+from vaultkit.api import Diagnostic, Edit, Fix, fold, rule
 from vaultkit.text.dates import is_date_text
-from vaultkit.vault.index import fold
 
 # Their shape is property-type's business (VK104), whatever types.json says.
 BUILT_IN = frozenset({"tags", "aliases", "cssclasses"})

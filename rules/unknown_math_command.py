@@ -1,6 +1,5 @@
-from vaultkit.api import Diagnostic, Severity, rule
+from vaultkit.api import Diagnostic, Severity, fold, rule
 from vaultkit.text.mathjax import defined_in, unknown_commands
-from vaultkit.vault.index import fold
 
 
 def _preamble_texts(vault, options):

@@ -1,8 +1,7 @@
 import re
 from urllib.parse import unquote
 
-from vaultkit.api import Diagnostic, Scope, rule
-from vaultkit.vault.index import fold
+from vaultkit.api import Diagnostic, Scope, fold, rule
 
 # An HTML element's file reference in a note (`<img src="a.png">`), which Obsidian renders
 # but does not index as a link; counted as a use so that such attachments are not reported.

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.model import Note
+from vaultkit.model import Note, fold
 
 if TYPE_CHECKING:
     from vaultkit.vault.index import VaultIndex
@@ -45,6 +45,7 @@ __all__ = [
     "Scope",
     "Severity",
     "VaultIndex",
+    "fold",
     "rule",
 ]
 
@@ -130,6 +131,9 @@ class Rule:
     fixable: bool = False
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     scope: Scope = Scope.NOTE
+    # The option naming the date properties for which the rule reads ``vault.dates``: the
+    # engine gathers that evidence (git history, file times) at the edge, since rules do no I/O.
+    dates_for: str | None = None
 
     @property
     def doc(self) -> str:
@@ -153,6 +157,7 @@ def rule(
     fixable: bool = False,
     options: Mapping[str, Any] | None = None,
     scope: Scope = Scope.NOTE,
+    dates_for: str | None = None,
 ) -> Callable[[CheckFunction], Rule]:
     """Declare a rule: ``@rule("VK101", "invalid-front-matter", severity=Severity.ERROR)``."""
     if not CODE_RE.match(code):
@@ -161,6 +166,8 @@ def rule(
         raise ValueError(f"rule name {name!r} must be kebab-case")
     if scope is Scope.VAULT and fixable:
         raise ValueError(f"rule {name!r}: vault-scope rules offer no fixes")
+    if dates_for is not None and dates_for not in (options or {}):
+        raise ValueError(f"rule {name}: dates_for names {dates_for!r}, which is not one of its options")
 
     def wrap(check: CheckFunction) -> Rule:
         return Rule(
@@ -172,6 +179,7 @@ def rule(
             fixable=fixable,
             options=MappingProxyType(dict(options or {})),
             scope=scope,
+            dates_for=dates_for,
         )
 
     return wrap

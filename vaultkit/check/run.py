@@ -9,8 +9,8 @@ from typing import Any
 from vaultkit.check.config import ActiveRule, Config, active_rules, load_config, parse_config
 from vaultkit.check.engine import CheckResult, Problem, check, check_files, check_note
 from vaultkit.check.registry import load_rules
-from vaultkit.model import Note
-from vaultkit.read.parse import nfc, parse_bytes, parse_document
+from vaultkit.model import Note, nfc
+from vaultkit.read.parse import parse_bytes, parse_document
 from vaultkit.text.dates import DateFacts
 from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, settings_from
 from vaultkit.vault.index import VaultIndex
