@@ -405,8 +405,10 @@ class Daemon:
                 problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
                 return 200, {"generation": state.generation, "problems": [problem_dict(p, index) for p in problems]}
             found = state.problems.get(rel)
+            if found is None and rel in state.files and rel not in state.notes and state.reported(rel):
+                found = []  # an attachment, canvas or base without findings (vault-scope rules)
             if found is None:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked file of this vault"}}
             return 200, {
                 "generation": state.generation,
                 "path": rel,
