@@ -418,3 +418,16 @@ def test_canvas_file_nodes_follow_a_moved_note():
     assert apply_edits(board, rewrite.edits) == board.replace('"B.md"', '"Sub/Café.md"').replace(
         '"img.png"', '"Pics/img.png"'
     )
+
+
+def test_a_note_whose_name_is_not_nfc_on_disk_is_followed(tmp_path):
+    import unicodedata
+
+    disk = unicodedata.normalize("NFD", "Résumé.md")
+    state = _state(tmp_path, **{disk: "[[Missing]]\n", "A.md": "a\n"})
+    assert {p.rule for p in state.problems["Résumé.md"]} == {"broken-wikilink", "non-nfc-name"}
+    (tmp_path / disk).write_text("[[A]]\n")
+    update = state.apply(["Résumé.md"])  # events name files in NFC
+    assert "Résumé.md" not in update.removed
+    assert [p.rule for p in state.problems["Résumé.md"]] == ["non-nfc-name"]
+    _same_as_fresh(state)

@@ -130,6 +130,22 @@ def on_disk(rel: str, spelled: Mapping[str, tuple[str, ...]]) -> str:
     return rel if not spellings or rel in spellings else spellings[0]
 
 
+def spelled_on_disk(root: Path | str, rel: str) -> str:
+    """The path to open for the NFC vault path ``rel``: itself when it exists, else the entry
+    of its folder whose name is ``rel``'s in another normalisation (a name written on macOS,
+    on a Linux disk); ``rel`` when there is none.  Lists the folder only in that rare case."""
+    if os.path.lexists(os.path.join(root, rel)) or rel.isascii():
+        return rel
+    folder, _, name = rel.rpartition("/")
+    parent = spelled_on_disk(root, folder) if folder else ""
+    try:
+        entries = os.listdir(os.path.join(root, parent))
+    except OSError:
+        return rel
+    match = next((e for e in sorted(entries) if nfc(e) == name), None)
+    return rel if match is None else (f"{parent}/{match}" if parent else match)
+
+
 def list_files(root: Path, excludes: Iterable[str] = ()) -> Listing:
     """Walk the vault once.  Excluded files -- Obsidian's ``userIgnoreFilters`` and vaultkit's
     ``exclude`` globs -- are not checked, but they still resolve links (as in Obsidian), so

@@ -41,7 +41,7 @@ from vaultkit.check.config import ActiveRule, Config
 from vaultkit.check.engine import Problem, check, check_files, check_note, date_keys, targeted
 from vaultkit.model import Note, fold, link_key
 from vaultkit.read.parse import digest_of, parse_bytes, parse_document, read_bytes
-from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, ignore_matcher, list_files
+from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, ignore_matcher, list_files, on_disk, spelled_on_disk
 from vaultkit.vault.index import VaultIndex
 from vaultkit.watch.datefacts import DateTracker
 
@@ -203,7 +203,8 @@ class VaultState:
                 self.problems.setdefault(problem.path, []).append(problem)
             for rel in self.files:
                 self._add_file(rel)
-                self._signatures[rel] = signature(os.path.join(self.root, rel))  # type: ignore[assignment]
+                disk = on_disk(rel, index.spelled)
+                self._signatures[rel] = signature(os.path.join(self.root, disk))  # type: ignore[assignment]
             for note in self.notes.values():
                 for key in _link_keys(note):
                     self._linkers[key].add(note.rel)
@@ -265,7 +266,8 @@ class VaultState:
         added: set[str] = set()
         seen: dict[str, Signature] = {}
         for rel in sorted(self._candidates(paths)):
-            path = os.path.join(root, rel)
+            disk = spelled_on_disk(root, rel)  # an NFD name on a Linux disk is opened as it is spelled
+            path = os.path.join(root, disk)
             if not (self._wanted(rel) and os.path.lexists(path) and not os.path.isdir(path)):
                 if rel in self.files:
                     gone.add(rel)
@@ -276,10 +278,10 @@ class VaultState:
             if rel not in self.files:
                 added.add(rel)
             if rel.lower().endswith(DOCUMENT_SUFFIXES):
-                self._read_document(rel, new_documents)
+                self._read_document(rel, disk, new_documents)
             if not rel.lower().endswith(NOTE_SUFFIX):
                 continue
-            read = read_file(root, rel, self.config.max_file_size)
+            read = read_file(root, disk, self.config.max_file_size)
             old = self.notes.get(rel)
             expected = self._ledger.pop(rel, None)
             if read is None:  # vanished while we looked
@@ -314,9 +316,9 @@ class VaultState:
                 self._commit(update, new_notes, gone, added)
         return update
 
-    def _read_document(self, rel: str, new_documents: dict[str, Note]) -> None:
+    def _read_document(self, rel: str, disk: str, new_documents: dict[str, Note]) -> None:
         """Re-read a canvas or base whose bytes changed (vault-scope rules read its text)."""
-        data = read_bytes(str(self.root), rel, self.config.max_file_size)
+        data = read_bytes(str(self.root), disk, self.config.max_file_size)
         doc = parse_document(rel, data) if isinstance(data, bytes) else data
         old = self.documents.get(rel)
         if old is None or old.digest != doc.digest or old.read_error != doc.read_error:
