@@ -1,6 +1,6 @@
 """Run the active rules over notes and turn their diagnostics into reportable problems.
 
-Data flow: list the vault's files -> parse every note (in worker processes on large vaults)
+Data flow: list the vault's files -> parse every note (in this process)
 -> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the rules on the notes asked about
 -> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
 A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.

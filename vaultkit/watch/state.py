@@ -317,9 +317,9 @@ class VaultState:
                     pairs[new] = old
         left = {sig: rel for rel in sorted(gone - set(pairs.values())) if (sig := self._signatures.get(rel))}
         for new in sorted(added - set(pairs)):
-            old = left.pop(seen[new], None) if new in seen else None
-            if old is not None:
-                pairs[new] = old
+            moved_from = left.pop(seen[new], None) if new in seen else None
+            if moved_from is not None:
+                pairs[new] = moved_from
         for sig, old in left.items():
             new, _ = self._recent.get(sig, ("", 0.0))
             if new in self.files and new not in gone and new not in pairs and self._signatures.get(new) == sig:
@@ -375,8 +375,8 @@ class VaultState:
         for key in names:
             recheck |= self._linkers.get(key, set())
         for rel in (*new_notes, *gone):  # a note's links came or went: the targets' backlinks changed
-            before, after = old.get(rel), new_notes.get(rel)
-            recheck |= _targets(before, old_index) ^ _targets(after, self.index)
+            was, now = old.get(rel), new_notes.get(rel)
+            recheck |= _targets(was, old_index) ^ _targets(now, self.index)
         appeared_or_left = gone | added
         for rel in appeared_or_left:
             recheck |= self._named.get(link_key(rel), set())
