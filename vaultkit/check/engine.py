@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.api import Fix, Severity
@@ -44,6 +45,11 @@ class Problem:
     start: int
     end: int
     fix: Fix | None = None
+
+    @property
+    def order(self) -> tuple[str, int, int, str]:
+        """The one order problems are reported in, everywhere: path, position, code."""
+        return (self.path, self.line, self.column, self.code)
 
 
 @dataclass
@@ -216,5 +222,5 @@ def check(
         problems = _map(_check_chunk, notes, jobs, progress, "checking")
     finally:
         _WORKER.clear()
-    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+    problems.sort(key=attrgetter("order"))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)
