@@ -53,7 +53,7 @@ def conflict_markers(note, vault, options):
             start, middle = m.start(), None
         elif mark == "=" and start is not None:
             middle = m.start()
-        elif mark == ">" and middle is not None:
+        elif mark == ">" and start is not None and middle is not None:
             line = note.position(start)[0]
             lines = note.position(m.start())[0] - line + 1
             yield Diagnostic(

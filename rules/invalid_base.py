@@ -70,8 +70,8 @@ def _check(doc, yaml_doc):
         summaries = view.get("summaries") if isinstance(view, dict) else None
         for prop, name in summaries.items() if isinstance(summaries, dict) else ():
             if isinstance(name, str) and name not in known:
-                m = re.search(rf"^[ \t]*{re.escape(str(prop))}[ \t]*:[ \t]*({re.escape(name)})[ \t]*$", text, re.M)
-                start, end = m.span(1) if m else (0, 0)
+                found = re.search(rf"^[ \t]*{re.escape(str(prop))}[ \t]*:[ \t]*({re.escape(name)})[ \t]*$", text, re.M)
+                start, end = found.span(1) if found else (0, 0)
                 yield Diagnostic(
                     f"summary `{name}` of `{prop}` is neither a default summary nor in `summaries`", start, end
                 )

@@ -39,7 +39,7 @@ def _check(canvas, vault):
     for key, items in (("nodes", nodes), ("edges", edges)):
         if items is None:
             yield Diagnostic(f"`{key}` must be a list", 0, 0)
-    problems = []
+    problems: list[Diagnostic] = []
     nodes = list(_identified(canvas, nodes, "node", problems))
     ids = {node["id"] for node, _ in nodes}
     for node, where in nodes:

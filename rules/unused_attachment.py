@@ -57,7 +57,7 @@ def _property_values(value):
 def _mentioned(vault):
     """File names that notes name outside links (plain property values such as
     `cover: images/a.png`, HTML `src`/`href`) and names that appear in a base's text."""
-    names = set()
+    names: set[str] = set()
     for note in vault.notes.values():
         data = note.frontmatter.data if note.frontmatter else None
         for value in data.values() if data else ():

@@ -23,11 +23,12 @@ exposes a sequence of :class:`Rule` objects there, exactly like the built-in bun
 from __future__ import annotations
 
 import enum
+import importlib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.model import Note, fold
@@ -46,6 +47,7 @@ __all__ = [
     "Severity",
     "VaultIndex",
     "fold",
+    "package_rules",
     "rule",
 ]
 
@@ -183,3 +185,14 @@ def rule(
         )
 
     return wrap
+
+
+def rules_in(modules: Iterable[ModuleType]) -> tuple[Rule, ...]:
+    """Every :class:`Rule` defined at module level in ``modules``, sorted by code."""
+    found = {id(v): v for m in modules for v in vars(m).values() if isinstance(v, Rule)}
+    return tuple(sorted(found.values(), key=lambda r: r.code))
+
+
+def package_rules(package: str, names: Iterable[str]) -> tuple[Rule, ...]:
+    """Import ``package.<name>`` for each name and collect their rules."""
+    return rules_in(importlib.import_module(f"{package}.{name}") for name in names)

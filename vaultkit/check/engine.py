@@ -1,6 +1,6 @@
 """Run the active rules over notes and turn their diagnostics into reportable problems.
 
-Data flow: list the vault's files -> parse every note (in worker processes on large vaults)
+Data flow: list the vault's files -> parse every note (in this process)
 -> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the note rules on the notes asked
 about, and the vault-scope rules once on the index -> drop suppressed findings and those on
 files not asked about -> :class:`Problem` records for the reporters and the fixer.
@@ -15,11 +15,12 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.api import Diagnostic, Fix, Scope, Severity
 from vaultkit.check.config import ActiveRule
-from vaultkit.check.suppress import suppressions
+from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_document, read_note
 from vaultkit.vault import evidence
@@ -45,6 +46,11 @@ class Problem:
     start: int
     end: int
     fix: Fix | None = None
+
+    @property
+    def order(self) -> tuple[str, int, int, str]:
+        """The one order problems are reported in, everywhere: path, position, code."""
+        return (self.path, self.line, self.column, self.code)
 
 
 @dataclass
@@ -106,7 +112,7 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
     files the run checks) that the rule is not excluded from.  A finding in a note obeys the
     note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
     problems: list[Problem] = []
-    quiet: dict[str, list] = {}
+    quiet: dict[str, tuple[Suppression, ...]] = {}
     for item in active:
         rule = item.rule
         if rule.scope is not Scope.VAULT:
@@ -255,5 +261,5 @@ def check(
     finally:
         _WORKER.clear()
     problems += check_files(index, active, set(notes).union(others).__contains__)
-    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+    problems.sort(key=attrgetter("order"))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)

@@ -6,10 +6,7 @@ distribution registers ``core = "vaultkit.rules:RULES"``), so there is one code 
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
 from importlib.metadata import entry_points
-from types import ModuleType
 
 from vaultkit.api import Rule
 
@@ -18,17 +15,6 @@ GROUP = "vaultkit.rules"
 
 class PluginError(Exception):
     """A rule plugin could not be loaded or declares a conflicting rule."""
-
-
-def rules_in(modules: Iterable[ModuleType]) -> tuple[Rule, ...]:
-    """Every :class:`Rule` defined at module level in ``modules``, sorted by code."""
-    found = {id(v): v for m in modules for v in vars(m).values() if isinstance(v, Rule)}
-    return tuple(sorted(found.values(), key=lambda r: r.code))
-
-
-def package_rules(package: str, names: Iterable[str]) -> tuple[Rule, ...]:
-    """Import ``package.<name>`` for each name and collect their rules."""
-    return rules_in(importlib.import_module(f"{package}.{name}") for name in names)
 
 
 def load_rules(isolated: bool = False) -> dict[str, Rule]:

@@ -1,7 +1,7 @@
 """Turn one file into a :class:`~vaultkit.model.Note`.
 
 ``read_note`` is the only function here that touches the disk; ``parse_bytes`` and
-``parse_text`` are pure, so they run in worker processes and in tests alike.  Nothing that a
+``parse_text`` are pure, so the engine, the daemon and tests share them.  Nothing that a
 file contains can make them raise: unreadable, binary, oversized or undecodable files come
 back as a Note with ``read_error`` or ``decoded.error`` set, for a rule to report.
 """

@@ -2,7 +2,7 @@
 
 Obsidian never compares a link's ``#Heading`` with the heading text directly.  Both sides
 go through ``stripHeading`` -- ASCII punctuation becomes a space, whitespace runs collapse,
-the ends are trimmed -- and are compared case-insensitively (semantics doc section 3.1).
+the ends are trimmed -- and are compared case-insensitively (``docs/obsidian-behaviour.md`` section 2).
 A path ``#A#B#C`` walks the headings in document order: the first heading matching ``A``,
 then the first later heading *deeper* than that one matching ``B``, and so on; so a later
 duplicate heading is reached only through its parent.
@@ -72,8 +72,8 @@ def walk(keys: Sequence[tuple[int, str]], segments: Sequence[str]) -> Walk:
     """Follow ``segments`` (raw ``#A#B`` parts) through ``keys`` (level, heading_key) in order.
 
     Each next segment must match a heading strictly deeper than the previous match.  The
-    walk does not stop at the end of the previous heading's section: the semantics doc
-    marks that detail uncertain, and not stopping is the lenient reading.
+    walk does not stop at the end of the previous heading's section: no public source settles
+    that detail, and not stopping is the lenient reading (``docs/obsidian-behaviour.md`` 2).
     """
     wanted = [heading_key(s) for s in segments]
     matched, level, index, after = 0, 0, 0, 0

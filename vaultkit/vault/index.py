@@ -1,8 +1,8 @@
 """The vault-wide index every rule may consult: names, paths, headings, block ids, aliases.
 
 Built once per run from all parsed notes plus the list of every file in the vault
-(attachments included).  Link resolution follows Obsidian's ``getLinkpathDest`` (see
-``shared/docs/obsidian-semantics.md`` section 2.1): case-insensitive, NFC, file names only
+(attachments included).  Link resolution follows Obsidian's ``getFirstLinkpathDest`` (the
+repository's ``docs/obsidian-behaviour.md`` section 1): case-insensitive, NFC, file names only
 (aliases never resolve a link), ``.md`` optional for notes, ``./`` and ``../`` relative,
 ``/`` vault-absolute, else a path-suffix match with same-folder candidates first, then the
 shortest path, then alphabetical order.  Obsidian's suffix and same-folder tests are raw

@@ -62,8 +62,8 @@ class DateTracker:
         self.keys = tuple(keys)
         self._wanted = frozenset(k.casefold() for k in self.keys)
         self.evidence: dict[str, tuple[DateEvidence, ...]] = dict(facts.evidence) if facts else {}
-        if facts is not None:
-            self.formats: dict = dict(facts.formats)
+        if facts is not None and facts.formats is not None:
+            self.formats: dict[str, DateFormat] = dict(facts.formats)
         else:
             self.formats = vault_formats(notes.values(), self.keys) if self.keys else {}
 

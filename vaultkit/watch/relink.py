@@ -84,11 +84,12 @@ def _canvas_rewrites(moved: Mapping[str, str], before: VaultIndex, after: VaultI
     out = []
     for rel in sorted(after.documents):
         canvas = after.canvas(rel)
-        edits, changes = [], []
+        edits: list[Edit] = []
+        changes: list[tuple[str, str]] = []
         for node in canvas.files if canvas else ():
             target = before.file_at(node.file)
             expected = moved.get(target) if target else None
-            if expected is None or node.start == node.end or after.file_at(node.file) == expected:
+            if target is None or expected is None or node.start == node.end or after.file_at(node.file) == expected:
                 continue
             edits.append(Edit(node.start, node.end, json.dumps(expected, ensure_ascii=False)))
             changes.append((target, expected))

@@ -34,6 +34,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.api import Scope
@@ -171,7 +172,7 @@ class VaultState:
     def all_problems(self) -> list[Problem]:
         with self.lock:
             found = [p for problems in self.problems.values() for p in problems]
-        return sorted(found, key=lambda p: (p.path, p.line, p.column, p.code))
+        return sorted(found, key=attrgetter("order"))
 
     def linking_to(self, rel: str) -> set[str]:
         """The notes with a link written with the name of ``rel`` (whether it resolves or not)."""
@@ -342,9 +343,9 @@ class VaultState:
                     pairs[new] = old
         left = {sig: rel for rel in sorted(gone - set(pairs.values())) if (sig := self._signatures.get(rel))}
         for new in sorted(added - set(pairs)):
-            old = left.pop(seen[new], None) if new in seen else None
-            if old is not None:
-                pairs[new] = old
+            moved_from = left.pop(seen[new], None) if new in seen else None
+            if moved_from is not None:
+                pairs[new] = moved_from
         for sig, old in left.items():
             new, _ = self._recent.get(sig, ("", 0.0))
             if new in self.files and new not in gone and new not in pairs and self._signatures.get(new) == sig:
@@ -403,8 +404,8 @@ class VaultState:
         for key in names:
             recheck |= self._linkers.get(key, set())
         for rel in (*new_notes, *gone):  # a note's links came or went: the targets' backlinks changed
-            before, after = old.get(rel), new_notes.get(rel)
-            recheck |= _targets(before, old_index) ^ _targets(after, self.index)
+            was, now = old.get(rel), new_notes.get(rel)
+            recheck |= _targets(was, old_index) ^ _targets(now, self.index)
         appeared_or_left = gone | added
         for rel in appeared_or_left:
             recheck |= self._named.get(link_key(rel), set())
@@ -421,7 +422,7 @@ class VaultState:
             note = self.notes[rel]
             problems = check_note(note, self.index, self.active)
             problems += [p for p in self.problems.get(rel, ()) if p.code in self._file_rules]
-            problems.sort(key=lambda p: (p.line, p.column, p.code))
+            problems.sort(key=attrgetter("order"))
             if problems != self.problems.get(rel):
                 update.problems[rel] = problems
                 self.problems[rel] = problems
@@ -446,7 +447,7 @@ class VaultState:
         had |= {"."} & set(self.problems)  # a vault rule that crashed last time (engine._crash)
         for rel in sorted(had | set(found)):
             kept = [p for p in self.problems.get(rel, ()) if p.code not in self._file_rules and rel != "."]
-            problems = sorted(kept + found.get(rel, []), key=lambda p: (p.line, p.column, p.code))
+            problems = sorted(kept + found.get(rel, []), key=attrgetter("order"))
             if not problems and rel not in self.notes:
                 if self.problems.pop(rel, None) is not None:
                     update.removed.append(rel)
