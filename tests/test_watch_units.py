@@ -266,7 +266,9 @@ def test_the_openapi_document_matches_the_server_and_the_json_report():
     spec = json.loads(openapi())
     assert spec["openapi"] == "3.1.0"
     source = Path(Handler.__module__.replace(".", "/") + ".py")
-    routes = set(re.findall(r'"(/v1/[a-z.]+)"', (Path(__file__).parents[1] / source).read_text()))
+    code = (Path(__file__).parents[1] / source).read_text()
+    routes = set(re.findall(r'"(/v1/[a-z.]+)"', code))
+    routes |= {f"{prefix}{{name}}" for prefix in re.findall(r'"(/v1/[a-z.]+/)"', code)}  # /v1/rules/{name}
     assert set(spec["paths"]) == routes
     text = json.dumps(spec)
     for ref in set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', text)):
