@@ -424,3 +424,8 @@ def test_the_plugin_endpoints_handshake_document_rules_and_fix_one_problem(vault
         assert (root / "A.md").read_text() == expected
         for bad in ({"code": "VK104"}, {"code": "VK104", "line": 0, "column": 1}, "VK104"):
             assert client.call("POST", "/v1/fix", {"path": "A.md", "problem": bad})[0] == 400
+        # re-check on request: the whole vault is read again and announced on the stream
+        generation = client.get("/v1/status")["generation"]
+        assert client.call("POST", "/v1/recheck", {})[0] == 202
+        wait_for(lambda: events.named("reload"), what="the reload event")
+        assert client.get("/v1/status")["generation"] > generation

@@ -53,6 +53,7 @@ from vaultkit.writer import Unwritable, encode, write_atomic
 log = logging.getLogger("vaultkit.watch")
 
 CONFIG_FILES = frozenset({".vaultkit.toml", "pyproject.toml"})
+RECHECK = "\0recheck"  # a batch entry no file can be named (NUL): re-read the whole vault, on request
 FIXED_FROM = 8  # per note, the hashes of the last texts --fix changed (see _fix_changed)
 Reconfigure = Callable[[], "tuple[Config, list[ActiveRule]]"]
 Report = Callable[[str, "dict[str, Any]"], None]
@@ -236,7 +237,7 @@ class Daemon:
 
     def _process(self, batch: Batch) -> None:
         self.counters["batches"] += 1
-        if any(p in SETTINGS_FILES or p in CONFIG_FILES for p in batch.paths):
+        if any(p in SETTINGS_FILES or p in CONFIG_FILES or p == RECHECK for p in batch.paths):
             self._reload()
             return
         update = self.state.apply(batch.paths, batch.moves)
@@ -399,6 +400,11 @@ class Daemon:
                 "debounce": self.options.debounce,
                 "counters": dict(self.counters),
             }
+
+    def recheck(self) -> None:
+        """Queue a full re-read of the configuration and the vault (the plugin's "re-check the
+        vault" command): on the worker, like a settings change, so it never races a batch."""
+        self.debouncer.add(RECHECK)
 
     def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]:
         if not self._ready.is_set():

@@ -158,6 +158,7 @@ class Backend(Protocol):
     def fix(
         self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
     ) -> tuple[int, dict[str, Any]]: ...
+    def recheck(self) -> None: ...
     def rules(self) -> list[dict[str, Any]]: ...
     def rule(self, name: str) -> dict[str, Any] | None: ...
 
@@ -287,6 +288,7 @@ class Handler(BaseHTTPRequestHandler):
             ("GET", "/v1/events"): self._events,
             ("GET", "/v1/openapi.json"): self._openapi,
             ("GET", "/v1/rules"): self._rules,
+            ("POST", "/v1/recheck"): self._recheck,
         }
         if route.startswith("/v1/rules/"):  # one rule's documentation: /v1/rules/{name}
             routes[("GET", route)] = lambda query: self._rule(route.removeprefix("/v1/rules/"))
@@ -364,6 +366,10 @@ class Handler(BaseHTTPRequestHandler):
         status, payload = self.server.backend.fix(rel, apply, unsafe, problem)
         self._json(status, payload)
         return None
+
+    def _recheck(self, query: dict[str, list[str]]) -> None:
+        self.server.backend.recheck()
+        self._json(202, {"queued": True})
 
     def _rules(self, query: dict[str, list[str]]) -> None:
         self._json(200, {"rules": self.server.backend.rules()})
