@@ -21,7 +21,10 @@ export interface RunningVault {
 	stop(): Promise<void>;
 }
 
-export async function until<T>(what: string, probe: () => T | Promise<T>, timeout = 20_000): Promise<T> {
+type Falsy = false | null | undefined | 0 | "";
+
+/** Poll `probe` until it returns something truthy, and return that. */
+export async function until<T>(what: string, probe: () => T | Falsy | Promise<T | Falsy>, timeout = 20_000): Promise<T> {
 	const deadline = Date.now() + timeout;
 	for (;;) {
 		const value = await probe();
