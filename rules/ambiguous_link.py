@@ -1,8 +1,8 @@
 import posixpath
 
 from vaultkit.api import Diagnostic, rule
-from vaultkit.index import fold
-from vaultkit.linkcheck import is_ambiguous, or_list, target_edits, unsafe
+from vaultkit.rulekit.links import is_ambiguous, or_list, target_edits, unsafe
+from vaultkit.vault.index import fold
 
 
 def _reason(source: str, winner: str, others: list[str]) -> str:

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Edit, Fix, rule
-from vaultkit.mathscan import BLANK_LINE, delimiter_findings
+from vaultkit.rulekit.math import BLANK_LINE, delimiter_findings
 
 
 @rule("VK405", "blank-line-in-math", fixable=True)

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Edit, Fix, rule
-from vaultkit.dates import (
+from vaultkit.text.dates import (
     BIRTH_TIME,
     GIT,
     ISO_DATE,
@@ -9,7 +9,7 @@ from vaultkit.dates import (
     path_evidence,
     vault_formats,
 )
-from vaultkit.index import fold
+from vaultkit.vault.index import fold
 
 OPT_IN = {BIRTH_TIME: "use-birth-time", MODIFIED_TIME: "use-modified-time"}
 

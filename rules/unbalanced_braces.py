@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.mathscan import BRACES, structure_findings
+from vaultkit.rulekit.math import BRACES, structure_findings
 
 
 @rule("VK402", "unbalanced-braces", severity=Severity.ERROR)

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, rule
-from vaultkit.mathscan import UNCLOSED, delimiter_findings
+from vaultkit.rulekit.math import UNCLOSED, delimiter_findings
 
 
 @rule("VK401", "unclosed-math")

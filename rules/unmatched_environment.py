@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.mathscan import ENVIRONMENT, structure_findings
+from vaultkit.rulekit.math import ENVIRONMENT, structure_findings
 
 
 @rule("VK404", "unmatched-environment", severity=Severity.ERROR)

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.mathscan import LEFT_RIGHT, structure_findings
+from vaultkit.rulekit.math import LEFT_RIGHT, structure_findings
 
 
 @rule("VK403", "unmatched-left-right", severity=Severity.ERROR)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vaultkit.lint import check_vault
+from vaultkit.check.run import check_vault
 
 RULES = ("invalid-front-matter", "empty-date", "placeholder-link-title")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from vaultkit.api import Applicability
-from vaultkit.decode import decode
-from vaultkit.lint import check_vault
+from vaultkit.check.run import check_vault
+from vaultkit.read.decode import decode
 
 REPO = Path(__file__).resolve().parents[1]
 

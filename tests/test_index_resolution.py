@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from vaultkit.index import VaultIndex, VaultSettings
-from vaultkit.parse import parse_text
+from vaultkit.read.parse import parse_text
+from vaultkit.vault.index import VaultIndex, VaultSettings
 
 
 def vault(*paths: str, app: dict | None = None) -> VaultIndex:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vaultkit.headings import heading_key, loose_key, strip_heading, strip_heading_for_link, walk
+from vaultkit.text.headings import heading_key, loose_key, strip_heading, strip_heading_for_link, walk
 
 
 def test_strip_heading_matches_the_typings_example():

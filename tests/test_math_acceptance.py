@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from vaultkit.lint import check_vault
+from vaultkit.check.run import check_vault
 
 RULES = ("unclosed-math", "unbalanced-braces", "unmatched-left-right", "unmatched-environment", "blank-line-in-math")
 

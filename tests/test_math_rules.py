@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from vaultkit.lint import lint_text
-from vaultkit.mathscan import structure_findings
-from vaultkit.mathtex import plainly_nested
-from vaultkit.parse import parse_text
+from vaultkit.check.run import lint_text
+from vaultkit.read.parse import parse_text
+from vaultkit.rulekit.math import structure_findings
+from vaultkit.text.tex import plainly_nested
 
 MATH = ["VK401", "VK402", "VK403", "VK404", "VK405"]
 

@@ -22,8 +22,8 @@ from typing import Any
 
 from support import wait_for
 
-from vaultkit.lint import check_vault
-from vaultkit.report import problem_dict
+from vaultkit.check.report import problem_dict
+from vaultkit.check.run import check_vault
 from vaultkit.watch.runtime import Runtime
 
 DEBOUNCE = 0.1
@@ -326,7 +326,7 @@ def test_polling_mode_follows_changes(vault):
 
 
 # The "did you mean" part of a message is compared loosely: which near names it lists is
-# vaultkit.suggest's business (tested there), not the daemon's.  Everything else must be equal
+# vaultkit.rulekit.suggest's business (tested there), not the daemon's.  Everything else must be equal
 # to the byte.
 _SUGGESTION = re.compile(r" — did you mean .*\?$")
 

@@ -6,7 +6,7 @@ and option defaults.  The function's docstring is the rule's user documentation,
 sections ``## What it does``, ``## Why is this bad?``, ``## Example`` (then ``Use instead:``),
 and, where they apply, ``## Fix safety`` and ``## Options``.  Rules never do I/O: everything
 they may look at is in the :class:`~vaultkit.model.Note` and the
-:class:`~vaultkit.index.VaultIndex`.
+:class:`~vaultkit.vault.index.VaultIndex`.
 
 Rules are found through the ``vaultkit.rules`` entry-point group; a third-party package
 exposes a sequence of :class:`Rule` objects there, exactly like the built-in bundle.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from vaultkit.model import Note
 
 if TYPE_CHECKING:
-    from vaultkit.index import VaultIndex
+    from vaultkit.vault.index import VaultIndex
 
 __all__ = [
     "Applicability",

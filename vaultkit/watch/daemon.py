@@ -34,21 +34,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vaultkit import __version__
 from vaultkit.api import Rule
-from vaultkit.config import ActiveRule, Config, ConfigError
-from vaultkit.fixer import MAX_PASSES, AppliedFix, allowed, apply_edits, fix_note
-from vaultkit.journal import SKIPPED, WRITTEN, Journal
-from vaultkit.parse import digest_of
-from vaultkit.registry import PluginError, find_rule, load_rules
-from vaultkit.report import problem_dict
+from vaultkit.check.config import ActiveRule, Config, ConfigError
+from vaultkit.check.registry import PluginError, find_rule, load_rules
+from vaultkit.check.report import problem_dict
+from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
+from vaultkit.fix.loop import MAX_PASSES, AppliedFix, allowed, apply_edits, fix_note
+from vaultkit.fix.writer import Unwritable, encode, write_atomic
+from vaultkit.read.parse import digest_of
+from vaultkit.version import __version__
 from vaultkit.watch.debounce import Batch, Debouncer
 from vaultkit.watch.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import Runtime
 from vaultkit.watch.server import API_VERSION, ApiServer, Event, Hub
 from vaultkit.watch.state import Update, VaultState, read_file
-from vaultkit.writer import Unwritable, encode, write_atomic
 
 log = logging.getLogger("vaultkit.watch")
 

@@ -1,7 +1,7 @@
 """Keep the date evidence of the index in step with the vault, one batch at a time.
 
 ``vaultkit check`` gathers, before the rules run, evidence for every note with an empty date
-property (git history, file times; :mod:`vaultkit.evidence`) and the vault's usual date
+property (git history, file times; :mod:`vaultkit.vault.evidence`) and the vault's usual date
 formats.  The daemon gathers the same facts incrementally: a changed note keeps the git
 evidence it had (the commit that first added a file does not move when the file is edited)
 and only re-reads its file times; a note new to the vault -- created or renamed -- asks git,
@@ -19,13 +19,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from vaultkit import evidence
-from vaultkit.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
 from vaultkit.model import Note
+from vaultkit.text.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
+from vaultkit.vault import evidence
 
 
 def _shapes(note: Note | None, wanted: frozenset[str]) -> tuple[tuple[str, DateFormat | None], ...]:
-    """What a note contributes to :func:`~vaultkit.dates.vault_formats`."""
+    """What a note contributes to :func:`~vaultkit.text.dates.vault_formats`."""
     fm = note.frontmatter if note is not None else None
     if fm is None or not fm.data:
         return ()
@@ -56,7 +56,7 @@ def tracked(root: Path, rels: Sequence[str]) -> list[str]:
 
 
 class DateTracker:
-    """The :class:`~vaultkit.dates.DateFacts` of a live vault (nothing when no rule needs it)."""
+    """The :class:`~vaultkit.text.dates.DateFacts` of a live vault (nothing when no rule needs it)."""
 
     def __init__(self, root: Path, keys: Iterable[str], facts: DateFacts | None, notes: Mapping[str, Note]) -> None:
         self.root = root

@@ -31,7 +31,7 @@ from importlib import resources
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from vaultkit import __version__
+from vaultkit.version import __version__
 
 HOST = "127.0.0.1"
 ALLOWED_ORIGIN = "app://obsidian.md"

@@ -34,13 +34,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaultkit import evidence
-from vaultkit.config import ActiveRule, Config
-from vaultkit.engine import Problem, check, check_note
-from vaultkit.index import VaultIndex, fold, link_key
+from vaultkit.check.config import ActiveRule, Config
+from vaultkit.check.engine import Problem, check, check_note
 from vaultkit.model import Note
-from vaultkit.parse import digest_of, parse_bytes, read_bytes
-from vaultkit.vault import NOTE_SUFFIX, ignore_matcher, list_files
+from vaultkit.read.parse import digest_of, parse_bytes, read_bytes
+from vaultkit.vault import evidence
+from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, list_files
+from vaultkit.vault.index import VaultIndex, fold, link_key
 from vaultkit.watch.datefacts import DateTracker
 
 
