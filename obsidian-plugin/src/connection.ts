@@ -53,6 +53,7 @@ export class Connection<C extends ClientLike> {
 	private readonly backoff: Backoff;
 	private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 	private running: Promise<void> | null = null;
+	private version = "";
 
 	constructor(private readonly options: ConnectionOptions<C>) {
 		this.backoff = options.backoff ?? new Backoff();
@@ -133,12 +134,13 @@ export class Connection<C extends ClientLike> {
 				const why = incompatibility({ version: String(data.version ?? "?"), api: data.api as number | undefined });
 				if (why) throw new IncompatibleDaemon(why);
 				this.backoff.reset();
-				this.set(data.ready ? { kind: "connected", version: String(data.version) } : { kind: "checking" });
+				this.version = String(data.version);
+				this.set(data.ready ? { kind: "connected", version: this.version } : { kind: "checking" });
 				await this.resync(client); // always: after a gap the stream cannot say what was missed
 				break;
 			}
 			case "ready":
-				this.set({ kind: "connected", version: this.state.kind === "connected" ? this.state.version : "" });
+				this.set({ kind: "connected", version: this.version });
 				await this.resync(client);
 				break;
 			case "resync":

@@ -11,9 +11,18 @@
 
 import type { Action, Diagnostic } from "@codemirror/lint";
 import { setDiagnostics } from "@codemirror/lint";
-import { ChangeSet, type EditorState, type Extension, StateEffect, StateField, type Text } from "@codemirror/state";
+import {
+	ChangeSet,
+	type EditorState,
+	type Extension,
+	StateEffect,
+	StateField,
+	type Text,
+	type TransactionSpec,
+} from "@codemirror/state";
 import { type EditorView, ViewPlugin, type ViewUpdate } from "@codemirror/view";
-import { offsetOf } from "./positions";
+import { ApiError } from "./client";
+import { offsetOf, positionOf } from "./positions";
 import { type Settings, shown } from "./settings";
 import type { ProblemStore } from "./store";
 import type { FixRequest, FixResult, Problem } from "./types";
@@ -53,7 +62,8 @@ export interface EditorHost {
 	prefs(): Settings;
 	/** The vault-relative path of the note a view shows, or null. */
 	pathOf(view: EditorView): string | null;
-	quickFix(view: EditorView, problem: Problem): void;
+	/** Fix `problem`, whose mark is now at `from` (it may have moved since it was reported). */
+	quickFix(view: EditorView, problem: Problem, from: number): void;
 	openRule(rule: string): void;
 }
 
@@ -71,7 +81,7 @@ export function diagnosticsFor(state: EditorState, problems: Problem[], host: Ed
 			actions.push({
 				name: fix.applicability === "safe" ? fix.title : `${fix.title} (unsafe)`,
 				markClass: `vaultkit-fix-${fix.applicability}`,
-				apply: (view) => host.quickFix(view, problem),
+				apply: (view, from) => host.quickFix(view, problem, from),
 			});
 		} else if (fix?.applicability === "display") {
 			message += ` (${fix.title})`;
@@ -145,7 +155,7 @@ export function vaultkitEditor(host: EditorHost): Extension {
 /** Make the editor hold `text` (the note as the daemon wrote it) with the smallest change, so
  * the cursor and the undo history survive; false, touching nothing, when the editor no longer
  * holds `expected` (typing went on during the request: the host's reload from disk decides). */
-export function replaceWith(view: EditorView, expected: string, text: string): boolean {
+export function replaceWith(view: FixableView, expected: string, text: string): boolean {
 	const current = view.state.doc.toString();
 	if (current !== expected) return false;
 	const next = text.replace(/\r\n?/g, "\n");
@@ -165,24 +175,45 @@ export function replaceWith(view: EditorView, expected: string, text: string): b
 	return true;
 }
 
-/** A quick fix: the daemon fixes exactly this problem in the file (compare-and-swap, journalled
+/** The part of an editor a quick fix needs (an EditorView, or a stand-in in unit tests). */
+export interface FixableView {
+	readonly state: EditorState;
+	dispatch(spec: TransactionSpec): void;
+}
+
+/**
+ * A quick fix: the daemon fixes exactly this problem in the file (compare-and-swap, journalled
  * for `vaultkit undo`) and the editor is brought to the result.  `save` first writes the editor
- * to disk, so that the daemon fixes what the user sees. */
+ * to disk, so that the daemon fixes what the user sees; the problem is named by where its mark
+ * is now (`from`), which after the save is where the daemon will find it.  Until the daemon has
+ * read the saved note it answers 409 (`changed`, or `stale` at the new position): then the fix is
+ * asked for again, a few times.
+ */
 export async function quickFix(
 	client: { fix(request: FixRequest): Promise<FixResult> },
-	view: EditorView,
+	view: FixableView,
 	path: string,
 	problem: Problem,
+	from: number,
 	save: () => Promise<void>,
+	retry = { times: 8, pause: 250 },
 ): Promise<FixResult> {
 	await save();
-	const before = view.state.doc.toString();
-	const result = await client.fix({
-		path,
-		apply: true,
-		unsafe: problem.fix?.applicability === "unsafe",
-		problem: { code: problem.code, line: problem.line, column: problem.column },
-	});
-	if (result.applied) replaceWith(view, before, result.text);
-	return result;
+	const at = positionOf(view.state.doc, Math.min(from, view.state.doc.length));
+	for (let attempt = 0; ; attempt++) {
+		const before = view.state.doc.toString();
+		try {
+			const result = await client.fix({
+				path,
+				apply: true,
+				unsafe: problem.fix?.applicability === "unsafe",
+				problem: { code: problem.code, line: at.line, column: at.column },
+			});
+			if (result.applied) replaceWith(view, before, result.text);
+			return result;
+		} catch (error) {
+			if (!(error instanceof ApiError && error.status === 409) || attempt >= retry.times) throw error;
+			await new Promise((resolve) => setTimeout(resolve, retry.pause));
+		}
+	}
 }

@@ -4,10 +4,19 @@
  */
 
 import type { EditorView } from "@codemirror/view";
-import { FileSystemAdapter, MarkdownView, Notice, Platform, Plugin, type TAbstractFile, TFile } from "obsidian";
+import {
+	editorInfoField,
+	FileSystemAdapter,
+	MarkdownView,
+	Notice,
+	Platform,
+	Plugin,
+	type TAbstractFile,
+	TFile,
+} from "obsidian";
 import { ApiError, type VaultkitClient } from "./client";
 import { Connection, type ConnectionState } from "./connection";
-import { discover, findExecutable, type Started, startWatch } from "./daemon";
+import { DISCOVERY, discover, findExecutable, parseDiscovery, type Started, startWatch } from "./daemon";
 import { type EditorHost, markSaved, quickFix, vaultkitEditor } from "./editor";
 import { type PanelHost, statusText } from "./panel";
 import { utf16Offset } from "./positions";
@@ -100,8 +109,8 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 		const deadline = Date.now() + START_WAIT;
 		while (Date.now() < deadline && started.running() && !signal.aborted) {
 			const client = await discover(this.read);
-			const info = await this.read(".vaultkit/watch.json").catch(() => null);
-			if (typeof client !== "string" && info?.includes(`"pid": ${started.pid}`)) return client;
+			const info = parseDiscovery(await this.read(DISCOVERY).catch(() => null));
+			if (typeof client !== "string" && info?.pid === started.pid) return client;
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 		return started.running() ? "the daemon the plugin started did not publish its address" : `vaultkit watch failed: ${started.errors()}`;
@@ -143,15 +152,7 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 	prefs = (): Settings => this.settings;
 
 	pathOf(view: EditorView): string | null {
-		return this.markdownViewOf(view)?.file?.path ?? null;
-	}
-
-	private markdownViewOf(view: EditorView): MarkdownView | null {
-		for (const leaf of this.app.workspace.getLeavesOfType("markdown")) {
-			const md = leaf.view as MarkdownView;
-			if ((md.editor as unknown as { cm?: EditorView }).cm === view) return md;
-		}
-		return null;
+		return view.state.field(editorInfoField, false)?.file?.path ?? null;
 	}
 
 	private editorsOf(path: string | null): EditorView[] {
@@ -177,11 +178,14 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 		}
 	}
 
-	quickFix(view: EditorView, problem: Problem): void {
+	quickFix(view: EditorView, problem: Problem, from: number): void {
 		const client = this.client();
-		const md = this.markdownViewOf(view);
-		if (!client || !md?.file) return;
-		quickFix(client, view, md.file.path, problem, () => md.save())
+		const info = view.state.field(editorInfoField, false);
+		if (!client || !info?.file) return;
+		const save = async () => {
+			if (info instanceof MarkdownView) await info.save();
+		};
+		quickFix(client, view, info.file.path, problem, from, save)
 			.then((result) => {
 				if (!result.applied) new Notice(`vaultkit: nothing to change${result.error ? `: ${result.error}` : ""}`);
 			})

@@ -16,6 +16,8 @@ export interface PanelHost {
 }
 
 const SEVERITIES: Severity[] = ["error", "warning", "info"];
+/** Rows drawn at most: a vault with thousands of problems stays responsive; the filters narrow it. */
+export const MAX_ROWS = 1000;
 const ICONS: Record<Severity, string> = { error: "✖", warning: "▲", info: "ℹ" };
 
 export class ProblemsPanel {
@@ -85,7 +87,14 @@ export class ProblemsPanel {
 			return;
 		}
 		const list = this.el("div", this.root, "vaultkit-list");
+		let rows = 0;
+		const total = groups.reduce((n, g) => n + g.count, 0);
 		for (const note of groups) {
+			if (rows >= MAX_ROWS) {
+				this.el("div", this.root, "vaultkit-empty", `… and ${total - rows} more; filter by severity or rule to see them.`);
+				break;
+			}
+			rows += note.count;
 			const details = this.el("details", list, "vaultkit-note");
 			details.open = true;
 			const summary = this.el("summary", details, "vaultkit-note-title");

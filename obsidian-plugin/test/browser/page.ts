@@ -50,8 +50,8 @@ window.vaultkitTest = {
 			store,
 			prefs: () => DEFAULT_SETTINGS,
 			pathOf: () => path,
-			quickFix: (v, problem) => {
-				quickFix(client, v, path, problem, async () => undefined)
+			quickFix: (v, problem, from) => {
+				quickFix(client, v, path, problem, from, async () => undefined)
 					.then((result) => log.push(`fixed ${result.fixes.map((f) => f.code).join(",")}`))
 					.catch((error) => log.push(`fix failed: ${error}`));
 			},

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { VaultkitClient } from "../../src/client";
-import { discover, type Started, startWatch } from "../../src/daemon";
+import { DISCOVERY, discover, parseDiscovery, type Started, startWatch } from "../../src/daemon";
 
 /** The vaultkit of this checkout (`.ci/run` installs it into ../.venv), or $VAULTKIT. */
 export const VAULTKIT = process.env.VAULTKIT ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../../.venv/bin/vaultkit");
@@ -57,8 +57,8 @@ export async function runVault(files: Record<string, string>): Promise<RunningVa
 		const readVault = async (path: string) => readFile(join(root, path), "utf8").catch(() => null);
 		const client = await until("the daemon to publish its address", async () => {
 			if (!started.running()) throw new Error(`vaultkit watch exited: ${started.errors()}`);
-			const info = await readVault(".vaultkit/watch.json");
-			const found = info?.includes(`"pid": ${started.pid}`) ? await discover(readVault) : null;
+			const info = parseDiscovery(await readVault(DISCOVERY));
+			const found = info?.pid === started.pid ? await discover(readVault) : null;
 			return typeof found === "object" ? found : null;
 		});
 		await until("the first check", async () => (await client.status()).ready);

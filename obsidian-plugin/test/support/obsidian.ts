@@ -4,6 +4,11 @@
  * under Node.  Tests read what the plugin did from the recorded fields.
  */
 
+import { StateField } from "@codemirror/state";
+
+/** Obsidian's state field naming the note an editor shows (a real StateField in the app). */
+export const editorInfoField = StateField.define<null>({ create: () => null, update: (value) => value });
+
 export const Platform = { isDesktop: true, isDesktopApp: true, isMobile: false };
 
 export const notices: string[] = [];

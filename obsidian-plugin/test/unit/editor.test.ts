@@ -1,9 +1,10 @@
-import { EditorState } from "@codemirror/state";
+import { EditorState, type TransactionSpec } from "@codemirror/state";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Settings } from "../../src/settings";
-import { diagnosticsFor, markSaved, rangeOf, savedField } from "../../src/editor";
+import { ApiError } from "../../src/client";
+import { diagnosticsFor, markSaved, quickFix, rangeOf, savedField } from "../../src/editor";
 import { ProblemStore } from "../../src/store";
-import type { Problem } from "../../src/types";
+import type { FixRequest, Problem } from "../../src/types";
 
 const TEXT = "# 标题 🎉\n中文 😀 [[缺失]] end\n";
 
@@ -88,5 +89,66 @@ describe("diagnostics for the lint extension", () => {
 		const found = diagnosticsFor(state, [problemAt(TEXT, "[[缺失]]", fix("unsafe")), { ...problemAt(TEXT, "end"), severity: "info" }], host({ unsafeQuickFixes: false, minSeverity: "warning" }));
 		expect(found).toHaveLength(1);
 		expect(found[0].actions?.map((a) => a.name)).toEqual(["About VK201"]);
+	});
+});
+
+describe("a quick fix", () => {
+	/** An editor without a DOM: the state and dispatch the quick fix uses. */
+	function editor(doc: string) {
+		const view = {
+			state: EditorState.create({ doc, extensions: [savedField] }),
+			dispatch(spec: TransactionSpec) {
+				view.state = view.state.update(spec).state;
+			},
+		};
+		return view;
+	}
+	const text = "# 标题\n\n---\n中文 😀 [[Targt]]\n";
+	const problem = { ...problemAt(text, "[[Targt]]"), fix: { applicability: "unsafe" as const, title: "Link to 'Target'", edits: [] } };
+
+	it("names the problem where its mark is now, asks again while the daemon is behind, and updates the editor", async () => {
+		const view = editor(text);
+		view.dispatch({ changes: { from: 0, insert: "新 🚀\n" } }); // typed above the problem, then saved
+		const requests: unknown[] = [];
+		const fixed = view.state.doc.toString().replace("[[Targt]]", "[[Target]]");
+		const client = {
+			fix: async (request: FixRequest) => {
+				requests.push(request);
+				if (requests.length < 3) throw new ApiError(409, requests.length === 1 ? "changed" : "stale", "not yet");
+				return { path: "N.md", changed: true, applied: true, diff: "", text: fixed.replace(/\n/g, "\r\n"), fixes: [], remaining: [], error: null };
+			},
+		};
+		const from = rangeOf(view.state, problem).from;
+		let saved = 0;
+		const result = await quickFix(client, view, "N.md", problem, from, async () => void saved++, { times: 5, pause: 1 });
+		expect(result.applied && saved === 1).toBe(true);
+		expect(requests).toHaveLength(3);
+		expect(requests[0]).toEqual({ path: "N.md", apply: true, unsafe: true, problem: { code: "VK201", line: 5, column: 6 } });
+		expect(view.state.doc.toString()).toBe(fixed); // CRLF from disk arrives as the editor's \n
+	});
+
+	it("gives up after its retries, and passes other errors on at once", async () => {
+		const view = editor(text);
+		let calls = 0;
+		const busy = { fix: async () => ((calls += 1), Promise.reject(new ApiError(409, "changed", "busy"))) };
+		await expect(quickFix(busy, view, "N.md", problem, 0, async () => undefined, { times: 2, pause: 1 })).rejects.toMatchObject({ code: "changed" });
+		expect(calls).toBe(3);
+		calls = 0;
+		const gone = { fix: async () => ((calls += 1), Promise.reject(new ApiError(404, "not_found", "gone"))) };
+		await expect(quickFix(gone, view, "N.md", problem, 0, async () => undefined)).rejects.toMatchObject({ status: 404 });
+		expect(calls).toBe(1);
+		expect(view.state.doc.toString()).toBe(text);
+	});
+
+	it("leaves the editor alone when the user typed while the daemon fixed the file", async () => {
+		const view = editor(text);
+		const client = {
+			fix: async () => {
+				view.dispatch({ changes: { from: 0, insert: "x" } });
+				return { path: "N.md", changed: true, applied: true, diff: "", text: "fixed\n", fixes: [], remaining: [], error: null };
+			},
+		};
+		await quickFix(client, view, "N.md", problem, 0, async () => undefined);
+		expect(view.state.doc.toString()).toBe(`x${text}`);
 	});
 });
