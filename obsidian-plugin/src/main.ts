@@ -168,7 +168,7 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 	/** A note was written: once its editors hold exactly what is on disk, positions the daemon
 	 * reports from now on are positions in that text. */
 	private async saved(file: TAbstractFile): Promise<void> {
-		if (!(file instanceof TFile) || file.extension !== "md") return;
+		if (!(file instanceof TFile) || file.extension !== "md" || !this.editorsOf(file.path).length) return;
 		for (let attempt = 0; attempt < 10; attempt++) {
 			const disk = (await this.app.vault.adapter.read(file.path)).replace(/\r\n?/g, "\n");
 			const pending = this.editorsOf(file.path).filter((cm) => cm.state.doc.toString() !== disk);
