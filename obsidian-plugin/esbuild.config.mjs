@@ -30,6 +30,9 @@ const context = await esbuild.context({
 	external,
 	format: "cjs",
 	target: "es2020",
+	// Node's built-ins are loaded lazily with import() on the desktop only; in Obsidian's CommonJS
+	// world that has to become a require() made when the code runs, not an ES module import.
+	supported: { "dynamic-import": false },
 	logLevel: "info",
 	sourcemap: production ? false : "inline",
 	treeShaking: true,

@@ -29,6 +29,9 @@ describe("the plugin vaultkit ships", () => {
 		const main = readFileSync(join(SHIPPED, "main.js"), "utf8");
 		expect(main.length).toBeLessThan(200 * 1024);
 		for (const external of ["obsidian", "@codemirror/lint", "@codemirror/state", "@codemirror/view"]) expect(main).toContain(`require("${external}")`);
+		// Node's built-ins are required lazily (only the desktop reaches that code), never imported as ES modules
+		expect(main).not.toMatch(/\bimport\(/);
+		expect(main).toMatch(/Promise\.resolve\(\)\.then\(\(\)=>\w+\(require\("child_process"\)/);
 		// CodeMirror itself is not bundled: none of its own strings are in the bundle
 		expect(main).not.toContain("cm-lintRange");
 		expect(main).not.toContain("Ranges must be added sorted");
