@@ -4,6 +4,9 @@
  * under Node.  Tests read what the plugin did from the recorded fields.
  */
 
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { StateField } from "@codemirror/state";
 
 /** Obsidian's state field naming the note an editor shows (a real StateField in the app). */
@@ -63,17 +66,20 @@ export interface FakeApp {
 	};
 }
 
-/** An app whose vault holds `files` (vault-relative path to text). */
-export function fakeApp(files: Record<string, string>): FakeApp {
+/** An app whose vault holds `files` (vault-relative path to text), or is the folder `files`. */
+export function fakeApp(files: Record<string, string> | string): FakeApp {
 	return {
 		vault: {
-			adapter: {
-				exists: async (path) => path in files,
-				read: async (path) => {
-					if (!(path in files)) throw new Error(`ENOENT: ${path}`);
-					return files[path];
-				},
-			},
+			adapter:
+				typeof files === "string"
+					? new FileSystemAdapter(files)
+					: {
+							exists: async (path) => path in files,
+							read: async (path) => {
+								if (!(path in files)) throw new Error(`ENOENT: ${path}`);
+								return files[path];
+							},
+						},
 			on: () => ({}),
 			getFileByPath: () => null,
 		},
@@ -149,9 +155,17 @@ export class Setting {
 }
 
 export class MarkdownView {}
+/** A vault on the disk, at `base`. */
 export class FileSystemAdapter {
+	constructor(private readonly base = "/") {}
 	getBasePath() {
-		return "/";
+		return this.base;
+	}
+	async exists(path: string) {
+		return existsSync(join(this.base, path));
+	}
+	async read(path: string) {
+		return readFile(join(this.base, path), "utf8");
 	}
 }
 export class TAbstractFile {
