@@ -92,12 +92,14 @@ export interface Started {
 	pid: number;
 	/** Whether it is still running. */
 	running(): boolean;
+	/** Its exit status once it ended (null while it runs or when a signal ended it). */
+	exitCode(): number | null;
 	/** The end of what it printed on stderr (why it failed to start, usually). */
 	errors(): string;
 	stop(): void;
 }
 
-export async function startWatch(executable: string, vault: string, onExit: (code: number | null) => void): Promise<Started> {
+export async function startWatch(executable: string, vault: string, onExit: () => void = () => undefined): Promise<Started> {
 	const { spawn } = await import("child_process");
 	const child = spawn(executable, ["watch", vault, "--quiet"], { stdio: ["ignore", "ignore", "pipe"], windowsHide: true });
 	let stderr = "";
@@ -110,13 +112,14 @@ export async function startWatch(executable: string, vault: string, onExit: (cod
 		child.once("spawn", resolve);
 		child.once("error", reject);
 	});
-	child.once("exit", (code) => {
+	child.once("exit", () => {
 		running = false;
-		onExit(code);
+		onExit();
 	});
 	return {
 		pid: child.pid ?? -1,
 		running: () => running,
+		exitCode: () => child.exitCode,
 		errors: () => stderr.trim(),
 		stop: () => {
 			if (running) child.kill("SIGTERM");

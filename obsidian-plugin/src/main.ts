@@ -94,17 +94,11 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 		if (!(adapter instanceof FileSystemAdapter)) return "vaultkit needs a vault on the local disk";
 		const executable = await findExecutable(this.settings.executable);
 		if (!executable) {
-			this.notice(
-				this.settings.executable
-					? `vaultkit: ${this.settings.executable} is not an executable file (see the plugin's settings)`
-					: "vaultkit is not installed, or not where the plugin looks: `pip install vaultkit`, or set its path in the plugin's settings",
-			);
-			return "vaultkit not found";
+			return this.settings.executable
+				? `${this.settings.executable} is not an executable file (see the plugin's settings)`
+				: "vaultkit is not installed, or not where the plugin looks: `pip install vaultkit`, or set its path in the plugin's settings";
 		}
-		const started = await startWatch(executable, adapter.getBasePath(), (code) => {
-			if (code !== 0 && code !== null && this.started === started)
-				this.notice(`vaultkit watch stopped (exit status ${code}): ${started.errors() || "see its output"}`);
-		});
+		const started = await startWatch(executable, adapter.getBasePath());
 		this.started = started;
 		const deadline = Date.now() + START_WAIT;
 		while (Date.now() < deadline && started.running() && !signal.aborted) {
@@ -113,9 +107,12 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 			if (typeof client !== "string" && info?.pid === started.pid) return client;
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
-		return started.running() ? "the daemon the plugin started did not publish its address" : `vaultkit watch failed: ${started.errors()}`;
+		if (!started.running()) return `vaultkit watch stopped (exit status ${started.exitCode()}): ${started.errors() || "no message"}`;
+		return "the daemon the plugin started did not publish its address";
 	}
 
+	/** Every reason the plugin cannot show problems is a notice (once), except that no daemon
+	 * runs when the user chose to start it themselves: the status bar says that quietly. */
 	private stateChanged(state: ConnectionState): void {
 		if (state.kind === "incompatible") this.notice(`vaultkit: ${state.reason}`, 0);
 		else if (state.kind === "offline" && !state.reason.startsWith("no `vaultkit watch`")) this.notice(`vaultkit: ${state.reason}`);

@@ -21,10 +21,10 @@ afterEach(async () => {
 	if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function load(data: unknown): Promise<Loaded> {
+async function load(data: unknown, files: Record<string, string> = {}): Promise<Loaded> {
 	root = await mkdtemp(join(tmpdir(), "vaultkit-plugin-start-"));
 	await mkdir(join(root, ".obsidian"));
-	await writeFile(join(root, "A.md"), "See [[Nowhere]].\n");
+	for (const [path, text] of Object.entries({ "A.md": "See [[Nowhere]].\n", ...files })) await writeFile(join(root, path), text);
 	plugin = new VaultkitPlugin(fakeApp(root) as never, {} as never) as Loaded;
 	plugin.data = data;
 	await plugin.onload();
@@ -49,5 +49,11 @@ describe("the plugin and its daemon", () => {
 		await load({ executable: "/nonexistent/bin/vaultkit" });
 		await until("a notice", () => notices.length > 0);
 		expect(notices[0]).toMatch(/\/nonexistent\/bin\/vaultkit is not an executable file/);
+	});
+
+	it("shows why vaultkit watch failed to start", async () => {
+		await load({ executable: VAULTKIT }, { ".vaultkit.toml": "selekt = []\n" });
+		await until("a notice", () => notices.length > 0, 30_000);
+		expect(notices[0]).toMatch(/^vaultkit: vaultkit watch stopped \(exit status 2\): .*selekt/s);
 	});
 });
