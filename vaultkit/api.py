@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.model import Note
+from vaultkit.model import Note, fold
 
 if TYPE_CHECKING:
     from vaultkit.vault.index import VaultIndex
@@ -36,6 +36,7 @@ __all__ = [
     "Rule",
     "Severity",
     "VaultIndex",
+    "fold",
     "rule",
 ]
 
@@ -111,6 +112,9 @@ class Rule:
     enabled_by_default: bool = True
     fixable: bool = False
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # The option naming the date properties for which the rule reads ``vault.dates``: the
+    # engine gathers that evidence (git history, file times) at the edge, since rules do no I/O.
+    dates_for: str | None = None
 
     @property
     def doc(self) -> str:
@@ -143,12 +147,15 @@ def rule(
     enabled_by_default: bool = True,
     fixable: bool = False,
     options: Mapping[str, Any] | None = None,
+    dates_for: str | None = None,
 ) -> Callable[[CheckFunction], Rule]:
     """Declare a rule: ``@rule("VK101", "invalid-front-matter", severity=Severity.ERROR)``."""
     if not CODE_RE.match(code):
         raise ValueError(f"rule code {code!r} must look like VK101")
     if not NAME_RE.match(name):
         raise ValueError(f"rule name {name!r} must be kebab-case")
+    if dates_for is not None and dates_for not in (options or {}):
+        raise ValueError(f"rule {name}: dates_for names {dates_for!r}, which is not one of its options")
 
     def wrap(check: CheckFunction) -> Rule:
         return Rule(
@@ -159,6 +166,7 @@ def rule(
             enabled_by_default=enabled_by_default,
             fixable=fixable,
             options=MappingProxyType(dict(options or {})),
+            dates_for=dates_for,
         )
 
     return wrap

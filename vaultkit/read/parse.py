@@ -11,17 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import unicodedata
 
-from vaultkit.model import Decoded, Note, SourceMap
+from vaultkit.model import Decoded, Note, SourceMap, nfc
 from vaultkit.read import frontmatter, markdown, regions
 from vaultkit.read.decode import NotText, decode
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-
-
-def nfc(path: str) -> str:
-    return unicodedata.normalize("NFC", path)
 
 
 def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str = "", size: int = 0) -> Note:

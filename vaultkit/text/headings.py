@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vaultkit.model import fold
+
 _HEADING_PUNCTUATION = str.maketrans(dict.fromkeys('!"#$%&()*+,.:;<=>?@^`{|}~/[]\\\r\n', " "))
 _LINK_BREAKERS = re.compile(r"[:#|^\\\r\n]|%%|\[\[|\]\]")
 _SPACES = re.compile(r"\s+")
@@ -38,7 +40,7 @@ def strip_heading_for_link(text: str) -> str:
 def heading_key(text: str) -> str:
     """The key a heading and a link segment are compared on: stripped, NFC, lower case
     (cached: the same headings and link segments recur across a vault)."""
-    return unicodedata.normalize("NFC", strip_heading(text)).lower()
+    return fold(strip_heading(text))
 
 
 def loose_key(text: str) -> str:

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from vaultkit.model import Note
+from vaultkit.model import Note, nfc
 from vaultkit.text.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
 from vaultkit.vault import evidence
 
@@ -51,7 +50,7 @@ def tracked(root: Path, rels: Sequence[str]) -> list[str]:
         return []
     if proc.returncode != 0:
         return []
-    listed = {unicodedata.normalize("NFC", os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
+    listed = {nfc(os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
     return [rel for rel in rels if rel in listed]
 
 

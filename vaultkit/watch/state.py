@@ -35,12 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaultkit.check.config import ActiveRule, Config
-from vaultkit.check.engine import Problem, check, check_note
-from vaultkit.model import Note
+from vaultkit.check.engine import Problem, check, check_note, date_keys
+from vaultkit.model import Note, fold, link_key
 from vaultkit.read.parse import digest_of, parse_bytes, read_bytes
-from vaultkit.vault import evidence
 from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, list_files
-from vaultkit.vault.index import VaultIndex, fold, link_key
+from vaultkit.vault.index import VaultIndex
 from vaultkit.watch.datefacts import DateTracker
 
 
@@ -187,7 +186,7 @@ class VaultState:
             self.warnings = result.warnings
             filters = index.settings.app.get("userIgnoreFilters") or []
             self._obsidian_ignored = ignore_matcher(filters if isinstance(filters, list) else [], ())
-            self._dates = DateTracker(self.root, evidence.date_keys(self.active), index.dates, self.notes)
+            self._dates = DateTracker(self.root, date_keys(self.active), index.dates, self.notes)
             self.problems = {rel: [] for rel in result.checked}
             for problem in result.problems:
                 self.problems.setdefault(problem.path, []).append(problem)
