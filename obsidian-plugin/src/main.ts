@@ -138,10 +138,14 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 		this.statusBar?.setAttr("aria-label", state?.kind === "offline" || state?.kind === "incompatible" ? state.reason : "vaultkit problems");
 	}
 
-	private client(): VaultkitClient | null {
+	/** The connected daemon's client; null, after a notice, when there is none or (for what
+	 * needs the checked vault: fixes) when its last answer said the first check still runs. */
+	private client(needsCheck = true): VaultkitClient | null {
 		const client = this.connection?.client ?? null;
 		if (!client) new Notice("vaultkit: not connected to `vaultkit watch`");
-		return client;
+		else if (needsCheck && !client.ready) new Notice("vaultkit: still checking the vault; try again in a moment");
+		else return client;
+		return null;
 	}
 
 	// -- editors -------------------------------------------------------------------------
@@ -190,7 +194,7 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 	}
 
 	openRule(rule: string): void {
-		const client = this.client();
+		const client = this.client(false);
 		client
 			?.rule(rule)
 			.then((doc) => new RuleModal(this.app, doc.documentation).open())
@@ -255,7 +259,7 @@ export default class VaultkitPlugin extends Plugin implements EditorHost, PanelH
 			id: "rule-doc",
 			name: "Open a rule's documentation",
 			callback: () => {
-				this.client()
+				this.client(false)
 					?.rules()
 					.then((rules) => new RulePicker(this.app, rules, (rule) => this.openRule(rule.name)).open())
 					.catch((error) => new Notice(`vaultkit: ${describe(error)}`));
