@@ -25,7 +25,7 @@ MAX_YAML_NODES = 100_000  # expanded size; a billion-laughs document exceeds it 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """Safe loader that records duplicate keys instead of silently keeping the last one."""
 
     def __init__(self, stream: str) -> None:
@@ -117,6 +117,18 @@ def split(text: str) -> FrontMatter | None:
     inner_end = closing.start()
     base = FrontMatter(start=0, end=closing.end(), inner_start=inner_start, inner_end=inner_end, closed=True, data=None)
     return _load(text, base)
+
+
+def load_yaml(text: str) -> FrontMatter:
+    """Load a whole YAML file (an Obsidian ``.base``) with the same hardened loader, as a
+    :class:`FrontMatter` spanning the text: data, top-level keys, error and its offset."""
+    whole = FrontMatter(start=0, end=len(text), inner_start=0, inner_end=len(text), closed=True, data=None)
+    loaded = _load(text, whole)
+    if loaded.error and loaded.error.startswith("front matter must be"):
+        return _replace(
+            loaded, error=loaded.error.replace("front matter must be a mapping of properties", "must be a mapping")
+        )
+    return loaded
 
 
 def _load(text: str, fm: FrontMatter) -> FrontMatter:

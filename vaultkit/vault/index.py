@@ -1,8 +1,8 @@
 """The vault-wide index every rule may consult: names, paths, headings, block ids, aliases.
 
 Built once per run from all parsed notes plus the list of every file in the vault
-(attachments included).  Link resolution follows Obsidian's ``getLinkpathDest`` (see
-``shared/docs/obsidian-semantics.md`` section 2.1): case-insensitive, NFC, file names only
+(attachments included).  Link resolution follows Obsidian's ``getFirstLinkpathDest`` (the
+repository's ``docs/obsidian-behaviour.md`` section 1): case-insensitive, NFC, file names only
 (aliases never resolve a link), ``.md`` optional for notes, ``./`` and ``../`` relative,
 ``/`` vault-absolute, else a path-suffix match with same-folder candidates first, then the
 shortest path, then alphabetical order.  Obsidian's suffix and same-folder tests are raw
@@ -16,21 +16,19 @@ the vault per link.  The caches assume the index is not changed after it is buil
 from __future__ import annotations
 
 import posixpath
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
-from vaultkit.model import Link, Note
+from vaultkit.model import FrontMatter, Link, Note, fold, link_key
+from vaultkit.read.canvas import Canvas, read_canvas
+from vaultkit.read.frontmatter import load_yaml
 from vaultkit.text.dates import DateFacts
 from vaultkit.text.headings import heading_key
 
-
-def fold(text: str) -> str:
-    """The key Obsidian compares names with: NFC, lower case."""
-    return (text if text.isascii() else unicodedata.normalize("NFC", text)).lower()
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,7 @@ class VaultSettings:
 
     property_types: Mapping[str, str] = field(default_factory=dict)  # from types.json, keys folded
     app: Mapping[str, Any] = field(default_factory=dict)  # app.json
+    math_preambles: Mapping[str, str] = field(default_factory=dict)  # path -> TeX a MathJax plugin loads first
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +58,19 @@ class VaultIndex:
         files: Iterable[str],
         settings: VaultSettings | None = None,
         dates: DateFacts | None = None,
+        documents: Iterable[Note] = (),
+        spelled: Mapping[str, tuple[str, ...]] | None = None,
     ):
         self.notes: dict[str, Note] = {note.rel: note for note in notes}
-        self.files: frozenset[str] = frozenset(files) | frozenset(self.notes)
+        # The text of .canvas and .base files (read at the edge, like notes; see vault.DOCUMENT_SUFFIXES).
+        self.documents: dict[str, Note] = {doc.rel: doc for doc in documents}
+        self.files: frozenset[str] = frozenset(files) | frozenset(self.notes) | frozenset(self.documents)
+        # NFC path -> its spellings on disk, for paths with one that is not NFC (vault.Listing.spelled)
+        self.spelled: Mapping[str, tuple[str, ...]] = spelled or {}
         self.settings = settings or VaultSettings()
         self.dates = dates  # evidence for empty dates, gathered at the edge (vaultkit.vault.evidence)
+        self._canvases: dict[str, Canvas] = {}
+        self._yaml: dict[str, FrontMatter] = {}
         by_name: dict[str, list[str]] = defaultdict(list)
         for rel in self.files:
             by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
@@ -72,6 +79,27 @@ class VaultIndex:
         self._outgoing: dict[str, tuple[Target, ...]] = {}
         self._heading_keys: dict[str, tuple[tuple[int, str], ...]] = {}
         self._block_ids: dict[str, frozenset[str]] = {}
+        self._derived: dict[str, object] = {}
+        self._note_analyses: tuple[Note | None, dict[str, object]] = (None, {})
+
+    def derived(self, key: str, compute: Callable[[VaultIndex], _T]) -> _T:
+        """A vault-wide analysis that rules share (e.g. the encoding rules' vocabulary),
+        computed once per index.  Valid because an index is never changed after it is built."""
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        return self._derived[key]  # type: ignore[return-value]
+
+    def analysis(self, note: Note, key: str, compute: Callable[[Note], _T]) -> _T:
+        """A per-note analysis that several rules share (math delimiters, math structure),
+        computed once per note.  The engine runs every rule on one note before the next, so
+        only the current note's analyses are kept: memory stays flat on any vault."""
+        current, memo = self._note_analyses
+        if current is not note:
+            memo = {}
+            self._note_analyses = (note, memo)
+        if key not in memo:
+            memo[key] = compute(note)
+        return memo[key]  # type: ignore[return-value]
 
     def with_notes(self, notes: Mapping[str, Note], changed: Iterable[str], dates: DateFacts | None) -> VaultIndex:
         """The index after some notes were re-parsed while the set of files stayed the same
@@ -79,21 +107,50 @@ class VaultIndex:
         shared, and the per-note caches of unchanged notes kept, instead of folding and
         sorting every name again -- which costs more than the rest of an edit on 10,000 notes."""
         if set(notes) - self.files:
-            return VaultIndex(notes.values(), self.files, self.settings, dates=dates)
+            return VaultIndex(notes.values(), self.files, self.settings, dates, self.documents.values(), self.spelled)
         gone = set(changed)
         index = VaultIndex.__new__(VaultIndex)
         index.notes = dict(notes)
         index.files, index.settings, index.dates = self.files, self.settings, dates
+        index.documents, index.spelled = self.documents, self.spelled
+        index._canvases, index._yaml = self._canvases, self._yaml
         index._by_name, index._folded = self._by_name, self._folded
         index._outgoing = {k: v for k, v in self._outgoing.items() if k not in gone}
         index._heading_keys = {k: v for k, v in self._heading_keys.items() if k not in gone}
         index._block_ids = {k: v for k, v in self._block_ids.items() if k not in gone}
+        index._derived, index._note_analyses = {}, (None, {})
         if "names" in vars(self):  # cached_property derived from file names only
             vars(index)["names"] = self.names
         return index
 
     def note(self, rel: str) -> Note | None:
         return self.notes.get(rel)
+
+    def canvas(self, rel: str) -> Canvas | None:
+        """The parsed ``.canvas`` file ``rel`` (None when it is not one); cached."""
+        found = self._canvases.get(rel)
+        doc = self.documents.get(rel)
+        if found is None and doc is not None and rel.lower().endswith(".canvas"):
+            found = self._canvases[rel] = read_canvas(doc.text)
+        return found
+
+    def yaml_document(self, rel: str) -> FrontMatter | None:
+        """The YAML of the document ``rel`` (a ``.base``), loaded as front matter is; cached."""
+        found = self._yaml.get(rel)
+        doc = self.documents.get(rel)
+        if found is None and doc is not None:
+            found = self._yaml[rel] = load_yaml(doc.text)
+        return found
+
+    def file_at(self, path: str) -> str | None:
+        """The file at vault path ``path`` as a canvas names it: the exact path, else the one
+        path equal to it case-insensitively after NFC (the lenient reading: Obsidian's lookup is
+        exact, but on macOS and Windows the file system is not case-sensitive)."""
+        path = path.strip().lstrip("/")
+        if path in self.files:
+            return path
+        folded = fold(path)
+        return next((p for p in self._by_name.get(folded.rsplit("/", 1)[-1], ()) if self._folded[p] == folded), None)
 
     def candidates(self, linkpath: str, source: str) -> tuple[str, ...]:
         """Every file ``linkpath`` could name, best first, as Obsidian orders them."""
@@ -201,20 +258,44 @@ class VaultIndex:
 
     @cached_property
     def backlinks(self) -> dict[str, frozenset[str]]:
-        """Folded link path (last segment, no extension) -> notes linking to that name.
+        """Folded link path (last segment, no extension) -> notes and canvases linking to that
+        name (a canvas's ``file`` nodes are links, as in Obsidian's backlinks pane).
 
         Keyed by name rather than resolved path so that the watcher can find the notes a
         newly created or deleted file affects (links that were broken or that it breaks).
         """
+        return self._linkers(lambda target: True)
+
+    @cached_property
+    def _dotted_backlinks(self) -> dict[str, frozenset[str]]:
+        """:attr:`backlinks` of the links that can open a file other than a note: only a
+        name with a dot in it can (``candidates`` adds ``.md`` to the others), and most
+        links have none, so this is the cheap table to ask about attachments."""
+        return self._linkers(lambda target: "." in target)
+
+    def _linkers(self, wanted: Callable[[str], bool]) -> dict[str, frozenset[str]]:
         table: dict[str, set[str]] = defaultdict(set)
         for note in self.notes.values():
             for link in note.links:
-                if not link.external and link.target:
+                if not link.external and link.target and wanted(link.target):
                     table[link_key(link.target)].add(note.rel)
+        for rel in self.documents:
+            for node in getattr(self.canvas(rel), "files", ()):
+                table[link_key(node.file)].add(rel)
         return {k: frozenset(v) for k, v in table.items()}
 
-
-def link_key(path: str) -> str:
-    """Folded last path segment without ``.md``: what links and files are matched on."""
-    last = fold(path).rstrip("/").rsplit("/", 1)[-1]
-    return last[:-3] if last.endswith(".md") else last
+    def linked_from(self, rel: str) -> tuple[str, ...]:
+        """The notes and canvases whose links or ``file`` nodes open ``rel``, sorted."""
+        key = link_key(rel)
+        table = self.backlinks if rel.lower().endswith(".md") else self._dotted_backlinks
+        found = []
+        for source in sorted(table.get(key, ())):
+            note = self.notes.get(source)
+            if note is not None:
+                links = (k for k in note.links if not k.external and k.target and link_key(k.target) == key)
+                hit = any(self.resolve(link.target, source) == rel for link in links)
+            else:
+                hit = any(self.file_at(node.file) == rel for node in getattr(self.canvas(source), "files", ()))
+            if hit:
+                found.append(source)
+        return tuple(found)

@@ -303,7 +303,7 @@ def _differing(best: str, rival: str, lang: str) -> tuple[float, int]:
     diff = [k for k, (a, b) in enumerate(zip(best, rival, strict=True)) if a != b]
     if any(_impossible(rival[k]) for k in diff) and not any(_impossible(best[k]) for k in diff):
         return math.inf, 0
-    spans = []
+    spans: list[tuple[int, int]] = []
     for k in diff:
         if not spans or k >= spans[-1][1]:
             match = _word_at(best, k)

@@ -13,7 +13,7 @@ turn the damaged ones into U+FFFD or into wrong characters.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from vaultkit.text.encoding.codepages import page, pages
@@ -65,7 +65,7 @@ def exact_fix(segment: str) -> Proposal | None:
     return Proposal(0, len(segment), _describe(plan or []), fixed=fixed, trusted=True)
 
 
-def _describe(plan: list[tuple[str, str]]) -> str:
+def _describe(plan: Sequence[tuple[str, str]]) -> str:
     encodings = [name for step, name in plan if step == "encode"]
     if encodings:
         pages_used = " then ".join(_FTFY_LABELS.get(e, e) for e in encodings)
@@ -101,9 +101,7 @@ def lossy_proposals(
             continue
         spelling = tuple(encode.get(c) for c in sorted(high))
         if spelling not in parsed:  # twins give the same bytes: parse them once
-            template = template_of(
-                segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, marked
-            )  # type: ignore[misc]
+            template = template_of(segment, _spelling(encode), marked)
             twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
             fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
             pieces = Reader(fillers, drops=True).pieces(template)
@@ -126,6 +124,16 @@ def lossy_proposals(
         if found:
             out[cp.name] = found
     return out
+
+
+def _spelling(encode: dict[str, int]) -> Callable[[str], bytes | None]:
+    """A character's byte in a code page (None: the page cannot make it)."""
+
+    def spell(char: str) -> bytes | None:
+        byte = encode.get(char)
+        return None if byte is None else bytes((byte,))
+
+    return spell
 
 
 def ftfy_case(p: Proposal) -> bool:

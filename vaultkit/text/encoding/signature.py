@@ -32,6 +32,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from vaultkit.text.encoding import codepages
 from vaultkit.text.encoding.lossy import sequence_length
@@ -70,11 +71,11 @@ MARKS = re.compile("[\x80-\x9f\ufffd]|[\xa1-\xff]{4}|[\xc2\xc3\xc5\xce\xd0\xd9] 
 
 
 @cache
-def _map(name: str) -> object:
-    """A charmap encoding map of the single-byte page ``name`` (as ``codecs.charmap_build``
-    makes for Python's own code pages), with a C1 control that a sloppy decoder passed
-    through mapped back to its byte.  Its other undefined bytes get Unicode noncharacters,
-    which text never holds."""
+def _map(name: str) -> Any:
+    """A charmap encoding map of the single-byte page ``name`` (``codecs.charmap_build``'s
+    ``EncodingMap``, as Python's own code pages use; typing does not name it), with a C1
+    control that a sloppy decoder passed through mapped back to its byte.  Its other
+    undefined bytes get Unicode noncharacters, which text never holds."""
     decode = codepages.page(name).decode
     spare = iter(range(0xFDD0, 0xFDF0))
     table = "".join(
