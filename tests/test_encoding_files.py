@@ -129,3 +129,42 @@ def test_c1_controls_of_a_mojibake_run_are_left_to_mojibake():
     assert any("\x80" <= c <= "\x9f" for c in damaged)
     assert lint_text(damaged, select=["VK305"]) == []
     assert [p.rule for p in lint_text(damaged, select=["VK3"])] == ["mojibake"]
+
+
+UK = "# Згорткові мережі\n\nЇхні шари обробляють зображення. Ґанок, їжак, єдність і дії мережі.\n"
+TH = "# บันทึก\n\nนี่คือบันทึกภาษาไทย เครือข่ายประสาทเทียมประมวลผลภาพ\n"
+
+
+def test_koi8_u_ukrainian_is_not_read_as_koi8_r():
+    """KOI8-R and KOI8-U differ in і, ї, є, ґ only: those words decide."""
+    text, decoded = decode(UK.encode("koi8-u"))
+    assert text == UK and decoded.encoding == "koi8-u" and decoded.confidence >= 0.99
+
+
+def test_an_encoding_nobody_can_judge_is_never_transcoded_safely():
+    """Thai has no word list here: whatever reading wins, it is not sure, so no safe fix."""
+    data = TH.encode("cp874")
+    problems = lint_text(data, select=["VK301"])
+    assert len(problems) == 1
+    fix = problems[0].fix
+    assert fix is None or fix.applicability != Applicability.SAFE or decode(data)[0] == TH
+    assert fix_text(data, select=["VK301"]).data in (data, TH.encode("utf-8"))
+    assert fix_text(data, select=["VK301"], unsafe=True).data in (data, TH.encode("utf-8"))
+
+
+def test_a_note_too_short_to_judge_gets_no_fix():
+    (problem,) = lint_text(b"caf\xe9 !\n", select=["VK301"])
+    assert problem.fix is None and "confidence" in problem.message
+
+
+def test_a_double_byte_file_with_lines_valid_as_utf8_by_accident_is_read_whole():
+    """GB18030 ``筛选`` is the bytes of UTF-8 ``ɸѡ``: that line is not UTF-8 but Chinese."""
+    note = "# 筛选\n\n" + ZH.split("\n", 1)[1]
+    text, decoded = decode(note.encode("gb18030"))
+    assert text == note and decoded.encoding == "gb18030"
+
+
+def test_utf16_without_bom_in_any_script_is_recognised_by_its_line_feeds():
+    text, decoded = decode(ZH.encode("utf-16-le"))
+    assert text == ZH and decoded.encoding == "utf-16-le" and decoded.confidence >= 0.99
+    assert fix_text(ZH.encode("utf-16-le"), select=["VK301"]).data == ZH.encode("utf-8")
