@@ -114,6 +114,7 @@ class Context:
 
 EMPTY = Context(Counter(), frozenset())
 SAMPLE_NOTES = 100
+CONTEXT_CHARS = 5000  # characters of each sampled note that count
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,}")
 
 
@@ -124,7 +125,7 @@ def context_of(notes: Iterable[Note]) -> Context:
     chars: Counter[str] = Counter()
     for note in listed[:: max(1, len(listed) // SAMPLE_NOTES)]:
         if not suspicious(note.text):
-            chars.update(c for c in note.text if ord(c) > 0x7F)
+            chars.update(c for c in note.text[:CONTEXT_CHARS] if ord(c) > 0x7F)
     return Context(chars, words)
 
 

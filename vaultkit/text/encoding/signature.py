@@ -38,6 +38,7 @@ from vaultkit.text.encoding import codepages
 from vaultkit.text.encoding.lossy import sequence_length
 
 DOUBLE_BYTE = ("gbk", "gb18030", "big5", "cp932", "cp949")
+MIN_DROPS = 3  # continuation bytes a page must drop for its damaged words to be short of bytes
 KEPT_PER_LOST = 1  # continuation bytes a damaged word keeps for every one it lost, at least
 DOUBLE_RUN = 4  # complete UTF-8 sequences of 3+ bytes in a row that make a double-byte signature
 
@@ -91,21 +92,16 @@ def _bytes(name: str, part: str) -> bytes:
     return codecs.charmap_encode(part, "replace", _map(name))[0]
 
 
-_SEQUENCE = re.compile(
-    b"[\\xc2-\\xf4](?:"
-    + b"|".join(
-        b"(?<=[\\x%02x-\\x%02x])" % form[0] + b"".join(b"[\\x%02x-\\x%02x]" % r for r in form[1:]) for form in _FORMS
-    )
-    + b")"
-)
+_CONTINUATION = re.compile(b"[\\x80-\\xbf]")
 _HIGH = re.compile(b"[\\x80-\\xff]+")
 
 
-def _utf8_run(data: bytes) -> bool:
+def _utf8_run(data: bytes, lossy: bool = True) -> bool:
     """Whether a damaged word's bytes are UTF-8 through and through: every byte a lead byte
     followed by its continuation bytes -- all of them, or (bytes lost) up to two fewer --
     and at least one sequence complete.  A stray continuation byte, or a byte that is never
-    UTF-8, means the word is text in that page, not mojibake.  So does losing more
+    UTF-8, means the word is text in that page, not mojibake.  Without ``lossy`` every
+    sequence must be complete.  So does losing more
     continuation bytes than were kept: a code page drops about a tenth of them (its
     undefined bytes and the soft hyphen; a short word may lose more), while a word of lead
     bytes alone (Arabic letters in Windows-1256, before a comma that is a continuation
@@ -126,7 +122,7 @@ def _utf8_run(data: bytes) -> bool:
             except UnicodeDecodeError:
                 return False
             complete = True
-        elif need - k > 2:
+        elif need - k > 2 or not lossy:
             return False
         kept += k
         lost += need - k
@@ -134,13 +130,28 @@ def _utf8_run(data: bytes) -> bool:
     return complete and kept >= KEPT_PER_LOST * lost
 
 
+@cache
+def _lossy(name: str) -> bool:
+    """Whether decoding with the page ``name`` loses continuation bytes often enough (at
+    least :data:`MIN_DROPS` of the 64 are undefined or the soft hyphen) for a damaged word
+    to be short of bytes.  Windows-1251 and -1256, KOI8-R, Latin-1 or MacRoman drop one or
+    two at most: words that seem short of bytes there are Cyrillic, Arabic or Persian text
+    (``گ`` and ``ک`` are continuation bytes in Windows-1256)."""
+    return sum(1 for b in codepages.page(name).lossy_fillers() if 0x80 <= b < 0xC0) >= MIN_DROPS
+
+
 def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:
     """The damaged words of the single-byte page ``name`` in ``part``: runs of its high-byte
     characters holding a complete UTF-8 sequence and UTF-8 throughout; at most ``limit`` of
-    them, with the offset the search stopped at when it reached that (else None)."""
+    them, with the offset the search stopped at when it reached that (else None).
+
+    Every sequence holds a continuation byte, and clean text has few of them in any page
+    (its letters are mostly lead bytes, or not in the page at all), so the search goes from
+    continuation byte to continuation byte -- one scan at C speed -- and looks only at the
+    runs around them."""
     data = _bytes(name, part)
     found: list[tuple[int, int]] = []
-    hit = _SEQUENCE.search(data)
+    hit = _CONTINUATION.search(data)
     while hit:
         if limit is not None and len(found) >= limit:
             return tuple(found), hit.start()
@@ -149,9 +160,9 @@ def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple
             start -= 1
         run = _HIGH.match(data, start)
         assert run is not None
-        if _utf8_run(run.group()):
+        if _utf8_run(run.group(), _lossy(name)):
             found.append(run.span())
-        hit = _SEQUENCE.search(data, run.end())
+        hit = _CONTINUATION.search(data, run.end())
     return tuple(found), None
 
 
