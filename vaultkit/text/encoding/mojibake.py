@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from vaultkit.text.encoding.codepages import page, pages
 from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, sequence_length, template_of
+from vaultkit.text.encoding.signature import MIN_DROPS
 
 # ftfy's names for the code pages it tries, as people know them.
 _FTFY_LABELS = {
@@ -107,6 +108,8 @@ def lossy_proposals(
             pieces = Reader(fillers, drops=True).pieces(template)
             parsed[spelling] = (template, fillers, [part for piece in pieces for part in _credible(piece, template)])
         template, fillers, parts = parsed[spelling]
+        if sum(1 for b in fillers if 0x80 <= b < 0xC0) < MIN_DROPS:
+            continue  # the page (and its twins) hardly drop bytes: text short of bytes is not its damage
         found = [
             Proposal(
                 part.char_start,
