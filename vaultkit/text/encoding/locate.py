@@ -378,13 +378,15 @@ class _Judge:
 
     def gain(self, damaged: str, p: Proposal) -> float:
         """How much likelier (cB) the repair is than the damaged text; -INF if a gate fails."""
+        strict = p.how not in self.established
+        if p.piece is None and strict and _cjk_count_of(p.fixed or "") < MIN_CJK:
+            return -INF  # too short to judge (known before any word list is loaded)
         judged = self.judged(p)
         if judged is None:  # an exact repair: GBK-family bytes read as Latin-1
             lex = lexicon(language(p.fixed or ""))
             decoding = langmodel.decode([(c,) for c in p.fixed or ""], lex)
         else:
             decoding, lex = judged
-        strict = p.how not in self.established
         if (
             (p.piece is None or _double_byte(p))
             and strict
@@ -516,7 +518,11 @@ def _double_byte(p: Proposal) -> bool:
 
 
 def _cjk_count(decoding: Decoding) -> int:
-    return sum(1 for c in decoding.chars if langmodel.script(c) in _CJK_SCRIPTS)
+    return _cjk_count_of(decoding.chars)
+
+
+def _cjk_count_of(chars: Iterable[str]) -> int:
+    return sum(1 for c in chars if langmodel.script(c) in _CJK_SCRIPTS)
 
 
 def _word_share(decoding: Decoding) -> float:
