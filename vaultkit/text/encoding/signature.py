@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -132,6 +133,22 @@ def _utf8_run(data: bytes, lossy: bool = True) -> bool:
     return complete and kept >= KEPT_PER_LOST * lost
 
 
+def _word_then_mark(part: str, start: int, end: int) -> bool:
+    """Whether the run is text, not mojibake, by its neighbours: a letter and a punctuation
+    mark before a space (the end of a word and its comma: ``د،`` in Windows-1256 is the two
+    bytes of one UTF-8 character), or a run that touches a non-ASCII character the page
+    cannot make (Persian ``بگیرید``: ``ی`` is not in Windows-1256) -- a damaged word is made
+    of the page's characters only."""
+    if (start and not part[start - 1].isascii()) or (end < len(part) and not part[end].isascii()):
+        return True
+    return (
+        end - start == 2
+        and part[start].isalpha()
+        and unicodedata.category(part[start + 1]).startswith("P")
+        and (end == len(part) or part[end].isspace())
+    )
+
+
 @cache
 def _lossy(name: str) -> bool:
     """Whether decoding with the page ``name`` loses continuation bytes often enough (at
@@ -162,7 +179,7 @@ def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple
             start -= 1
         run = _HIGH.match(data, start)
         assert run is not None
-        if _utf8_run(run.group(), _lossy(name)):
+        if _utf8_run(run.group(), _lossy(name)) and not _word_then_mark(part, *run.span()):
             found.append(run.span())
         hit = _PAIR.search(data, run.end())
     return tuple(found), None
