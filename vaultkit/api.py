@@ -20,12 +20,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vaultkit.model import Note
-
-if TYPE_CHECKING:
-    from vaultkit.vault.index import VaultIndex
+from vaultkit.vault.index import VaultIndex  # rule authors annotate with it; the API sits above the vault
 
 __all__ = [
     "Applicability",
@@ -94,7 +92,7 @@ class Diagnostic:
 
 
 Options = Mapping[str, Any]
-CheckFunction = Callable[[Note, "VaultIndex", Options], Iterable[Diagnostic]]
+CheckFunction = Callable[[Note, VaultIndex, Options], Iterable[Diagnostic]]
 
 CODE_RE = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from vaultkit.api import Rule, Severity
+from vaultkit.errors import ConfigError
 from vaultkit.read.parse import DEFAULT_MAX_BYTES
 from vaultkit.vault.files import ignore_matcher
 
@@ -27,10 +28,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 TOP_KEYS = {"select", "extend-select", "ignore", "exclude", "max-file-size", "rules"}
 RULE_KEYS = {"level", "exclude"}
 LEVELS = {s.value: s for s in Severity}
-
-
-class ConfigError(Exception):
-    """The configuration is invalid; the message says where and why."""
 
 
 @dataclass

@@ -3,11 +3,13 @@
 Data flow: list the vault's files -> parse every note (in worker processes on large vaults)
 -> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the rules on the notes asked about
 -> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
-A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
+A rule that raises becomes one ``internal-error`` (VK000) problem per run naming it and counting
+the notes it failed on; the run goes on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import traceback
@@ -16,8 +18,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaultkit.api import Fix, Severity
+from vaultkit.api import Fix, Rule, Severity
 from vaultkit.check.config import ActiveRule
+from vaultkit.check.registry import INTERNAL_ERROR
 from vaultkit.check.suppress import suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_note
@@ -61,6 +64,7 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
     """Run every active rule on one note (pure apart from the rules themselves)."""
     problems: list[Problem] = []
     quiet = suppressions(note)
+    crash_level = next((a.severity for a in active if a.rule is INTERNAL_ERROR), None)
     for item in active:
         if item.skips(note.rel):
             continue
@@ -68,23 +72,8 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
         try:
             diagnostics = list(rule.check(note, index, item.options))
         except Exception as exc:  # a broken rule must not end the run
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-            problems.append(
-                Problem(
-                    note.rel,
-                    1,
-                    1,
-                    1,
-                    1,
-                    "internal-error",
-                    "VK000",
-                    Severity.ERROR,
-                    f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]",
-                    0,
-                    0,
-                )
-            )
+            if crash_level is not None:
+                problems.append(_crash(note.rel, rule, exc, crash_level))
             continue
         for diag in diagnostics:
             line, col = note.position(diag.start)
@@ -108,6 +97,31 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
                 )
             )
     return problems
+
+
+def _crash(rel: str, rule: Rule, exc: Exception, severity: Severity) -> Problem:
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+    message = f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]"
+    return Problem(rel, 1, 1, 1, 1, INTERNAL_ERROR.name, INTERNAL_ERROR.code, severity, message, 0, 0)
+
+
+def collapse_crashes(problems: list[Problem]) -> list[Problem]:
+    """One ``internal-error`` per crashing rule and run, not one per note: a rule that fails
+    everywhere would otherwise bury the report under identical lines.  The one kept is the
+    first note's, with the count of notes the rule failed on."""
+    crashes: dict[str, list[Problem]] = {}
+    for p in problems:
+        if p.code == INTERNAL_ERROR.code:
+            crashes.setdefault(p.message.split(" crashed:", 1)[0], []).append(p)
+    if not crashes:
+        return problems
+    kept = []
+    for same in crashes.values():
+        first, more = same[0], len(same) - 1
+        suffix = f" (and on {more} more note{'s' if more != 1 else ''})" if more else ""
+        kept.append(dataclasses.replace(first, message=first.message + suffix))
+    return [p for p in problems if p.code != INTERNAL_ERROR.code] + kept
 
 
 # State inherited by forked workers (set just before the pool starts, never pickled).
@@ -206,5 +220,6 @@ def check(
         problems = _map(_check_chunk, notes, jobs, progress, "checking")
     finally:
         _WORKER.clear()
+    problems = collapse_crashes(problems)
     problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, emit, failing, prepare, run_check, vault_options
+from vaultkit.cli.common import (
+    EXIT_CLEAN,
+    EXIT_PROBLEMS,
+    VaultOptions,
+    emit,
+    failing,
+    pass_options,
+    prepare,
+    run_check,
+    vault_options,
+)
 from vaultkit.cli.fix import fix_vault
 
 
@@ -20,12 +28,13 @@ from vaultkit.cli.fix import fix_vault
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only: no summary, no progress.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes first (like `vaultkit fix`), then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix: also apply unsafe fixes.")
+@pass_options
 def check_command(
-    paths, vault, config, select, ignore, isolated, jobs, fmt, exit_zero, stats, quiet, fix, unsafe_fixes
-) -> None:
+    options: VaultOptions, fmt: str, exit_zero: bool, stats: bool, quiet: bool, fix: bool, unsafe_fixes: bool
+) -> int:
     """Check notes (default: the whole vault) and report problems."""
-    run = prepare(paths, vault, config, select, ignore, isolated)
-    result = run_check(run, jobs, quiet or fmt != "text")
+    run = prepare(options)
+    result = run_check(run, options.jobs, quiet or fmt != "text")
     problems = fix_vault(run, result, unsafe_fixes, show_fixes=False).remaining if fix else result.problems
     emit(result, problems, fmt, run.active, quiet, stats)
-    sys.exit(EXIT_PROBLEMS if failing(problems) and not exit_zero else EXIT_CLEAN)
+    return EXIT_PROBLEMS if failing(problems) and not exit_zero else EXIT_CLEAN

@@ -1,8 +1,9 @@
 """What every vault command shares: options, vault discovery, progress, output.
 
-Exit status: 0 clean, 1 problems found, 2 usage or configuration error.  Every command that
-works on a vault uses :func:`vault_options` and :func:`prepare`, so ``--vault``,
-``--config``, ``--select`` and ``--ignore`` mean the same everywhere.
+Exit status: 0 clean, 1 problems found, 2 usage or configuration error.  The options every
+vault command takes are gathered into one :class:`VaultOptions` object (click's
+``make_pass_decorator``), so ``--vault``, ``--config``, ``--select`` and ``--ignore`` mean the
+same everywhere; :func:`prepare` turns it into a :class:`Run`.
 """
 
 from __future__ import annotations
@@ -19,14 +20,36 @@ import click
 
 from vaultkit.api import Severity
 from vaultkit.check import report
-from vaultkit.check.config import ActiveRule, Config, ConfigError
+from vaultkit.check.config import ActiveRule, Config
 from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
-from vaultkit.check.registry import PluginError
 from vaultkit.check.run import resolve_run
+from vaultkit.errors import UsageError
 from vaultkit.read.parse import nfc
 from vaultkit.vault.files import find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass
+class VaultOptions:
+    """The options shared by the vault commands, as one object (see :data:`pass_options`)."""
+
+    paths: tuple[str, ...] = ()
+    vault: str | None = None
+    config: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    isolated: bool = False
+    jobs: int | None = None
+
+    def resolve(self, root: Path) -> tuple[Config, list[ActiveRule]]:
+        """Load the configuration at ``root`` and decide the active rules (raises
+        :class:`~vaultkit.errors.ConfigError` / :class:`~vaultkit.errors.PluginError`)."""
+        config = Path(self.config) if self.config else None
+        return resolve_run(root, config, split(self.select), split(self.ignore), self.isolated)
+
+
+pass_options = click.make_pass_decorator(VaultOptions, ensure=True)
 
 
 @dataclass
@@ -48,65 +71,102 @@ def _targets(root: Path, paths: Sequence[str]) -> list[str] | None:
         try:
             rel = path.relative_to(root).as_posix()
         except ValueError:
-            raise click.UsageError(f"{raw} is outside the vault at {root}") from None
+            raise UsageError(f"{raw} is outside the vault at {root}") from None
         if not path.exists():
-            raise click.UsageError(f"{raw}: no such file or folder")
+            raise UsageError(f"{raw}: no such file or folder")
         rel = "" if rel == "." else nfc(rel)
         out.append(rel + "/" if path.is_dir() and rel else rel)
     return None if "" in out else out
 
 
-def prepare(
-    paths: Sequence[str],
-    vault: str | None,
-    config: str | None,
-    select: Sequence[str],
-    ignore: Sequence[str],
-    isolated: bool = False,
-) -> Run:
-    """Find the vault, load and validate configuration; exits with status 2 on errors."""
+def vault_root(options: VaultOptions) -> Path:
+    """The vault the command works on (``--vault``, else found from the paths given)."""
+    paths, vault = options.paths, options.vault
     start = Path(vault) if vault else Path(paths[0]) if paths else Path.cwd()
     if not start.exists():
-        raise click.UsageError(f"{start}: no such file or folder")
+        raise UsageError(f"{start}: no such file or folder")
     root = Path(vault).resolve() if vault else find_root(start)
     if paths and not vault and all(Path(p).is_file() for p in paths) and not (root / ".obsidian").is_dir():
         cwd = Path.cwd().resolve()  # pre-commit passes files relative to the repository root
         if all(Path(p).resolve().is_relative_to(cwd) for p in paths):
             root = find_root(cwd)
-    try:
-        cfg, active = resolve_run(root, Path(config) if config else None, _split(select), _split(ignore), isolated)
-    except (ConfigError, PluginError) as exc:
-        click.echo(f"vaultkit: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    return Run(root, _targets(root, paths), cfg, active)
+    return root
 
 
-def _split(values: Sequence[str]) -> list[str]:
+def prepare(options: VaultOptions, rules: bool = True) -> Run:
+    """Find the vault, load and validate configuration (raises :class:`~vaultkit.errors.VaultkitError`).
+    Without ``rules`` no rule is active (for commands that only read the vault)."""
+    root = vault_root(options)
+    config, active = options.resolve(root)
+    return Run(root, _targets(root, options.paths), config, active if rules else [])
+
+
+def split(values: Sequence[str]) -> list[str]:
+    """Selectors given as repeated and/or comma-separated options."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def vault_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every vault command takes."""
-    decorators = [
-        click.argument("paths", nargs=-1, type=click.Path()),
-        click.option(
-            "--vault", type=click.Path(file_okay=False), help="Vault root (default: nearest folder with .obsidian/)."
-        ),
-        click.option(
-            "--config",
-            type=click.Path(dir_okay=False),
-            help="Configuration file (default: .vaultkit.toml at the vault root).",
-        ),
-        click.option(
-            "--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated."
-        ),
-        click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select."),
-        click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins."),
-        click.option(
-            "--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
-        ),
-    ]
-    return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Put an option's value on the command's :class:`VaultOptions`."""
+    setattr(ctx.ensure_object(VaultOptions), param.name or "", value)
+    return value
+
+
+def _shared(*decorators: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
+
+    return apply
+
+
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(), callback=_store, expose_value=False)
+_VAULT = click.option(
+    "--vault",
+    type=click.Path(file_okay=False),
+    callback=_store,
+    expose_value=False,
+    help="Vault root (default: nearest folder with .obsidian/).",
+)
+_CONFIG = click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    callback=_store,
+    expose_value=False,
+    help="Configuration file (default: .vaultkit.toml at the vault root).",
+)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    callback=_store,
+    expose_value=False,
+    help="Worker processes (default: CPU count).",
+)
+_ISOLATED = click.option(
+    "--isolated",
+    is_flag=True,
+    callback=_store,
+    expose_value=False,
+    help="Load only vaultkit's own rules, no third-party plugins.",
+)
+_SELECT = click.option(
+    "--select",
+    multiple=True,
+    callback=_store,
+    expose_value=False,
+    help="Rules to run: codes, code prefixes (VK2) or names; comma-separated.",
+)
+_IGNORE = click.option(
+    "--ignore", multiple=True, callback=_store, expose_value=False, help="Rules to skip, same syntax as --select."
+)
+
+#: Where the vault is: ``PATHS``, ``--vault``, ``--config`` (every command that opens a vault).
+where_options = _shared(_PATHS, _VAULT, _CONFIG)
+#: Which rules run, and how: ``--select``, ``--ignore``, ``--isolated``, ``--jobs``.
+rule_options = _shared(_SELECT, _IGNORE, _ISOLATED, jobs_option)
+#: Both, for the commands that check notes.
+vault_options = _shared(where_options, rule_options)
 
 
 class _Progress:

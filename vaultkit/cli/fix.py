@@ -8,19 +8,28 @@ Exit status: 0 when no problem remains, 1 when problems remain (or, with
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import click
 
 from vaultkit.check import report
 from vaultkit.check.engine import CheckResult
-from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, Run, failing, prepare, run_check, vault_options
+from vaultkit.cli.common import (
+    EXIT_CLEAN,
+    EXIT_PROBLEMS,
+    Run,
+    VaultOptions,
+    failing,
+    pass_options,
+    prepare,
+    run_check,
+    vault_options,
+    vault_root,
+    where_options,
+)
 from vaultkit.fix.journal import WRITTEN, undo
 from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, plan
 from vaultkit.model import Decoded
-from vaultkit.vault.files import find_root
 
 
 def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:
@@ -84,27 +93,22 @@ def unified_diff(item: FileFix) -> str:
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file (rule, line, what).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was changed (for pre-commit hooks).")
 @click.option("--quiet", "-q", is_flag=True, help="Print remaining problems only: no summary, no progress.")
+@pass_options
 def fix_command(
-    paths,
-    vault,
-    config,
-    select,
-    ignore,
-    isolated,
-    jobs,
-    unsafe_fixes,
-    show_diff,
-    show_fixes,
-    exit_non_zero_on_fix,
-    quiet,
-) -> None:
+    options: VaultOptions,
+    unsafe_fixes: bool,
+    show_diff: bool,
+    show_fixes: bool,
+    exit_non_zero_on_fix: bool,
+    quiet: bool,
+) -> int:
     """Fix problems in place: safe fixes, and unsafe ones with --unsafe-fixes.
 
     Every changed file's original is kept in the vault's .vaultkit/ folder first;
     `vaultkit undo` restores the last run.
     """
-    run = prepare(paths, vault, config, select, ignore, isolated)
-    result = run_check(run, jobs, quiet)
+    run = prepare(options)
+    result = run_check(run, options.jobs, quiet)
     outcome = fix_vault(run, result, unsafe_fixes, show_fixes, write=not show_diff)
     remaining, done = outcome.remaining, _done(outcome)
     if show_diff:
@@ -118,22 +122,22 @@ def fix_command(
         click.echo(_summary(done, len(remaining), written=not show_diff), err=True)
     unsettled = any(not f.result.converged for f in outcome.files)
     changed = bool(done) and (show_diff or exit_non_zero_on_fix)
-    sys.exit(EXIT_PROBLEMS if failing(remaining) or unsettled or changed else EXIT_CLEAN)
+    return EXIT_PROBLEMS if failing(remaining) or unsettled or changed else EXIT_CLEAN
 
 
 @click.command("undo")
-@click.option("--vault", type=click.Path(file_okay=False, exists=True), help="Vault root (default: the current one).")
-def undo_command(vault: str | None) -> None:
+@where_options
+@pass_options
+def undo_command(options: VaultOptions) -> int:
     """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
-    root = Path(vault).resolve() if vault else find_root(Path.cwd())
-    journal, results = undo(root)
+    journal, results = undo(vault_root(options))
     if journal is None:
         click.echo("Nothing to undo.")
-        sys.exit(EXIT_CLEAN)
+        return EXIT_CLEAN
     for item in results:
         click.echo(f"{item.status:9s} {item.path}" + (f": {item.reason}" if item.reason else ""))
     refused = sum(r.status == "refused" for r in results)
     restored = sum(r.status == "restored" for r in results)
     refusals = f"; refused {refused}." if refused else "."
     click.echo(f"Restored {_count(restored, 'file')} of the run of {journal.created}{refusals}", err=True)
-    sys.exit(EXIT_PROBLEMS if refused else EXIT_CLEAN)
+    return EXIT_PROBLEMS if refused else EXIT_CLEAN

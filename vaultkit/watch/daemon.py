@@ -37,6 +37,7 @@ from typing import Any
 from vaultkit.check.config import ActiveRule, Config, ConfigError
 from vaultkit.check.registry import PluginError
 from vaultkit.check.report import problem_dict
+from vaultkit.errors import Changed, NotFound, NotReady
 from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
 from vaultkit.fix.loop import AppliedFix, allowed, apply_edits, fix_note
 from vaultkit.fix.writer import Unwritable, encode, write_atomic
@@ -394,36 +395,38 @@ class Daemon:
                 "counters": dict(self.counters),
             }
 
-    def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]:
+    def diagnostics(self, rel: str | None) -> dict[str, Any]:
+        """The problems of the vault or of one note (raises NotReady, NotFound)."""
         if not self._ready.is_set():
-            return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+            raise NotReady("the first check is still running")
         state = self.state
         with state.lock:
             index = state.index
             if rel is None:
                 problems = [p for found in state.problems.values() for p in found]
                 problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
-                return 200, {"generation": state.generation, "problems": [problem_dict(p, index) for p in problems]}
+                return {"generation": state.generation, "problems": [problem_dict(p, index) for p in problems]}
             found = state.problems.get(rel)
             if found is None:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
-            return 200, {
+                raise NotFound(f"{rel} is not a checked note of this vault")
+            return {
                 "generation": state.generation,
                 "path": rel,
                 "problems": [problem_dict(p, index) for p in found],
             }
 
-    def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]:
+    def fix(self, rel: str, apply: bool, unsafe: bool) -> dict[str, Any]:
+        """Preview (or apply) the fixes of one note (raises NotReady, NotFound, Changed)."""
         if not self._ready.is_set():
-            return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+            raise NotReady("the first check is still running")
         with self._busy:
             state = self.state
             note = state.notes.get(rel)
             if note is None or rel not in state.problems:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+                raise NotFound(f"{rel} is not a checked note of this vault")
             data = read_file(str(self.root), rel, state.config.max_file_size)
             if not isinstance(data, bytes) or digest_of(data) != note.digest:
-                return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; try again in a moment"}}
+                raise Changed(f"{rel} changed on disk; try again in a moment")
             result = fix_note(note, state.index, state.active, unsafe, data, state.problems[rel])
             diff = "".join(
                 difflib.unified_diff(
@@ -444,6 +447,6 @@ class Daemon:
             }
             if apply and result.changed:
                 if not self._write({rel: (data, result.data, payload["fixes"])}, "fix"):
-                    return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; nothing written"}}
+                    raise Changed(f"{rel} changed on disk; nothing written")
                 payload["applied"] = True
-            return 200, payload
+            return payload

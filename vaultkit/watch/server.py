@@ -31,6 +31,7 @@ from importlib import resources
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from vaultkit.errors import Changed, NotFound, NotReady, VaultkitError
 from vaultkit.version import __version__
 
 HOST = "127.0.0.1"
@@ -144,8 +145,16 @@ class Backend(Protocol):
 
     def health(self) -> dict[str, Any]: ...
     def status(self) -> dict[str, Any]: ...
-    def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]: ...
-    def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]: ...
+    def diagnostics(self, rel: str | None) -> dict[str, Any]: ...
+    def fix(self, rel: str, apply: bool, unsafe: bool) -> dict[str, Any]: ...
+
+
+#: The HTTP answer to each error the daemon raises: status and the ``error.code`` clients read.
+HTTP_ERRORS: tuple[tuple[type[VaultkitError], int, str], ...] = (
+    (NotReady, 503, "starting"),
+    (NotFound, 404, "not_found"),
+    (Changed, 409, "changed"),
+)
 
 
 def openapi() -> bytes:
@@ -246,6 +255,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if self._read_body():
                 self._route(method)
+        except VaultkitError as exc:
+            status, code = next(((s, c) for kind, s, c in HTTP_ERRORS if isinstance(exc, kind)), (500, "internal"))
+            self._error(status, code, str(exc), {"Retry-After": "1"} if status == 503 else None)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:  # a bug in one request must not take the daemon down
@@ -318,8 +330,7 @@ class Handler(BaseHTTPRequestHandler):
             rel = self._path(query)
         except BadPath as exc:
             return self._error(400, "bad_path", str(exc))
-        status, payload = self.server.backend.diagnostics(rel)
-        self._json(status, payload, {"Retry-After": "1"} if status == 503 else None)
+        self._json(200, self.server.backend.diagnostics(rel))
         return None
 
     def _fix(self, query: dict[str, list[str]]) -> None:
@@ -338,8 +349,7 @@ class Handler(BaseHTTPRequestHandler):
         apply, unsafe = body.get("apply", False), body.get("unsafe", False)
         if not isinstance(apply, bool) or not isinstance(unsafe, bool):
             return self._error(400, "bad_request", "apply and unsafe must be true or false")
-        status, payload = self.server.backend.fix(rel, apply, unsafe)
-        self._json(status, payload)
+        self._json(200, self.server.backend.fix(rel, apply, unsafe))
         return None
 
     def _openapi(self, query: dict[str, list[str]]) -> None:
