@@ -20,11 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from support import wait_for
 
 from vaultkit.check.report import problem_dict
 from vaultkit.check.run import check_vault
 from vaultkit.watch.runtime import Runtime
+
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
 
 DEBOUNCE = 0.1
 

@@ -1,6 +1,6 @@
 """Run the active rules over notes and turn their diagnostics into reportable problems.
 
-Data flow: list the vault's files -> parse every note (in worker processes on large vaults)
+Data flow: list the vault's files -> parse every note (in this process)
 -> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the rules on the notes asked about
 -> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
 A rule that raises becomes one ``internal-error`` (VK000) problem per run naming it and counting
@@ -182,6 +182,15 @@ def _parse_all(root: str, rels: list[str], max_bytes: int, progress: Progress | 
     return notes
 
 
+def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
+    """The date properties whose evidence the active rules read (their ``dates_for`` option)."""
+    keys: dict[str, None] = {}
+    for item in active:
+        if item.rule.dates_for:
+            keys.update(dict.fromkeys(item.options.get(item.rule.dates_for, ())))
+    return tuple(keys)
+
+
 def build_index(
     root: Path,
     excludes: Iterable[str] = (),
@@ -191,8 +200,9 @@ def build_index(
 ) -> tuple[VaultIndex, list[str], list[str]]:
     """Parse the whole vault.  Returns the index, the notes to check, and walk warnings.
 
-    ``date_keys`` are the properties ``empty-date`` checks: notes where one is empty get
-    their date evidence (git history, file times) gathered here, since rules do no I/O."""
+    ``date_keys`` are the date properties the active rules read evidence for (:func:`date_keys`):
+    notes where one is empty get their evidence (git history, file times) gathered here, since
+    rules do no I/O."""
     listing = list_files(root, excludes)
     notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress)
     dates = evidence.gather(root, notes, date_keys) if date_keys else None
@@ -211,7 +221,7 @@ def check(
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note)."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, warnings = build_index(root, excludes, max_bytes, progress, evidence.date_keys(active))
+    index, notes, warnings = build_index(root, excludes, max_bytes, progress, date_keys(active))
     if targets is not None:
         wanted = list(targets)
         notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]

@@ -6,11 +6,15 @@ distribution registers ``core = "vaultkit.rules:RULES"``), so there is one code 
 
 from __future__ import annotations
 
+<<<<<<< HEAD
 import importlib
 import re
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
+=======
+from importlib.metadata import entry_points
+>>>>>>> main
 
 from vaultkit.api import Rule, Severity
 from vaultkit.errors import PluginError
@@ -47,17 +51,6 @@ def own(ep: EntryPoint) -> bool:
     distribution, not the entry point's name (flake8 does the same for its built-in
     plugins), since any package may name an entry point ``core``."""
     return ep.dist is not None and _normalise(ep.dist.name) == _normalise(DISTRIBUTION)
-
-
-def rules_in(modules: Iterable[ModuleType]) -> tuple[Rule, ...]:
-    """Every :class:`Rule` defined at module level in ``modules``, sorted by code."""
-    found = {id(v): v for m in modules for v in vars(m).values() if isinstance(v, Rule)}
-    return tuple(sorted(found.values(), key=lambda r: r.code))
-
-
-def package_rules(package: str, names: Iterable[str]) -> tuple[Rule, ...]:
-    """Import ``package.<name>`` for each name and collect their rules."""
-    return rules_in(importlib.import_module(f"{package}.{name}") for name in names)
 
 
 def load_rules(isolated: bool = False) -> dict[str, Rule]:

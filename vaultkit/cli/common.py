@@ -24,7 +24,7 @@ from vaultkit.check.config import ActiveRule, Config
 from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
 from vaultkit.check.run import resolve_run
 from vaultkit.errors import UsageError
-from vaultkit.read.parse import nfc
+from vaultkit.model import nfc
 from vaultkit.vault.files import find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2

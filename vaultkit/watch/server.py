@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import threading
-import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from vaultkit.errors import Changed, NotFound, NotReady, VaultkitError
+from vaultkit.model import nfc
 from vaultkit.version import __version__
 
 HOST = "127.0.0.1"
@@ -49,7 +49,7 @@ class BadPath(ValueError):
 
 def vault_path(raw: str) -> str:
     """Validate a vault-relative note path from a request; raises :class:`BadPath`."""
-    path = unicodedata.normalize("NFC", raw)
+    path = nfc(raw)
     if not path or "\\" in path or "\x00" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         raise BadPath(f"{raw!r} is not a vault-relative path")
     for part in path.split("/"):
