@@ -20,21 +20,11 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-<<<<<<< HEAD
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
-from vaultkit.model import Note
-from vaultkit.vault.index import VaultIndex  # rule authors annotate with it; the API sits above the vault
-=======
-from types import MappingProxyType, ModuleType
-from typing import TYPE_CHECKING, Any
-
 from vaultkit.model import Note, fold
-
-if TYPE_CHECKING:
-    from vaultkit.vault.index import VaultIndex
->>>>>>> main
+from vaultkit.vault.index import VaultIndex  # rule authors annotate with it; the API sits above the vault
 
 __all__ = [
     "Applicability",

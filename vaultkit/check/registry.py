@@ -6,15 +6,8 @@ distribution registers ``core = "vaultkit.rules:RULES"``), so there is one code 
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-import importlib
 import re
-from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
-from types import ModuleType
-=======
-from importlib.metadata import entry_points
->>>>>>> main
 
 from vaultkit.api import Rule, Severity
 from vaultkit.errors import PluginError
