@@ -25,9 +25,12 @@ from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
 from vaultkit.check.run import resolve_run
 from vaultkit.errors import UsageError
 from vaultkit.model import nfc
-from vaultkit.vault.files import find_root
+from vaultkit.vault.files import Root, find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# An unmarked root (a guess) indexing this many notes, and this many times those asked about,
+# was probably not meant as the vault: say so rather than silently index a whole disk.
+UNMARKED_WARNING, UNMARKED_RATIO = 200, 20
 
 
 @dataclass
@@ -41,6 +44,7 @@ class VaultOptions:
     ignore: tuple[str, ...] = ()
     isolated: bool = False
     jobs: int | None = None
+    verbose: bool = False
 
     def resolve(self, root: Path) -> tuple[Config, list[ActiveRule]]:
         """Load the configuration at ``root`` and decide the active rules (raises
@@ -60,6 +64,7 @@ class Run:
     targets: list[str] | None
     config: Config
     active: list[ActiveRule]
+    marked: bool = True  # whether something marks the root as a vault (else it is a guess)
 
 
 def _targets(root: Path, paths: Sequence[str]) -> list[str] | None:
@@ -79,17 +84,26 @@ def _targets(root: Path, paths: Sequence[str]) -> list[str] | None:
     return None if "" in out else out
 
 
-def vault_root(options: VaultOptions) -> Path:
-    """The vault the command works on (``--vault``, else found from the paths given)."""
-    paths, vault = options.paths, options.vault
-    start = Path(vault) if vault else Path(paths[0]) if paths else Path.cwd()
-    if not start.exists():
-        raise UsageError(f"{start}: no such file or folder")
-    root = Path(vault).resolve() if vault else find_root(start)
-    if paths and not vault and all(Path(p).is_file() for p in paths) and not (root / ".obsidian").is_dir():
-        cwd = Path.cwd().resolve()  # pre-commit passes files relative to the repository root
-        if all(Path(p).resolve().is_relative_to(cwd) for p in paths):
-            root = find_root(cwd)
+def vault_root(options: VaultOptions) -> Root:
+    """The vault the command works on: ``--vault``, else found from the paths given (the
+    current folder only when no path is given), the same for all of them."""
+    if options.vault:
+        root = Root(Path(options.vault).resolve(), "--vault names it", True)
+    else:
+        paths = options.paths or (".",)
+        for raw in paths:
+            if not Path(raw).exists():
+                raise UsageError(f"{raw}: no such file or folder")
+        found = {find_root(Path(raw)) for raw in paths}
+        if len({r.path for r in found}) > 1:
+            if any(r.marked for r in found):
+                where = ", ".join(sorted(str(r.path) for r in found))
+                raise UsageError(f"the paths given belong to different vaults ({where}); check one at a time")
+            common = Path(os.path.commonpath([r.path for r in found]))
+            found = {Root(common, "it is the folder holding every path given (none is in a marked vault)", False)}
+        (root,) = found
+    if options.verbose:
+        click.echo(f"vaultkit: vault root {root.path}: {root.why}", err=True)
     return root
 
 
@@ -97,8 +111,8 @@ def prepare(options: VaultOptions, rules: bool = True) -> Run:
     """Find the vault, load and validate configuration (raises :class:`~vaultkit.errors.VaultkitError`).
     Without ``rules`` no rule is active (for commands that only read the vault)."""
     root = vault_root(options)
-    config, active = options.resolve(root)
-    return Run(root, _targets(root, options.paths), config, active if rules else [])
+    config, active = options.resolve(root.path)
+    return Run(root.path, _targets(root.path, options.paths), config, active if rules else [], root.marked)
 
 
 def split(values: Sequence[str]) -> list[str]:
@@ -125,7 +139,8 @@ _VAULT = click.option(
     type=click.Path(file_okay=False),
     callback=_store,
     expose_value=False,
-    help="Vault root (default: nearest folder with .obsidian/).",
+    help="Vault root (default: the nearest folder above the paths with .obsidian/ or .vaultkit.toml, "
+    "else the git work tree, else the folder given).",
 )
 _CONFIG = click.option(
     "--config",
@@ -161,8 +176,17 @@ _IGNORE = click.option(
     "--ignore", multiple=True, callback=_store, expose_value=False, help="Rules to skip, same syntax as --select."
 )
 
-#: Where the vault is: ``PATHS``, ``--vault``, ``--config`` (every command that opens a vault).
-where_options = _shared(_PATHS, _VAULT, _CONFIG)
+_VERBOSE = click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    callback=_store,
+    expose_value=False,
+    help="Say which vault root was chosen and why (and, for watch, log every request and batch).",
+)
+
+#: Where the vault is: ``PATHS``, ``--vault``, ``--config``, ``--verbose`` (every command that opens a vault).
+where_options = _shared(_PATHS, _VAULT, _CONFIG, _VERBOSE)
 #: Which rules run, and how: ``--select``, ``--ignore``, ``--isolated``, ``--jobs``.
 rule_options = _shared(_SELECT, _IGNORE, _ISOLATED, jobs_option)
 #: Both, for the commands that check notes.
@@ -197,7 +221,7 @@ def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
     """Check the vault with a progress bar when it is worth one."""
     progress = _Progress(not quiet and sys.stderr.isatty())
     try:
-        return check(
+        result = check(
             run.root,
             run.active,
             run.targets,
@@ -208,6 +232,18 @@ def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
         )
     finally:
         progress.close()
+    indexed, asked = len(result.index.notes), len(result.checked)
+    if not run.marked and run.targets is not None and indexed >= max(UNMARKED_WARNING, UNMARKED_RATIO * asked):
+        result.warnings.append(
+            f"indexed {indexed} notes under {run.root} to check {plural(asked, 'note')}: nothing marks that folder "
+            "as a vault; add .vaultkit.toml (or .obsidian/) at the vault's root, or pass --vault"
+        )
+    return result
+
+
+def plural(n: int, word: str) -> str:
+    """``1 note``, ``2 notes``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def emit(

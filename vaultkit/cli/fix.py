@@ -21,6 +21,7 @@ from vaultkit.cli.common import (
     VaultOptions,
     failing,
     pass_options,
+    plural,
     prepare,
     run_check,
     vault_options,
@@ -58,15 +59,11 @@ def _applied(done: list[FileFix]) -> Iterator[str]:
             yield f"  {fix.line}:{fix.column} {fix.code} [{fix.rule}] {fix.title}"
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _summary(done: list[FileFix], remaining: int, written: bool) -> str:
     fixed = sum(len(f.result.applied) for f in done)
     verb = "Fixed" if written else "Would fix"
     undo_hint = " Undo with `vaultkit undo`." if written and done else ""
-    return f"{verb} {_count(fixed, 'problem')} in {_count(len(done), 'file')}; {remaining} remaining.{undo_hint}"
+    return f"{verb} {plural(fixed, 'problem')} in {plural(len(done), 'file')}; {remaining} remaining.{undo_hint}"
 
 
 def _storage(decoded: Decoded) -> str:
@@ -130,7 +127,7 @@ def fix_command(
 @pass_options
 def undo_command(options: VaultOptions) -> int:
     """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
-    journal, results = undo(vault_root(options))
+    journal, results = undo(vault_root(options).path)
     if journal is None:
         click.echo("Nothing to undo.")
         return EXIT_CLEAN
@@ -139,5 +136,5 @@ def undo_command(options: VaultOptions) -> int:
     refused = sum(r.status == "refused" for r in results)
     restored = sum(r.status == "restored" for r in results)
     refusals = f"; refused {refused}." if refused else "."
-    click.echo(f"Restored {_count(restored, 'file')} of the run of {journal.created}{refusals}", err=True)
+    click.echo(f"Restored {plural(restored, 'file')} of the run of {journal.created}{refusals}", err=True)
     return EXIT_PROBLEMS if refused else EXIT_CLEAN

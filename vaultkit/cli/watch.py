@@ -72,11 +72,10 @@ def _text(kind: str, data: dict[str, Any]) -> str | None:
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but warnings and errors.")
-@click.option("--verbose", "-v", is_flag=True, help="Log every request and batch.")
 @pass_options
 def watch_command(
     options: VaultOptions, fix: bool, update_links: bool, polling: bool, poll_interval: float, debounce: float,
-    serve: bool, port: int, fmt: str, quiet: bool, verbose: bool,
+    serve: bool, port: int, fmt: str, quiet: bool,
 ) -> int:  # fmt: skip
     """Check the vault, then keep its diagnostics in sync as files change.
 
@@ -88,7 +87,7 @@ def watch_command(
 
     run = prepare(options)
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO if not quiet else logging.WARNING,
+        level=logging.DEBUG if options.verbose else logging.INFO if not quiet else logging.WARNING,
         format="vaultkit watch: %(levelname)s: %(message)s",
         stream=sys.stderr,
     )
