@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import click
 
 from vaultkit.cli.common import (
@@ -13,9 +15,11 @@ from vaultkit.cli.common import (
     pass_options,
     prepare,
     run_check,
+    stdin_option,
     vault_options,
 )
-from vaultkit.cli.fix import fix_vault
+from vaultkit.cli.fix import fix_vault, read_stdin
+from vaultkit.errors import UsageError
 
 
 @click.command("check")
@@ -28,13 +32,29 @@ from vaultkit.cli.fix import fix_vault
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only: no summary, no progress.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes first (like `vaultkit fix`), then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix: also apply unsafe fixes.")
+@click.option(
+    "--output-file", "-o", type=click.File("w", encoding="utf-8", lazy=True), help="Write the report to this file."
+)
+@stdin_option
 @pass_options
 def check_command(
-    options: VaultOptions, fmt: str, exit_zero: bool, stats: bool, quiet: bool, fix: bool, unsafe_fixes: bool
+    options: VaultOptions,
+    fmt: str,
+    exit_zero: bool,
+    stats: bool,
+    quiet: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    output_file: TextIO | None,
 ) -> int:
     """Check notes (default: the whole vault) and report problems."""
     run = prepare(options)
-    result = run_check(run, options.jobs, quiet or fmt != "text")
+    if options.stdin:
+        if fix:
+            raise UsageError("--fix does not apply to a note read from stdin; use `vaultkit fix --stdin-filename`")
+        result = read_stdin(run)[1]
+    else:
+        result = run_check(run, options.jobs, quiet or fmt != "text")
     problems = fix_vault(run, result, unsafe_fixes, show_fixes=False).remaining if fix else result.problems
-    emit(result, problems, fmt, run.active, quiet, stats)
+    emit(result, problems, fmt, run.active, quiet, stats, output_file)
     return EXIT_PROBLEMS if failing(problems) and not exit_zero else EXIT_CLEAN

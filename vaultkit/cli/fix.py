@@ -13,7 +13,9 @@ from collections.abc import Iterator
 import click
 
 from vaultkit.check import report
-from vaultkit.check.engine import CheckResult
+from vaultkit.check.engine import CheckResult, Problem
+from vaultkit.check.report import plural, unsafe_hint
+from vaultkit.check.run import check_as
 from vaultkit.cli.common import (
     EXIT_CLEAN,
     EXIT_PROBLEMS,
@@ -21,14 +23,16 @@ from vaultkit.cli.common import (
     VaultOptions,
     failing,
     pass_options,
-    plural,
     prepare,
     run_check,
+    shown_as,
+    stdin_option,
     vault_options,
     vault_root,
     where_options,
 )
 from vaultkit.fix.journal import WRITTEN, undo
+from vaultkit.fix.loop import fix_note
 from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, plan
 from vaultkit.model import Decoded
 
@@ -59,11 +63,12 @@ def _applied(done: list[FileFix]) -> Iterator[str]:
             yield f"  {fix.line}:{fix.column} {fix.code} [{fix.rule}] {fix.title}"
 
 
-def _summary(done: list[FileFix], remaining: int, written: bool) -> str:
+def _summary(done: list[FileFix], remaining: list[Problem], written: bool) -> str:
     fixed = sum(len(f.result.applied) for f in done)
     verb = "Fixed" if written else "Would fix"
     undo_hint = " Undo with `vaultkit undo`." if written and done else ""
-    return f"{verb} {plural(fixed, 'problem')} in {plural(len(done), 'file')}; {remaining} remaining.{undo_hint}"
+    left = f"{len(remaining)} remaining.{unsafe_hint(remaining)}"
+    return f"{verb} {plural(fixed, 'problem')} in {plural(len(done), 'file')}; {left}{undo_hint}"
 
 
 def _storage(decoded: Decoded) -> str:
@@ -83,6 +88,28 @@ def unified_diff(item: FileFix) -> str:
     return head + "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
+def read_stdin(run: Run) -> tuple[bytes, CheckResult]:
+    """Read the note piped to stdin and check it as the one note the run targets
+    (``--stdin-filename``); returns its bytes and the result."""
+    assert run.targets is not None
+    data = click.get_binary_stream("stdin").read()
+    return data, check_as(run.root, run.targets[0], data, run.config, run.active)
+
+
+def _fix_stdin(run: Run, unsafe: bool, quiet: bool) -> int:
+    """Fix the note piped to stdin and print the fixed text (ruff's and vale's convention):
+    the file on disk is not touched; what remains is reported on stderr."""
+    data, result = read_stdin(run)
+    (rel,) = result.checked
+    fixed = fix_note(result.index.notes[rel], result.index, run.active, unsafe, data, result.problems)
+    click.get_binary_stream("stdout").write(fixed.data)
+    if fixed.remaining:
+        click.echo(report.format_text(fixed.remaining, display=shown_as(run.root)), err=True)
+    if not quiet:
+        click.echo(f"Fixed {plural(len(fixed.applied), 'problem')}; {len(fixed.remaining)} remaining.", err=True)
+    return EXIT_PROBLEMS if failing(fixed.remaining) or not fixed.converged else EXIT_CLEAN
+
+
 @click.command("fix")
 @vault_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning (see each rule's docs).")
@@ -90,6 +117,7 @@ def unified_diff(item: FileFix) -> str:
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file (rule, line, what).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was changed (for pre-commit hooks).")
 @click.option("--quiet", "-q", is_flag=True, help="Print remaining problems only: no summary, no progress.")
+@stdin_option
 @pass_options
 def fix_command(
     options: VaultOptions,
@@ -105,6 +133,8 @@ def fix_command(
     `vaultkit undo` restores the last run.
     """
     run = prepare(options)
+    if options.stdin:
+        return _fix_stdin(run, unsafe_fixes, quiet)
     result = run_check(run, options.jobs, quiet)
     outcome = fix_vault(run, result, unsafe_fixes, show_fixes, write=not show_diff)
     remaining, done = outcome.remaining, _done(outcome)
@@ -112,11 +142,11 @@ def fix_command(
         for item in done:
             click.echo(unified_diff(item), nl=False)
         if remaining:  # the patch stays clean on stdout; what it would leave goes to stderr
-            click.echo(report.format_text(remaining), err=True)
+            click.echo(report.format_text(remaining, display=shown_as(run.root)), err=True)
     elif remaining:
-        click.echo(report.format_text(remaining))
+        click.echo(report.format_text(remaining, display=shown_as(run.root)))
     if not quiet:
-        click.echo(_summary(done, len(remaining), written=not show_diff), err=True)
+        click.echo(_summary(done, remaining, written=not show_diff), err=True)
     unsettled = any(not f.result.converged for f in outcome.files)
     changed = bool(done) and (show_diff or exit_non_zero_on_fix)
     return EXIT_PROBLEMS if failing(remaining) or unsettled or changed else EXIT_CLEAN
