@@ -118,3 +118,9 @@ def test_progress_appears_for_any_run_longer_than_a_second(capsys):
     progress.close()
     assert "parsing" in capsys.readouterr().err
     assert progress.done == 6
+
+
+def test_vk301_says_what_the_file_reads_as_once(vault):
+    root = vault({"Legacy.md": "中文笔记，内容是关于数学的学习记录。\n".encode("gbk")})
+    (problem,) = json.loads(run_cli("check", str(root), "--format", "json", "--select", "VK301").stdout)
+    assert problem["message"].count("reads as") == 1, problem["message"]

@@ -116,6 +116,12 @@ def _fix_stdin(run: Run, unsafe: bool, quiet: bool) -> int:
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the fixes; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file (rule, line, what).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was changed (for pre-commit hooks).")
+@click.option(
+    "--fixes-only",
+    is_flag=True,
+    help="Report only the fixes applied and exit 1 only when a file changed; leave the problems that remain "
+    "to `vaultkit check` (the pre-commit hook pair, like ruff's).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print remaining problems only: no summary, no progress.")
 @stdin_option
 @pass_options
@@ -125,6 +131,7 @@ def fix_command(
     show_diff: bool,
     show_fixes: bool,
     exit_non_zero_on_fix: bool,
+    fixes_only: bool,
     quiet: bool,
 ) -> int:
     """Fix problems in place: safe fixes, and unsafe ones with --unsafe-fixes.
@@ -136,8 +143,14 @@ def fix_command(
     if options.stdin:
         return _fix_stdin(run, unsafe_fixes, quiet)
     result = run_check(run, options.jobs, quiet)
-    outcome = fix_vault(run, result, unsafe_fixes, show_fixes, write=not show_diff)
+    outcome = fix_vault(run, result, unsafe_fixes, show_fixes or fixes_only, write=not show_diff)
     remaining, done = outcome.remaining, _done(outcome)
+    unsettled = any(not f.result.converged for f in outcome.files)
+    if fixes_only:
+        if done and not quiet:
+            click.echo(f"Fixed {plural(sum(len(f.result.applied) for f in done), 'problem')} in "
+                       f"{plural(len(done), 'file')}.", err=True)  # fmt: skip
+        return EXIT_PROBLEMS if done or unsettled else EXIT_CLEAN
     if show_diff:
         for item in done:
             click.echo(unified_diff(item), nl=False)
@@ -147,7 +160,6 @@ def fix_command(
         click.echo(report.format_text(remaining, display=shown_as(run.root)))
     if not quiet:
         click.echo(_summary(done, remaining, written=not show_diff), err=True)
-    unsettled = any(not f.result.converged for f in outcome.files)
     changed = bool(done) and (show_diff or exit_non_zero_on_fix)
     return EXIT_PROBLEMS if failing(remaining) or unsettled or changed else EXIT_CLEAN
 

@@ -133,7 +133,7 @@ def _legacy(data: bytes, position: int, after: str = "") -> tuple[str, Decoded]:
     _refuse_binary(found.text)
     return found.text, Decoded(
         encoding=found.encoding,
-        error=f"{where}; it reads as {found.label}",
+        error=where,
         confidence=found.confidence,
         newline=newline_style(found.text),
     )
