@@ -148,3 +148,11 @@ def test_python_dash_m_maps_errors_to_status_2(vault):
     root = vault({"A.md": "fine\n", ".vaultkit.toml": textwrap.dedent("select = 3\n")})
     proc = subprocess.run([sys.executable, "-m", "vaultkit", "check", str(root)], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("vaultkit: error:") and "Traceback" not in proc.stderr
+
+
+def test_the_builtin_bundle_listed_twice_loads_once(tmp_path, monkeypatch):
+    """Stale metadata of the old distribution name (pip leaves it when a checkout is renamed
+    and reinstalled) points at the same rules: they load once, not as a clash."""
+    install_fake_distribution(tmp_path, monkeypatch, "stale_vaultkit", "", "vaultkit.rules:RULES")
+    rules = load_rules()
+    assert rules["empty-date"].code == "VK102"

@@ -13,7 +13,7 @@ from vaultkit.api import Rule, Severity
 from vaultkit.errors import PluginError
 
 GROUP = "vaultkit.rules"
-DISTRIBUTION = "vaultkit"  # the distribution that ships the built-in rules (see pyproject.toml)
+DISTRIBUTION = "obsidian-vaultkit"  # the distribution that ships the built-in rules (pyproject.toml)
 
 
 def _internal_error(note: object, vault: object, options: object) -> tuple[()]:
@@ -64,6 +64,8 @@ def load_rules(isolated: bool = False) -> dict[str, Rule]:
         for item in rules:
             if not isinstance(item, Rule):
                 raise PluginError(f"{origin}: {item!r} is not a vaultkit.api.Rule")
+            if found.get(item.name) is item:  # the same object by two names (stale metadata after a rename)
+                continue
             clash = (
                 (f"code {item.code}", codes.get(item.code))
                 if item.code in codes
