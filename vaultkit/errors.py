@@ -43,5 +43,9 @@ class Changed(VaultkitError):
     """The note changed on disk while the request was handled; nothing was written."""
 
 
+class Stale(VaultkitError):
+    """The problem a quick fix names is no longer there: the note's problems changed."""
+
+
 class CannotStart(VaultkitError):
     """The daemon cannot start: another one watches the vault, or the port is taken."""

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.api import Fix, Rule, Severity
@@ -47,6 +48,11 @@ class Problem:
     start: int
     end: int
     fix: Fix | None = None
+
+    @property
+    def order(self) -> tuple[str, int, int, str]:
+        """The one order problems are reported in, everywhere: path, position, code."""
+        return (self.path, self.line, self.column, self.code)
 
 
 @dataclass
@@ -231,5 +237,5 @@ def check(
     finally:
         _WORKER.clear()
     problems = collapse_crashes(problems)
-    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+    problems.sort(key=attrgetter("order"))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)

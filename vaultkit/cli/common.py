@@ -377,5 +377,5 @@ def shown_as(root: Path) -> Callable[[str], str]:
     return show
 
 
-def failing(problems: list[Problem]) -> bool:
+def failing(problems: Sequence[Problem]) -> bool:
     return any(p.severity is not Severity.INFO for p in problems)

@@ -8,6 +8,7 @@ Exit status: 0 when no problem remains, 1 when problems remain (or, with
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterator
 
 import click
@@ -92,7 +93,7 @@ def read_stdin(run: Run) -> tuple[bytes, CheckResult]:
     """Read the note piped to stdin and check it as the one note the run targets
     (``--stdin-filename``); returns its bytes and the result."""
     assert run.targets is not None
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()
     return data, check_as(run.root, run.targets[0], data, run.config, run.active)
 
 
@@ -102,7 +103,8 @@ def _fix_stdin(run: Run, unsafe: bool, quiet: bool) -> int:
     data, result = read_stdin(run)
     (rel,) = result.checked
     fixed = fix_note(result.index.notes[rel], result.index, run.active, unsafe, data, result.problems)
-    click.get_binary_stream("stdout").write(fixed.data)
+    sys.stdout.buffer.write(fixed.data)
+    sys.stdout.flush()
     if fixed.remaining:
         click.echo(report.format_text(fixed.remaining, display=shown_as(run.root)), err=True)
     if not quiet:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from vaultkit.api import Rule
-from vaultkit.check.registry import load_rules
+from vaultkit.check.registry import find_rule, load_rules
 from vaultkit.cli.common import EXIT_CLEAN
 from vaultkit.errors import UsageError
 
@@ -43,14 +43,8 @@ def rules_command(isolated: bool, fmt: str) -> int:
 @_ISOLATED
 def rule_command(name: str, isolated: bool) -> int:
     """Show the documentation of one rule (by name or code)."""
-    rules = load_rules(isolated)
-    found = rules.get(name) or next((r for r in rules.values() if r.code == name.upper()), None)
+    found = find_rule(load_rules(isolated), name)
     if found is None:
         raise UsageError(f"no rule named {name!r} (see `vaultkit rules`)")
-    click.echo(f"# {found.name} ({found.code})\n")
-    click.echo(
-        f"Severity: {found.severity.value}. Enabled by default: {'yes' if found.enabled_by_default else 'no'}. "
-        f"Fixable: {'yes' if found.fixable else 'no'}.\n"
-    )
-    click.echo(found.doc)
+    click.echo(found.manual)
     return EXIT_CLEAN

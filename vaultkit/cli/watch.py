@@ -125,6 +125,9 @@ def watch_command(
         raise CannotStart(str(exc)) from exc
     except OSError as exc:
         raise CannotStart(f"cannot start: {exc}") from exc
+    except KeyboardInterrupt:  # Ctrl-C while the first check runs: a clean stop, not a crash
+        daemon.stop()
+        return EXIT_CLEAN
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if daemon.server is not None:
