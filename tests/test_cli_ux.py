@@ -124,3 +124,19 @@ def test_vk301_says_what_the_file_reads_as_once(vault):
     root = vault({"Legacy.md": "中文笔记，内容是关于数学的学习记录。\n".encode("gbk")})
     (problem,) = json.loads(run_cli("check", str(root), "--format", "json", "--select", "VK301").stdout)
     assert problem["message"].count("reads as") == 1, problem["message"]
+
+
+def test_undo_refusal_offers_the_original_beside_the_file(vault):
+    root = vault({"A.md": "fine\n"})
+    original = b"\xef\xbb\xbfa note with a BOM\n"
+    (root / "B.md").write_bytes(original)
+    assert run_cli("fix", str(root)).exit_code == 0
+    (root / "B.md").write_bytes(b"edited after the fix\n")
+    refused = run_cli("undo", str(root))
+    assert refused.exit_code == 1 and "refused" in refused.stdout and "undo --orig" in refused.stderr
+    assert (root / "B.md").read_bytes() == b"edited after the fix\n"  # the edit is kept
+    wrote = run_cli("undo", str(root), "--orig")
+    assert wrote.exit_code == 0 and "wrote    B.md.orig" in wrote.stdout
+    assert (root / "B.md.orig").read_bytes() == original
+    again = run_cli("undo", str(root), "--orig")
+    assert again.exit_code == 1 and "left as it is" in again.stdout  # never overwritten

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -32,7 +33,7 @@ from vaultkit.cli.common import (
     vault_root,
     where_options,
 )
-from vaultkit.fix.journal import WRITTEN, undo
+from vaultkit.fix.journal import WRITTEN, Journal, sha256, undo
 from vaultkit.fix.loop import fix_note
 from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, plan
 from vaultkit.model import Decoded
@@ -168,10 +169,20 @@ def fix_command(
 
 @click.command("undo")
 @where_options
+@click.option(
+    "--orig",
+    "keep_orig",
+    is_flag=True,
+    help="Instead of restoring, write each file's original from the last run beside it as NAME.orig "
+    "(for files undo refused because they changed since the fix).",
+)
 @pass_options
-def undo_command(options: VaultOptions) -> int:
+def undo_command(options: VaultOptions, keep_orig: bool) -> int:
     """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
-    journal, results = undo(vault_root(options).path)
+    root = vault_root(options).path
+    if keep_orig:
+        return _write_originals(root)
+    journal, results = undo(root)
     if journal is None:
         click.echo("Nothing to undo.")
         return EXIT_CLEAN
@@ -181,4 +192,36 @@ def undo_command(options: VaultOptions) -> int:
     restored = sum(r.status == "restored" for r in results)
     refusals = f"; refused {refused}." if refused else "."
     click.echo(f"Restored {plural(restored, 'file')} of the run of {journal.created}{refusals}", err=True)
+    if refused:
+        click.echo("`vaultkit undo --orig` writes the original of each refused file beside it as NAME.orig.", err=True)
     return EXIT_PROBLEMS if refused else EXIT_CLEAN
+
+
+def _write_originals(root: Path) -> int:
+    """Put the originals the journal keeps beside their files, as ``NAME.orig``: the way back
+    for a file changed since the fix, to compare and merge by hand.  An existing ``.orig`` is
+    never overwritten, and an original whose checksum fails is not written."""
+    journal = Journal.last(root)
+    if journal is None:
+        click.echo("Nothing to undo.")
+        return EXIT_CLEAN
+    failed = 0
+    for entry in journal.entries.values():
+        target = root / (entry.path + ".orig")
+        original = journal.original(entry)
+        if sha256(original) != entry.original:
+            click.echo(f"damaged  {entry.path}: its original in the journal is damaged")
+            failed += 1
+            continue
+        try:
+            with open(target, "xb") as handle:
+                handle.write(original)
+        except FileExistsError:
+            click.echo(f"exists   {entry.path}.orig: left as it is")
+            failed += 1
+        except OSError as exc:
+            click.echo(f"failed   {entry.path}.orig: {exc.strerror}")
+            failed += 1
+        else:
+            click.echo(f"wrote    {entry.path}.orig")
+    return EXIT_PROBLEMS if failed else EXIT_CLEAN
