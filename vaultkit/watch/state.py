@@ -20,6 +20,10 @@ Only what a change can affect is checked again:
   whose "did you mean" suggestions are drawn from all names;
 * when the vault's usual date format changes: the notes with an empty date.
 
+Notes open in an editor (the language server, :mod:`vaultkit.lsp`) are checked from the text
+the editor holds: :attr:`VaultState.overlay` maps their paths to that text, which wins over
+the disk until the editor closes them.
+
 Everything runs on the daemon's one worker thread; :attr:`VaultState.lock` is held while the
 state changes, and readers (the HTTP threads) take it to read a consistent picture.
 """
@@ -31,15 +35,16 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vaultkit import evidence
 from vaultkit.config import ActiveRule, Config
+from vaultkit.decode import newline_style
 from vaultkit.engine import Problem, check, check_note
 from vaultkit.index import VaultIndex, fold, link_key
-from vaultkit.model import Note
-from vaultkit.parse import digest_of, parse_bytes, read_bytes
+from vaultkit.model import Decoded, Note
+from vaultkit.parse import digest_of, parse_bytes, parse_text, read_bytes
 from vaultkit.vault import NOTE_SUFFIX, ignore_matcher, list_files
 from vaultkit.watch.datefacts import DateTracker
 
@@ -148,6 +153,7 @@ class VaultState:
         self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
         self._dates = DateTracker(root, (), None, {})
+        self.overlay: dict[str, str] = {}  # path -> unsaved text of a note open in an editor
 
     # -- reading -------------------------------------------------------------------------
 
@@ -168,6 +174,14 @@ class VaultState:
         """The notes with a link written with the name of ``rel`` (whether it resolves or not)."""
         with self.lock:
             return set(self._linkers.get(link_key(rel), ()))
+
+    def overlaid(self, rel: str, text: str) -> Note:
+        """The note ``rel`` with the ``text`` its editor holds.  How the file is stored
+        (encoding, BOM) is still the disk's, so the encoding rules keep reporting it."""
+        old = self.notes.get(rel)
+        decoded = replace(old.decoded if old is not None else Decoded(), newline=newline_style(text))
+        data = text.encode("utf-8", "surrogatepass")
+        return parse_text(rel, text, decoded, digest_of(data), len(data))
 
     def expect(self, rel: str, data: bytes) -> None:
         """Note that the daemon is about to write ``data`` to ``rel``: when the file is next
@@ -255,6 +269,12 @@ class VaultState:
         seen: dict[str, Signature] = {}
         for rel in sorted(self._candidates(paths)):
             path = os.path.join(root, rel)
+            if rel in self.overlay and self._wanted(rel):
+                added.update({rel} - self.files)
+                note = self.overlaid(rel, self.overlay[rel])
+                if rel not in self.notes or self.notes[rel].digest != note.digest:
+                    new_notes[rel] = note
+                continue
             if not (self._wanted(rel) and os.path.lexists(path) and not os.path.isdir(path)):
                 if rel in self.files:
                     gone.add(rel)
