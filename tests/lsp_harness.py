@@ -20,7 +20,7 @@ from pygls.workspace import PositionCodec, TextDocument
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 DEBOUNCE = 0.05
-SERVER = [sys.executable, "-m", "vaultkit", "lsp", "--debounce", str(DEBOUNCE), "--jobs", "1"]
+SERVER = [sys.executable, "-m", "vaultkit", "lsp", "--debounce", str(DEBOUNCE)]
 
 
 @contextlib.asynccontextmanager

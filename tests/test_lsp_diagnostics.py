@@ -35,18 +35,20 @@ async def test_unsaved_broken_link_gets_an_exact_range_and_clears_when_fixed(vau
 
 
 async def test_renaming_a_heading_breaks_the_links_of_other_open_notes(vault):
-    root = vault({"A.md": "# Alpha\n\ntext\n", "B.md": "see [[A#Alpha]]\n"}).resolve()
+    # non-ASCII file names: their URIs are percent-encoded
+    root = vault({"笔记 A.md": "# Alpha\n\ntext\n", "读书 B.md": "see [[笔记 A#Alpha]]\n"}).resolve()
+    a, b = root / "笔记 A.md", root / "读书 B.md"
     async with running() as client:
         await start(client, root)
-        open_note(client, root / "A.md")
-        open_note(client, root / "B.md")
-        await until(lambda: uri(root / "B.md") in client.diagnostics, "B's first diagnostics")
-        assert codes(client, root / "B.md") == []
-        change(client, root / "A.md", 2, [(rng(0, 2, 0, 7), "Beta")])  # unsaved: "# Beta"
-        await until(lambda: codes(client, root / "B.md") == ["VK202"], "B to report the broken heading link")
-        (diagnostic,) = client.diagnostics[uri(root / "B.md")]
+        open_note(client, a)
+        open_note(client, b)
+        await until(lambda: uri(b) in client.diagnostics, "B's first diagnostics")
+        assert codes(client, b) == []
+        change(client, a, 2, [(rng(0, 2, 0, 7), "Beta")])  # unsaved: "# Beta"
+        await until(lambda: codes(client, b) == ["VK202"], "B to report the broken heading link")
+        (diagnostic,) = client.diagnostics[uri(b)]
         assert "no heading 'Alpha'" in diagnostic.message
-        assert (root / "A.md").read_text() == "# Alpha\n\ntext\n"  # nothing was written
+        assert a.read_text() == "# Alpha\n\ntext\n"  # nothing was written
 
 
 async def test_every_note_of_the_vault_is_reported_without_being_opened(vault):

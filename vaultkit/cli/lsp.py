@@ -24,7 +24,6 @@ from vaultkit.cli.common import _split
 @click.option("--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated.")
 @click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select.")
 @click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes for the first check.")
 @click.option(
     "--debounce",
     type=click.FloatRange(0, 10),
@@ -34,7 +33,7 @@ from vaultkit.cli.common import _split
 )
 @click.option("--stdio", is_flag=True, help="Speak LSP on stdin/stdout (the default and only transport).")
 @click.option("--verbose", "-v", is_flag=True, help="Log every check on stderr (editors show it in their LSP log).")
-def lsp_command(config, select, ignore, isolated, jobs, debounce, stdio, verbose) -> None:
+def lsp_command(config, select, ignore, isolated, debounce, stdio, verbose) -> None:
     """Run the language server on stdin/stdout (started by the editor).
 
     Diagnostics for the open notes as you type and for the whole vault, quick fixes,
@@ -50,7 +49,5 @@ def lsp_command(config, select, ignore, isolated, jobs, debounce, stdio, verbose
     )
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     logging.getLogger("pygls").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    settings = Settings(
-        Path(config).resolve() if config else None, _split(select), _split(ignore), isolated, jobs, debounce
-    )
+    settings = Settings(Path(config).resolve() if config else None, _split(select), _split(ignore), isolated, debounce)
     serve(settings)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -168,7 +169,7 @@ class VaultkitServer(LanguageServer):
     def flush(self, uri: str) -> None:
         self.timers.pop(uri, None)
         found = self.locate(uri)
-        if found is None or uri not in self.workspace.text_documents:
+        if found is None or unquote(uri) not in self.workspace.text_documents:  # pygls keys them unquoted
             return
         vault, rel = found
         document = self.workspace.get_text_document(uri)

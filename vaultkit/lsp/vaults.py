@@ -48,7 +48,6 @@ class Settings:
     select: Sequence[str] = ()
     ignore: Sequence[str] = ()
     isolated: bool = False
-    jobs: int | None = None
     debounce: float = 0.2
 
 
@@ -111,7 +110,7 @@ class Vault:
             return [Publication(rel, []) for rel in sorted(self.published)]
         state = VaultState(self.root, config, active)
         state.overlay = self.overlay
-        state.load(self.settings.jobs)
+        state.load(jobs=1)  # no worker processes: forking a process that runs threads can deadlock the child
         if self.overlay:
             state.apply(sorted(self.overlay))
         self.state, self.error, self.docs = state, None, docs_links(active)
