@@ -4,7 +4,7 @@
 
 Clean text with a known original is damaged the ways real software damages it, then given
 to ``ftfy.fix_encoding`` (ftfy's encoding repair alone: ``fix_text`` would also uncurl quotes
-and fold full-width characters of clean CJK text) and to ``vaultkit.encoding.repair_text``.
+and fold full-width characters of clean CJK text) and to ``vaultkit.rulekit.encoding.repair_text``.
 Character accuracy is the share of the original's characters matched in order by the repair
 (difflib); "exact" counts inputs repaired to the letter.  The inputs come from beside the
 checkout: Chinese notes of ``shared/corpora/obsidian-math-zh`` (text nobody on the project
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import ftfy
 
-from vaultkit.encoding import repair_text
+from vaultkit.rulekit.encoding import repair_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 OTHER = {

@@ -15,14 +15,14 @@ import argparse
 import time
 from pathlib import Path
 
-from vaultkit.config import Config, active_rules
-from vaultkit.engine import check_note
-from vaultkit.index import VaultIndex
+from vaultkit.check.config import Config, active_rules
+from vaultkit.check.engine import check_note
+from vaultkit.check.registry import load_rules
 from vaultkit.model import Note
-from vaultkit.parse import read_note
-from vaultkit.regions import find_regions
-from vaultkit.registry import load_rules
-from vaultkit.vault import list_files
+from vaultkit.read.parse import read_note
+from vaultkit.read.regions import find_regions
+from vaultkit.vault.files import list_files
+from vaultkit.vault.index import VaultIndex
 
 
 def best(repeat: int, func, *args) -> float:

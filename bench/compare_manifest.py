@@ -19,7 +19,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from vaultkit.lint import check_vault
+from vaultkit.check.run import check_vault
 
 
 def planted(manifest: Path, rules: list[str]) -> dict[str, list[tuple[str, int]]]:

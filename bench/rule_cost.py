@@ -23,9 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-from vaultkit.engine import build_index, check_note
-from vaultkit.index import VaultIndex
-from vaultkit.lint import resolve_run
+from vaultkit.check.engine import build_index, check_note
+from vaultkit.check.run import resolve_run
+from vaultkit.vault.index import VaultIndex
 
 
 def cli_run(vault: Path, select: str) -> tuple[float, float]:

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, rule
-from vaultkit.linkcheck import is_ambiguous, or_list, target_edits, unsafe, why_opened
+from vaultkit.rulekit.links import is_ambiguous, or_list, target_edits, unsafe, why_opened
 
 
 @rule("VK205", "ambiguous-link", fixable=True)

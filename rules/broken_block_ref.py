@@ -1,5 +1,5 @@
 from vaultkit.api import rule
-from vaultkit.linkcheck import block_problems
+from vaultkit.rulekit.links import block_problems
 
 
 @rule("VK203", "broken-block-ref", fixable=True)

@@ -1,5 +1,5 @@
 from vaultkit.api import rule
-from vaultkit.linkcheck import heading_problems
+from vaultkit.rulekit.links import heading_problems
 
 
 @rule("VK202", "broken-heading-link", fixable=True)

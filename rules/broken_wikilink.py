@@ -2,7 +2,7 @@ import re
 from functools import lru_cache
 
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.linkcheck import is_attachment, missing_file, unresolved
+from vaultkit.rulekit.links import is_attachment, missing_file, unresolved
 
 
 @lru_cache(maxsize=32)

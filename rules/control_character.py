@@ -1,7 +1,7 @@
 import re
 
 from vaultkit.api import Diagnostic, Edit, Fix, rule
-from vaultkit.encoding import outside_damage
+from vaultkit.rulekit.encoding import outside_damage
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # the quick test: no repetition to track

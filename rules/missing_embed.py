@@ -1,5 +1,5 @@
 from vaultkit.api import rule
-from vaultkit.linkcheck import is_attachment, missing_file, unresolved
+from vaultkit.rulekit.links import is_attachment, missing_file, unresolved
 
 
 @rule("VK204", "missing-embed", fixable=True)

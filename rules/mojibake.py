@@ -1,5 +1,5 @@
 from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity, rule
-from vaultkit.encoding import damage
+from vaultkit.rulekit.encoding import damage
 
 SHOWN = 40  # characters of the repaired text quoted in the message
 

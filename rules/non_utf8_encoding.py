@@ -1,5 +1,5 @@
 from vaultkit.api import Applicability, Diagnostic, Fix, Severity, rule
-from vaultkit.encoding.detect import SURE, label
+from vaultkit.text.encoding.detect import SURE, label
 
 
 @rule("VK301", "non-utf8-encoding", severity=Severity.ERROR, fixable=True)

@@ -1,7 +1,7 @@
 import re
 
 from vaultkit.api import Diagnostic, rule
-from vaultkit.encoding import outside_damage
+from vaultkit.rulekit.encoding import outside_damage
 
 # U+FFFD, and what two U+FFFD become when their UTF-8 is read as GBK (``锟斤拷``), Big5
 # (``嚙踝蕭``) or EUC-KR (``占쏙옙``): data lost twice over.

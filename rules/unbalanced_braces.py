@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.mathscan import BRACES, structure_findings
+from vaultkit.rulekit.math import BRACES, structure_findings
 
 
 @rule("VK402", "unbalanced-braces", severity=Severity.ERROR)
@@ -27,6 +27,6 @@ def unbalanced_braces(note, vault, options):
     The ratio $\\frac{a}{b + c}$ is small.
     ```
     """
-    for finding in structure_findings(note):
+    for finding in structure_findings(note, vault):
         if finding.rule == BRACES:
             yield Diagnostic(finding.message, finding.start, finding.end)

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, rule
-from vaultkit.mathscan import UNCLOSED, delimiter_findings
+from vaultkit.rulekit.math import UNCLOSED, delimiter_findings
 
 
 @rule("VK401", "unclosed-math")
@@ -28,6 +28,6 @@ def unclosed_math(note, vault, options):
     The loss is $L = \\sum_i (y_i - \\hat{y}_i)^2$ and it is convex.
     ```
     """
-    for finding in delimiter_findings(note):
+    for finding in delimiter_findings(note, vault):
         if finding.rule == UNCLOSED:
             yield Diagnostic(finding.message, finding.start, finding.end)

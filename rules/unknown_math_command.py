@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.mathcommands import unknown_commands
+from vaultkit.text.mathjax import unknown_commands
 
 
 @rule(

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.mathscan import ENVIRONMENT, structure_findings
+from vaultkit.rulekit.math import ENVIRONMENT, structure_findings
 
 
 @rule("VK404", "unmatched-environment", severity=Severity.ERROR)
@@ -34,6 +34,6 @@ def unmatched_environment(note, vault, options):
     $$
     ```
     """
-    for finding in structure_findings(note):
+    for finding in structure_findings(note, vault):
         if finding.rule == ENVIRONMENT:
             yield Diagnostic(finding.message, finding.start, finding.end)

@@ -1,5 +1,5 @@
 from vaultkit.api import Diagnostic, Severity, rule
-from vaultkit.mathscan import LEFT_RIGHT, structure_findings
+from vaultkit.rulekit.math import LEFT_RIGHT, structure_findings
 
 
 @rule("VK403", "unmatched-left-right", severity=Severity.ERROR)
@@ -27,6 +27,6 @@ def unmatched_left_right(note, vault, options):
     Bracket $\\left( x + y \\right)$ here.
     ```
     """
-    for finding in structure_findings(note):
+    for finding in structure_findings(note, vault):
         if finding.rule == LEFT_RIGHT:
             yield Diagnostic(finding.message, finding.start, finding.end)

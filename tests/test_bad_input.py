@@ -8,9 +8,9 @@ import os
 import pytest
 
 from vaultkit.api import Diagnostic, Rule
-from vaultkit.config import ActiveRule, Config, active_rules
-from vaultkit.engine import check
-from vaultkit.registry import load_rules
+from vaultkit.check.config import ActiveRule, Config, active_rules
+from vaultkit.check.engine import check
+from vaultkit.check.registry import load_rules
 
 GOOD_BROKEN = "---\ndate:\n---\nok\n"  # one empty-date finding proves the note was checked
 
@@ -98,7 +98,7 @@ def test_legacy_encoding_is_indexed_and_reported(vault):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_crashing_rule_is_reported_and_the_run_goes_on(vault, jobs, monkeypatch):
-    monkeypatch.setattr("vaultkit.engine.PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr("vaultkit.check.engine.PARALLEL_THRESHOLD", 1)
 
     def explode(note, vault, options):
         raise ZeroDivisionError("boom")
@@ -120,7 +120,7 @@ def test_excluded_notes_are_not_checked_but_still_resolve(vault):
             "Note.md": "---\ndate: 2024-01-01\n---\nSee [[Daily#Plan]].\n",
         }
     )
-    from vaultkit.lint import check_vault
+    from vaultkit.check.run import check_vault
 
     result = check_vault(root)
     assert result.problems == [] and result.checked == ["Note.md"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vaultkit.api import Severity
-from vaultkit.config import ConfigError, active_rules, load_config, parse_config
-from vaultkit.registry import load_rules
+from vaultkit.check.config import ConfigError, active_rules, load_config, parse_config
+from vaultkit.check.registry import load_rules
 
 RULES = load_rules(isolated=True)
 

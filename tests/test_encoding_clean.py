@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from vaultkit.encoding import repair_text
-from vaultkit.lint import check_vault, lint_text
+from vaultkit.check.run import check_vault, lint_text
+from vaultkit.rulekit.encoding import repair_text
 
 CLEAN_NOTE = """---
 title: 多语言笔记 Multilingual notes

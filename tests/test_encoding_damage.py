@@ -11,9 +11,9 @@ import difflib
 import pytest
 
 from vaultkit.api import Applicability
-from vaultkit.encoding import repair_text
-from vaultkit.fixer import fix_text
-from vaultkit.lint import lint_text
+from vaultkit.check.run import lint_text
+from vaultkit.fix.loop import fix_text
+from vaultkit.rulekit.encoding import repair_text
 
 
 def read_as(codec: str, errors: str = "strict"):
@@ -145,8 +145,8 @@ def test_heavy_loss_is_repaired_where_words_say_so_and_otherwise_left_alone():
 def test_vault_vocabulary_and_punctuation_inform_the_repair(tmp_path):
     """A damaged line in a note: the vault's note names and its clean notes make rare words
     and punctuation likely (a cache language model)."""
-    from vaultkit.fixer import apply_edits
-    from vaultkit.lint import check_vault
+    from vaultkit.check.run import check_vault
+    from vaultkit.fix.loop import apply_edits
 
     clean = "词向量把离散的词语映射到连续的向量空间中。"
     (tmp_path / ".obsidian").mkdir()

@@ -8,10 +8,10 @@ import codecs
 import pytest
 
 from vaultkit.api import Applicability
-from vaultkit.decode import NotText, decode
-from vaultkit.encoding.detect import detect
-from vaultkit.fixer import fix_text
-from vaultkit.lint import lint_text
+from vaultkit.check.run import lint_text
+from vaultkit.fix.loop import fix_text
+from vaultkit.read.decode import NotText, decode
+from vaultkit.text.encoding.detect import detect
 
 ZH = "# 卷积神经网络\n\n卷积核的个数决定了输出特征图的通道数。长短时记忆网络通过门控机制缓解了梯度消失问题。\n"
 LEGACY = [

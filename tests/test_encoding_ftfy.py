@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.encoding import repair_text
+from vaultkit.rulekit.encoding import repair_text
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "peers" / "ftfy-test-cases"
 

@@ -10,10 +10,12 @@ from collections import defaultdict
 
 import pytest
 
-from vaultkit.encoding.locate import EMPTY, analyse
-from vaultkit.fixer import apply_edits
-from vaultkit.lint import check_vault
-from vaultkit.parse import read_note
+from vaultkit.check.run import check_vault
+from vaultkit.fix.loop import apply_edits
+from vaultkit.read.parse import read_note
+from vaultkit.text.encoding.locate import EMPTY, analyse
+
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
 
 KINDS = ("cp1252", "cp1254-lossy", "gbk")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 
-from vaultkit.encoding import langmodel
-from vaultkit.encoding.codepages import page
-from vaultkit.encoding.langmodel import DocumentCache, decode, lexicon
-from vaultkit.encoding.locate import _binomial_tail
-from vaultkit.encoding.lossy import Reader, template_of
+from vaultkit.text.encoding import langmodel
+from vaultkit.text.encoding.codepages import page
+from vaultkit.text.encoding.langmodel import DocumentCache, decode, lexicon
+from vaultkit.text.encoding.locate import _binomial_tail
+from vaultkit.text.encoding.lossy import Reader, template_of
 
 
 def slots_of(damaged: str, codepage: str = "cp1254"):
@@ -36,7 +36,7 @@ def test_a_character_short_of_a_byte_gets_every_candidate_that_fits():
 
 
 def test_a_lost_byte_marked_by_u_fffd_must_reproduce_the_damage():
-    from vaultkit.encoding.cjk import _encoder, _reader
+    from vaultkit.text.encoding.cjk import _encoder, _reader
 
     damaged = "一乘一".encode().decode("gbk", errors="replace")
     template = template_of(damaged, _encoder("gbk"))

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.encoding import repair_text
-from vaultkit.fixer import fix_text
-from vaultkit.lint import lint_text
+from vaultkit.check.run import lint_text
+from vaultkit.fix.loop import fix_text
+from vaultkit.rulekit.encoding import repair_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -10,17 +10,17 @@ import sys
 
 from click.testing import CliRunner
 
-from vaultkit import fixrun
 from vaultkit.api import Diagnostic, Fix, Severity, rule
+from vaultkit.check.config import ActiveRule
+from vaultkit.check.registry import load_rules
+from vaultkit.check.run import check_vault
 from vaultkit.cli import main
 from vaultkit.cli.fix import unified_diff
-from vaultkit.config import ActiveRule
-from vaultkit.fixer import fix_note
-from vaultkit.fixrun import FileFix
-from vaultkit.index import VaultIndex
-from vaultkit.lint import check_vault
-from vaultkit.parse import parse_bytes
-from vaultkit.registry import load_rules
+from vaultkit.fix import run as fixrun
+from vaultkit.fix.loop import fix_note
+from vaultkit.fix.run import FileFix
+from vaultkit.read.parse import parse_bytes
+from vaultkit.vault.index import VaultIndex
 
 FIXABLE = "---\ndate:\ntags: [a]\n---\nbody\n"
 

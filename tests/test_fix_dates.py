@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import evidence
-from vaultkit.dates import GIT, MODIFIED_TIME, DateEvidence, DateFacts, DateFormat, path_evidence, shape_of
-from vaultkit.fixer import fix_text
-from vaultkit.lint import check_vault, lint_text
+from vaultkit.check.run import check_vault, lint_text
+from vaultkit.fix.loop import fix_text
+from vaultkit.text.dates import GIT, MODIFIED_TIME, DateEvidence, DateFacts, DateFormat, path_evidence, shape_of
+from vaultkit.vault import evidence
 
 UTC2 = dt.timezone(dt.timedelta(hours=2))
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity, rule
-from vaultkit.config import ActiveRule
-from vaultkit.fixer import MAX_PASSES, apply_edits, fix_note, fix_text
-from vaultkit.index import VaultIndex
-from vaultkit.parse import parse_bytes
+from vaultkit.check.config import ActiveRule
+from vaultkit.fix.loop import MAX_PASSES, apply_edits, fix_note, fix_text
+from vaultkit.read.parse import parse_bytes
+from vaultkit.vault.index import VaultIndex
 
 
 def replacing(code: str, pattern: str, make, applicability=Applicability.SAFE) -> ActiveRule:

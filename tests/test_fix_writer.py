@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import writer
-from vaultkit.decode import decode
-from vaultkit.writer import UnsafePath, Unwritable, encode, sweep_temp_files, write_atomic
+from vaultkit.fix import writer
+from vaultkit.fix.writer import UnsafePath, Unwritable, encode, sweep_temp_files, write_atomic
+from vaultkit.read.decode import decode
 
 
 @pytest.mark.parametrize(

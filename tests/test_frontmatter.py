@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vaultkit.frontmatter import VaultYAMLHandler, split
-from vaultkit.lint import lint_text
+from vaultkit.check.run import lint_text
+from vaultkit.read.frontmatter import VaultYAMLHandler, split
 
 
 def codes(text, select="VK1"):

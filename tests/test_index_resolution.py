@@ -1,4 +1,4 @@
-"""VaultIndex resolves links the way Obsidian's getLinkpathDest does (semantics doc 2.1)."""
+"""VaultIndex resolves links the way Obsidian's getLinkpathDest does (docs/obsidian-behaviour.md section 1)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from vaultkit.index import VaultIndex, VaultSettings
-from vaultkit.parse import parse_text
+from vaultkit.read.parse import parse_text
+from vaultkit.vault.index import VaultIndex, VaultSettings
 
 
 def vault(*paths: str, app: dict | None = None) -> VaultIndex:

@@ -1,10 +1,10 @@
-"""stripHeading and the heading-path walk (semantics doc 3.1)."""
+"""stripHeading and the heading-path walk (docs/obsidian-behaviour.md section 2)."""
 
 from __future__ import annotations
 
 import pytest
 
-from vaultkit.headings import heading_key, loose_key, strip_heading, strip_heading_for_link, walk
+from vaultkit.text.headings import heading_key, loose_key, strip_heading, strip_heading_for_link, walk
 
 
 def test_strip_heading_matches_the_typings_example():

@@ -6,10 +6,10 @@ from vaultkit.rules.broken_heading_link import broken_heading_link
 from vaultkit.rules.broken_wikilink import broken_wikilink
 
 from vaultkit.api import Applicability, Severity
-from vaultkit.index import VaultIndex
-from vaultkit.lint import lint_text
+from vaultkit.check.run import lint_text
 from vaultkit.model import Decoded
-from vaultkit.parse import parse_text
+from vaultkit.read.parse import parse_text
+from vaultkit.vault.index import VaultIndex
 
 LINK_RULES = ["VK201", "VK202", "VK203", "VK204", "VK205", "VK206"]
 OTHER = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vaultkit.parse import parse_text
+from vaultkit.read.parse import parse_text
 
 
 def links(text: str):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from vaultkit.lint import lint_text
-from vaultkit.mathcommands import commands, loaded_macros
+from vaultkit.check.run import lint_text
+from vaultkit.text.mathjax import commands, loaded_macros
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,10 +1,10 @@
-"""Where math is: Obsidian's `$` / `$$` tokenisation as vaultkit.regions finds it."""
+"""Where math is: Obsidian's `$` / `$$` tokenisation as vaultkit.read.regions finds it."""
 
 from __future__ import annotations
 
 import pytest
 
-from vaultkit.parse import parse_text
+from vaultkit.read.parse import parse_text
 
 
 def math(text: str) -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vaultkit.parse import parse_bytes, parse_text
+from vaultkit.read.parse import parse_bytes, parse_text
 
 
 def spans(note, items):

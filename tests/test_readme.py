@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from vaultkit.check.registry import load_rules
 from vaultkit.cli.rules import markdown_table
-from vaultkit.registry import load_rules
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_the_configuration_example_is_valid():
-    from vaultkit.config import active_rules, parse_config, tomllib  # tomli on Python 3.10
+    from vaultkit.check.config import active_rules, parse_config, tomllib  # tomli on Python 3.10
 
     example = re.search(r"```toml\n(select = .*?)```", README, re.DOTALL).group(1)
     active = active_rules(parse_config(tomllib.loads(example), "README"), load_rules(isolated=True))

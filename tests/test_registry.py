@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from vaultkit.lint import lint_text
-from vaultkit.registry import PluginError, load_rules
+from vaultkit.check.registry import PluginError, load_rules
+from vaultkit.check.run import lint_text
 
 
 def install_fake_distribution(site, monkeypatch, name: str, module_source: str, target: str) -> None:

@@ -14,9 +14,9 @@ import re
 import pytest
 
 from vaultkit.api import Applicability
-from vaultkit.fixer import fix_text
-from vaultkit.lint import lint_text
-from vaultkit.registry import load_rules
+from vaultkit.check.registry import load_rules
+from vaultkit.check.run import lint_text
+from vaultkit.fix.loop import fix_text
 
 RULES = sorted(load_rules(isolated=True).values(), key=lambda r: r.code)
 REQUIRED = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vaultkit.lint import lint_text
+from vaultkit.check.run import lint_text
 
 BAD = "[Fetching Title#aaaa](https://x.org)"
 

@@ -20,11 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from support import wait_for
 
-from vaultkit.lint import check_vault
-from vaultkit.report import problem_dict
+from vaultkit.check.report import problem_dict
+from vaultkit.check.run import check_vault
 from vaultkit.watch.runtime import Runtime
+
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
 
 DEBOUNCE = 0.1
 
@@ -326,7 +329,7 @@ def test_polling_mode_follows_changes(vault):
 
 
 # The "did you mean" part of a message is compared loosely: which near names it lists is
-# vaultkit.suggest's business (tested there), not the daemon's.  Everything else must be equal
+# vaultkit.rulekit.suggest's business (tested there), not the daemon's.  Everything else must be equal
 # to the byte.
 _SUGGESTION = re.compile(r" — did you mean .*\?$")
 

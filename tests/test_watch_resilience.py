@@ -12,8 +12,8 @@ from pathlib import Path
 from support import wait_for
 
 from vaultkit.api import rule
-from vaultkit.config import ActiveRule, Config
-from vaultkit.lint import resolve_run
+from vaultkit.check.config import ActiveRule, Config
+from vaultkit.check.run import resolve_run
 from vaultkit.watch.daemon import Daemon, Options
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vaultkit.lint import lint_text
+from vaultkit.check.run import lint_text
 
 
 def conflict(path: str, files: dict[str, str] | None = None, **options) -> list[str]:

@@ -28,11 +28,11 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
-from vaultkit.fixer import apply_edits
-from vaultkit.index import VaultIndex, VaultSettings
-from vaultkit.lint import check_vault, resolve_run
-from vaultkit.parse import parse_bytes
-from vaultkit.report import problem_dict
+from vaultkit.check.report import problem_dict
+from vaultkit.check.run import check_vault, resolve_run
+from vaultkit.fix.loop import apply_edits
+from vaultkit.read.parse import parse_bytes
+from vaultkit.vault.index import VaultIndex, VaultSettings
 from vaultkit.watch import state as state_module
 from vaultkit.watch.debounce import Debouncer
 from vaultkit.watch.observer import OverflowWatch, VaultEventHandler
@@ -272,7 +272,7 @@ def test_the_openapi_document_matches_the_server_and_the_json_report():
     for ref in set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', text)):
         assert ref in spec["components"]["schemas"], ref
     problem = parse_bytes("A.md", b"[Fetching Title#ab12](https://e.x)\n")
-    from vaultkit.lint import lint_text
+    from vaultkit.check.run import lint_text
 
     found = problem_dict(lint_text(problem.text, select=["VK105"])[0])
     assert set(spec["components"]["schemas"]["Problem"]["required"]) == set(found)

@@ -9,7 +9,7 @@ The small public API (the CLI is built on it)::
 from __future__ import annotations
 
 from vaultkit.api import Severity
-from vaultkit.lint import check_vault, lint_text
+from vaultkit.check.run import check_vault, lint_text
+from vaultkit.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["Severity", "__version__", "check_vault", "lint_text"]

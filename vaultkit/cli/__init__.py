@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from vaultkit import __version__
 from vaultkit.cli.check import check_command
 from vaultkit.cli.fix import fix_command, undo_command
 from vaultkit.cli.inspect import inspect_command
 from vaultkit.cli.lsp import lsp_command
 from vaultkit.cli.rules import rule_command, rules_command
 from vaultkit.cli.watch import watch_command
+from vaultkit.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,14 +17,14 @@ from typing import Any
 
 import click
 
-from vaultkit import report
 from vaultkit.api import Severity
-from vaultkit.config import ActiveRule, Config, ConfigError
-from vaultkit.engine import CheckResult, Problem, check, default_jobs
-from vaultkit.lint import resolve_run
-from vaultkit.parse import nfc
-from vaultkit.registry import PluginError
-from vaultkit.vault import find_root
+from vaultkit.check import report
+from vaultkit.check.config import ActiveRule, Config, ConfigError
+from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
+from vaultkit.check.registry import PluginError
+from vaultkit.check.run import resolve_run
+from vaultkit.model import nfc
+from vaultkit.vault.files import find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import click
 
-from vaultkit import report
+from vaultkit.check import report
+from vaultkit.check.engine import CheckResult
 from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, Run, failing, prepare, run_check, vault_options
-from vaultkit.engine import CheckResult
-from vaultkit.fixrun import PLANNED, FileFix, VaultFix, commit, plan
-from vaultkit.journal import WRITTEN, undo
+from vaultkit.fix.journal import WRITTEN, undo
+from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, plan
 from vaultkit.model import Decoded
-from vaultkit.vault import find_root
+from vaultkit.vault.files import find_root
 
 
 def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:

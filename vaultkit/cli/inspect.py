@@ -18,8 +18,8 @@ from typing import Any
 import click
 
 from vaultkit.cli.common import prepare, run_check
-from vaultkit.index import VaultIndex
 from vaultkit.model import Note
+from vaultkit.vault.index import VaultIndex
 
 
 def note_record(note: Note, index: VaultIndex) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import sys
 import click
 
 from vaultkit.api import Rule
+from vaultkit.check.registry import PluginError, load_rules
 from vaultkit.cli.common import EXIT_USAGE
-from vaultkit.registry import PluginError, load_rules
 
 
 def markdown_table(rules: list[Rule]) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
+from vaultkit.check.run import resolve_run
 from vaultkit.cli.common import EXIT_CLEAN, EXIT_USAGE, _split, prepare, vault_options
-from vaultkit.lint import resolve_run
 
 
 def _text(kind: str, data: dict[str, Any]) -> str | None:

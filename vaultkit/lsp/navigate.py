@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vaultkit.headings import strip_heading_for_link, walk
-from vaultkit.index import Target, VaultIndex, fold
-from vaultkit.linkcheck import block_segment, is_ambiguous, segments, why_opened
-from vaultkit.model import Heading, Link, Note
+from vaultkit.model import Heading, Link, Note, fold
+from vaultkit.rulekit.links import block_segment, is_ambiguous, segments, why_opened
+from vaultkit.text.headings import strip_heading_for_link, walk
+from vaultkit.vault.index import Target, VaultIndex
 
 MAX_COMPLETIONS = 100  # more names than this: the list is marked incomplete and refined as the user types
 # The wiki-link being typed before the cursor: [[target, [[target#heading or [[target#^block

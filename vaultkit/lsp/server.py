@@ -28,15 +28,15 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from vaultkit import __version__
 from vaultkit.api import Applicability, Fix
-from vaultkit.engine import Problem, check_note
-from vaultkit.fixer import fix_note
+from vaultkit.check.engine import Problem, check_note
+from vaultkit.fix.loop import fix_note
 from vaultkit.lsp import navigate
 from vaultkit.lsp.positions import LineIndex
 from vaultkit.lsp.vaults import Publication, Settings, Vault, to_diagnostic
 from vaultkit.model import Note
-from vaultkit.vault import find_root
+from vaultkit.vault.files import find_root
+from vaultkit.version import __version__
 from vaultkit.watch.debounce import Debouncer
 from vaultkit.watch.observer import relative, start_observer
 

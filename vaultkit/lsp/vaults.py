@@ -21,11 +21,11 @@ from lsprotocol import types
 from pygls.workspace import PositionCodec
 
 from vaultkit.api import Severity
-from vaultkit.config import ActiveRule, ConfigError
-from vaultkit.engine import Problem
-from vaultkit.lint import resolve_run
+from vaultkit.check.config import ActiveRule, ConfigError
+from vaultkit.check.engine import Problem
+from vaultkit.check.registry import PluginError
+from vaultkit.check.run import resolve_run
 from vaultkit.lsp.positions import LineIndex
-from vaultkit.registry import PluginError
 from vaultkit.watch.observer import SETTINGS_FILES
 from vaultkit.watch.state import VaultState
 

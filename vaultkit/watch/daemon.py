@@ -31,23 +31,24 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from vaultkit import __version__
-from vaultkit.config import ActiveRule, Config, ConfigError
-from vaultkit.fixer import AppliedFix, allowed, apply_edits, fix_note
-from vaultkit.journal import SKIPPED, WRITTEN, Journal
-from vaultkit.parse import digest_of
-from vaultkit.registry import PluginError
-from vaultkit.report import problem_dict
+from vaultkit.check.config import ActiveRule, Config, ConfigError
+from vaultkit.check.registry import PluginError
+from vaultkit.check.report import problem_dict
+from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
+from vaultkit.fix.loop import AppliedFix, allowed, apply_edits, fix_note
+from vaultkit.fix.writer import Unwritable, encode, write_atomic
+from vaultkit.read.parse import digest_of
+from vaultkit.version import __version__
 from vaultkit.watch.debounce import Batch, Debouncer
 from vaultkit.watch.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import Runtime
 from vaultkit.watch.server import ApiServer, Event, Hub
 from vaultkit.watch.state import Update, VaultState, read_file
-from vaultkit.writer import Unwritable, encode, write_atomic
 
 log = logging.getLogger("vaultkit.watch")
 
@@ -402,7 +403,7 @@ class Daemon:
             index = state.index
             if rel is None:
                 problems = [p for found in state.problems.values() for p in found]
-                problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+                problems.sort(key=attrgetter("order"))
                 return 200, {"generation": state.generation, "problems": [problem_dict(p, index) for p in problems]}
             found = state.problems.get(rel)
             if found is None:

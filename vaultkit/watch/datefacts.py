@@ -1,7 +1,7 @@
 """Keep the date evidence of the index in step with the vault, one batch at a time.
 
 ``vaultkit check`` gathers, before the rules run, evidence for every note with an empty date
-property (git history, file times; :mod:`vaultkit.evidence`) and the vault's usual date
+property (git history, file times; :mod:`vaultkit.vault.evidence`) and the vault's usual date
 formats.  The daemon gathers the same facts incrementally: a changed note keeps the git
 evidence it had (the commit that first added a file does not move when the file is edited)
 and only re-reads its file times; a note new to the vault -- created or renamed -- asks git,
@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from vaultkit import evidence
-from vaultkit.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
-from vaultkit.model import Note
+from vaultkit.model import Note, nfc
+from vaultkit.text.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
+from vaultkit.vault import evidence
 
 
 def _shapes(note: Note | None, wanted: frozenset[str]) -> tuple[tuple[str, DateFormat | None], ...]:
-    """What a note contributes to :func:`~vaultkit.dates.vault_formats`."""
+    """What a note contributes to :func:`~vaultkit.text.dates.vault_formats`."""
     fm = note.frontmatter if note is not None else None
     if fm is None or not fm.data:
         return ()
@@ -51,20 +50,20 @@ def tracked(root: Path, rels: Sequence[str]) -> list[str]:
         return []
     if proc.returncode != 0:
         return []
-    listed = {unicodedata.normalize("NFC", os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
+    listed = {nfc(os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
     return [rel for rel in rels if rel in listed]
 
 
 class DateTracker:
-    """The :class:`~vaultkit.dates.DateFacts` of a live vault (nothing when no rule needs it)."""
+    """The :class:`~vaultkit.text.dates.DateFacts` of a live vault (nothing when no rule needs it)."""
 
     def __init__(self, root: Path, keys: Iterable[str], facts: DateFacts | None, notes: Mapping[str, Note]) -> None:
         self.root = root
         self.keys = tuple(keys)
         self._wanted = frozenset(k.casefold() for k in self.keys)
         self.evidence: dict[str, tuple[DateEvidence, ...]] = dict(facts.evidence) if facts else {}
-        if facts is not None:
-            self.formats: dict = dict(facts.formats)
+        if facts is not None and facts.formats is not None:
+            self.formats: dict[str, DateFormat] = dict(facts.formats)
         else:
             self.formats = vault_formats(notes.values(), self.keys) if self.keys else {}
 

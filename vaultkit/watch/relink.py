@@ -6,7 +6,7 @@ rewritten only when it opened the moved file before the move and no longer does:
 that still resolve -- a bare ``[[Note]]`` whose name is still unique, or links Obsidian
 already updated -- are left alone.  The moved note's own relative links are checked the
 same way.  The new link path is written as Obsidian writes new links
-(:meth:`~vaultkit.index.VaultIndex.link_text`: the ``newLinkFormat`` setting; ``.md`` kept
+(:meth:`~vaultkit.vault.index.VaultIndex.link_text`: the ``newLinkFormat`` setting; ``.md`` kept
 when the link had it; Markdown destinations percent-encoded), and only the path changes:
 the heading or block part and the display text stay as they were.  The edits are minimal
 and are written through the same compare-and-swap writer as ``vaultkit fix``.
@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vaultkit.api import Edit
-from vaultkit.index import VaultIndex
-from vaultkit.linkcheck import target_edits
+from vaultkit.rulekit.links import target_edits
+from vaultkit.vault.index import VaultIndex
 
 
 @dataclass(frozen=True)

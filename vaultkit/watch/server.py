@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import threading
-import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,8 @@ from importlib import resources
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from vaultkit import __version__
+from vaultkit.model import nfc
+from vaultkit.version import __version__
 
 HOST = "127.0.0.1"
 ALLOWED_ORIGIN = "app://obsidian.md"
@@ -48,7 +48,7 @@ class BadPath(ValueError):
 
 def vault_path(raw: str) -> str:
     """Validate a vault-relative note path from a request; raises :class:`BadPath`."""
-    path = unicodedata.normalize("NFC", raw)
+    path = nfc(raw)
     if not path or "\\" in path or "\x00" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         raise BadPath(f"{raw!r} is not a vault-relative path")
     for part in path.split("/"):
@@ -301,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def _path(self, query: dict[str, list[str]], body: dict[str, Any] | None = None) -> str | None:
-        raw = body.get("path") if body is not None else (query.get("path") or [None])[0]
+        raw = body.get("path") if body is not None else next(iter(query.get("path") or ()), None)
         if raw is None:
             return None
         if not isinstance(raw, str):

@@ -1,0 +1,231 @@
+"""Apply the fixes rules return, until the note is stable -- in memory, no I/O.
+
+One pass: lint the note, keep the fixes the applicability policy allows (SAFE, plus UNSAFE
+with ``unsafe=True``; DISPLAY never), take them in source order and drop any fix with an
+edit that overlaps one already taken (it is reconsidered on the next pass, when its rule
+has seen the new text), and apply the edits in one sweep.  A fix's edits are applied all
+together or not at all.  Then re-parse and re-lint.  Stop when no fix is left, when a pass
+changes nothing, when a pass would bring back an earlier state (a cycle between rules), or
+after ``max_passes``.  So ``fix(fix(x)) == fix(x)`` whenever the run converged.
+
+Encoding fixes (``Fix(encoding="utf-8")``, ``Fix(bom=False)``) change how the text is
+stored, not the text; they travel with the state and are honoured by the writer's
+:func:`~vaultkit.fix.writer.encode`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from vaultkit.api import Applicability, Edit, Fix
+from vaultkit.check.config import ActiveRule
+from vaultkit.check.engine import Problem, check_note
+from vaultkit.check.run import memory_vault
+from vaultkit.fix.writer import Unwritable, encode
+from vaultkit.model import Decoded, Note
+from vaultkit.read.decode import newline_style
+from vaultkit.read.parse import digest_of, parse_text
+from vaultkit.text.dates import DateFacts
+from vaultkit.vault.index import VaultIndex
+
+MAX_PASSES = 10
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedFix:
+    """One fix that was applied: what ``--show-fixes`` lists."""
+
+    code: str
+    rule: str
+    title: str
+    line: int
+    column: int
+    applicability: Applicability
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """The outcome of fixing one note.
+
+    ``source`` is the note as read and ``original`` its bytes; ``data`` holds the bytes to
+    write (the original bytes when nothing changed or when the result cannot be written,
+    ``error`` then says why); ``note`` is the fixed note, parsed; ``remaining`` the problems
+    it still has; ``converged`` is False when the passes ran out or rules undid each
+    other's fixes.
+    """
+
+    source: Note
+    note: Note
+    data: bytes
+    original: bytes
+    applied: tuple[AppliedFix, ...]
+    remaining: tuple[Problem, ...]
+    converged: bool
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.data != self.original
+
+    @property
+    def text(self) -> str:
+        return self.note.text
+
+
+@dataclass(frozen=True)
+class _State:
+    text: str
+    encoding: str | None = None  # set by a transcoding fix
+    bom: bool | None = None  # set by a BOM fix
+
+    def key(self) -> str:
+        return hashlib.sha256(
+            f"{self.encoding}\x00{self.bom}\x00{self.text}".encode("utf-8", "surrogatepass")
+        ).hexdigest()
+
+
+def allowed(fix: Fix, unsafe: bool) -> bool:
+    """Whether a run applies ``fix``: safe ones always, unsafe ones on request, display never."""
+    return fix.applicability is Applicability.SAFE or (unsafe and fix.applicability is Applicability.UNSAFE)
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    """Edits conflict when their spans intersect or both insert at the same point."""
+    return (a.start < b.end and b.start < a.end) or a.start == b.start
+
+
+def _fits(edits: Sequence[Edit], size: int) -> bool:
+    if any(not 0 <= e.start <= e.end <= size for e in edits):
+        return False
+    return not any(_overlaps(a, b) for i, a in enumerate(edits) for b in edits[i + 1 :])
+
+
+def _changes(fix: Fix, text: str) -> bool:
+    return fix.encoding is not None or fix.bom is not None or any(text[e.start : e.end] != e.text for e in fix.edits)
+
+
+def choose(problems: Iterable[Problem], unsafe: bool, text: str) -> list[Problem]:
+    """The fixes to apply this pass: allowed, well-formed, changing something, in source
+    order, no overlaps."""
+    size = len(text)
+    candidates = [p for p in problems if p.fix is not None and allowed(p.fix, unsafe) and _changes(p.fix, text)]
+    candidates.sort(key=lambda p: (min((e.start for e in p.fix.edits), default=-1), p.code, p.start))  # type: ignore[union-attr]
+    taken: list[Edit] = []
+    encoding: str | None = None
+    chosen = []
+    for problem in candidates:
+        fix = problem.fix
+        assert fix is not None
+        if fix.encoding is not None and encoding not in (None, fix.encoding):
+            continue
+        if not _fits(fix.edits, size) or any(_overlaps(e, t) for e in fix.edits for t in taken):
+            continue
+        encoding = fix.encoding or encoding
+        taken.extend(fix.edits)
+        chosen.append(problem)
+    return chosen
+
+
+def apply_edits(text: str, edits: Iterable[Edit], newline: str = "\n") -> str:
+    """Apply non-overlapping edits in one sweep; inserted line breaks follow ``newline``."""
+    out, pos = [], 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(text[pos : edit.start])
+        out.append(_BARE_LF.sub("\r\n", edit.text) if newline == "\r\n" else edit.text)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _step(state: _State, chosen: Sequence[Problem], newline: str) -> _State:
+    fixes = [p.fix for p in chosen if p.fix is not None]
+    text = apply_edits(state.text, (e for f in fixes for e in f.edits), newline)
+    encoding = next((f.encoding for f in fixes if f.encoding), state.encoding)
+    bom = False if encoding else next((f.bom for f in fixes if f.bom is not None), state.bom)
+    return _State(text, encoding, bom)
+
+
+def _decoded(base: Decoded, state: _State) -> Decoded:
+    """How the fixed note will read back: a transcoded file is clean UTF-8."""
+    newline = newline_style(state.text)
+    if state.encoding is not None:
+        return Decoded(encoding="utf-8", bom=False, newline=newline)
+    return replace(base, bom=base.bom if state.bom is None else state.bom, newline=newline)
+
+
+def _record(note: Note, problem: Problem) -> AppliedFix:
+    fix = problem.fix
+    assert fix is not None
+    line, column = note.position(min((e.start for e in fix.edits), default=problem.start))
+    return AppliedFix(problem.code, problem.rule, fix.title, line, column, fix.applicability)
+
+
+def fix_note(
+    note: Note,
+    index: VaultIndex,
+    active: Sequence[ActiveRule],
+    unsafe: bool = False,
+    original: bytes | None = None,
+    problems: Sequence[Problem] | None = None,
+    max_passes: int = MAX_PASSES,
+) -> FixResult:
+    """Fix one note against the vault ``index`` with the ``active`` rules.
+
+    ``original`` is the file's bytes as read (needed to write a non-UTF-8 file back in its
+    own encoding and to tell whether anything changed); ``problems`` may pass the note's
+    problems from a check already made, sparing the first lint.
+    """
+    if original is None:
+        original = encode(note.text, note.decoded)
+    state = _State(note.text)
+    seen = {state.key()}
+    current = note
+    first = found = list(problems) if problems is not None else check_note(note, index, active)
+    applied: list[AppliedFix] = []
+    converged = False
+    for _ in range(max_passes):
+        chosen = choose(found, unsafe, state.text)
+        if not chosen:
+            converged = True
+            break
+        following = _step(state, chosen, note.decoded.newline)
+        if following == state:  # fixes that change nothing: nothing more will change
+            converged = True
+            break
+        if following.key() in seen:  # rules undo each other's fixes: stop before repeating
+            break
+        seen.add(following.key())
+        applied.extend(_record(current, p) for p in chosen)
+        state = following
+        current = parse_text(note.rel, state.text, _decoded(note.decoded, state))
+        found = check_note(current, index, active)
+    if state == _State(note.text):
+        return FixResult(note, note, original, original, (), tuple(found), converged)
+    try:
+        data = encode(state.text, note.decoded, original, state.encoding, state.bom)
+    except Unwritable as exc:
+        return FixResult(note, note, original, original, (), tuple(first), converged, f"not fixed: {exc}")
+    current = replace(current, digest=digest_of(data), size=len(data))
+    return FixResult(note, current, data, original, tuple(applied), tuple(found), converged)
+
+
+def fix_text(
+    text: str | bytes,
+    path: str = "Note.md",
+    files: Mapping[str, str | bytes] | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    config: Mapping[str, Any] | None = None,
+    unsafe: bool = False,
+    dates: DateFacts | None = None,
+) -> FixResult:
+    """Fix one note in a throw-away in-memory vault (like :func:`vaultkit.check.run.lint_text`);
+    ``dates`` stands in for the evidence the edge would gather from git and the disk."""
+    note, index, active = memory_vault(text, path, files, select, ignore, config, dates)
+    original = text if isinstance(text, bytes) else text.encode("utf-8")
+    return fix_note(note, index, active, unsafe, original)

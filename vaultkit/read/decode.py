@@ -1,0 +1,138 @@
+"""Bytes to text, never guessing silently.
+
+Strict UTF-8 first (BOM aware).  A file that is not UTF-8 is still decoded -- with the
+reading :func:`vaultkit.text.encoding.detect.detect` finds most likely, line by line for a UTF-8
+file with some legacy lines -- so that it can be indexed and reported, but
+``Decoded.error`` records that the text is a guess and ``Decoded.confidence`` how sure the
+guess is.  Nothing is ever decoded with ``errors='replace'`` or ``'ignore'``: that is how
+unrecoverable U+FFFD and ``锟斤拷`` are made.
+
+A stray NUL or control character inside otherwise valid UTF-8 text leaves it text (the
+``control-character`` rule reports it); only data that is mostly control characters is
+refused as binary.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from vaultkit.model import Decoded
+
+_UTF16_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+BINARY_SHARE = 0.1  # control characters (NUL runs aside) beyond this share make a file binary
+
+
+class NotText(ValueError):
+    """The bytes are not a text file (binary data)."""
+
+
+def newline_style(text: str) -> str:
+    """The file's dominant line ending: ``"\\r\\n"`` or ``"\\n"``."""
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+
+def decode(data: bytes) -> tuple[str, Decoded]:
+    """Decode a note's bytes; raise :class:`NotText` for binary data."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            text = data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _legacy(data[3:], exc.start + 3, " after a UTF-8 byte-order mark")
+        _refuse_binary(text)
+        return text, Decoded(encoding="utf-8", bom=True, newline=newline_style(text))
+    for bom, name in _UTF16_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError as exc:
+                raise NotText(
+                    f"starts with a {name.upper()} byte-order mark but does not decode: {exc.reason}"
+                ) from exc
+            return text, Decoded(
+                encoding=name,
+                bom=True,
+                error=f"file is {name.upper()} with a byte-order mark",
+                newline=newline_style(text),
+            )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _legacy(data, exc.start)
+    if "\x00" in text:
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return _utf16(data, utf16, "the bytes are valid UTF-8 only because the text is ASCII")
+    _refuse_binary(text)
+    return text, Decoded(newline=newline_style(text))
+
+
+def _refuse_binary(text: str) -> None:
+    """Raise :class:`NotText` when control characters, not text, make up the data.
+
+    A run of NUL bytes (a file padded by a crashed sync) does not count against it; only
+    the rest of the text does.
+    """
+    if not _CONTROL.search(text):
+        return
+    rest = re.sub("\x00+", "", text)
+    if not rest.strip():
+        raise NotText("contains only NUL bytes and whitespace")
+    if len(_CONTROL.findall(rest)) > BINARY_SHARE * len(rest):
+        raise NotText("contains mostly control characters (a binary file?)")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM has NUL in every other byte for ASCII-heavy text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for zeros, name in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) > 0.3 * len(zeros) and (even if zeros is odd else odd).count(0) == 0:
+            try:
+                return name if "\x00" not in data.decode(name) else None
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _utf16(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
+    text = data.decode(name)
+    plain = sum(1 for c in text if c.isascii() and (c.isprintable() or c in "\t\r\n"))
+    return text, Decoded(
+        encoding=name,
+        error=f"{where}; the file is {name.upper()} without a byte-order mark",
+        confidence=0.99 if plain >= 0.9 * len(text) else 0.9,
+        newline=newline_style(text),
+    )
+
+
+def _legacy(data: bytes, position: int, after: str = "") -> tuple[str, Decoded]:
+    where = f"invalid UTF-8 at byte {position}{after}"
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _utf16(data, utf16, where)
+    if b"\x00" in data:
+        raise NotText(f"{where} and contains NUL bytes (a binary file?)")
+    from vaultkit.text.encoding.detect import detect  # imported lazily: only legacy files pay for it
+
+    found = detect(data)
+    if found is None:
+        text = data.decode("latin-1")
+        return text, Decoded(
+            encoding="unknown", error=f"{where}; no known encoding fits", confidence=0.0, newline=newline_style(text)
+        )
+    _refuse_binary(found.text)
+    return found.text, Decoded(
+        encoding=found.encoding,
+        error=f"{where}; it reads as {found.label}",
+        confidence=found.confidence,
+        newline=newline_style(found.text),
+    )

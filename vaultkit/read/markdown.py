@@ -1,0 +1,265 @@
+"""Obsidian's own syntax -- wiki-links, embeds, Markdown links, headings, block ids, tags --
+found with exact offsets.
+
+The scanner works on a *masked* copy of the note: every region that is not prose (code,
+math, block comments, HTML comments; see :mod:`vaultkit.read.regions`) is blanked with spaces,
+keeping newlines, so offsets in the masked text are offsets in the note.  Inline ``%% %%``
+comments are not masked: Obsidian indexes the links and tags inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from vaultkit.model import BlockId, FrontMatter, Heading, Link, Region, Tag
+
+_MASKED_KINDS = frozenset({"code", "inline-code", "math", "display-math", "comment", "html-comment"})
+
+# Patterns start with a literal character (an optional "!" or a "^" alternative would make the
+# regex engine try every position); the "!" of an embed is looked at by hand.
+WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+PROPERTY_LINK = re.compile(r"([\"'])(\[\[([^\[\]\n]+?)\]\])\1")
+MDLINK = re.compile(
+    r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
+    r"\((<[^<>\n]*>|[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
+)
+ATX = re.compile(r"^[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\r?$", re.MULTILINE)
+UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?$", re.MULTILINE)  # a setext heading's second line
+# An id glued to an embed (``![[x.png]]^id``) is accepted: the help vault writes it in every
+# locale, and whether Obsidian indexes it is unverified -- the lenient reading.
+BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
+_HASH_LINE = re.compile(r"\n(?=[ \t]{0,3}#)")
+TAG = re.compile(r"#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_NOT_PARAGRAPH = re.compile(r"[ \t]*(?:[-*+>#|]|\d{1,9}[.)]|```|~~~|\$\$)")
+
+
+def _blank(chunk: str) -> str:
+    """Spaces for every character of ``chunk`` but its line breaks."""
+    if "\n" not in chunk:
+        return " " * len(chunk)
+    return "\n".join(
+        " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line) for line in chunk.split("\n")
+    )
+
+
+def mask(text: str, regions: tuple[Region, ...], start: int) -> str:
+    """``text`` with front matter and masked regions blanked (newlines kept)."""
+    return _mask_spans(text, [(0, start)] + [(r.start, r.end) for r in regions if r.kind in _MASKED_KINDS])
+
+
+def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    parts = []
+    pos = 0
+    for s, e in spans:
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        parts.append(text[pos:s])
+        chunk = text[s:e]
+        parts.append(_blank(chunk))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
+    """Split the inside of ``[[...]]`` into (path, subpath, display, length of the raw path).
+
+    The display text starts after the first ``|`` (``\\|`` in tables); the path ends at the
+    first ``#`` (Obsidian's ``parseLinktext``).  An empty path before ``|`` is not an alias
+    separator (``[[|x]]`` links to "|x").
+    """
+    bar = inner.find("|")
+    display = None
+    head = inner
+    if bar > 0:
+        head, display = inner[:bar], inner[bar + 1 :]
+        if head.endswith("\\"):
+            head = head[:-1]
+    hash_pos = head.find("#")
+    path, subpath = (head, None) if hash_pos == -1 else (head[:hash_pos], head[hash_pos:])
+    return path.strip(), subpath, display, len(path)
+
+
+def _wikilink(
+    embed: bool,
+    inner: str,
+    start: int,
+    end: int,
+    inner_start: int,
+    in_comment: bool = False,
+    in_property: str | None = None,
+) -> Link:
+    path, subpath, display, raw_len = _split_wikilink(inner)
+    return Link(
+        kind="wiki",
+        embed=embed,
+        target=path,
+        subpath=subpath,
+        display=display,
+        start=start,
+        end=end,
+        target_start=inner_start,
+        target_end=inner_start + raw_len,
+        in_comment=in_comment,
+        in_property=in_property,
+    )
+
+
+def wikilinks(text: str, masked: str, comment_spans: list[tuple[int, int]]) -> list[Link]:
+    """Wiki-links found in ``masked``; their parts are read from ``text``, so that math or
+    code inside a link (``[[#$y'' = f(x)$ type]]``) stays part of its target."""
+    found = []
+    for m in WIKILINK.finditer(masked):
+        start = m.start()
+        embed = start > 0 and masked[start - 1] == "!"
+        start -= embed
+        if start and masked[start - 1] == "\\":
+            continue
+        inner = text[m.start(1) : m.end(1)]
+        if not inner.strip():
+            continue
+        found.append(_wikilink(embed, inner, start, m.end(), m.start(1), in_comment=_inside(start, comment_spans)))
+    return found
+
+
+def property_links(text: str, fm: FrontMatter | None) -> list[Link]:
+    """Links in properties, as Obsidian indexes them (its ``frontmatterLinks``).
+
+    A property value -- or one item of a list value -- that is a quoted string holding
+    exactly one wiki-link (``up: "[[Index]]"``, ``- "[[Note#Part]]"``).  An unquoted
+    ``[[x]]`` is YAML for a nested list, not a link.  A link inside a longer text value is
+    not taken: whether Obsidian indexes those is unverified, and skipping them is the
+    lenient reading.
+    """
+    if fm is None or not fm.data or "[[" not in text[fm.inner_start : fm.inner_end]:
+        return []
+    found = []
+    for key in fm.keys:
+        value = fm.data.get(key.key)
+        whole = {v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)}
+        for m in PROPERTY_LINK.finditer(text, key.value_start, key.value_end):
+            inner = m.group(3)
+            if m.group(2) in whole and inner.strip():
+                found.append(_wikilink(False, inner, m.start(2), m.end(2), m.start(3), in_property=key.key))
+    return found
+
+
+def markdown_links(
+    text: str, masked: str, taken: list[tuple[int, int]], comment_spans: list[tuple[int, int]]
+) -> list[Link]:
+    """Markdown links found in ``masked``, their parts read from ``text`` (as for wiki-links)."""
+    found = []
+    for m in MDLINK.finditer(masked):
+        start = m.start()
+        embed = start > 0 and masked[start - 1] == "!"
+        start -= embed
+        if _inside(start, taken) or (start and masked[start - 1] == "\\"):
+            continue
+        dest = text[m.start(2) : m.end(2)]
+        t_start, t_end = m.start(2), m.end(2)
+        if dest.startswith("<"):
+            dest, t_start, t_end = dest[1:-1], t_start + 1, t_end - 1
+        if not dest:
+            continue  # [alias]() is not indexed
+        external = bool(SCHEME.match(dest))
+        if external:
+            path, subpath = dest, None
+        else:
+            hash_pos = dest.find("#")
+            raw_path, raw_sub = (dest, None) if hash_pos == -1 else (dest[:hash_pos], dest[hash_pos:])
+            path, subpath = unquote(raw_path).strip(), unquote(raw_sub) if raw_sub else None
+            t_end = t_start + len(raw_path)
+        found.append(
+            Link(
+                kind="markdown",
+                embed=embed,
+                target=path,
+                subpath=subpath,
+                display=text[m.start(1) : m.end(1)],
+                start=start,
+                end=m.end(),
+                target_start=t_start,
+                target_end=t_end,
+                external=external,
+                in_comment=_inside(start, comment_spans),
+            )
+        )
+    return found
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def headings(text: str, masked: str) -> list[Heading]:
+    found = []
+    starts = [0] if masked.lstrip(" \t")[:1] == "#" else []
+    starts += [m.end() for m in _HASH_LINE.finditer(masked)]
+    for line_start in starts:
+        m = ATX.match(masked, line_start)
+        if m is None:
+            continue
+        # The masked line says where a heading is; its text comes from the real line, so
+        # that inline code, math and comments in it stay part of it (`### `hasTag()``).
+        real = ATX.match(text, m.start(), m.end())
+        content = real.group(2) if real else None
+        found.append(Heading(level=len(m.group(1)), text=(content or "").strip(), start=m.start(), end=m.end()))
+    if "=" in masked or "-" in masked:
+        taken = -1  # a line that underlines one heading cannot be the text of the next
+        for m in UNDERLINE.finditer(masked):
+            s = masked.rfind("\n", 0, m.start()) + 1
+            line = masked[s : m.start()]
+            indent = len(line) - len(line.lstrip(" \t"))
+            if s <= taken or indent > 3 or not line.strip() or _NOT_PARAGRAPH.match(line):
+                continue
+            if not UNDERLINE.match(text, m.start()):
+                continue  # only looked like one once masked: ``- `code` `` is a list item
+            level = 1 if m.group(1)[0] == "=" else 2
+            found.append(Heading(level=level, text=text[s : m.start()].strip(), start=s + indent, end=m.end()))
+            taken = m.end()
+        found.sort(key=lambda h: h.start)
+    return found
+
+
+def block_ids(masked: str) -> list[BlockId]:
+    found = []
+    for m in BLOCK_ID.finditer(masked):
+        s = m.start()
+        # after a space, at the start of a line, or glued to an embed (see BLOCK_ID)
+        if s == 0 or masked[s - 1] in " \t\n" or masked.startswith("]]", s - 2):
+            found.append(BlockId(id=m.group(1), start=s, end=m.end(1)))
+    return found
+
+
+def tags(masked_without_links: str) -> list[Tag]:
+    found = []
+    for m in TAG.finditer(masked_without_links):
+        if m.start() and not masked_without_links[m.start() - 1].isspace():
+            continue  # a tag starts a line or follows whitespace (`a#b`, URL fragments are not tags)
+        body = m.group(1)
+        if body.isdigit() or not re.search(r"\D", body):
+            continue
+        found.append(Tag(tag="#" + body, start=m.start(), end=m.end()))
+    return found
+
+
+def scan(
+    text: str, regions: tuple[Region, ...], body_start: int
+) -> tuple[list[Link], list[Heading], list[BlockId], list[Tag]]:
+    """Find the links, headings, block ids and tags of a note's body."""
+    masked = mask(text, regions, body_start)
+    comments = [(r.start, r.end) for r in regions if r.kind == "inline-comment"]
+    wiki = wikilinks(text, masked, comments) if "[[" in masked else []
+    taken = [(link.start, link.end) for link in wiki]
+    md = markdown_links(text, masked, taken, comments) if "](" in masked else []
+    links = sorted(wiki + md, key=lambda link: link.start)
+    without_links = _mask_spans(masked, [(link.start, link.end) for link in links]) if links else masked
+    return (
+        links,
+        headings(text, masked) if "#" in masked or "\n=" in masked or "\n-" in masked else [],
+        block_ids(masked) if "^" in masked else [],
+        tags(without_links) if "#" in without_links else [],
+    )

@@ -1,0 +1,101 @@
+"""Turn one file into a :class:`~vaultkit.model.Note`.
+
+``read_note`` is the only function here that touches the disk; ``parse_bytes`` and
+``parse_text`` are pure, so the engine, the daemon and tests share them.  Nothing that a
+file contains can make them raise: unreadable, binary, oversized or undecodable files come
+back as a Note with ``read_error`` or ``decoded.error`` set, for a rule to report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+
+from vaultkit.model import Decoded, Note, SourceMap, nfc
+from vaultkit.read import frontmatter, markdown, regions
+from vaultkit.read.decode import NotText, decode
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str = "", size: int = 0) -> Note:
+    """Parse decoded text (front matter, regions, links, headings, block ids, tags)."""
+    fm = frontmatter.split(text)
+    body_start = fm.end if fm is not None and fm.closed else 0
+    found_regions = regions.find_regions(text, body_start)
+    links, heads, blocks, tags = markdown.scan(text, found_regions, body_start)
+    return Note(
+        rel=nfc(rel),
+        text=text,
+        decoded=decoded or Decoded(),
+        source_map=SourceMap.of(text),
+        frontmatter=fm,
+        body_start=body_start,
+        regions=found_regions,
+        links=tuple(markdown.property_links(text, fm) + links),
+        headings=tuple(heads),
+        blocks=tuple(blocks),
+        tags=tuple(tags),
+        digest=digest,
+        size=size or len(text),
+    )
+
+
+def unreadable(rel: str, reason: str, size: int = 0, digest: str = "") -> Note:
+    """A placeholder Note for a file that exists but cannot be parsed."""
+    return Note(
+        rel=nfc(rel),
+        text="",
+        decoded=Decoded(),
+        source_map=SourceMap((0,)),
+        frontmatter=None,
+        body_start=0,
+        read_error=reason,
+        size=size,
+        digest=digest,
+    )
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_bytes(rel: str, data: bytes) -> Note:
+    """Decode and parse a file's bytes."""
+    digest = digest_of(data)
+    try:
+        text, decoded = decode(data)
+    except NotText as exc:
+        return unreadable(rel, f"not a text file: {exc}", len(data), digest)
+    return parse_text(rel, text, decoded, digest, len(data))
+
+
+def read_bytes(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Note:
+    """The bytes of ``root/rel``, or a placeholder Note saying why they cannot be a note's
+    (not a regular file, too large, unreadable); never raises for what the file system does."""
+    path = os.path.join(root, rel)
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return unreadable(rel, "not a regular file (a pipe, socket or device named .md)")
+        size = info.st_size
+        if size > max_bytes:
+            return unreadable(
+                rel,
+                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (set max-file-size to check it)",
+                size,
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return unreadable(rel, f"cannot read: {exc.strerror or exc}")
+    if len(data) > max_bytes:  # grew while we read it
+        return unreadable(rel, f"file is over the {max_bytes / 1e6:.0f} MB limit", len(data))
+    return data
+
+
+def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
+    """Read and parse ``root/rel``; never raises for anything the file system does."""
+    data = read_bytes(root, rel, max_bytes)
+    return parse_bytes(rel, data) if isinstance(data, bytes) else data

@@ -1,0 +1,153 @@
+"""UTF-8 read as a double-byte CJK encoding (GBK/GB18030, Big5, Shift-JIS, EUC-KR), and
+the reverse: GBK-family bytes read as Latin-1 (``ÖÐÎÄ`` for ``中文``).
+
+``涓枃`` is ``中文``'s UTF-8 read as GBK.  Re-encoding the damaged text with GBK gives the
+UTF-8 back, except where the decoder met a byte pair GBK has no character for: with
+``errors='replace'`` CPython's CJK decoders replace exactly one byte there by U+FFFD and go
+on with the next byte.  So every U+FFFD is one lost byte at a known spot, and a candidate
+for it must fail to decode in front of the byte that follows it -- the repair has to
+reproduce the damage ("analysis by synthesis"; :class:`~.lossy.Reader` ``check``).
+
+GBK accepts almost any byte pair, so Latin text can always be "read" as Chinese; the gates
+against that live with the language model in :mod:`.locate`.  ftfy does not handle any of
+this (its issue #34 declined GB*, #119 on Shift-JIS is open).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+
+from vaultkit.text.encoding import langmodel
+from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, template_of
+from vaultkit.text.encoding.mojibake import Proposal
+
+# (codec, label), most common first.
+CODECS = (
+    ("gbk", "GBK"),
+    ("gb18030", "GB18030"),
+    ("big5", "Big5"),
+    ("cp932", "Shift-JIS"),
+    ("cp949", "EUC-KR"),
+)
+LEGACY_CODECS = (("gbk", "GBK"), ("big5", "Big5"), ("cp932", "Shift-JIS"), ("cp949", "EUC-KR"))
+HIGH_BYTES = tuple(range(0x80, 0x100))
+
+
+@cache
+def _reader(codec: str, drops: bool = False) -> Reader:
+    """Lost bytes marked by U+FFFD (``errors='replace'``) or, with ``drops``, gone without
+    a trace (``errors='ignore'``); either way each must fail to decode before the next byte."""
+    return Reader(HIGH_BYTES, drops=drops, check=_LostHere(codec))
+
+
+class _LostHere:
+    """Would the decoder have replaced ``byte`` by U+FFFD when ``after`` followed it?
+
+    CPython's CJK decoders replace one byte and resume at the next, so the answer depends
+    on the two bytes only; answers are remembered per codec.
+    """
+
+    def __init__(self, codec: str) -> None:
+        self.codec = codec
+        self.table: dict[tuple[int, int | None], bool] = {}
+
+    def _lost(self, byte: int, after: int | None) -> bool:
+        raw = bytes((byte,)) if after is None else bytes((byte, after))
+        decoded = raw.decode(self.codec, errors="replace")
+        if after is None:
+            return decoded == "\ufffd"
+        return decoded[0] == "\ufffd" and decoded[1:] == bytes((after,)).decode(self.codec, errors="replace")
+
+    def __call__(self, byte: int, after: int | None) -> bool:
+        known = self.table.get((byte, after))
+        if known is None:
+            known = self.table[(byte, after)] = self._lost(byte, after)
+        return known
+
+
+@cache
+def _encoder(codec: str) -> Callable[[str], bytes | None]:
+    @lru_cache(maxsize=16384)
+    def encode(char: str) -> bytes | None:
+        try:
+            return char.encode(codec)
+        except UnicodeEncodeError:
+            return None
+
+    return encode
+
+
+def double_byte_proposals(segment: str) -> list[Proposal]:
+    """Stretches of ``segment`` that are UTF-8 read as one of :data:`CODECS`: those of the
+    codec that explains the most damaged characters."""
+    best: list[Proposal] = []
+    best_score = 0
+    high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
+    reach = {codec: sum(1 for c in high if _encoder(codec)(c)) for codec, _ in CODECS}
+    most = max(reach.values(), default=0)
+    for codec, label in CODECS:
+        if not most or reach[codec] < most:  # a codec that cannot even spell the text loses anyway
+            continue
+        template = template_of(segment, _encoder(codec))
+        for drops in (False, True) if "\ufffd" not in segment else (False,):
+            found = [
+                Proposal(
+                    piece.char_start,
+                    piece.char_end,
+                    f"UTF-8 read as {label}",
+                    lost=piece.lost,
+                    slots=piece.slots,
+                    template=template,
+                    piece=piece,
+                )
+                for piece in (_trimmed(found, template) for found in _reader(codec, drops).pieces(template))
+                if piece is not None and piece.multibyte >= 2
+            ]
+            score = sum(p.end - p.start for p in found)
+            if score > best_score:
+                best, best_score = found, score
+    return best
+
+
+# Two-byte characters of GBK, Big5, Shift-JIS or EUC-KR read as Latin-1: a high byte, then a
+# trail byte -- high again, or an ASCII letter or symbol from @ to ~ -- at least twice over.
+LATIN1_RUN = re.compile(r"(?:[\xa1-\xfe][\x40-\x7e\xa1-\xfe]){2,}")
+
+
+def _trimmed(piece: Piece, template: Template) -> Piece | None:
+    """``piece`` without alphabet letters at its ends: reading resumes after a lost lead
+    byte wherever the bytes happen to form UTF-8, and a lone ``ȷ`` or ``ж`` before the
+    Chinese is that accident, not text."""
+    slots = list(piece.slots)
+
+    def foreign(slot: Slot) -> bool:
+        return len(slot.choices) == 1 and langmodel.script(slot.choices[0]) in langmodel.ALPHABETS
+
+    while slots and (foreign(slots[0]) or not template.boundary(slots[0].start)):
+        slots.pop(0)
+    while slots and (foreign(slots[-1]) or not template.boundary(slots[-1].end)):
+        slots.pop()
+    if not slots:
+        return None
+    return Piece(template.origin[slots[0].start], template.origin[slots[-1].end - 1] + 1, tuple(slots))
+
+
+def legacy_proposals(segment: str) -> list[Proposal]:
+    """Runs of Latin-1 letters that decode as GBK, Big5, Shift-JIS or EUC-KR: exact repairs,
+    one proposal per codec (the language model chooses)."""
+    return [p for m in LATIN1_RUN.finditer(segment) for p in _legacy(segment, m.start(), m.end())]
+
+
+def _legacy(segment: str, start: int, end: int) -> list[Proposal]:
+    """One proposal per codec that decodes the stretch; the language model picks."""
+    raw = segment[start:end].encode("latin-1")
+    found = []
+    for codec, label in LEGACY_CODECS:
+        try:
+            fixed = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        found.append(Proposal(start, end, f"{label} read as Latin-1", fixed=fixed))
+    return found

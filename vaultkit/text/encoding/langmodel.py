@@ -1,0 +1,584 @@
+"""Which text is more likely: word and character frequencies from wordfreq, and a lattice decoder.
+
+A lossy repair leaves some characters open: each is a *slot* with several candidate
+characters, every one of which reproduces the damaged bytes.  :func:`decode` picks the most
+probable text through those slots with a unigram word model -- the cheapest segmentation of
+the slots into dictionary words, a dynamic programme over the lattice of candidates -- and
+says, per open slot, how far ahead its pick is of the best alternative (the *margin*), so
+that low-margin fills are flagged with their alternatives instead of passed off as certain.
+
+Costs are in centibels (cB, ``-100 * log10(p)``), wordfreq's own unit: its word lists come
+as buckets of words of frequency ``10 ** (-bucket / 100)``.  Lower is better.
+
+The data is wordfreq's (on PyPI; built from Wikipedia, subtitles, books, news and web text
+in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon loads lazily, on
+first use in a process (about 0.3 s for Chinese), so clean vaults never pay for it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import importlib.util
+import itertools
+import math
+import os
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+INF = math.inf
+UNSPACED = frozenset({"zh", "ja", "ko"})  # word lattice inside tokens (Korean: particles attach to words)
+MAX_WORD = 8  # longest dictionary word tried in unspaced text
+MAX_EXPANSION = 4096  # candidate strings kept per lattice window
+UNKNOWN_WORD = 250.0  # cB added to every letter of a word the dictionary does not know
+CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
+CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
+INVISIBLE = 1400.0  # cB for an invisible or combining character
+TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a line or before a space
+FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japanese or Korean text
+SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
+OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's word costs (dictionary key -> cB) and, for spaced scripts, letter costs."""
+
+    lang: str
+    words: dict[str, float]
+    chars: dict[str, float]
+    spaced: bool
+    fold_map: dict[int, str] = field(default_factory=dict)  # traditional -> simplified Chinese
+    traditional: frozenset[str] = frozenset()
+    simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
+    longer: tuple[str, ...] = ()  # sorted words of three or more characters (unspaced scripts)
+    memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
+
+    def fold(self, text: str) -> str:
+        """The dictionary key of ``text``: case-folded and, for Chinese, simplified."""
+        folded = text.casefold()
+        return folded.translate(self.fold_map) if self.fold_map else folded
+
+    def continues(self, key: str) -> bool:
+        """Whether some dictionary word is longer than ``key`` and starts with it."""
+        index = bisect.bisect_right(self.longer, key)
+        return index < len(self.longer) and self.longer[index].startswith(key)
+
+    def char_cost(self, char: str, guessed: bool = False) -> float:
+        """Cost of one character standing alone (a one-character word, or a letter).
+
+        A ``guessed`` invisible or combining character keeps its block cost even when a word
+        list has it (word lists pick those up from emoji sequences).
+        """
+        memo = self.memo.get((char, guessed))
+        if memo is not None:
+            return memo
+        prior = block_cost(char)
+        if guessed and prior >= INVISIBLE:
+            cost = prior
+        else:
+            key = self.fold(char)
+            cost = self.chars.get(key, INF)
+            if cost == INF and not self.spaced:
+                cost = self.words.get(key, INF)
+            cost = min(cost, prior)
+            if guessed and not self.spaced and script(char) in ALPHABETS:
+                cost += FOREIGN_LETTER  # a lone Latin/Greek/Cyrillic letter amid CJK text
+        self.memo[(char, guessed)] = cost
+        return cost
+
+
+def _wordfreq_data() -> str | None:
+    """wordfreq's data folder, located without importing wordfreq (its import takes 0.7 s)."""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or spec.origin is None:
+        return None
+    return os.path.join(os.path.dirname(spec.origin), "data")
+
+
+def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> list[list[str]]:
+    """A wordfreq list in its documented "cBpack" format: a msgpack header, then buckets of
+    words, bucket ``i`` holding the words of frequency ``10 ** (-i / 100)``."""
+    import msgpack
+
+    data = _wordfreq_data()
+    for size in sizes:
+        path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
+        if data and os.path.exists(path):
+            with gzip.open(path) as handle:
+                header, *buckets = msgpack.load(handle, raw=False)
+            if header.get("format") != "cB":
+                raise LookupError(f"unknown wordfreq list format in {path}")
+            return buckets
+    raise LookupError(f"wordfreq has no word list for {lang!r}")
+
+
+def _chinese_fold_map() -> dict[int, str]:
+    """wordfreq keeps Chinese in simplified characters; this maps traditional ones onto them."""
+    import msgpack
+
+    data = _wordfreq_data()
+    try:
+        with gzip.open(os.path.join(data or "", "_chinese_mapping.msgpack.gz")) as handle:
+            mapping = msgpack.load(handle, raw=False, strict_map_key=False)
+    except (OSError, ValueError):
+        return {}
+    return {int(k): v for k, v in mapping.items()}
+
+
+@cache
+def lexicon(lang: str) -> Lexicon:
+    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process."""
+    try:
+        buckets = _wordfreq_buckets(lang)
+    except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
+        buckets = []
+    words: dict[str, float] = {}
+    for bucket in range(len(buckets) - 1, -1, -1):  # frequent buckets last: they win duplicates
+        words.update(dict.fromkeys(buckets[bucket], float(bucket)))
+    spaced = lang not in UNSPACED
+    fold_map = _chinese_fold_map() if lang == "zh" else {}
+    traditional = frozenset(chr(k) for k in fold_map)
+    return Lexicon(
+        lang,
+        words,
+        _char_costs(buckets) if spaced else {},
+        spaced,
+        fold_map,
+        traditional,
+        frozenset(fold_map.values()) - traditional,
+        () if spaced else tuple(sorted(w for w in words if len(w) > 2)),
+    )
+
+
+def _char_costs(buckets: list[list[str]], top: int = 40000) -> dict[str, float]:
+    """Letter costs of a spaced script, from the letters of its most frequent words."""
+    mass: dict[str, float] = defaultdict(float)
+    seen = 0
+    for bucket, group in enumerate(buckets):
+        weight = 10 ** (-bucket / 100)
+        for word in group:
+            for char in word:
+                mass[char] += weight
+        seen += len(group)
+        if seen > top:
+            break
+    total = sum(mass.values()) or 1.0
+    return {c: -100 * math.log10(m / total) for c, m in mass.items()}
+
+
+# Characters the word lists do not have still differ in how likely they are in a note:
+# symbols and mathematical letters pasted from PDFs are common, historic scripts are not,
+# unassigned code points never.  Costs in cB by Unicode block (ranges of code points).
+_COMMON_BLOCKS = (
+    (0x00A0, 0x024F),  # Latin-1 supplement, Latin extended A/B
+    (0x0370, 0x04FF),  # Greek, Cyrillic
+    (0x2000, 0x2BFF),  # punctuation, scripts, currency, letterlike, arrows, maths, technical, shapes
+    (0x3000, 0x30FF),  # CJK symbols and punctuation, kana
+    (0xFF00, 0xFFEF),  # half- and full-width forms
+    (0x1D400, 0x1D7FF),  # mathematical alphanumeric symbols
+    (0x1F300, 0x1FAFF),  # emoji
+)
+_LIVING_BLOCKS = (
+    (0x0500, 0x1FFF),
+    (0x3100, 0x9FFF),  # bopomofo .. CJK unified ideographs
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x3FFFF),  # CJK extensions
+)
+
+
+@lru_cache(maxsize=8192)
+def block_cost(char: str) -> float:
+    """Prior cost of a character no word list has, from its Unicode category and block."""
+    category = unicodedata.category(char)
+    if category in ("Cn", "Co", "Cs", "Cc"):
+        return INF
+    if category in ("Cf", "Zl", "Zp", "Mn", "Me"):
+        return INVISIBLE  # invisible or combining: rarely what a lost byte was
+    point = ord(char)
+    if category[0] == "P" and (0x3000 <= point <= 0x303F or 0xFF00 <= point <= 0xFF65):
+        return 300.0  # CJK punctuation: word lists leave it out, yet every sentence has some
+    if any(lo <= point <= hi for lo, hi in _COMMON_BLOCKS):
+        return 600.0 if category[0] == "P" else 800.0
+    if any(lo <= point <= hi for lo, hi in _LIVING_BLOCKS):
+        return 1000.0
+    return 1400.0
+
+
+@lru_cache(maxsize=8192)
+def _gbk_mojibake(char: str) -> bool:
+    """Whether GBK puts ``char`` where UTF-8 has lead or continuation bytes (rows 81-A0 and
+    E3-EF): the characters UTF-8 read as GBK is made of."""
+    try:
+        lead = char.encode("gbk")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0x81 <= lead <= 0xA0 or 0xE3 <= lead <= 0xEF
+
+
+@lru_cache(maxsize=8192)
+def terminal(char: str) -> bool:
+    """Whether ``char`` ends sentences (``。``, ``？``, ``!``): likely before a space or at the end."""
+    name = unicodedata.name(char, "")
+    return unicodedata.category(char) == "Po" and any(
+        k in name for k in ("FULL STOP", "QUESTION MARK", "EXCLAMATION MARK")
+    )
+
+
+@lru_cache(maxsize=8192)
+def style(char: str) -> str:
+    """A character's family: ``MATHEMATICAL ITALIC`` for ``𝑥``, empty for most characters."""
+    name = unicodedata.name(char, "")
+    for marker in (" CAPITAL ", " SMALL ", " DIGIT "):
+        if marker in name:
+            return name.split(marker, 1)[0]
+    return ""
+
+
+@lru_cache(maxsize=8192)
+def partner(char: str) -> str:
+    """The other half of a paired punctuation mark (``“`` for ``”``), or empty."""
+    name = unicodedata.name(char, "")
+    for a, b in (("LEFT", "RIGHT"), ("RIGHT", "LEFT"), ("OPENING", "CLOSING"), ("CLOSING", "OPENING")):
+        if a in name.split():
+            try:
+                return unicodedata.lookup(name.replace(a, b, 1))
+            except KeyError:
+                return ""
+    return ""
+
+
+@dataclass
+class DocumentCache:
+    """What the document -- and the rest of its vault -- shows intact; such text is likelier.
+
+    A cache language model: a character's probability is mixed with its share of the
+    document's reliable ``text`` and of the vault's sampled ``vault_chars`` (each with
+    weight ``CACHE_WEIGHT``; punctuation, which word lists leave out, is learnt this way).
+    A word the document spells out intact gets a bonus, as does a paired mark whose partner
+    the document uses (``”`` after ``“``) or a mathematical letter in a style it uses
+    (``𝑥`` makes ``𝐷`` likelier than ``𝝷``).  ``words`` is extra vocabulary (word -> cB),
+    such as the vault's note names.
+    """
+
+    text: str = ""
+    words: dict[str, float] = field(default_factory=dict)
+    vault_chars: Counter[str] = field(default_factory=Counter)
+    chars: Counter[str] = field(default_factory=Counter)
+    styles: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        for char in self.text:
+            if ord(char) > 0x7F and char != "\ufffd":
+                self.chars[char] += 1
+        self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
+        self.by_first: dict[str, list[str]] = {}
+        for word in self.words:
+            self.by_first.setdefault(word[0], []).append(word)
+        self.add_styles(self.chars)
+
+    def add_styles(self, chars: Iterable[str]) -> None:
+        """Learn the styles (and paired marks) of ``chars``, e.g. confident first-pass fills."""
+        for char in chars:
+            family = style(char) or partner(char)
+            if family:
+                self.styles[family] += 1
+
+    def char_cost(self, char: str, cost: float) -> float:
+        """``cost`` of a candidate character, adapted to the document and the vault."""
+        shares = (self.chars.get(char, 0) / self.totals[0], self.vault_chars.get(char, 0) / self.totals[1])
+        if any(shares):
+            p = (1 - 2 * CACHE_WEIGHT) * 10 ** (-cost / 100) + CACHE_WEIGHT * sum(shares)
+            cost = -100 * math.log10(p)
+        if self.styles.get(style(char)) or self.styles.get(char):
+            cost -= CACHE_BONUS
+        return cost
+
+    def word_bonus(self, word: str) -> float:
+        return CACHE_BONUS if word in self.text else 0.0
+
+    def traditional(self, lex: Lexicon) -> bool:
+        """Whether the document's (or else the vault's) intact Chinese is mostly traditional.
+
+        Characters that UTF-8 read as GBK turns into are not counted: mojibake the analysis
+        did not flag (a two-character line) would otherwise make a note look traditional.
+        """
+        for counts in (self.chars, self.vault_chars):
+            trad = sum(n for c, n in counts.items() if c in lex.traditional and not _gbk_mojibake(c))
+            simp = sum(n for c, n in counts.items() if c in lex.simplified and not _gbk_mojibake(c))
+            if trad or simp:
+                return trad > simp
+        return False
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """The chosen character per slot; for open slots the margin and the close alternatives."""
+
+    chars: tuple[str, ...]
+    margins: tuple[float, ...]  # cB; INF for certain slots and unrivalled picks
+    alternatives: tuple[tuple[str, ...], ...]  # runners-up within the review margin, best first
+    cost: float
+    words: tuple[tuple[int, int], ...] = ()  # the best path's dictionary words of two or more slots
+
+
+Edge = tuple[int, int, str, float]  # start slot, end slot, text, cost
+
+
+def decode(
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None = None,
+    review_margin: float = 100.0,
+) -> Decoding:
+    """Pick one character per slot: the cheapest path through the word lattice.
+
+    ``slots[i]`` holds the candidates of character ``i`` (one for a certain character).
+    A forward and a backward pass give, for every edge, the cheapest complete path through
+    it; per open slot that is the best cost of each candidate, hence the margins.
+    """
+    n = len(slots)
+    edges = _edges(slots, lex, cache)
+    by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
+    by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
+    for edge in edges:
+        by_start[edge[0]].append(edge)
+        by_end[edge[1]].append(edge)
+    forward = [INF] * (n + 1)
+    back: list[Edge | None] = [None] * (n + 1)
+    forward[0] = 0.0
+    for j in range(1, n + 1):
+        for edge in by_end[j]:
+            value = forward[edge[0]] + edge[3]
+            if value < forward[j]:
+                forward[j], back[j] = value, edge
+    backward = [INF] * (n + 1)
+    backward[n] = 0.0
+    for i in range(n - 1, -1, -1):
+        for _, j, _, cost in by_start[i]:
+            if cost + backward[j] < backward[i]:
+                backward[i] = cost + backward[j]
+    chosen = [c[0] for c in slots]
+    words = []
+    j = n
+    while j > 0 and back[j] is not None:
+        i, _, text, cost = back[j]  # type: ignore[misc]
+        chosen[i:j] = text
+        if j - i > 1 and not text.isascii():
+            words.append((i, j))
+        j = i
+    best = forward[n]
+    open_slots = {k for k, c in enumerate(slots) if len(c) > 1}
+    alt: dict[int, dict[str, float]] = {k: {} for k in open_slots}
+    for i, j, text, cost in edges:
+        total = forward[i] + cost + backward[j]
+        if total == INF:
+            continue
+        for k in range(i, j):
+            if k in open_slots and total < alt[k].get(text[k - i], INF):
+                alt[k][text[k - i]] = total
+    margins = [INF] * n
+    alternatives: list[tuple[str, ...]] = [()] * n
+    for k in open_slots:
+        others = sorted((cost, c) for c, cost in alt[k].items() if c != chosen[k])
+        margins[k] = others[0][0] - best if others else INF
+        alternatives[k] = tuple(c for cost, c in others if cost - best < review_margin)[:3]
+    return Decoding(tuple(chosen), tuple(margins), tuple(alternatives), best, tuple(reversed(words)))
+
+
+def _kind(choices: tuple[str, ...], spaced: bool) -> str:
+    """``word`` (letters, and every open slot), ``ascii`` (ASCII letters and digits, one fixed
+    token in unspaced scripts; part of words in spaced ones) or ``other``."""
+    if len(choices) > 1:
+        return "word"
+    char = choices[0]
+    if char.isascii():
+        if not char.isalnum():
+            return "other"
+        return "word" if spaced and char.isalpha() else "ascii"
+    category = unicodedata.category(char)
+    return "word" if category[0] in "LM" or category == "Nd" else "other"
+
+
+def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None) -> list[Edge]:
+    """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
+    n = len(slots)
+    kinds = [_kind(c, lex.spaced) for c in slots]
+    edges: list[Edge] = []
+    i = 0
+    while i < n:
+        kind = kinds[i]
+        j = i + 1
+        while j < n and kinds[j] == kind and kind != "other":
+            j += 1
+        if kind == "word":
+            edges.extend(_word_edges(slots, lex, cache, i, j))
+        elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
+            edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
+        else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
+            char = slots[i][0]
+            edges.append((i, i + 1, char, 0.0 if char.isascii() else min(lex.char_cost(char), INVISIBLE)))
+        i = j
+    if lex.traditional:
+        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
+        edges = [_variant_penalty(edge, slots, other) for edge in edges]
+    return edges
+
+
+def _variant_penalty(edge: Edge, slots: Sequence[tuple[str, ...]], other: frozenset[str]) -> Edge:
+    """Chinese text keeps to one script: charge open slots filled from the other variant."""
+    i, j, text, cost = edge
+    count = sum(1 for k, char in enumerate(text) if char in other and len(slots[i + k]) > 1)
+    return (i, j, text, cost + OTHER_VARIANT * count) if count else edge
+
+
+def _word_edges(
+    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, i: int, j: int
+) -> list[Edge]:
+    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
+    edges: list[Edge] = []
+    for k in range(i, j):
+        guessed = len(slots[k]) > 1
+        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
+        for char in slots[k]:
+            cost = lex.char_cost(char, guessed)
+            if cache is not None and guessed:
+                cost = cache.char_cost(char, cost)
+            if guessed and last and terminal(char):
+                cost -= TERMINAL_BONUS
+            if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
+                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
+            cost += UNKNOWN_WORD if lex.spaced else 0.0
+            if cost < INF:
+                edges.append((k, k + 1, char, cost))
+    words: list[Edge] = []
+    if lex.spaced:
+        if j - i > 1:
+            words = _whole_words(slots, lex, i, j)
+    else:
+        folded = [_folded(choices, lex) for choices in slots[i:j]]
+        for a in range(i, j - 1):
+            words.extend(_words(folded, lex, i, a, min(j, a + MAX_WORD)))
+    if cache is not None:
+        if cache.words and not lex.spaced:
+            words.extend(_extra_words(slots, cache, i, j))
+        words = [_cached(edge, slots, cache) for edge in words]
+    return edges + words
+
+
+def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
+    """The cache's own vocabulary (say, the vault's note names) wherever it fits the slots."""
+    found: list[Edge] = []
+    for a in range(i, j - 1):
+        for char in slots[a]:
+            for word in cache.by_first.get(char, ()):
+                end = a + len(word)
+                if end <= j and all(word[k] in slots[a + k] for k in range(1, len(word))):
+                    found.append((a, end, word, cache.words[word]))
+    return found
+
+
+def _cached(edge: Edge, slots: Sequence[tuple[str, ...]], cache: DocumentCache) -> Edge:
+    i, j, text, cost = edge
+    if all(len(slots[k]) == 1 for k in range(i, j)):
+        return edge  # nothing to choose: the same on every path
+    cost = min(cost, cache.words.get(text, INF))
+    return (i, j, text, cost - cache.word_bonus(text))
+
+
+def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:
+    """A slot's candidates grouped by dictionary key."""
+    out: dict[str, list[str]] = {}
+    for char in choices:
+        out.setdefault(lex.fold(char), []).append(char)
+    return out
+
+
+def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int) -> list[Edge]:
+    """Dictionary words that fill the whole space-delimited token ``slots[i:j]``."""
+    size = 1
+    for choices in slots[i:j]:
+        size *= len(choices)
+        if size > MAX_EXPANSION:
+            return []
+    found: list[Edge] = []
+    for combo in itertools.product(*slots[i:j]):
+        text = "".join(combo)
+        cost = lex.words.get(lex.fold(text))
+        if cost is not None:
+            found.append((i, j, text, cost))
+    return found
+
+
+def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, j: int) -> list[Edge]:
+    """Dictionary words of two or more characters from slot ``a`` up to slot ``j`` (unspaced
+    scripts), grown one slot at a time while some dictionary word still starts that way."""
+    found: list[Edge] = []
+    get = lex.words.get
+    partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
+    for b in range(a + 1, j):
+        grown: list[tuple[str, str]] = []
+        for text, key in partial:
+            for key2, chars2 in folded[b - base].items():
+                longer = key + key2
+                cost = get(longer)
+                if cost is not None:
+                    found.extend((a, b + 1, text + char, cost) for char in chars2)
+                if b + 1 < j and lex.continues(longer):
+                    grown.extend((text + char, longer) for char in chars2)
+        if not grown or len(grown) > MAX_EXPANSION:
+            break
+        partial = grown
+    return found
+
+
+_SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
+ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
+_SCRIPT_LANGS = {
+    "CJK": "zh",
+    "HIRAGANA": "ja",
+    "KATAKANA": "ja",
+    "HANGUL": "ko",
+    "CYRILLIC": "ru",
+    "GREEK": "el",
+    "ARABIC": "ar",
+    "HEBREW": "he",
+}
+LATIN_LANGS = ("en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro")
+
+
+@lru_cache(maxsize=8192)
+def script(char: str) -> str:
+    """The script of a letter (first word of its Unicode name: ``CJK``, ``LATIN``...)."""
+    if not char.isalpha():
+        return ""
+    return unicodedata.name(char, " ").split(" ", 1)[0]
+
+
+def language(text: str) -> str:
+    """The wordfreq language to judge ``text`` with, from the scripts of its letters.
+
+    Kana make Chinese characters Japanese; Latin text is matched against the word lists
+    of the common Latin-script languages.
+    """
+    counts: Counter[str] = Counter(script(c) for c in text if ord(c) > 0x7F)
+    counts.pop("", None)
+    if counts["HIRAGANA"] or counts["KATAKANA"]:
+        return "ja"
+    for name, _ in counts.most_common():
+        if name in _SCRIPT_LANGS:
+            return _SCRIPT_LANGS[name]
+    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
+    if not words:
+        return "en"
+    return max(LATIN_LANGS, key=lambda lang: (sum(w in _common_words(lang) for w in words), lang == "en"))
+
+
+@cache
+def _common_words(lang: str) -> frozenset[str]:
+    """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
+    return frozenset(w for bucket in _wordfreq_buckets(lang, ("small",))[:500] for w in bucket)

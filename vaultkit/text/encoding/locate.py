@@ -1,0 +1,567 @@
+"""Find the damaged runs of a note and their repairs.
+
+The order of work is the order of cost.  Two regular expressions per note
+(:func:`suspicious`: a one-character screen, then the precise test) decide whether it can
+hold mojibake at all; clean notes stop there.  In a suspicious note only the suspicious
+lines are looked at, and of each line only the parts outside code spans and code blocks
+(mojibake shown as an example stays untouched); front matter, math and link targets are
+text like any other.
+
+The document is judged first: which single-byte code page explains most of it, whether it
+lost bytes (and about as many as that page's undefined bytes would lose -- a binomial test
+rejects "repairs" that need far more), which double-byte damage it has shown for sure.
+Then each line part gets the explanation that accounts for most of it:
+
+1. single-byte mojibake with lost bytes (:func:`.mojibake.lossy_proposals`), decoded by the
+   language model -- unless U+FFFD marks the losses in an alphabetic script, which ftfy
+   handles (it keeps the U+FFFD, as its test corpus expects);
+2. ftfy's exact repair (:func:`.mojibake.exact_fix`), GBK-family bytes read as Latin-1,
+   an exact re-reading with the document's code page, or UTF-8 read as
+   GBK/GB18030/Big5/Shift-JIS/EUC-KR (:mod:`.cjk`) -- whichever explains the most
+   characters, ftfy first among equals ("UTF-8 explanations take precedence").
+
+Open characters are decoded for the whole document at once, so that what it (and the
+vault) shows intact makes the rest likelier, in a second pass also trusting the styles of
+the first pass's confident picks.  A repair is kept only when the repaired text is clearly
+likelier than the damaged text once each lost byte and each switch between alphabets is
+paid for.  GBK-family repairs must also produce real words -- most of their Chinese
+characters inside dictionary words (garbage read as GBK scores near zero there) -- and be
+long enough to judge, until the document has shown that damage twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from vaultkit.model import Note, Region
+from vaultkit.text.encoding import cjk, codepages, langmodel
+from vaultkit.text.encoding.langmodel import INF, Decoding, DocumentCache, language, lexicon
+from vaultkit.text.encoding.lossy import Template
+from vaultkit.text.encoding.mojibake import (
+    Proposal,
+    coverage,
+    exact_fix,
+    ftfy_case,
+    lossless_proposals,
+    lossy_proposals,
+)
+
+LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
+MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
+REVIEW_MARGIN = 100.0  # cB: a fill closer than this to its runner-up is flagged for review
+UNRESOLVED = 1000.0  # cB: a fill this unlikely on its own, with no word around it, is not guessed
+TRUSTED = 200.0  # cB margin from which a first-pass fill informs the second pass
+ESTABLISHED = 2  # repairs of one double-byte kind after which a document counts as damaged that way
+MIN_CJK = 3  # CJK characters a GBK-family repair needs to be judged at all
+MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
+SCRIPT_SWITCH = 400.0  # cB for two adjacent letters of different alphabets
+RUN_GAP = 12  # unchanged characters that separate two findings on one line
+LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
+VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
+
+
+def _suspect_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two regular expressions: a fast one-character screen, and the precise test.
+
+    The precise test looks for character pairs mojibake is made of, for every code page at
+    once (a lead byte's character, then a continuation byte's), and for the marks of other
+    damage: C1 controls, U+FFFD, runs of Latin-1 letters (GBK bytes read as Latin-1),
+    half-width katakana pairs (UTF-8 read as Shift-JIS) and pairs of the rarer Chinese
+    characters UTF-8 turns into when read as GBK.  A single character class is scanned an
+    order of magnitude faster than that alternation, so it screens first.
+    """
+    leads: set[str] = set()
+    conts: set[str] = set()
+    for cp in codepages.pages():
+        leads.update(c for c in cp.decode[0xC2:0xF5] if c)
+        conts.update(c for c in cp.decode[0x80:0xC0] if c)
+    marks = "\x80-\x9f\ufffd\xa1-\xff\uff66-\uff9f"
+    gbk = _charclass(_gbk_suspects())
+    screen = re.compile(f"[{marks}{_charclass(leads)}{gbk}]")
+    precise = re.compile(
+        f"[\x80-\x9f\ufffd]|[{_charclass(leads)}][{_charclass(conts)}]|[\xa1-\xff]{{4}}|[\uff66-\uff9f]{{2}}|[{gbk}]{{2}}"
+        "|[\xc2\xc3\xc5\xce\xd0\xd9] "  # ftfy's restore_byte_a0: a no-break space that became a space
+    )
+    return screen, precise
+
+
+def _gbk_suspects() -> set[str]:
+    """The characters of GBK's extension areas that UTF-8 bytes fall into: GBK/3 (lead bytes
+    81-A0, where continuation bytes land) and GBK/4 below trail A1 in the rows of UTF-8's
+    CJK lead bytes (E3-EF).  About half of GBK mojibake is made of them; clean simplified
+    Chinese, which keeps to GB2312, hardly ever uses two in a row."""
+    found = set()
+    for lead, trails in ((range(0x81, 0xA1), range(0x40, 0xFF)), (range(0xE3, 0xF0), range(0x40, 0xA1))):
+        for byte in lead:
+            for trail in trails:
+                with contextlib.suppress(UnicodeDecodeError):
+                    found.add(bytes((byte, trail)).decode("gbk"))
+    return found
+
+
+def _charclass(chars: Iterable[str]) -> str:
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
+_SCREEN, _PRECISE = _suspect_patterns()
+
+
+def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[start:end]`` may hold mojibake (cheap; clean notes stop here)."""
+    stop = len(text) if end is None else end
+    return bool(_SCREEN.search(text, start, stop) and _PRECISE.search(text, start, stop))
+
+
+@dataclass(frozen=True)
+class Damage:
+    """One damaged run: where it is, how to repair it, and how sure the repair is.
+
+    ``edits`` are (start, end, text) replacements in note offsets, inside ``[start, end)``.
+    ``lost`` counts the bytes the damage destroyed (0: the repair is exact);
+    ``unresolved`` the characters no candidate explains, left as U+FFFD; ``doubtful`` the
+    fills that were close calls, each with its alternatives.
+    """
+
+    start: int
+    end: int
+    edits: tuple[tuple[int, int, str], ...]
+    how: str
+    lost: int = 0
+    unresolved: int = 0
+    doubtful: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def repaired(self, text: str) -> str:
+        """The run's text with the repair applied."""
+        out, pos = [], self.start
+        for start, end, new in self.edits:
+            out.append(text[pos:start])
+            out.append(new)
+            pos = end
+        out.append(text[pos : self.end])
+        return "".join(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """What the rest of the vault says about its language: the non-ASCII characters of a
+    sample of its clean notes, and the CJK words of its note names (a user's own
+    vocabulary: ``词向量`` is rare in general text but may title half the vault).
+    Compared by identity, so analyses stay cached per vault."""
+
+    chars: Counter[str]
+    words: frozenset[str]
+
+
+EMPTY = Context(Counter(), frozenset())
+SAMPLE_NOTES = 100
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,}")
+
+
+def context_of(notes: Iterable[Note]) -> Context:
+    """The :class:`Context` of a vault's notes (about 10 ms for 10,000 notes)."""
+    listed = sorted((n for n in notes if not n.read_error), key=lambda n: n.rel)
+    words = frozenset(w for n in listed for w in _CJK_RUN.findall(n.name))
+    chars: Counter[str] = Counter()
+    for note in listed[:: max(1, len(listed) // SAMPLE_NOTES)]:
+        if not suspicious(note.text):
+            chars.update(c for c in note.text if ord(c) > 0x7F)
+    return Context(chars, words)
+
+
+def analyse(text: str, regions: tuple[Region, ...] = (), context: Context = EMPTY) -> tuple[Damage, ...]:
+    """Every damaged run of ``text`` (a note; ``regions`` from the parser), in order.
+
+    ``context`` is what the rest of the vault contributes (:func:`context_of`).  Cached:
+    the encoding rules of one note share one analysis.
+    """
+    if not suspicious(text):
+        return ()
+    return _analyse(text, regions, context)
+
+
+@lru_cache(maxsize=8)
+def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[Damage, ...]:
+    segments = [(s, e) for s, e in _segments(text, regions) if suspicious(text, s, e)]
+    lossy = {seg: lossy_proposals(text[seg[0] : seg[1]]) for seg in segments}
+    totals: Counter[str] = Counter()
+    for seg, by_page in lossy.items():
+        for name, proposals in by_page.items():
+            totals[name] += coverage(proposals, text[seg[0] : seg[1]]) - _lost(proposals)
+    order = {name: k for k, name in enumerate(codepages.PAGES)}
+    hint = min(totals, key=lambda name: (-totals[name], order[name])) if totals else None
+    chosen = {}
+    for seg, by_page in lossy.items():
+        if by_page:
+            part = text[seg[0] : seg[1]]
+            name = min(by_page, key=lambda n: (-coverage(by_page[n], part), _lost(by_page[n]), n != hint, order[n]))
+            if _lost(by_page[name]):
+                chosen[seg] = by_page[name]
+    found = [p for ps in chosen.values() for p in ps]
+    if not any(p.lost and not ftfy_case(p) for p in found) or not _plausible_loss(found):
+        chosen = {}  # nothing surely lost, or far more than the code page could drop: not lossy damage
+    if not chosen:
+        hint = None  # no byte was lost anywhere: ftfy alone judges lossless damage
+    judge = _Judge(text, segments, chosen, context)
+    changes = {seg: judge.segment(seg, hint) for seg in segments}
+    established = {how for how, count in judge.accepted.items() if count >= ESTABLISHED}
+    if established:  # the document is damaged that way: short lines need less evidence
+        judge.established = established
+        for seg in segments:
+            if not changes[seg]:
+                changes[seg] = judge.segment(seg, hint)
+    return tuple(run for seg in segments for run in _runs(changes[seg]))
+
+
+def _plausible_loss(proposals: list[Proposal]) -> bool:
+    """Whether the document lost about as many bytes as dropping a code page's undefined
+    bytes can lose: a one-sided binomial test on the continuation bytes (the lost ones
+    and the ones that came through), at :data:`LOSS_SIGNIFICANCE`."""
+    lost = sum(p.lost for p in proposals)
+    if not lost:
+        return True
+    seen = sum(s.end - s.start - 1 for p in proposals for s in p.slots if s.end - s.start > 1)
+    rate = max(p.drop_rate for p in proposals)
+    return _binomial_tail(lost + seen, lost, rate) >= LOSS_SIGNIFICANCE
+
+
+def _binomial_tail(n: int, k: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    if p <= 0:
+        return 0.0 if k > 0 else 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    total = 0.0
+    for i in range(k, n + 1):
+        total += math.exp(
+            math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+        )
+    return total
+
+
+def _lost(proposals: list[Proposal]) -> int:
+    return sum(p.lost for p in proposals)
+
+
+def _segments(text: str, regions: tuple[Region, ...]) -> list[tuple[int, int]]:
+    """Lines, cut around code blocks and code spans."""
+    code = [(r.start, r.end) for r in regions if r.kind in ("code", "inline-code")]
+    out = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        stop = end - 1 if line.endswith("\r") else end
+        pos = start
+        for c_start, c_end in code:
+            if c_end <= pos or c_start >= stop:
+                continue
+            if c_start > pos:
+                out.append((pos, c_start))
+            pos = max(pos, c_end)
+        if pos < stop:
+            out.append((pos, stop))
+        start = end + 1
+    return out
+
+
+Judged = tuple[Decoding, langmodel.Lexicon]
+
+
+class _Judge:
+    """Decides, line part by line part, which repair to apply.
+
+    Lossy proposals are decoded for the whole document at once (two passes: the second
+    also knows the styles of the first pass's confident fills); a line part whose lossy
+    proposals all fail falls back to ftfy, then to an exact re-decoding with the
+    document's code page, then to the CJK explanations.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        segments: list[tuple[int, int]],
+        lossy: dict[tuple[int, int], list[Proposal]],
+        context: Context,
+    ) -> None:
+        self.text = text
+        self.lossy = lossy
+        self.accepted: Counter[str] = Counter()  # double-byte repairs made, by kind
+        self.established: set[str] = set()  # kinds of damage the document has shown for sure
+        reliable = list(text)
+        for start, end in segments:
+            reliable[start:end] = " " * (end - start)
+        self.cache = DocumentCache("".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars)
+        certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
+        self.lang = language(self.cache.text + certain)
+        pending = [p for ps in lossy.values() for p in ps]
+        # Keyed by id() but holding the proposal too: an id is only unique while its object lives.
+        self.decoded: dict[int, tuple[Proposal, Judged]] = {id(p): (p, self.decode(p)) for p in pending}
+        learned = len(self.cache.styles)
+        self.cache.add_styles(
+            c
+            for p in pending
+            for k, c in enumerate(self.decoded[id(p)][1][0].chars)
+            if len(p.slots[k].choices) > 1 and self.decoded[id(p)][1][0].margins[k] >= TRUSTED
+        )
+        if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
+            self.decoded = {id(p): (p, self.decode(p)) for p in pending}
+
+    def decode(self, p: Proposal) -> Judged:
+        certain = _certain(p)
+        lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
+        lex = lexicon(lang)
+        return langmodel.decode([s.choices for s in p.slots], lex, self.cache, REVIEW_MARGIN), lex
+
+    def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
+        """The changes for one line part: the explanation that accounts for most of it."""
+        offset = seg[0]
+        part = self.text[seg[0] : seg[1]]
+        exact = exact_fix(part)
+        if exact and "\ufffd" in part and exact.how.startswith("UTF-8 read as") and not exact.how.endswith("(in part)"):
+            accepted = self._marked(offset, part) or [exact]
+        else:
+            accepted = self.choose(offset, self.lossy.get(seg, []))
+        if not accepted:
+            options = [[exact] if exact else []]
+            if cjk.LATIN1_RUN.search(part):
+                options.append(self.choose(offset, cjk.legacy_proposals(part)))
+            if hint:
+                options.append(self.choose(offset, lossless_proposals(part, hint)))
+            options.append(self.choose(offset, cjk.double_byte_proposals(part)))
+            accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
+        return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
+
+    def _marked(self, offset: int, part: str) -> list[Proposal]:
+        """Single-byte mojibake with U+FFFD for lost bytes: ftfy keeps the U+FFFD (its test
+        corpus expects ``Ру��кий``) and so does vaultkit in alphabetic scripts; in Chinese,
+        Japanese and Korean, where every character has two or three bytes of context and
+        words pin it down, the language model fills them."""
+        by_page = lossy_proposals(part, marked=True)
+        if not by_page:
+            return []
+        best = max(by_page.values(), key=lambda found: coverage(found, part))
+        accepted = self.choose(offset, best)
+        if accepted and all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted):  # type: ignore[index]
+            return accepted
+        return []
+
+    def judged(self, p: Proposal) -> Judged | None:
+        if p.fixed is not None:
+            return None
+        known = self.decoded.get(id(p))
+        if known is None or known[0] is not p:
+            known = self.decoded[id(p)] = (p, self.decode(p))
+        return known[1]
+
+    def choose(self, offset: int, proposals: list[Proposal]) -> list[Proposal]:
+        """The proposals worth applying: ftfy's exact repairs as they are; others only when
+        the repaired text beats the damaged text (of several for one stretch, the best)."""
+        best: dict[tuple[int, int], tuple[float, Proposal]] = {}
+        for p in proposals:
+            if p.trusted:
+                best[(p.start, p.end)] = (INF, p)
+                continue
+            gain = self.gain(self.text[offset + p.start : offset + p.end], p)
+            if gain >= MIN_GAIN and gain > best.get((p.start, p.end), (-INF,))[0]:
+                best[(p.start, p.end)] = (gain, p)
+        chosen = [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
+        self.accepted.update(p.how for p in chosen if _double_byte(p))
+        return chosen
+
+    def gain(self, damaged: str, p: Proposal) -> float:
+        """How much likelier (cB) the repair is than the damaged text; -INF if a gate fails."""
+        judged = self.judged(p)
+        if judged is None:  # an exact repair: GBK-family bytes read as Latin-1
+            lex = lexicon(language(p.fixed or ""))
+            decoding = langmodel.decode([(c,) for c in p.fixed or ""], lex)
+        else:
+            decoding, lex = judged
+        strict = p.how not in self.established
+        if (
+            (p.piece is None or _double_byte(p))
+            and strict
+            and (_cjk_count(decoding) < MIN_CJK or _word_share(decoding) < MIN_WORDS)
+        ):
+            return -INF  # too short to judge, or not words: byte pairs read as Chinese
+        if p.piece is not None and not _double_byte(p) and not _self_evident(p):
+            from ftfy.badness import is_bad
+
+            if not is_bad(damaged):
+                return -INF
+        repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
+        return (
+            _cost(damaged, lex, double=p.piece is None or _double_byte(p))
+            + SCRIPT_SWITCH * _switches(damaged)
+            - repaired
+        )
+
+
+def _switches(chars: Iterable[str]) -> int:
+    """Adjacent letters of two different alphabets (``ցА``, ``ΏıʼǣA``): words keep to one
+    alphabet, wrong repairs and mojibake do not.  Chinese, Japanese and Korean characters
+    mix freely with each other and with Latin (``RNN中``) and do not count."""
+    count, previous = 0, ""
+    for char in chars:
+        name = langmodel.script(char)
+        if name and name not in _CJK_SCRIPTS and previous and name != previous:
+            count += 1
+        previous = name if name not in _CJK_SCRIPTS else ""
+    return count
+
+
+def _explained(text: str, proposals: list[Proposal]) -> int:
+    """How many characters of ``text`` the proposals account for: those an exact repair
+    replaces, the whole stretch of the others."""
+    total = 0
+    for p in proposals:
+        if p.trusted and p.fixed is not None:
+            matcher = SequenceMatcher(None, text[p.start : p.end], p.fixed, autojunk=False)
+            total += sum(i2 - i1 for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal")
+        else:
+            total += sum(1 for c in text[p.start : p.end] if not c.isascii())
+    return total
+
+
+def _cost(text: str, lex: langmodel.Lexicon, double: bool) -> float:
+    """The language model's cost of ``text`` as it stands.  Mojibake of a single-byte page
+    is Latin-1-like symbols and letters: in a language without spaces no dictionary word
+    can hide in it, so the sum of its characters' costs is the cost, without the lattice."""
+    if double or lex.spaced:
+        return langmodel.decode([(c,) for c in text], lex).cost
+    return sum(min(lex.char_cost(c), langmodel.INVISIBLE) for c in text if not c.isascii())
+
+
+def _certain(p: Proposal) -> str:
+    return "".join(s.choices[0] for s in p.slots if len(s.choices) == 1)
+
+
+def _self_evident(p: Proposal) -> bool:
+    """Two intact characters of three or four UTF-8 bytes: a lead letter then two or three
+    symbols from the continuation range, twice -- no clean text is written like that, even
+    where ftfy's badness measure sees too little to judge."""
+    return sum(1 for s in p.slots if not s.lost and s.end - s.start >= 3) >= 2
+
+
+def _double_byte(p: Proposal) -> bool:
+    return any(p.how == f"UTF-8 read as {label}" for _, label in cjk.CODECS)
+
+
+def _cjk_count(decoding: Decoding) -> int:
+    return sum(1 for c in decoding.chars if langmodel.script(c) in _CJK_SCRIPTS)
+
+
+def _word_share(decoding: Decoding) -> float:
+    """Share of a repair's CJK characters that sit inside dictionary words."""
+    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in _CJK_SCRIPTS]
+    if len(positions) < 2:
+        return 0.0
+    inside = {k for i, j in decoding.words for k in range(i, j)}
+    return sum(1 for k in positions if k in inside) / len(positions)
+
+
+_CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One replacement in note offsets, and the proposal slots ``[first, last)`` behind it."""
+
+    start: int
+    end: int
+    text: str
+    proposal: Proposal
+    judged: Judged | None = None
+    first: int = 0
+    last: int = 0
+
+    @property
+    def lost(self) -> int:
+        return sum(s.lost for s in self.proposal.slots[self.first : self.last])
+
+    def doubtful(self) -> Iterable[tuple[str, tuple[str, ...]]]:
+        if self.judged is None:
+            return
+        decoding = self.judged[0]
+        for k in range(self.first, self.last):
+            if (
+                len(self.proposal.slots[k].choices) > 1
+                and decoding.margins[k] < REVIEW_MARGIN
+                and decoding.alternatives[k]
+            ):
+                yield decoding.chars[k], decoding.alternatives[k]
+
+
+def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list[_Change]:
+    """The note changes of one proposal: minimal replacements of damaged characters."""
+    base = offset + p.start
+    if judged is None:
+        fixed = p.fixed or ""
+        matcher = SequenceMatcher(None, text[base : offset + p.end], fixed, autojunk=False)
+        return [
+            _Change(base + i1, base + i2, fixed[j1:j2], p)
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            if op != "equal"
+        ]
+    assert p.template is not None and p.piece is not None
+    decoding, lex = judged
+    out = []
+    double = _double_byte(p)
+    for chars_from, chars_to, slot_from, slot_to in _groups(p.template, p.piece.slots):
+        new = "".join(_fill(decoding, lex, k, p) for k in range(slot_from, slot_to))
+        if double and new and all(langmodel.script(c) in langmodel.ALPHABETS for c in new):
+            continue  # a Latin or Greek letter amid CJK mojibake: bytes read out of step, not a repair
+        if new != text[offset + chars_from : offset + chars_to]:
+            out.append(_Change(offset + chars_from, offset + chars_to, new, p, judged, slot_from, slot_to))
+    return out
+
+
+def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> str:
+    """The repaired character of slot ``k``; U+FFFD for an open slot outside every word
+    whose lead byte was lost (thousands of candidates) or whose best candidate is unlikely."""
+    char = decoding.chars[k]
+    slot = p.slots[k]
+    if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
+        return char
+    if slot.blind or lex.char_cost(char, True) > UNRESOLVED:
+        return "\ufffd"  # a lost lead byte outside any word, or no likely candidate: not guessed
+    return char
+
+
+def _groups(template: Template, slots: tuple) -> list[tuple[int, int, int, int]]:
+    """Split slots into groups whose bytes start and end on damaged-character boundaries:
+    (first damaged char, end damaged char, first slot, end slot)."""
+    out = []
+    first = 0
+    for k, slot in enumerate(slots):
+        if template.boundary(slot.end):
+            start_byte = slots[first].start
+            out.append((template.origin[start_byte], template.origin[slot.end - 1] + 1, first, k + 1))
+            first = k + 1
+    return out
+
+
+def _runs(changes: list[_Change]) -> list[Damage]:
+    """Group a line's changes into runs parted by at least :data:`RUN_GAP` unchanged characters."""
+    runs: list[list[_Change]] = []
+    for change in sorted(changes, key=lambda c: c.start):
+        if runs and change.start - runs[-1][-1].end < RUN_GAP:
+            runs[-1].append(change)
+        else:
+            runs.append([change])
+    return [
+        Damage(
+            run[0].start,
+            run[-1].end,
+            tuple((c.start, c.end, c.text) for c in run),
+            run[0].proposal.how,
+            sum(c.lost for c in run),
+            sum(c.text.count("\ufffd") for c in run),
+            tuple(d for c in run for d in c.doubtful()),
+        )
+        for run in runs
+    ]

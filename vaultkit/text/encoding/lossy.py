@@ -1,0 +1,245 @@
+"""Read damaged text's bytes back as UTF-8, with candidates for the bytes that were lost.
+
+Re-encoding mojibake with the code page that made it gives back the original bytes -- all
+of them when the damage was lossless, some of them when the decoder dropped bytes
+(``errors='ignore'``, a stripped soft hyphen) or turned them into U+FFFD
+(``errors='replace'``).  That is a byte *template*: the surviving bytes, each tied to the
+damaged character it came from, with ``None`` for a byte known to be lost at that spot.
+
+UTF-8 describes itself -- a lead byte says how many continuation bytes follow -- so a
+template parses into characters, and a character short of bytes becomes an open *slot*
+whose candidates are every valid character that putting lost byte values back can make.
+The language model then picks one candidate per slot (:mod:`.langmodel`).  Bytes that are
+not UTF-8 at all end a *piece*; parsing resumes at the next damaged character, so clean
+text next to damage is left alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
+
+from vaultkit.text.encoding.langmodel import INF, block_cost
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One character of the repaired text: the template bytes it covers and its candidates."""
+
+    start: int
+    end: int
+    choices: tuple[str, ...]
+    lost: int = 0  # bytes of this character that were lost (0: intact)
+    blind: bool = False  # its lead byte was lost: nothing but context says what it was
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """Surviving bytes (``None``: one byte lost here) and the damaged character of each."""
+
+    data: tuple[int | None, ...]
+    origin: tuple[int, ...]
+
+    def boundary(self, p: int) -> bool:
+        """Whether byte ``p`` starts a damaged character (or is the end)."""
+        return p == 0 or p >= len(self.data) or self.origin[p] != self.origin[p - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of the template that reads as UTF-8: ``chars`` are damaged-text indices."""
+
+    char_start: int
+    char_end: int
+    slots: tuple[Slot, ...]
+
+    @property
+    def lost(self) -> int:
+        return sum(s.lost for s in self.slots)
+
+    @property
+    def multibyte(self) -> int:
+        """Characters of two or more bytes: the evidence that this is UTF-8 at all."""
+        return sum(1 for s in self.slots if s.end - s.start + s.lost > 1)
+
+
+Check = Callable[[int, int | None], bool]  # (lost byte value, byte after it) -> does it reproduce the damage?
+
+
+def sequence_length(lead: int) -> int:
+    """Continuation bytes a UTF-8 lead byte announces; -1 if it is not a lead byte."""
+    if lead < 0x80:
+        return 0
+    if 0xC2 <= lead <= 0xDF:
+        return 1
+    if 0xE0 <= lead <= 0xEF:
+        return 2
+    if 0xF0 <= lead <= 0xF4:
+        return 3
+    return -1
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How the damage lost bytes: the values a lost byte may have had, and how it was lost.
+
+    ``drops``: bytes may have vanished without a trace -- only continuation bytes, at most
+    ``max_missing`` per character (the lead byte of every character survives, or the
+    character would not be seen at all).  ``check`` filters the value of a marked lost
+    byte by the byte after it: the damage must come out the same (analysis by synthesis).
+    """
+
+    fillers: tuple[int, ...]
+    drops: bool = False
+    max_missing: int = 2
+    check: Check | None = None
+
+    def pieces(self, template: Template) -> list[Piece]:
+        """Every maximal stretch of ``template`` that parses, from damaged character to
+        damaged character; what does not parse is skipped."""
+        data = template.data
+        n = len(data)
+        found: list[Piece] = []
+        p = 0
+        while p < n:
+            slots: list[Slot] = []
+            q = p
+            while q < n:
+                slot = self.unit(data, q)
+                if slot is None:
+                    break
+                slots.append(slot)
+                q = slot.end
+            while slots and not template.boundary(slots[-1].end):
+                slots.pop()  # a character cut in half at the end does not count
+            end = slots[-1].end if slots else p
+            if slots:
+                found.append(Piece(template.origin[p], template.origin[end - 1] + 1, tuple(slots)))
+            p = max(end, p + 1)
+            while p < n and not template.boundary(p):
+                p += 1
+        return found
+
+    def unit(self, data: Sequence[int | None], p: int) -> Slot | None:
+        """The character starting at byte ``p``, or None if no UTF-8 character starts there."""
+        n = len(data)
+        byte = data[p]
+        if byte is not None and byte < 0x80:
+            return Slot(p, p + 1, (chr(byte),))
+        after = data[p + 1] if p + 1 < n else None
+        if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
+            width = 0
+            while (
+                width < 3
+                and p + 1 + width < n
+                and data[p + 1 + width] is not None
+                and 0x80 <= data[p + 1 + width] < 0xC0  # type: ignore[operator]
+            ):
+                width += 1
+            leads = [b for b in self.fillers if sequence_length(b) == width]
+            if self.check is not None:
+                leads = [b for b in leads if self.check(b, after)]
+        else:
+            width = sequence_length(byte)
+            leads = [byte]
+        if width <= 0 or not leads:
+            return None
+        present = _continuations(data, p + 1, width)
+        missing = width - present
+        if missing and (not self.drops or missing > self.max_missing):
+            return None
+        body = tuple(data[p + 1 : p + 1 + present])
+        follow = data[p + 1 + present] if p + 1 + present < n else None
+        choices = self._candidates(leads, body, missing, follow)
+        if not choices:
+            return None
+        return Slot(p, p + 1 + present, choices, missing + body.count(None) + (byte is None), byte is None)
+
+    def _candidates(
+        self, leads: list[int], body: tuple[int | None, ...], missing: int, follow: int | None
+    ) -> tuple[str, ...]:
+        """Every valid character: a lead, then ``body`` with ``missing`` lost bytes put back
+        anywhere and every marked lost byte filled."""
+        if not missing and None not in body and len(leads) == 1:
+            char = _valid(bytes([leads[0], *body]))  # type: ignore[list-item]
+            return (char,) if char else ()
+        conts = tuple(b for b in self.fillers if 0x80 <= b < 0xC0)
+        return _fill(tuple(leads), body, missing, conts, self.check, follow if self.check else None)
+
+
+@lru_cache(maxsize=65536)
+def _fill(
+    leads: tuple[int, ...],
+    body: tuple[int | None, ...],
+    missing: int,
+    conts: tuple[int, ...],
+    check: Check | None,
+    follow: int | None,
+) -> tuple[str, ...]:
+    """Memoised: the same damaged character recurs all over a note."""
+    found: dict[str, None] = {}
+    width = len(body) + missing
+    for inserted in itertools.combinations(range(width), missing):
+        it = iter(body)
+        shape = [-1 if k in inserted else next(it) for k in range(width)]
+        holes = [k for k, v in enumerate(shape) if v is None or v == -1]
+        for lead in leads:
+            for values in itertools.product(conts, repeat=len(holes)):
+                filled = list(shape)
+                for k, v in zip(holes, values, strict=True):
+                    filled[k] = v
+                if check is not None and not _reproduces(shape, filled, check, follow):
+                    continue
+                char = _valid(bytes([lead, *cast("list[int]", filled)]))  # every hole is filled
+                if char is not None:
+                    found[char] = None
+    return tuple(found)
+
+
+def _reproduces(shape: list, filled: list, check: Check, follow: int | None) -> bool:
+    """Each lost byte -- marked or dropped -- must be one the decoder would have lost, given
+    the byte after it."""
+    for k, v in enumerate(shape):
+        if (v is None or v == -1) and not check(filled[k], filled[k + 1] if k + 1 < len(filled) else follow):
+            return False
+    return True
+
+
+def _continuations(data: Sequence[int | None], p: int, limit: int) -> int:
+    count = 0
+    while count < limit and p + count < len(data):
+        byte = data[p + count]
+        if byte is not None and not 0x80 <= byte < 0xC0:
+            break
+        count += 1
+    return count
+
+
+def _valid(char_bytes: bytes) -> str | None:
+    try:
+        char = char_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return char if len(char) == 1 and block_cost(char) < INF else None
+
+
+SEPARATOR = 0xFF  # stands for a character the damage cannot have made: never UTF-8
+
+
+def template_of(text: str, encode: Callable[[str], bytes | None], markers: bool = True) -> Template:
+    """The bytes ``text`` came from under a wrong decoding: ``encode`` gives a character's
+    bytes (None when that decoding cannot produce it); with ``markers``, U+FFFD marks one
+    lost byte (else it is a character the damage did not make)."""
+    data: list[int | None] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char == "\ufffd" and markers:
+            raw: Sequence[int | None] = (None,)
+        else:
+            raw = encode(char) or bytes([SEPARATOR])
+        data.extend(raw)
+        origin.extend([index] * len(raw))
+    return Template(tuple(data), tuple(origin))

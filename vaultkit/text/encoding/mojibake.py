@@ -1,0 +1,188 @@
+"""UTF-8 read with a single-byte code page (Windows-125x, Latin-1, MacRoman, ...).
+
+Lossless damage is ftfy's home ground: its badness heuristic decides whether text is
+mojibake and its exact re-decoding repairs it, so :func:`exact_fix` hands such text to
+``ftfy.fix_encoding`` (never ``fix_text``, whose quote uncurling and width folding would
+rewrite clean CJK text).  ftfy does not model bytes that were *dropped* -- the undefined
+bytes of the code page under ``errors='ignore'``, a stripped soft hyphen -- so
+:func:`lossy_proposals` finds those stretches itself and leaves the lost bytes to the
+language model.  Text with evidence of lost bytes goes the lossy way first, everything
+else to ftfy first: ftfy would otherwise mend the intact characters of a lossy line and
+turn the damaged ones into U+FFFD or into wrong characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vaultkit.text.encoding.codepages import page, pages
+from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, sequence_length, template_of
+
+# ftfy's names for the code pages it tries, as people know them.
+_FTFY_LABELS = {
+    "latin-1": "Latin-1",
+    "sloppy-windows-1252": "Windows-1252",
+    "sloppy-windows-1251": "Windows-1251",
+    "sloppy-windows-1250": "Windows-1250",
+    "sloppy-windows-1253": "Windows-1253",
+    "sloppy-windows-1254": "Windows-1254",
+    "sloppy-windows-1257": "Windows-1257",
+    "iso-8859-2": "ISO-8859-2",
+    "macroman": "MacRoman",
+    "cp437": "IBM437",
+}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A stretch ``[start, end)`` of a text segment that one kind of damage explains.
+
+    Either ``fixed`` is the exact repair (lossless; ``trusted`` when ftfy judged it), or
+    ``slots`` leave characters open for the language model (``template`` maps them back to
+    the damaged characters).
+    """
+
+    start: int
+    end: int
+    how: str
+    lost: int = 0
+    fixed: str | None = None
+    slots: tuple[Slot, ...] = ()
+    template: Template | None = None
+    piece: Piece | None = None
+    trusted: bool = False
+    drop_rate: float = 0.0  # chance that the damage dropped a given continuation byte
+
+
+def exact_fix(segment: str) -> Proposal | None:
+    """ftfy's lossless repair of ``segment``, if it finds mojibake there."""
+    from ftfy import fix_encoding_and_explain
+
+    fixed, plan = fix_encoding_and_explain(segment)
+    if fixed == segment:
+        return None
+    return Proposal(0, len(segment), _describe(plan or []), fixed=fixed, trusted=True)
+
+
+def _describe(plan: Sequence[tuple[str, str]]) -> str:
+    encodings = [name for step, name in plan if step == "encode"]
+    if encodings:
+        pages_used = " then ".join(_FTFY_LABELS.get(e, e) for e in encodings)
+        return f"UTF-8 read as {pages_used}"
+    if any(name == "fix_c1_controls" for _, name in plan):
+        return "Windows-1252 read as Latin-1"
+    return "UTF-8 read as Windows-1252 (in part)"
+
+
+def lossy_proposals(segment: str, marked: bool = False) -> dict[str, list[Proposal]]:
+    """Per code page, the stretches of ``segment`` that read as UTF-8 once bytes the page
+    drops are put back (pages under which nothing reads as UTF-8 are left out); with
+    ``marked``, a U+FFFD is a lost byte too (``errors='replace'``).
+
+    Pages that turn ``segment`` into the same bytes cannot be told apart, so a lost byte
+    may be any byte that one of them drops.  The caller picks the page that explains the
+    most (:func:`coverage`) with the fewest lost bytes; only if that page needs lost bytes
+    is the damage lossy.
+    """
+    out: dict[str, list[Proposal]] = {}
+    high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
+    reach = {cp.name: sum(1 for c in high if c in cp.encode) for cp in pages()}
+    most = max(reach.values(), default=0)
+    for cp in pages():
+        encode = cp.encode
+        if not most or reach[cp.name] < most:  # a page that cannot even spell the text loses anyway
+            continue
+        template = template_of(segment, lambda c, encode=encode: bytes((encode[c],)) if c in encode else None, marked)  # type: ignore[misc]
+        twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
+        fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
+        parts = [part for piece in Reader(fillers, drops=True).pieces(template) for part in _credible(piece, template)]
+        found = [
+            Proposal(
+                part.char_start,
+                part.char_end,
+                f"UTF-8 read as {cp.label}",
+                lost=part.lost,
+                slots=part.slots,
+                template=template,
+                piece=part,
+                drop_rate=sum(1 for b in fillers if 0x80 <= b < 0xC0) / 64,
+            )
+            for part in parts
+            if any(s.end - s.start > 1 and not s.lost for s in part.slots)  # some character came through whole
+        ]
+        if found:
+            out[cp.name] = found
+    return out
+
+
+def ftfy_case(p: Proposal) -> bool:
+    """Whether every character of ``p`` short of a byte is followed by a space or a ``?``:
+    a no-break space that became a space (ftfy's ``restore_byte_a0``) or a byte a decoder
+    marked with ``?`` -- ftfy's cases, which it repairs without guessing.  Unless the
+    document shows bytes lost for sure elsewhere, such a stretch is left to ftfy."""
+    assert p.template is not None
+    short = [s for s in p.slots if s.lost]
+    return bool(short) and all(_marked(s, p.template.data) for s in short)
+
+
+def _marked(slot: Slot, data: tuple[int | None, ...]) -> bool:
+    lead = data[slot.start]
+    return (
+        slot.lost == 1
+        and lead is not None
+        and slot.end < len(data)
+        and data[slot.end] in (0x20, 0x3F)
+        and slot.end - slot.start == sequence_length(lead)
+    )
+
+
+def coverage(proposals: list[Proposal], segment: str) -> int:
+    """How many non-ASCII characters of ``segment`` the proposals explain."""
+    return sum(1 for p in proposals for c in segment[p.start : p.end] if ord(c) > 0x7F)
+
+
+def _credible(piece: Piece, template: Template) -> list[Piece]:
+    """Split ``piece`` at characters whose every continuation byte would have been lost and
+    that have no damaged neighbour: a lone ``é`` in ``café`` is a letter, not a wreck."""
+    slots = piece.slots
+    parts: list[Piece] = []
+    current: list[Slot] = []
+
+    def multibyte(k: int) -> bool:
+        return 0 <= k < len(slots) and slots[k].end - slots[k].start + slots[k].lost > 1
+
+    for k, slot in enumerate(slots):
+        lonely = slot.lost and slot.end - slot.start == 1 and not (multibyte(k - 1) or multibyte(k + 1))
+        if lonely:
+            if current:
+                parts.append(_piece(current, template))
+            current = []
+        else:
+            current.append(slot)
+    if current:
+        parts.append(_piece(current, template))
+    return parts
+
+
+def _piece(slots: list[Slot], template: Template) -> Piece:
+    return Piece(template.origin[slots[0].start], template.origin[slots[-1].end - 1] + 1, tuple(slots))
+
+
+def lossless_proposals(segment: str, name: str) -> list[Proposal]:
+    """Stretches of ``segment`` that are intact UTF-8 read with the code page ``name``: for a
+    document already known to be damaged that way, where ftfy's stricter heuristic declines."""
+    encode = page(name).encode
+    template = template_of(segment, lambda c: bytes((encode[c],)) if c in encode else None)
+    return [
+        Proposal(
+            piece.char_start,
+            piece.char_end,
+            f"UTF-8 read as {page(name).label}",
+            slots=piece.slots,
+            template=template,
+            piece=piece,
+        )
+        for piece in Reader(()).pieces(template)
+        if piece.multibyte
+    ]

@@ -1,0 +1,232 @@
+"""The vault-wide index every rule may consult: names, paths, headings, block ids, aliases.
+
+Built once per run from all parsed notes plus the list of every file in the vault
+(attachments included).  Link resolution follows Obsidian's ``getFirstLinkpathDest`` (the
+repository's ``docs/obsidian-behaviour.md`` section 1): case-insensitive, NFC, file names only
+(aliases never resolve a link), ``.md`` optional for notes, ``./`` and ``../`` relative,
+``/`` vault-absolute, else a path-suffix match with same-folder candidates first, then the
+shortest path, then alphabetical order.  Obsidian's suffix and same-folder tests are raw
+string tests (``b/note`` also matches ``ab/note.md``); they are reproduced as they are.
+
+What rules look up per link -- a note's resolved outgoing links, the heading keys and block
+ids of a target note -- is computed once per note and cached here, so no rule ever scans
+the vault per link.  The caches assume the index is not changed after it is built.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from vaultkit.model import Link, Note, fold, link_key
+from vaultkit.text.dates import DateFacts
+from vaultkit.text.headings import heading_key
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    """The parts of ``.obsidian/`` that change how notes are read."""
+
+    property_types: Mapping[str, str] = field(default_factory=dict)  # from types.json, keys folded
+    app: Mapping[str, Any] = field(default_factory=dict)  # app.json
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An internal link of a note and every file it could name, best first (none: unresolved)."""
+
+    link: Link
+    candidates: tuple[str, ...]
+    path: str | None  # the file Obsidian opens (the first candidate), None when unresolved
+
+
+class VaultIndex:
+    """Read-only view of the whole vault, shared by all rules of a run."""
+
+    def __init__(
+        self,
+        notes: Iterable[Note],
+        files: Iterable[str],
+        settings: VaultSettings | None = None,
+        dates: DateFacts | None = None,
+    ):
+        self.notes: dict[str, Note] = {note.rel: note for note in notes}
+        self.files: frozenset[str] = frozenset(files) | frozenset(self.notes)
+        self.settings = settings or VaultSettings()
+        self.dates = dates  # evidence for empty dates, gathered at the edge (vaultkit.vault.evidence)
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for rel in self.files:
+            by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
+        self._by_name = {name: tuple(sorted(paths)) for name, paths in by_name.items()}
+        self._folded = {rel: fold(rel) for rel in self.files}
+        self._outgoing: dict[str, tuple[Target, ...]] = {}
+        self._heading_keys: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._block_ids: dict[str, frozenset[str]] = {}
+        self._derived: dict[str, object] = {}
+        self._note_analyses: tuple[Note | None, dict[str, object]] = (None, {})
+
+    def derived(self, key: str, compute: Callable[[VaultIndex], _T]) -> _T:
+        """A vault-wide analysis that rules share (e.g. the encoding rules' vocabulary),
+        computed once per index.  Valid because an index is never changed after it is built."""
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        return self._derived[key]  # type: ignore[return-value]
+
+    def analysis(self, note: Note, key: str, compute: Callable[[Note], _T]) -> _T:
+        """A per-note analysis that several rules share (math delimiters, math structure),
+        computed once per note.  The engine runs every rule on one note before the next, so
+        only the current note's analyses are kept: memory stays flat on any vault."""
+        current, memo = self._note_analyses
+        if current is not note:
+            memo = {}
+            self._note_analyses = (note, memo)
+        if key not in memo:
+            memo[key] = compute(note)
+        return memo[key]  # type: ignore[return-value]
+
+    def with_notes(self, notes: Mapping[str, Note], changed: Iterable[str], dates: DateFacts | None) -> VaultIndex:
+        """The index after some notes were re-parsed while the set of files stayed the same
+        (the watch daemon's common case, an edit).  Tables derived from file names alone are
+        shared, and the per-note caches of unchanged notes kept, instead of folding and
+        sorting every name again -- which costs more than the rest of an edit on 10,000 notes."""
+        if set(notes) - self.files:
+            return VaultIndex(notes.values(), self.files, self.settings, dates=dates)
+        gone = set(changed)
+        index = VaultIndex.__new__(VaultIndex)
+        index.notes = dict(notes)
+        index.files, index.settings, index.dates = self.files, self.settings, dates
+        index._by_name, index._folded = self._by_name, self._folded
+        index._outgoing = {k: v for k, v in self._outgoing.items() if k not in gone}
+        index._heading_keys = {k: v for k, v in self._heading_keys.items() if k not in gone}
+        index._block_ids = {k: v for k, v in self._block_ids.items() if k not in gone}
+        index._derived, index._note_analyses = {}, (None, {})
+        if "names" in vars(self):  # cached_property derived from file names only
+            vars(index)["names"] = self.names
+        return index
+
+    def note(self, rel: str) -> Note | None:
+        return self.notes.get(rel)
+
+    def candidates(self, linkpath: str, source: str) -> tuple[str, ...]:
+        """Every file ``linkpath`` could name, best first, as Obsidian orders them."""
+        path = linkpath.strip()
+        if not path:
+            return (source,)
+        folded = fold(path)
+        last = folded.rsplit("/", 1)[-1]
+        found = self._by_name.get(last, ()) if "." in last else ()
+        if not found:
+            last, folded = last + ".md", folded + ".md"
+            found = self._by_name.get(last, ())
+        if not found:
+            return ()
+        if len(found) == 1 and "/" not in folded:
+            return found
+        key = self._folded
+        if folded.startswith(("./", "../")):
+            wanted = posixpath.normpath(posixpath.join(fold(posixpath.dirname(source)), folded))
+            return tuple(p for p in found if key[p] == wanted)
+        absolute = folded.startswith("/")
+        folded = folded[1:] if absolute else folded
+        exact = tuple(p for p in found if key[p] == folded)
+        if exact or absolute:
+            return exact
+        folder = fold(posixpath.dirname(source))
+        suffix = [p for p in found if key[p].endswith(folded)]
+        return tuple(sorted(suffix, key=lambda p: (not key[p].startswith(folder), len(p), key[p], p)))
+
+    def resolve(self, linkpath: str, source: str) -> str | None:
+        """The vault-relative path a link from ``source`` opens, or None if unresolved."""
+        found = self.candidates(linkpath, source)
+        return found[0] if found else None
+
+    def outgoing(self, note: Note) -> tuple[Target, ...]:
+        """The internal (non-URL) links of ``note``, each with its candidates; cached per note."""
+        own = self.notes.get(note.rel) is note  # a fixed copy of a note (vaultkit fix) is never cached
+        found = self._outgoing.get(note.rel) if own else None
+        if found is None:
+            found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
+            if own:
+                self._outgoing[note.rel] = found
+        return found
+
+    def _target(self, link: Link, source: str) -> Target:
+        found = self.candidates(link.target, source)
+        return Target(link, found, found[0] if found else None)
+
+    def heading_keys(self, rel: str) -> tuple[tuple[int, str], ...]:
+        """(level, :func:`~vaultkit.text.headings.heading_key`) of each heading of a note, in order."""
+        keys = self._heading_keys.get(rel)
+        if keys is None:
+            note = self.notes.get(rel)
+            keys = tuple((h.level, heading_key(h.text)) for h in note.headings) if note else ()
+            self._heading_keys[rel] = keys
+        return keys
+
+    def block_ids(self, rel: str) -> frozenset[str]:
+        """The folded ``^block`` ids of a note (Obsidian matches them case-insensitively)."""
+        ids = self._block_ids.get(rel)
+        if ids is None:
+            note = self.notes.get(rel)
+            ids = frozenset(fold(b.id) for b in note.blocks) if note else frozenset()
+            self._block_ids[rel] = ids
+        return ids
+
+    def link_text(self, rel: str, source: str) -> str:
+        """The path Obsidian writes in a new link from ``source`` to ``rel`` (``newLinkFormat``).
+
+        ``shortest`` (the default) writes the bare name when it resolves to ``rel``, else the
+        full vault path; ``absolute`` always the full path; ``relative`` a path from the
+        source's folder.  Notes lose their ``.md``.
+        """
+        stem = rel[:-3] if rel.lower().endswith(".md") else rel
+        style = self.settings.app.get("newLinkFormat", "shortest")
+        if style == "absolute":
+            return stem
+        if style == "relative":
+            return posixpath.relpath(stem, posixpath.dirname(source) or ".")
+        name = stem.rsplit("/", 1)[-1]
+        return name if self.resolve(name, source) == rel else stem
+
+    @cached_property
+    def names(self) -> dict[str, tuple[str, ...]]:
+        """Folded file name as a link writes it (notes without ``.md``) -> the files so named."""
+        table: dict[str, list[str]] = defaultdict(list)
+        for rel in self.files:
+            table[link_key(rel) if rel.lower().endswith(".md") else fold(rel.rsplit("/", 1)[-1])].append(rel)
+        return {k: tuple(sorted(v)) for k, v in table.items()}
+
+    @cached_property
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """Folded alias -> notes declaring it (aliases never resolve links, but suggest them)."""
+        table: dict[str, list[str]] = defaultdict(list)
+        for note in self.notes.values():
+            data = note.frontmatter.data if note.frontmatter else None
+            values = data.get("aliases") if isinstance(data, dict) else None
+            if isinstance(values, str):
+                values = [values]
+            if isinstance(values, list):
+                for alias in values:
+                    if isinstance(alias, str) and alias.strip():
+                        table[fold(alias.strip())].append(note.rel)
+        return {k: tuple(v) for k, v in table.items()}
+
+    @cached_property
+    def backlinks(self) -> dict[str, frozenset[str]]:
+        """Folded link path (last segment, no extension) -> notes linking to that name.
+
+        Keyed by name rather than resolved path so that the watcher can find the notes a
+        newly created or deleted file affects (links that were broken or that it breaks).
+        """
+        table: dict[str, set[str]] = defaultdict(set)
+        for note in self.notes.values():
+            for link in note.links:
+                if not link.external and link.target:
+                    table[link_key(link.target)].add(note.rel)
+        return {k: frozenset(v) for k, v in table.items()}
