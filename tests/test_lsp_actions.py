@@ -12,7 +12,7 @@ import pytest
 from lsp_harness import apply, codes, open_note, rng, running, start, until, uri
 from lsprotocol import types
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]  # each test starts a server process
 
 NOTE = "中文😀 see [[Gradiant Descent]]\n$$\na\n\nb\n$$\n"  # one unsafe fix (VK201), one safe (VK405)
 TWO_SAFE = NOTE + "\nSome text.\n\n$$\nc\n\nd\n$$\n"

@@ -6,7 +6,7 @@ import pytest
 from lsp_harness import change, cleared, codes, open_note, rng, running, start, until, uri
 from lsprotocol import types
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]  # each test starts a server process
 
 CJK_LINE = "see 中文😀 [[Missing]] end\n"  # 4 ASCII, 2 CJK (1 UTF-16 unit each), 1 emoji (2 units), 1 space
 

@@ -7,7 +7,7 @@ import pytest
 from lsp_harness import open_note, rng, running, start, until, uri
 from lsprotocol import types
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]  # each test starts a server process
 
 TARGET = "# Top\n\n## 中文 Section\n\nA 😀 paragraph ^blk1\n\n## Other\n"
 NOTE = "中文😀 [[Target#中文 Section]] and [[Target#^blk1]] and [[Dup]]\n"  # the first link starts at UTF-16 unit 5

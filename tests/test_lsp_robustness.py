@@ -11,7 +11,7 @@ import pytest
 from lsp_harness import change, cleared, codes, open_note, rng, running, start, until, uri
 from lsprotocol import types
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]  # each test starts a server process
 
 RAISING = '''
 from vaultkit.api import Diagnostic, rule

@@ -43,7 +43,7 @@ def test_the_configuration_example_is_valid():
 
 
 def test_the_editor_configurations_start_vaultkit_lsp():
-    from vaultkit.config import tomllib  # tomli on Python 3.10
+    from vaultkit.check.config import tomllib  # tomli on Python 3.10
 
     editors = README.split("## Editors", 1)[1].split("\n## ", 1)[0]
     lua = re.search(r"```lua\n(.*?)```", editors, re.DOTALL).group(1)

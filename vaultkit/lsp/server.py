@@ -35,10 +35,10 @@ from vaultkit.lsp import navigate
 from vaultkit.lsp.positions import LineIndex
 from vaultkit.lsp.vaults import Publication, Settings, Vault, to_diagnostic
 from vaultkit.model import Note
+from vaultkit.vault.debounce import Debouncer
 from vaultkit.vault.files import find_root
+from vaultkit.vault.observer import relative, start_observer
 from vaultkit.version import __version__
-from vaultkit.watch.debounce import Debouncer
-from vaultkit.watch.observer import relative, start_observer
 
 log = logging.getLogger("vaultkit.lsp")
 

@@ -1,10 +1,10 @@
 """One vault as the language server keeps it: the daemon's incremental state plus the text
 of the notes open in the editor, and the diagnostics last published for each note.
 
-The checking is :class:`~vaultkit.watch.state.VaultState`'s, unchanged: a full check at
-start, then :meth:`~vaultkit.watch.state.VaultState.apply` for every edit, save or file
+The checking is :class:`~vaultkit.check.live.VaultState`'s, unchanged: a full check at
+start, then :meth:`~vaultkit.check.live.VaultState.apply` for every edit, save or file
 event, which re-checks the note and the notes that link to it.  Open notes enter it
-through :attr:`~vaultkit.watch.state.VaultState.overlay`, so an unsaved heading rename
+through :attr:`~vaultkit.check.live.VaultState.overlay`, so an unsaved heading rename
 already breaks the links to it in other notes.  Everything here runs on the server's one
 worker thread.
 """
@@ -23,11 +23,11 @@ from pygls.workspace import PositionCodec
 from vaultkit.api import Severity
 from vaultkit.check.config import ActiveRule, ConfigError
 from vaultkit.check.engine import Problem
+from vaultkit.check.live import VaultState
 from vaultkit.check.registry import PluginError
 from vaultkit.check.run import resolve_run
 from vaultkit.lsp.positions import LineIndex
-from vaultkit.watch.observer import SETTINGS_FILES
-from vaultkit.watch.state import VaultState
+from vaultkit.vault.observer import SETTINGS_FILES
 
 log = logging.getLogger("vaultkit.lsp")
 

@@ -1,4 +1,5 @@
-"""The daemon's picture of the vault -- notes, files, problems -- kept in step with the disk.
+"""The picture of the vault that ``vaultkit watch`` and ``vaultkit lsp`` keep -- notes, files,
+problems -- in step with the disk.
 
 :meth:`VaultState.load` does what ``vaultkit check`` does (parse everything in worker
 processes, check every note).  After that, :meth:`VaultState.apply` takes a batch of
@@ -44,9 +45,9 @@ from vaultkit.check.engine import Problem, check, check_note, date_keys
 from vaultkit.model import Decoded, Note, fold, link_key
 from vaultkit.read.decode import newline_style
 from vaultkit.read.parse import digest_of, parse_bytes, parse_text, read_bytes
+from vaultkit.vault.datefacts import DateTracker
 from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, list_files
 from vaultkit.vault.index import VaultIndex
-from vaultkit.watch.datefacts import DateTracker
 
 
 def _next_index(old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates) -> VaultIndex:
