@@ -47,7 +47,7 @@ from vaultkit.read.decode import newline_style
 from vaultkit.read.parse import digest_of, parse_bytes, parse_text, read_bytes
 from vaultkit.vault.datefacts import DateTracker
 from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, list_files
-from vaultkit.vault.index import VaultIndex
+from vaultkit.vault.index import VaultIndex, note_aliases
 
 
 def _next_index(old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates) -> VaultIndex:
@@ -80,13 +80,7 @@ def signature(path: str) -> Signature | None:
 
 def _aliases(note: Note | None) -> frozenset[str]:
     """The link names a note's aliases would be written as (see ``VaultIndex.aliases``)."""
-    data = note.frontmatter.data if note is not None and note.frontmatter else None
-    values = data.get("aliases") if isinstance(data, dict) else None
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, list):
-        return frozenset()
-    return frozenset(link_key(v.strip()) for v in values if isinstance(v, str) and v.strip())
+    return frozenset(link_key(alias) for alias in note_aliases(note))
 
 
 def _link_keys(note: Note) -> frozenset[str]:

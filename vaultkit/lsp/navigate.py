@@ -9,8 +9,10 @@ server converts offsets to LSP positions.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from vaultkit.model import Heading, Link, Note, fold
 from vaultkit.rulekit.links import block_segment, is_ambiguous, segments, why_opened
@@ -149,18 +151,35 @@ def _heading(note: Note, heading: Heading, start: int, end: int) -> Completion:
     return Completion(text, text, start, end, "heading", "#" * heading.level + " " + heading.text)
 
 
+class _NameTable:
+    """(folded link name, folded path, path) of every file, built once per set of files: the
+    index shares its ``names`` table across edits, so this is rebuilt only when files come or go."""
+
+    source: ClassVar[dict[str, tuple[str, ...]] | None] = None
+    rows: ClassVar[list[tuple[str, str, str]]] = []
+
+    @classmethod
+    def of(cls, index: VaultIndex) -> list[tuple[str, str, str]]:
+        names = index.names
+        if cls.source is not names:
+            cls.rows = [(key, fold(rel), rel) for key, paths in names.items() for rel in paths]
+            cls.source = names
+        return cls.rows
+
+
 def _names(note: Note, index: VaultIndex, typed: str, start: int, end: int) -> tuple[list[Completion], bool]:
+    """Files whose name (or path, once a ``/`` is typed) contains what was typed: names that
+    start with it first, then shorter paths."""
     wanted = fold(typed.strip())
-    by_path = "/" in wanted
-    found: list[tuple[bool, int, str, str]] = []
-    for key, paths in index.names.items():
-        for rel in paths:
-            haystack = fold(rel) if by_path else key
-            if wanted in haystack:
-                found.append((not haystack.startswith(wanted), len(rel), rel, key))
-    found.sort()
+    column = 1 if "/" in wanted else 0
+    found = [
+        (not row[column].startswith(wanted), len(row[2]), row[2])
+        for row in _NameTable.of(index)
+        if wanted in row[column]
+    ]
+    best = heapq.nsmallest(MAX_COMPLETIONS, found)
     items = []
-    for _, _, rel, _ in found[:MAX_COMPLETIONS]:
+    for _, _, rel in best:
         is_note = rel.lower().endswith(".md")
         text = index.link_text(rel, note.rel) if is_note else rel.rsplit("/", 1)[-1]
         items.append(Completion(text, text, start, end, "note" if is_note else "file", rel))

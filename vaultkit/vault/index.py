@@ -102,12 +102,16 @@ class VaultIndex:
         index.notes = dict(notes)
         index.files, index.settings, index.dates = self.files, self.settings, dates
         index._by_name, index._folded = self._by_name, self._folded
-        index._outgoing = {k: v for k, v in self._outgoing.items() if k not in gone}
-        index._heading_keys = {k: v for k, v in self._heading_keys.items() if k not in gone}
-        index._block_ids = {k: v for k, v in self._block_ids.items() if k not in gone}
+        index._outgoing = _without(self._outgoing, gone)
+        index._heading_keys = _without(self._heading_keys, gone)
+        index._block_ids = _without(self._block_ids, gone)
         index._derived, index._note_analyses = {}, (None, {})
         if "names" in vars(self):  # cached_property derived from file names only
             vars(index)["names"] = self.names
+        if "aliases" in vars(self) and all(
+            note_aliases(self.notes.get(rel)) == note_aliases(index.notes.get(rel)) for rel in gone
+        ):  # no edited note's aliases changed: the table of every note's aliases still holds
+            vars(index)["aliases"] = self.aliases
         return index
 
     def note(self, rel: str) -> Note | None:
@@ -207,14 +211,8 @@ class VaultIndex:
         """Folded alias -> notes declaring it (aliases never resolve links, but suggest them)."""
         table: dict[str, list[str]] = defaultdict(list)
         for note in self.notes.values():
-            data = note.frontmatter.data if note.frontmatter else None
-            values = data.get("aliases") if isinstance(data, dict) else None
-            if isinstance(values, str):
-                values = [values]
-            if isinstance(values, list):
-                for alias in values:
-                    if isinstance(alias, str) and alias.strip():
-                        table[fold(alias.strip())].append(note.rel)
+            for alias in note_aliases(note):
+                table[alias].append(note.rel)
         return {k: tuple(v) for k, v in table.items()}
 
     @cached_property
@@ -230,3 +228,23 @@ class VaultIndex:
                 if not link.external and link.target:
                     table[link_key(link.target)].add(note.rel)
         return {k: frozenset(v) for k, v in table.items()}
+
+
+def note_aliases(note: Note | None) -> tuple[str, ...]:
+    """The folded aliases a note declares in its ``aliases`` property (a string or a list)."""
+    data = note.frontmatter.data if note is not None and note.frontmatter else None
+    values = data.get("aliases") if isinstance(data, dict) else None
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        return ()
+    return tuple(fold(alias.strip()) for alias in values if isinstance(alias, str) and alias.strip())
+
+
+def _without(table: dict[str, _T], keys: Iterable[str]) -> dict[str, _T]:
+    """A copy of a per-note cache without the notes in ``keys`` (a dict copy is far faster
+    than a filtering comprehension over 10,000 entries)."""
+    copy = dict(table)
+    for key in keys:
+        copy.pop(key, None)
+    return copy
