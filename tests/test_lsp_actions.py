@@ -54,6 +54,8 @@ async def test_quick_fixes_give_the_text_vaultkit_fix_gives(vault, tmp_path):
         unsafe = by_title["Link to 'Gradient Descent' (unsafe fix, VK201)"]
         assert safe.is_preferred and not unsafe.is_preferred
         assert {a.kind for a in found} == {types.CodeActionKind.QuickFix}
+        assert "Disable broken-wikilink for this line" in by_title
+        assert "Disable blank-line-in-math for this line" not in by_title  # a %% line inside $$ changes the math
         assert apply(NOTE, edits_of(safe, root / "N.md")) == cli_fix(root, "N.md", tmp_path)
         assert apply(NOTE, edits_of(unsafe, root / "N.md")) == "中文😀 see [[Gradient Descent]]\n$$\na\n\nb\n$$\n"
         both = apply(apply(NOTE, edits_of(unsafe, root / "N.md")), edits_of(safe, root / "N.md"))

@@ -11,9 +11,11 @@ note is parsed again only when the hash of its bytes changed.
 Only what a change can affect is checked again:
 
 * the changed notes themselves;
-* every note that links to the name of a file that changed, appeared or went away -- by the
-  old and the new name of a renamed file, and by the old and new aliases of a changed note
-  (the reverse map ``link name -> notes`` is kept up to date here);
+* every note that links to the name of a file that appeared or went away, or of a note whose
+  headings, block ids or readability changed (what a link into it can see: typing in a
+  paragraph re-checks that note alone) -- by the old and the new name of a renamed file, and
+  by the old and new aliases of a changed note (the reverse map ``link name -> notes`` is
+  kept up to date here);
 * the notes a changed note started or stopped linking to (rules about backlinks);
 * when a file appears or goes away: the notes that share its name (ambiguity) and the
   files beside it whose name starts with its name (sync-conflict copies);
@@ -81,6 +83,13 @@ def signature(path: str) -> Signature | None:
 def _aliases(note: Note | None) -> frozenset[str]:
     """The link names a note's aliases would be written as (see ``VaultIndex.aliases``)."""
     return frozenset(link_key(alias) for alias in note_aliases(note))
+
+
+def _face(note: Note | None) -> tuple[object, ...] | None:
+    """What a link into ``note`` can see of it: whether it reads, its headings, its block ids."""
+    if note is None:
+        return None
+    return note.read_error, tuple((h.level, h.text) for h in note.headings), tuple(b.id for b in note.blocks)
 
 
 def _link_keys(note: Note) -> frozenset[str]:
@@ -380,7 +389,8 @@ class VaultState:
         dates_moved: bool,
     ) -> set[str]:
         """The notes whose problems a batch may have changed (see the module docstring)."""
-        names = {link_key(rel) for rel in (*new_notes, *gone, *added)}
+        names = {link_key(rel) for rel in (*gone, *added)}
+        names |= {link_key(rel) for rel, note in new_notes.items() if _face(old.get(rel)) != _face(note)}
         aliases_moved = False
         for rel in (*new_notes, *gone):
             before, after = _aliases(old.get(rel)), _aliases(new_notes.get(rel))

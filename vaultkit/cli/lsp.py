@@ -14,23 +14,12 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli.common import _split
+from vaultkit.cli.common import _split, debounce_option, rule_options
 
 
 @click.command("lsp")
-@click.option(
-    "--config", type=click.Path(dir_okay=False), help="Configuration file (default: .vaultkit.toml at the vault root)."
-)
-@click.option("--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated.")
-@click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select.")
-@click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins.")
-@click.option(
-    "--debounce",
-    type=click.FloatRange(0, 10),
-    default=0.2,
-    show_default=True,
-    help="Seconds an edited note must be quiet before it is checked.",
-)
+@rule_options
+@debounce_option(0.2, "an edited note")
 @click.option("--stdio", is_flag=True, help="Speak LSP on stdin/stdout (the default and only transport).")
 @click.option("--verbose", "-v", is_flag=True, help="Log every check on stderr (editors show it in their LSP log).")
 def lsp_command(config, select, ignore, isolated, debounce, stdio, verbose) -> None:

@@ -18,8 +18,10 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -30,6 +32,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from vaultkit.api import Applicability, Fix
 from vaultkit.check.engine import Problem, check_note
+from vaultkit.check.live import VaultState
 from vaultkit.fix.loop import fix_note
 from vaultkit.lsp import navigate
 from vaultkit.lsp.positions import LineIndex
@@ -73,6 +76,16 @@ class Worker:
         self._jobs.put(None)
 
 
+@dataclass(frozen=True)
+class Editing:
+    """A request's note with its vault, the vault's state and the note's line index."""
+
+    vault: Vault
+    state: VaultState
+    note: Note
+    lines: LineIndex
+
+
 class VaultkitServer(LanguageServer):
     """vaultkit's language server: one :class:`~vaultkit.lsp.vaults.Vault` per vault root."""
 
@@ -86,7 +99,7 @@ class VaultkitServer(LanguageServer):
         self.uris: dict[tuple[Path, str], str] = {}  # open notes: (root, path) -> the URI the editor uses
         self.watchers: dict[Path, tuple[Any, Debouncer]] = {}
         self.client_watches = False
-        self.tasks: set[asyncio.Task] = set()
+        self.reported: dict[Path, str | None] = {}  # the configuration error last shown, per vault
 
     # -- vaults and documents --------------------------------------------------------------
 
@@ -119,13 +132,16 @@ class VaultkitServer(LanguageServer):
     def text_of(self, uri: str) -> str:
         return self.workspace.get_text_document(uri).source
 
-    def note_of(self, uri: str) -> tuple[Vault, Note] | None:
-        """The note as the editor holds it now, parsed as the checks parse it."""
+    def editing(self, uri: str) -> Editing | None:
+        """What a request about ``uri`` works on: the note as the editor holds it now, parsed
+        as the checks parse it (None for a file that is not a note of a loaded vault)."""
         found = self.locate(uri)
         if found is None or found[0].state is None:
             return None
         vault, rel = found
-        return vault, vault.state.overlaid(rel, self.text_of(uri))  # type: ignore[union-attr]
+        state = found[0].state
+        note = state.overlaid(rel, self.text_of(uri))
+        return Editing(vault, state, note, self.lines(note.text))
 
     # -- running checks --------------------------------------------------------------------
 
@@ -150,8 +166,9 @@ class VaultkitServer(LanguageServer):
             if recover:
                 self.run(vault.load, vault, recover=False)
             return
-        if vault.error:
+        if vault.error and self.reported.get(vault.root) != vault.error:  # once, not on every keystroke
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"vaultkit: {vault.error}"))
+        self.reported[vault.root] = vault.error
         for item in publications:
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
@@ -189,7 +206,7 @@ class VaultkitServer(LanguageServer):
 
         def follow() -> None:
             while (batch := debouncer.take()) is not None:
-                self.run(lambda b=batch: vault.changed(b.paths, b.moves), vault)
+                self.run(partial(vault.changed, batch.paths, batch.moves), vault)
 
         threading.Thread(target=follow, name="vaultkit-lsp-events", daemon=True).start()
 
@@ -216,13 +233,16 @@ class VaultkitServer(LanguageServer):
         return types.Location(self.uri_of(vault, place.path), lines.range(place.start, place.end))
 
 
-def _expressible(fix: Fix | None) -> bool:
-    """Whether an editor can apply ``fix``: text edits only (a new encoding or a dropped BOM
-    is how the file is stored, which only ``vaultkit fix`` can change)."""
-    return fix is not None and bool(fix.edits) and fix.encoding is None and fix.bom is None
+def _offered(fix: Fix) -> bool:
+    """Whether a quick fix offers ``fix``: a safe or unsafe one (display fixes are suggestions
+    only) made of text edits (a new encoding or a dropped BOM is how the file is stored, which
+    only ``vaultkit fix`` can change)."""
+    return (
+        fix.applicability is not Applicability.DISPLAY and bool(fix.edits) and fix.encoding is None and fix.bom is None
+    )
 
 
-def _wants(only: list[str] | None, kind: str) -> bool:
+def _wants(only: Sequence[str] | None, kind: str) -> bool:
     """Whether a code action of ``kind`` was asked for (``only`` lists kinds or their prefixes)."""
     return only is None or any(kind == k or kind.startswith(k + ".") for k in only)
 
@@ -244,6 +264,8 @@ def _disable_edit(note: Note, problem: Problem, lines: LineIndex) -> types.TextE
     if problem.start < note.body_start or problem.rule == "internal-error":
         return None
     start = note.source_map.line_start(problem.line)
+    if any(region.start < start < region.end for region in note.regions):
+        return None  # inside code, math or a comment the line would change what the block says
     indent = note.text[start : start + len(note.text[start:]) - len(note.text[start:].lstrip(" \t"))]
     comment = indent + DISABLE.format(problem.rule) + note.decoded.newline
     return types.TextEdit(lines.range(start, start), comment)
@@ -324,39 +346,31 @@ def build(settings: Settings) -> VaultkitServer:
                 by_vault.setdefault(vault.root, []).append(rel)
         for root, paths in by_vault.items():
             vault = ls.vaults[root]
-            ls.run(lambda v=vault, p=paths: v.changed(p), vault)
+            ls.run(partial(vault.changed, paths), vault)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: VaultkitServer, params: types.DefinitionParams) -> types.Location | None:
-        found = ls.note_of(params.text_document.uri)
-        if found is None:
-            return None
-        vault, note = found
-        link = navigate.link_at(note, ls.lines(note.text).offset(params.position))
-        place = navigate.destination(note, vault.state.index, link) if link and vault.state else None
-        return ls.location(vault, place) if place else None
+        at = ls.editing(params.text_document.uri)
+        link = navigate.link_at(at.note, at.lines.offset(params.position)) if at else None
+        place = navigate.destination(at.note, at.state.index, link) if at and link else None
+        return ls.location(at.vault, place) if at and place else None
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: VaultkitServer, params: types.HoverParams) -> types.Hover | None:
-        found = ls.note_of(params.text_document.uri)
-        if found is None or found[0].state is None:
+        at = ls.editing(params.text_document.uri)
+        link = navigate.link_at(at.note, at.lines.offset(params.position)) if at else None
+        if at is None or link is None:
             return None
-        vault, note = found
-        lines = ls.lines(note.text)
-        link = navigate.link_at(note, lines.offset(params.position))
-        if link is None:
-            return None
-        text = navigate.hover_text(note, vault.state.index, link)  # type: ignore[union-attr]
-        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text), lines.range(link.start, link.end))
+        text = navigate.hover_text(at.note, at.state.index, link)
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text), at.lines.range(link.start, link.end))
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["[", "#", "^", "/"]))
     def completion(ls: VaultkitServer, params: types.CompletionParams) -> types.CompletionList | None:
-        found = ls.note_of(params.text_document.uri)
-        if found is None or found[0].state is None:
+        at = ls.editing(params.text_document.uri)
+        if at is None:
             return None
-        vault, note = found
-        lines = ls.lines(note.text)
-        items, cut = navigate.completions(note, vault.state.index, lines.offset(params.position))  # type: ignore[union-attr]
+        lines = at.lines
+        items, cut = navigate.completions(at.note, at.state.index, lines.offset(params.position))
         kinds = {
             "note": types.CompletionItemKind.File,
             "file": types.CompletionItemKind.File,
@@ -379,11 +393,10 @@ def build(settings: Settings) -> VaultkitServer:
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def symbols(ls: VaultkitServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | None:
-        found = ls.note_of(params.text_document.uri)
-        if found is None:
+        at = ls.editing(params.text_document.uri)
+        if at is None:
             return None
-        note = found[1]
-        lines = ls.lines(note.text)
+        note, lines = at.note, at.lines
 
         def symbol(item: navigate.Symbol) -> types.DocumentSymbol:
             heading = item.heading
@@ -404,14 +417,11 @@ def build(settings: Settings) -> VaultkitServer:
     )
     def code_actions(ls: VaultkitServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
-        found = ls.note_of(uri)
-        if found is None or found[0].state is None:
+        at = ls.editing(uri)
+        if at is None:
             return None
-        vault, note = found
-        state = vault.state
-        assert state is not None
-        index, active = state.index, state.active
-        lines = ls.lines(note.text)
+        vault, note, lines = at.vault, at.note, at.lines
+        index, active = at.state.index, at.state.active
         first, last = lines.offset(params.range.start), lines.offset(params.range.end)
         problems = check_note(note, index, active)
         only = params.context.only
@@ -421,19 +431,15 @@ def build(settings: Settings) -> VaultkitServer:
                 continue
             diagnostic = to_diagnostic(problem, lines, vault.docs)
             fix = problem.fix
-            if (
-                _wants(only, types.CodeActionKind.QuickFix)
-                and _expressible(fix)
-                and fix.applicability is not Applicability.DISPLAY
-            ):  # type: ignore[union-attr]
-                safe = fix.applicability is Applicability.SAFE  # type: ignore[union-attr]
+            if fix is not None and _wants(only, types.CodeActionKind.QuickFix) and _offered(fix):
+                safe = fix.applicability is Applicability.SAFE
                 actions.append(
                     types.CodeAction(
-                        title=f"{fix.title} ({'safe' if safe else 'unsafe'} fix, {problem.code})",  # type: ignore[union-attr]
+                        title=f"{fix.title} ({'safe' if safe else 'unsafe'} fix, {problem.code})",
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=safe,
-                        edit=types.WorkspaceEdit(changes={uri: ls.text_edits(lines, fix)}),  # type: ignore[arg-type]
+                        edit=types.WorkspaceEdit(changes={uri: ls.text_edits(lines, fix)}),
                     )
                 )
             disable = _disable_edit(note, problem, lines)

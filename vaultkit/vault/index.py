@@ -65,9 +65,11 @@ class VaultIndex:
             by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
         self._by_name = {name: tuple(sorted(paths)) for name, paths in by_name.items()}
         self._folded = {rel: fold(rel) for rel in self.files}
-        self._outgoing: dict[str, tuple[Target, ...]] = {}
-        self._heading_keys: dict[str, tuple[tuple[int, str], ...]] = {}
-        self._block_ids: dict[str, frozenset[str]] = {}
+        # per-note caches: path -> (the note it was computed from, value); an entry counts only
+        # for that very note, so indexes with the same files share them across edits
+        self._outgoing: dict[str, tuple[Note, tuple[Target, ...]]] = {}
+        self._heading_keys: dict[str, tuple[Note | None, tuple[tuple[int, str], ...]]] = {}
+        self._block_ids: dict[str, tuple[Note | None, frozenset[str]]] = {}
         self._derived: dict[str, object] = {}
         self._note_analyses: tuple[Note | None, dict[str, object]] = (None, {})
 
@@ -93,8 +95,9 @@ class VaultIndex:
     def with_notes(self, notes: Mapping[str, Note], changed: Iterable[str], dates: DateFacts | None) -> VaultIndex:
         """The index after some notes were re-parsed while the set of files stayed the same
         (the watch daemon's common case, an edit).  Tables derived from file names alone are
-        shared, and the per-note caches of unchanged notes kept, instead of folding and
-        sorting every name again -- which costs more than the rest of an edit on 10,000 notes."""
+        shared, and so are the per-note caches (an entry is only used for the note it was
+        computed from), instead of folding and sorting every name again -- which costs more
+        than the rest of an edit on 10,000 notes."""
         if set(notes) - self.files:
             return VaultIndex(notes.values(), self.files, self.settings, dates=dates)
         gone = set(changed)
@@ -102,9 +105,7 @@ class VaultIndex:
         index.notes = dict(notes)
         index.files, index.settings, index.dates = self.files, self.settings, dates
         index._by_name, index._folded = self._by_name, self._folded
-        index._outgoing = _without(self._outgoing, gone)
-        index._heading_keys = _without(self._heading_keys, gone)
-        index._block_ids = _without(self._block_ids, gone)
+        index._outgoing, index._heading_keys, index._block_ids = self._outgoing, self._heading_keys, self._block_ids
         index._derived, index._note_analyses = {}, (None, {})
         if "names" in vars(self):  # cached_property derived from file names only
             vars(index)["names"] = self.names
@@ -152,12 +153,12 @@ class VaultIndex:
 
     def outgoing(self, note: Note) -> tuple[Target, ...]:
         """The internal (non-URL) links of ``note``, each with its candidates; cached per note."""
-        own = self.notes.get(note.rel) is note  # a fixed copy of a note (vaultkit fix) is never cached
-        found = self._outgoing.get(note.rel) if own else None
-        if found is None:
-            found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
-            if own:
-                self._outgoing[note.rel] = found
+        cached = self._outgoing.get(note.rel)
+        if cached is not None and cached[0] is note:
+            return cached[1]
+        found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
+        if self.notes.get(note.rel) is note:  # a fixed copy of a note (vaultkit fix) is never cached
+            self._outgoing[note.rel] = (note, found)
         return found
 
     def _target(self, link: Link, source: str) -> Target:
@@ -166,20 +167,22 @@ class VaultIndex:
 
     def heading_keys(self, rel: str) -> tuple[tuple[int, str], ...]:
         """(level, :func:`~vaultkit.text.headings.heading_key`) of each heading of a note, in order."""
-        keys = self._heading_keys.get(rel)
-        if keys is None:
-            note = self.notes.get(rel)
-            keys = tuple((h.level, heading_key(h.text)) for h in note.headings) if note else ()
-            self._heading_keys[rel] = keys
+        note = self.notes.get(rel)
+        cached = self._heading_keys.get(rel)
+        if cached is not None and cached[0] is note:
+            return cached[1]
+        keys = tuple((h.level, heading_key(h.text)) for h in note.headings) if note else ()
+        self._heading_keys[rel] = (note, keys)
         return keys
 
     def block_ids(self, rel: str) -> frozenset[str]:
         """The folded ``^block`` ids of a note (Obsidian matches them case-insensitively)."""
-        ids = self._block_ids.get(rel)
-        if ids is None:
-            note = self.notes.get(rel)
-            ids = frozenset(fold(b.id) for b in note.blocks) if note else frozenset()
-            self._block_ids[rel] = ids
+        note = self.notes.get(rel)
+        cached = self._block_ids.get(rel)
+        if cached is not None and cached[0] is note:
+            return cached[1]
+        ids = frozenset(fold(b.id) for b in note.blocks) if note else frozenset()
+        self._block_ids[rel] = (note, ids)
         return ids
 
     def link_text(self, rel: str, source: str) -> str:
@@ -239,12 +242,3 @@ def note_aliases(note: Note | None) -> tuple[str, ...]:
     if not isinstance(values, list):
         return ()
     return tuple(fold(alias.strip()) for alias in values if isinstance(alias, str) and alias.strip())
-
-
-def _without(table: dict[str, _T], keys: Iterable[str]) -> dict[str, _T]:
-    """A copy of a per-note cache without the notes in ``keys`` (a dict copy is far faster
-    than a filtering comprehension over 10,000 entries)."""
-    copy = dict(table)
-    for key in keys:
-        copy.pop(key, None)
-    return copy
