@@ -6,6 +6,8 @@ import pytest
 from lsprotocol import types
 from pygls.workspace import PositionCodec, TextDocument
 
+from vaultkit.check.live import VaultState
+from vaultkit.check.run import resolve_run
 from vaultkit.lsp.positions import LineIndex
 from vaultkit.read.parse import parse_text
 from vaultkit.vault.index import VaultIndex
@@ -48,3 +50,23 @@ def test_an_edit_that_changes_aliases_rebuilds_the_alias_table():
     renamed = parse_text("A.md", "---\naliases: [New]\n---\n")
     changed = same.with_notes({"A.md": renamed, "B.md": b}, ["A.md"], None)
     assert changed.aliases == {"new": ("A.md",)}
+
+
+def test_open_notes_are_checked_from_their_unsaved_text_and_only_what_they_affect(tmp_path):
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "A.md").write_text("# Alpha\n\ntext\n", encoding="utf-8")
+    (tmp_path / "B.md").write_text("[[A#Alpha]]\n", encoding="utf-8")
+    config, active = resolve_run(tmp_path)
+    state = VaultState(tmp_path, config, active)
+    state.load(jobs=1)
+    state.overlay["A.md"] = "# Alpha\n\nmore text\n"  # typing in a paragraph: no link into A can tell
+    update = state.apply(["A.md"])
+    assert update.rechecked == 1 and state.notes["A.md"].text.endswith("more text\n")
+    state.overlay["A.md"] = "# Beta\n\nmore text\n"  # a heading renamed: B's link breaks
+    update = state.apply(["A.md"])
+    assert update.rechecked == 2
+    assert [p.code for p in update.problems["B.md"]] == ["VK202"]
+    assert (tmp_path / "A.md").read_text(encoding="utf-8") == "# Alpha\n\ntext\n"
+    del state.overlay["A.md"]  # closed unsaved: the disk counts again
+    update = state.apply(["A.md"])
+    assert update.problems["B.md"] == []
