@@ -127,6 +127,16 @@ class Rule:
     def summary(self) -> str:
         return self.doc.splitlines()[0] if self.doc else ""
 
+    @property
+    def manual(self) -> str:
+        """The page ``vaultkit rule NAME`` prints (and the daemon serves to the plugin): a title,
+        the rule's facts, then its documentation -- one text, so both fronts say the same."""
+        facts = (
+            f"Severity: {self.severity.value}. Enabled by default: {'yes' if self.enabled_by_default else 'no'}. "
+            f"Fixable: {'yes' if self.fixable else 'no'}."
+        )
+        return f"# {self.name} ({self.code})\n\n{facts}\n\n{self.doc}"
+
     def __call__(self, note: Note, vault: VaultIndex, options: Options) -> Iterable[Diagnostic]:
         return self.check(note, vault, options)
 
