@@ -11,6 +11,7 @@ worker thread.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -114,6 +115,7 @@ class Vault:
         if self.overlay:
             state.apply(sorted(self.overlay))
         self.state, self.error, self.docs = state, None, docs_links(active)
+        gc.freeze()  # the index is long-lived: keep full collections (pauses on every edit) from walking it
         log.info("%s: %d notes checked in %.1f s", self.root, len(state.problems), time.monotonic() - started)
         wanted = {rel for rel, problems in state.problems.items() if problems} | self.published
         return [self.publication(rel) for rel in sorted(wanted)]
