@@ -114,3 +114,22 @@ async def test_configuration_changes_are_followed(vault):
         await until(lambda: cleared(client, root / "A.md"), "the new configuration to apply")
         (root / ".vaultkit.toml").write_text("no-such-key = 1\n")
         await until(lambda: any("no-such-key" in m.message for m in client.messages), "the error to be shown")
+
+
+async def test_workspace_folders_that_are_different_vaults_get_their_own_index(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for root, name in ((one, "Only In One.md"), (two, "Only In Two.md")):
+        (root / ".obsidian").mkdir(parents=True)
+        (root / name).write_text("# here\n", encoding="utf-8")
+        (root / "N.md").write_text("[[Only In One]] [[Only In Two]]\n", encoding="utf-8")
+    async with running() as client:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                workspace_folders=[types.WorkspaceFolder(uri(one), "one"), types.WorkspaceFolder(uri(two), "two")],
+            )
+        )
+        await until(lambda: codes(client, one / "N.md") and codes(client, two / "N.md"), "both vaults' diagnostics")
+        (in_one,) = client.diagnostics[uri(one / "N.md")]
+        (in_two,) = client.diagnostics[uri(two / "N.md")]
+        assert "'Only In Two'" in in_one.message and "'Only In One'" in in_two.message
