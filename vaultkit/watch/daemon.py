@@ -354,7 +354,7 @@ class Daemon:
         state = self.state
         planned = {}
         for rewrite in rewrites(update.renamed, update.before, state.index, state.linking_to):
-            note = state.notes[rewrite.path]
+            note = state.notes.get(rewrite.path) or state.documents[rewrite.path]  # a note, or a canvas
             data = read_file(str(self.root), rewrite.path, state.config.max_file_size)
             if not isinstance(data, bytes) or digest_of(data) != note.digest:
                 log.warning("%s: changed while its links were being updated; left as it is", rewrite.path)
@@ -422,8 +422,10 @@ class Daemon:
                     "problems": [problem_dict(p, index) for p in problems],
                 }
             found = state.problems.get(rel)
+            if found is None and rel in state.files and rel not in state.notes and state.reported(rel):
+                found = []  # an attachment, canvas or base without findings (vault-scope rules)
             if found is None:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked file of this vault"}}
             return 200, {
                 "generation": state.generation,
                 "ready": True,
