@@ -15,6 +15,7 @@ from vaultkit.cli.check import check_command
 from vaultkit.cli.common import EXIT_USAGE
 from vaultkit.cli.fix import fix_command, undo_command
 from vaultkit.cli.inspect import inspect_command
+from vaultkit.cli.lsp import lsp_command
 from vaultkit.cli.obsidian import obsidian_command
 from vaultkit.cli.rules import rule_command, rules_command
 from vaultkit.cli.watch import watch_command
@@ -40,6 +41,7 @@ for _command in (
     rule_command,
     inspect_command,
     watch_command,
+    lsp_command,
     obsidian_command,
 ):
     cli.add_command(_command)

@@ -167,6 +167,17 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def debounce_option(default: float, what: str) -> Callable[..., Any]:
+    """``--debounce``: how long ``what`` must be quiet before it is checked."""
+    return click.option(
+        "--debounce",
+        type=click.FloatRange(0, 10),
+        default=default,
+        show_default=True,
+        help=f"Seconds {what} must be quiet before it is checked.",
+    )
+
+
 def _shared(*decorators: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
     def apply(func: Callable[..., Any]) -> Callable[..., Any]:
         return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
@@ -251,6 +262,9 @@ _EXTEND_IGNORE = click.option(
     help="Rules to skip in addition to those ignored.",
 )
 
+#: Which rules run, for fronts without a vault argument (``vaultkit lsp``): ``--config``,
+#: ``--select``, ``--ignore``, ``--isolated``.
+selection_options = _shared(_CONFIG, _SELECT, _IGNORE, _ISOLATED)
 #: Which rules run, and how: ``--select``, ``--ignore``, their ``--extend-`` forms, ``--isolated``, ``--jobs``.
 rule_options = _shared(_SELECT, _EXTEND_SELECT, _IGNORE, _EXTEND_IGNORE, _ISOLATED, jobs_option)
 #: Both, for the commands that check notes.
