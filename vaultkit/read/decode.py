@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from vaultkit.errors import UnreadableNote
 from vaultkit.model import Decoded
 
 _UTF16_BOMS = (
@@ -29,7 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 BINARY_SHARE = 0.1  # control characters (NUL runs aside) beyond this share make a file binary
 
 
-class NotText(ValueError):
+class NotText(UnreadableNote):
     """The bytes are not a text file (binary data)."""
 
 
