@@ -15,12 +15,11 @@ memory linear in size.  "in process" is the check of the note alone in this proc
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_locales import check  # one cold `vaultkit check` with its wall time and peak RSS
 
 from vaultkit.check.run import lint_text
 
@@ -29,25 +28,6 @@ CASES = {
     "link, math, mojibake, control": "word [[Welcome]] $a$ cafÃ© \x01 ",
 }
 SIZES = (600, 1200, 2400, 8192, 100_000, 1_000_000, 5_000_000)
-
-
-def check(vault: Path, select: str) -> tuple[float, float]:
-    """One cold `vaultkit check` of ``vault``: (wall seconds, peak RSS in MB)."""
-    command = [sys.executable, "-m", "vaultkit", "check", str(vault), "-q", "--exit-zero", "--select", select]
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        print(f"check failed: {err[-400:]}", file=sys.stderr)
-    if proc.stderr:
-        proc.stderr.close()
-    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -61,7 +41,7 @@ def main() -> None:
         empty = root / "empty"
         (empty / ".obsidian").mkdir(parents=True)
         (empty / "a.md").write_text("# A\n", encoding="utf-8")
-        base, base_rss = check(empty, args.select)
+        base, base_rss, _ = check(empty, args.select, 1)
         print(f"start-up (one clean note): {base:.2f} s, {base_rss:.0f} MB")
         lint_text("warm-up: cafÃ© [[x]] $a$ \x01\n", select=[args.select])
         print(f"{'case':32} {'chars':>9} {'in process':>10} {'process':>8} {'peak MB':>8}")
@@ -71,7 +51,7 @@ def main() -> None:
                 (vault / ".obsidian").mkdir(parents=True)
                 text = (line * (size // len(line) + 1))[:size]
                 (vault / "note.md").write_text(text, encoding="utf-8")
-                wall, rss = check(vault, args.select)
+                wall, rss, _ = check(vault, args.select, 1)
                 start = time.perf_counter()
                 lint_text(text, select=[args.select])
                 inside = time.perf_counter() - start

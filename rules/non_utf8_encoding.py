@@ -19,12 +19,12 @@ def non_utf8_encoding(note, vault, options):
 
     ## Example
     ```markdown bytes
-    b"\\xd6\\xd0\\xce\\xc4\\xb1\\xca\\xbc\\xc7\\n"
+    b"\\xd6\\xd0\\xce\\xc4\\xb1\\xca\\xbc\\xc7\\xa3\\xba\\xbe\\xed\\xbb\\xfd\\xc9\\xf1\\xbe\\xad\\xcd\\xf8\\xc2\\xe7\\n"
     ```
 
     Use instead:
     ```markdown
-    中文笔记
+    中文笔记：卷积神经网络
     ```
 
     ## Fix safety
