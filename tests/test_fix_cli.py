@@ -15,10 +15,9 @@ from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import load_rules
 from vaultkit.check.run import check_vault
 from vaultkit.cli import main
-from vaultkit.cli.fix import unified_diff
 from vaultkit.fix import run as fixrun
+from vaultkit.fix import transaction
 from vaultkit.fix.loop import fix_note
-from vaultkit.fix.run import FileFix
 from vaultkit.read.parse import parse_bytes
 from vaultkit.vault.index import VaultIndex
 
@@ -85,7 +84,7 @@ def test_undo_restores_the_last_run_and_refuses_files_changed_since(vault, monke
 
 def test_a_file_changed_by_another_process_during_the_run_is_left_alone(vault, monkeypatch):
     root = vault({"2023-01-05.md": FIXABLE, "2023-01-06.md": FIXABLE})
-    real = fixrun.write_atomic
+    real = transaction.write_atomic
 
     def obsidian_saves_first(path, data, expected, *args, **kwargs):
         if path.name == "2023-01-06.md":  # another process writes between our read and our replace
@@ -94,7 +93,7 @@ def test_a_file_changed_by_another_process_during_the_run_is_left_alone(vault, m
             )
         return real(path, data, expected, *args, **kwargs)
 
-    monkeypatch.setattr(fixrun, "write_atomic", obsidian_saves_first)
+    monkeypatch.setattr(transaction, "write_atomic", obsidian_saves_first)
     result = invoke(root, monkeypatch, "fix")
     assert "2023-01-06.md: changed on disk while it was being fixed" in result.stderr
     assert (root / "2023-01-06.md").read_text() == "typed in Obsidian\n"
@@ -172,4 +171,4 @@ def test_diff_names_a_change_of_encoding():
     note = parse_bytes("A.md", data)
     result = fix_note(note, VaultIndex([note], ["A.md"]), active, original=data)
     assert result.data == b"same text\n"
-    assert unified_diff(FileFix("A.md", result, [])) == "# A.md: UTF-8 with BOM -> UTF-8\n"
+    assert fixrun.patch("A.md", result) == "# A.md: UTF-8 with BOM -> UTF-8\n"

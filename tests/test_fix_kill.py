@@ -59,7 +59,7 @@ def start_fix(root: Path) -> subprocess.Popen[bytes]:
 
 def wait_for_journal(root: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> float:
     """Block until the run has journalled its originals (its writes start right after)."""
-    pointer = root / ".vaultkit" / "undo" / "last"
+    pointer = root / ".vaultkit" / "undo" / "history"
     deadline = time.monotonic() + timeout
     while not pointer.exists():
         assert proc.poll() is None or pointer.exists(), "vaultkit fix ended before writing anything"

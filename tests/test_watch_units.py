@@ -200,9 +200,11 @@ def test_the_token_is_private_and_kept_and_the_lock_is_exclusive(tmp_path):
     path = tmp_path / ".vaultkit" / "watch-token"
     assert len(token) >= 32 and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert (tmp_path / ".vaultkit" / ".gitignore").read_text().strip().endswith("*")
-    os.chmod(path, 0o644)
-    assert runtime.token() == token
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert runtime.token() == token  # kept across restarts
+    os.chmod(path, 0o644)  # others could have read it: a new secret, not a chmod
+    replaced = runtime.token()
+    assert replaced != token and len(replaced) >= 32
+    assert path.read_text().strip() == replaced and stat.S_IMODE(path.stat().st_mode) == 0o600
     runtime.lock()
     try:
         with pytest.raises(AlreadyRunning, match=f"pid {os.getpid()}"):

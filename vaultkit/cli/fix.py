@@ -7,7 +7,6 @@ Exit status: 0 when no problem remains, 1 when problems remain (or, with
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +17,7 @@ from vaultkit.check import report
 from vaultkit.check.engine import CheckResult
 from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, Run, failing, prepare, run_check, vault_options
 from vaultkit.fix.journal import WRITTEN, undo
-from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, plan
-from vaultkit.model import Decoded
+from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, patch, plan
 from vaultkit.vault.files import find_root
 
 
@@ -60,23 +58,6 @@ def _summary(done: list[FileFix], remaining: int, written: bool) -> str:
     return f"{verb} {_count(fixed, 'problem')} in {_count(len(done), 'file')}; {remaining} remaining.{undo_hint}"
 
 
-def _storage(decoded: Decoded) -> str:
-    return decoded.encoding.upper() + (" with BOM" if decoded.bom else "")
-
-
-def unified_diff(item: FileFix) -> str:
-    """A patch of one fixed note (paths relative to the vault root), preceded by a comment
-    line when the fix changes how the file is stored (encoding, BOM)."""
-    before, after = item.result.source, item.result.note
-    head = ""
-    if _storage(before.decoded) != _storage(after.decoded):
-        head = f"# {item.rel}: {_storage(before.decoded)} -> {_storage(after.decoded)}\n"
-    lines = difflib.unified_diff(
-        before.text.splitlines(keepends=True), after.text.splitlines(keepends=True), f"a/{item.rel}", f"b/{item.rel}"
-    )
-    return head + "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-
-
 @click.command("fix")
 @vault_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning (see each rule's docs).")
@@ -109,7 +90,7 @@ def fix_command(
     remaining, done = outcome.remaining, _done(outcome)
     if show_diff:
         for item in done:
-            click.echo(unified_diff(item), nl=False)
+            click.echo(patch(item.rel, item.result), nl=False)
         if remaining:  # the patch stays clean on stdout; what it would leave goes to stderr
             click.echo(report.format_text(remaining), err=True)
     elif remaining:
@@ -126,7 +107,11 @@ def fix_command(
 def undo_command(vault: str | None) -> None:
     """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
     root = Path(vault).resolve() if vault else find_root(Path.cwd())
-    journal, results = undo(root)
+    try:
+        journal, results = undo(root)
+    except OSError as exc:  # another writer holds the vault, or its .vaultkit/ is unsafe
+        click.echo(f"vaultkit: error: nothing undone: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     if journal is None:
         click.echo("Nothing to undo.")
         sys.exit(EXIT_CLEAN)
