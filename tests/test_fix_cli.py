@@ -110,7 +110,7 @@ def test_a_note_linked_from_outside_the_vault_is_not_written(vault, monkeypatch,
     root = vault({})
     (root / "2023-01-05.md").symlink_to(outside / "2023-01-05.md")
     result = invoke(root, monkeypatch, "fix")
-    assert "leads out of the vault" in result.stderr
+    assert "2023-01-05.md: a symlink out of the vault" in result.stderr
     assert (outside / "2023-01-05.md").read_text() == FIXABLE
 
 

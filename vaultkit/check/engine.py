@@ -174,12 +174,13 @@ def build_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     date_keys: Iterable[str] = (),
+    external_symlinks: bool = False,
 ) -> tuple[VaultIndex, list[str], list[str]]:
     """Parse the whole vault.  Returns the index, the notes to check, and walk warnings.
 
     ``date_keys`` are the properties ``empty-date`` checks: notes where one is empty get
     their date evidence (git history, file times) gathered here, since rules do no I/O."""
-    listing = list_files(root, excludes)
+    listing = list_files(root, excludes, external_symlinks)
     notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress)
     dates = evidence.gather(root, notes, date_keys) if date_keys else None
     return VaultIndex(notes, listing.files, load_settings(root), dates=dates), listing.notes, listing.warnings
@@ -193,11 +194,14 @@ def check(
     max_bytes: int = DEFAULT_MAX_BYTES,
     jobs: int | None = None,
     progress: Progress | None = None,
+    external_symlinks: bool = False,
 ) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note)."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, warnings = build_index(root, excludes, max_bytes, progress, evidence.date_keys(active))
+    index, notes, warnings = build_index(
+        root, excludes, max_bytes, progress, evidence.date_keys(active), external_symlinks
+    )
     if targets is not None:
         wanted = list(targets)
         notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]

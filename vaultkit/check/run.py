@@ -74,4 +74,12 @@ def check_vault(
     """Check the vault at ``root`` (every note, or the vault-relative ``targets``)."""
     root = Path(root).resolve()
     config, active = resolve_run(root, config_path, select, ignore)
-    return check(root, active, targets, config.exclude, config.max_file_size, jobs)
+    return check(
+        root,
+        active,
+        targets,
+        config.exclude,
+        config.max_file_size,
+        jobs,
+        external_symlinks=config.follow_external_symlinks,
+    )

@@ -75,7 +75,7 @@ def plan(result: CheckResult, active: Sequence[ActiveRule], unsafe: bool = False
     by_path: dict[str, list[Problem]] = defaultdict(list)
     for problem in result.problems:
         by_path[problem.path].append(problem)
-    outcome = VaultFix(result.root)
+    outcome = VaultFix(result.root, errors=list(result.warnings))  # what the walk skipped, and why
     for rel, problems in by_path.items():
         if not any(p.fix is not None and allowed(p.fix, unsafe) for p in problems):
             outcome.untouched.extend(problems)
