@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -172,3 +173,22 @@ def test_diff_names_a_change_of_encoding():
     result = fix_note(note, VaultIndex([note], ["A.md"]), active, original=data)
     assert result.data == b"same text\n"
     assert fixrun.patch("A.md", result) == "# A.md: UTF-8 with BOM -> UTF-8\n"
+
+
+def test_awkward_names_and_read_only_notes_are_reported_not_crashed(vault, monkeypatch):
+    """A name that is not UTF-8, one of 240 bytes (too long for the old temp name) and a
+    read-only note: the first two are fixed and undone; the third is reported and kept."""
+    latin1 = os.fsdecode("2023-01-05 café.md".encode("latin-1"))
+    long_name = "2023-01-06 " + "é" * 112 + ".md"
+    root = vault({long_name: FIXABLE, "2023-01-07.md": FIXABLE})
+    (root / latin1).write_text(FIXABLE)
+    (root / "2023-01-07.md").chmod(0o444)
+    result = invoke(root, monkeypatch, "fix")
+    assert "Traceback" not in result.output
+    assert "2023-01-07.md: not written:" in result.stderr and "read-only" in result.stderr
+    assert "the file name is not UTF-8" in result.stderr
+    assert (root / "2023-01-07.md").read_text() == FIXABLE
+    assert (root / latin1).read_text() == FIXABLE.replace("date:", "date: 2023-01-05")
+    assert (root / long_name).read_text() == FIXABLE.replace("date:", "date: 2023-01-06")
+    assert invoke(root, monkeypatch, "undo").exit_code == 0
+    assert (root / latin1).read_text() == FIXABLE and (root / long_name).read_text() == FIXABLE

@@ -18,7 +18,7 @@ from vaultkit.check.engine import CheckResult
 from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, Run, failing, prepare, run_check, vault_options
 from vaultkit.fix.journal import WRITTEN, undo
 from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, patch, plan
-from vaultkit.vault.files import find_root
+from vaultkit.vault.files import find_root, printable
 
 
 def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:
@@ -82,7 +82,7 @@ def fix_command(
     """Fix problems in place: safe fixes, and unsafe ones with --unsafe-fixes.
 
     Every changed file's original is kept in the vault's .vaultkit/ folder first;
-    `vaultkit undo` restores the last run.
+    each `vaultkit undo` steps back one run.
     """
     run = prepare(paths, vault, config, select, ignore, isolated)
     result = run_check(run, jobs, quiet)
@@ -105,7 +105,8 @@ def fix_command(
 @click.command("undo")
 @click.option("--vault", type=click.Path(file_okay=False, exists=True), help="Vault root (default: the current one).")
 def undo_command(vault: str | None) -> None:
-    """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
+    """Step back one run: restore the files the last `vaultkit fix` (or `watch --fix`)
+    changed, each only if unchanged since."""
     root = Path(vault).resolve() if vault else find_root(Path.cwd())
     try:
         journal, results = undo(root)
@@ -116,7 +117,7 @@ def undo_command(vault: str | None) -> None:
         click.echo("Nothing to undo.")
         sys.exit(EXIT_CLEAN)
     for item in results:
-        click.echo(f"{item.status:9s} {item.path}" + (f": {item.reason}" if item.reason else ""))
+        click.echo(f"{item.status:9s} {printable(item.path)}" + (f": {item.reason}" if item.reason else ""))
     refused = sum(r.status == "refused" for r in results)
     restored = sum(r.status == "restored" for r in results)
     refusals = f"; refused {refused}." if refused else "."

@@ -23,6 +23,7 @@ from vaultkit.fix.loop import FixResult, allowed, fix_note
 from vaultkit.fix.transaction import FAILED, NotWritten, Transaction
 from vaultkit.model import Decoded
 from vaultkit.read.parse import digest_of, parse_bytes
+from vaultkit.vault.files import printable
 
 
 @dataclass
@@ -62,11 +63,11 @@ class VaultFix:
         out = list(self.errors)
         for f in self.files:
             if f.result.error:
-                out.append(f"{f.rel}: {f.result.error}")
+                out.append(f"{printable(f.rel)}: {f.result.error}")
             if not f.result.converged:
-                out.append(f"{f.rel}: the fixes did not settle (rules keep changing each other's edits)")
+                out.append(f"{printable(f.rel)}: the fixes did not settle (rules keep changing each other's edits)")
             if f.reason:
-                out.append(f"{f.rel}: {f.reason}")
+                out.append(f"{printable(f.rel)}: {f.reason}")
         return out
 
 

@@ -100,6 +100,21 @@ def leads_out(root: Path | str, rel: str) -> str | None:
     return None if real == base or real.startswith(base.rstrip(os.sep) + os.sep) else real
 
 
+def printable(rel: str) -> str:
+    """A path as it can be printed: bytes of a name that were not UTF-8 as ``\\udcXX``."""
+    return rel.encode("utf-8", "backslashreplace").decode()
+
+
+def _utf8(name: str) -> bool:
+    """Whether a name from the file system was valid UTF-8 (Python keeps the bytes that were
+    not as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _outside(rel: str, target: str) -> str:
     return (
         f"{rel}: a symlink out of the vault (to {target}); not read, since it may lead to private files"
@@ -150,6 +165,12 @@ def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool
             if name.startswith(".") or skipped(folder, name, prefix + nfc(name)):
                 continue
             rel = prefix + nfc(name)
+            if not _utf8(name):
+                listing.warnings.append(
+                    f"{printable(rel)}: the file name is not UTF-8 (shown"
+                    " with escapes); vaultkit checks and fixes it, but Obsidian and sync clients may not"
+                    " handle it: rename it"
+                )
             listing.files.append(rel)
             if name.lower().endswith(NOTE_SUFFIX):
                 (listing.ignored_notes if ignored(rel) else listing.notes).append(rel)
