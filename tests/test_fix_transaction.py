@@ -7,18 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from support import wait_for
+from test_watch_resilience import running
 
-from vaultkit.check.run import resolve_run
 from vaultkit.fix import journal
 from vaultkit.fix.transaction import NotWritten, Transaction
 from vaultkit.vault.atomic import TEMP_SUFFIX
-from vaultkit.watch.daemon import Daemon, Options
 
 TYPED = "---\nrelated: [[Project Plan]]\n---\n# A\n"
 FIXED = '---\nrelated: "[[Project Plan]]"\n---\n# A\n'
@@ -27,19 +23,6 @@ FIXED = '---\nrelated: "[[Project Plan]]"\n---\n# A\n'
 def dead_pid() -> int:
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     return int(done.stdout)
-
-
-@contextmanager
-def daemon_on(root: Path, fix: bool = True) -> Iterator[Daemon]:
-    (root / ".obsidian").mkdir(parents=True, exist_ok=True)
-    config, active = resolve_run(root)
-    daemon = Daemon(root, config, active, Options(fix=fix, debounce=0.05, serve=False, jobs=1))
-    daemon.start()
-    try:
-        assert daemon.wait_ready(30)
-        yield daemon
-    finally:
-        daemon.stop()
 
 
 def test_a_transaction_journals_before_it_writes_and_undo_steps_back_one_run_at_a_time(tmp_path):
@@ -91,7 +74,7 @@ def test_the_daemon_fix_sweeps_temporary_files_and_is_journalled(tmp_path):
     (tmp_path / "A.md").write_text("# A\n")
     stale = tmp_path / f".A.md.{dead_pid()}.abcd{TEMP_SUFFIX}"
     stale.write_text("left by a killed run\n")
-    with daemon_on(tmp_path) as daemon:
+    with running(tmp_path, fix=True) as daemon:
         (tmp_path / "A.md").write_text(TYPED)
         wait_for(lambda: (tmp_path / "A.md").read_text() == FIXED, what="the daemon's fix")
         wait_for(lambda: daemon.counters["fix"] == 1, what="the fix to be counted")
@@ -102,7 +85,7 @@ def test_the_daemon_fix_sweeps_temporary_files_and_is_journalled(tmp_path):
 def test_the_daemon_writes_nothing_without_a_journal_and_keeps_going(tmp_path, caplog):
     (tmp_path / "Project Plan.md").write_text("plan\n")
     (tmp_path / "A.md").write_text("# A\n")
-    with daemon_on(tmp_path) as daemon:
+    with running(tmp_path, fix=True) as daemon:
         os.rename(tmp_path / ".vaultkit", tmp_path / "moved-state")
         (tmp_path / ".vaultkit").write_text("a file where the state folder should be\n")
         (tmp_path / "A.md").write_text(TYPED)
@@ -115,7 +98,7 @@ def test_the_daemon_writes_nothing_without_a_journal_and_keeps_going(tmp_path, c
 def test_the_daemon_preview_marks_a_last_line_without_newline(tmp_path):
     (tmp_path / "Project Plan.md").write_text("plan\n")
     (tmp_path / "A.md").write_text("---\nrelated: [[Project Plan]]\n---\nlast line")
-    with daemon_on(tmp_path, fix=False) as daemon:
+    with running(tmp_path) as daemon:
         status, preview = daemon.fix("A.md", apply=False, unsafe=False)
     assert status == 200 and preview["changed"]
     assert '+related: "[[Project Plan]]"\n' in preview["diff"]
