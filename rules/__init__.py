@@ -6,6 +6,6 @@ define.  Imports inside this package are relative -- there is no top-level ``rul
 
 from pkgutil import iter_modules
 
-from vaultkit.check.registry import package_rules
+from vaultkit.api import package_rules
 
 RULES = package_rules(__name__, sorted(m.name for m in iter_modules(__path__)))

@@ -1,8 +1,7 @@
 import posixpath
 
-from vaultkit.api import Diagnostic, rule
+from vaultkit.api import Diagnostic, fold, rule
 from vaultkit.rulekit.links import is_ambiguous, or_list, target_edits, unsafe
-from vaultkit.vault.index import fold
 
 
 def _reason(source: str, winner: str, others: list[str]) -> str:

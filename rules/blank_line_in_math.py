@@ -37,7 +37,7 @@ def blank_line_in_math(note, vault, options):
     formula renders exactly as intended, and nothing outside the block changes.
     """
     text = note.text
-    for finding in delimiter_findings(note):
+    for finding in delimiter_findings(note, vault):
         if finding.rule == BLANK_LINE:
             stop = finding.end + (2 if text.startswith("\r\n", finding.end) else 1)
             fix = Fix("Delete the blank line", (Edit(finding.start, stop, ""),))

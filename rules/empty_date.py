@@ -1,4 +1,4 @@
-from vaultkit.api import Diagnostic, Edit, Fix, rule
+from vaultkit.api import Diagnostic, Edit, Fix, fold, rule
 from vaultkit.text.dates import (
     BIRTH_TIME,
     GIT,
@@ -9,7 +9,6 @@ from vaultkit.text.dates import (
     path_evidence,
     vault_formats,
 )
-from vaultkit.vault.index import fold
 
 OPT_IN = {BIRTH_TIME: "use-birth-time", MODIFIED_TIME: "use-modified-time"}
 
@@ -54,6 +53,7 @@ def _fill(note, key, value):
     "empty-date",
     options={"keys": ("date", "created", "date created"), "use-birth-time": False, "use-modified-time": False},
     fixable=True,
+    dates_for="keys",
 )
 def empty_date(note, vault, options):
     """A date property that is present but empty.

@@ -1,8 +1,7 @@
 import datetime as dt
 import re
 
-from vaultkit.api import Diagnostic, rule
-from vaultkit.vault.index import fold
+from vaultkit.api import Diagnostic, fold, rule
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 

@@ -89,6 +89,7 @@ def property_type(note, vault, options):
 def _list_property(note, key, value, name):
     if value is None:
         return
+    values: list[object]
     if isinstance(value, str):
         values = [value]
     elif isinstance(value, list):

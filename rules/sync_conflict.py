@@ -1,7 +1,6 @@
 import re
 
-from vaultkit.api import Diagnostic, rule
-from vaultkit.vault.index import fold
+from vaultkit.api import Diagnostic, fold, rule
 
 # Each marker is what a sync client inserts before the file's extension (exact formats from the
 # clients' documentation and source, see the rule's "See also").  Order matters: Obsidian Sync's

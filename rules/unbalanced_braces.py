@@ -27,6 +27,6 @@ def unbalanced_braces(note, vault, options):
     The ratio $\\frac{a}{b + c}$ is small.
     ```
     """
-    for finding in structure_findings(note):
+    for finding in structure_findings(note, vault):
         if finding.rule == BRACES:
             yield Diagnostic(finding.message, finding.start, finding.end)

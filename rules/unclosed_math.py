@@ -28,6 +28,6 @@ def unclosed_math(note, vault, options):
     The loss is $L = \\sum_i (y_i - \\hat{y}_i)^2$ and it is convex.
     ```
     """
-    for finding in delimiter_findings(note):
+    for finding in delimiter_findings(note, vault):
         if finding.rule == UNCLOSED:
             yield Diagnostic(finding.message, finding.start, finding.end)

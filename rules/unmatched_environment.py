@@ -34,6 +34,6 @@ def unmatched_environment(note, vault, options):
     $$
     ```
     """
-    for finding in structure_findings(note):
+    for finding in structure_findings(note, vault):
         if finding.rule == ENVIRONMENT:
             yield Diagnostic(finding.message, finding.start, finding.end)

@@ -27,6 +27,6 @@ def unmatched_left_right(note, vault, options):
     Bracket $\\left( x + y \\right)$ here.
     ```
     """
-    for finding in structure_findings(note):
+    for finding in structure_findings(note, vault):
         if finding.rule == LEFT_RIGHT:
             yield Diagnostic(finding.message, finding.start, finding.end)

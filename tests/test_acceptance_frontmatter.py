@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vaultkit.check.run import check_vault
+
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
 
 RULES = ("invalid-front-matter", "empty-date", "placeholder-link-title")
 

@@ -15,6 +15,8 @@ from vaultkit.fix.loop import apply_edits
 from vaultkit.read.parse import read_note
 from vaultkit.text.encoding.locate import EMPTY, analyse
 
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
+
 KINDS = ("cp1252", "cp1254-lossy", "gbk")
 
 

@@ -22,6 +22,8 @@ from vaultkit.api import Applicability
 from vaultkit.check.run import check_vault
 from vaultkit.read.decode import decode
 
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
+
 NOTES = 2000
 ROUNDS = int(os.environ.get("VAULTKIT_KILL_ROUNDS", "3"))
 

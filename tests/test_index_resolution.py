@@ -1,4 +1,4 @@
-"""VaultIndex resolves links the way Obsidian's getLinkpathDest does (semantics doc 2.1)."""
+"""VaultIndex resolves links the way Obsidian's getLinkpathDest does (docs/obsidian-behaviour.md section 1)."""
 
 from __future__ import annotations
 

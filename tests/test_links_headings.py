@@ -1,4 +1,4 @@
-"""stripHeading and the heading-path walk (semantics doc 3.1)."""
+"""stripHeading and the heading-path walk (docs/obsidian-behaviour.md section 2)."""
 
 from __future__ import annotations
 

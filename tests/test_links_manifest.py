@@ -6,6 +6,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
+
 ROOT = Path(__file__).resolve().parents[1]
 PLANTED = ["broken-wikilink", "broken-heading-link", "broken-block-ref", "missing-embed"]
 NEVER_PLANTED = ["ambiguous-link", "broken-markdown-link"]

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from vaultkit.check.run import check_vault
+
+pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
 
 RULES = ("unclosed-math", "unbalanced-braces", "unmatched-left-right", "unmatched-environment", "blank-line-in-math")
 

@@ -10,6 +10,7 @@ from vaultkit.check.run import lint_text
 from vaultkit.read.parse import parse_text
 from vaultkit.rulekit.math import structure_findings
 from vaultkit.text.tex import plainly_nested
+from vaultkit.vault.index import VaultIndex
 
 MATH = ["VK401", "VK402", "VK403", "VK404", "VK405"]
 
@@ -138,5 +139,6 @@ def test_fast_verdict_never_hides_a_finding():
         body = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
         if plainly_nested(body):
             passed += 1
-            assert structure_findings(parse_text("A.md", f"$${body}$$")) == (), body
+            note = parse_text("A.md", f"$${body}$$")
+            assert structure_findings(note, VaultIndex([note], [])) == (), body
     assert passed > 100

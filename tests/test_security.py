@@ -181,17 +181,31 @@ class FakeBackend:
     def __init__(self) -> None:
         self.hub = Hub()
 
+    def ready(self) -> bool:
+        return True
+
     def health(self) -> dict[str, Any]:
         return {"ok": True, "ready": True}
 
     def status(self) -> dict[str, Any]:
-        return {"generation": 1, "ready": True}
+        return {"generation": 1, "ready": True, "version": "0", "api": server.API_VERSION}
 
     def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]:
         return 200, {"generation": 1, "problems": []}
 
-    def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]:
+    def fix(
+        self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]:
         return 404, {}
+
+    def recheck(self) -> None:
+        return None
+
+    def rules(self) -> list[dict[str, Any]]:
+        return []
+
+    def rule(self, name: str) -> dict[str, Any] | None:
+        return None
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from vaultkit.watch.debounce import Debouncer
 from vaultkit.watch.observer import OverflowWatch, VaultEventHandler
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import AlreadyRunning, Runtime
-from vaultkit.watch.server import BadPath, Event, Handler, Subscriber, openapi, vault_path
+from vaultkit.watch.server import ApiServer, BadPath, Event, Handler, Hub, Subscriber, openapi, vault_path
 from vaultkit.watch.state import VaultState, read_file
 
 # -- debouncer ------------------------------------------------------------------------------
@@ -268,7 +268,9 @@ def test_the_openapi_document_matches_the_server_and_the_json_report():
     spec = json.loads(openapi())
     assert spec["openapi"] == "3.1.0"
     source = Path(Handler.__module__.replace(".", "/") + ".py")
-    routes = set(re.findall(r'"(/v1/[a-z.]+)"', (Path(__file__).parents[1] / source).read_text()))
+    code = (Path(__file__).parents[1] / source).read_text()
+    routes = set(re.findall(r'"(/v1/[a-z.]+)"', code))
+    routes |= {f"{prefix}{{name}}" for prefix in re.findall(r'"(/v1/[a-z.]+/)"', code)}  # /v1/rules/{name}
     assert set(spec["paths"]) == routes
     text = json.dumps(spec)
     for ref in set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', text)):
@@ -282,6 +284,49 @@ def test_the_openapi_document_matches_the_server_and_the_json_report():
         for method, operation in methods.items():
             if route != "/v1/health":
                 assert "401" in operation["responses"], (route, method)
+
+
+class StartingBackend:
+    """A daemon still in its first check, as the HTTP layer sees it."""
+
+    token = "t" * 43
+
+    def __init__(self) -> None:
+        self.hub = Hub()
+
+    def ready(self) -> bool:
+        return False
+
+    def health(self):
+        return {"ok": True, "ready": False, "version": "0", "api": 1}
+
+    def diagnostics(self, rel):
+        return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+
+
+def test_every_answer_says_whether_the_first_check_is_done():
+    import urllib.error
+    import urllib.request
+
+    server = ApiServer(0, StartingBackend())  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        auth = {"Authorization": f"Bearer {StartingBackend.token}", "Origin": "app://obsidian.md"}
+        with urllib.request.urlopen(urllib.request.Request(server.url + "/v1/health"), timeout=10) as response:
+            assert response.headers["X-Vaultkit-Ready"] == "false"
+        for route, headers in [("/v1/diagnostics", auth), ("/v1/status", {})]:  # a refusal says it too
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(server.url + route, headers=headers), timeout=10)
+            assert refused.value.headers["X-Vaultkit-Ready"] == "false"
+            assert refused.value.code == (503 if headers else 401)
+        # Obsidian may read the header: CORS exposes it to the app's origin
+        with pytest.raises(urllib.error.HTTPError) as starting:
+            urllib.request.urlopen(urllib.request.Request(server.url + "/v1/diagnostics", headers=auth), timeout=10)
+        assert starting.value.headers["Access-Control-Expose-Headers"] == "X-Vaultkit-Ready"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # -- the vault state, on real files -------------------------------------------------------

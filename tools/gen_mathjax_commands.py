@@ -10,7 +10,7 @@ branch ``v3.2`` -- the documentation of the MathJax version Obsidian ships (3.2.
 * the ``textmacros`` page for the macros that also work in text mode (inside ``\text{}``).
 
 Obsidian loads ``tex-chtml-full``: every package of MathJax's ``AllPackages`` except
-``physics`` (see docs/obsidian-semantics.md section 15); physics commands are still listed,
+``physics`` (see docs/obsidian-behaviour.md section 3); physics commands are still listed,
 marked with their package, so that a message can say why they fail.  Only names and package
 names are taken; nothing else of the documentation.
 

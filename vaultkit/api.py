@@ -15,14 +15,15 @@ exposes a sequence of :class:`Rule` objects there, exactly like the built-in bun
 from __future__ import annotations
 
 import enum
+import importlib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.model import Note
+from vaultkit.model import Note, fold
 
 if TYPE_CHECKING:
     from vaultkit.vault.index import VaultIndex
@@ -36,6 +37,8 @@ __all__ = [
     "Rule",
     "Severity",
     "VaultIndex",
+    "fold",
+    "package_rules",
     "rule",
 ]
 
@@ -111,6 +114,9 @@ class Rule:
     enabled_by_default: bool = True
     fixable: bool = False
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # The option naming the date properties for which the rule reads ``vault.dates``: the
+    # engine gathers that evidence (git history, file times) at the edge, since rules do no I/O.
+    dates_for: str | None = None
 
     @property
     def doc(self) -> str:
@@ -120,6 +126,16 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.doc.splitlines()[0] if self.doc else ""
+
+    @property
+    def manual(self) -> str:
+        """The page ``vaultkit rule NAME`` prints (and the daemon serves to the plugin): a title,
+        the rule's facts, then its documentation -- one text, so both fronts say the same."""
+        facts = (
+            f"Severity: {self.severity.value}. Enabled by default: {'yes' if self.enabled_by_default else 'no'}. "
+            f"Fixable: {'yes' if self.fixable else 'no'}."
+        )
+        return f"# {self.name} ({self.code})\n\n{facts}\n\n{self.doc}"
 
     def __call__(self, note: Note, vault: VaultIndex, options: Options) -> Iterable[Diagnostic]:
         return self.check(note, vault, options)
@@ -133,12 +149,15 @@ def rule(
     enabled_by_default: bool = True,
     fixable: bool = False,
     options: Mapping[str, Any] | None = None,
+    dates_for: str | None = None,
 ) -> Callable[[CheckFunction], Rule]:
     """Declare a rule: ``@rule("VK101", "invalid-front-matter", severity=Severity.ERROR)``."""
     if not CODE_RE.match(code):
         raise ValueError(f"rule code {code!r} must look like VK101")
     if not NAME_RE.match(name):
         raise ValueError(f"rule name {name!r} must be kebab-case")
+    if dates_for is not None and dates_for not in (options or {}):
+        raise ValueError(f"rule {name}: dates_for names {dates_for!r}, which is not one of its options")
 
     def wrap(check: CheckFunction) -> Rule:
         return Rule(
@@ -149,6 +168,18 @@ def rule(
             enabled_by_default=enabled_by_default,
             fixable=fixable,
             options=MappingProxyType(dict(options or {})),
+            dates_for=dates_for,
         )
 
     return wrap
+
+
+def rules_in(modules: Iterable[ModuleType]) -> tuple[Rule, ...]:
+    """Every :class:`Rule` defined at module level in ``modules``, sorted by code."""
+    found = {id(v): v for m in modules for v in vars(m).values() if isinstance(v, Rule)}
+    return tuple(sorted(found.values(), key=lambda r: r.code))
+
+
+def package_rules(package: str, names: Iterable[str]) -> tuple[Rule, ...]:
+    """Import ``package.<name>`` for each name and collect their rules."""
+    return rules_in(importlib.import_module(f"{package}.{name}") for name in names)

@@ -8,8 +8,29 @@ else in the file.  Lines and columns are derived through ``SourceMap`` only when
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+# Name keys.  Obsidian compares file names and link paths after NFC normalisation (macOS file
+# systems hand out NFD names) and case-insensitively; every layer uses these three, so that a
+# name is never folded two ways.
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC, the form Obsidian stores and compares names in."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """The key Obsidian compares names with: NFC, lower case."""
+    return nfc(text).lower()
+
+
+def link_key(path: str) -> str:
+    """Folded last path segment without ``.md``: what links and files are matched on."""
+    last = fold(path).rstrip("/").rsplit("/", 1)[-1]
+    return last[:-3] if last.endswith(".md") else last
 
 
 @dataclass(frozen=True, slots=True)

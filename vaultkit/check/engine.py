@@ -1,6 +1,6 @@
 """Run the active rules over notes and turn their diagnostics into reportable problems.
 
-Data flow: list the vault's files -> parse every note (in worker processes on large vaults)
+Data flow: list the vault's files -> parse every note (in this process)
 -> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the rules on the notes asked about
 -> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
 A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.api import Fix, Severity
@@ -48,6 +49,11 @@ class Problem:
     start: int
     end: int
     fix: Fix | None = None
+
+    @property
+    def order(self) -> tuple[str, int, int, str]:
+        """The one order problems are reported in, everywhere: path, position, code."""
+        return (self.path, self.line, self.column, self.code)
 
 
 @dataclass
@@ -192,6 +198,15 @@ def _parse_all(root: str, rels: list[str], max_bytes: int, progress: Progress | 
     return notes
 
 
+def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
+    """The date properties whose evidence the active rules read (their ``dates_for`` option)."""
+    keys: dict[str, None] = {}
+    for item in active:
+        if item.rule.dates_for:
+            keys.update(dict.fromkeys(item.options.get(item.rule.dates_for, ())))
+    return tuple(keys)
+
+
 def build_index(
     root: Path,
     excludes: Iterable[str] = (),
@@ -202,8 +217,9 @@ def build_index(
 ) -> tuple[VaultIndex, list[str], list[str]]:
     """Parse the whole vault.  Returns the index, the notes to check, and walk warnings.
 
-    ``date_keys`` are the properties ``empty-date`` checks: notes where one is empty get
-    their date evidence (git history, file times) gathered here, since rules do no I/O."""
+    ``date_keys`` are the date properties the active rules read evidence for (:func:`date_keys`):
+    notes where one is empty get their evidence (git history, file times) gathered here, since
+    rules do no I/O."""
     listing = list_files(root, excludes, external_symlinks)
     notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress)
     dates = evidence.gather(root, notes, date_keys) if date_keys else None
@@ -223,9 +239,7 @@ def check(
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note)."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, warnings = build_index(
-        root, excludes, max_bytes, progress, evidence.date_keys(active), external_symlinks
-    )
+    index, notes, warnings = build_index(root, excludes, max_bytes, progress, date_keys(active), external_symlinks)
     if targets is not None:
         wanted = list(targets)
         notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]
@@ -234,5 +248,5 @@ def check(
         problems = _map(_check_chunk, notes, jobs, progress, "checking")
     finally:
         _WORKER.clear()
-    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+    problems.sort(key=attrgetter("order"))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)

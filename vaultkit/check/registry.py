@@ -6,10 +6,8 @@ distribution registers ``core = "vaultkit.rules:RULES"``), so there is one code 
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
+from collections.abc import Mapping
 from importlib.metadata import entry_points
-from types import ModuleType
 
 from vaultkit.api import Rule
 
@@ -18,17 +16,6 @@ GROUP = "vaultkit.rules"
 
 class PluginError(Exception):
     """A rule plugin could not be loaded or declares a conflicting rule."""
-
-
-def rules_in(modules: Iterable[ModuleType]) -> tuple[Rule, ...]:
-    """Every :class:`Rule` defined at module level in ``modules``, sorted by code."""
-    found = {id(v): v for m in modules for v in vars(m).values() if isinstance(v, Rule)}
-    return tuple(sorted(found.values(), key=lambda r: r.code))
-
-
-def package_rules(package: str, names: Iterable[str]) -> tuple[Rule, ...]:
-    """Import ``package.<name>`` for each name and collect their rules."""
-    return rules_in(importlib.import_module(f"{package}.{name}") for name in names)
 
 
 def load_rules(isolated: bool = False) -> dict[str, Rule]:
@@ -54,3 +41,8 @@ def load_rules(isolated: bool = False) -> dict[str, Rule]:
             found[item.name] = item
             codes[item.code] = origin
     return found
+
+
+def find_rule(rules: Mapping[str, Rule], name: str) -> Rule | None:
+    """The rule a person names, by its name or its code (``broken-wikilink`` or ``vk201``)."""
+    return rules.get(name) or next((r for r in rules.values() if r.code == name.upper()), None)

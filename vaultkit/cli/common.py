@@ -23,7 +23,7 @@ from vaultkit.check.config import ActiveRule, Config, ConfigError
 from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
 from vaultkit.check.registry import PluginError
 from vaultkit.check.run import resolve_run
-from vaultkit.read.parse import nfc
+from vaultkit.model import nfc
 from vaultkit.vault.files import find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2

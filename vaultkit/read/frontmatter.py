@@ -25,7 +25,7 @@ MAX_YAML_NODES = 100_000  # expanded size; a billion-laughs document exceeds it 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """Safe loader that records duplicate keys instead of silently keeping the last one."""
 
     def __init__(self, stream: str) -> None:

@@ -1,7 +1,7 @@
 """Turn one file into a :class:`~vaultkit.model.Note`.
 
 ``read_note`` is the only function here that touches the disk; ``parse_bytes`` and
-``parse_text`` are pure, so they run in worker processes and in tests alike.  Nothing that a
+``parse_text`` are pure, so the engine, the daemon and tests share them.  Nothing that a
 file contains can make them raise: unreadable, binary, oversized or undecodable files come
 back as a Note with ``read_error`` or ``decoded.error`` set, for a rule to report.
 """
@@ -11,17 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import unicodedata
 
-from vaultkit.model import Decoded, Note, SourceMap
+from vaultkit.model import Decoded, Note, SourceMap, nfc
 from vaultkit.read import frontmatter, markdown, regions
 from vaultkit.read.decode import NotText, decode
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-
-
-def nfc(path: str) -> str:
-    return unicodedata.normalize("NFC", path)
 
 
 def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str = "", size: int = 0) -> Note:

@@ -6,7 +6,7 @@ are looked for.  Order follows Obsidian: code binds first (fenced and indented b
 inline code spans, scanned left to right together with ``%%`` / ``<!-- -->`` comments and
 ``$`` / ``$$`` math, whichever starts first).
 
-Math follows Obsidian (docs/obsidian-semantics.md sections 10 and 15): inline ``$…$`` opens
+Math follows Obsidian (``docs/obsidian-behaviour.md`` section 3): inline ``$…$`` opens
 at a ``$`` not followed by whitespace and closes at the first ``$`` of a run that is not
 preceded by whitespace nor followed by a digit, inside one paragraph, heading line or table
 cell; ``$$…$$`` may start mid-line and span lines, ``$$$$`` is a closer then an opener, and
@@ -77,7 +77,8 @@ def _confirmed(text: str, start: int, candidates: list[Region]) -> list[Region]:
     lazy paragraph line is where CommonMark is subtle; the line scan above supplies the
     offsets (mistune has none) and mistune has the last word.  Only notes with candidates
     pay for the parse."""
-    parsed = Counter(_indent_code_blocks(_MISTUNE(text[start:])))
+    tokens = _MISTUNE(text[start:])  # a token list: the renderer is None
+    parsed = Counter(_indent_code_blocks(tokens if isinstance(tokens, list) else []))
     kept = []
     for region in candidates:
         lines = text[region.start : region.end].split("\n")
@@ -89,7 +90,7 @@ def _confirmed(text: str, start: int, candidates: list[Region]) -> list[Region]:
 
 
 def _fenced(text: str, start: int) -> list[Region]:
-    found = []
+    found: list[Region] = []
     pos = start
     while True:
         m = _FENCE_OPEN.search(text, pos)
@@ -371,7 +372,8 @@ def _closer_after_blank(text: str, opener: int, pos: int, end: int) -> int:
     """
     opened = text[opener + 2 : pos]  # the block's TeX before the first blank line
     for _ in range(_LOOKAHEAD):
-        para = _BLANK_RUN.match(text, pos, end).end()
+        blank = _BLANK_RUN.match(text, pos, end)
+        para = blank.end() if blank else pos
         if para >= end or _HEADING.match(text, para, end):
             return -1
         para_end = min(_paragraph_end(text, para), end)

@@ -1,13 +1,8 @@
-"""Encoding damage: detecting it precisely, repairing what can be repaired.
+"""The encoding rules' glue: the encoding library of :mod:`vaultkit.text.encoding` run over a note.
 
-- :mod:`.detect`: which legacy encoding a file that is not UTF-8 is in (``vaultkit.read.decode``).
-- :mod:`.locate`: the damaged runs of a note -- mojibake, lossless or lossy -- with repairs;
-  built on :mod:`.mojibake` (single-byte code pages, through ftfy where ftfy is right),
-  :mod:`.cjk` (UTF-8 read as GBK/GB18030/Big5/Shift-JIS/EUC-KR and the reverse),
-  :mod:`.lossy` (reading bytes back with candidates for lost ones) and
-  :mod:`.langmodel` (wordfreq's word frequencies, the lattice that picks candidates).
-
-The encoding rules (VK301-VK305) share one analysis per note through :func:`damage`.
+The encoding rules (VK301-VK305) share one analysis per note through :func:`damage`, cached on
+the index (:meth:`~vaultkit.vault.index.VaultIndex.analysis`), and the vault's vocabulary, which
+informs lossy repairs, once per index.  :func:`repair_text` is the one-call API for any string.
 """
 
 from __future__ import annotations
@@ -16,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from vaultkit.read.parse import parse_text
 from vaultkit.text.encoding.locate import EMPTY, Context, Damage, analyse, context_of, suspicious
 
 if TYPE_CHECKING:
@@ -24,14 +20,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Damage", "damage", "outside_damage", "repair_text"]
 
-_context: tuple[object, Context] | None = None  # (vault, its context): one vault per process
-
 
 def damage(note: Note, vault: VaultIndex | None = None) -> tuple[Damage, ...]:
     """The damaged runs of ``note``; the rest of ``vault`` informs the repairs."""
     if not suspicious(note.text):
         return ()
-    return analyse(note.text, note.regions, _vault_context(vault))
+    if vault is None:
+        return analyse(note.text, note.regions, EMPTY)
+    return vault.analysis(note, "encoding.damage", lambda n: analyse(n.text, n.regions, _vault_context(vault)))
 
 
 def outside_damage(note: Note, vault: VaultIndex | None, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
@@ -44,19 +40,13 @@ def outside_damage(note: Note, vault: VaultIndex | None, pattern: re.Pattern[str
             yield match
 
 
-def _vault_context(vault: VaultIndex | None) -> Context:
-    global _context
-    if vault is None:
-        return EMPTY
-    if _context is None or _context[0] is not vault:
-        _context = (vault, context_of(vault.notes.values()))
-    return _context[1]
+def _vault_context(vault: VaultIndex) -> Context:
+    """What the rest of the vault contributes to repairs (its vocabulary), once per index."""
+    return vault.derived("encoding.context", lambda index: context_of(index.notes.values()))
 
 
 def repair_text(text: str) -> str:
     """``text`` (a note, or any string) with every damaged run repaired."""
-    from vaultkit.read.parse import parse_text
-
     note = parse_text("Note.md", text)
     out, pos = [], 0
     for run in damage(note):

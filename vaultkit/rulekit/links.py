@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity
-from vaultkit.model import Link, Note
+from vaultkit.model import Link, Note, fold
 from vaultkit.rulekit.suggest import alias_owners, similar_block, similar_files, similar_heading
 from vaultkit.text.headings import strip_heading_for_link, walk
-from vaultkit.vault.index import Target, VaultIndex, fold
+from vaultkit.vault.index import Target, VaultIndex
 
 # Obsidian's own formats (HELP "Accepted file formats") and files people commonly attach.
 # A link whose name ends in one of these is an attachment link; any other name -- also

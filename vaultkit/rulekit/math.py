@@ -18,9 +18,8 @@ Unknown commands themselves are :mod:`vaultkit.text.mathjax`' job.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from vaultkit.model import Note, Region
 from vaultkit.read.regions import escaped, inline_limit
@@ -38,6 +37,7 @@ from vaultkit.text.tex import (
     plainly_nested,
     span_body,
 )
+from vaultkit.vault.index import VaultIndex
 
 UNCLOSED = "unclosed-math"
 BRACES = "unbalanced-braces"
@@ -71,31 +71,13 @@ _MIRROR = {
 _MIRROR.update({v: k for k, v in list(_MIRROR.items())})
 
 
-# --------------------------------------------------------------------------- per-note cache
-
-_T = TypeVar("_T")
-_memo: dict[str, object] = {}
-_memo_note: list[Note | None] = [None]
-
-
-def _cached(note: Note, key: str, compute: Callable[[], _T]) -> _T:
-    """Remember results for the note being checked (the engine runs every rule on one note
-    before the next), so that rules sharing an analysis run it once."""
-    if _memo_note[0] is not note:
-        _memo.clear()
-        _memo_note[0] = note
-    if key not in _memo:
-        _memo[key] = compute()
-    return _memo[key]  # type: ignore[return-value]
-
-
 # --------------------------------------------------------------------------- delimiters
 
 
-def delimiter_findings(note: Note) -> tuple[Finding, ...]:
+def delimiter_findings(note: Note, vault: VaultIndex) -> tuple[Finding, ...]:
     """Unclosed ``$`` / ``$$`` (rule ``unclosed-math``) and blank lines inside ``$$`` blocks
     (rule ``blank-line-in-math``)."""
-    return _cached(note, "delimiters", lambda: tuple(_delimiters(note)))
+    return vault.analysis(note, "math.delimiters", lambda n: tuple(_delimiters(n)))
 
 
 def _delimiters(note: Note) -> Iterator[Finding]:
@@ -225,9 +207,9 @@ def _blank_lines(note: Note, region: Region) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- TeX structure
 
 
-def structure_findings(note: Note) -> tuple[Finding, ...]:
+def structure_findings(note: Note, vault: VaultIndex) -> tuple[Finding, ...]:
     """Unbalanced braces, unmatched ``\\left``/``\\right`` and ``\\begin``/``\\end``, per span."""
-    return _cached(note, "structure", lambda: tuple(_structure(note)))
+    return vault.analysis(note, "math.structure", lambda n: tuple(_structure(n)))
 
 
 def _structure(note: Note) -> Iterator[Finding]:

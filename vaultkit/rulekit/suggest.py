@@ -16,9 +16,9 @@ from collections.abc import Collection, Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from vaultkit.model import Heading
+from vaultkit.model import Heading, fold, link_key
 from vaultkit.text.headings import heading_key, loose_key
-from vaultkit.vault.index import VaultIndex, fold, link_key
+from vaultkit.vault.index import VaultIndex
 
 SHOWN = 3  # at most this many names in a message
 

@@ -2,7 +2,7 @@
 
 Obsidian never compares a link's ``#Heading`` with the heading text directly.  Both sides
 go through ``stripHeading`` -- ASCII punctuation becomes a space, whitespace runs collapse,
-the ends are trimmed -- and are compared case-insensitively (semantics doc section 3.1).
+the ends are trimmed -- and are compared case-insensitively (``docs/obsidian-behaviour.md`` section 2).
 A path ``#A#B#C`` walks the headings in document order: the first heading matching ``A``,
 then the first later heading *deeper* than that one matching ``B``, and so on; so a later
 duplicate heading is reached only through its parent.
@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from vaultkit.model import fold
 
 _HEADING_PUNCTUATION = str.maketrans(dict.fromkeys('!"#$%&()*+,.:;<=>?@^`{|}~/[]\\\r\n', " "))
 _LINK_BREAKERS = re.compile(r"[:#|^\\\r\n]|%%|\[\[|\]\]")
@@ -38,7 +40,7 @@ def strip_heading_for_link(text: str) -> str:
 def heading_key(text: str) -> str:
     """The key a heading and a link segment are compared on: stripped, NFC, lower case
     (cached: the same headings and link segments recur across a vault)."""
-    return unicodedata.normalize("NFC", strip_heading(text)).lower()
+    return fold(strip_heading(text))
 
 
 def loose_key(text: str) -> str:
@@ -70,8 +72,8 @@ def walk(keys: Sequence[tuple[int, str]], segments: Sequence[str]) -> Walk:
     """Follow ``segments`` (raw ``#A#B`` parts) through ``keys`` (level, heading_key) in order.
 
     Each next segment must match a heading strictly deeper than the previous match.  The
-    walk does not stop at the end of the previous heading's section: the semantics doc
-    marks that detail uncertain, and not stopping is the lenient reading.
+    walk does not stop at the end of the previous heading's section: no public source settles
+    that detail, and not stopping is the lenient reading (``docs/obsidian-behaviour.md`` 2).
     """
     wanted = [heading_key(s) for s in segments]
     matched, level, index, after = 0, 0, 0, 0

@@ -21,12 +21,10 @@ import datetime as dt
 import os
 import subprocess
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from vaultkit.check.config import ActiveRule
-from vaultkit.model import Note
+from vaultkit.model import Note, nfc
 from vaultkit.text.dates import (
     BIRTH_TIME,
     EARLIEST,
@@ -38,16 +36,7 @@ from vaultkit.text.dates import (
     vault_formats,
 )
 
-RULE_NAME = "empty-date"
 GIT_TIMEOUT = 120  # seconds; a history walk longer than this is abandoned (no git evidence)
-
-
-def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
-    """The date keys of the active ``empty-date`` rule; () when it does not run."""
-    for item in active:
-        if item.rule.name == RULE_NAME:
-            return tuple(item.options.get("keys", ()))
-    return ()
 
 
 def gather(root: Path, notes: Sequence[Note], keys: Iterable[str]) -> DateFacts | None:
@@ -134,7 +123,7 @@ def _tracked(root: Path) -> set[str]:
 
 
 def _nfc(raw: bytes) -> str:
-    return unicodedata.normalize("NFC", raw.decode("utf-8", "surrogateescape"))
+    return nfc(raw.decode("utf-8", "surrogateescape"))
 
 
 def git_first_added(root: Path, rels: Iterable[str]) -> dict[str, DateEvidence]:
@@ -173,7 +162,7 @@ def git_first_added(root: Path, rels: Iterable[str]) -> dict[str, DateEvidence]:
     buffer = b""
     try:
         while alias and time.monotonic() < deadline:
-            chunk = proc.stdout.read1(1 << 16)
+            chunk = proc.stdout.read1(1 << 16)  # type: ignore[attr-defined]  # a BufferedReader
             buffer += chunk
             records = buffer.split(b"\x01")
             buffer = records.pop() if chunk else b""

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaultkit.read.parse import nfc
-from vaultkit.vault.index import VaultSettings, fold
+from vaultkit.model import fold, nfc
+from vaultkit.vault.index import VaultSettings
 
 NOTE_SUFFIX = ".md"
 

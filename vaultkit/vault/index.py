@@ -1,8 +1,8 @@
 """The vault-wide index every rule may consult: names, paths, headings, block ids, aliases.
 
 Built once per run from all parsed notes plus the list of every file in the vault
-(attachments included).  Link resolution follows Obsidian's ``getLinkpathDest`` (see
-``shared/docs/obsidian-semantics.md`` section 2.1): case-insensitive, NFC, file names only
+(attachments included).  Link resolution follows Obsidian's ``getFirstLinkpathDest`` (the
+repository's ``docs/obsidian-behaviour.md`` section 1): case-insensitive, NFC, file names only
 (aliases never resolve a link), ``.md`` optional for notes, ``./`` and ``../`` relative,
 ``/`` vault-absolute, else a path-suffix match with same-folder candidates first, then the
 shortest path, then alphabetical order.  Obsidian's suffix and same-folder tests are raw
@@ -16,21 +16,17 @@ the vault per link.  The caches assume the index is not changed after it is buil
 from __future__ import annotations
 
 import posixpath
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
-from vaultkit.model import Link, Note
+from vaultkit.model import Link, Note, fold, link_key
 from vaultkit.text.dates import DateFacts
 from vaultkit.text.headings import heading_key
 
-
-def fold(text: str) -> str:
-    """The key Obsidian compares names with: NFC, lower case."""
-    return (text if text.isascii() else unicodedata.normalize("NFC", text)).lower()
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -72,6 +68,27 @@ class VaultIndex:
         self._outgoing: dict[str, tuple[Target, ...]] = {}
         self._heading_keys: dict[str, tuple[tuple[int, str], ...]] = {}
         self._block_ids: dict[str, frozenset[str]] = {}
+        self._derived: dict[str, object] = {}
+        self._note_analyses: tuple[Note | None, dict[str, object]] = (None, {})
+
+    def derived(self, key: str, compute: Callable[[VaultIndex], _T]) -> _T:
+        """A vault-wide analysis that rules share (e.g. the encoding rules' vocabulary),
+        computed once per index.  Valid because an index is never changed after it is built."""
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        return self._derived[key]  # type: ignore[return-value]
+
+    def analysis(self, note: Note, key: str, compute: Callable[[Note], _T]) -> _T:
+        """A per-note analysis that several rules share (math delimiters, math structure),
+        computed once per note.  The engine runs every rule on one note before the next, so
+        only the current note's analyses are kept: memory stays flat on any vault."""
+        current, memo = self._note_analyses
+        if current is not note:
+            memo = {}
+            self._note_analyses = (note, memo)
+        if key not in memo:
+            memo[key] = compute(note)
+        return memo[key]  # type: ignore[return-value]
 
     def with_notes(self, notes: Mapping[str, Note], changed: Iterable[str], dates: DateFacts | None) -> VaultIndex:
         """The index after some notes were re-parsed while the set of files stayed the same
@@ -88,6 +105,7 @@ class VaultIndex:
         index._outgoing = {k: v for k, v in self._outgoing.items() if k not in gone}
         index._heading_keys = {k: v for k, v in self._heading_keys.items() if k not in gone}
         index._block_ids = {k: v for k, v in self._block_ids.items() if k not in gone}
+        index._derived, index._note_analyses = {}, (None, {})
         if "names" in vars(self):  # cached_property derived from file names only
             vars(index)["names"] = self.names
         return index
@@ -212,9 +230,3 @@ class VaultIndex:
                 if not link.external and link.target:
                     table[link_key(link.target)].add(note.rel)
         return {k: frozenset(v) for k, v in table.items()}
-
-
-def link_key(path: str) -> str:
-    """Folded last path segment without ``.md``: what links and files are matched on."""
-    last = fold(path).rstrip("/").rsplit("/", 1)[-1]
-    return last[:-3] if last.endswith(".md") else last

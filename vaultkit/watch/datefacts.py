@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from vaultkit.model import Note
+from vaultkit.model import Note, nfc
 from vaultkit.text.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
 from vaultkit.vault import evidence
 
@@ -51,7 +50,7 @@ def tracked(root: Path, rels: Sequence[str]) -> list[str]:
         return []
     if proc.returncode != 0:
         return []
-    listed = {unicodedata.normalize("NFC", os.fsdecode(p)) for p in out.split(b"\0") if p}
+    listed = {nfc(os.fsdecode(p)) for p in out.split(b"\0") if p}
     return [rel for rel in rels if rel in listed]
 
 
@@ -63,8 +62,8 @@ class DateTracker:
         self.keys = tuple(keys)
         self._wanted = frozenset(k.casefold() for k in self.keys)
         self.evidence: dict[str, tuple[DateEvidence, ...]] = dict(facts.evidence) if facts else {}
-        if facts is not None:
-            self.formats: dict = dict(facts.formats)
+        if facts is not None and facts.formats is not None:
+            self.formats: dict[str, DateFormat] = dict(facts.formats)
         else:
             self.formats = vault_formats(notes.values(), self.keys) if self.keys else {}
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import unicodedata
 from collections.abc import Callable
 
 from watchdog.events import (
@@ -33,6 +32,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
+
+from vaultkit.model import nfc
 
 SETTINGS_FILES = frozenset({".obsidian/app.json", ".obsidian/types.json", ".vaultkit.toml"})
 ROOT = ""  # the path that stands for "reconcile the whole vault"
@@ -49,7 +50,7 @@ def relative(root: str, path: str | bytes) -> str | None:
         return ROOT
     if not path.startswith(root + os.sep):
         return None
-    rel = unicodedata.normalize("NFC", path[len(root) + 1 :].replace(os.sep, "/"))
+    rel = nfc(path[len(root) + 1 :].replace(os.sep, "/"))
     if rel in SETTINGS_FILES:
         return rel
     if any(part.startswith(".") for part in rel.split("/")):

@@ -25,21 +25,22 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import io
 import json
 import logging
 import os
 import socket
 import threading
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Protocol, cast
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from vaultkit.model import nfc
 from vaultkit.version import __version__
 
 HOST = "127.0.0.1"
@@ -52,6 +53,8 @@ MAX_STREAMS = 8  # Server-Sent Event streams (each holds a connection for its li
 IDLE_TIMEOUT = 30.0  # seconds a kept-alive connection may wait for its next request
 REQUEST_TIMEOUT = 10.0  # seconds to send a whole request, or to take a chunk of an answer
 LISTEN_BACKLOG = 256
+API_VERSION = 1  # raised when an endpoint changes incompatibly; the plugin refuses other versions
+READY_HEADER = "X-Vaultkit-Ready"  # on every answer: whether the first full check is done
 
 log = logging.getLogger("vaultkit.watch")
 
@@ -66,7 +69,7 @@ def vault_path(raw: str) -> str:
         raw.encode("utf-8")
     except UnicodeEncodeError:
         raise BadPath(f"{raw!r} is not valid Unicode (it holds a lone surrogate)") from None
-    path = unicodedata.normalize("NFC", raw)
+    path = nfc(raw)
     if not path or "\\" in path or "\x00" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         raise BadPath(f"{raw!r} is not a vault-relative path")
     for part in path.split("/"):
@@ -75,6 +78,13 @@ def vault_path(raw: str) -> str:
         if part.startswith("."):
             raise BadPath(f"{raw!r} names a hidden file, which is not part of the vault")
     return path
+
+
+def _is_problem_key(value: Any) -> bool:
+    """Whether a fix request's ``problem`` names one problem: its code and 1-based start."""
+    if not isinstance(value, dict) or set(value) != {"code", "line", "column"} or not isinstance(value["code"], str):
+        return False
+    return all(type(value[key]) is int and value[key] >= 1 for key in ("line", "column"))
 
 
 @dataclass(frozen=True)
@@ -172,10 +182,16 @@ class Backend(Protocol):
     token: str
     hub: Hub
 
+    def ready(self) -> bool: ...
     def health(self) -> dict[str, Any]: ...
     def status(self) -> dict[str, Any]: ...
     def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]: ...
-    def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]: ...
+    def fix(
+        self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]: ...
+    def recheck(self) -> None: ...
+    def rules(self) -> list[dict[str, Any]]: ...
+    def rule(self, name: str) -> dict[str, Any] | None: ...
 
 
 def openapi() -> bytes:
@@ -201,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
         self.conn.state(IDLE)
         self.connection.settimeout(IDLE_TIMEOUT)
         try:
-            if not self.rfile.peek(1):  # closed, or shut down to make room
+            if not cast(io.BufferedReader, self.rfile).peek(1):  # closed, or shut down to make room
                 self.close_connection = True
                 return
         except (OSError, ValueError):  # idle too long, or reset
@@ -216,6 +232,7 @@ class Handler(BaseHTTPRequestHandler):
     def _cors(self) -> None:
         if self.headers.get("Origin") == ALLOWED_ORIGIN:
             self.send_header("Access-Control-Allow-Origin", ALLOWED_ORIGIN)
+            self.send_header("Access-Control-Expose-Headers", READY_HEADER)
             self.send_header("Vary", "Origin")
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
@@ -230,6 +247,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        self.send_header(READY_HEADER, "true" if self.server.backend.ready() else "false")
         self._cors()
         self.end_headers()
         self.wfile.write(body)
@@ -324,7 +342,11 @@ class Handler(BaseHTTPRequestHandler):
             ("POST", "/v1/fix"): self._fix,
             ("GET", "/v1/events"): self._events,
             ("GET", "/v1/openapi.json"): self._openapi,
+            ("GET", "/v1/rules"): self._rules,
+            ("POST", "/v1/recheck"): self._recheck,
         }
+        if route.startswith("/v1/rules/"):  # one rule's documentation: /v1/rules/{name}
+            routes[("GET", route)] = lambda query: self._rule(route.removeprefix("/v1/rules/"))
         if (method, route) == ("GET", "/v1/health"):
             return self._json(200, self.server.backend.health())
         if not self._authorised():
@@ -355,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def _path(self, query: dict[str, list[str]], body: dict[str, Any] | None = None) -> str | None:
-        raw = body.get("path") if body is not None else (query.get("path") or [None])[0]
+        raw = body.get("path") if body is not None else next(iter(query.get("path") or ()), None)
         if raw is None:
             return None
         if not isinstance(raw, str):
@@ -386,15 +408,32 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, "bad_path", str(exc))
         if rel is None:
             return self._error(400, "bad_request", 'name the note: {"path": "Folder/Note.md"}')
-        unknown = set(body) - {"path", "apply", "unsafe"}
+        unknown = set(body) - {"path", "apply", "unsafe", "problem"}
         if unknown:
             return self._error(400, "bad_request", f"unknown field(s): {', '.join(sorted(unknown))}")
-        apply, unsafe = body.get("apply", False), body.get("unsafe", False)
+        apply, unsafe, problem = body.get("apply", False), body.get("unsafe", False), body.get("problem")
         if not isinstance(apply, bool) or not isinstance(unsafe, bool):
             return self._error(400, "bad_request", "apply and unsafe must be true or false")
-        status, payload = self.server.backend.fix(rel, apply, unsafe)
+        if problem is not None and not _is_problem_key(problem):
+            return self._error(
+                400, "bad_request", 'problem must be {"code": "VK201", "line": 3, "column": 5} (line and column from 1)'
+            )
+        status, payload = self.server.backend.fix(rel, apply, unsafe, problem)
         self._json(status, payload)
         return None
+
+    def _recheck(self, query: dict[str, list[str]]) -> None:
+        self.server.backend.recheck()
+        self._json(202, {"queued": True})
+
+    def _rules(self, query: dict[str, list[str]]) -> None:
+        self._json(200, {"rules": self.server.backend.rules()})
+
+    def _rule(self, name: str) -> None:
+        found = self.server.backend.rule(unquote(name))
+        if found is None:
+            return self._error(404, "not_found", f"no rule named {unquote(name)!r} (see /v1/rules)")
+        return self._json(200, found)
 
     def _openapi(self, query: dict[str, list[str]]) -> None:
         self._send(200, openapi(), "application/json; charset=utf-8")
@@ -414,7 +453,11 @@ class Handler(BaseHTTPRequestHandler):
             self._cors()
             self.end_headers()
             status = backend.status()
-            hello = Event("hello", {"generation": status["generation"], "ready": status["ready"]}, status["generation"])
+            hello = Event(
+                "hello",
+                {key: status[key] for key in ("generation", "ready", "version", "api")},
+                status["generation"],
+            )
             self.wfile.write(b"retry: 2000\n\n" + hello.encode())
             self.wfile.flush()
             while not sub.closed:

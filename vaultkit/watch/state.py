@@ -36,16 +36,16 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.check.config import ActiveRule, Config
-from vaultkit.check.engine import Problem, check, check_note
-from vaultkit.model import Note
+from vaultkit.check.engine import Problem, check, check_note, date_keys
+from vaultkit.model import Note, fold, link_key
 from vaultkit.read.parse import digest_of, parse_bytes, read_bytes
 from vaultkit.text.encoding.locate import Context, context_of, suspicious
-from vaultkit.vault import evidence
 from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, leads_out, list_files
-from vaultkit.vault.index import VaultIndex, fold, link_key
+from vaultkit.vault.index import VaultIndex
 from vaultkit.watch.datefacts import DateTracker
 
 
@@ -173,7 +173,7 @@ class VaultState:
     def all_problems(self) -> list[Problem]:
         with self.lock:
             found = [p for problems in self.problems.values() for p in problems]
-        return sorted(found, key=lambda p: (p.path, p.line, p.column, p.code))
+        return sorted(found, key=attrgetter("order"))
 
     def linking_to(self, rel: str) -> set[str]:
         """The notes with a link written with the name of ``rel`` (whether it resolves or not)."""
@@ -207,7 +207,7 @@ class VaultState:
             self.warnings = result.warnings
             filters = index.settings.app.get("userIgnoreFilters") or []
             self._obsidian_ignored = ignore_matcher(filters if isinstance(filters, list) else [], ())
-            self._dates = DateTracker(self.root, evidence.date_keys(self.active), index.dates, self.notes)
+            self._dates = DateTracker(self.root, date_keys(self.active), index.dates, self.notes)
             self.problems = {rel: [] for rel in result.checked}
             for problem in result.problems:
                 self.problems.setdefault(problem.path, []).append(problem)
@@ -344,9 +344,9 @@ class VaultState:
                     pairs[new] = old
         left = {sig: rel for rel in sorted(gone - set(pairs.values())) if (sig := self._signatures.get(rel))}
         for new in sorted(added - set(pairs)):
-            old = left.pop(seen[new], None) if new in seen else None
-            if old is not None:
-                pairs[new] = old
+            moved_from = left.pop(seen[new], None) if new in seen else None
+            if moved_from is not None:
+                pairs[new] = moved_from
         for sig, old in left.items():
             new, _ = self._recent.get(sig, ("", 0.0))
             if new in self.files and new not in gone and new not in pairs and self._signatures.get(new) == sig:
@@ -403,8 +403,8 @@ class VaultState:
         for key in names:
             recheck |= self._linkers.get(key, set())
         for rel in (*new_notes, *gone):  # a note's links came or went: the targets' backlinks changed
-            before, after = old.get(rel), new_notes.get(rel)
-            recheck |= _targets(before, old_index) ^ _targets(after, self.index)
+            was, now = old.get(rel), new_notes.get(rel)
+            recheck |= _targets(was, old_index) ^ _targets(now, self.index)
         appeared_or_left = gone | added
         for rel in appeared_or_left:
             recheck |= self._named.get(link_key(rel), set())
@@ -434,7 +434,7 @@ class VaultState:
         for rel in sorted(recheck):
             note = self.notes[rel]
             problems = check_note(note, self.index, self.active)
-            problems.sort(key=lambda p: (p.line, p.column, p.code))
+            problems.sort(key=attrgetter("order"))
             if problems != self.problems.get(rel):
                 update.problems[rel] = problems
                 self.problems[rel] = problems
