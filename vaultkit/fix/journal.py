@@ -28,6 +28,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,7 @@ BLOBS, RUN, HISTORY = "originals.bin", "run.json", "history"
 WRITE_LOCK = "write.lock"
 LOCK_WAIT = 60.0  # seconds a writer waits for another one to finish
 KEEP_RUNS = 20
+RESTORE_THREADS = 8
 PLANNED, WRITTEN, SKIPPED = "planned", "written", "skipped"
 
 
@@ -182,9 +184,14 @@ def undo(root: Path, wait: float = LOCK_WAIT) -> tuple[Journal | None, list[Rest
         journal = Journal.last(root)
         if journal is None:
             return None, []
-        for folder in {(Path(root) / entry.path).parent for entry in journal.entries.values()}:
+        folders = {(Path(root) / entry.path).parent for entry in journal.entries.values()}
+        for folder in folders:
             sweep_temp_files(folder)  # what a killed run left behind
-        results = [_restore(root, journal, e) for e in journal.entries.values() if e.state != SKIPPED]
+        wanted = [e for e in journal.entries.values() if e.state != SKIPPED]
+        with ThreadPoolExecutor(RESTORE_THREADS) as pool:  # fsyncs issued together share commits
+            results = list(pool.map(lambda entry: _restore(root, journal, entry), wanted))
+        for folder in folders:
+            sync_folder(folder)
         refused = {r.path for r in results if r.status == "refused"}
         if refused:
             journal.entries = {k: v for k, v in journal.entries.items() if k in refused}
@@ -214,7 +221,7 @@ def _restore(root: Path, journal: Journal, entry: Entry) -> Restored:
     if digest_of(original) != entry.original:
         return Restored(entry.path, "refused", "its original in the journal is damaged")
     try:
-        if write_atomic(path, original, current, root):
+        if write_atomic(path, original, current, root, sync_dir=False):
             return Restored(entry.path, "restored")
     except OSError as exc:
         return Restored(entry.path, "refused", str(exc))
