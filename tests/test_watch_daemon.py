@@ -184,6 +184,17 @@ def test_renaming_with_update_links_rewrites_the_links(vault):
         assert client.get("/v1/status")["counters"]["relink"] == 2
 
 
+def test_renaming_with_update_links_rewrites_canvas_file_nodes(vault):
+    board = '{"nodes":[{"id":"a","type":"file","file":"B.md","x":0,"y":0,"width":400,"height":400}],"edges":[]}\n'
+    root = vault({"A.md": "a\n", "B.md": "b\n", "Board.canvas": board})
+    with watching(root, "--update-links") as (client, _):
+        (root / "Sub").mkdir()
+        os.rename(root / "B.md", root / "Sub" / "C.md")
+        expected = board.replace('"B.md"', '"Sub/C.md"')
+        wait_for(lambda: (root / "Board.canvas").read_text() == expected, what="the canvas node to follow the note")
+        wait_for(lambda: client.problems("Board.canvas") == [], what="a clean canvas")
+
+
 def test_renaming_without_update_links_leaves_the_links_broken(vault):
     root = vault({"A.md": "See [[B]].\n", "B.md": "b\n"})
     with watching(root) as (client, _):

@@ -28,18 +28,18 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
+from vaultkit.check import live as state_module
+from vaultkit.check.live import VaultState, read_file
 from vaultkit.check.report import problem_dict
 from vaultkit.check.run import check_vault, resolve_run
 from vaultkit.fix.loop import apply_edits
 from vaultkit.read.parse import parse_bytes
+from vaultkit.vault.debounce import Debouncer
 from vaultkit.vault.index import VaultIndex, VaultSettings
-from vaultkit.watch import state as state_module
-from vaultkit.watch.debounce import Debouncer
-from vaultkit.watch.observer import OverflowWatch, VaultEventHandler
+from vaultkit.vault.observer import OverflowWatch, VaultEventHandler
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import AlreadyRunning, Runtime
 from vaultkit.watch.server import ApiServer, BadPath, Event, Handler, Hub, Subscriber, openapi, vault_path
-from vaultkit.watch.state import VaultState, read_file
 
 # -- debouncer ------------------------------------------------------------------------------
 
@@ -440,3 +440,58 @@ def test_damaged_notes_are_rechecked_when_the_vaults_language_context_changes(va
     assert live.apply(["Other.md"]).rechecked == 1
     fresh = check_vault(root, jobs=1).problems
     assert [problem_dict(p) for p in live.all_problems()] == [problem_dict(p) for p in fresh]
+
+
+def test_vault_scope_findings_follow_canvases_and_the_notes_they_show(tmp_path):
+    board = '{"nodes":[{"id":"a","type":"file","file":"B.md","x":0,"y":0,"width":10,"height":10}]}'
+    state = _state(tmp_path, **{"A.md": "a\n", "Board.canvas": board})
+    assert [(p.path, p.rule) for p in state.all_problems()] == [("Board.canvas", "invalid-canvas")]
+    (tmp_path / "B.md").write_text("b\n")
+    update = state.apply(["B.md"])
+    assert "Board.canvas" in update.removed
+    assert state.all_problems() == []
+    (tmp_path / "Board.canvas").write_text(board[:-1])  # no longer JSON
+    update = state.apply(["Board.canvas"])
+    assert [p.message.split(":")[0] for p in update.problems["Board.canvas"]] == ["canvas not valid JSON"]
+    _same_as_fresh(state)
+    (tmp_path / "Board.canvas").unlink()
+    state.apply(["Board.canvas"])
+    assert state.all_problems() == []
+    _same_as_fresh(state)
+
+
+def test_canvas_file_nodes_follow_a_moved_note():
+    from vaultkit.read.parse import parse_document
+
+    board = (
+        '{"nodes":[\n{"id":"a","type":"file","file":"B.md","x":0,"y":0,"width":1,"height":1},\n'
+        '{"id":"b","type":"file","file":"B.md","subpath":"#Part","x":0,"y":0,"width":1,"height":1},\n'
+        '{"id":"c","type":"file","file":"C.md","x":0,"y":0,"width":1,"height":1},\n'
+        '{"id":"g","type":"group","background":"img.png","x":0,"y":0,"width":1,"height":1}]}\n'
+    )
+
+    def index(files: list[str]) -> VaultIndex:
+        notes = [parse_bytes(rel, b"x\n") for rel in files if rel.endswith(".md")]
+        return VaultIndex(notes, [*files, "Board.canvas"], documents=[parse_document("Board.canvas", board.encode())])
+
+    before = index(["B.md", "C.md", "img.png"])
+    after = index(["Sub/Café.md", "C.md", "Pics/img.png"])
+    renamed = [("B.md", "Sub/Café.md"), ("img.png", "Pics/img.png")]
+    (rewrite,) = rewrites(renamed, before, after, lambda rel: [])
+    assert rewrite.path == "Board.canvas"
+    assert apply_edits(board, rewrite.edits) == board.replace('"B.md"', '"Sub/Café.md"').replace(
+        '"img.png"', '"Pics/img.png"'
+    )
+
+
+def test_a_note_whose_name_is_not_nfc_on_disk_is_followed(tmp_path):
+    import unicodedata
+
+    disk = unicodedata.normalize("NFD", "Résumé.md")
+    state = _state(tmp_path, **{disk: "[[Missing]]\n", "A.md": "a\n"})
+    assert {p.rule for p in state.problems["Résumé.md"]} == {"broken-wikilink", "non-nfc-name"}
+    (tmp_path / disk).write_text("[[A]]\n")
+    update = state.apply(["Résumé.md"])  # events name files in NFC
+    assert "Résumé.md" not in update.removed
+    assert [p.rule for p in state.problems["Résumé.md"]] == ["non-nfc-name"]
+    _same_as_fresh(state)

@@ -1,8 +1,9 @@
 """Run the active rules over notes and turn their diagnostics into reportable problems.
 
 Data flow: list the vault's files -> parse every note (in this process)
--> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the rules on the notes asked about
--> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
+-> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the note rules on the notes asked
+about, and the vault-scope rules once on the index -> drop suppressed findings and those on
+files not asked about -> :class:`Problem` records for the reporters and the fixer.
 A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
 """
 
@@ -21,13 +22,13 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from vaultkit.api import Fix, Severity
+from vaultkit.api import Diagnostic, Fix, Scope, Severity
 from vaultkit.check.config import ActiveRule
-from vaultkit.check.suppress import suppressions
+from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
-from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_note
+from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_document, read_note
 from vaultkit.vault import evidence
-from vaultkit.vault.files import list_files, load_settings
+from vaultkit.vault.files import list_files, load_settings, on_disk
 from vaultkit.vault.index import VaultIndex
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
@@ -67,56 +68,81 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def _crash(rel: str, rule_name: str, code: str, exc: Exception) -> Problem:
+    """The ``internal-error`` problem standing for a rule that raised."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+    message = f"rule {rule_name} ({code}) crashed: {type(exc).__name__}: {exc} [{where}]"
+    return Problem(rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR, message, 0, 0)
+
+
+def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, quiet: Sequence) -> Problem | None:
+    """``diag`` placed in ``source`` (None: a file without text), unless one of the
+    suppression directives ``quiet`` covers its line."""
+    rule = item.rule
+    line, col, end_line, end_col = 1, 1, 1, 1
+    if source is not None:
+        line, col = source.position(diag.start)
+        end_line, end_col = source.position(max(diag.start, diag.end))
+    if any(s.covers(line, rule.name, rule.code) for s in quiet):
+        return None
+    severity = diag.severity or item.severity
+    return Problem(
+        rel, line, col, end_line, end_col, rule.name, rule.code, severity, diag.message, diag.start, diag.end, diag.fix
+    )
+
+
 def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
-    """Run every active rule on one note (pure apart from the rules themselves)."""
+    """Run every active note rule on one note (pure apart from the rules themselves)."""
     problems: list[Problem] = []
-    quiet = suppressions(note)
-    for item in active:
-        if item.skips(note.rel):
-            continue
+    rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
+    quiet = suppressions(note) if rules else []
+    for item in rules:
         rule = item.rule
         try:
             diagnostics = list(rule.check(note, index, item.options))
         except Exception as exc:  # a broken rule must not end the run
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-            problems.append(
-                Problem(
-                    note.rel,
-                    1,
-                    1,
-                    1,
-                    1,
-                    "internal-error",
-                    "VK000",
-                    Severity.ERROR,
-                    f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]",
-                    0,
-                    0,
-                )
-            )
+            problems.append(_crash(note.rel, rule.name, rule.code, exc))
             continue
         for diag in diagnostics:
-            line, col = note.position(diag.start)
-            end_line, end_col = note.position(max(diag.start, diag.end))
-            if any(s.covers(line, rule.name, rule.code) for s in quiet):
+            problem = _problem(note, note.rel, item, diag, quiet)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callable[[str], bool]) -> list[Problem]:
+    """Run every active vault-scope rule once and keep its findings on files ``wanted`` (the
+    files the run checks) that the rule is not excluded from.  A finding in a note obeys the
+    note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
+    problems: list[Problem] = []
+    quiet: dict[str, tuple[Suppression, ...]] = {}
+    for item in active:
+        rule = item.rule
+        if rule.scope is not Scope.VAULT:
+            continue
+        try:
+            diagnostics = list(rule.check(index, item.options))
+        except Exception as exc:  # a broken rule must not end the run
+            problems.append(_crash(".", rule.name, rule.code, exc))
+            continue
+        for diag in diagnostics:
+            rel = diag.path
+            if rel is None or not wanted(rel) or item.skips(rel):
                 continue
-            problems.append(
-                Problem(
-                    note.rel,
-                    line,
-                    col,
-                    end_line,
-                    end_col,
-                    rule.name,
-                    rule.code,
-                    diag.severity or item.severity,
-                    diag.message,
-                    diag.start,
-                    diag.end,
-                    diag.fix,
-                )
+            note = index.notes.get(rel)
+            if note is not None and rel not in quiet:
+                quiet[rel] = suppressions(note)
+            source = note or index.documents.get(rel)
+            problem = _problem(
+                source,
+                rel,
+                item,
+                Diagnostic(diag.message, diag.start, diag.end, None, diag.severity),
+                quiet.get(rel, ()),
             )
+            if problem is not None:
+                problems.append(problem)
     return problems
 
 
@@ -186,13 +212,15 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _parse_all(root: str, rels: list[str], max_bytes: int, progress: Progress | None) -> list[Note]:
+def _parse_all(
+    root: str, rels: list[str], max_bytes: int, progress: Progress | None, spelled: dict[str, tuple[str, ...]]
+) -> list[Note]:
     """Parse in this process.  Worker processes would parse faster, but sending the parsed
     notes back (pickling some 20 objects per note) costs as much as the parse saved; the
     check phase below forks after parsing instead, so notes never cross a process boundary."""
     notes = []
     for done, rel in enumerate(rels, 1):
-        notes.append(read_note(root, rel, max_bytes))
+        notes.append(read_note(root, rel, max_bytes, on_disk(rel, spelled)))
         if progress and (done % 200 == 0 or done == len(rels)):
             progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
     return notes
@@ -214,16 +242,25 @@ def build_index(
     progress: Progress | None = None,
     date_keys: Iterable[str] = (),
     external_symlinks: bool = False,
-) -> tuple[VaultIndex, list[str], list[str]]:
-    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings.
+) -> tuple[VaultIndex, list[str], list[str], list[str]]:
+    """Parse the whole vault.  Returns the index, the notes to check, the other files to check
+    (attachments, canvases, bases: for vault-scope rules), and walk warnings.
 
     ``date_keys`` are the date properties the active rules read evidence for (:func:`date_keys`):
     notes where one is empty get their evidence (git history, file times) gathered here, since
     rules do no I/O."""
     listing = list_files(root, excludes, external_symlinks)
-    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress)
+    spelled = listing.spelled
+    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, spelled)
+    documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
     dates = evidence.gather(root, notes, date_keys) if date_keys else None
-    return VaultIndex(notes, listing.files, load_settings(root), dates=dates), listing.notes, listing.warnings
+    index = VaultIndex(notes, listing.files, load_settings(root), dates=dates, documents=documents, spelled=spelled)
+    return index, listing.notes, listing.others, listing.warnings
+
+
+def targeted(rel: str, targets: Sequence[str]) -> bool:
+    """Whether ``rel`` is one of ``targets`` (paths, prefixes ending in ``/``, or ``""``)."""
+    return any(rel == t or t == "" or (t.endswith("/") and rel.startswith(t)) for t in targets)
 
 
 def check(
@@ -239,14 +276,18 @@ def check(
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note)."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, warnings = build_index(root, excludes, max_bytes, progress, date_keys(active), external_symlinks)
+    index, notes, others, warnings = build_index(
+        root, excludes, max_bytes, progress, date_keys(active), external_symlinks
+    )
     if targets is not None:
         wanted = list(targets)
-        notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]
+        notes = [n for n in notes if targeted(n, wanted)]
+        others = [f for f in others if targeted(f, wanted)]
     _WORKER.update(index=index, active=list(active))
     try:
         problems = _map(_check_chunk, notes, jobs, progress, "checking")
     finally:
         _WORKER.clear()
+    problems += check_files(index, active, set(notes).union(others).__contains__)
     problems.sort(key=attrgetter("order"))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)

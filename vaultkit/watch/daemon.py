@@ -1,7 +1,7 @@
 """The watch daemon: a full check, then the vault's diagnostics kept in sync with the disk.
 
 Threads: watchdog's observer (only filters paths and hands them to the debouncer), one
-worker (takes settled batches, updates :class:`~vaultkit.watch.state.VaultState`, writes
+worker (takes settled batches, updates :class:`~vaultkit.check.live.VaultState`, writes
 fixes and link updates), and the HTTP server (one thread per connection).  The worker and a
 fix requested over HTTP serialise on one lock, so the daemon never writes a file twice at
 once; HTTP readers take the state's own lock only for as long as it takes to copy out.
@@ -37,6 +37,7 @@ from typing import Any
 
 from vaultkit.api import Rule
 from vaultkit.check.config import ActiveRule, Config, ConfigError
+from vaultkit.check.live import Update, VaultState, read_file
 from vaultkit.check.registry import PluginError, find_rule, load_rules
 from vaultkit.check.report import problem_dict
 from vaultkit.fix.journal import WRITTEN
@@ -45,13 +46,12 @@ from vaultkit.fix.run import patch
 from vaultkit.fix.transaction import NotWritten, Transaction
 from vaultkit.fix.writer import Unwritable, encode
 from vaultkit.read.parse import digest_of
+from vaultkit.vault.debounce import Batch, Debouncer
+from vaultkit.vault.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
 from vaultkit.version import __version__
-from vaultkit.watch.debounce import Batch, Debouncer
-from vaultkit.watch.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import Runtime
 from vaultkit.watch.server import API_VERSION, ApiServer, Event, Hub
-from vaultkit.watch.state import Update, VaultState, read_file
 
 log = logging.getLogger("vaultkit.watch")
 
@@ -353,7 +353,7 @@ class Daemon:
         state = self.state
         planned = {}
         for rewrite in rewrites(update.renamed, update.before, state.index, state.linking_to):
-            note = state.notes[rewrite.path]
+            note = state.notes.get(rewrite.path) or state.documents[rewrite.path]  # a note, or a canvas
             data = read_file(str(self.root), rewrite.path, state.config.max_file_size)
             if not isinstance(data, bytes) or digest_of(data) != note.digest:
                 log.warning("%s: changed while its links were being updated; left as it is", rewrite.path)
@@ -421,8 +421,10 @@ class Daemon:
                     "problems": [problem_dict(p, index) for p in problems],
                 }
             found = state.problems.get(rel)
+            if found is None and rel in state.files and rel not in state.notes and state.reported(rel):
+                found = []  # an attachment, canvas or base without findings (vault-scope rules)
             if found is None:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked file of this vault"}}
             return 200, {
                 "generation": state.generation,
                 "ready": True,

@@ -1,4 +1,5 @@
-"""The daemon's picture of the vault -- notes, files, problems -- kept in step with the disk.
+"""The picture of the vault that ``vaultkit watch`` and ``vaultkit lsp`` keep -- notes, files,
+problems -- in step with the disk.
 
 :meth:`VaultState.load` does what ``vaultkit check`` does (parse everything in worker
 processes, check every note).  After that, :meth:`VaultState.apply` takes a batch of
@@ -10,9 +11,11 @@ note is parsed again only when the hash of its bytes changed.
 Only what a change can affect is checked again:
 
 * the changed notes themselves;
-* every note that links to the name of a file that changed, appeared or went away -- by the
-  old and the new name of a renamed file, and by the old and new aliases of a changed note
-  (the reverse map ``link name -> notes`` is kept up to date here);
+* every note that links to the name of a file that appeared or went away, or of a note whose
+  headings, block ids or readability changed (what a link into it can see: typing in a
+  paragraph re-checks that note alone) -- by the old and the new name of a renamed file, and
+  by the old and new aliases of a changed note (the reverse map ``link name -> notes`` is
+  kept up to date here);
 * the notes a changed note started or stopped linking to (rules about backlinks);
 * when a file appears or goes away: the notes that share its name (ambiguity) and the
   files beside it whose name starts with its name (sync-conflict copies);
@@ -22,7 +25,13 @@ Only what a change can affect is checked again:
 * when what the vault says about its language changes (the characters of its clean notes,
   the words of its note names: :func:`~vaultkit.text.encoding.locate.context_of`): the notes
   that may hold damaged text, whose repairs draw on it -- so what is served always equals
-  a fresh check's, even after a batch that seems unrelated to them.
+  a fresh check's, even after a batch that seems unrelated to them;
+* after every batch, the vault-scope rules (canvases, bases, attachments, names) run again
+  over the whole index -- they are cheap, and what they report depends on any file.
+
+Notes open in an editor (the language server, :mod:`vaultkit.lsp`) are checked from the text
+the editor holds: :attr:`VaultState.overlay` maps their paths to that text, which wins over
+the disk until the editor closes them.
 
 Everything runs on the daemon's one worker thread; :attr:`VaultState.lock` is held while the
 state changes, and readers (the HTTP threads) take it to read a consistent picture.
@@ -35,28 +44,41 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 
+from vaultkit.api import Scope
 from vaultkit.check.config import ActiveRule, Config
-from vaultkit.check.engine import Problem, check, check_note, date_keys
-from vaultkit.model import Note, fold, link_key
-from vaultkit.read.parse import digest_of, parse_bytes, read_bytes
+from vaultkit.check.engine import Problem, check, check_files, check_note, date_keys, targeted
+from vaultkit.model import Decoded, Note, fold, link_key
+from vaultkit.read.decode import newline_style
+from vaultkit.read.parse import digest_of, parse_bytes, parse_document, parse_text, read_bytes
 from vaultkit.text.encoding.locate import Context, context_of, suspicious
-from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, leads_out, list_files
-from vaultkit.vault.index import VaultIndex
-from vaultkit.watch.datefacts import DateTracker
+from vaultkit.vault.datefacts import DateTracker
+from vaultkit.vault.files import (
+    DOCUMENT_SUFFIXES,
+    NOTE_SUFFIX,
+    ignore_matcher,
+    leads_out,
+    list_files,
+    on_disk,
+    spelled_on_disk,
+)
+from vaultkit.vault.index import VaultIndex, note_aliases
 
 
 def _damaged(note: Note) -> bool:
     return not note.read_error and suspicious(note.text)
 
 
-def _next_index(old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates) -> VaultIndex:
-    """The index after a batch: shared name tables when the set of files is unchanged."""
-    if files != old.files:
-        return VaultIndex(notes.values(), files, old.settings, dates=dates)
+def _next_index(
+    old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates, documents: dict[str, Note]
+) -> VaultIndex:
+    """The index after a batch: shared name tables when the set of files and the documents
+    (canvases, bases) are unchanged."""
+    if files != old.files or documents != old.documents:
+        return VaultIndex(notes.values(), files, old.settings, dates, documents.values(), old.spelled)
     return old.with_notes(notes, changed, dates)
 
 
@@ -83,13 +105,14 @@ def signature(path: str) -> Signature | None:
 
 def _aliases(note: Note | None) -> frozenset[str]:
     """The link names a note's aliases would be written as (see ``VaultIndex.aliases``)."""
-    data = note.frontmatter.data if note is not None and note.frontmatter else None
-    values = data.get("aliases") if isinstance(data, dict) else None
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, list):
-        return frozenset()
-    return frozenset(link_key(v.strip()) for v in values if isinstance(v, str) and v.strip())
+    return frozenset(link_key(alias) for alias in note_aliases(note))
+
+
+def _face(note: Note | None) -> tuple[object, ...] | None:
+    """What a link into ``note`` can see of it: whether it reads, its headings, its block ids."""
+    if note is None:
+        return None
+    return note.read_error, tuple((h.level, h.text) for h in note.headings), tuple(b.id for b in note.blocks)
 
 
 def _link_keys(note: Note) -> frozenset[str]:
@@ -141,6 +164,7 @@ class VaultState:
         self.targets = list(targets) if targets is not None else None
         self.lock = threading.RLock()
         self.notes: dict[str, Note] = {}
+        self.documents: dict[str, Note] = {}  # .canvas and .base files, as in VaultIndex.documents
         self.files: set[str] = set()
         self.problems: dict[str, list[Problem]] = {}
         self.index = VaultIndex((), ())
@@ -159,16 +183,20 @@ class VaultState:
         self._dates = DateTracker(root, (), None, {})
         self._damaged: set[str] = set()  # notes that may hold damaged text
         self._context: Context | None = None  # the vault's language context, while _damaged
+        self.overlay: dict[str, str] = {}  # path -> unsaved text of a note open in an editor
+        self._file_rules = {a.rule.code for a in self.active if a.rule.scope is Scope.VAULT}
 
     # -- reading -------------------------------------------------------------------------
 
     def checked(self, rel: str) -> bool:
         """Whether ``rel`` is a note the daemon reports on (not excluded by Obsidian or targets)."""
-        if rel not in self.notes or self._obsidian_ignored(rel):
+        return rel in self.notes and self.reported(rel)
+
+    def reported(self, rel: str) -> bool:
+        """Whether findings on the vault file ``rel`` are reported (not excluded, in targets)."""
+        if self._obsidian_ignored(rel) or self._excluded(rel):
             return False
-        if self.targets is None:
-            return True
-        return any(t in ("", rel) or (t.endswith("/") and rel.startswith(t)) for t in self.targets)
+        return self.targets is None or targeted(rel, self.targets)
 
     def all_problems(self) -> list[Problem]:
         with self.lock:
@@ -179,6 +207,14 @@ class VaultState:
         """The notes with a link written with the name of ``rel`` (whether it resolves or not)."""
         with self.lock:
             return set(self._linkers.get(link_key(rel), ()))
+
+    def overlaid(self, rel: str, text: str) -> Note:
+        """The note ``rel`` with the ``text`` its editor holds.  How the file is stored
+        (encoding, BOM) is still the disk's, so the encoding rules keep reporting it."""
+        old = self.notes.get(rel)
+        decoded = replace(old.decoded if old is not None else Decoded(), newline=newline_style(text))
+        data = text.encode("utf-8", "surrogatepass")
+        return parse_text(rel, text, decoded, digest_of(data), len(data))
 
     def expect(self, rel: str, data: bytes) -> None:
         """Note that the daemon is about to write ``data`` to ``rel``: when the file is next
@@ -203,6 +239,7 @@ class VaultState:
         with self.lock:
             self.index = index
             self.notes = dict(index.notes)
+            self.documents = dict(index.documents)
             self.files = set(index.files)
             self.warnings = result.warnings
             filters = index.settings.app.get("userIgnoreFilters") or []
@@ -213,11 +250,12 @@ class VaultState:
                 self.problems.setdefault(problem.path, []).append(problem)
             for rel in self.files:
                 self._add_file(rel)
-                self._signatures[rel] = signature(os.path.join(self.root, rel))  # type: ignore[assignment]
+                disk = on_disk(rel, index.spelled)
+                self._signatures[rel] = signature(os.path.join(self.root, disk))  # type: ignore[assignment]
             for note in self.notes.values():
                 for key in _link_keys(note):
                     self._linkers[key].add(note.rel)
-            self._unresolved = {rel for rel in self.problems if self._has_unresolved(self.notes[rel])}
+            self._unresolved = {rel for rel in result.checked if self._has_unresolved(self.notes[rel])}
             self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
             self._context = context_of(self.notes.values()) if self._damaged else None
             self.generation += 1
@@ -276,11 +314,19 @@ class VaultState:
         root = str(self.root)
         update = Update()
         new_notes: dict[str, Note] = {}
+        new_documents: dict[str, Note] = {}
         gone: set[str] = set()
         added: set[str] = set()
         seen: dict[str, Signature] = {}
         for rel in sorted(self._candidates(paths)):
-            path = os.path.join(root, rel)
+            if rel in self.overlay and self._wanted(rel):
+                added.update({rel} - self.files)
+                note = self.overlaid(rel, self.overlay[rel])
+                if rel not in self.notes or self.notes[rel].digest != note.digest:
+                    new_notes[rel] = note
+                continue
+            disk = spelled_on_disk(root, rel)  # an NFD name on a Linux disk is opened as it is spelled
+            path = os.path.join(root, disk)
             if not (self._wanted(rel) and os.path.lexists(path) and not os.path.isdir(path)):
                 if rel in self.files:
                     gone.add(rel)
@@ -290,9 +336,11 @@ class VaultState:
                 seen[rel] = sig
             if rel not in self.files:
                 added.add(rel)
+            if rel.lower().endswith(DOCUMENT_SUFFIXES):
+                self._read_document(rel, disk, new_documents)
             if not rel.lower().endswith(NOTE_SUFFIX):
                 continue
-            read = read_file(root, rel, self.config.max_file_size)
+            read = read_file(root, disk, self.config.max_file_size)
             old = self.notes.get(rel)
             expected = self._ledger.pop(rel, None)
             if read is None:  # vanished while we looked
@@ -321,10 +369,19 @@ class VaultState:
             self._signatures[rel] = sig
         for rel in gone:
             self._signatures.pop(rel, None)
-        if new_notes or gone or added:
+        if new_notes or gone or added or new_documents:
             with self.lock:
+                self.documents.update(new_documents)
                 self._commit(update, new_notes, gone, added)
         return update
+
+    def _read_document(self, rel: str, disk: str, new_documents: dict[str, Note]) -> None:
+        """Re-read a canvas or base whose bytes changed (vault-scope rules read its text)."""
+        data = read_bytes(str(self.root), disk, self.config.max_file_size)
+        doc = parse_document(rel, data) if isinstance(data, bytes) else data
+        old = self.documents.get(rel)
+        if old is None or old.digest != doc.digest or old.read_error != doc.read_error:
+            new_documents[rel] = doc
 
     def _pairs(
         self, moves: Mapping[str, str], gone: set[str], added: set[str], seen: Mapping[str, Signature]
@@ -359,6 +416,7 @@ class VaultState:
         for rel in gone:
             self.files.discard(rel)
             self._drop_file(rel)
+            self.documents.pop(rel, None)
             note = self.notes.pop(rel, None)
             if note is not None:
                 for key in _link_keys(note):
@@ -375,10 +433,12 @@ class VaultState:
                 self._linkers[key].add(rel)
             self.notes[rel] = note
         dates_moved = self._dates.update(new_notes, [r for r in gone if old.get(r) is not None], old, self.notes)
-        self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, self._dates.facts())
+        facts = self._dates.facts()
+        self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, facts, self.documents)
         recheck = self._affected(new_notes, gone, added, old, old_index, dates_moved)
         recheck |= self._context_moved(new_notes, gone)
         self._recheck(update, recheck, gone)
+        self._recheck_files(update)
         self.generation += 1
         update.generation = self.generation
 
@@ -392,7 +452,8 @@ class VaultState:
         dates_moved: bool,
     ) -> set[str]:
         """The notes whose problems a batch may have changed (see the module docstring)."""
-        names = {link_key(rel) for rel in (*new_notes, *gone, *added)}
+        names = {link_key(rel) for rel in (*gone, *added)}
+        names |= {link_key(rel) for rel, note in new_notes.items() if _face(old.get(rel)) != _face(note)}
         aliases_moved = False
         for rel in (*new_notes, *gone):
             before, after = _aliases(old.get(rel)), _aliases(new_notes.get(rel))
@@ -434,6 +495,7 @@ class VaultState:
         for rel in sorted(recheck):
             note = self.notes[rel]
             problems = check_note(note, self.index, self.active)
+            problems += [p for p in self.problems.get(rel, ()) if p.code in self._file_rules]
             problems.sort(key=attrgetter("order"))
             if problems != self.problems.get(rel):
                 update.problems[rel] = problems
@@ -447,3 +509,23 @@ class VaultState:
             if self.problems.pop(rel, None) is not None:
                 update.removed.append(rel)
             self._unresolved.discard(rel)
+
+    def _recheck_files(self, update: Update) -> None:
+        """Run the vault-scope rules again and replace their findings, path by path."""
+        if not self._file_rules:
+            return
+        found: dict[str, list[Problem]] = defaultdict(list)
+        for problem in check_files(self.index, self.active, self.reported):
+            found[problem.path].append(problem)
+        had = {rel for rel, problems in self.problems.items() if any(p.code in self._file_rules for p in problems)}
+        had |= {"."} & set(self.problems)  # a vault rule that crashed last time (engine._crash)
+        for rel in sorted(had | set(found)):
+            kept = [p for p in self.problems.get(rel, ()) if p.code not in self._file_rules and rel != "."]
+            problems = sorted(kept + found.get(rel, []), key=attrgetter("order"))
+            if not problems and rel not in self.notes:
+                if self.problems.pop(rel, None) is not None:
+                    update.removed.append(rel)
+                update.problems.pop(rel, None)
+            elif problems != self.problems.get(rel):
+                update.problems[rel] = problems
+                self.problems[rel] = problems
