@@ -19,6 +19,7 @@ from test_watch_daemon import watching
 from vaultkit.fix.journal import history
 from vaultkit.fix.transaction import Transaction
 
+pytestmark = pytest.mark.slow  # real processes; `pytest -m 'not slow'` is the quick local suite
 ROUNDS = int(os.environ.get("VAULTKIT_STRESS_ROUNDS", "2"))
 NOTES = 30
 LATE_NOTES = 10

@@ -25,6 +25,7 @@ from test_watch_daemon import Client, watching
 from vaultkit.watch import server
 from vaultkit.watch.server import ApiServer, Hub
 
+pytestmark = pytest.mark.slow  # real processes; `pytest -m 'not slow'` is the quick local suite
 FIXABLE = "---\ndate:\n---\nA private thought.\n"
 IDLE_SOCKETS = 3000
 
