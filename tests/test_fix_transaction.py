@@ -90,7 +90,7 @@ def test_the_daemon_writes_nothing_without_a_journal_and_keeps_going(tmp_path, c
         (tmp_path / ".vaultkit").write_text("a file where the state folder should be\n")
         (tmp_path / "A.md").write_text(TYPED)
         wait_for(lambda: "nothing written: cannot keep the undo journal" in caplog.text, what="a refused write")
-        wait_for(lambda: daemon.diagnostics("A.md")[1]["problems"] != [], what="the diagnostics")
+        wait_for(lambda: daemon.diagnostics("A.md")["problems"] != [], what="the diagnostics")
         assert (tmp_path / "A.md").read_text() == TYPED
         assert daemon.counters["errors"] == 0 and daemon.counters["fix"] == 0
 
@@ -99,8 +99,8 @@ def test_the_daemon_preview_marks_a_last_line_without_newline(tmp_path):
     (tmp_path / "Project Plan.md").write_text("plan\n")
     (tmp_path / "A.md").write_text("---\nrelated: [[Project Plan]]\n---\nlast line")
     with running(tmp_path) as daemon:
-        status, preview = daemon.fix("A.md", apply=False, unsafe=False)
-    assert status == 200 and preview["changed"]
+        preview = daemon.fix("A.md", apply=False, unsafe=False)
+    assert preview["changed"]
     assert '+related: "[[Project Plan]]"\n' in preview["diff"]
     assert preview["diff"].endswith(" last line\n\\ No newline at end of file\n")
 

@@ -22,6 +22,7 @@ import pytest
 from support import wait_for
 from test_watch_daemon import Client, watching
 
+from vaultkit.errors import NotFound
 from vaultkit.watch import server
 from vaultkit.watch.server import ApiServer, Hub
 
@@ -190,13 +191,13 @@ class FakeBackend:
     def status(self) -> dict[str, Any]:
         return {"generation": 1, "ready": True, "version": "0", "api": server.API_VERSION}
 
-    def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]:
-        return 200, {"generation": 1, "problems": []}
+    def diagnostics(self, rel: str | None) -> dict[str, Any]:
+        return {"generation": 1, "problems": []}
 
     def fix(
         self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
-    ) -> tuple[int, dict[str, Any]]:
-        return 404, {}
+    ) -> dict[str, Any]:
+        raise NotFound(f"{rel} is not a note of this vault")
 
     def recheck(self) -> None:
         return None
