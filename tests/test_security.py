@@ -194,9 +194,7 @@ class FakeBackend:
     def diagnostics(self, rel: str | None) -> dict[str, Any]:
         return {"generation": 1, "problems": []}
 
-    def fix(
-        self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+    def fix(self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None) -> dict[str, Any]:
         raise NotFound(f"{rel} is not a note of this vault")
 
     def recheck(self) -> None:
