@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,10 +15,9 @@ from vaultkit.api import Diagnostic, Fix, Severity, rule
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import load_rules
 from vaultkit.check.run import check_vault
-from vaultkit.cli.fix import unified_diff
 from vaultkit.fix import run as fixrun
+from vaultkit.fix import transaction
 from vaultkit.fix.loop import fix_note
-from vaultkit.fix.run import FileFix
 from vaultkit.read.parse import parse_bytes
 from vaultkit.vault.index import VaultIndex
 
@@ -84,7 +84,7 @@ def test_undo_restores_the_last_run_and_refuses_files_changed_since(vault, monke
 
 def test_a_file_changed_by_another_process_during_the_run_is_left_alone(vault, monkeypatch):
     root = vault({"2023-01-05.md": FIXABLE, "2023-01-06.md": FIXABLE})
-    real = fixrun.write_atomic
+    real = transaction.write_atomic
 
     def obsidian_saves_first(path, data, expected, *args, **kwargs):
         if path.name == "2023-01-06.md":  # another process writes between our read and our replace
@@ -93,7 +93,7 @@ def test_a_file_changed_by_another_process_during_the_run_is_left_alone(vault, m
             )
         return real(path, data, expected, *args, **kwargs)
 
-    monkeypatch.setattr(fixrun, "write_atomic", obsidian_saves_first)
+    monkeypatch.setattr(transaction, "write_atomic", obsidian_saves_first)
     result = invoke(root, monkeypatch, "fix")
     assert "2023-01-06.md: changed on disk while it was being fixed" in result.stderr
     assert (root / "2023-01-06.md").read_text() == "typed in Obsidian\n"
@@ -110,7 +110,7 @@ def test_a_note_linked_from_outside_the_vault_is_not_written(vault, monkeypatch,
     root = vault({})
     (root / "2023-01-05.md").symlink_to(outside / "2023-01-05.md")
     result = invoke(root, monkeypatch, "fix")
-    assert "leads out of the vault" in result.stderr
+    assert "2023-01-05.md: a symlink out of the vault" in result.stderr
     assert (outside / "2023-01-05.md").read_text() == FIXABLE
 
 
@@ -171,4 +171,23 @@ def test_diff_names_a_change_of_encoding():
     note = parse_bytes("A.md", data)
     result = fix_note(note, VaultIndex([note], ["A.md"]), active, original=data)
     assert result.data == b"same text\n"
-    assert unified_diff(FileFix("A.md", result, [])) == "# A.md: UTF-8 with BOM -> UTF-8\n"
+    assert fixrun.patch("A.md", result) == "# A.md: UTF-8 with BOM -> UTF-8\n"
+
+
+def test_awkward_names_and_read_only_notes_are_reported_not_crashed(vault, monkeypatch):
+    """A name that is not UTF-8, one of 240 bytes (too long for the old temp name) and a
+    read-only note: the first two are fixed and undone; the third is reported and kept."""
+    latin1 = os.fsdecode("2023-01-05 café.md".encode("latin-1"))
+    long_name = "2023-01-06 " + "é" * 112 + ".md"
+    root = vault({long_name: FIXABLE, "2023-01-07.md": FIXABLE})
+    (root / latin1).write_text(FIXABLE)
+    (root / "2023-01-07.md").chmod(0o444)
+    result = invoke(root, monkeypatch, "fix")
+    assert "Traceback" not in result.output
+    assert "2023-01-07.md: not written:" in result.stderr and "read-only" in result.stderr
+    assert "the file name is not UTF-8" in result.stderr
+    assert (root / "2023-01-07.md").read_text() == FIXABLE
+    assert (root / latin1).read_text() == FIXABLE.replace("date:", "date: 2023-01-05")
+    assert (root / long_name).read_text() == FIXABLE.replace("date:", "date: 2023-01-06")
+    assert invoke(root, monkeypatch, "undo").exit_code == 0
+    assert (root / latin1).read_text() == FIXABLE and (root / long_name).read_text() == FIXABLE

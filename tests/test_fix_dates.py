@@ -178,8 +178,8 @@ def test_git_first_added_follows_renames(repo):
 
 def test_fix_in_a_repository_uses_one_git_log_and_only_for_empty_dates(repo, monkeypatch):
     calls = []
-    real = evidence._git
-    monkeypatch.setattr(evidence, "_git", lambda root, *args: calls.append(args[:3]) or real(root, *args))
+    real = evidence.git
+    monkeypatch.setattr(evidence, "git", lambda root, *args: calls.append(args[:3]) or real(root, *args))
     result = check_vault(repo)
     assert sum(1 for c in calls if "log" in c) == 1
     fixes = {p.path: p.fix.edits[0].text for p in result.problems if p.rule == "empty-date" and p.fix}
@@ -201,7 +201,7 @@ def test_commits_at_a_shallow_boundary_are_no_evidence(repo, tmp_path):
 
 def test_untracked_notes_never_start_a_history_walk(repo, monkeypatch):
     calls = []
-    real = evidence._git
-    monkeypatch.setattr(evidence, "_git", lambda root, *args: calls.append(args) or real(root, *args))
+    real = evidence.git
+    monkeypatch.setattr(evidence, "git", lambda root, *args: calls.append(args) or real(root, *args))
     assert evidence.git_first_added(repo, ["Uncommitted.md"]) == {}
     assert not [c for c in calls if "log" in c]

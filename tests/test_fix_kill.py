@@ -8,6 +8,7 @@ parsing workers die too).  ``VAULTKIT_KILL_ROUNDS`` sets the number of kills (de
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -61,7 +62,7 @@ def start_fix(root: Path) -> subprocess.Popen[bytes]:
 
 def wait_for_journal(root: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> float:
     """Block until the run has journalled its originals (its writes start right after)."""
-    pointer = root / ".vaultkit" / "undo" / "last"
+    pointer = root / ".vaultkit" / "undo" / "history"
     deadline = time.monotonic() + timeout
     while not pointer.exists():
         assert proc.poll() is None or pointer.exists(), "vaultkit fix ended before writing anything"
@@ -115,3 +116,58 @@ def test_sigkill_never_leaves_a_torn_file_and_undo_recovers(vaults):
         assert not list(work.rglob(".*.vaultkit-tmp")), "undo leaves no temporary file of the killed run"
         shutil.rmtree(work)
     assert torn_runs, f"no kill landed while files were being rewritten (writing takes {window:.2f}s)"
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux's")
+def test_workers_die_with_their_parent(vaults):
+    """`kill -9` of the parent alone (not its process group) during the check phase."""
+    base = vaults[0]
+    work = base / "orphans"
+    shutil.copytree(base / "pristine", work)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "check", "--jobs", "2"],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            workers = children(proc.pid)
+            time.sleep(0.005)
+        assert len(workers) >= 2, "the check never started its workers"
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(alive(w) for w in workers), "workers outlived their parent"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from vaultkit.fix import writer
-from vaultkit.fix.writer import UnsafePath, Unwritable, encode, sweep_temp_files, write_atomic
+from vaultkit.fix.writer import UnsafePath, Unwritable, encode, write_atomic
 from vaultkit.read.decode import decode
+from vaultkit.vault.atomic import TEMP_SUFFIX, sweep_temp_files
 
 
 @pytest.mark.parametrize(
@@ -113,18 +114,71 @@ def test_expected_none_creates_only_a_new_file(tmp_path):
     assert write_atomic(tmp_path / "New.md", b"y\n", None, tmp_path) is False
 
 
-def test_failed_replace_leaves_the_file_and_no_temporary(tmp_path, monkeypatch):
+@pytest.fixture(params=["exchange", "link-and-replace"])
+def swap(request, monkeypatch) -> str:
+    """Run a test with Linux's atomic exchange and with the fallback used elsewhere."""
+    if request.param == "exchange" and writer._RENAMEAT2 is None:
+        pytest.skip("renameat2 is not available here")
+    if request.param != "exchange":
+        monkeypatch.setattr(writer, "_RENAMEAT2", None)
+    return request.param
+
+
+def test_failed_swap_leaves_the_file_and_no_temporary(tmp_path, monkeypatch, swap):
     note = tmp_path / "Note.md"
     note.write_bytes(b"old\n")
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writer.os, "replace", broken)
+    monkeypatch.setattr(writer, "_exchange", broken) if swap == "exchange" else monkeypatch.setattr(
+        writer.os, "replace", broken
+    )
     with pytest.raises(OSError):
         write_atomic(note, b"new\n", b"old\n", tmp_path)
     assert note.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["Note.md"]
+
+
+def test_a_write_landing_after_the_check_and_before_the_swap_is_swapped_back(tmp_path, monkeypatch, swap):
+    """The window issue 18 measured (0-4 ms before the rename): another process writes the
+    note in place right after vaultkit compared it.  What the swap took out is compared
+    again, so the other program's text goes back and nothing is written."""
+    note = tmp_path / "Note.md"
+    note.write_bytes(b"date:\n")
+    real_read = writer._read_exact
+    calls = []
+
+    def compared_then_written(dir_fd, name):
+        found = real_read(dir_fd, name)
+        if not calls:
+            script = f"open({str(note)!r}, 'ab').write(b'typed in Obsidian\\n')"
+            subprocess.run([sys.executable, "-c", script], check=True)
+        calls.append(name)
+        return found
+
+    monkeypatch.setattr(writer, "_read_exact", compared_then_written)
+    assert write_atomic(note, b"date: 2024-01-01\n", b"date:\n", tmp_path) is False
+    assert note.read_bytes() == b"date:\ntyped in Obsidian\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["Note.md"]
+    assert len(calls) >= 2  # the first check passed: the swap's own check caught it
+
+
+def test_a_long_name_gets_a_short_temporary_name(tmp_path, swap):
+    name = "é" * 120 + ".md"  # 243 bytes: with the old temp name it could never be written
+    note = tmp_path / name
+    note.write_bytes(b"old\n")
+    assert write_atomic(note, b"new\n", b"old\n", tmp_path)
+    assert note.read_bytes() == b"new\n" and [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_a_read_only_note_is_refused(tmp_path):
+    note = tmp_path / "Note.md"
+    note.write_bytes(b"old\n")
+    note.chmod(0o444)
+    with pytest.raises(UnsafePath, match="read-only"):
+        write_atomic(note, b"new\n", b"old\n", tmp_path)
+    assert note.read_bytes() == b"old\n" and [p.name for p in tmp_path.iterdir()] == ["Note.md"]
 
 
 def test_symlink_inside_the_vault_is_written_through_and_stays_a_link(tmp_path):
@@ -157,8 +211,8 @@ def test_non_regular_files_are_refused(tmp_path):
 
 def test_sweep_removes_temporaries_of_dead_processes_only(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    stale = tmp_path / f".Note.md.{dead.stdout.strip()}.abcd{writer.TEMP_SUFFIX}"
-    mine = tmp_path / f".Other.md.{os.getpid()}.abcd{writer.TEMP_SUFFIX}"
+    stale = tmp_path / f".Note.md.{dead.stdout.strip()}.abcd{TEMP_SUFFIX}"
+    mine = tmp_path / f".Other.md.{os.getpid()}.abcd{TEMP_SUFFIX}"
     note = tmp_path / "Note.md"
     for path in (stale, mine, note):
         path.write_bytes(b"x")

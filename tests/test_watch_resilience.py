@@ -27,14 +27,16 @@ def explodes(note, vault, options):
 
 
 @contextmanager
-def running(root: Path, active: list[ActiveRule] | None = None, config: Config | None = None) -> Iterator[Daemon]:
+def running(
+    root: Path, active: list[ActiveRule] | None = None, config: Config | None = None, fix: bool = False
+) -> Iterator[Daemon]:
     (root / ".obsidian").mkdir(parents=True, exist_ok=True)
     found_config, found_active = resolve_run(root)
     daemon = Daemon(
         root,
         config or found_config,
         active if active is not None else found_active,
-        Options(debounce=0.05, serve=False, jobs=1),
+        Options(fix=fix, debounce=0.05, serve=False, jobs=1),
         reconfigure=lambda: resolve_run(root),
     )
     daemon.start()

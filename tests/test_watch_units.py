@@ -201,9 +201,11 @@ def test_the_token_is_private_and_kept_and_the_lock_is_exclusive(tmp_path):
     path = tmp_path / ".vaultkit" / "watch-token"
     assert len(token) >= 32 and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert (tmp_path / ".vaultkit" / ".gitignore").read_text().strip().endswith("*")
-    os.chmod(path, 0o644)
-    assert runtime.token() == token
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert runtime.token() == token  # kept across restarts
+    os.chmod(path, 0o644)  # others could have read it: a new secret, not a chmod
+    replaced = runtime.token()
+    assert replaced != token and len(replaced) >= 32
+    assert path.read_text().strip() == replaced and stat.S_IMODE(path.stat().st_mode) == 0o600
     runtime.lock()
     try:
         with pytest.raises(AlreadyRunning, match=f"pid {os.getpid()}"):
@@ -422,6 +424,23 @@ def test_the_fast_index_path_matches_a_full_build(tmp_path):
         assert state.index.heading_keys(rel) == fresh.heading_keys(rel)
     assert state.index.names == fresh.names
     _same_as_fresh(state)
+
+
+def test_damaged_notes_are_rechecked_when_the_vaults_language_context_changes(vault):
+    """A mojibake repair draws on the whole vault (its characters, its note names), so a
+    batch that changes that context re-checks every note that may hold damaged text, and
+    what is served stays equal to a fresh check."""
+    root = vault({"Damaged.md": "Un cafÃ© trÃ¨s fort.\n", "Plain.md": "plain\n"})
+    config, active = resolve_run(root)
+    live = VaultState(root, config, active)
+    live.load(jobs=1)
+    (root / "新的笔记.md").write_text("neutral\n")  # a name with new CJK words
+    update = live.apply(["新的笔记.md"])
+    assert update.rechecked == 2  # the new note, and the damaged one
+    (root / "Other.md").write_text("neutral\n")  # no new characters nor words: no re-check
+    assert live.apply(["Other.md"]).rechecked == 1
+    fresh = check_vault(root, jobs=1).problems
+    assert [problem_dict(p) for p in live.all_problems()] == [problem_dict(p) for p in fresh]
 
 
 def test_vault_scope_findings_follow_canvases_and_the_notes_they_show(tmp_path):

@@ -27,7 +27,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-TOP_KEYS = {"select", "extend-select", "ignore", "exclude", "max-file-size", "rules"}
+TOP_KEYS = {"select", "extend-select", "ignore", "exclude", "max-file-size", "follow-external-symlinks", "rules"}
 RULE_KEYS = {"level", "exclude"}
 LEVELS = {s.value: s for s in Severity}
 
@@ -39,6 +39,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     max_file_size: int = DEFAULT_MAX_BYTES
+    follow_external_symlinks: bool = False  # read notes that symlinks lead to outside the vault
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -125,6 +126,10 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         raise ConfigError(f"{source}: max-file-size must be a positive number of bytes")
     config.max_file_size = size
+    follow = data.get("follow-external-symlinks", False)
+    if not isinstance(follow, bool):
+        raise ConfigError(f"{source}: follow-external-symlinks must be true or false")
+    config.follow_external_symlinks = follow
     rules = data.get("rules", {})
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError(f"{source}: [rules] must hold one table per rule, e.g. [rules.empty-date]")

@@ -22,6 +22,10 @@ Only what a change can affect is checked again:
 * when the vault's set of names or aliases changes: the notes that have unresolved links,
   whose "did you mean" suggestions are drawn from all names;
 * when the vault's usual date format changes: the notes with an empty date;
+* when what the vault says about its language changes (the characters of its clean notes,
+  the words of its note names: :func:`~vaultkit.text.encoding.locate.context_of`): the notes
+  that may hold damaged text, whose repairs draw on it -- so what is served always equals
+  a fresh check's, even after a batch that seems unrelated to them;
 * after every batch, the vault-scope rules (canvases, bases, attachments, names) run again
   over the whole index -- they are cheap, and what they report depends on any file.
 
@@ -50,9 +54,22 @@ from vaultkit.check.engine import Problem, check, check_files, check_note, date_
 from vaultkit.model import Decoded, Note, fold, link_key
 from vaultkit.read.decode import newline_style
 from vaultkit.read.parse import digest_of, parse_bytes, parse_document, parse_text, read_bytes
+from vaultkit.text.encoding.locate import Context, context_of, suspicious
 from vaultkit.vault.datefacts import DateTracker
-from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, ignore_matcher, list_files, on_disk, spelled_on_disk
+from vaultkit.vault.files import (
+    DOCUMENT_SUFFIXES,
+    NOTE_SUFFIX,
+    ignore_matcher,
+    leads_out,
+    list_files,
+    on_disk,
+    spelled_on_disk,
+)
 from vaultkit.vault.index import VaultIndex, note_aliases
+
+
+def _damaged(note: Note) -> bool:
+    return not note.read_error and suspicious(note.text)
 
 
 def _next_index(
@@ -164,6 +181,8 @@ class VaultState:
         self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
         self._dates = DateTracker(root, (), None, {})
+        self._damaged: set[str] = set()  # notes that may hold damaged text
+        self._context: Context | None = None  # the vault's language context, while _damaged
         self.overlay: dict[str, str] = {}  # path -> unsaved text of a note open in an editor
         self._file_rules = {a.rule.code for a in self.active if a.rule.scope is Scope.VAULT}
 
@@ -206,7 +225,16 @@ class VaultState:
 
     def load(self, jobs: int | None = None) -> None:
         """Index and check the whole vault, as ``vaultkit check`` does."""
-        result = check(self.root, self.active, self.targets, self.config.exclude, self.config.max_file_size, jobs)
+        config = self.config
+        result = check(
+            self.root,
+            self.active,
+            self.targets,
+            config.exclude,
+            config.max_file_size,
+            jobs,
+            external_symlinks=config.follow_external_symlinks,
+        )
         index = result.index
         with self.lock:
             self.index = index
@@ -228,6 +256,8 @@ class VaultState:
                 for key in _link_keys(note):
                     self._linkers[key].add(note.rel)
             self._unresolved = {rel for rel in result.checked if self._has_unresolved(self.notes[rel])}
+            self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
+            self._context = context_of(self.notes.values()) if self._damaged else None
             self.generation += 1
 
     def _has_unresolved(self, note: Note) -> bool:
@@ -248,7 +278,11 @@ class VaultState:
     # -- reconciling ---------------------------------------------------------------------
 
     def _wanted(self, rel: str) -> bool:
-        return not any(part.startswith(".") for part in rel.split("/")) and not self._excluded(rel)
+        return (
+            not any(part.startswith(".") for part in rel.split("/"))
+            and not self._excluded(rel)
+            and (self.config.follow_external_symlinks or leads_out(self.root, rel) is None)
+        )
 
     def _candidates(self, paths: Iterable[str]) -> set[str]:
         """The files the batch's paths stand for: the path itself, or everything under a folder
@@ -259,7 +293,7 @@ class VaultState:
             full = os.path.join(self.root, rel)
             if rel == "" or os.path.isdir(full):
                 if listing is None:
-                    listing = list_files(self.root, self.config.exclude).files
+                    listing = list_files(self.root, self.config.exclude, self.config.follow_external_symlinks).files
                 prefix = rel + "/" if rel else ""
                 found.update(f for f in listing if f.startswith(prefix))
                 found.update(f for f in self.files if f.startswith(prefix))
@@ -402,6 +436,7 @@ class VaultState:
         facts = self._dates.facts()
         self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, facts, self.documents)
         recheck = self._affected(new_notes, gone, added, old, old_index, dates_moved)
+        recheck |= self._context_moved(new_notes, gone)
         self._recheck(update, recheck, gone)
         self._recheck_files(update)
         self.generation += 1
@@ -441,6 +476,20 @@ class VaultState:
         if dates_moved:
             recheck |= set(self._dates.evidence)
         return {rel for rel in recheck if self.checked(rel)}
+
+    def _context_moved(self, new_notes: Mapping[str, Note], gone: set[str]) -> set[str]:
+        """The notes that may hold damaged text, when the vault's language context changed
+        (about 10 ms for 10,000 notes, and only while some note may be damaged)."""
+        self._damaged -= gone
+        for rel, note in new_notes.items():
+            (self._damaged.add if _damaged(note) else self._damaged.discard)(rel)
+        if not self._damaged:
+            self._context = None
+            return set()
+        before, self._context = self._context, context_of(self.notes.values())
+        if before is not None and (before.chars, before.words) == (self._context.chars, self._context.words):
+            return set()
+        return {rel for rel in self._damaged if self.checked(rel)}
 
     def _recheck(self, update: Update, recheck: set[str], gone: set[str]) -> None:
         for rel in sorted(recheck):

@@ -93,14 +93,28 @@ def check_vault(
     """Check the vault at ``root`` (every note, or the vault-relative ``targets``)."""
     root = Path(root).resolve()
     config, active = resolve_run(root, config_path, select, ignore)
-    return check(root, active, targets, config.exclude, config.max_file_size, jobs)
+    return check(
+        root,
+        active,
+        targets,
+        config.exclude,
+        config.max_file_size,
+        jobs,
+        external_symlinks=config.follow_external_symlinks,
+    )
 
 
 def check_as(root: Path, rel: str, data: bytes, config: Config, active: list[ActiveRule]) -> CheckResult:
     """Check ``data`` as if it were the note ``rel`` of the vault at ``root`` (which may not
     exist yet on disk): the rest of the vault is read from disk, so links resolve as they
     will once the text is saved -- what an editor or agent piping unsaved text needs."""
-    index, _, _, warnings = build_index(root, config.exclude, config.max_file_size, date_keys=date_keys(active))
+    index, _, _, warnings = build_index(
+        root,
+        config.exclude,
+        config.max_file_size,
+        date_keys=date_keys(active),
+        external_symlinks=config.follow_external_symlinks,
+    )
     note = parse_bytes(rel, data)
     index = VaultIndex(
         [*(n for other, n in index.notes.items() if other != rel), note],

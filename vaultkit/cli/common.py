@@ -318,6 +318,7 @@ def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
             run.config.max_file_size,
             jobs or default_jobs(),
             progress,
+            external_symlinks=run.config.follow_external_symlinks,
         )
     finally:
         progress.close()

@@ -7,7 +7,6 @@ Exit status: 0 when no problem remains, 1 when problems remain (or, with
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,10 +32,11 @@ from vaultkit.cli.common import (
     vault_root,
     where_options,
 )
-from vaultkit.fix.journal import WRITTEN, Journal, sha256, undo
+from vaultkit.fix.journal import WRITTEN, Journal, undo
 from vaultkit.fix.loop import fix_note
-from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, plan
-from vaultkit.model import Decoded
+from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, patch, plan
+from vaultkit.read.parse import digest_of
+from vaultkit.vault.files import printable
 
 
 def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:
@@ -71,23 +71,6 @@ def _summary(done: list[FileFix], remaining: list[Problem], written: bool) -> st
     undo_hint = " Undo with `vaultkit undo`." if written and done else ""
     left = f"{len(remaining)} remaining.{unsafe_hint(remaining)}"
     return f"{verb} {plural(fixed, 'problem')} in {plural(len(done), 'file')}; {left}{undo_hint}"
-
-
-def _storage(decoded: Decoded) -> str:
-    return decoded.encoding.upper() + (" with BOM" if decoded.bom else "")
-
-
-def unified_diff(item: FileFix) -> str:
-    """A patch of one fixed note (paths relative to the vault root), preceded by a comment
-    line when the fix changes how the file is stored (encoding, BOM)."""
-    before, after = item.result.source, item.result.note
-    head = ""
-    if _storage(before.decoded) != _storage(after.decoded):
-        head = f"# {item.rel}: {_storage(before.decoded)} -> {_storage(after.decoded)}\n"
-    lines = difflib.unified_diff(
-        before.text.splitlines(keepends=True), after.text.splitlines(keepends=True), f"a/{item.rel}", f"b/{item.rel}"
-    )
-    return head + "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def read_stdin(run: Run) -> tuple[bytes, CheckResult]:
@@ -140,7 +123,7 @@ def fix_command(
     """Fix problems in place: safe fixes, and unsafe ones with --unsafe-fixes.
 
     Every changed file's original is kept in the vault's .vaultkit/ folder first;
-    `vaultkit undo` restores the last run.
+    each `vaultkit undo` steps back one run.
     """
     run = prepare(options)
     if options.stdin:
@@ -156,7 +139,7 @@ def fix_command(
         return EXIT_PROBLEMS if done or unsettled else EXIT_CLEAN
     if show_diff:
         for item in done:
-            click.echo(unified_diff(item), nl=False)
+            click.echo(patch(item.rel, item.result), nl=False)
         if remaining:  # the patch stays clean on stdout; what it would leave goes to stderr
             click.echo(report.format_text(remaining, display=shown_as(run.root)), err=True)
     elif remaining:
@@ -178,16 +161,21 @@ def fix_command(
 )
 @pass_options
 def undo_command(options: VaultOptions, keep_orig: bool) -> int:
-    """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
+    """Step back one run: restore the files the last `vaultkit fix` (or `watch --fix`)
+    changed, each only if unchanged since."""
     root = vault_root(options).path
     if keep_orig:
         return _write_originals(root)
-    journal, results = undo(root)
+    try:
+        journal, results = undo(root)
+    except OSError as exc:  # another writer holds the vault, or its .vaultkit/ is unsafe
+        click.echo(f"vaultkit: error: nothing undone: {exc}", err=True)
+        return EXIT_PROBLEMS
     if journal is None:
         click.echo("Nothing to undo.")
         return EXIT_CLEAN
     for item in results:
-        click.echo(f"{item.status:9s} {item.path}" + (f": {item.reason}" if item.reason else ""))
+        click.echo(f"{item.status:9s} {printable(item.path)}" + (f": {item.reason}" if item.reason else ""))
     refused = sum(r.status == "refused" for r in results)
     restored = sum(r.status == "restored" for r in results)
     refusals = f"; refused {refused}." if refused else "."
@@ -209,19 +197,19 @@ def _write_originals(root: Path) -> int:
     for entry in journal.entries.values():
         target = root / (entry.path + ".orig")
         original = journal.original(entry)
-        if sha256(original) != entry.original:
-            click.echo(f"damaged  {entry.path}: its original in the journal is damaged")
+        if digest_of(original) != entry.original:
+            click.echo(f"damaged  {printable(entry.path)}: its original in the journal is damaged")
             failed += 1
             continue
         try:
             with open(target, "xb") as handle:
                 handle.write(original)
         except FileExistsError:
-            click.echo(f"exists   {entry.path}.orig: left as it is")
+            click.echo(f"exists   {printable(entry.path)}.orig: left as it is")
             failed += 1
         except OSError as exc:
-            click.echo(f"failed   {entry.path}.orig: {exc.strerror}")
+            click.echo(f"failed   {printable(entry.path)}.orig: {exc.strerror}")
             failed += 1
         else:
-            click.echo(f"wrote    {entry.path}.orig")
+            click.echo(f"wrote    {printable(entry.path)}.orig")
     return EXIT_PROBLEMS if failed else EXIT_CLEAN

@@ -15,7 +15,6 @@ stored, not the text; they travel with the state and are honoured by the writer'
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -84,9 +83,7 @@ class _State:
     bom: bool | None = None  # set by a BOM fix
 
     def key(self) -> str:
-        return hashlib.sha256(
-            f"{self.encoding}\x00{self.bom}\x00{self.text}".encode("utf-8", "surrogatepass")
-        ).hexdigest()
+        return digest_of(f"{self.encoding}\x00{self.bom}\x00{self.text}".encode("utf-8", "surrogatepass"))
 
 
 def allowed(fix: Fix, unsafe: bool) -> bool:

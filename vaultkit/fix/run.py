@@ -2,29 +2,29 @@
 
 ``plan`` reads each note that has an applicable fix (the bytes it reads are the ones the
 writer's compare-and-swap will expect), fixes it with :func:`~vaultkit.fix.loop.fix_note` and
-keeps the result.  ``commit`` records the originals of every file about to change in the
-undo journal -- before the first write -- and then writes each file atomically; a file that
-another program changed in the meantime is skipped with a warning, never overwritten.
+keeps the result.  ``commit`` writes them in one :class:`~vaultkit.fix.transaction.Transaction`
+(journal first, compare-and-swap); a file that another program changed in the meantime is
+skipped with a warning, never overwritten.  :func:`patch` is the one unified diff of a fix,
+for ``fix --diff`` and the daemon's fix preview alike.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.engine import CheckResult, Problem
-from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
+from vaultkit.fix.journal import PLANNED, WRITTEN, Journal
 from vaultkit.fix.loop import FixResult, allowed, fix_note
-from vaultkit.fix.writer import sweep_temp_files, sync_folder, write_atomic
+from vaultkit.fix.transaction import FAILED, NotWritten, Transaction
+from vaultkit.model import Decoded
 from vaultkit.read.parse import digest_of, parse_bytes
-
-PLANNED, FAILED = "planned", "failed"
-WRITE_THREADS = 8
+from vaultkit.vault.files import printable
 
 
 @dataclass
@@ -64,11 +64,11 @@ class VaultFix:
         out = list(self.errors)
         for f in self.files:
             if f.result.error:
-                out.append(f"{f.rel}: {f.result.error}")
+                out.append(f"{printable(f.rel)}: {f.result.error}")
             if not f.result.converged:
-                out.append(f"{f.rel}: the fixes did not settle (rules keep changing each other's edits)")
+                out.append(f"{printable(f.rel)}: the fixes did not settle (rules keep changing each other's edits)")
             if f.reason:
-                out.append(f"{f.rel}: {f.reason}")
+                out.append(f"{printable(f.rel)}: {f.reason}")
         return out
 
 
@@ -77,7 +77,7 @@ def plan(result: CheckResult, active: Sequence[ActiveRule], unsafe: bool = False
     by_path: dict[str, list[Problem]] = defaultdict(list)
     for problem in result.problems:
         by_path[problem.path].append(problem)
-    outcome = VaultFix(result.root)
+    outcome = VaultFix(result.root, errors=list(result.warnings))  # what the walk skipped, and why
     for rel, problems in by_path.items():
         if not any(p.fix is not None and allowed(p.fix, unsafe) for p in problems):
             outcome.untouched.extend(problems)
@@ -97,39 +97,38 @@ def plan(result: CheckResult, active: Sequence[ActiveRule], unsafe: bool = False
     return outcome
 
 
-def commit(outcome: VaultFix, threads: int = WRITE_THREADS) -> None:
-    """Journal the originals of every file about to change, then write them.
-
-    Writes run on a few threads: each file is fsynced before its rename, and fsyncs issued
-    together share the file system's journal commits (13x faster on ext4 for 600 notes).
-    Folders are fsynced once, at the end."""
+def commit(outcome: VaultFix) -> None:
+    """Write every changed file in one transaction (journalled first; see the module docstring)."""
     changed = outcome.changed
     if not changed:
         return
-    root = outcome.root
     try:
-        outcome.journal = Journal.begin(root, {f.rel: (f.result.original, f.result.data) for f in changed})
-    except OSError as exc:  # no undo journal, no write
-        outcome.errors.append(f"nothing written: cannot keep the undo journal in {root / '.vaultkit'}: {exc}")
+        with Transaction(outcome.root) as tx:
+            done = tx.write_all((f.rel, f.result.original, f.result.data) for f in changed)
+            outcome.journal = tx.journal
+        outcome.errors.extend(tx.errors)
+    except NotWritten as exc:  # no undo journal (or another writer), no write
+        outcome.errors.append(str(exc))
         for item in changed:
             item.state = FAILED
         return
-    folders = {(root / f.rel).parent for f in changed}
-    for folder in folders:
-        sweep_temp_files(folder)
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda item: _write(root, item), changed))
-    for folder in folders:
-        sync_folder(folder)
-    outcome.journal.mark({f.rel: WRITTEN if f.state == WRITTEN else SKIPPED for f in changed})
+    for item, result in zip(changed, done, strict=True):
+        item.state, item.reason = result.state, result.reason
 
 
-def _write(root: Path, item: FileFix) -> None:
-    try:
-        if write_atomic(root / item.rel, item.result.data, item.result.original, root, sync_dir=False):
-            item.state = WRITTEN
-        else:
-            item.state = SKIPPED
-            item.reason = "changed on disk while it was being fixed (by Obsidian or a sync?); left as it is"
-    except OSError as exc:
-        item.state, item.reason = FAILED, f"not written: {exc}"
+def _storage(decoded: Decoded) -> str:
+    return decoded.encoding.upper() + (" with BOM" if decoded.bom else "")
+
+
+def patch(rel: str, result: FixResult) -> str:
+    """A unified diff of one fixed note (paths relative to the vault root), preceded by a
+    comment line when the fix changes how the file is stored (encoding, BOM); a last line
+    without a newline is marked as ``diff`` marks it."""
+    before, after = result.source, result.note
+    head = ""
+    if _storage(before.decoded) != _storage(after.decoded):
+        head = f"# {rel}: {_storage(before.decoded)} -> {_storage(after.decoded)}\n"
+    lines = difflib.unified_diff(
+        before.text.splitlines(keepends=True), after.text.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"
+    )
+    return head + "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)

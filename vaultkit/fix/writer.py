@@ -6,35 +6,37 @@ the BOM.  Line endings need no work: a note's text keeps the file's own.  A lega
 written back in its code page only when its original text encodes back to exactly the bytes
 that were read -- otherwise the decoding was a guess and writing would corrupt the rest.
 
-Writing (:func:`write_atomic`) is compare-and-swap: the new bytes go to a temporary file in
-the same folder (a dot-file with a non-``.md`` suffix, so neither Obsidian nor vaultkit
-takes it for a note), are flushed and fsynced, get the file's mode, and only then -- if the
-file still holds the bytes that were read -- replace it with ``os.replace``, atomically.  A
-crash at any moment leaves either the old or the new file, never a mix.  Paths are resolved
-first and must stay inside the vault: a symlink is written through to its target only when
-the target is in the vault, and never replaced by a regular file.
+Writing (:func:`write_atomic`) is compare-and-swap, with no window: the new bytes go to a
+temporary file in the same folder (:mod:`vaultkit.vault.atomic`), fsynced, with the file's
+mode; then, if the file still holds the bytes that were read, the two are swapped.  On Linux
+the swap is ``renameat2(RENAME_EXCHANGE)``, so the file replaced is still there afterwards:
+its bytes are compared once more, and if another program wrote it in between, it is swapped
+back and nothing is lost.  Elsewhere the file is hard-linked first, replaced with
+``os.replace``, and restored from the link when what was replaced was not what was read.
+Either way what was replaced is exactly what the journal holds.  A crash at any moment leaves
+either the old or the new file, never a mix.  Paths are resolved first and must stay inside
+the vault: a symlink is written through to its target only when the target is in the vault,
+and never replaced by a regular file.  A read-only note is left alone.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import ctypes
+import errno
 import os
-import secrets
 import stat
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from vaultkit.model import Decoded
+from vaultkit.read.decode import bom_of
+from vaultkit.vault.atomic import open_folder, temp_name, write_temp
 
-TEMP_SUFFIX = ".vaultkit-tmp"
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-)
+RENAME_EXCHANGE = 2  # from <linux/fs.h>
+CONFLICT_SUFFIX = ".vaultkit-conflict"
 
 
 class Unwritable(ValueError):
@@ -42,14 +44,7 @@ class Unwritable(ValueError):
 
 
 class UnsafePath(OSError):
-    """The path leads out of the vault (through a symlink) or is not a regular file."""
-
-
-def _bom_codec(original: bytes) -> tuple[bytes, str] | None:
-    for bom, codec in _BOMS:
-        if original.startswith(bom):
-            return bom, codec
-    return None
+    """The path leads out of the vault (through a symlink), is not a regular file, or is read-only."""
 
 
 def encode(
@@ -70,9 +65,9 @@ def encode(
         except UnicodeEncodeError as exc:
             raise Unwritable(f"the text holds a lone surrogate at {exc.start}") from exc
         return codecs.BOM_UTF8 + data if keep_bom and encoding is None else data
-    found = _bom_codec(original or b"")
+    found = bom_of(original or b"")
     if decoded.bom and found:  # UTF-16/32: same byte order as the BOM read
-        mark, codec = found
+        mark, codec, _ = found
         data = text.encode(codec)
         return mark + data if keep_bom else data
     return _legacy(text, decoded, original)
@@ -110,21 +105,49 @@ def _read_exact(dir_fd: int, name: str) -> bytes | None:
         return handle.read()
 
 
+def _load_renameat2() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2  # glibc 2.28+, musl 1.2.2+
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _load_renameat2()
+
+
+def _exchange(dir_fd: int, a: str, b: str) -> bool:
+    """Swap two names of a folder atomically; False when the system or file system cannot."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(dir_fd, os.fsencode(a), dir_fd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), b)
+
+
 def write_atomic(
     path: str | Path, data: bytes, expected: bytes | None, root: str | Path | None = None, sync_dir: bool = True
 ) -> bool:
     """Replace the file at ``path`` with ``data`` if it still holds ``expected``.
 
     Returns False -- and writes nothing -- when the file's bytes are no longer ``expected``
-    (another program wrote it since it was read); ``expected=None`` means the file must not
-    exist yet.  Raises :class:`UnsafePath` for a path that leaves ``root`` or is not a regular
-    file, and ``OSError`` for I/O failures (the temporary file is removed).  ``sync_dir=False``
-    leaves the fsync of the folder (which makes the rename survive a power cut) to the
-    caller, who may write many files of one folder and :func:`sync_folder` it once.
+    (another program wrote it since it was read, even in the last microseconds);
+    ``expected=None`` means the file must not exist yet.  Raises :class:`UnsafePath` for a path
+    that leaves ``root``, is not a regular file or is read-only, and ``OSError`` for I/O
+    failures (the temporary file is removed).  ``sync_dir=False`` leaves the fsync of the
+    folder (which makes the rename survive a power cut) to the caller, who may write many
+    files of one folder and :func:`~vaultkit.vault.atomic.sync_folder` it once.
     """
     real = resolve_inside(Path(path), Path(root) if root is not None else None)
-    folder, name = str(real.parent), real.name
-    dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    name = real.name
+    dir_fd = open_folder(real.parent)
     try:
         try:
             info: os.stat_result | None = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
@@ -132,72 +155,58 @@ def write_atomic(
             info = None
         if info is not None and not stat.S_ISREG(info.st_mode):
             raise UnsafePath(f"{path} is not a regular file; not written")
-        temp = f".{name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
-        # A new file gets the usual 0o666 minus umask; a replaced one gets the old mode
-        # (and owner, when we may) before any byte is written.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if info else 0o666, dir_fd=dir_fd)
+        if info is not None and (not info.st_mode & 0o222 or not os.access(name, os.W_OK, dir_fd=dir_fd)):
+            raise UnsafePath(f"{path} is read-only; not written (make it writable to let vaultkit change it)")
+        temp = write_temp(dir_fd, name, data, like=info)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                if info is not None:
-                    os.fchmod(handle.fileno(), stat.S_IMODE(info.st_mode))
-                    if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
-                        with contextlib.suppress(OSError):
-                            os.fchown(handle.fileno(), info.st_uid, info.st_gid)
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # The check comes last, after the slow part, so the window before the rename is tiny.
-            if _read_exact(dir_fd, name) != expected:
+            # The check comes after the slow part; the swap below closes what window is left.
+            done = _read_exact(dir_fd, name) == expected and _swap(dir_fd, temp, name, data, expected)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp, dir_fd=dir_fd)
-                return False
-            os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp, dir_fd=dir_fd)
-            raise
-        if sync_dir:
+        if done and sync_dir:
             with contextlib.suppress(OSError):  # make the rename itself durable
                 os.fsync(dir_fd)
-        return True
+        return done
     finally:
         os.close(dir_fd)
 
 
-def sync_folder(folder: Path) -> None:
-    """fsync a folder, so the renames done in it survive a power cut."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
+def _swap(dir_fd: int, temp: str, name: str, data: bytes, expected: bytes | None) -> bool:
+    """Put ``temp`` in the place of ``name`` if what it replaces is ``expected``."""
+    if expected is None:  # a new file: linking fails if one appeared meanwhile
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def sweep_temp_files(folder: Path) -> int:
-    """Remove temporary files that a killed vaultkit process left in ``folder``."""
-    removed = 0
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return 0
-    for name in names:
-        if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
-            continue
-        parts = name[: -len(TEMP_SUFFIX)].rsplit(".", 2)
-        if len(parts) == 3 and parts[1].isdigit() and not _alive(int(parts[1])):
-            with contextlib.suppress(OSError):
-                os.unlink(folder / name)
-                removed += 1
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+            os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        except FileExistsError:
+            return False
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if _exchange(dir_fd, temp, name):
+        if _read_exact(dir_fd, temp) == expected:
+            return True
+        _exchange(dir_fd, temp, name)  # another program wrote it in the meantime: theirs goes back
+        _keep_if_written(dir_fd, temp, name, data)
         return False
-    except PermissionError:
+    try:  # no exchange here: keep a link to the file replaced, to restore it if it changed
+        keep = temp_name(name)
+        os.link(name, keep, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:  # no hard links on this file system: the plain rename, with its tiny window
+        os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         return True
-    return True
+    try:
+        os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        if _read_exact(dir_fd, keep) == expected:
+            return True
+        os.link(name, temp, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        os.replace(keep, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        _keep_if_written(dir_fd, temp, name, data)
+        return False
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(keep, dir_fd=dir_fd)
+
+
+def _keep_if_written(dir_fd: int, temp: str, name: str, data: bytes) -> None:
+    """After swapping back: if another program also wrote into *our* new file before the swap
+    back, that text is kept beside the note rather than thrown away."""
+    if _read_exact(dir_fd, temp) not in (data, None):
+        os.rename(temp, f"{name}.{os.getpid()}{CONFLICT_SUFFIX}", src_dir_fd=dir_fd, dst_dir_fd=dir_fd)

@@ -20,12 +20,22 @@ import re
 from vaultkit.errors import UnreadableNote
 from vaultkit.model import Decoded
 
-_UTF16_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+# Every byte-order mark: (mark, codec of the text after it, the encoding's name).  UTF-32 LE
+# comes before UTF-16 LE, whose mark is its prefix.  The writer reads this table too.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8"),
 )
+
+
+def bom_of(data: bytes) -> tuple[bytes, str, str] | None:
+    """The byte-order mark ``data`` starts with, as a row of :data:`BOMS`."""
+    return next((row for row in BOMS if data.startswith(row[0])), None)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 BINARY_SHARE = 0.1  # control characters (NUL runs aside) beyond this share make a file binary
 
@@ -49,20 +59,16 @@ def decode(data: bytes) -> tuple[str, Decoded]:
             return _legacy(data[3:], exc.start + 3, " after a UTF-8 byte-order mark")
         _refuse_binary(text)
         return text, Decoded(encoding="utf-8", bom=True, newline=newline_style(text))
-    for bom, name in _UTF16_BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError as exc:
-                raise NotText(
-                    f"starts with a {name.upper()} byte-order mark but does not decode: {exc.reason}"
-                ) from exc
-            return text, Decoded(
-                encoding=name,
-                bom=True,
-                error=f"file is {name.upper()} with a byte-order mark",
-                newline=newline_style(text),
-            )
+    found = bom_of(data)  # UTF-16/32 (the UTF-8 mark was handled above)
+    if found is not None:
+        bom, codec, name = found
+        try:
+            text = data[len(bom) :].decode(codec)
+        except UnicodeDecodeError as exc:
+            raise NotText(f"starts with a {name.upper()} byte-order mark but does not decode: {exc.reason}") from exc
+        return text, Decoded(
+            encoding=name, bom=True, error=f"file is {name.upper()} with a byte-order mark", newline=newline_style(text)
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

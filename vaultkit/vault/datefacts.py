@@ -22,6 +22,8 @@ from vaultkit.model import Note, nfc
 from vaultkit.text.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
 from vaultkit.vault import evidence
 
+GIT_TIMEOUT = 30  # seconds for `git ls-files` of a batch
+
 
 def _shapes(note: Note | None, wanted: frozenset[str]) -> tuple[tuple[str, DateFormat | None], ...]:
     """What a note contributes to :func:`~vaultkit.text.dates.vault_formats`."""
@@ -37,20 +39,18 @@ def _shapes(note: Note | None, wanted: frozenset[str]) -> tuple[tuple[str, DateF
 
 def tracked(root: Path, rels: Sequence[str]) -> list[str]:
     """The paths among ``rels`` that git tracks (none when the vault is not in a repository)."""
+    proc = evidence.git(root, "ls-files", "-z", "--", *rels)
+    if proc is None:
+        return []
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--", *rels],
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        out, _ = proc.communicate(timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         return []
     if proc.returncode != 0:
         return []
-    listed = {nfc(os.fsdecode(p)) for p in proc.stdout.split(b"\0") if p}
+    listed = {nfc(os.fsdecode(p)) for p in out.split(b"\0") if p}
     return [rel for rel in rels if rel in listed]
 
 

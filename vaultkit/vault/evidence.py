@@ -76,7 +76,9 @@ def file_times(path: Path) -> list[DateEvidence]:
     return out
 
 
-def _git(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
+def git(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
+    """Start ``git -C root ARGS`` (output on a pipe; no locks taken, no pager); None when git
+    is not installed.  The one way vaultkit runs git."""
     try:
         return subprocess.Popen(
             ["git", "-C", str(root), *args],
@@ -92,7 +94,7 @@ def _git(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
 def _repository(root: Path) -> tuple[str, set[str]] | None:
     """The vault's path inside its repository (``""`` or ``"sub/dir/"``) and the shallow
     boundary commits; None when the vault is not in a git work tree."""
-    proc = _git(root, "rev-parse", "--show-toplevel", "--git-path", "shallow")
+    proc = git(root, "rev-parse", "--show-toplevel", "--git-path", "shallow")
     if proc is None:
         return None
     out, _ = proc.communicate()
@@ -113,7 +115,7 @@ def _repository(root: Path) -> tuple[str, set[str]] | None:
 
 def _tracked(root: Path) -> set[str]:
     """Repository-relative paths of the files git tracks under the vault."""
-    proc = _git(root, "ls-files", "-z", "--full-name")
+    proc = git(root, "ls-files", "-z", "--full-name")
     if proc is None:
         return set()
     out, _ = proc.communicate()
@@ -142,7 +144,7 @@ def git_first_added(root: Path, rels: Iterable[str]) -> dict[str, DateEvidence]:
     if not alias:
         return {}
     found: dict[str, DateEvidence] = {}
-    proc = _git(
+    proc = git(
         root,
         "-c",
         "core.quotepath=off",

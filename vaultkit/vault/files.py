@@ -3,8 +3,12 @@
 The root is the nearest folder (upwards, not past the top of a git work tree) that marks a
 vault, else the git work tree, else the folder given (see :func:`find_root`).  Walking skips hidden entries (``.obsidian``,
 ``.trash``, ``.git``, ``.vaultkit`` -- Obsidian does not index dot-files either), the
-vault's ``userIgnoreFilters`` and configured excludes; directory symlinks are followed once
-(a loop is reported, not followed forever).
+vault's ``userIgnoreFilters`` and configured excludes.  Symlinks are followed only while they
+stay inside the vault (folders once: a loop is reported, not followed forever).  One that
+leads out of it is skipped with a warning that says why: a link to a private folder would
+otherwise have its notes indexed, reported and served by the daemon, fix previews included.
+``follow-external-symlinks = true`` opts in, for vaults that are deliberately assembled from
+links.
 """
 
 from __future__ import annotations
@@ -191,14 +195,55 @@ def spelled_on_disk(root: Path | str, rel: str) -> str:
     return rel if match is None else (f"{parent}/{match}" if parent else match)
 
 
-def list_files(root: Path, excludes: Iterable[str] = ()) -> Listing:
+def leads_out(root: Path | str, rel: str) -> str | None:
+    """Where ``root/rel`` really is when a symlink on the way leads out of the vault, else None."""
+    base = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(base, rel))
+    return None if real == base or real.startswith(base.rstrip(os.sep) + os.sep) else real
+
+
+def printable(rel: str) -> str:
+    """A path as it can be printed: bytes of a name that were not UTF-8 as ``\\udcXX``."""
+    return rel.encode("utf-8", "backslashreplace").decode()
+
+
+def _utf8(name: str) -> bool:
+    """Whether a name from the file system was valid UTF-8 (Python keeps the bytes that were
+    not as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _outside(rel: str, target: str) -> str:
+    return (
+        f"{rel}: a symlink out of the vault (to {target}); not read, since it may lead to private files"
+        " (set follow-external-symlinks = true to include it)"
+    )
+
+
+def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool = False) -> Listing:
     """Walk the vault once.  Excluded files -- Obsidian's ``userIgnoreFilters`` and vaultkit's
     ``exclude`` globs -- are not checked, but they still resolve links (as in Obsidian), so
-    they stay in ``files`` and excluded notes are still parsed for the index."""
+    they stay in ``files`` and excluded notes are still parsed for the index.  Symlinks out
+    of the vault are skipped (with a warning) unless ``external_symlinks``."""
     settings_filters = _json_object(_read_text(root / ".obsidian" / "app.json")).get("userIgnoreFilters") or []
     ignored = ignore_matcher(settings_filters, excludes)
     listing = Listing()
     seen_dirs: set[tuple[int, int]] = set()
+    base = os.path.realpath(root)
+
+    def skipped(folder: str, name: str, rel: str) -> bool:
+        """Whether ``folder/name`` is a symlink out of the vault that is not followed."""
+        path = os.path.join(folder, name)
+        if external_symlinks or not os.path.islink(path):
+            return False
+        target = leads_out(base, os.path.relpath(path, root))
+        if target is not None:
+            listing.warnings.append(_outside(rel, target))
+        return target is not None
 
     def on_error(exc: OSError) -> None:
         listing.warnings.append(f"{exc.filename}: cannot list folder: {exc.strerror}")
@@ -215,15 +260,21 @@ def list_files(root: Path, excludes: Iterable[str] = ()) -> Listing:
             dirs[:] = []
             continue
         seen_dirs.add(key)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
         prefix = "" if rel_folder == "." else nfc(rel_folder) + "/"
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skipped(folder, d, prefix + nfc(d)))
         disk_prefix = "" if rel_folder == "." else rel_folder + "/"
         seen: set[str] = set()
         for name in sorted(files):
-            if name.startswith("."):
+            if name.startswith(".") or skipped(folder, name, prefix + nfc(name)):
                 continue
             rel = prefix + nfc(name)
+            if not _utf8(name):
+                listing.warnings.append(
+                    f"{printable(rel)}: the file name is not UTF-8 (shown"
+                    " with escapes); vaultkit checks and fixes it, but Obsidian and sync clients may not"
+                    " handle it: rename it"
+                )
             disk = disk_prefix + name
             if rel in seen:  # the same name in another normalisation: one file to Obsidian's index
                 listing.spelled[rel] = (*listing.spelled.get(rel, (rel,)), disk)

@@ -7,11 +7,12 @@ fix requested over HTTP serialise on one lock, so the daemon never writes a file
 once; HTTP readers take the state's own lock only for as long as it takes to copy out.
 
 Writes (``--fix``, ``--update-links``, ``POST /v1/fix`` with ``apply``) go through the same
-path as ``vaultkit fix``: the originals are journalled under ``.vaultkit/undo/`` first (so
-``vaultkit undo`` reverts the daemon's last write), then each file is replaced atomically
-only if it still holds the bytes that were read.  Before writing, the daemon notes the hash
-of what it writes; when the file is next read with that hash it is the daemon's own write --
-its diagnostics are updated, but it is never fixed again, whatever the timing of the echo.
+:class:`~vaultkit.fix.transaction.Transaction` as ``vaultkit fix``: under the vault's write
+lock, the originals journalled under ``.vaultkit/undo/`` first (so ``vaultkit undo`` reverts
+the daemon's writes, one batch at a time), then each file swapped in atomically only if it
+still holds the bytes that were read.  Before writing, the daemon notes the hash of what it
+writes; when the file is next read with that hash it is the daemon's own write -- its
+diagnostics are updated, but it is never fixed again, whatever the timing of the echo.
 
 Errors never end the daemon: a file that vanishes mid-read is a deletion, an unreadable file
 is reported by the ``unreadable-file`` rule, a rule that raises becomes an
@@ -21,7 +22,6 @@ is reported by the ``unreadable-file`` rule, a rule that raises becomes an
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import gc
 import logging
 import multiprocessing
@@ -41,9 +41,11 @@ from vaultkit.check.live import Update, VaultState, read_file
 from vaultkit.check.registry import PluginError, find_rule, load_rules
 from vaultkit.check.report import problem_dict
 from vaultkit.errors import Changed, NotFound, NotReady, Stale
-from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
+from vaultkit.fix.journal import WRITTEN
 from vaultkit.fix.loop import MAX_PASSES, AppliedFix, allowed, apply_edits, fix_note
-from vaultkit.fix.writer import Unwritable, encode, write_atomic
+from vaultkit.fix.run import patch
+from vaultkit.fix.transaction import NotWritten, Transaction
+from vaultkit.fix.writer import Unwritable, encode
 from vaultkit.read.parse import digest_of
 from vaultkit.vault.debounce import Batch, Debouncer
 from vaultkit.vault.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
@@ -299,26 +301,23 @@ class Daemon:
     # -- writing -------------------------------------------------------------------------
 
     def _write(self, planned: Mapping[str, tuple[bytes, bytes, list[dict[str, Any]]]], kind: str) -> list[str]:
-        """Journal, then write each file atomically if it still holds what was read."""
+        """Write in one transaction (journal, compare-and-swap); the paths written."""
         if not planned:
             return []
-        journal = Journal.begin(self.root, {rel: (old, new) for rel, (old, new, _) in planned.items()})
-        states, written = {}, []
-        for rel, (old, new, what) in planned.items():
-            self.state.expect(rel, new)
-            try:
-                done = write_atomic(self.root / rel, new, old, self.root)
-            except OSError as exc:
-                log.error("%s: not written: %s", rel, exc)
-                done = False
-            states[rel] = WRITTEN if done else SKIPPED
-            if done:
-                written.append(rel)
+        written = []
+        try:
+            with Transaction(self.root, before_write=self.state.expect) as tx:
+                outcomes = tx.write_all((rel, old, new) for rel, (old, new, _) in planned.items())
+        except NotWritten as exc:
+            log.error("%s", exc)
+            return []
+        for outcome in outcomes:
+            if outcome.state == WRITTEN:
+                written.append(outcome.rel)
                 self.counters[kind] += 1
-                self._emit(kind, {"path": rel, "changes": what})
+                self._emit(kind, {"path": outcome.rel, "changes": planned[outcome.rel][2]})
             else:
-                log.warning("%s: changed on disk while it was being fixed (by Obsidian or a sync?); left as it is", rel)
-        journal.mark(states)
+                log.warning("%s: %s", outcome.rel, outcome.reason)
         if written:
             self._announce(self.state.apply(written))
         return written
@@ -457,14 +456,7 @@ class Daemon:
                     raise Stale(message)
                 passes = 1
             result = fix_note(note, state.index, state.active, unsafe, data, chosen, passes)
-            diff = "".join(
-                difflib.unified_diff(
-                    note.text.splitlines(keepends=True),
-                    result.text.splitlines(keepends=True),
-                    f"a/{rel}",
-                    f"b/{rel}",
-                )
-            )
+            diff = patch(rel, result)
             payload: dict[str, Any] = {
                 "path": rel,
                 "ready": True,

@@ -11,23 +11,33 @@ nothing here, since the plugin never sends on the stream).  What keeps it safe:
   a request that carries an ``Origin`` must come from Obsidian's app origin
   ``app://obsidian.md``, the only origin CORS answers;
 * note paths are vault-relative; anything absolute, with ``..``, a backslash, a hidden part
-  (``.vaultkit/``, ``.obsidian/``) or a NUL is refused before it reaches the vault.
+  (``.vaultkit/``, ``.obsidian/``), a NUL or a lone surrogate is refused before it reaches
+  the vault, and a body that is not JSON -- or nests too deep to parse -- is a 400;
+* it cannot be exhausted: at most :data:`MAX_CONNECTIONS` connections are open (each has a
+  thread); when one more arrives, the oldest connection that is idle (or still dribbling its
+  request) is closed to make room, so a flood of idle sockets never locks the plugin out.  A
+  connection idle for :data:`IDLE_TIMEOUT` seconds is closed, a request must arrive whole
+  within :data:`REQUEST_TIMEOUT` seconds, and at most :data:`MAX_STREAMS` event streams are
+  served at once (503 beyond).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
+import io
 import json
 import logging
 import os
+import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from vaultkit.errors import Changed, NotFound, NotReady, Stale, VaultkitError
@@ -39,6 +49,11 @@ ALLOWED_ORIGIN = "app://obsidian.md"
 KEEPALIVE = 15.0  # seconds between SSE comments, so proxies and clients see a live stream
 BACKLOG = 1000  # events a slow SSE client may fall behind before it is told to resync
 MAX_BODY = 64 * 1024
+MAX_CONNECTIONS = 64  # open connections, one thread each
+MAX_STREAMS = 8  # Server-Sent Event streams (each holds a connection for its life)
+IDLE_TIMEOUT = 30.0  # seconds a kept-alive connection may wait for its next request
+REQUEST_TIMEOUT = 10.0  # seconds to send a whole request, or to take a chunk of an answer
+LISTEN_BACKLOG = 256
 API_VERSION = 1  # raised when an endpoint changes incompatibly; the plugin refuses other versions
 READY_HEADER = "X-Vaultkit-Ready"  # on every answer: whether the first full check is done
 
@@ -51,6 +66,10 @@ class BadPath(ValueError):
 
 def vault_path(raw: str) -> str:
     """Validate a vault-relative note path from a request; raises :class:`BadPath`."""
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadPath(f"{raw!r} is not valid Unicode (it holds a lone surrogate)") from None
     path = nfc(raw)
     if not path or "\\" in path or "\x00" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         raise BadPath(f"{raw!r} is not a vault-relative path")
@@ -79,7 +98,16 @@ class Event:
 
     def encode(self) -> bytes:
         head = f"id: {self.id}\n" if self.id is not None else ""
-        return f"{head}event: {self.name}\ndata: {json.dumps(self.data, ensure_ascii=False)}\n\n".encode()
+        return f"{head}event: {self.name}\ndata: ".encode() + dumps(self.data) + b"\n\n"
+
+
+def dumps(payload: Any) -> bytes:
+    """JSON as UTF-8; escaped to ASCII when a string holds a lone surrogate (a file name that
+    is not UTF-8), which UTF-8 cannot carry but JSON's ``\\uXXXX`` can."""
+    try:
+        return json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(payload).encode()
 
 
 class Subscriber:
@@ -119,9 +147,12 @@ class Hub:
         self._subscribers: set[Subscriber] = set()
         self._closed = False
 
-    def subscribe(self) -> Subscriber:
+    def subscribe(self, limit: int | None = None) -> Subscriber | None:
+        """A new subscriber; None when ``limit`` subscribers are connected already."""
         sub = Subscriber()
         with self._lock:
+            if limit is not None and len(self._subscribers) >= limit:
+                return None
             if self._closed:
                 sub.close()
             else:
@@ -184,6 +215,26 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("http: " + format, *args)
 
+    def setup(self) -> None:
+        super().setup()
+        self.conn = self.server.tracked(self.request)
+
+    def handle_one_request(self) -> None:
+        """Wait for a request without holding anything but the socket; once its first byte
+        is in, the whole request must follow within :data:`REQUEST_TIMEOUT` seconds."""
+        self.conn.state(IDLE)
+        self.connection.settimeout(IDLE_TIMEOUT)
+        try:
+            if not cast(io.BufferedReader, self.rfile).peek(1):  # closed, or shut down to make room
+                self.close_connection = True
+                return
+        except (OSError, ValueError):  # idle too long, or reset
+            self.close_connection = True
+            return
+        self.conn.state(READING)
+        self.connection.settimeout(REQUEST_TIMEOUT)
+        super().handle_one_request()
+
     # -- plumbing ------------------------------------------------------------------------
 
     def _cors(self) -> None:
@@ -193,7 +244,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Vary", "Origin")
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        body = dumps(payload)
         self._send(status, body, "application/json; charset=utf-8", headers)
 
     def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None) -> None:
@@ -245,6 +296,9 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             self._error(400, "bad_request", "the body is not a JSON object")
             return None
+        except RecursionError:
+            self._error(400, "bad_request", "the body nests too deep to be a request")
+            return None
         if not isinstance(data, dict):
             self._error(400, "bad_request", "the body must be a JSON object")
             return None
@@ -270,11 +324,12 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         try:
             if self._read_body():
+                self.conn.state(BUSY)
                 self._route(method)
         except VaultkitError as exc:
             status, code = next(((s, c) for kind, s, c in HTTP_ERRORS if isinstance(exc, kind)), (500, "internal"))
             self._error(status, code, str(exc), {"Retry-After": "1"} if status == 503 else None)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
         except Exception:  # a bug in one request must not take the daemon down
             log.exception("http: %s %s failed", method, self.path)
@@ -394,7 +449,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self, query: dict[str, list[str]]) -> None:
         backend = self.server.backend
-        sub = backend.hub.subscribe()  # before the hello, so no change falls in between
+        sub = backend.hub.subscribe(MAX_STREAMS)  # before the hello, so no change falls in between
+        if sub is None:
+            return self._error(503, "busy", f"at most {MAX_STREAMS} event streams at once", {"Retry-After": "5"})
+        self.conn.state(STREAM)
         try:
             self.close_connection = True
             self.send_response(200)
@@ -420,17 +478,77 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         finally:
             backend.hub.unsubscribe(sub)
+        return None
+
+
+IDLE, READING, BUSY, STREAM = "idle", "reading", "busy", "stream"
+
+
+class Connection:
+    """What one connection is doing, and since when (the server decides whom to drop)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.doing = IDLE
+        self.since = time.monotonic()
+
+    def state(self, doing: str) -> None:
+        self.doing, self.since = doing, time.monotonic()
+
+    def drop(self) -> None:
+        """Wake the connection's thread with end-of-file, which ends it."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
 
 
 class ApiServer(ThreadingHTTPServer):
-    """One thread per connection; threads are daemons so a stuck client never blocks exit."""
+    """One thread per connection, at most :data:`MAX_CONNECTIONS` of them; threads are
+    daemons so a stuck client never blocks exit."""
 
     daemon_threads = True
     allow_reuse_address = os.name != "nt"  # on Windows SO_REUSEADDR would let another program take the port
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, port: int, backend: Backend) -> None:
         self.backend = backend
+        self._connections: dict[socket.socket, Connection] = {}
+        self._guard = threading.Lock()
         super().__init__((HOST, port), Handler)
+
+    def tracked(self, sock: socket.socket) -> Connection:
+        with self._guard:
+            return self._connections.setdefault(sock, Connection(sock))
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Make room (or refuse) before a new connection gets its thread."""
+        with self._guard:
+            if len(self._connections) >= MAX_CONNECTIONS:
+                waiting = [c for c in self._connections.values() if c.doing in (IDLE, READING)]
+                if not waiting:  # every connection is being answered: the newcomer must wait
+                    self.shutdown_request(request)
+                    return
+                victim = min(waiting, key=lambda c: (c.doing != IDLE, c.since))
+                del self._connections[victim.sock]
+                victim.drop()
+            self._connections[request] = Connection(request)
+        super().process_request(request, client_address)
+
+    def close_request(self, request: Any) -> None:
+        with self._guard:
+            self._connections.pop(request, None)
+        super().close_request(request)
+
+    def service_actions(self) -> None:
+        """Called by ``serve_forever`` about twice a second: drop requests that dribble in."""
+        now = time.monotonic()
+        with self._guard:
+            slow = [c for c in self._connections.values() if c.doing == READING and now - c.since > REQUEST_TIMEOUT]
+        for conn in slow:
+            conn.drop()
+
+    def open_connections(self) -> int:
+        with self._guard:
+            return len(self._connections)
 
     @property
     def url(self) -> str:
