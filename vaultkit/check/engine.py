@@ -25,6 +25,7 @@ from vaultkit.vault import evidence
 from vaultkit.vault.files import list_files, load_settings
 from vaultkit.vault.index import VaultIndex
 
+INCOMPLETE, INCOMPLETE_CODE = "incomplete-analysis", "VK002"  # a search ran out of its budget (model.Budget)
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 
 
@@ -107,6 +108,24 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
                     diag.fix,
                 )
             )
+    stopped = index.exhausted(note)
+    if stopped and not any(s.covers(1, INCOMPLETE, INCOMPLETE_CODE) for s in quiet):
+        problems.append(
+            Problem(
+                note.rel,
+                1,
+                1,
+                1,
+                1,
+                INCOMPLETE,
+                INCOMPLETE_CODE,
+                Severity.WARNING,
+                f"the note is too damaged to analyse fully: {' and '.join(stopped)} stopped early "
+                "(repair the damage reported here, then check again)",
+                0,
+                0,
+            )
+        )
     return problems
 
 
