@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaultkit.api import Fix, Severity
+from vaultkit.api import Diagnostic, Edit, Fix, Severity
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.suppress import suppressions
 from vaultkit.model import Note
@@ -71,21 +71,11 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
         except Exception as exc:  # a broken rule must not end the run
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-            problems.append(
-                Problem(
-                    note.rel,
-                    1,
-                    1,
-                    1,
-                    1,
-                    "internal-error",
-                    "VK000",
-                    Severity.ERROR,
-                    f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]",
-                    0,
-                    0,
-                )
-            )
+            problems.append(_rule_error(note, item, f"crashed: {type(exc).__name__}: {exc} [{where}]"))
+            continue
+        wrong = next((why for d in diagnostics if (why := _malformed(d, len(note.text)))), None)
+        if wrong:  # a third-party rule's mistake is its error, not a traceback or line 0
+            problems.append(_rule_error(note, item, f"returned {wrong}"))
             continue
         for diag in diagnostics:
             line, col = note.position(diag.start)
@@ -127,6 +117,28 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
             )
         )
     return problems
+
+
+def _rule_error(note: Note, item: ActiveRule, what: str) -> Problem:
+    """The ``internal-error`` problem for a rule that crashed or returned something malformed."""
+    rule = item.rule
+    message = f"rule {rule.name} ({rule.code}) {what}"
+    return Problem(note.rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR, message, 0, 0)
+
+
+def _malformed(diag: object, size: int) -> str | None:
+    """What is wrong with one item a rule yielded (None when it is a well-formed Diagnostic):
+    rules come from any installed package, and their offsets index the note's text."""
+    if not isinstance(diag, Diagnostic):
+        return f"a {type(diag).__name__} where a Diagnostic belongs"
+    if not (isinstance(diag.start, int) and isinstance(diag.end, int) and 0 <= diag.start <= diag.end <= size):
+        return f"offsets {diag.start!r}..{diag.end!r} outside the note (0..{size})"
+    if diag.fix is None:
+        return None
+    if not isinstance(diag.fix, Fix) or not all(isinstance(e, Edit) for e in diag.fix.edits):
+        return f"a fix that is not a Fix of Edits ({diag.fix!r:.80})"
+    bad = next((e for e in diag.fix.edits if not (isinstance(e.text, str) and 0 <= e.start <= e.end <= size)), None)
+    return f"an edit {bad.start!r}..{bad.end!r} outside the note (0..{size})" if bad else None
 
 
 # State inherited by forked workers (set just before the pool starts, never pickled).

@@ -34,6 +34,7 @@ from vaultkit.text.dates import DateFacts
 from vaultkit.vault.index import VaultIndex
 
 MAX_PASSES = 10
+_CODE = ("code", "inline-code")
 _BARE_LF = re.compile(r"(?<!\r)\n")
 
 
@@ -158,20 +159,73 @@ def choose(problems: Iterable[Problem], unsafe: bool, text: str) -> list[Problem
     return chosen
 
 
+def _inserted(edit: Edit, newline: str) -> str:
+    """The text ``edit`` puts in a note whose line breaks are ``newline``."""
+    return _BARE_LF.sub("\r\n", edit.text) if newline == "\r\n" else edit.text
+
+
 def apply_edits(text: str, edits: Iterable[Edit], newline: str = "\n") -> str:
     """Apply non-overlapping edits in one sweep; inserted line breaks follow ``newline``."""
     out, pos = [], 0
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         out.append(text[pos : edit.start])
-        out.append(_BARE_LF.sub("\r\n", edit.text) if newline == "\r\n" else edit.text)
+        out.append(_inserted(edit, newline))
         pos = edit.end
     out.append(text[pos:])
     return "".join(out)
 
 
+def _outside_code(problems: Iterable[Problem], note: Note) -> list[Problem]:
+    """The problems whose fixes leave code alone: no edit may touch a code block or span
+    (whatever a rule proposes; code is the writer's, byte for byte)."""
+    code = [r for r in note.regions if r.kind in _CODE]
+    starts = [r.start for r in code]
+
+    def touches(edit: Edit) -> bool:
+        i = bisect.bisect_left(starts, edit.end) - 1  # the last code region starting before the edit ends
+        return i >= 0 and edit.start < code[i].end
+
+    return [p for p in problems if p.fix is None or not any(touches(e) for e in p.fix.edits)]
+
+
+def _structure_kept(before: Note, after: Note, edits: Sequence[Edit], newline: str) -> bool:
+    """Did a pass leave the note's code, math and comments where they were?
+
+    Every region of ``before`` is moved by the edits made before it (and inside it, for its
+    end) and must be exactly a region of ``after``, and no region may appear.  A fix that
+    passes its rule's own test can still change the structure around it: removing the NUL
+    from a stray backtick run made a fence opener, and the next pass "repaired" what had
+    become code (issue 18).  Such a pass is not taken."""
+    if len(before.regions) != len(after.regions):
+        return False
+    ordered = sorted(edits, key=lambda e: e.end)
+    ends = [e.end for e in ordered]
+    shift = [0]
+    for e in ordered:
+        shift.append(shift[-1] + len(_inserted(e, newline)) - (e.end - e.start))
+
+    dropped = len(before.text) + shift[-1] - len(after.text)  # a leading U+FEFF taken as the BOM (_step)
+
+    def moved(pos: int, end: bool) -> int:
+        i = bisect.bisect_right(ends, pos)
+        while end and i and ordered[i - 1].start == ordered[i - 1].end == pos:
+            i -= 1  # an insertion just after a region is not inside it
+        return pos + shift[i] - dropped
+
+    return all(
+        (old.kind, moved(old.start, False), moved(old.end, True)) == (new.kind, new.start, new.end)
+        for old, new in zip(before.regions, after.regions)
+    )
+
+
 def _step(state: _State, chosen: Sequence[Problem], newline: str) -> _State:
     fixes = [p.fix for p in chosen if p.fix is not None]
     text = apply_edits(state.text, (e for f in fixes for e in f.edits), newline)
+    if text.startswith("\ufeff") and not state.text.startswith("\ufeff"):
+        # a repair that restores a byte-order mark (`ï»¿` was a UTF-8 BOM read as cp1252)
+        # makes a character every reader takes for a BOM: written, the next run would read
+        # the file differently and remove it.  It is a BOM, and the file keeps its own.
+        text = text.lstrip("\ufeff")
     encoding = next((f.encoding for f in fixes if f.encoding), state.encoding)
     bom = False if encoding else next((f.bom for f in fixes if f.bom is not None), state.bom)
     return _State(text, encoding, bom)
@@ -216,7 +270,7 @@ def fix_note(
     applied: list[AppliedFix] = []
     converged = False
     for _ in range(max_passes):
-        chosen = choose(found, unsafe, state.text)
+        chosen = choose(_outside_code(found, current), unsafe, state.text)
         if not chosen:
             converged = True
             break
@@ -226,10 +280,13 @@ def fix_note(
             break
         if following.key() in seen:  # rules undo each other's fixes: stop before repeating
             break
+        parsed = parse_text(note.rel, following.text, _decoded(note.decoded, following))
+        edits = [e for p in chosen if p.fix is not None for e in p.fix.edits]
+        if not _structure_kept(current, parsed, edits, note.decoded.newline):
+            break  # the edits moved code or math: keep the note as the last sound pass left it
         seen.add(following.key())
         applied.extend(_record(current, p) for p in chosen)
-        state = following
-        current = parse_text(note.rel, state.text, _decoded(note.decoded, state))
+        state, current = following, parsed
         found = check_note(current, index, active)
     if state == _State(note.text):
         return FixResult(note, note, original, original, (), tuple(found), converged)
