@@ -28,7 +28,7 @@ from vaultkit.check.engine import Problem, check_note
 from vaultkit.check.run import memory_vault
 from vaultkit.fix.writer import Unwritable, encode
 from vaultkit.model import Decoded, Note
-from vaultkit.read.decode import newline_style
+from vaultkit.read.decode import NotText, decode, newline_style
 from vaultkit.read.parse import digest_of, parse_text
 from vaultkit.text.dates import DateFacts
 from vaultkit.vault.index import VaultIndex
@@ -239,6 +239,31 @@ def _decoded(base: Decoded, state: _State) -> Decoded:
     return replace(base, bom=base.bom if state.bom is None else state.bom, newline=newline)
 
 
+def _unicode(base: Decoded, state: _State) -> str | None:
+    """The Unicode encoding the fixed note will be written in; None for a legacy code page."""
+    name = "utf-8" if state.encoding is not None else base.encoding
+    return name if name.startswith("utf-") else None
+
+
+def _read_back(base: Decoded, state: _State, original: bytes) -> Decoded | None:
+    """How the next run will read the fixed note -- None when it would not read this text.
+
+    The passes must see the note as a fresh read will, or a fix enabled by another (a
+    transcoding offered as safe only once a repair made the text plainer) waits for the
+    next run, and fixing twice differs from fixing once (issue 18).  Bytes that read back
+    as other text (UTF-16 without a BOM whose repaired text looks like UTF-8 control
+    characters) must not be written at all.  Legacy code pages are guessed by the
+    decoder; the result is compared with a fresh read once, at the end (:func:`fix_note`).
+    """
+    if _unicode(base, state) is None:
+        return _decoded(base, state)
+    try:
+        text, decoded = decode(encode(state.text, base, original, state.encoding, state.bom))
+    except (Unwritable, NotText):
+        return None
+    return decoded if text == state.text else None
+
+
 def _record(note: Note, problem: Problem) -> AppliedFix:
     fix = problem.fix
     assert fix is not None
@@ -280,7 +305,10 @@ def fix_note(
             break
         if following.key() in seen:  # rules undo each other's fixes: stop before repeating
             break
-        parsed = parse_text(note.rel, following.text, _decoded(note.decoded, following))
+        decoded = _read_back(note.decoded, following, original)
+        if decoded is None:
+            break  # written, the text would read back as something else: keep the last sound pass
+        parsed = parse_text(note.rel, following.text, decoded)
         edits = [e for p in chosen if p.fix is not None for e in p.fix.edits]
         if not _structure_kept(current, parsed, edits, note.decoded.newline):
             break  # the edits moved code or math: keep the note as the last sound pass left it
@@ -292,7 +320,9 @@ def fix_note(
         return FixResult(note, note, original, original, (), tuple(found), converged)
     try:
         data = encode(state.text, note.decoded, original, state.encoding, state.bom)
-    except Unwritable as exc:
+        if _unicode(note.decoded, state) is None and decode(data)[0] != state.text:
+            raise Unwritable(f"written as {note.decoded.encoding}, the fixed text would read back differently")
+    except (Unwritable, NotText) as exc:
         return FixResult(note, note, original, original, (), tuple(first), converged, f"not fixed: {exc}")
     current = replace(current, digest=digest_of(data), size=len(data))
     return FixResult(note, current, data, original, tuple(applied), tuple(found), converged)
