@@ -1,8 +1,9 @@
 """Run the active rules over notes and turn their diagnostics into reportable problems.
 
 Data flow: list the vault's files -> parse every note (in this process)
--> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the rules on the notes asked about
--> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
+-> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the note rules on the notes asked
+about, and the vault-scope rules once on the index -> drop suppressed findings and those on
+files not asked about -> :class:`Problem` records for the reporters and the fixer.
 A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
 """
 
@@ -14,15 +15,16 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
-from vaultkit.api import Diagnostic, Edit, Fix, Severity
+from vaultkit.api import Diagnostic, Edit, Fix, Scope, Severity
 from vaultkit.check.config import ActiveRule
-from vaultkit.check.suppress import suppressions
+from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
-from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_note
+from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_document, read_note
 from vaultkit.vault import evidence
-from vaultkit.vault.files import list_files, load_settings
+from vaultkit.vault.files import list_files, load_settings, on_disk
 from vaultkit.vault.index import VaultIndex
 
 INCOMPLETE, INCOMPLETE_CODE = "incomplete-analysis", "VK002"  # a search ran out of its budget (model.Budget)
@@ -46,6 +48,11 @@ class Problem:
     end: int
     fix: Fix | None = None
 
+    @property
+    def order(self) -> tuple[str, int, int, str]:
+        """The one order problems are reported in, everywhere: path, position, code."""
+        return (self.path, self.line, self.column, self.code)
+
 
 @dataclass
 class CheckResult:
@@ -58,77 +65,22 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
-    """Run every active rule on one note (pure apart from the rules themselves)."""
-    problems: list[Problem] = []
-    quiet = suppressions(note)
-    for item in active:
-        if item.skips(note.rel):
-            continue
-        rule = item.rule
-        try:
-            diagnostics = list(rule.check(note, index, item.options))
-        except Exception as exc:  # a broken rule must not end the run
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-            problems.append(_rule_error(note, item, f"crashed: {type(exc).__name__}: {exc} [{where}]"))
-            continue
-        wrong = next((why for d in diagnostics if (why := _malformed(d, len(note.text)))), None)
-        if wrong:  # a third-party rule's mistake is its error, not a traceback or line 0
-            problems.append(_rule_error(note, item, f"returned {wrong}"))
-            continue
-        for diag in diagnostics:
-            line, col = note.position(diag.start)
-            end_line, end_col = note.position(max(diag.start, diag.end))
-            if any(s.covers(line, rule.name, rule.code) for s in quiet):
-                continue
-            problems.append(
-                Problem(
-                    note.rel,
-                    line,
-                    col,
-                    end_line,
-                    end_col,
-                    rule.name,
-                    rule.code,
-                    diag.severity or item.severity,
-                    diag.message,
-                    diag.start,
-                    diag.end,
-                    diag.fix,
-                )
-            )
-    stopped = index.exhausted(note)
-    if stopped and not any(s.covers(1, INCOMPLETE, INCOMPLETE_CODE) for s in quiet):
-        problems.append(
-            Problem(
-                note.rel,
-                1,
-                1,
-                1,
-                1,
-                INCOMPLETE,
-                INCOMPLETE_CODE,
-                Severity.WARNING,
-                f"the note is too damaged to analyse fully: {' and '.join(stopped)} stopped early "
-                "(repair the damage reported here, then check again)",
-                0,
-                0,
-            )
-        )
-    return problems
+def _rule_error(rel: str, rule_name: str, code: str, what: str) -> Problem:
+    """The ``internal-error`` problem standing for a rule that crashed or returned nonsense."""
+    message = f"rule {rule_name} ({code}) {what}"
+    return Problem(rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR, message, 0, 0)
 
 
-def _rule_error(note: Note, item: ActiveRule, what: str) -> Problem:
-    """The ``internal-error`` problem for a rule that crashed or returned something malformed."""
-    rule = item.rule
-    message = f"rule {rule.name} ({rule.code}) {what}"
-    return Problem(note.rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR, message, 0, 0)
+def _crash(rel: str, rule_name: str, code: str, exc: Exception) -> Problem:
+    """The ``internal-error`` problem standing for a rule that raised."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+    return _rule_error(rel, rule_name, code, f"crashed: {type(exc).__name__}: {exc} [{where}]")
 
 
 def _malformed(diag: object, size: int) -> str | None:
-    """What is wrong with one item a rule yielded (None when it is a well-formed Diagnostic):
-    rules come from any installed package, and their offsets index the note's text."""
+    """What is wrong with one item a note rule yielded (None when it is a well-formed
+    Diagnostic): rules come from any installed package, and their offsets index the text."""
     if not isinstance(diag, Diagnostic):
         return f"a {type(diag).__name__} where a Diagnostic belongs"
     if not (isinstance(diag.start, int) and isinstance(diag.end, int) and 0 <= diag.start <= diag.end <= size):
@@ -139,6 +91,87 @@ def _malformed(diag: object, size: int) -> str | None:
         return f"a fix that is not a Fix of Edits ({diag.fix!r:.80})"
     bad = next((e for e in diag.fix.edits if not (isinstance(e.text, str) and 0 <= e.start <= e.end <= size)), None)
     return f"an edit {bad.start!r}..{bad.end!r} outside the note (0..{size})" if bad else None
+
+
+def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, quiet: Sequence) -> Problem | None:
+    """``diag`` placed in ``source`` (None: a file without text), unless one of the
+    suppression directives ``quiet`` covers its line."""
+    rule = item.rule
+    line, col, end_line, end_col = 1, 1, 1, 1
+    if source is not None:
+        line, col = source.position(diag.start)
+        end_line, end_col = source.position(max(diag.start, diag.end))
+    if any(s.covers(line, rule.name, rule.code) for s in quiet):
+        return None
+    severity = diag.severity or item.severity
+    return Problem(
+        rel, line, col, end_line, end_col, rule.name, rule.code, severity, diag.message, diag.start, diag.end, diag.fix
+    )
+
+
+def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
+    """Run every active note rule on one note (pure apart from the rules themselves)."""
+    problems: list[Problem] = []
+    rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
+    quiet = suppressions(note) if rules else []
+    for item in rules:
+        rule = item.rule
+        try:
+            diagnostics = list(rule.check(note, index, item.options))
+        except Exception as exc:  # a broken rule must not end the run
+            problems.append(_crash(note.rel, rule.name, rule.code, exc))
+            continue
+        wrong = next((why for d in diagnostics if (why := _malformed(d, len(note.text)))), None)
+        if wrong:  # a third-party rule's mistake is its error, not a traceback or line 0
+            problems.append(_rule_error(note.rel, rule.name, rule.code, f"returned {wrong}"))
+            continue
+        for diag in diagnostics:
+            problem = _problem(note, note.rel, item, diag, quiet)
+            if problem is not None:
+                problems.append(problem)
+    stopped = index.exhausted(note)
+    if stopped and not any(s.covers(1, INCOMPLETE, INCOMPLETE_CODE) for s in quiet):
+        message = (
+            f"the note is too damaged to analyse fully: {' and '.join(stopped)} stopped early "
+            "(repair the damage reported here, then check again)"
+        )
+        problems.append(Problem(note.rel, 1, 1, 1, 1, INCOMPLETE, INCOMPLETE_CODE, Severity.WARNING, message, 0, 0))
+    return problems
+
+
+def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callable[[str], bool]) -> list[Problem]:
+    """Run every active vault-scope rule once and keep its findings on files ``wanted`` (the
+    files the run checks) that the rule is not excluded from.  A finding in a note obeys the
+    note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
+    problems: list[Problem] = []
+    quiet: dict[str, tuple[Suppression, ...]] = {}
+    for item in active:
+        rule = item.rule
+        if rule.scope is not Scope.VAULT:
+            continue
+        try:
+            diagnostics = list(rule.check(index, item.options))
+        except Exception as exc:  # a broken rule must not end the run
+            problems.append(_crash(".", rule.name, rule.code, exc))
+            continue
+        for diag in diagnostics:
+            rel = diag.path
+            if rel is None or not wanted(rel) or item.skips(rel):
+                continue
+            note = index.notes.get(rel)
+            if note is not None and rel not in quiet:
+                quiet[rel] = suppressions(note)
+            source = note or index.documents.get(rel)
+            problem = _problem(
+                source,
+                rel,
+                item,
+                Diagnostic(diag.message, diag.start, diag.end, None, diag.severity),
+                quiet.get(rel, ()),
+            )
+            if problem is not None:
+                problems.append(problem)
+    return problems
 
 
 # State inherited by forked workers (set just before the pool starts, never pickled).
@@ -187,13 +220,15 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _parse_all(root: str, rels: list[str], max_bytes: int, progress: Progress | None) -> list[Note]:
+def _parse_all(
+    root: str, rels: list[str], max_bytes: int, progress: Progress | None, spelled: dict[str, tuple[str, ...]]
+) -> list[Note]:
     """Parse in this process.  Worker processes would parse faster, but sending the parsed
     notes back (pickling some 20 objects per note) costs as much as the parse saved; the
     check phase below forks after parsing instead, so notes never cross a process boundary."""
     notes = []
     for done, rel in enumerate(rels, 1):
-        notes.append(read_note(root, rel, max_bytes))
+        notes.append(read_note(root, rel, max_bytes, on_disk(rel, spelled)))
         if progress and (done % 200 == 0 or done == len(rels)):
             progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
     return notes
@@ -214,16 +249,25 @@ def build_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     date_keys: Iterable[str] = (),
-) -> tuple[VaultIndex, list[str], list[str]]:
-    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings.
+) -> tuple[VaultIndex, list[str], list[str], list[str]]:
+    """Parse the whole vault.  Returns the index, the notes to check, the other files to check
+    (attachments, canvases, bases: for vault-scope rules), and walk warnings.
 
     ``date_keys`` are the date properties the active rules read evidence for (:func:`date_keys`):
     notes where one is empty get their evidence (git history, file times) gathered here, since
     rules do no I/O."""
     listing = list_files(root, excludes)
-    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress)
+    spelled = listing.spelled
+    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, spelled)
+    documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
     dates = evidence.gather(root, notes, date_keys) if date_keys else None
-    return VaultIndex(notes, listing.files, load_settings(root), dates=dates), listing.notes, listing.warnings
+    index = VaultIndex(notes, listing.files, load_settings(root), dates=dates, documents=documents, spelled=spelled)
+    return index, listing.notes, listing.others, listing.warnings
+
+
+def targeted(rel: str, targets: Sequence[str]) -> bool:
+    """Whether ``rel`` is one of ``targets`` (paths, prefixes ending in ``/``, or ``""``)."""
+    return any(rel == t or t == "" or (t.endswith("/") and rel.startswith(t)) for t in targets)
 
 
 def check(
@@ -238,14 +282,16 @@ def check(
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note)."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, warnings = build_index(root, excludes, max_bytes, progress, date_keys(active))
+    index, notes, others, warnings = build_index(root, excludes, max_bytes, progress, date_keys(active))
     if targets is not None:
         wanted = list(targets)
-        notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]
+        notes = [n for n in notes if targeted(n, wanted)]
+        others = [f for f in others if targeted(f, wanted)]
     _WORKER.update(index=index, active=list(active))
     try:
         problems = _map(_check_chunk, notes, jobs, progress, "checking")
     finally:
         _WORKER.clear()
-    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+    problems += check_files(index, active, set(notes).union(others).__contains__)
+    problems.sort(key=attrgetter("order"))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)
