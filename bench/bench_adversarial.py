@@ -51,7 +51,12 @@ CASES: dict[str, tuple[str, Callable[[int], str], list[int], list[str]]] = {
     "unclosed-left": ("check", lambda n: "$$" + "\\left( " * n + "\\right] }" * n + "$$\n", [1_000, 10_000], []),
     "nested-quotes": ("check", lambda n: ">" * n + " deep\n", [1_000, 10_000, 100_000], []),
     "nested-brackets": ("check", lambda n: "[" * n + "x" + "]" * n + "\n", [1_000, 10_000, 100_000], []),
-    "nested-lists": ("check", lambda n: _repeat("".join("  " * i + "- x\n" for i in range(1_000)), n), [1_000_000, 5_000_000], []),
+    "nested-lists": (
+        "check",
+        lambda n: _repeat("".join("  " * i + "- x\n" for i in range(1_000)), n),
+        [1_000_000, 5_000_000],
+        [],
+    ),
     "links-check": ("check", lambda n: "see [[Welcom]] " * n, [1_000, 10_000, 100_000], []),
     "links-fix": ("fix", lambda n: "see [[Welcom]] " * n, [1_000, 10_000, 100_000], []),
     "control-fix": ("fix", lambda n: "some words here and there\x01\n" * n, [1_000, 8_000, 80_000], []),
@@ -115,7 +120,9 @@ def main() -> None:
                     flush=True,
                 )
             except subprocess.TimeoutExpired:
-                print(f"{case:26} {operation:5} {size:>11,} {'>' + str(int(a.timeout)):>9} {'-':>8} {'-':>8}", flush=True)
+                print(
+                    f"{case:26} {operation:5} {size:>11,} {'>' + str(int(a.timeout)):>9} {'-':>8} {'-':>8}", flush=True
+                )
                 break  # larger sizes would only take longer
             except subprocess.CalledProcessError as exc:
                 print(f"{case:26} {operation:5} {size:>11,} failed: {exc.stderr.strip().splitlines()[-1:]}")

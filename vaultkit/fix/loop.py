@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -107,7 +108,7 @@ def _fits(edits: Sequence[Edit], size: int) -> bool:
     if any(not 0 <= e.start <= e.end <= size for e in edits):
         return False
     ordered = sorted(edits, key=lambda e: (e.start, e.end))
-    return not any(_overlaps(a, b) for a, b in zip(ordered, ordered[1:]))
+    return not any(_overlaps(a, b) for a, b in itertools.pairwise(ordered))
 
 
 class _Taken:
@@ -214,7 +215,7 @@ def _structure_kept(before: Note, after: Note, edits: Sequence[Edit], newline: s
 
     return all(
         (old.kind, moved(old.start, False), moved(old.end, True)) == (new.kind, new.start, new.end)
-        for old, new in zip(before.regions, after.regions)
+        for old, new in zip(before.regions, after.regions, strict=True)
     )
 
 

@@ -223,7 +223,7 @@ class _OutOfBudget(Exception):
 
 def _structure(note: Note, allowance: Budget) -> Iterator[Finding]:
     """Check every span, until ``allowance`` (one unit per open group looked at when a
-    ``\right`` or ``\end`` searches the stack) runs out: only a note nested thousands deep
+    ``\\right`` or ``\\end`` searches the stack) runs out: only a note nested thousands deep
     with thousands of mismatched closers gets there (issue 18)."""
     try:
         yield from _spans(note, allowance)
@@ -348,7 +348,7 @@ def _innermost(stack: list[_Open], kinds: tuple[str, ...], allowance: Budget) ->
 def _close_left(
     note: Note, stack: list[_Open], found: tuple[int, _Open] | None, tok: str, s: int, stop: int, delim: str
 ) -> Iterator[tuple[Finding, bool]]:
-    """A ``\right`` or ``\middle`` meets ``found``, the innermost ``{`` or ``\left``."""
+    """A ``\\right`` or ``\\middle`` meets ``found``, the innermost ``{`` or ``\\left``."""
     written = note.text[s:stop]
     inner = found[1] if found else None
     if inner is None or inner.kind != "left":
@@ -386,7 +386,7 @@ def _close_left(
 def _close_env(
     note: Note, stack: list[_Open], found: tuple[int, _Open] | None, name: str, s: int, stop: int
 ) -> Iterator[tuple[Finding, bool]]:
-    """An ``\end`` meets ``found``, the innermost ``\begin``."""
+    """An ``\\end`` meets ``found``, the innermost ``\\begin``."""
     written = note.text[s:stop]
     opened = found[1] if found else None
     if found is None or any(o.kind == "{" for o in stack[found[0] + 1 :]):
