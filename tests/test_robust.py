@@ -177,3 +177,26 @@ def test_malformed_rule_output_is_that_rules_error(yielded, says):
     problems = _run_rule(plugin)
     assert [(p.rule, p.code, p.line, p.column) for p in problems] == [("internal-error", "VK000", 1, 1)]
     assert problems[0].message.startswith("rule plugin-rule (ACM001) ") and says in problems[0].message
+
+
+def test_passes_see_the_note_as_the_next_run_reads_it():
+    # UTF-16 without BOM: the transcoding is safe only once the mojibake repair made the text
+    # plainer; found by the property tests, fixing twice differed from fixing once
+    data = "[[Welcome]]cafÃ©".encode("utf-16-le")
+    result = fix_text(data, files=WELCOME)
+    assert result.data == "[[Welcome]]café".encode()
+    assert fix_text(result.data, files=WELCOME).data == result.data
+
+
+def test_bytes_that_would_read_back_as_other_text_are_not_written():
+    data = "â€™".encode("utf-16-le")  # repaired to U+2019, whose UTF-16 bytes read as UTF-8 control characters
+    result = fix_text(data)
+    assert result.data == data and not result.changed
+
+
+def test_a_legacy_file_behind_a_utf8_bom_keeps_it():
+    from vaultkit.fix.writer import encode
+
+    data = b"\xef\xbb\xbf---\ntitle: x\n---\ncaf\xe9"
+    note = memory_vault(data)[0]
+    assert note.decoded.encoding != "utf-8" and encode(note.text, note.decoded, data) == data
