@@ -200,3 +200,11 @@ def test_a_legacy_file_behind_a_utf8_bom_keeps_it():
     data = b"\xef\xbb\xbf---\ntitle: x\n---\ncaf\xe9"
     note = memory_vault(data)[0]
     assert note.decoded.encoding != "utf-8" and encode(note.text, note.decoded, data) == data
+
+
+def test_control_characters_between_code_spans_are_linear():
+    text = "`c` and some more words \x01 " * 16_000  # 122 s before: every match tested against every span
+    problems, seconds = _timed(lint_text, text, select=["VK305"])
+    assert len(problems) == 16_000 and seconds < 15
+    text = "`code \x01 here` and words \x01 around it\n```\nfenced \x02 code block\n```\n"
+    assert [p.start for p in lint_text(text, select=["VK305"])] == [text.index("\x01", 10)]  # code still skipped

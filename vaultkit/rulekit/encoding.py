@@ -7,6 +7,7 @@ informs lossy repairs, once per index.  :func:`repair_text` is the one-call API 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -33,10 +34,19 @@ def damage(note: Note, vault: VaultIndex | None = None) -> tuple[Damage, ...]:
 def outside_damage(note: Note, vault: VaultIndex | None, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
     """Matches of ``pattern`` in the note's prose: not in code, and not inside a mojibake run
     (the characters there are the ``mojibake`` rule's business, and its repair replaces them)."""
-    skip = [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
-    skip += [(run.start, run.end) for run in damage(note, vault)]
+    spans = [(r.start, r.end) for r in note.regions if r.kind in ("code", "inline-code")]
+    spans += [(run.start, run.end) for run in damage(note, vault)]
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(spans):  # merged, so each match is looked up once (a scan per match was quadratic)
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
     for match in pattern.finditer(note.text):
-        if not any(a <= match.start() < b for a, b in skip):
+        i = bisect.bisect_right(starts, match.start()) - 1
+        if i < 0 or match.start() >= ends[i]:
             yield match
 
 
