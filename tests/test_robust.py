@@ -50,6 +50,7 @@ def test_many_fixable_links_in_one_note():
         ("a $x ", "203.9 s"),  # every inline opener scanned to the end of the paragraph
         ("$\\alpha ", "191.6 s"),  # every unclosed `$` rebuilt the paragraph's scope
         ("| a | $b | c |\n", "about 190 s"),  # the same in a table, rescanning the table per `$`
+        ("$$x$$ and ", "minutes"),  # every `$$` read its whole line again
     ],
 )
 def test_math_scanning_is_linear(unit, before):
@@ -208,3 +209,11 @@ def test_control_characters_between_code_spans_are_linear():
     assert len(problems) == 16_000 and seconds < 15
     text = "`code \x01 here` and words \x01 around it\n```\nfenced \x02 code block\n```\n"
     assert [p.start for p in lint_text(text, select=["VK305"])] == [text.index("\x01", 10)]  # code still skipped
+
+
+def test_links_among_many_comments_are_linear():
+    note, seconds = _timed(lambda: memory_vault("%% c %% [[Welcome]] [t](Welcome.md) " * 20_000)[0])
+    assert len(note.links) == 40_000 and not any(link.in_comment for link in note.links)
+    assert seconds < 15  # a scan of every comment per link: minutes
+    inside = memory_vault("a %% [[In]] %% b [[Out]] %% [x](In.md) %%\n")[0]
+    assert [(link.target, link.in_comment) for link in inside.links] == [("In", True), ("Out", False), ("In.md", True)]

@@ -41,6 +41,7 @@ _DELIMITER_ROW = re.compile(
     r"[ \t]*(?:>[ \t]*)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*\r?|[ \t]*(?:>[ \t]*)*\|[ \t]*:?-+:?[ \t]*\|[ \t]*\r?"
 )
 _BLANK_LINE = re.compile(r"[ \t>]*\r?")
+_PREFIX = re.compile(r"[ \t>]*")  # what may precede a block comment's `%%` on its line
 _BLANK_RUN = re.compile(r"(?:[ \t>]*\r?\n)*")
 _MISTUNE = mistune.create_markdown(renderer=None)  # block structure only: no positions, no plugins
 _INDENT = re.compile(r"^(?: {1,4}|\t)")
@@ -201,6 +202,7 @@ class _Scope:
         self._table = (-1, -2, -1)  # the last run of `|` lines: (first line, last line, table header or -1)
         self._dollar = (-1, 0)  # (query offset, the first `$` at or after it that closes or stops inline math)
         self._ticks: dict[int, list[int]] | None = None  # backtick runs by length, found on first use
+        self._bounds = (0, -1, False)  # the last line asked about: (start, end, holds a `|`)
 
     def paragraph_end(self, pos: int) -> int:
         asked, found = self._blank
@@ -217,17 +219,28 @@ class _Scope:
             self._interrupt = (pos, found)
         return min(found, limit)
 
+    def line_of(self, s: int) -> tuple[int, int, bool]:
+        """Start and end of the line holding offset ``s``, and whether it holds a ``|``.  The
+        last line is kept: a line of 10,000 ``$$`` or ``%%`` is read once, not once each."""
+        start, end, pipe = self._bounds
+        if not start <= s <= end:
+            text = self.text
+            start = text.rfind("\n", 0, s) + 1
+            end = text.find("\n", s, self.end)
+            end = self.end if end == -1 else end
+            pipe = text.find("|", start, end) != -1
+            self._bounds = (start, end, pipe)
+        return start, end, pipe
+
     def inline_limit(self, s: int) -> int:
         """End of the paragraph, heading line or table cell holding offset ``s``."""
         line_start, line_end, kind = self._line
         if not line_start <= s < line_end:
             text = self.text
-            line_start = text.rfind("\n", 0, s) + 1
-            line_end = text.find("\n", s, self.end)
-            line_end = self.end if line_end == -1 else line_end
+            line_start, line_end, pipe = self.line_of(s)
             if _HEADING.match(text, line_start, line_end):
                 kind = "heading"
-            elif text.find("|", line_start, line_end) != -1 and self._in_table(line_start, line_end):
+            elif pipe and self._in_table(line_start, line_end):
                 kind = "row"
             else:
                 kind = ""
@@ -294,11 +307,8 @@ class _Scope:
 
     def display_limit(self, s: int) -> tuple[int, bool]:
         """End of the paragraph or table cell holding a ``$$`` at ``s``; True for a cell."""
-        text = self.text
-        line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", s, self.end)
-        line_end = self.end if line_end == -1 else line_end
-        if text.find("|", line_start, line_end) != -1 and self._in_table(line_start, line_end):
+        line_start, line_end, pipe = self.line_of(s)
+        if pipe and self._in_table(line_start, line_end):
             return self.cell_end(s, line_end), True
         return self.paragraph_end(s), False
 
@@ -374,8 +384,7 @@ def inline_regions(text: str, start: int, end: int) -> list[Region]:
         elif tok == "%%":
             close = text.find("%%", s + 2, end)
             stop = end if close == -1 else close + 2
-            line_start = text.rfind("\n", 0, s) + 1
-            block = not text[line_start:s].strip(" \t>")
+            block = _PREFIX.match(text, scope.line_of(s)[0], s).end() == s  # type: ignore[union-attr]
             region = Region("comment" if block else "inline-comment", s, stop)
         elif tok == "<!--":
             close = text.find("-->", s + 4, end)
