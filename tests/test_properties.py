@@ -128,6 +128,10 @@ _front = st.sampled_from(
         "ï»¿---\ntitle: x\n---\n",
     ]
 )
+# single characters that matter to the scanners, and any other character now and then
+_chars = st.text(alphabet=st.sampled_from("`~$%<!->[]|#^\\{}() \t\n\r\x00\x01\x85\ufeff"), max_size=6) | st.text(
+    max_size=3
+)
 _newline = st.sampled_from(["\n", "\r\n", "\r", "mixed"])
 _storage = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "cp1252", "legacy-bytes"])
 
@@ -135,7 +139,7 @@ _storage = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32
 @st.composite
 def notes(draw: st.DrawFn) -> bytes:
     """A note's bytes: front matter, then pieces and words, in some line ending and encoding."""
-    body = "".join(draw(st.lists(st.one_of(_pieces, _words, st.just("\n")), max_size=40)))
+    body = "".join(draw(st.lists(st.one_of(_pieces, _words, _chars, st.just("\n")), max_size=40)))
     text = draw(_front) + body
     newline = draw(_newline)
     if newline == "mixed":
