@@ -155,7 +155,7 @@ def test_stray_display_dollars_across_paragraphs_are_not_merged_safely():
 
 
 def _run_rule(check, text="abc\n"):
-    note, index, active = memory_vault(text, select=["VK101"])
+    note, index, active = memory_vault(text, select=["VK101", "VK000"])
     return check_note(note, index, [*active, ActiveRule(Rule("ACM001", "plugin-rule", check), Severity.WARNING, {})])
 
 

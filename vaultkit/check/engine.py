@@ -4,11 +4,13 @@ Data flow: list the vault's files -> parse every note (in this process)
 -> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the note rules on the notes asked
 about, and the vault-scope rules once on the index -> drop suppressed findings and those on
 files not asked about -> :class:`Problem` records for the reporters and the fixer.
-A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
+A rule that raises becomes one ``internal-error`` (VK000) problem per run naming it and counting
+the notes it failed on; the run goes on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import traceback
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from vaultkit.api import Diagnostic, Edit, Fix, Scope, Severity
 from vaultkit.check.config import ActiveRule
+from vaultkit.check.registry import INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_document, read_note
@@ -65,17 +68,17 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _rule_error(rel: str, rule_name: str, code: str, what: str) -> Problem:
+def _internal(rel: str, rule_name: str, code: str, what: str, severity: Severity) -> Problem:
     """The ``internal-error`` problem standing for a rule that crashed or returned nonsense."""
     message = f"rule {rule_name} ({code}) {what}"
-    return Problem(rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR, message, 0, 0)
+    return Problem(rel, 1, 1, 1, 1, INTERNAL_ERROR.name, INTERNAL_ERROR.code, severity, message, 0, 0)
 
 
-def _crash(rel: str, rule_name: str, code: str, exc: Exception) -> Problem:
+def _crash(rel: str, rule_name: str, code: str, exc: Exception, severity: Severity) -> Problem:
     """The ``internal-error`` problem standing for a rule that raised."""
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-    return _rule_error(rel, rule_name, code, f"crashed: {type(exc).__name__}: {exc} [{where}]")
+    return _internal(rel, rule_name, code, f"crashed: {type(exc).__name__}: {exc} [{where}]", severity)
 
 
 def _malformed(diag: object, size: int) -> str | None:
@@ -91,6 +94,29 @@ def _malformed(diag: object, size: int) -> str | None:
         return f"a fix that is not a Fix of Edits ({diag.fix!r:.80})"
     bad = next((e for e in diag.fix.edits if not (isinstance(e.text, str) and 0 <= e.start <= e.end <= size)), None)
     return f"an edit {bad.start!r}..{bad.end!r} outside the note (0..{size})" if bad else None
+
+
+def _crash_level(active: Sequence[ActiveRule]) -> Severity | None:
+    """The level crashes are reported at, or None when ``internal-error`` is not selected."""
+    return next((a.severity for a in active if a.rule is INTERNAL_ERROR), None)
+
+
+def collapse_crashes(problems: list[Problem]) -> list[Problem]:
+    """One ``internal-error`` per crashing rule and run, not one per note: a rule that fails
+    everywhere would otherwise bury the report under identical lines.  The one kept is the
+    first note's, with the count of notes the rule failed on."""
+    crashes: dict[str, list[Problem]] = {}
+    for p in problems:
+        if p.code == INTERNAL_ERROR.code:
+            crashes.setdefault(p.message.split(" crashed:", 1)[0], []).append(p)
+    if not crashes:
+        return problems
+    kept = []
+    for same in crashes.values():
+        first, more = same[0], len(same) - 1
+        suffix = f" (and on {more} more note{'s' if more != 1 else ''})" if more else ""
+        kept.append(dataclasses.replace(first, message=first.message + suffix))
+    return [p for p in problems if p.code != INTERNAL_ERROR.code] + kept
 
 
 def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, quiet: Sequence) -> Problem | None:
@@ -114,16 +140,19 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
     problems: list[Problem] = []
     rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
     quiet = suppressions(note) if rules else []
+    crash_level = _crash_level(active)
     for item in rules:
         rule = item.rule
         try:
             diagnostics = list(rule.check(note, index, item.options))
         except Exception as exc:  # a broken rule must not end the run
-            problems.append(_crash(note.rel, rule.name, rule.code, exc))
+            if crash_level is not None:
+                problems.append(_crash(note.rel, rule.name, rule.code, exc, crash_level))
             continue
         wrong = next((why for d in diagnostics if (why := _malformed(d, len(note.text)))), None)
         if wrong:  # a third-party rule's mistake is its error, not a traceback or line 0
-            problems.append(_rule_error(note.rel, rule.name, rule.code, f"returned {wrong}"))
+            if crash_level is not None:
+                problems.append(_internal(note.rel, rule.name, rule.code, f"returned {wrong}", crash_level))
             continue
         for diag in diagnostics:
             problem = _problem(note, note.rel, item, diag, quiet)
@@ -145,6 +174,7 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
     note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
     problems: list[Problem] = []
     quiet: dict[str, tuple[Suppression, ...]] = {}
+    crash_level = _crash_level(active)
     for item in active:
         rule = item.rule
         if rule.scope is not Scope.VAULT:
@@ -152,7 +182,8 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
         try:
             diagnostics = list(rule.check(index, item.options))
         except Exception as exc:  # a broken rule must not end the run
-            problems.append(_crash(".", rule.name, rule.code, exc))
+            if crash_level is not None:
+                problems.append(_crash(".", rule.name, rule.code, exc, crash_level))
             continue
         for diag in diagnostics:
             rel = diag.path
@@ -293,5 +324,6 @@ def check(
     finally:
         _WORKER.clear()
     problems += check_files(index, active, set(notes).union(others).__contains__)
+    problems = collapse_crashes(problems)
     problems.sort(key=attrgetter("order"))
     return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)
