@@ -14,7 +14,8 @@ import pytest
 
 from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Rule, Severity
 from vaultkit.check.config import ActiveRule
-from vaultkit.check.engine import INCOMPLETE, check_note
+from vaultkit.check.engine import check_note
+from vaultkit.check.registry import INCOMPLETE_ANALYSIS
 from vaultkit.check.run import lint_text, memory_vault
 from vaultkit.fix.loop import fix_text
 from vaultkit.read.decode import decode
@@ -85,7 +86,7 @@ def test_suggestions_stop_when_the_budget_is_spent(monkeypatch):
     problems = lint_text("[[Welcom]] [[Welcon]]\n", files=WELCOME)
     broken = [p for p in problems if p.rule == "broken-wikilink"]
     assert len(broken) == 2 and all("did you mean" not in p.message for p in broken)  # reported, not suggested
-    incomplete = [p for p in problems if p.rule == INCOMPLETE]
+    incomplete = [p for p in problems if p.rule == INCOMPLETE_ANALYSIS.name]
     assert len(incomplete) == 1 and "link suggestions stopped early" in incomplete[0].message
     assert incomplete[0].severity is Severity.WARNING
 
@@ -95,21 +96,21 @@ def test_a_repeated_target_is_searched_once(monkeypatch):
     monkeypatch.setattr("vaultkit.rulekit.suggest.UNITS_PER_CHARACTER", 0)
     problems = lint_text("[[Welcom]] [[Welcom]] [[Welcom]]\n", files=WELCOME)
     assert [p.message.count("did you mean") for p in problems if p.rule == "broken-wikilink"] == [1, 1, 1]
-    assert not [p for p in problems if p.rule == INCOMPLETE]
+    assert not [p for p in problems if p.rule == INCOMPLETE_ANALYSIS.name]
 
 
 def test_math_nesting_stops_when_the_budget_is_spent(monkeypatch):
     monkeypatch.setattr("vaultkit.rulekit.math.UNITS_FLOOR", 50)
     monkeypatch.setattr("vaultkit.rulekit.math.UNITS_PER_CHARACTER", 0)
     text = "$x}$\n\n$$" + "\\left( " * 40 + "\\end{a}" * 40 + "$$\n"
-    problems = lint_text(text, select=["VK4"])
-    assert [p.rule for p in problems if p.rule == INCOMPLETE] == [INCOMPLETE]
+    problems = lint_text(text, select=["VK4", "VK002"])
+    assert [p.rule for p in problems if p.rule == INCOMPLETE_ANALYSIS.name] == [INCOMPLETE_ANALYSIS.name]
     assert any(p.rule == "unbalanced-braces" for p in problems)  # found before the budget ran out
 
 
 def test_no_incomplete_analysis_on_ordinary_notes():
     problems = lint_text("[[Welcom]] $\\left( x \\right)$ $$\\begin{a}x\\end{a}$$\n", files=WELCOME)
-    assert not [p for p in problems if p.rule == INCOMPLETE]
+    assert not [p for p in problems if p.rule == INCOMPLETE_ANALYSIS.name]
 
 
 # --------------------------------------------------------------------------- fixes never worse

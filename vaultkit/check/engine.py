@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from vaultkit.api import Diagnostic, Edit, Fix, Scope, Severity
+from vaultkit.api import Diagnostic, Edit, Fix, Rule, Scope, Severity
 from vaultkit.check.config import ActiveRule
-from vaultkit.check.registry import INTERNAL_ERROR
+from vaultkit.check.registry import INCOMPLETE_ANALYSIS, INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_document, read_note
@@ -30,7 +30,6 @@ from vaultkit.vault import evidence
 from vaultkit.vault.files import list_files, load_settings, on_disk
 from vaultkit.vault.index import VaultIndex
 
-INCOMPLETE, INCOMPLETE_CODE = "incomplete-analysis", "VK002"  # a search ran out of its budget (model.Budget)
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 
 
@@ -96,9 +95,9 @@ def _malformed(diag: object, size: int) -> str | None:
     return f"an edit {bad.start!r}..{bad.end!r} outside the note (0..{size})" if bad else None
 
 
-def _crash_level(active: Sequence[ActiveRule]) -> Severity | None:
-    """The level crashes are reported at, or None when ``internal-error`` is not selected."""
-    return next((a.severity for a in active if a.rule is INTERNAL_ERROR), None)
+def _level(active: Sequence[ActiveRule], rule: Rule) -> Severity | None:
+    """The level one of the engine's own rules is reported at, or None when it is not selected."""
+    return next((a.severity for a in active if a.rule is rule), None)
 
 
 def collapse_crashes(problems: list[Problem]) -> list[Problem]:
@@ -140,7 +139,7 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
     problems: list[Problem] = []
     rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
     quiet = suppressions(note) if rules else []
-    crash_level = _crash_level(active)
+    crash_level = _level(active, INTERNAL_ERROR)
     for item in rules:
         rule = item.rule
         try:
@@ -159,12 +158,14 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
             if problem is not None:
                 problems.append(problem)
     stopped = index.exhausted(note)
-    if stopped and not any(s.covers(1, INCOMPLETE, INCOMPLETE_CODE) for s in quiet):
+    level = _level(active, INCOMPLETE_ANALYSIS) if stopped else None
+    if level is not None and not any(s.covers(1, INCOMPLETE_ANALYSIS.name, INCOMPLETE_ANALYSIS.code) for s in quiet):
         message = (
             f"the note is too damaged to analyse fully: {' and '.join(stopped)} stopped early "
             "(repair the damage reported here, then check again)"
         )
-        problems.append(Problem(note.rel, 1, 1, 1, 1, INCOMPLETE, INCOMPLETE_CODE, Severity.WARNING, message, 0, 0))
+        rule = INCOMPLETE_ANALYSIS
+        problems.append(Problem(note.rel, 1, 1, 1, 1, rule.name, rule.code, level, message, 0, 0))
     return problems
 
 
@@ -174,7 +175,7 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
     note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
     problems: list[Problem] = []
     quiet: dict[str, tuple[Suppression, ...]] = {}
-    crash_level = _crash_level(active)
+    crash_level = _level(active, INTERNAL_ERROR)
     for item in active:
         rule = item.rule
         if rule.scope is not Scope.VAULT:
