@@ -7,6 +7,7 @@ import re
 
 from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity, rule
 from vaultkit.check.config import ActiveRule
+from vaultkit.check.registry import INTERNAL_ERROR
 from vaultkit.fix.loop import MAX_PASSES, apply_edits, fix_note, fix_text
 from vaultkit.read.parse import parse_bytes
 from vaultkit.vault.index import VaultIndex
@@ -107,8 +108,10 @@ def test_malformed_edits_are_ignored():
         yield Diagnostic("out of range", 0, 1, Fix("bad", (Edit(5, 99, "x"),)))
 
     bad = ActiveRule(rule("TS004", "bad-edit")(check), Severity.WARNING, {})
-    result = run("a", bad)
-    assert not result.changed and len(result.remaining) == 1
+    crashes = ActiveRule(INTERNAL_ERROR, Severity.ERROR, {})
+    result = run("a", bad, crashes)  # the engine reports the rule's mistake; nothing is applied
+    assert not result.changed and [p.code for p in result.remaining] == ["VK000"]
+    assert "an edit 5..99 outside the note" in result.remaining[0].message
 
 
 def test_inserted_line_breaks_follow_the_note():

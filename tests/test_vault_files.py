@@ -240,4 +240,5 @@ def test_the_demo_vault_shows_every_rule_firing():
 
     root = Path(__file__).resolve().parents[1] / "examples" / "demo-vault"
     fired = {p.rule for p in check_vault(root, jobs=1).problems}
-    assert set(load_rules(isolated=True)) - fired == {"internal-error"}  # no built-in rule crashes
+    # no built-in rule crashes, and no demo note is damaged past a search's budget
+    assert set(load_rules(isolated=True)) - fired == {"internal-error", "incomplete-analysis"}

@@ -33,6 +33,29 @@ def link_key(path: str) -> str:
     return last[:-3] if last.endswith(".md") else last
 
 
+@dataclass(slots=True)
+class Budget:
+    """A note's allowance of work for one kind of search, in units its searcher defines.
+
+    Some searches cost more than linear time on hostile input: a link suggestion compares
+    the target with every name in the vault, and TeX nesting rescans its stack.  They spend
+    from a budget sized by the note's length; when it runs out the search stops, and the
+    engine reports once that the note was too damaged to analyse fully, rather than let one
+    note hold up the run (issue 18)."""
+
+    what: str  # what stopped, for the message: "link suggestions", "math nesting"
+    left: int
+    exhausted: bool = False
+
+    def spend(self, units: int) -> bool:
+        """Take ``units`` of work; False (and exhausted from then on) when they are not left."""
+        if self.exhausted or units > self.left:
+            self.exhausted = True
+            return False
+        self.left -= units
+        return True
+
+
 @dataclass(frozen=True, slots=True)
 class SourceMap:
     """Maps offsets to 1-based (line, column); columns count code points, like ruff."""

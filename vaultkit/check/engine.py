@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from vaultkit.api import Diagnostic, Fix, Scope, Severity
+from vaultkit.api import Diagnostic, Edit, Fix, Rule, Scope, Severity
 from vaultkit.check.config import ActiveRule
-from vaultkit.check.registry import INTERNAL_ERROR
+from vaultkit.check.registry import INCOMPLETE_ANALYSIS, INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_document, read_note
@@ -71,17 +71,37 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def _internal(rel: str, rule_name: str, code: str, what: str, severity: Severity) -> Problem:
+    """The ``internal-error`` problem standing for a rule that crashed or returned nonsense."""
+    message = f"rule {rule_name} ({code}) {what}"
+    return Problem(rel, 1, 1, 1, 1, INTERNAL_ERROR.name, INTERNAL_ERROR.code, severity, message, 0, 0)
+
+
 def _crash(rel: str, rule_name: str, code: str, exc: Exception, severity: Severity) -> Problem:
     """The ``internal-error`` problem standing for a rule that raised."""
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-    message = f"rule {rule_name} ({code}) crashed: {type(exc).__name__}: {exc} [{where}]"
-    return Problem(rel, 1, 1, 1, 1, INTERNAL_ERROR.name, INTERNAL_ERROR.code, severity, message, 0, 0)
+    return _internal(rel, rule_name, code, f"crashed: {type(exc).__name__}: {exc} [{where}]", severity)
 
 
-def _crash_level(active: Sequence[ActiveRule]) -> Severity | None:
-    """The level crashes are reported at, or None when ``internal-error`` is not selected."""
-    return next((a.severity for a in active if a.rule is INTERNAL_ERROR), None)
+def _malformed(diag: object, size: int) -> str | None:
+    """What is wrong with one item a note rule yielded (None when it is a well-formed
+    Diagnostic): rules come from any installed package, and their offsets index the text."""
+    if not isinstance(diag, Diagnostic):
+        return f"a {type(diag).__name__} where a Diagnostic belongs"
+    if not (isinstance(diag.start, int) and isinstance(diag.end, int) and 0 <= diag.start <= diag.end <= size):
+        return f"offsets {diag.start!r}..{diag.end!r} outside the note (0..{size})"
+    if diag.fix is None:
+        return None
+    if not isinstance(diag.fix, Fix) or not all(isinstance(e, Edit) for e in diag.fix.edits):
+        return f"a fix that is not a Fix of Edits ({diag.fix!r:.80})"
+    bad = next((e for e in diag.fix.edits if not (isinstance(e.text, str) and 0 <= e.start <= e.end <= size)), None)
+    return f"an edit {bad.start!r}..{bad.end!r} outside the note (0..{size})" if bad else None
+
+
+def _level(active: Sequence[ActiveRule], rule: Rule) -> Severity | None:
+    """The level one of the engine's own rules is reported at, or None when it is not selected."""
+    return next((a.severity for a in active if a.rule is rule), None)
 
 
 def collapse_crashes(problems: list[Problem]) -> list[Problem]:
@@ -123,7 +143,7 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
     problems: list[Problem] = []
     rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
     quiet = suppressions(note) if rules else []
-    crash_level = _crash_level(active)
+    crash_level = _level(active, INTERNAL_ERROR)
     for item in rules:
         rule = item.rule
         try:
@@ -132,10 +152,24 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
             if crash_level is not None:
                 problems.append(_crash(note.rel, rule.name, rule.code, exc, crash_level))
             continue
+        wrong = next((why for d in diagnostics if (why := _malformed(d, len(note.text)))), None)
+        if wrong:  # a third-party rule's mistake is its error, not a traceback or line 0
+            if crash_level is not None:
+                problems.append(_internal(note.rel, rule.name, rule.code, f"returned {wrong}", crash_level))
+            continue
         for diag in diagnostics:
             problem = _problem(note, note.rel, item, diag, quiet)
             if problem is not None:
                 problems.append(problem)
+    stopped = index.exhausted(note)
+    level = _level(active, INCOMPLETE_ANALYSIS) if stopped else None
+    if level is not None and not any(s.covers(1, INCOMPLETE_ANALYSIS.name, INCOMPLETE_ANALYSIS.code) for s in quiet):
+        message = (
+            f"the note is too damaged to analyse fully: {' and '.join(stopped)} stopped early "
+            "(repair the damage reported here, then check again)"
+        )
+        rule = INCOMPLETE_ANALYSIS
+        problems.append(Problem(note.rel, 1, 1, 1, 1, rule.name, rule.code, level, message, 0, 0))
     return problems
 
 
@@ -145,7 +179,7 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
     note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
     problems: list[Problem] = []
     quiet: dict[str, tuple[Suppression, ...]] = {}
-    crash_level = _crash_level(active)
+    crash_level = _level(active, INTERNAL_ERROR)
     for item in active:
         rule = item.rule
         if rule.scope is not Scope.VAULT:

@@ -35,6 +35,28 @@ def _internal_error(note: object, vault: object, options: object) -> tuple[()]:
 INTERNAL_ERROR = Rule("VK000", "internal-error", _internal_error, severity=Severity.ERROR)
 
 
+def _incomplete_analysis(note: object, vault: object, options: object) -> tuple[()]:
+    """A note too damaged to analyse fully: a search stopped before its end.
+
+    ## What it does
+    Reports, once per note, that a search whose cost is not linear in the note (link
+    suggestions, which compare a target with every name in the vault; TeX nesting, which
+    looks back along its stack) ran out of the work budget the note's length allows.  What
+    was found before it stopped is reported as usual; the rest of the note was not searched.
+
+    ## Why is this bad?
+    A clean report on the rest of the note would be a guess.  The budget keeps one hostile
+    or badly damaged note (100,000 broken links, TeX nested thousands deep) from holding up
+    a run for minutes.  Repair the damage the other findings point at and check again;
+    `--ignore VK002` hides it.
+    """
+    return ()
+
+
+INCOMPLETE_ANALYSIS = Rule("VK002", "incomplete-analysis", _incomplete_analysis, severity=Severity.WARNING)
+ENGINE_RULES = (INTERNAL_ERROR, INCOMPLETE_ANALYSIS)  # reported by the engine itself, not by a rule's check
+
+
 def _normalise(name: str) -> str:
     """A distribution name as PEP 503 compares them."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -48,11 +70,11 @@ def own(ep: EntryPoint) -> bool:
 
 
 def load_rules(isolated: bool = False) -> dict[str, Rule]:
-    """All installed rules by name, ``internal-error`` first (so that ``--ignore`` and
-    ``vaultkit rule`` know it).  ``isolated`` loads only vaultkit's own bundle."""
-    found: dict[str, Rule] = {INTERNAL_ERROR.name: INTERNAL_ERROR}
-    names: dict[str, str] = {INTERNAL_ERROR.name: "vaultkit"}
-    codes: dict[str, str] = {INTERNAL_ERROR.code: "vaultkit"}
+    """All installed rules by name, the engine's own (``internal-error``,
+    ``incomplete-analysis``) first (so that ``--ignore`` and ``vaultkit rule`` know them).  ``isolated`` loads only vaultkit's own bundle."""
+    found: dict[str, Rule] = {rule.name: rule for rule in ENGINE_RULES}
+    names: dict[str, str] = {rule.name: "vaultkit" for rule in ENGINE_RULES}
+    codes: dict[str, str] = {rule.code: "vaultkit" for rule in ENGINE_RULES}
     for ep in sorted(entry_points(group=GROUP), key=lambda e: (not own(e), e.name)):
         origin = f"{ep.dist.name if ep.dist else 'an unknown distribution'}[{ep.name}]"
         if isolated and not own(ep):

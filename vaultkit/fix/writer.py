@@ -77,10 +77,13 @@ def _legacy(text: str, decoded: Decoded, original: bytes | None) -> bytes:
     """A code-page file: only when the guessed encoding reproduces the original exactly."""
     if original is None:
         raise Unwritable(f"{decoded.encoding} file without its original bytes")
+    # A legacy file behind a UTF-8 byte-order mark is read without the mark (read.decode); it
+    # keeps it, as it keeps every byte no fix asked to change.
+    mark = codecs.BOM_UTF8 if original.startswith(codecs.BOM_UTF8) else b""
     try:
-        if original.decode(decoded.encoding).encode(decoded.encoding) != original:
+        if original[len(mark) :].decode(decoded.encoding).encode(decoded.encoding) != original[len(mark) :]:
             raise Unwritable(f"the {decoded.encoding} guess does not reproduce the file's bytes")
-        return text.encode(decoded.encoding)
+        return mark + text.encode(decoded.encoding)
     except (LookupError, UnicodeError, ValueError) as exc:
         raise Unwritable(f"cannot write text back as {decoded.encoding}: {exc}") from exc
 

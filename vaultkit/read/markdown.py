@@ -9,7 +9,9 @@ comments are not masked: Obsidian indexes the links and tags inside them.
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from urllib.parse import unquote
 
 from vaultkit.model import BlockId, FrontMatter, Heading, Link, Region, Tag
@@ -191,7 +193,10 @@ def markdown_links(
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+    """Is ``pos`` in one of ``spans`` (sorted, not overlapping)?  Bisected: a scan of every
+    span per link made a note with thousands of comments and links quadratic (issue 18)."""
+    i = bisect.bisect_right(spans, (pos, sys.maxsize)) - 1
+    return i >= 0 and pos < spans[i][1]
 
 
 def headings(text: str, masked: str) -> list[Heading]:

@@ -16,9 +16,10 @@ line close it (the math rules then report the blank line, not an unclosed ``$$``
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import mistune
 
@@ -40,10 +41,12 @@ _DELIMITER_ROW = re.compile(
     r"[ \t]*(?:>[ \t]*)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*\r?|[ \t]*(?:>[ \t]*)*\|[ \t]*:?-+:?[ \t]*\|[ \t]*\r?"
 )
 _BLANK_LINE = re.compile(r"[ \t>]*\r?")
+_PREFIX = re.compile(r"[ \t>]*")  # what may precede a block comment's `%%` on its line
 _BLANK_RUN = re.compile(r"(?:[ \t>]*\r?\n)*")
 _MISTUNE = mistune.create_markdown(renderer=None)  # block structure only: no positions, no plugins
 _INDENT = re.compile(r"^(?: {1,4}|\t)")
 _DIGITS = "0123456789"
+_TICKS = re.compile("`+")
 _LOOKAHEAD = 3  # paragraphs searched for the closer of a display block broken by blank lines
 
 
@@ -174,10 +177,12 @@ def escaped(text: str, pos: int) -> bool:
     return n % 2 == 1
 
 
-def inline_limit(text: str, pos: int) -> int:
-    """Where inline math opened at ``pos`` must close: the end of its paragraph, heading line
-    or table cell (for callers outside the region scan, e.g. to explain an unclosed ``$``)."""
-    return _Scope(text, len(text)).inline_limit(pos)
+def inline_limits(text: str) -> Callable[[int], int]:
+    """Where inline math opened at an offset must close: the end of its paragraph, heading
+    line or table cell (for callers outside the region scan, e.g. to explain an unclosed
+    ``$``).  One function per note, asked left to right: it reuses what it found, where a
+    fresh scan per ``$`` made a long paragraph of them quadratic (issue 18)."""
+    return _Scope(text, len(text)).inline_limit
 
 
 class _Scope:
@@ -195,6 +200,9 @@ class _Scope:
         self._interrupt = (-1, 0)
         self._line = (0, 0, "")  # the last line asked about: (start, end, "heading" | "row" | "")
         self._table = (-1, -2, -1)  # the last run of `|` lines: (first line, last line, table header or -1)
+        self._dollar = (-1, 0)  # (query offset, the first `$` at or after it that closes or stops inline math)
+        self._ticks: dict[int, list[int]] | None = None  # backtick runs by length, found on first use
+        self._bounds = (0, -1, False)  # the last line asked about: (start, end, holds a `|`)
 
     def paragraph_end(self, pos: int) -> int:
         asked, found = self._blank
@@ -211,17 +219,28 @@ class _Scope:
             self._interrupt = (pos, found)
         return min(found, limit)
 
+    def line_of(self, s: int) -> tuple[int, int, bool]:
+        """Start and end of the line holding offset ``s``, and whether it holds a ``|``.  The
+        last line is kept: a line of 10,000 ``$$`` or ``%%`` is read once, not once each."""
+        start, end, pipe = self._bounds
+        if not start <= s <= end:
+            text = self.text
+            start = text.rfind("\n", 0, s) + 1
+            end = text.find("\n", s, self.end)
+            end = self.end if end == -1 else end
+            pipe = text.find("|", start, end) != -1
+            self._bounds = (start, end, pipe)
+        return start, end, pipe
+
     def inline_limit(self, s: int) -> int:
         """End of the paragraph, heading line or table cell holding offset ``s``."""
         line_start, line_end, kind = self._line
         if not line_start <= s < line_end:
             text = self.text
-            line_start = text.rfind("\n", 0, s) + 1
-            line_end = text.find("\n", s, self.end)
-            line_end = self.end if line_end == -1 else line_end
+            line_start, line_end, pipe = self.line_of(s)
             if _HEADING.match(text, line_start, line_end):
                 kind = "heading"
-            elif text.find("|", line_start, line_end) != -1 and self._in_table(line_start, line_end):
+            elif pipe and self._in_table(line_start, line_end):
                 kind = "row"
             else:
                 kind = ""
@@ -232,13 +251,64 @@ class _Scope:
             return self.cell_end(s, line_end)
         return self._interrupt_at(s, self.paragraph_end(s))
 
+    def inline_close(self, s: int, limit: int) -> Region | None:
+        """``$...$`` opened at ``s``: the opener is not followed by whitespace; the closer is
+        the first ``$`` of its run, not preceded by whitespace nor followed by a digit, before
+        ``limit`` (:meth:`inline_limit`).  ``$a$$b$`` is two spans; a ``$$`` after whitespace
+        cannot sit inside.  Whether a ``$`` closes, or stops the search, depends on its position
+        only, so the last one found is reused by the openers before it: a line of 10,000
+        ``$x `` is one scan, not 10,000 (issue 18)."""
+        text = self.text
+        if s + 1 >= limit or text[s + 1].isspace():
+            return None
+        asked, found = self._dollar
+        if not asked <= s + 1 <= found:
+            found = self._next_dollar_event(s + 1)
+            self._dollar = (s + 1, found)
+        if found >= limit or text[found - 1].isspace():  # past the cell or paragraph, or `$$` after a space
+            return None
+        return Region("math", s, found + 1)
+
+    def _next_dollar_event(self, pos: int) -> int:
+        """The first ``$`` from ``pos`` that closes inline math or ends the search (a ``$$``
+        after whitespace); :attr:`end` when none does."""
+        text, end = self.text, self.end
+        while True:
+            close = text.find("$", pos, end)
+            if close == -1:
+                return end
+            if escaped(text, close):
+                pos = close + 1
+                continue
+            double = close + 1 < end and text[close + 1] == "$"
+            if text[close - 1].isspace():
+                if double:
+                    return close
+                pos = close + 1
+                continue
+            if not double and close + 1 < len(text) and text[close + 1] in _DIGITS:
+                pos = close + 1
+                continue
+            return close
+
+    def code_close(self, s: int, n: int) -> Region | None:
+        """The inline code span opened by the run of ``n`` backticks at ``s``: it closes at the
+        next run of exactly ``n`` backticks in the paragraph.  The runs are listed once per
+        stretch, so openers of many lengths do not each rescan the paragraph (issue 18)."""
+        if self._ticks is None:
+            self._ticks = {}
+            for m in _TICKS.finditer(self.text, s, self.end):
+                self._ticks.setdefault(m.end() - m.start(), []).append(m.start())
+        starts = self._ticks.get(n, [])
+        i = bisect.bisect_left(starts, s + n)
+        if i == len(starts) or starts[i] + n > self.paragraph_end(s):
+            return None
+        return Region("inline-code", s, starts[i] + n)
+
     def display_limit(self, s: int) -> tuple[int, bool]:
         """End of the paragraph or table cell holding a ``$$`` at ``s``; True for a cell."""
-        text = self.text
-        line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", s, self.end)
-        line_end = self.end if line_end == -1 else line_end
-        if text.find("|", line_start, line_end) != -1 and self._in_table(line_start, line_end):
+        line_start, line_end, pipe = self.line_of(s)
+        if pipe and self._in_table(line_start, line_end):
             return self.cell_end(s, line_end), True
         return self.paragraph_end(s), False
 
@@ -310,12 +380,11 @@ def inline_regions(text: str, start: int, end: int) -> list[Region]:
             continue
         region = None
         if tok[0] == "`":
-            region = _code_span(text, s, len(tok), end)
+            region = scope.code_close(s, len(tok))
         elif tok == "%%":
             close = text.find("%%", s + 2, end)
             stop = end if close == -1 else close + 2
-            line_start = text.rfind("\n", 0, s) + 1
-            block = not text[line_start:s].strip(" \t>")
+            block = _PREFIX.match(text, scope.line_of(s)[0], s).end() == s  # type: ignore[union-attr]
             region = Region("comment" if block else "inline-comment", s, stop)
         elif tok == "<!--":
             close = text.find("-->", s + 4, end)
@@ -323,20 +392,12 @@ def inline_regions(text: str, start: int, end: int) -> list[Region]:
         elif tok == "$$":
             region = _display_math(text, s, end, scope)
         else:
-            region = _inline_math(text, s, scope.inline_limit(s))
+            region = scope.inline_close(s, scope.inline_limit(s))
         if region is None:
             pos = m.end()
             continue
         found.append(region)
         pos = region.end
-
-
-def _code_span(text: str, s: int, n: int, end: int) -> Region | None:
-    limit = _paragraph_end(text, s)
-    limit = min(limit, end)
-    run = re.compile(rf"(?<!`)`{{{n}}}(?!`)")
-    m = run.search(text, s + n, limit)
-    return Region("inline-code", s, m.end()) if m else None
 
 
 def _display_close(text: str, pos: int, limit: int) -> int:
@@ -389,32 +450,6 @@ def _closer_after_blank(text: str, opener: int, pos: int, end: int) -> int:
             return -1
         pos = para_end
     return -1
-
-
-def _inline_math(text: str, s: int, limit: int) -> Region | None:
-    """``$...$``: the opener is not followed by whitespace; the closer is the first ``$`` of its
-    run, not preceded by whitespace nor followed by a digit; both lie in one paragraph, heading
-    or table cell.  ``$a$$b$`` is two spans; a ``$$`` after whitespace cannot sit inside."""
-    if s + 1 >= limit or text[s + 1].isspace():
-        return None
-    pos = s + 1
-    while True:
-        close = text.find("$", pos, limit)
-        if close == -1:
-            return None
-        if escaped(text, close):
-            pos = close + 1
-            continue
-        double = close + 1 < limit and text[close + 1] == "$"
-        if text[close - 1].isspace():
-            if double:
-                return None
-            pos = close + 1
-            continue
-        if not double and close + 1 < len(text) and text[close + 1] in _DIGITS:
-            pos = close + 1
-            continue
-        return Region("math", s, close + 1)
 
 
 def find_regions(text: str, start: int) -> tuple[Region, ...]:

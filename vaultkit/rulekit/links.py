@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity
 from vaultkit.model import Link, Note, fold
-from vaultkit.rulekit.suggest import alias_owners, similar_block, similar_files, similar_heading
+from vaultkit.rulekit.suggest import alias_owners, budget, similar_block, similar_files, similar_heading
 from vaultkit.text.headings import strip_heading_for_link, walk
 from vaultkit.vault.index import Target, VaultIndex
 
@@ -155,7 +155,7 @@ def missing_file(note: Note, vault: VaultIndex, link: Link, what: str, severity:
     target = link.target
     message = f"no {what} '{target}'"
     owners = () if is_attachment(target) else alias_owners(vault, target)
-    files = list(owners) or similar_files(vault, target)
+    files = list(owners) or similar_files(vault, note, target)
     with_md = target.lower().endswith(".md")
     names = list(dict.fromkeys(_written(vault, rel, note.rel, with_md) for rel in files))
     if owners:
@@ -190,7 +190,7 @@ def heading_problems(note: Note, vault: VaultIndex) -> Iterator[Diagnostic]:
         if result.matched:
             message = f"no heading '{missing}' under '{parts[result.matched - 1].text.strip()}' in {where}"
         eligible = [h for h in linked.headings[result.after :] if h.level > result.level]
-        names = [strip_heading_for_link(h.text) for h in similar_heading(missing, eligible)]
+        names = [strip_heading_for_link(h.text) for h in similar_heading(missing, eligible, budget(vault, note))]
         fix = None
         if names:
             message += f" — did you mean {or_list(names)}?"
@@ -211,7 +211,7 @@ def block_problems(note: Note, vault: VaultIndex) -> Iterator[Diagnostic]:
             continue
         link = target.link
         message = f"no block '^{wanted}' in {note_label(vault, note, path)}"
-        names = similar_block(wanted, [b.id for b in linked.blocks])
+        names = similar_block(wanted, [b.id for b in linked.blocks], budget(vault, note))
         fix = None
         if names:
             message += f" — did you mean {or_list(['^' + n for n in names])}?"

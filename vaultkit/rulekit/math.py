@@ -18,11 +18,11 @@ Unknown commands themselves are :mod:`vaultkit.text.mathjax`' job.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from vaultkit.model import Note, Region
-from vaultkit.read.regions import escaped, inline_limit
+from vaultkit.model import Budget, Note, Region
+from vaultkit.read.regions import escaped, inline_limits
 from vaultkit.text.mathjax import loaded_macros
 from vaultkit.text.tex import (
     DEFINERS,
@@ -38,6 +38,9 @@ from vaultkit.text.tex import (
     span_body,
 )
 from vaultkit.vault.index import VaultIndex
+
+UNITS_PER_CHARACTER = 20  # open groups a closer may look past, per character of the note
+UNITS_FLOOR = 100_000
 
 UNCLOSED = "unclosed-math"
 BRACES = "unbalanced-braces"
@@ -105,6 +108,7 @@ def _stray_dollars(note: Note) -> Iterator[Finding]:
     """Dollars that opened nothing.  ``$$`` always means display math, so one left over never
     closed; a single ``$`` is reported only with TeX right after it (``$5 and $10`` is prose)."""
     text = note.text
+    limits = inline_limits(text)
     for start, end in _gaps(note):
         pos = text.find("$", start, end)
         while pos != -1:
@@ -123,18 +127,18 @@ def _stray_dollars(note: Note) -> Iterator[Finding]:
                     "(a blank line also ends the block), or write `\\$\\$` for literal dollars",
                 )
             elif run < len(text) and not text[run].isspace():
-                finding = _unclosed_inline(note, pos)
+                finding = _unclosed_inline(note, pos, limits)
                 if finding:
                     yield finding
             pos = text.find("$", run, end)
 
 
-def _unclosed_inline(note: Note, pos: int) -> Finding | None:
+def _unclosed_inline(note: Note, pos: int, limits: Callable[[int], int]) -> Finding | None:
     text = note.text
     ahead = text.find("$", pos + 1)
     if ahead != -1 and not escaped(text, ahead) and not _TEX_MARK.search(text, pos + 1, ahead):
         return None  # cheap test first: no TeX before the next `$` (the window is no longer)
-    limit = inline_limit(text, pos)
+    limit = limits(pos)
     nxt = text.find("$", pos + 1, limit)
     while nxt != -1 and escaped(text, nxt):
         nxt = text.find("$", nxt + 1, limit)
@@ -209,20 +213,35 @@ def _blank_lines(note: Note, region: Region) -> Iterator[Finding]:
 
 def structure_findings(note: Note, vault: VaultIndex) -> tuple[Finding, ...]:
     """Unbalanced braces, unmatched ``\\left``/``\\right`` and ``\\begin``/``\\end``, per span."""
-    return vault.analysis(note, "math.structure", lambda n: tuple(_structure(n)))
+    allowance = vault.budget(note, "math nesting", UNITS_FLOOR + UNITS_PER_CHARACTER * len(note.text))
+    return vault.analysis(note, "math.structure", lambda n: tuple(_structure(n, allowance)))
 
 
-def _structure(note: Note) -> Iterator[Finding]:
+class _OutOfBudget(Exception):
+    """The nesting scan ran out of its budget: what was found so far stands."""
+
+
+def _structure(note: Note, allowance: Budget) -> Iterator[Finding]:
+    """Check every span, until ``allowance`` (one unit per open group looked at when a
+    ``\\right`` or ``\\end`` searches the stack) runs out: only a note nested thousands deep
+    with thousands of mismatched closers gets there (issue 18)."""
+    try:
+        yield from _spans(note, allowance)
+    except _OutOfBudget:
+        return
+
+
+def _spans(note: Note, allowance: Budget) -> Iterator[Finding]:
     text = note.text
     for region in math_spans(note):
         start, end = span_body(region)
         if plainly_nested(text[start:end]):
             continue
-        found = _check_span(note, region, comments=False)
+        found = _check_span(note, region, False, allowance)
         if found and "%" in text[start:end]:
             # `%` is a TeX comment at group level but not inside macro arguments: report only
             # what is wrong under both readings.
-            keys = {(f.rule, f.start) for f, _ in _check_span(note, region, comments=True)}
+            keys = {(f.rule, f.start) for f, _ in _check_span(note, region, True, allowance)}
             found = [item for item in found if (item[0].rule, item[0].start) in keys]
         if any(needs_partner for _, needs_partner in found) and _uses_unknown_macro(text, start, end):
             # an unknown macro may be the user's \left / \right / \begin / \end
@@ -244,7 +263,7 @@ class _Open:
     name: str  # the \left delimiter or the environment name
 
 
-def _check_span(note: Note, region: Region, comments: bool) -> list[tuple[Finding, bool]]:
+def _check_span(note: Note, region: Region, comments: bool, allowance: Budget) -> list[tuple[Finding, bool]]:
     """Check one span's nesting.  Returns (finding, whether a user macro could explain it)."""
     text = note.text
     start, end = span_body(region)
@@ -253,26 +272,30 @@ def _check_span(note: Note, region: Region, comments: bool) -> list[tuple[Findin
     else:  # the common case: only braces and the paired commands matter
         tokens = _STRUCTURE.finditer(text, start, end)
     stack: list[_Open] = []
+    braces = 0  # open `{` on the stack: counted, as a scan per `}` made deep nesting quadratic
     found: list[tuple[Finding, bool]] = []
     for m in tokens:
         tok = m.group()
         s = m.start()
         if tok == "{":
             stack.append(_Open("{", s, s + 1, ""))
+            braces += 1
         elif tok == "}":
-            if not any(o.kind == "{" for o in stack):
+            if not braces:
                 message = f"`}}` at {at(note, s)} has no matching `{{`: remove it or add the `{{` it should close"
                 found.append((Finding(BRACES, s, s + 1, message), False))
                 continue
             while stack[-1].kind != "{":
                 found.append((_unclosed(note, stack.pop(), f"the `}}` at {at(note, s)}"), True))
             stack.pop()
+            braces -= 1
         elif tok == "\\left":
             d = DELIM.match(text, m.end(), end)
             stack.append(_Open("left", s, d.end() if d else m.end(), d.group(1) if d else ""))
         elif tok in ("\\right", "\\middle"):
             d = DELIM.match(text, m.end(), end)
-            found.extend(_close_left(note, stack, tok, s, d.end() if d else m.end(), d.group(1) if d else ""))
+            inner = _innermost(stack, ("{", "left"), allowance)
+            found.extend(_close_left(note, stack, inner, tok, s, d.end() if d else m.end(), d.group(1) if d else ""))
         elif tok in ("\\begin", "\\end"):
             env = ENV_NAME.match(text, m.end(), end)
             if env is None:
@@ -281,7 +304,7 @@ def _check_span(note: Note, region: Region, comments: bool) -> list[tuple[Findin
             if tok == "\\begin":
                 stack.append(_Open("begin", s, env.end(), name))
             else:
-                found.extend(_close_env(note, stack, name, s, env.end()))
+                found.extend(_close_env(note, stack, _innermost(stack, ("begin",), allowance), name, s, env.end()))
         elif tok[1:] in DEFINERS and isinstance(tokens, Tokens):
             tokens.skip_to(definition(text, m.end(), end, tok[1:])[1])
     if stack:
@@ -311,11 +334,23 @@ def _unclosed(note: Note, item: _Open, before: str) -> Finding:
     )
 
 
+def _innermost(stack: list[_Open], kinds: tuple[str, ...], allowance: Budget) -> tuple[int, _Open] | None:
+    """The innermost open group of one of ``kinds`` and its depth, paying a unit per group
+    looked at (raises :class:`_OutOfBudget` when the allowance is spent)."""
+    for depth in range(len(stack) - 1, -1, -1):
+        if not allowance.spend(1):
+            raise _OutOfBudget
+        if stack[depth].kind in kinds:
+            return depth, stack[depth]
+    return None
+
+
 def _close_left(
-    note: Note, stack: list[_Open], tok: str, s: int, stop: int, delim: str
+    note: Note, stack: list[_Open], found: tuple[int, _Open] | None, tok: str, s: int, stop: int, delim: str
 ) -> Iterator[tuple[Finding, bool]]:
+    """A ``\\right`` or ``\\middle`` meets ``found``, the innermost ``{`` or ``\\left``."""
     written = note.text[s:stop]
-    inner = next((o for o in reversed(stack) if o.kind != "begin"), None)
+    inner = found[1] if found else None
     if inner is None or inner.kind != "left":
         if tok == "\\middle":
             yield (
@@ -348,10 +383,13 @@ def _close_left(
     stack.pop()
 
 
-def _close_env(note: Note, stack: list[_Open], name: str, s: int, stop: int) -> Iterator[tuple[Finding, bool]]:
+def _close_env(
+    note: Note, stack: list[_Open], found: tuple[int, _Open] | None, name: str, s: int, stop: int
+) -> Iterator[tuple[Finding, bool]]:
+    """An ``\\end`` meets ``found``, the innermost ``\\begin``."""
     written = note.text[s:stop]
-    opened = next((o for o in reversed(stack) if o.kind == "begin"), None)
-    if opened is None or any(o.kind == "{" for o in stack[stack.index(opened) + 1 :]):
+    opened = found[1] if found else None
+    if found is None or any(o.kind == "{" for o in stack[found[0] + 1 :]):
         yield (
             Finding(
                 ENVIRONMENT,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from vaultkit.model import FrontMatter, Link, Note, fold, link_key
+from vaultkit.model import Budget, FrontMatter, Link, Note, fold, link_key
 from vaultkit.read.canvas import Canvas, read_canvas
 from vaultkit.read.frontmatter import load_yaml
 from vaultkit.text.dates import DateFacts
@@ -102,6 +102,18 @@ class VaultIndex:
         if key not in memo:
             memo[key] = compute(note)
         return memo[key]  # type: ignore[return-value]
+
+    def budget(self, note: Note, what: str, units: int) -> Budget:
+        """The note's shared :class:`~vaultkit.model.Budget` for ``what`` (``units`` when new):
+        every rule that runs the same search spends from one allowance."""
+        return self.analysis(note, f"budget:{what}", lambda _: Budget(what, units))
+
+    def exhausted(self, note: Note) -> list[str]:
+        """The searches whose budget ran out on ``note`` (asked by the engine after its rules)."""
+        current, memo = self._note_analyses
+        if current is not note:
+            return []
+        return [b.what for b in memo.values() if isinstance(b, Budget) and b.exhausted]
 
     def with_notes(self, notes: Mapping[str, Note], changed: Iterable[str], dates: DateFacts | None) -> VaultIndex:
         """The index after some notes were re-parsed while the set of files stayed the same
