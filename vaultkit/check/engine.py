@@ -8,22 +8,28 @@ A rule that raises becomes an ``internal-error`` problem naming it; the run goes
 
 from __future__ import annotations
 
+import concurrent.futures
+import gc
 import multiprocessing
 import os
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any, cast
 
 from vaultkit.api import Fix, Severity
+from vaultkit.check import cache as vcache
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.suppress import suppressions
 from vaultkit.model import Note
-from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_note
+from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_note
 from vaultkit.vault import evidence
-from vaultkit.vault.files import list_files, load_settings
-from vaultkit.vault.index import VaultIndex
+from vaultkit.vault.files import Listing, list_files, load_settings
+from vaultkit.vault.index import VaultIndex, VaultSettings
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 
@@ -48,13 +54,25 @@ class Problem:
 
 @dataclass
 class CheckResult:
-    """Everything a run found."""
+    """Everything a run found.  The index is built when first asked for: a run whose every
+    finding came from the cache loads no note unless a reporter or the fixer needs one."""
 
     root: Path
-    index: VaultIndex
+    load_index: Callable[[], VaultIndex] = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def index(self) -> VaultIndex:
+        return self.load_index()
+
+
+class Cancelled(Exception):
+    """The run was asked to stop (the daemon is shutting down)."""
+
+
+Cancel = Callable[[], bool]
 
 
 def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
@@ -111,13 +129,30 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
 
 
 # State inherited by forked workers (set just before the pool starts, never pickled).
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
+
+Checked = tuple[str, list[Problem], "vcache.Result | None", "bytes | None"]
 
 
-def _check_chunk(rels: list[str]) -> list[Problem]:
-    index: VaultIndex = _WORKER["index"]  # type: ignore[assignment]
-    active: Sequence[ActiveRule] = _WORKER["active"]  # type: ignore[assignment]
-    return [p for rel in rels for p in check_note(index.notes[rel], index, active)]
+def _check_one(rel: str) -> Checked:
+    """Check one note in a worker (or in this process); with a cache, also record what the
+    findings depended on and seal the note for storing when it was parsed in this run."""
+    index: VaultIndex = _WORKER["index"]
+    active: Sequence[ActiveRule] = _WORKER["active"]
+    store: vcache.Store | None = _WORKER.get("store")
+    note = index.notes[rel]
+    if store is None:
+        return rel, check_note(note, index, active), None, None
+    tracker = vcache.Tracker(index)
+    problems = check_note(note, cast(VaultIndex, tracker), active)
+    facts: vcache.Facts = _WORKER["facts"]
+    result = vcache.Result(note.digest, facts.answers(tracker.tokens), problems)
+    blob = store.seal_note(note) if rel in _WORKER["fresh"] else None
+    return rel, problems, result, blob
+
+
+def _check_chunk(rels: list[str]) -> list[Checked]:
+    return [_check_one(rel) for rel in rels]
 
 
 def _chunks(items: list[str], jobs: int) -> list[list[str]]:
@@ -134,21 +169,47 @@ def _pool(jobs: int) -> ProcessPoolExecutor | None:
 Progress = Callable[[str, int, int], None]  # (phase, notes just done, total)
 
 
-def _map(func: Callable[[list[str]], list], items: list[str], jobs: int, progress: Progress | None, phase: str) -> list:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: a run that is cancelled or interrupted must not wait for its workers."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+
+
+def _map(
+    func: Callable[[list[str]], list], items: list[str], jobs: int, progress: Progress | None, cancel: Cancel | None
+) -> list:
     out: list = []
     pool = _pool(jobs) if len(items) >= PARALLEL_THRESHOLD else None
     if pool is None:
         for chunk in _chunks(items, 1):
+            if cancel and cancel():
+                raise Cancelled
             out.extend(func(chunk))
             if progress:
-                progress(phase, len(chunk), len(items))
+                progress("checking", len(chunk), len(items))
         return out
-    with pool:
+    try:
         chunks = _chunks(items, jobs)
-        for chunk, result in zip(chunks, pool.map(func, chunks), strict=True):
-            out.extend(result)
-            if progress:
-                progress(phase, len(chunk), len(items))
+        futures = {pool.submit(func, chunk): n for n, chunk in enumerate(chunks)}
+        results: list[list] = [[] for _ in chunks]
+        pending = set(futures)
+        while pending:
+            if cancel and cancel():
+                raise Cancelled
+            done, pending = concurrent.futures.wait(pending, timeout=0.1, return_when="FIRST_COMPLETED")
+            for future in done:
+                results[futures[future]] = future.result()
+                if progress:
+                    progress("checking", len(chunks[futures[future]]), len(items))
+    except BaseException:  # Ctrl-C, SIGTERM, cancel, a worker crash: never wait for the rest
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    for result in results:
+        out.extend(result)
     return out
 
 
@@ -156,15 +217,41 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _parse_all(root: str, rels: list[str], max_bytes: int, progress: Progress | None) -> list[Note]:
+def _parse_all(
+    root: str,
+    rels: list[str],
+    max_bytes: int,
+    progress: Progress | None,
+    cancel: Cancel | None = None,
+    cached: Callable[[str], Note | bytes | None] | None = None,
+) -> list[Note]:
     """Parse in this process.  Worker processes would parse faster, but sending the parsed
     notes back (pickling some 20 objects per note) costs as much as the parse saved; the
-    check phase below forks after parsing instead, so notes never cross a process boundary."""
+    check phase below forks after parsing instead, so notes never cross a process boundary.
+
+    ``cached(rel)`` gives a note from the cache, the bytes read to find it was not there, or
+    None.  The cyclic garbage collector is off meanwhile: parsing makes hundreds of thousands
+    of objects and no cycles, and its collections cost about 8% of the parse."""
     notes = []
-    for done, rel in enumerate(rels, 1):
-        notes.append(read_note(root, rel, max_bytes))
-        if progress and (done % 200 == 0 or done == len(rels)):
-            progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for done, rel in enumerate(rels, 1):
+            found = cached(rel) if cached else None
+            if isinstance(found, Note):
+                notes.append(found)
+            elif isinstance(found, bytes):
+                notes.append(parse_bytes(rel, found))
+            else:
+                notes.append(read_note(root, rel, max_bytes))
+            if done % 200 == 0 or done == len(rels):
+                if cancel and cancel():
+                    raise Cancelled
+                if progress:
+                    progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
+    finally:
+        if enabled:
+            gc.enable()
     return notes
 
 
@@ -177,6 +264,15 @@ def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _index(
+    root: Path, listing: Listing, notes: list[Note], settings: VaultSettings, keys: tuple[str, ...]
+) -> VaultIndex:
+    """The index of parsed notes; ``keys`` are the date properties whose evidence (git
+    history, file times) is gathered here for notes where one is empty, since rules do no I/O."""
+    dates = evidence.gather(root, notes, keys) if keys else None
+    return VaultIndex(notes, listing.files, settings, dates=dates)
+
+
 def build_index(
     root: Path,
     excludes: Iterable[str] = (),
@@ -184,15 +280,34 @@ def build_index(
     progress: Progress | None = None,
     date_keys: Iterable[str] = (),
 ) -> tuple[VaultIndex, list[str], list[str]]:
-    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings.
-
-    ``date_keys`` are the date properties the active rules read evidence for (:func:`date_keys`):
-    notes where one is empty get their evidence (git history, file times) gathered here, since
-    rules do no I/O."""
+    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings."""
     listing = list_files(root, excludes)
     notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress)
-    dates = evidence.gather(root, notes, date_keys) if date_keys else None
-    return VaultIndex(notes, listing.files, load_settings(root), dates=dates), listing.notes, listing.warnings
+    return _index(root, listing, notes, load_settings(root), tuple(date_keys)), listing.notes, listing.warnings
+
+
+def _selected(notes: list[str], targets: Iterable[str] | None) -> list[str]:
+    if targets is None:
+        return notes
+    wanted = list(targets)
+    return [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]
+
+
+def _run(index: VaultIndex, rels: list[str], active: Sequence[ActiveRule], jobs: int, progress, cancel, **state):
+    """Check ``rels`` against ``index`` in forked workers (or here, for few notes)."""
+    _WORKER.update(index=index, active=list(active), **state)
+    try:
+        return _map(_check_chunk, rels, jobs, progress, cancel)
+    finally:
+        _WORKER.clear()
+
+
+def _digest(note: Note | None) -> str | None:
+    return note.digest if note is not None else None
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
 
 
 def check(
@@ -203,18 +318,104 @@ def check(
     max_bytes: int = DEFAULT_MAX_BYTES,
     jobs: int | None = None,
     progress: Progress | None = None,
+    cache: bool = False,
+    cancel: Cancel | None = None,
 ) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
-    ending in ``/``; None means every note)."""
+    ending in ``/``; None means every note).  ``cache`` reads and updates the vault's
+    ``.vaultkit/cache.sqlite`` (:mod:`vaultkit.check.cache`); ``cancel`` is polled between
+    notes, and raises :class:`Cancelled` when it returns true."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, warnings = build_index(root, excludes, max_bytes, progress, date_keys(active))
-    if targets is not None:
-        wanted = list(targets)
-        notes = [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]
-    _WORKER.update(index=index, active=list(active))
-    try:
-        problems = _map(_check_chunk, notes, jobs, progress, "checking")
-    finally:
-        _WORKER.clear()
-    problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
-    return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)
+    listing = list_files(root, excludes)
+    checked = _selected(listing.notes, targets)
+    settings = load_settings(root)
+    keys = date_keys(active)
+    if cache:
+        return _check_cached(root, listing, checked, settings, keys, active, max_bytes, jobs, progress, cancel)
+    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, cancel)
+    index = _index(root, listing, notes, settings, keys)
+    found = _run(index, checked, active, jobs, progress, cancel)
+    problems = _sorted([p for _, problems, _, _ in found for p in problems])
+    return CheckResult(root, lambda: index, problems, checked, listing.warnings)
+
+
+def _check_cached(
+    root: Path,
+    listing: Listing,
+    checked: list[str],
+    settings: VaultSettings,
+    keys: tuple[str, ...],
+    active: Sequence[ActiveRule],
+    max_bytes: int,
+    jobs: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> CheckResult:
+    """:func:`check` with the cache: reuse what is stored, check what may have changed."""
+    store = vcache.Store(root, vcache.parse_key(max_bytes), vcache.run_key(max_bytes, active, settings))
+    rels = listing.notes + listing.ignored_notes
+    started = time.time()
+    signatures: dict[str, vcache.Signature] = {}
+    known: dict[str, str] = {}  # rel -> digest, where the stat says the bytes are the stored ones
+    for rel in rels:
+        try:
+            info = os.stat(os.path.join(root, rel))
+        except OSError:
+            continue
+        signatures[rel] = sig = vcache.signature(info, started)
+        entry = store.entries.get(rel)
+        if sig and entry is not None and entry.signature == sig:
+            known[rel] = entry.digest
+    head = vcache.git_head(root) if keys else ""
+    state = vcache.vault_state(store.run_key, listing.files, signatures, head)
+    if state is not None and state == store.state and len(known) == len(rels):
+        stored = [store.result(rel, known[rel]) for rel in checked]
+        if all(stored):
+            found = _sorted([p for result in stored if result for p in result.problems])
+
+            def load() -> VaultIndex:
+                notes = _parse_all(str(root), rels, max_bytes, None, None, lambda rel: store.note(rel, known[rel]))
+                return _index(root, listing, notes, settings, keys)
+
+            return CheckResult(root, load, found, checked, listing.warnings)
+
+    fresh: set[str] = set()
+
+    def cached(rel: str) -> Note | bytes | None:
+        if rel in known and (note := store.note(rel, known[rel])) is not None:
+            return note
+        data = read_bytes(str(root), rel, max_bytes)
+        if isinstance(data, bytes) and (note := store.note(rel, digest_of(data))) is not None:
+            return note
+        fresh.add(rel)
+        return data
+
+    notes = _parse_all(str(root), rels, max_bytes, progress, cancel, cached)
+    index = _index(root, listing, notes, settings, keys)
+    before = {rel: entry.digest for rel, entry in store.entries.items()}
+    changed = {rel for rel in before.keys() | index.notes.keys() if before.get(rel) != _digest(index.notes.get(rel))}
+    files = vcache.files_digest(listing.files)
+    facts = vcache.Facts(index, changed if store.files else None, store.files == files)
+    results: dict[str, vcache.Result] = {}
+    problems: list[Problem] = []
+    stale = []
+    for rel in checked:
+        note = index.notes[rel]
+        result = store.result(rel, note.digest) if note.digest else None
+        if result is not None and facts.holds(result.answers):
+            problems.extend(result.problems)
+        else:
+            stale.append(rel)
+    blobs: dict[str, bytes] = {}
+    for rel, found, result, blob in _run(
+        index, stale, active, jobs, progress, cancel, store=store, facts=facts, fresh=fresh
+    ):
+        problems.extend(found)
+        if result is not None:
+            results[rel] = result
+        if blob is not None:
+            blobs[rel] = blob
+    fresh_notes = {rel: index.notes[rel] for rel in fresh if rel in index.notes and index.notes[rel].digest}
+    moved = bool(changed) or store.files != files
+    store.save(rels, signatures, fresh_notes, results, state, blobs, files, set(checked), moved)
+    return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)

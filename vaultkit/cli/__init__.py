@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from vaultkit.cli.cache import cache_command
 from vaultkit.cli.check import check_command
 from vaultkit.cli.fix import fix_command, undo_command
 from vaultkit.cli.inspect import inspect_command
@@ -25,3 +26,4 @@ main.add_command(rules_command)
 main.add_command(rule_command)
 main.add_command(inspect_command)
 main.add_command(watch_command)
+main.add_command(cache_command)

@@ -20,12 +20,13 @@ from vaultkit.cli.fix import fix_vault
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only: no summary, no progress.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes first (like `vaultkit fix`), then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix: also apply unsafe fixes.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor update the check cache in .vaultkit/.")
 def check_command(
-    paths, vault, config, select, ignore, isolated, jobs, fmt, exit_zero, stats, quiet, fix, unsafe_fixes
+    paths, vault, config, select, ignore, isolated, jobs, fmt, exit_zero, stats, quiet, fix, unsafe_fixes, no_cache
 ) -> None:
     """Check notes (default: the whole vault) and report problems."""
     run = prepare(paths, vault, config, select, ignore, isolated)
-    result = run_check(run, jobs, quiet or fmt != "text")
+    result = run_check(run, jobs, quiet or fmt != "text", cache=not no_cache)
     problems = fix_vault(run, result, unsafe_fixes, show_fixes=False).remaining if fix else result.problems
     emit(result, problems, fmt, run.active, quiet, stats)
     sys.exit(EXIT_PROBLEMS if failing(problems) and not exit_zero else EXIT_CLEAN)

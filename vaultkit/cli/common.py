@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from vaultkit.model import nfc
 from vaultkit.vault.files import find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+PROGRESS_AFTER = 1.0  # seconds a run goes before it shows a progress bar
 
 
 @dataclass
@@ -110,21 +113,29 @@ def vault_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _Progress:
-    """A progress bar on stderr for long runs, and only when stderr is a terminal."""
+    """A progress bar on stderr, only when stderr is a terminal and only once a run has taken
+    :data:`PROGRESS_AFTER` seconds: quick runs stay quiet, whatever the vault's size."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar: Any = None
         self.phase = ""
+        self.done = 0
+        self.started = time.monotonic()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        if not self.enabled or total < 500:
+        if not self.enabled:
             return
         if phase != self.phase:
             self.close()
-            self.phase = phase
+            self.phase, self.done = phase, 0
+        self.done += done
+        if self.bar is None:
+            if time.monotonic() - self.started < PROGRESS_AFTER:
+                return
             self.bar = click.progressbar(length=total, label=phase.ljust(8), file=sys.stderr)
             self.bar.__enter__()
+            done = self.done
         self.bar.update(done)
 
     def close(self) -> None:
@@ -133,9 +144,16 @@ class _Progress:
             self.bar = None
 
 
-def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
-    """Check the vault with a progress bar when it is worth one."""
+def _terminate(signum: int, _frame: Any) -> None:
+    """SIGTERM ends a run as Ctrl-C does: at once, its worker processes killed on the way out."""
+    raise SystemExit(128 + signum)
+
+
+def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> CheckResult:
+    """Check the vault with a progress bar when it is worth one (``cache``: use the vault's
+    check cache, :mod:`vaultkit.check.cache`)."""
     progress = _Progress(not quiet and sys.stderr.isatty())
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return check(
             run.root,
@@ -145,8 +163,10 @@ def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
             run.config.max_file_size,
             jobs or default_jobs(),
             progress,
+            cache=cache,
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         progress.close()
 
 

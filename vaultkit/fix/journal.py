@@ -28,34 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vaultkit.fix.writer import sweep_temp_files, sync_folder, write_atomic
+from vaultkit.vault.files import STATE_DIR, state_dir
+from vaultkit.vault.files import write_durably as _write_durably
 
-STATE_DIR = ".vaultkit"
 BLOBS = "originals.bin"
 PLANNED, WRITTEN, SKIPPED = "planned", "written", "skipped"
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def state_dir(root: Path) -> Path:
-    """The vault's ``.vaultkit/`` folder, created with its ``.gitignore`` when missing."""
-    folder = Path(root) / STATE_DIR
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        _write_durably(ignore, b"# vaultkit's own state: undo journal, daemon files\n*\n")
-    return folder
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    """Write a journal file completely (temp + fsync + replace)."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(temp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
 
 
 @dataclass

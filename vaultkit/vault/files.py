@@ -13,6 +13,7 @@ import fnmatch
 import json
 import os
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,28 @@ from vaultkit.model import fold, nfc
 from vaultkit.vault.index import VaultSettings
 
 NOTE_SUFFIX = ".md"
+STATE_DIR = ".vaultkit"
+
+
+def state_dir(root: Path) -> Path:
+    """The vault's ``.vaultkit/`` folder (undo journal, daemon files, check cache), created
+    with a ``.gitignore`` of ``*`` when missing so that it never reaches a repository."""
+    folder = Path(root) / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        write_durably(ignore, b"# vaultkit's own state: undo journal, daemon files, check cache\n*\n")
+    return folder
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write a small state file completely (temp + fsync + replace)."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
 
 
 def find_root(start: Path) -> Path:

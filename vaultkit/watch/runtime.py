@@ -11,7 +11,7 @@
 * ``watch.json`` -- where the running daemon listens (pid, URL, version), for the plugin to
   find it; written when the server is up, removed on a clean shutdown.
 
-``.vaultkit/`` carries a ``.gitignore`` of ``*`` (:func:`vaultkit.fix.journal.state_dir`), so
+``.vaultkit/`` carries a ``.gitignore`` of ``*`` (:func:`vaultkit.vault.files.state_dir`), so
 none of this reaches a repository.
 """
 
@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vaultkit.fix.journal import state_dir
+from vaultkit.vault.files import state_dir
 
 LOCK, TOKEN, DISCOVERY = "watch.lock", "watch-token", "watch.json"
 TOKEN_BYTES = 32
