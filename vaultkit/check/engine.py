@@ -32,6 +32,8 @@ from vaultkit.vault.files import Listing, list_files, load_settings
 from vaultkit.vault.index import VaultIndex, VaultSettings
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
+SERIAL_CHUNK = 10  # notes checked between two looks at ``cancel`` when checking in this process
+CANCEL_EVERY = 50  # notes parsed between two looks at ``cancel``
 
 
 @dataclass(frozen=True)
@@ -184,9 +186,10 @@ def _map(
     out: list = []
     pool = _pool(jobs) if len(items) >= PARALLEL_THRESHOLD else None
     if pool is None:
-        for chunk in _chunks(items, 1):
+        for start in range(0, len(items), SERIAL_CHUNK):
             if cancel and cancel():
                 raise Cancelled
+            chunk = items[start : start + SERIAL_CHUNK]
             out.extend(func(chunk))
             if progress:
                 progress("checking", len(chunk), len(items))
@@ -244,11 +247,10 @@ def _parse_all(
                 notes.append(parse_bytes(rel, found))
             else:
                 notes.append(read_note(root, rel, max_bytes))
-            if done % 200 == 0 or done == len(rels):
-                if cancel and cancel():
-                    raise Cancelled
-                if progress:
-                    progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
+            if cancel and done % CANCEL_EVERY == 0 and cancel():
+                raise Cancelled
+            if progress and (done % 200 == 0 or done == len(rels)):
+                progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
     finally:
         if enabled:
             gc.enable()

@@ -1,7 +1,8 @@
 """The daemon's picture of the vault -- notes, files, problems -- kept in step with the disk.
 
-:meth:`VaultState.load` does what ``vaultkit check`` does (parse everything in worker
-processes, check every note).  After that, :meth:`VaultState.apply` takes a batch of
+:meth:`VaultState.load` does what ``vaultkit check`` does, from the same cache
+(:mod:`vaultkit.check.cache`): on a vault checked before, only what changed since is
+parsed and checked again.  After that, :meth:`VaultState.apply` takes a batch of
 vault-relative paths whose events have settled and reconciles each with the disk: whatever
 the events said, a path that exists is (re-)read and one that does not is dropped, so a
 burst of events, a lost event or a folder moved in one go all end in the same state.  A
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaultkit.check.config import ActiveRule, Config
-from vaultkit.check.engine import Problem, check, check_note, date_keys
+from vaultkit.check.engine import Cancel, Problem, check, check_note, date_keys
 from vaultkit.model import Note, fold, link_key
 from vaultkit.read.parse import digest_of, parse_bytes, read_bytes
 from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, list_files
@@ -175,9 +176,13 @@ class VaultState:
 
     # -- loading -------------------------------------------------------------------------
 
-    def load(self, jobs: int | None = None) -> None:
-        """Index and check the whole vault, as ``vaultkit check`` does."""
-        result = check(self.root, self.active, self.targets, self.config.exclude, self.config.max_file_size, jobs)
+    def load(self, jobs: int | None = None, cancel: Cancel | None = None) -> None:
+        """Index and check the whole vault, as ``vaultkit check`` does; ``cancel`` is polled
+        between notes and ends the load with :class:`~vaultkit.check.engine.Cancelled`."""
+        config = self.config
+        result = check(
+            self.root, self.active, self.targets, config.exclude, config.max_file_size, jobs, cache=True, cancel=cancel
+        )
         index = result.index
         with self.lock:
             self.index = index
