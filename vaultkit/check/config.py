@@ -22,7 +22,7 @@ from vaultkit.vault.files import ignore_matcher
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 TOP_KEYS = {"select", "extend-select", "ignore", "exclude", "max-file-size", "rules"}
 RULE_KEYS = {"level", "exclude"}

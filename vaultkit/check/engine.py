@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,6 +53,11 @@ class Problem:
     start: int
     end: int
     fix: Fix | None = None
+
+    @property
+    def order(self) -> tuple[str, int, int, str]:
+        """The one order problems are reported in, everywhere: path, position, code."""
+        return (self.path, self.line, self.column, self.code)
 
 
 @dataclass
@@ -309,7 +315,7 @@ def _digest(note: Note | None) -> str | None:
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
+    return sorted(problems, key=attrgetter("order"))
 
 
 def check(

@@ -25,7 +25,7 @@ _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "b
 
 def problem_dict(problem: Problem, index: VaultIndex | None = None) -> dict[str, Any]:
     """The JSON object for one problem."""
-    fix = None
+    fix: dict[str, Any] | None = None
     if problem.fix is not None:
         note = index.notes.get(problem.path) if index else None
         edits = []

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.check.config import ActiveRule
@@ -57,7 +58,7 @@ class VaultFix:
     @property
     def remaining(self) -> list[Problem]:
         problems = self.untouched + [p for f in self.files for p in f.remaining]
-        return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code))
+        return sorted(problems, key=attrgetter("order"))
 
     def warnings(self) -> list[str]:
         out = list(self.errors)

@@ -160,7 +160,7 @@ def git_first_added(root: Path, rels: Iterable[str]) -> dict[str, DateEvidence]:
     buffer = b""
     try:
         while alias and time.monotonic() < deadline:
-            chunk = proc.stdout.read1(1 << 16)
+            chunk = proc.stdout.read1(1 << 16)  # type: ignore[attr-defined]  # a BufferedReader
             buffer += chunk
             records = buffer.split(b"\x01")
             buffer = records.pop() if chunk else b""

@@ -31,6 +31,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -402,7 +403,7 @@ class Daemon:
             index = state.index
             if rel is None:
                 problems = [p for found in state.problems.values() for p in found]
-                problems.sort(key=lambda p: (p.path, p.line, p.column, p.code))
+                problems.sort(key=attrgetter("order"))
                 return 200, {"generation": state.generation, "problems": [problem_dict(p, index) for p in problems]}
             found = state.problems.get(rel)
             if found is None:

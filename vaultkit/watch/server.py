@@ -301,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def _path(self, query: dict[str, list[str]], body: dict[str, Any] | None = None) -> str | None:
-        raw = body.get("path") if body is not None else (query.get("path") or [None])[0]
+        raw = body.get("path") if body is not None else next(iter(query.get("path") or ()), None)
         if raw is None:
             return None
         if not isinstance(raw, str):

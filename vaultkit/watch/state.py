@@ -33,6 +33,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.check.config import ActiveRule, Config
@@ -162,7 +163,7 @@ class VaultState:
     def all_problems(self) -> list[Problem]:
         with self.lock:
             found = [p for problems in self.problems.values() for p in problems]
-        return sorted(found, key=lambda p: (p.path, p.line, p.column, p.code))
+        return sorted(found, key=attrgetter("order"))
 
     def linking_to(self, rel: str) -> set[str]:
         """The notes with a link written with the name of ``rel`` (whether it resolves or not)."""
@@ -397,7 +398,7 @@ class VaultState:
         for rel in sorted(recheck):
             note = self.notes[rel]
             problems = check_note(note, self.index, self.active)
-            problems.sort(key=lambda p: (p.line, p.column, p.code))
+            problems.sort(key=attrgetter("order"))
             if problems != self.problems.get(rel):
                 update.problems[rel] = problems
                 self.problems[rel] = problems

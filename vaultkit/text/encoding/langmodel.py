@@ -24,7 +24,7 @@ import itertools
 import math
 import os
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -156,7 +156,7 @@ def lexicon(lang: str) -> Lexicon:
 
 def _char_costs(buckets: list[list[str]], top: int = 40000) -> dict[str, float]:
     """Letter costs of a spaced script, from the letters of its most frequent words."""
-    mass: Counter[str] = Counter()
+    mass: dict[str, float] = defaultdict(float)
     seen = 0
     for bucket, group in enumerate(buckets):
         weight = 10 ** (-bucket / 100)
@@ -521,7 +521,7 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     get = lex.words.get
     partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
     for b in range(a + 1, j):
-        grown = []
+        grown: list[tuple[str, str]] = []
         for text, key in partial:
             for key2, chars2 in folded[b - base].items():
                 longer = key + key2

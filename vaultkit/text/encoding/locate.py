@@ -77,7 +77,8 @@ def _suspect_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     characters UTF-8 turns into when read as GBK.  A single character class is scanned an
     order of magnitude faster than that alternation, so it screens first.
     """
-    leads, conts = set(), set()
+    leads: set[str] = set()
+    conts: set[str] = set()
     for cp in codepages.pages():
         leads.update(c for c in cp.decode[0xC2:0xF5] if c)
         conts.update(c for c in cp.decode[0x80:0xC0] if c)

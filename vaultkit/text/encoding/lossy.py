@@ -20,6 +20,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from vaultkit.text.encoding.langmodel import INF, block_cost
 
@@ -135,8 +136,8 @@ class Reader:
                 width < 3
                 and p + 1 + width < n
                 and data[p + 1 + width] is not None
-                and 0x80 <= data[p + 1 + width] < 0xC0
-            ):  # type: ignore[operator]
+                and 0x80 <= data[p + 1 + width] < 0xC0  # type: ignore[operator]
+            ):
                 width += 1
             leads = [b for b in self.fillers if sequence_length(b) == width]
             if self.check is not None:
@@ -192,7 +193,7 @@ def _fill(
                     filled[k] = v
                 if check is not None and not _reproduces(shape, filled, check, follow):
                     continue
-                char = _valid(bytes([lead, *filled]))
+                char = _valid(bytes([lead, *cast("list[int]", filled)]))  # every hole is filled
                 if char is not None:
                     found[char] = None
     return tuple(found)

@@ -13,6 +13,7 @@ turn the damaged ones into U+FFFD or into wrong characters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vaultkit.text.encoding.codepages import page, pages
@@ -64,7 +65,7 @@ def exact_fix(segment: str) -> Proposal | None:
     return Proposal(0, len(segment), _describe(plan or []), fixed=fixed, trusted=True)
 
 
-def _describe(plan: list[tuple[str, str]]) -> str:
+def _describe(plan: Sequence[tuple[str, str]]) -> str:
     encodings = [name for step, name in plan if step == "encode"]
     if encodings:
         pages_used = " then ".join(_FTFY_LABELS.get(e, e) for e in encodings)
