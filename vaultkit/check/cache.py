@@ -64,7 +64,7 @@ from vaultkit.vault.files import state_dir
 from vaultkit.vault.index import VaultIndex, VaultSettings
 from vaultkit.version import __version__
 
-SCHEMA = 3
+SCHEMA = 4
 FILE = "cache.sqlite"
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
@@ -326,7 +326,6 @@ class Entry:
 
     signature: Signature
     digest: str
-    note_blob: bytes | None
     result_blob: bytes | None
 
 
@@ -392,6 +391,7 @@ class Store:
         self.files: str | None = None  # digest of the file list of the run that wrote the cache
         self._secret = _secret()
         self._db: sqlite3.Connection | None = None
+        self._notes: dict[str, bytes] | None = None  # the stored notes, read when first needed
         self._path = root / ".vaultkit" / FILE
         if self._secret is not None:
             self._load()
@@ -416,7 +416,7 @@ class Store:
             db.execute("BEGIN")  # one snapshot, even while another run writes
             try:
                 rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                notes = db.execute("SELECT * FROM notes").fetchall()
+                notes = db.execute("SELECT rel, sig, digest, result FROM notes").fetchall()
             finally:
                 db.execute("COMMIT")
             if rows.get("schema") != f"{SCHEMA}:{__version__}:{self.parse_key}":
@@ -425,8 +425,8 @@ class Store:
             state, files = self._open(rows.get("state"), b"state"), self._open(rows.get("files"), b"files")
             self.state = state.decode() if state else None
             self.files = files.decode() if files else None
-            for rel, sig, digest, note, result in notes:
-                self.entries[rel] = Entry(sig or "", digest or "", note, result)
+            for rel, sig, digest, result in notes:
+                self.entries[rel] = Entry(sig or "", digest or "", result)
         except (sqlite3.Error, OSError, UnicodeDecodeError, TypeError, ValueError):
             self.entries, self.state = {}, None
             self._wipe()
@@ -463,7 +463,12 @@ class Store:
         entry = self.entries.get(rel)
         if entry is None or entry.digest != digest or self._secret is None:
             return None
-        data = self._open(entry.note_blob, f"note\0{rel}\0{digest}".encode())
+        if self._notes is None:  # an unchanged vault needs none of them: read them all at once
+            try:
+                self._notes = dict(self._db.execute("SELECT rel, note FROM notes").fetchall()) if self._db else {}
+            except sqlite3.Error:
+                self._notes = {}
+        data = self._open(self._notes.get(rel), f"note\0{rel}\0{digest}".encode())
         try:
             note = pickle.loads(data) if data is not None else None
         except Exception:  # a sealed blob that does not unpickle: another version's classes
@@ -504,16 +509,13 @@ class Store:
         if self._secret is None:
             return
         keep = set(rels)
-        rows = []
+        rows, updates = [], []
         for rel in keep:
             entry = self.entries.get(rel)
             note = notes.get(rel)
             digest = note.digest if note is not None else entry.digest if entry else ""
             if not digest:
                 continue
-            note_blob = entry.note_blob if entry and entry.digest == digest else None
-            if note is not None and note_blob is None:
-                note_blob = blobs.get(rel) or self.seal_note(note)
             result_blob = entry.result_blob if entry and entry.digest == digest else None
             if moved and rel not in verified:
                 result_blob = None
@@ -521,14 +523,10 @@ class Store:
                 context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
                 result_blob = self._seal(_dumps(results[rel]), context)
             sig = signatures.get(rel, "")
-            if entry and (entry.signature, entry.digest, entry.note_blob, entry.result_blob) == (
-                sig,
-                digest,
-                note_blob,
-                result_blob,
-            ):
-                continue
-            rows.append((rel, sig, digest, note_blob, result_blob))
+            if note is not None:  # parsed in this run: a new row
+                rows.append((rel, sig, digest, blobs.get(rel) or self.seal_note(note), result_blob))
+            elif entry is not None and (entry.signature, entry.result_blob) != (sig, result_blob):
+                updates.append((sig, result_blob, rel))
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
         try:
@@ -545,6 +543,7 @@ class Store:
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
+                db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
