@@ -64,7 +64,7 @@ from vaultkit.vault.files import state_dir
 from vaultkit.vault.index import VaultIndex, VaultSettings
 from vaultkit.version import __version__
 
-SCHEMA = 4
+SCHEMA = 5
 FILE = "cache.sqlite"
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
@@ -390,6 +390,8 @@ class Store:
         self.state: str | None = None
         self.files: str | None = None  # digest of the file list of the run that wrote the cache
         self._secret = _secret()
+        self._key: bytes | None = None
+        self.findings: dict[str, list[Any]] = {}  # the last run's findings, by note (fast path)
         self._db: sqlite3.Connection | None = None
         self._notes: dict[str, bytes] | None = None  # the stored notes, read when first needed
         self._path = root / ".vaultkit" / FILE
@@ -424,11 +426,14 @@ class Store:
                 return
             state, files = self._open(rows.get("state"), b"state"), self._open(rows.get("files"), b"files")
             self.state = state.decode() if state else None
+            if self.state is not None:
+                found = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
+                self.findings = pickle.loads(found) if found else {}
             self.files = files.decode() if files else None
             for rel, sig, digest, result in notes:
                 self.entries[rel] = Entry(sig or "", digest or "", result)
-        except (sqlite3.Error, OSError, UnicodeDecodeError, TypeError, ValueError):
-            self.entries, self.state = {}, None
+        except Exception:  # whatever a damaged file makes SQLite or pickle raise
+            self.entries, self.state, self.findings = {}, None, {}
             self._wipe()
 
     def _wipe(self) -> None:
@@ -439,9 +444,15 @@ class Store:
         _delete(self._path)
 
     def _mac(self, data: bytes, context: bytes) -> bytes:
-        assert self._secret is not None
-        key = hmac.new(self._secret, self.parse_key.encode() + b"\0" + context, "blake2b").digest()[:MAC_SIZE]
-        return hashlib.blake2b(data, key=key, digest_size=MAC_SIZE).digest()
+        """BLAKE2b keyed with the user's secret (bound to the parse key) over the blob's
+        context -- what it is, for which path and digest -- and its bytes."""
+        if self._key is None:
+            assert self._secret is not None
+            self._key = hmac.new(self._secret, self.parse_key.encode(), "blake2b").digest()[:MAC_SIZE]
+        mac = hashlib.blake2b(context, key=self._key, digest_size=MAC_SIZE)
+        mac.update(b"\0")
+        mac.update(data)
+        return mac.digest()
 
     def _seal(self, data: bytes, context: bytes) -> bytes:
         return self._mac(data, context) + data
@@ -498,12 +509,13 @@ class Store:
         state: str | None,
         blobs: Mapping[str, bytes],
         files: str,
-        verified: set[str],
+        reused: Mapping[str, list[Any]],
         moved: bool,
     ) -> None:
         """Store what this run learned, in one transaction; never raises, never waits.
 
-        ``verified`` are the notes whose findings hold for this run; when anything ``moved``
+        ``reused`` are the findings taken from the cache that still hold (with ``results``, the
+        notes whose findings hold for this run); when anything ``moved``
         (a note changed, a file came or went), the stored findings of other notes are
         dropped, since :class:`Facts` judges findings against the run that stored the cache."""
         if self._secret is None:
@@ -517,7 +529,7 @@ class Store:
             if not digest:
                 continue
             result_blob = entry.result_blob if entry and entry.digest == digest else None
-            if moved and rel not in verified:
+            if moved and rel not in reused and rel not in results:
                 result_blob = None
             if rel in results:
                 context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
@@ -529,6 +541,10 @@ class Store:
                 updates.append((sig, result_blob, rel))
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
+        if state:  # every verified note's findings in one blob: an unchanged vault reads only this
+            found = {rel: list(result.problems) for rel, result in results.items()}
+            found.update({rel: problems for rel, problems in reused.items() if rel not in found})
+            findings_blob = self._seal(_dumps(found), f"findings\0{self.run_key}\0{state}".encode())
         try:
             state_dir(self.root)
             if self._db is None:
@@ -540,6 +556,7 @@ class Store:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (f"{SCHEMA}:{__version__}:{self.parse_key}",))
                 if state_blob is not None:
                     db.execute("INSERT INTO meta VALUES ('state', ?)", (state_blob,))
+                    db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)

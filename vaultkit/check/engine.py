@@ -376,16 +376,15 @@ def _check_cached(
             known[rel] = entry.digest
     head = vcache.git_head(root) if keys else ""
     state = vcache.vault_state(store.run_key, listing.files, signatures, head)
-    if state is not None and state == store.state and len(known) == len(rels):
-        stored = [store.result(rel, known[rel]) for rel in checked]
-        if all(stored):
-            found = _sorted([p for result in stored if result for p in result.problems])
+    unchanged = state is not None and state == store.state and len(known) == len(rels)
+    if unchanged and store.findings.keys() >= set(checked):  # nothing moved: last run's findings hold
+        found = _sorted([p for rel in checked for p in store.findings[rel]])
 
-            def load() -> VaultIndex:
-                notes = _parse_all(str(root), rels, max_bytes, None, None, lambda rel: store.note(rel, known[rel]))
-                return _index(root, listing, notes, settings, keys)
+        def load() -> VaultIndex:
+            notes = _parse_all(str(root), rels, max_bytes, None, None, lambda rel: store.note(rel, known[rel]))
+            return _index(root, listing, notes, settings, keys)
 
-            return CheckResult(root, load, found, checked, listing.warnings)
+        return CheckResult(root, load, found, checked, listing.warnings)
 
     fresh: set[str] = set()
 
@@ -405,15 +404,16 @@ def _check_cached(
     files = vcache.files_digest(listing.files)
     facts = vcache.Facts(index, changed if store.files else None, store.files == files)
     results: dict[str, vcache.Result] = {}
-    problems: list[Problem] = []
+    reused: dict[str, list[Problem]] = {}
     stale = []
     for rel in checked:
         note = index.notes[rel]
         result = store.result(rel, note.digest) if note.digest else None
         if result is not None and facts.holds(result.answers):
-            problems.extend(result.problems)
+            reused[rel] = result.problems
         else:
             stale.append(rel)
+    problems = [p for found in reused.values() for p in found]
     blobs: dict[str, bytes] = {}
     for rel, found, result, blob in _run(
         index, stale, active, jobs, progress, cancel, store=store, facts=facts, fresh=fresh
@@ -425,5 +425,5 @@ def _check_cached(
             blobs[rel] = blob
     fresh_notes = {rel: index.notes[rel] for rel in fresh if rel in index.notes and index.notes[rel].digest}
     moved = bool(changed) or store.files != files
-    store.save(rels, signatures, fresh_notes, results, state, blobs, files, set(checked), moved)
+    store.save(rels, signatures, fresh_notes, results, state, blobs, files, reused, moved)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
