@@ -64,7 +64,7 @@ from vaultkit.vault.files import state_dir
 from vaultkit.vault.index import VaultIndex, VaultSettings
 from vaultkit.version import __version__
 
-SCHEMA = 5
+SCHEMA = 6
 FILE = "cache.sqlite"
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
@@ -326,7 +326,6 @@ class Entry:
 
     signature: Signature
     digest: str
-    result_blob: bytes | None
 
 
 @dataclass
@@ -393,7 +392,7 @@ class Store:
         self._key: bytes | None = None
         self.findings: dict[str, list[Any]] = {}  # the last run's findings, by note (fast path)
         self._db: sqlite3.Connection | None = None
-        self._notes: dict[str, bytes] | None = None  # the stored notes, read when first needed
+        self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
         self._path = root / ".vaultkit" / FILE
         if self._secret is not None:
             self._load()
@@ -418,7 +417,7 @@ class Store:
             db.execute("BEGIN")  # one snapshot, even while another run writes
             try:
                 rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                notes = db.execute("SELECT rel, sig, digest, result FROM notes").fetchall()
+                notes = db.execute("SELECT rel, sig, digest FROM notes").fetchall()
             finally:
                 db.execute("COMMIT")
             if rows.get("schema") != f"{SCHEMA}:{__version__}:{self.parse_key}":
@@ -430,8 +429,8 @@ class Store:
                 found = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
                 self.findings = pickle.loads(found) if found else {}
             self.files = files.decode() if files else None
-            for rel, sig, digest, result in notes:
-                self.entries[rel] = Entry(sig or "", digest or "", result)
+            for rel, sig, digest in notes:
+                self.entries[rel] = Entry(sig or "", digest or "")
         except Exception:  # whatever a damaged file makes SQLite or pickle raise
             self.entries, self.state, self.findings = {}, None, {}
             self._wipe()
@@ -469,17 +468,23 @@ class Store:
         mac, data = blob[:MAC_SIZE], blob[MAC_SIZE:]
         return data if hmac.compare_digest(mac, self._mac(data, context)) else None
 
+    def _blob(self, column: str, rel: str) -> bytes | None:
+        """A stored blob; each column is read whole when first needed (an unchanged vault
+        needs neither the notes nor their findings one by one)."""
+        if column not in self._blobs:
+            try:
+                query = f"SELECT rel, {column} FROM notes"  # column is "note" or "result"
+                self._blobs[column] = dict(self._db.execute(query).fetchall()) if self._db else {}
+            except sqlite3.Error:
+                self._blobs[column] = {}
+        return self._blobs[column].get(rel)
+
     def note(self, rel: str, digest: str) -> Note | None:
         """The cached parse of ``rel`` when its bytes had ``digest``; None when not cached."""
         entry = self.entries.get(rel)
         if entry is None or entry.digest != digest or self._secret is None:
             return None
-        if self._notes is None:  # an unchanged vault needs none of them: read them all at once
-            try:
-                self._notes = dict(self._db.execute("SELECT rel, note FROM notes").fetchall()) if self._db else {}
-            except sqlite3.Error:
-                self._notes = {}
-        data = self._open(self._notes.get(rel), f"note\0{rel}\0{digest}".encode())
+        data = self._open(self._blob("note", rel), f"note\0{rel}\0{digest}".encode())
         try:
             note = pickle.loads(data) if data is not None else None
         except Exception:  # a sealed blob that does not unpickle: another version's classes
@@ -491,7 +496,7 @@ class Store:
         entry = self.entries.get(rel)
         if entry is None or entry.digest != digest or self._secret is None:
             return None
-        data = self._open(entry.result_blob, f"result\0{self.run_key}\0{rel}\0{digest}".encode())
+        data = self._open(self._blob("result", rel), f"result\0{self.run_key}\0{rel}\0{digest}".encode())
         try:
             found = pickle.loads(data) if data is not None else None
         except Exception:
@@ -521,24 +526,26 @@ class Store:
         if self._secret is None:
             return
         keep = set(rels)
-        rows, updates = [], []
+        rows, updates, touched = [], [], []
         for rel in keep:
             entry = self.entries.get(rel)
             note = notes.get(rel)
             digest = note.digest if note is not None else entry.digest if entry else ""
             if not digest:
                 continue
-            result_blob = entry.result_blob if entry and entry.digest == digest else None
-            if moved and rel not in reused and rel not in results:
-                result_blob = None
+            result_blob = None
             if rel in results:
                 context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
                 result_blob = self._seal(_dumps(results[rel]), context)
             sig = signatures.get(rel, "")
             if note is not None:  # parsed in this run: a new row
                 rows.append((rel, sig, digest, blobs.get(rel) or self.seal_note(note), result_blob))
-            elif entry is not None and (entry.signature, entry.result_blob) != (sig, result_blob):
+            elif entry is None:
+                continue
+            elif result_blob is not None or (moved and rel not in reused):  # new findings, or none that hold
                 updates.append((sig, result_blob, rel))
+            elif entry.signature != sig:
+                touched.append((sig, rel))
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
         if state:  # every verified note's findings in one blob: an unchanged vault reads only this
@@ -561,6 +568,7 @@ class Store:
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
                 db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
+                db.executemany("UPDATE notes SET sig = ? WHERE rel = ?", touched)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
