@@ -27,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,14 +38,17 @@ TARGETS = {"cold": 3.0, "unchanged": 0.5, "one edit": 0.8}
 
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """Run ``command`` to its end: (wall seconds, peak RSS in MB of it and its waited children)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{command[:3]} failed ({proc.returncode}): {stderr[-2000:]}")
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: linters write lots to stderr
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(
+                f"{command[:3]} failed ({proc.returncode}): {errors.read()[-2000:].decode(errors='replace')}"
+            )
     return elapsed, usage.ru_maxrss / 1024
 
 
