@@ -111,7 +111,7 @@ def first_result(vault: Path) -> float:
         raise SystemExit("vaultkit watch ended without a result")
     finally:
         proc.terminate()
-        proc.wait(timeout=60)
+        proc.communicate(timeout=60)  # drain its output, or it blocks writing diagnostics
 
 
 def main() -> None:
