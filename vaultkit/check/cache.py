@@ -265,6 +265,7 @@ class Facts:
         self.changed = changed
         self.files_same = files_same
         self._vault: dict[str, str] = {}
+        self._answers: dict[Token, str] = {}
 
     def _vault_wide(self, kind: str) -> str:
         if kind not in self._vault:
@@ -282,6 +283,13 @@ class Facts:
         return self._vault[kind]
 
     def answer(self, token: Token) -> str:
+        """The digest of what ``token`` asks, on this index (memoised: many notes ask the same)."""
+        found = self._answers.get(token)
+        if found is None:
+            found = self._answers[token] = self._answer(token)
+        return found
+
+    def _answer(self, token: Token) -> str:
         index, kind = self.index, token[0]
         if kind == "outgoing":
             note = index.notes.get(token[1])
