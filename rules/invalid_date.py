@@ -1,20 +1,5 @@
-import datetime as dt
-import re
-
 from vaultkit.api import Diagnostic, fold, rule
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-
-
-def is_date_text(value: str) -> bool:
-    """True for the ISO 8601 dates and date-times Obsidian stores and Dataview reads."""
-    if not _DATE.fullmatch(value.strip()):
-        return False
-    try:
-        dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return False
-    return True
+from vaultkit.text.dates import is_date_text
 
 
 @rule("VK103", "invalid-date", options={"keys": ("date", "created", "date created", "modified", "updated")})
@@ -22,9 +7,10 @@ def invalid_date(note, vault, options):
     """A date property whose value is not a date.
 
     ## What it does
-    Reports date properties -- the configured keys, plus every property that the vault's
-    `.obsidian/types.json` declares as `date` or `datetime` -- whose value is not an ISO
-    date (`2024-03-01`) or date-time (`2024-03-01T10:30`).
+    Reports date properties -- the configured keys -- whose value is not an ISO date
+    (`2024-03-01`) or date-time (`2024-03-01T10:30`).  A property that the vault's
+    `.obsidian/types.json` gives a type is checked against that type by
+    `property-value-type` instead, so no value is reported twice.
 
     ## Why is this bad?
     Obsidian shows such a value as invalid in the Properties view and does not sort or
@@ -47,7 +33,7 @@ def invalid_date(note, vault, options):
 
     ## Options
     - `keys` (list of strings, default `["date", "created", "date created", "modified",
-      "updated"]`): properties that hold dates, besides those typed in `types.json`.
+      "updated"]`): properties that hold dates (unless `types.json` types them).
     """
     fm = note.frontmatter
     if fm is None or not fm.data:
@@ -56,7 +42,7 @@ def invalid_date(note, vault, options):
     types = vault.settings.property_types
     for key in fm.keys:
         folded = fold(key.key)
-        if folded not in wanted and types.get(folded) not in ("date", "datetime"):
+        if folded not in wanted or folded in types:
             continue
         value = fm.data.get(key.key)
         if value is None or value == "":

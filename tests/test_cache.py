@@ -245,3 +245,13 @@ def test_cli_no_cache_and_cache_clear(vault) -> None:
     assert cleared.returncode == 0 and "cleared" in cleared.stdout
     assert not (root / ".vaultkit" / "cache.sqlite").exists()
     assert "no cache" in _cli("cache", "clear", cwd=root).stdout
+
+
+def test_vault_scope_rules_see_a_changed_canvas(vault) -> None:
+    """Canvases are no notes, but their stat is part of the vault's state: a changed one is
+    checked again by the vault-scope rules."""
+    root = vault({**NOTES, "Board.canvas": '{"nodes": [], "edges": []}'})
+    assert not any(p.path == "Board.canvas" for p in same_as_uncached(root))
+    (root / "Board.canvas").write_text('{"nodes": [', encoding="utf-8")
+    assert any(p.path == "Board.canvas" and p.rule == "invalid-canvas" for p in same_as_uncached(root))
+    assert run(root) == run(root, cache=False)  # and answered from the cache the same way

@@ -31,6 +31,8 @@ def test_wheel_maps_rules_into_the_package(tmp_path):
     sources = {f"vaultkit/{p.relative_to(REPO / 'vaultkit').as_posix()}" for p in (REPO / "vaultkit").rglob("*.py")}
     sources |= {f"vaultkit/rules/{p.name}" for p in (REPO / "rules").glob("*.py")}
     assert sources - set(names) == set(), "modules missing from the wheel (list new packages in pyproject.toml)"
+    plugin = {"vaultkit/data/obsidian-plugin/" + name for name in ("main.js", "manifest.json", "styles.css")}
+    assert plugin <= set(names), "the built Obsidian plugin is missing from the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "core = vaultkit.rules:RULES" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

@@ -184,6 +184,17 @@ def test_renaming_with_update_links_rewrites_the_links(vault):
         assert client.get("/v1/status")["counters"]["relink"] == 2
 
 
+def test_renaming_with_update_links_rewrites_canvas_file_nodes(vault):
+    board = '{"nodes":[{"id":"a","type":"file","file":"B.md","x":0,"y":0,"width":400,"height":400}],"edges":[]}\n'
+    root = vault({"A.md": "a\n", "B.md": "b\n", "Board.canvas": board})
+    with watching(root, "--update-links") as (client, _):
+        (root / "Sub").mkdir()
+        os.rename(root / "B.md", root / "Sub" / "C.md")
+        expected = board.replace('"B.md"', '"Sub/C.md"')
+        wait_for(lambda: (root / "Board.canvas").read_text() == expected, what="the canvas node to follow the note")
+        wait_for(lambda: client.problems("Board.canvas") == [], what="a clean canvas")
+
+
 def test_renaming_without_update_links_leaves_the_links_broken(vault):
     root = vault({"A.md": "See [[B]].\n", "B.md": "b\n"})
     with watching(root) as (client, _):
@@ -381,3 +392,54 @@ def test_a_burst_of_1000_changes_ends_with_the_same_diagnostics_as_a_fresh_check
     fresh = _fresh(root)
     assert len(fresh) > 50  # the burst left plenty to report
     assert _comparable(served) == _comparable(fresh)
+
+
+def test_the_plugin_endpoints_handshake_document_rules_and_fix_one_problem(vault):
+    root = vault(
+        {
+            "A.md": "---\nrelated: [[Project Plan]]\nsee: [[Project Plan]]\n---\n",
+            "Project Plan.md": "plan\n",
+        }
+    )
+    with watching(root) as (client, _):
+        request = urllib.request.Request(client.url + "/v1/status", headers={"Authorization": f"Bearer {client.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status = json.loads(response.read())
+            assert response.headers["X-Vaultkit-Ready"] == "true"
+        assert status["api"] == 1 and status["version"] == client.call("GET", "/v1/health", token=None)[1]["version"]
+        assert client.call("GET", "/v1/health", token=None)[1]["api"] == 1
+        assert client.get("/v1/diagnostics")["ready"] is True
+        events = Events(client)
+        wait_for(lambda: events.named("hello"), what="the stream's hello")
+        assert events.named("hello")[0]["api"] == 1
+        # rule documentation: the same text as `vaultkit rule NAME`, by name or code
+        printed = subprocess.run(
+            [sys.executable, "-m", "vaultkit", "rule", "property-type"], capture_output=True, text=True, check=True
+        ).stdout
+        for name in ("property-type", "vk104"):
+            doc = client.get(f"/v1/rules/{name}")
+            assert doc["name"] == "property-type" and doc["documentation"] + "\n" == printed
+        assert client.call("GET", "/v1/rules/no-such-rule")[0] == 404
+        assert client.call("GET", "/v1/rules/property-type", token="wrong")[0] == 401
+        listed = {r["name"]: r for r in client.get("/v1/rules")["rules"]}
+        assert listed["property-type"]["active"] and not listed["unknown-math-command"]["active"]
+        # a quick fix: only the named problem, and the text an editor should now show
+        first, second = client.problems("A.md")
+        assert first["code"] == second["code"] == "VK104" and first["line"] == 2 and second["line"] == 3
+        key = {k: second[k] for k in ("code", "line", "column")}
+        status, done = client.call("POST", "/v1/fix", {"path": "A.md", "apply": True, "problem": key})
+        expected = '---\nrelated: [[Project Plan]]\nsee: "[[Project Plan]]"\n---\n'
+        assert status == 200 and done["applied"] and done["text"] == expected
+        assert (root / "A.md").read_text() == expected
+        assert [f["line"] for f in done["fixes"]] == [3]
+        wait_for(lambda: [p["line"] for p in client.problems("A.md")] == [2], what="one problem left")
+        status, stale = client.call("POST", "/v1/fix", {"path": "A.md", "apply": True, "problem": key})
+        assert status == 409 and stale["error"]["code"] == "stale"
+        assert (root / "A.md").read_text() == expected
+        for bad in ({"code": "VK104"}, {"code": "VK104", "line": 0, "column": 1}, "VK104"):
+            assert client.call("POST", "/v1/fix", {"path": "A.md", "problem": bad})[0] == 400
+        # re-check on request: the whole vault is read again and announced on the stream
+        generation = client.get("/v1/status")["generation"]
+        assert client.call("POST", "/v1/recheck", {})[0] == 202
+        wait_for(lambda: events.named("reload"), what="the reload event")
+        assert client.get("/v1/status")["generation"] > generation

@@ -38,7 +38,7 @@ from vaultkit.watch.debounce import Debouncer
 from vaultkit.watch.observer import OverflowWatch, VaultEventHandler
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import AlreadyRunning, Runtime
-from vaultkit.watch.server import BadPath, Event, Handler, Subscriber, openapi, vault_path
+from vaultkit.watch.server import ApiServer, BadPath, Event, Handler, Hub, Subscriber, openapi, vault_path
 from vaultkit.watch.state import VaultState, read_file
 
 # -- debouncer ------------------------------------------------------------------------------
@@ -266,7 +266,9 @@ def test_the_openapi_document_matches_the_server_and_the_json_report():
     spec = json.loads(openapi())
     assert spec["openapi"] == "3.1.0"
     source = Path(Handler.__module__.replace(".", "/") + ".py")
-    routes = set(re.findall(r'"(/v1/[a-z.]+)"', (Path(__file__).parents[1] / source).read_text()))
+    code = (Path(__file__).parents[1] / source).read_text()
+    routes = set(re.findall(r'"(/v1/[a-z.]+)"', code))
+    routes |= {f"{prefix}{{name}}" for prefix in re.findall(r'"(/v1/[a-z.]+/)"', code)}  # /v1/rules/{name}
     assert set(spec["paths"]) == routes
     text = json.dumps(spec)
     for ref in set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', text)):
@@ -280,6 +282,49 @@ def test_the_openapi_document_matches_the_server_and_the_json_report():
         for method, operation in methods.items():
             if route != "/v1/health":
                 assert "401" in operation["responses"], (route, method)
+
+
+class StartingBackend:
+    """A daemon still in its first check, as the HTTP layer sees it."""
+
+    token = "t" * 43
+
+    def __init__(self) -> None:
+        self.hub = Hub()
+
+    def ready(self) -> bool:
+        return False
+
+    def health(self):
+        return {"ok": True, "ready": False, "version": "0", "api": 1}
+
+    def diagnostics(self, rel):
+        return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+
+
+def test_every_answer_says_whether_the_first_check_is_done():
+    import urllib.error
+    import urllib.request
+
+    server = ApiServer(0, StartingBackend())  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        auth = {"Authorization": f"Bearer {StartingBackend.token}", "Origin": "app://obsidian.md"}
+        with urllib.request.urlopen(urllib.request.Request(server.url + "/v1/health"), timeout=10) as response:
+            assert response.headers["X-Vaultkit-Ready"] == "false"
+        for route, headers in [("/v1/diagnostics", auth), ("/v1/status", {})]:  # a refusal says it too
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(server.url + route, headers=headers), timeout=10)
+            assert refused.value.headers["X-Vaultkit-Ready"] == "false"
+            assert refused.value.code == (503 if headers else 401)
+        # Obsidian may read the header: CORS exposes it to the app's origin
+        with pytest.raises(urllib.error.HTTPError) as starting:
+            urllib.request.urlopen(urllib.request.Request(server.url + "/v1/diagnostics", headers=auth), timeout=10)
+        assert starting.value.headers["Access-Control-Expose-Headers"] == "X-Vaultkit-Ready"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # -- the vault state, on real files -------------------------------------------------------
@@ -375,4 +420,59 @@ def test_the_fast_index_path_matches_a_full_build(tmp_path):
         assert state.index.outgoing(note) == fresh.outgoing(note)
         assert state.index.heading_keys(rel) == fresh.heading_keys(rel)
     assert state.index.names == fresh.names
+    _same_as_fresh(state)
+
+
+def test_vault_scope_findings_follow_canvases_and_the_notes_they_show(tmp_path):
+    board = '{"nodes":[{"id":"a","type":"file","file":"B.md","x":0,"y":0,"width":10,"height":10}]}'
+    state = _state(tmp_path, **{"A.md": "a\n", "Board.canvas": board})
+    assert [(p.path, p.rule) for p in state.all_problems()] == [("Board.canvas", "invalid-canvas")]
+    (tmp_path / "B.md").write_text("b\n")
+    update = state.apply(["B.md"])
+    assert "Board.canvas" in update.removed
+    assert state.all_problems() == []
+    (tmp_path / "Board.canvas").write_text(board[:-1])  # no longer JSON
+    update = state.apply(["Board.canvas"])
+    assert [p.message.split(":")[0] for p in update.problems["Board.canvas"]] == ["canvas not valid JSON"]
+    _same_as_fresh(state)
+    (tmp_path / "Board.canvas").unlink()
+    state.apply(["Board.canvas"])
+    assert state.all_problems() == []
+    _same_as_fresh(state)
+
+
+def test_canvas_file_nodes_follow_a_moved_note():
+    from vaultkit.read.parse import parse_document
+
+    board = (
+        '{"nodes":[\n{"id":"a","type":"file","file":"B.md","x":0,"y":0,"width":1,"height":1},\n'
+        '{"id":"b","type":"file","file":"B.md","subpath":"#Part","x":0,"y":0,"width":1,"height":1},\n'
+        '{"id":"c","type":"file","file":"C.md","x":0,"y":0,"width":1,"height":1},\n'
+        '{"id":"g","type":"group","background":"img.png","x":0,"y":0,"width":1,"height":1}]}\n'
+    )
+
+    def index(files: list[str]) -> VaultIndex:
+        notes = [parse_bytes(rel, b"x\n") for rel in files if rel.endswith(".md")]
+        return VaultIndex(notes, [*files, "Board.canvas"], documents=[parse_document("Board.canvas", board.encode())])
+
+    before = index(["B.md", "C.md", "img.png"])
+    after = index(["Sub/Café.md", "C.md", "Pics/img.png"])
+    renamed = [("B.md", "Sub/Café.md"), ("img.png", "Pics/img.png")]
+    (rewrite,) = rewrites(renamed, before, after, lambda rel: [])
+    assert rewrite.path == "Board.canvas"
+    assert apply_edits(board, rewrite.edits) == board.replace('"B.md"', '"Sub/Café.md"').replace(
+        '"img.png"', '"Pics/img.png"'
+    )
+
+
+def test_a_note_whose_name_is_not_nfc_on_disk_is_followed(tmp_path):
+    import unicodedata
+
+    disk = unicodedata.normalize("NFD", "Résumé.md")
+    state = _state(tmp_path, **{disk: "[[Missing]]\n", "A.md": "a\n"})
+    assert {p.rule for p in state.problems["Résumé.md"]} == {"broken-wikilink", "non-nfc-name"}
+    (tmp_path / disk).write_text("[[A]]\n")
+    update = state.apply(["Résumé.md"])  # events name files in NFC
+    assert "Résumé.md" not in update.removed
+    assert [p.rule for p in state.problems["Résumé.md"]] == ["non-nfc-name"]
     _same_as_fresh(state)

@@ -8,6 +8,14 @@ and, where they apply, ``## Fix safety`` and ``## Options``.  Rules never do I/O
 they may look at is in the :class:`~vaultkit.model.Note` and the
 :class:`~vaultkit.vault.index.VaultIndex`.
 
+A rule about the vault's files rather than one note's text -- a ``.canvas`` or ``.base``
+file, an attachment nothing links to, two names that differ only by Unicode normalisation --
+declares ``scope=Scope.VAULT``: its function is ``check(vault, options)``, it runs once per
+run (in every front: ``check``, ``fix``, ``watch``), and each :class:`Diagnostic` it yields
+names its file in ``path``, with offsets into that file's text (the note's, or the document's
+in ``VaultIndex.documents``; 0, 0 for a binary file).  Findings on files a run does not check
+(not asked for, excluded) are dropped by the engine.  Vault rules offer no fixes.
+
 Rules are found through the ``vaultkit.rules`` entry-point group; a third-party package
 exposes a sequence of :class:`Rule` objects there, exactly like the built-in bundle.
 """
@@ -35,6 +43,7 @@ __all__ = [
     "Fix",
     "Note",
     "Rule",
+    "Scope",
     "Severity",
     "VaultIndex",
     "fold",
@@ -49,6 +58,13 @@ class Applicability(enum.Enum):
     SAFE = "safe"  # applied by `vaultkit fix` and `watch --fix`
     UNSAFE = "unsafe"  # needs --unsafe-fixes: may change meaning
     DISPLAY = "display"  # a suggestion shown to the user, never applied
+
+
+class Scope(enum.Enum):
+    """What a rule looks at: one note at a time, or the vault's files once per run."""
+
+    NOTE = "note"  # check(note, vault, options) for every checked note
+    VAULT = "vault"  # check(vault, options) once; each Diagnostic names its file in ``path``
 
 
 class Severity(enum.Enum):
@@ -86,7 +102,8 @@ class Diagnostic:
     """One finding, with offsets into ``Note.text``.
 
     ``severity`` overrides the configured level for this one finding (e.g. a link to a
-    "future note" reported as info); leave it None to use the configured level.
+    "future note" reported as info); leave it None to use the configured level.  ``path`` is
+    the vault-relative file a vault-scope rule reports on (None for note rules: their note).
     """
 
     message: str
@@ -94,10 +111,11 @@ class Diagnostic:
     end: int
     fix: Fix | None = None
     severity: Severity | None = None
+    path: str | None = None
 
 
 Options = Mapping[str, Any]
-CheckFunction = Callable[[Note, "VaultIndex", Options], Iterable[Diagnostic]]
+CheckFunction = Callable[..., Iterable[Diagnostic]]  # (note, vault, options), or (vault, options) for Scope.VAULT
 
 CODE_RE = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -114,6 +132,7 @@ class Rule:
     enabled_by_default: bool = True
     fixable: bool = False
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    scope: Scope = Scope.NOTE
     # The option naming the date properties for which the rule reads ``vault.dates``: the
     # engine gathers that evidence (git history, file times) at the edge, since rules do no I/O.
     dates_for: str | None = None
@@ -127,8 +146,18 @@ class Rule:
     def summary(self) -> str:
         return self.doc.splitlines()[0] if self.doc else ""
 
-    def __call__(self, note: Note, vault: VaultIndex, options: Options) -> Iterable[Diagnostic]:
-        return self.check(note, vault, options)
+    @property
+    def manual(self) -> str:
+        """The page ``vaultkit rule NAME`` prints (and the daemon serves to the plugin): a title,
+        the rule's facts, then its documentation -- one text, so both fronts say the same."""
+        facts = (
+            f"Severity: {self.severity.value}. Enabled by default: {'yes' if self.enabled_by_default else 'no'}. "
+            f"Fixable: {'yes' if self.fixable else 'no'}."
+        )
+        return f"# {self.name} ({self.code})\n\n{facts}\n\n{self.doc}"
+
+    def __call__(self, *args: Any) -> Iterable[Diagnostic]:
+        return self.check(*args)
 
 
 def rule(
@@ -139,6 +168,7 @@ def rule(
     enabled_by_default: bool = True,
     fixable: bool = False,
     options: Mapping[str, Any] | None = None,
+    scope: Scope = Scope.NOTE,
     dates_for: str | None = None,
 ) -> Callable[[CheckFunction], Rule]:
     """Declare a rule: ``@rule("VK101", "invalid-front-matter", severity=Severity.ERROR)``."""
@@ -146,6 +176,8 @@ def rule(
         raise ValueError(f"rule code {code!r} must look like VK101")
     if not NAME_RE.match(name):
         raise ValueError(f"rule name {name!r} must be kebab-case")
+    if scope is Scope.VAULT and fixable:
+        raise ValueError(f"rule {name!r}: vault-scope rules offer no fixes")
     if dates_for is not None and dates_for not in (options or {}):
         raise ValueError(f"rule {name}: dates_for names {dates_for!r}, which is not one of its options")
 
@@ -158,6 +190,7 @@ def rule(
             enabled_by_default=enabled_by_default,
             fixable=fixable,
             options=MappingProxyType(dict(options or {})),
+            scope=scope,
             dates_for=dates_for,
         )
 

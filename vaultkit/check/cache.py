@@ -64,7 +64,7 @@ from vaultkit.vault.files import state_dir
 from vaultkit.vault.index import VaultIndex, VaultSettings
 from vaultkit.version import __version__
 
-SCHEMA = 6
+SCHEMA = 7
 FILE = "cache.sqlite"
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32

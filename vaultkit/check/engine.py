@@ -1,8 +1,9 @@
 """Run the active rules over notes and turn their diagnostics into reportable problems.
 
 Data flow: list the vault's files -> parse every note (in this process)
--> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the rules on the notes asked about
--> drop suppressed findings -> :class:`Problem` records for the reporters and the fixer.
+-> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the note rules on the notes asked
+about, and the vault-scope rules once on the index -> drop suppressed findings and those on
+files not asked about -> :class:`Problem` records for the reporters and the fixer.
 A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
 """
 
@@ -22,14 +23,14 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast
 
-from vaultkit.api import Fix, Severity
+from vaultkit.api import Diagnostic, Fix, Scope, Severity
 from vaultkit.check import cache as vcache
 from vaultkit.check.config import ActiveRule
-from vaultkit.check.suppress import suppressions
+from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
-from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_note
+from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
 from vaultkit.vault import evidence
-from vaultkit.vault.files import Listing, list_files, load_settings
+from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
 from vaultkit.vault.index import VaultIndex, VaultSettings
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
@@ -83,56 +84,81 @@ class Cancelled(Exception):
 Cancel = Callable[[], bool]
 
 
+def _crash(rel: str, rule_name: str, code: str, exc: Exception) -> Problem:
+    """The ``internal-error`` problem standing for a rule that raised."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+    message = f"rule {rule_name} ({code}) crashed: {type(exc).__name__}: {exc} [{where}]"
+    return Problem(rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR, message, 0, 0)
+
+
+def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, quiet: Sequence) -> Problem | None:
+    """``diag`` placed in ``source`` (None: a file without text), unless one of the
+    suppression directives ``quiet`` covers its line."""
+    rule = item.rule
+    line, col, end_line, end_col = 1, 1, 1, 1
+    if source is not None:
+        line, col = source.position(diag.start)
+        end_line, end_col = source.position(max(diag.start, diag.end))
+    if any(s.covers(line, rule.name, rule.code) for s in quiet):
+        return None
+    severity = diag.severity or item.severity
+    return Problem(
+        rel, line, col, end_line, end_col, rule.name, rule.code, severity, diag.message, diag.start, diag.end, diag.fix
+    )
+
+
 def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
-    """Run every active rule on one note (pure apart from the rules themselves)."""
+    """Run every active note rule on one note (pure apart from the rules themselves)."""
     problems: list[Problem] = []
-    quiet = suppressions(note)
-    for item in active:
-        if item.skips(note.rel):
-            continue
+    rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
+    quiet = suppressions(note) if rules else []
+    for item in rules:
         rule = item.rule
         try:
             diagnostics = list(rule.check(note, index, item.options))
         except Exception as exc:  # a broken rule must not end the run
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
-            problems.append(
-                Problem(
-                    note.rel,
-                    1,
-                    1,
-                    1,
-                    1,
-                    "internal-error",
-                    "VK000",
-                    Severity.ERROR,
-                    f"rule {rule.name} ({rule.code}) crashed: {type(exc).__name__}: {exc} [{where}]",
-                    0,
-                    0,
-                )
-            )
+            problems.append(_crash(note.rel, rule.name, rule.code, exc))
             continue
         for diag in diagnostics:
-            line, col = note.position(diag.start)
-            end_line, end_col = note.position(max(diag.start, diag.end))
-            if any(s.covers(line, rule.name, rule.code) for s in quiet):
+            problem = _problem(note, note.rel, item, diag, quiet)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callable[[str], bool]) -> list[Problem]:
+    """Run every active vault-scope rule once and keep its findings on files ``wanted`` (the
+    files the run checks) that the rule is not excluded from.  A finding in a note obeys the
+    note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
+    problems: list[Problem] = []
+    quiet: dict[str, tuple[Suppression, ...]] = {}
+    for item in active:
+        rule = item.rule
+        if rule.scope is not Scope.VAULT:
+            continue
+        try:
+            diagnostics = list(rule.check(index, item.options))
+        except Exception as exc:  # a broken rule must not end the run
+            problems.append(_crash(".", rule.name, rule.code, exc))
+            continue
+        for diag in diagnostics:
+            rel = diag.path
+            if rel is None or not wanted(rel) or item.skips(rel):
                 continue
-            problems.append(
-                Problem(
-                    note.rel,
-                    line,
-                    col,
-                    end_line,
-                    end_col,
-                    rule.name,
-                    rule.code,
-                    diag.severity or item.severity,
-                    diag.message,
-                    diag.start,
-                    diag.end,
-                    diag.fix,
-                )
+            note = index.notes.get(rel)
+            if note is not None and rel not in quiet:
+                quiet[rel] = suppressions(note)
+            source = note or index.documents.get(rel)
+            problem = _problem(
+                source,
+                rel,
+                item,
+                Diagnostic(diag.message, diag.start, diag.end, None, diag.severity),
+                quiet.get(rel, ()),
             )
+            if problem is not None:
+                problems.append(problem)
     return problems
 
 
@@ -231,6 +257,7 @@ def _parse_all(
     rels: list[str],
     max_bytes: int,
     progress: Progress | None,
+    spelled: dict[str, tuple[str, ...]],
     cancel: Cancel | None = None,
     cached: Callable[[str], Note | bytes | None] | None = None,
 ) -> list[Note]:
@@ -252,7 +279,7 @@ def _parse_all(
             elif isinstance(found, bytes):
                 notes.append(parse_bytes(rel, found))
             else:
-                notes.append(read_note(root, rel, max_bytes))
+                notes.append(read_note(root, rel, max_bytes, on_disk(rel, spelled)))
             if cancel and done % CANCEL_EVERY == 0 and cancel():
                 raise Cancelled
             if progress and (done % 200 == 0 or done == len(rels)):
@@ -273,12 +300,15 @@ def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
 
 
 def _index(
-    root: Path, listing: Listing, notes: list[Note], settings: VaultSettings, keys: tuple[str, ...]
+    root: Path, listing: Listing, notes: list[Note], settings: VaultSettings, keys: tuple[str, ...], max_bytes: int
 ) -> VaultIndex:
-    """The index of parsed notes; ``keys`` are the date properties whose evidence (git
-    history, file times) is gathered here for notes where one is empty, since rules do no I/O."""
+    """The index of parsed notes, with the vault's other documents (canvases, bases) read;
+    ``keys`` are the date properties whose evidence (git history, file times) is gathered
+    here for notes where one is empty, since rules do no I/O."""
+    spelled = listing.spelled
+    documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
     dates = evidence.gather(root, notes, keys) if keys else None
-    return VaultIndex(notes, listing.files, settings, dates=dates)
+    return VaultIndex(notes, listing.files, settings, dates=dates, documents=documents, spelled=spelled)
 
 
 def build_index(
@@ -287,18 +317,18 @@ def build_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     date_keys: Iterable[str] = (),
-) -> tuple[VaultIndex, list[str], list[str]]:
-    """Parse the whole vault.  Returns the index, the notes to check, and walk warnings."""
+) -> tuple[VaultIndex, list[str], list[str], list[str]]:
+    """Parse the whole vault.  Returns the index, the notes to check, the other files to check
+    (attachments, canvases, bases: for vault-scope rules), and walk warnings."""
     listing = list_files(root, excludes)
-    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress)
-    return _index(root, listing, notes, load_settings(root), tuple(date_keys)), listing.notes, listing.warnings
+    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, listing.spelled)
+    index = _index(root, listing, notes, load_settings(root), tuple(date_keys), max_bytes)
+    return index, listing.notes, listing.others, listing.warnings
 
 
-def _selected(notes: list[str], targets: Iterable[str] | None) -> list[str]:
-    if targets is None:
-        return notes
-    wanted = list(targets)
-    return [n for n in notes if any(n == t or (t.endswith("/") and n.startswith(t)) or t == "" for t in wanted)]
+def targeted(rel: str, targets: Sequence[str]) -> bool:
+    """Whether ``rel`` is one of ``targets`` (paths, prefixes ending in ``/``, or ``""``)."""
+    return any(rel == t or t == "" or (t.endswith("/") and rel.startswith(t)) for t in targets)
 
 
 def _run(index: VaultIndex, rels: list[str], active: Sequence[ActiveRule], jobs: int, progress, cancel, **state):
@@ -335,22 +365,36 @@ def check(
     notes, and raises :class:`Cancelled` when it returns true."""
     jobs = default_jobs() if jobs is None else jobs
     listing = list_files(root, excludes)
-    checked = _selected(listing.notes, targets)
+    checked, others = listing.notes, listing.others
+    if targets is not None:
+        wanted = list(targets)
+        checked = [n for n in checked if targeted(n, wanted)]
+        others = [f for f in others if targeted(f, wanted)]
+    scope = set(checked).union(others)
     settings = load_settings(root)
     keys = date_keys(active)
     if cache:
-        return _check_cached(root, listing, checked, settings, keys, active, max_bytes, jobs, progress, cancel)
-    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, cancel)
-    index = _index(root, listing, notes, settings, keys)
-    found = _run(index, checked, active, jobs, progress, cancel)
-    problems = _sorted([p for _, problems, _, _ in found for p in problems])
-    return CheckResult(root, lambda: index, problems, checked, listing.warnings)
+        return _check_cached(root, listing, checked, scope, settings, keys, active, max_bytes, jobs, progress, cancel)
+    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, listing.spelled, cancel)
+    index = _index(root, listing, notes, settings, keys, max_bytes)
+    problems = [p for _, found, _, _ in _run(index, checked, active, jobs, progress, cancel) for p in found]
+    problems += check_files(index, active, scope.__contains__)
+    return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
+
+
+VAULT = ""  # the findings of vault-scope rules, in the cache's findings blob (no note is named "")
+
+
+def _in_scope(problems: Iterable[Problem], scope: set[str]) -> list[Problem]:
+    """Vault-scope findings on the files this run checks (and rule crashes, placed at ".")."""
+    return [p for p in problems if p.path in scope or p.path == "."]
 
 
 def _check_cached(
     root: Path,
     listing: Listing,
     checked: list[str],
+    scope: set[str],
     settings: VaultSettings,
     keys: tuple[str, ...],
     active: Sequence[ActiveRule],
@@ -359,15 +403,17 @@ def _check_cached(
     progress: Progress | None,
     cancel: Cancel | None,
 ) -> CheckResult:
-    """:func:`check` with the cache: reuse what is stored, check what may have changed."""
+    """:func:`check` with the cache: reuse what is stored, check what may have changed.
+    Vault-scope rules run on every run that is not answered whole from the cache."""
     store = vcache.Store(root, vcache.parse_key(max_bytes), vcache.run_key(max_bytes, active, settings))
     rels = listing.notes + listing.ignored_notes
+    spelled = listing.spelled
     started = time.time()
     signatures: dict[str, vcache.Signature] = {}
     known: dict[str, str] = {}  # rel -> digest, where the stat says the bytes are the stored ones
-    for rel in rels:
+    for rel in rels + listing.documents:
         try:
-            info = os.stat(os.path.join(root, rel))
+            info = os.stat(os.path.join(root, on_disk(rel, spelled)))
         except OSError:
             continue
         signatures[rel] = sig = vcache.signature(info, started)
@@ -376,29 +422,29 @@ def _check_cached(
             known[rel] = entry.digest
     head = vcache.git_head(root) if keys else ""
     state = vcache.vault_state(store.run_key, listing.files, signatures, head)
-    unchanged = state is not None and state == store.state and len(known) == len(rels)
-    if unchanged and store.findings.keys() >= set(checked):  # nothing moved: last run's findings hold
-        found = _sorted([p for rel in checked for p in store.findings[rel]])
+    unchanged = state is not None and state == store.state and all(rel in known for rel in rels)
+    if unchanged and store.findings.keys() >= {VAULT, *checked}:  # nothing moved: last run's findings hold
+        found = [p for rel in checked for p in store.findings[rel]] + _in_scope(store.findings[VAULT], scope)
 
         def load() -> VaultIndex:
-            notes = _parse_all(str(root), rels, max_bytes, None, None, lambda rel: store.note(rel, known[rel]))
-            return _index(root, listing, notes, settings, keys)
+            notes = _parse_all(str(root), rels, max_bytes, None, spelled, None, lambda rel: store.note(rel, known[rel]))
+            return _index(root, listing, notes, settings, keys, max_bytes)
 
-        return CheckResult(root, load, found, checked, listing.warnings)
+        return CheckResult(root, load, _sorted(found), checked, listing.warnings)
 
     fresh: set[str] = set()
 
     def cached(rel: str) -> Note | bytes | None:
         if rel in known and (note := store.note(rel, known[rel])) is not None:
             return note
-        data = read_bytes(str(root), rel, max_bytes)
+        data = read_bytes(str(root), on_disk(rel, spelled), max_bytes)
         if isinstance(data, bytes) and (note := store.note(rel, digest_of(data))) is not None:
             return note
         fresh.add(rel)
         return data
 
-    notes = _parse_all(str(root), rels, max_bytes, progress, cancel, cached)
-    index = _index(root, listing, notes, settings, keys)
+    notes = _parse_all(str(root), rels, max_bytes, progress, spelled, cancel, cached)
+    index = _index(root, listing, notes, settings, keys, max_bytes)
     before = {rel: entry.digest for rel, entry in store.entries.items()}
     changed = {rel for rel in before.keys() | index.notes.keys() if before.get(rel) != _digest(index.notes.get(rel))}
     files = vcache.files_digest(listing.files)
@@ -423,6 +469,8 @@ def _check_cached(
             results[rel] = result
         if blob is not None:
             blobs[rel] = blob
+    reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
+    problems += _in_scope(reused[VAULT], scope)
     fresh_notes = {rel: index.notes[rel] for rel in fresh if rel in index.notes and index.notes[rel].digest}
     moved = bool(changed) or store.files != files
     store.save(rels, signatures, fresh_notes, results, state, blobs, files, reused, moved)

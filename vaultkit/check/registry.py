@@ -6,6 +6,7 @@ distribution registers ``core = "vaultkit.rules:RULES"``), so there is one code 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 
 from vaultkit.api import Rule
@@ -40,3 +41,8 @@ def load_rules(isolated: bool = False) -> dict[str, Rule]:
             found[item.name] = item
             codes[item.code] = origin
     return found
+
+
+def find_rule(rules: Mapping[str, Rule], name: str) -> Rule | None:
+    """The rule a person names, by its name or its code (``broken-wikilink`` or ``vk201``)."""
+    return rules.get(name) or next((r for r in rules.values() if r.code == name.upper()), None)

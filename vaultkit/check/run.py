@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.check.config import ActiveRule, Config, active_rules, load_config, parse_config
-from vaultkit.check.engine import CheckResult, Problem, check, check_note
+from vaultkit.check.engine import CheckResult, Problem, check, check_files, check_note
 from vaultkit.check.registry import load_rules
-from vaultkit.model import Note
-from vaultkit.read.parse import parse_bytes
+from vaultkit.model import Note, nfc
+from vaultkit.read.parse import parse_bytes, parse_document
 from vaultkit.text.dates import DateFacts
+from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, settings_from
 from vaultkit.vault.index import VaultIndex
 
 
@@ -23,10 +24,13 @@ def lint_text(
     ignore: Iterable[str] = (),
     config: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
-    """Check one note in a throw-away in-memory vault made of ``files`` (path -> content;
-    attachments may be empty) plus the note itself.  Handy for tests and rule authors."""
+    """Check one file in a throw-away in-memory vault made of ``files`` (path -> content;
+    attachments may be empty) plus that file itself: the note rules when it is a note, and
+    the vault-scope rules' findings on it (a ``.canvas``, an attachment...).  Handy for tests
+    and rule authors.  Paths may be spelled in any Unicode normalisation, as on a disk."""
     note, index, active = memory_vault(text, path, files, select, ignore, config)
-    return check_note(note, index, active)
+    found = check_note(note, index, active) if note.rel in index.notes else []
+    return found + check_files(index, active, {note.rel}.__contains__)
 
 
 def memory_vault(
@@ -39,16 +43,20 @@ def memory_vault(
     dates: DateFacts | None = None,
 ) -> tuple[Note, VaultIndex, list[ActiveRule]]:
     """The note, index and active rules of :func:`lint_text` (also used by ``fix_text``)."""
-    contents = dict(files or {})
-    contents[path] = text
-    notes = [
-        parse_bytes(rel, data.encode("utf-8") if isinstance(data, str) else data)
-        for rel, data in contents.items()
-        if rel.lower().endswith(".md")
-    ]
-    index = VaultIndex(notes, contents, dates=dates)
+    contents = {rel: data.encode("utf-8") if isinstance(data, str) else data for rel, data in (files or {}).items()}
+    contents[path] = text.encode("utf-8") if isinstance(text, str) else text
+    notes = [parse_bytes(rel, data) for rel, data in contents.items() if rel.lower().endswith(NOTE_SUFFIX)]
+    documents = [parse_document(rel, data) for rel, data in contents.items() if rel.lower().endswith(DOCUMENT_SUFFIXES)]
+    spelled: dict[str, tuple[str, ...]] = {}
+    for rel in contents:
+        if nfc(rel) != rel or any(nfc(other) == rel != other for other in contents):
+            spelled[nfc(rel)] = (*spelled.get(nfc(rel), ()), rel)
+    settings = settings_from(lambda rel: contents[rel].decode("utf-8", "replace") if rel in contents else None)
+    listed = [nfc(rel) for rel in contents if not rel.startswith(".")]  # .obsidian/ is no part of the vault
+    index = VaultIndex(notes, listed, settings, dates, documents, spelled)
     active = active_rules(parse_config(config or {}, "<config>"), load_rules(), select, ignore)
-    return index.notes[notes[-1].rel], index, active
+    rel = nfc(path)
+    return index.notes.get(rel) or index.documents.get(rel) or parse_document(rel, contents[path]), index, active
 
 
 def resolve_run(

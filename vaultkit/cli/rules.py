@@ -7,7 +7,7 @@ import sys
 import click
 
 from vaultkit.api import Rule
-from vaultkit.check.registry import PluginError, load_rules
+from vaultkit.check.registry import PluginError, find_rule, load_rules
 from vaultkit.cli.common import EXIT_USAGE
 
 
@@ -43,13 +43,7 @@ def rules_command(isolated: bool, fmt: str) -> None:
 @click.argument("name")
 def rule_command(name: str) -> None:
     """Show the documentation of one rule (by name or code)."""
-    rules = load_rules()
-    found = rules.get(name) or next((r for r in rules.values() if r.code == name.upper()), None)
+    found = find_rule(load_rules(), name)
     if found is None:
         raise click.UsageError(f"no rule named {name!r} (see `vaultkit rules`)")
-    click.echo(f"# {found.name} ({found.code})\n")
-    click.echo(
-        f"Severity: {found.severity.value}. Enabled by default: {'yes' if found.enabled_by_default else 'no'}. "
-        f"Fixable: {'yes' if found.fixable else 'no'}.\n"
-    )
-    click.echo(found.doc)
+    click.echo(found.manual)

@@ -127,6 +127,9 @@ def watch_command(
     except OSError as exc:
         click.echo(f"vaultkit: error: cannot start: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:  # Ctrl-C while the first check runs: a clean stop, not a crash
+        daemon.stop()
+        sys.exit(EXIT_CLEAN)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if daemon.server is not None:

@@ -119,6 +119,18 @@ def split(text: str) -> FrontMatter | None:
     return _load(text, base)
 
 
+def load_yaml(text: str) -> FrontMatter:
+    """Load a whole YAML file (an Obsidian ``.base``) with the same hardened loader, as a
+    :class:`FrontMatter` spanning the text: data, top-level keys, error and its offset."""
+    whole = FrontMatter(start=0, end=len(text), inner_start=0, inner_end=len(text), closed=True, data=None)
+    loaded = _load(text, whole)
+    if loaded.error and loaded.error.startswith("front matter must be"):
+        return _replace(
+            loaded, error=loaded.error.replace("front matter must be a mapping of properties", "must be a mapping")
+        )
+    return loaded
+
+
 def _load(text: str, fm: FrontMatter) -> FrontMatter:
     inner = text[fm.inner_start : fm.inner_end]
     if not inner.strip():

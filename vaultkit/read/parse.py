@@ -71,6 +71,24 @@ def parse_bytes(rel: str, data: bytes) -> Note:
     return parse_text(rel, text, decoded, digest, len(data))
 
 
+def parse_document(rel: str, data: bytes) -> Note:
+    """Decode a file that is not Markdown (a ``.canvas`` or ``.base``): its text and line map
+    only, since links, headings and math mean nothing in JSON or YAML."""
+    digest = digest_of(data)
+    try:
+        text, decoded = decode(data)
+    except NotText as exc:
+        return unreadable(rel, f"not a text file: {exc}", len(data), digest)
+    return Note(nfc(rel), text, decoded, SourceMap.of(text), None, 0, digest=digest, size=len(data))
+
+
+def read_document(root: str, rel: str, disk: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
+    """Read ``root/disk`` (the path as spelled on disk, ``rel`` by default) as a document.
+    Placeholders for unreadable files carry the NFC ``rel`` either way (``unreadable`` folds)."""
+    data = read_bytes(root, disk or rel, max_bytes)
+    return parse_document(rel, data) if isinstance(data, bytes) else data
+
+
 def read_bytes(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Note:
     """The bytes of ``root/rel``, or a placeholder Note saying why they cannot be a note's
     (not a regular file, too large, unreadable); never raises for what the file system does."""
@@ -99,7 +117,8 @@ def read_bytes(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes
     return data
 
 
-def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
-    """Read and parse ``root/rel``; never raises for anything the file system does."""
-    data = read_bytes(root, rel, max_bytes)
+def read_note(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES, disk: str | None = None) -> Note:
+    """Read and parse ``root/disk`` as the note ``rel`` (``disk`` is the path as spelled on disk
+    when that is not NFC); never raises for anything the file system does."""
+    data = read_bytes(root, disk or rel, max_bytes)
     return parse_bytes(rel, data) if isinstance(data, bytes) else data

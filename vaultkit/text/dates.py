@@ -83,6 +83,20 @@ _SHAPE = re.compile(
 )
 
 
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def is_date_text(value: str) -> bool:
+    """True for the ISO 8601 dates and date-times Obsidian stores and Dataview reads."""
+    if not _ISO.fullmatch(value.strip()):
+        return False
+    try:
+        dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return False
+    return True
+
+
 def _offset_text(offset: dt.timedelta, style: str) -> str:
     if style == "Z" and not offset:
         return "Z"

@@ -90,6 +90,25 @@ def loaded_environments() -> frozenset[str]:
     return frozenset(name for name, pk in table.environments.items() if table.loaded(pk))
 
 
+@lru_cache(maxsize=32)
+def defined_in(tex: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The macros (``\\foo``) and environments a preamble defines with ``\\newcommand``,
+    ``\\def``, ``\\DeclareMathOperator``, ``\\newenvironment``...: a ``preamble.sty``, or a
+    note of definitions (read whole: in a note they sit in ``$$`` blocks or code blocks).
+    Cached, since every note of a run asks about the same few preambles."""
+    macros: set[str] = set()
+    envs: set[str] = set()
+    tokens = Tokens(tex, 0, len(tex), comments=True)
+    for m in tokens:
+        name = m.group()[1:]
+        if name in DEFINERS:
+            defined, resume = definition(tex, m.end(), len(tex), name)
+            for item in defined:
+                (envs.add(item[4:]) if item.startswith("env:") else macros.add(item))
+            tokens.skip_to(resume)
+    return frozenset(macros), frozenset(envs)
+
+
 def unknown_commands(note: Note, macros: Iterable[str] = (), environments: Iterable[str] = ()) -> list[Finding]:
     """Control words and environments MathJax (as Obsidian loads it) does not define.
 

@@ -14,7 +14,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,9 @@ from vaultkit.model import fold, nfc
 from vaultkit.vault.index import VaultSettings
 
 NOTE_SUFFIX = ".md"
+# Files Obsidian opens as documents of their own and that vault-scope rules read: JSON Canvas
+# boards and Bases views.  Their text is kept in the index; other attachments are only named.
+DOCUMENT_SUFFIXES = (".canvas", ".base")
 STATE_DIR = ".vaultkit"
 
 
@@ -59,20 +62,47 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+# The Extended MathJax plugin (id ``obsidian-latex``) loads ``preamble.sty`` from the vault root
+# (its README); a path in its settings, where a version has one, names another preamble.
+LATEX_PLUGIN_SETTINGS = ".obsidian/plugins/obsidian-latex/data.json"
+LATEX_PREAMBLE = "preamble.sty"
+
+
+def _read_text(path: Path) -> str | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return None
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(text) if text else {}
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def load_settings(root: Path) -> VaultSettings:
-    """Read ``.obsidian/app.json`` and ``types.json``; missing or broken files mean defaults."""
-    app = _read_json(root / ".obsidian" / "app.json")
-    types = _read_json(root / ".obsidian" / "types.json").get("types", {})
+def settings_from(read: Callable[[str], str | None]) -> VaultSettings:
+    """The settings in ``.obsidian/`` (``app.json``, ``types.json``) and the math preamble a
+    plugin loads, given ``read(vault-relative path) -> text or None``; missing or broken files
+    mean defaults."""
+    app = _json_object(read(".obsidian/app.json"))
+    types = _json_object(read(".obsidian/types.json")).get("types", {})
     types = {fold(k): v for k, v in types.items() if isinstance(v, str)} if isinstance(types, dict) else {}
-    return VaultSettings(property_types=types, app=app)
+    named = [v for v in _json_object(read(LATEX_PLUGIN_SETTINGS)).values() if isinstance(v, str) and v.strip()]
+    preambles = {}
+    for path in dict.fromkeys([LATEX_PREAMBLE, *named]):
+        relative = path.strip().lstrip("/")
+        text = read(relative) if relative and not relative.startswith((".", "/")) and ".." not in relative else None
+        if text is not None:
+            preambles[relative] = text
+    return VaultSettings(property_types=types, app=app, math_preambles=preambles)
+
+
+def load_settings(root: Path) -> VaultSettings:
+    """:func:`settings_from` the files under ``root``."""
+    return settings_from(lambda rel: _read_text(root / rel))
 
 
 def ignore_matcher(filters: Iterable[str], excludes: Iterable[str]):
@@ -110,13 +140,40 @@ class Listing:
     files: list[str] = field(default_factory=list)
     ignored_notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # checked files that are not notes (attachments)
+    documents: list[str] = field(default_factory=list)  # .canvas / .base files, excluded ones too
+    # NFC path -> every spelling of it on disk, for the paths that have one that is not NFC
+    spelled: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def on_disk(rel: str, spelled: Mapping[str, tuple[str, ...]]) -> str:
+    """The path to open for the vault file ``rel``: itself when a file is spelled so on disk,
+    else its first spelling there (a name in NFD, as macOS writes it, on a Linux disk)."""
+    spellings = spelled.get(rel)
+    return rel if not spellings or rel in spellings else spellings[0]
+
+
+def spelled_on_disk(root: Path | str, rel: str) -> str:
+    """The path to open for the NFC vault path ``rel``: itself when it exists, else the entry
+    of its folder whose name is ``rel``'s in another normalisation (a name written on macOS,
+    on a Linux disk); ``rel`` when there is none.  Lists the folder only in that rare case."""
+    if os.path.lexists(os.path.join(root, rel)) or rel.isascii():
+        return rel
+    folder, _, name = rel.rpartition("/")
+    parent = spelled_on_disk(root, folder) if folder else ""
+    try:
+        entries = os.listdir(os.path.join(root, parent))
+    except OSError:
+        return rel
+    match = next((e for e in sorted(entries) if nfc(e) == name), None)
+    return rel if match is None else (f"{parent}/{match}" if parent else match)
 
 
 def list_files(root: Path, excludes: Iterable[str] = ()) -> Listing:
     """Walk the vault once.  Excluded files -- Obsidian's ``userIgnoreFilters`` and vaultkit's
     ``exclude`` globs -- are not checked, but they still resolve links (as in Obsidian), so
     they stay in ``files`` and excluded notes are still parsed for the index."""
-    settings_filters = _read_json(root / ".obsidian" / "app.json").get("userIgnoreFilters") or []
+    settings_filters = _json_object(_read_text(root / ".obsidian" / "app.json")).get("userIgnoreFilters") or []
     ignored = ignore_matcher(settings_filters, excludes)
     listing = Listing()
     seen_dirs: set[tuple[int, int]] = set()
@@ -139,11 +196,26 @@ def list_files(root: Path, excludes: Iterable[str] = ()) -> Listing:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
         prefix = "" if rel_folder == "." else nfc(rel_folder) + "/"
+        disk_prefix = "" if rel_folder == "." else rel_folder + "/"
+        seen: set[str] = set()
         for name in sorted(files):
             if name.startswith("."):
                 continue
             rel = prefix + nfc(name)
+            disk = disk_prefix + name
+            if rel in seen:  # the same name in another normalisation: one file to Obsidian's index
+                listing.spelled[rel] = (*listing.spelled.get(rel, (rel,)), disk)
+                continue
+            seen.add(rel)
+            if disk != rel:
+                listing.spelled[rel] = (disk,)
             listing.files.append(rel)
-            if name.lower().endswith(NOTE_SUFFIX):
+            lower = name.lower()
+            if lower.endswith(NOTE_SUFFIX):
                 (listing.ignored_notes if ignored(rel) else listing.notes).append(rel)
+                continue
+            if lower.endswith(DOCUMENT_SUFFIXES):
+                listing.documents.append(rel)
+            if not ignored(rel):
+                listing.others.append(rel)
     return listing

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from vaultkit.model import Link, Note, fold, link_key
+from vaultkit.model import FrontMatter, Link, Note, fold, link_key
+from vaultkit.read.canvas import Canvas, read_canvas
+from vaultkit.read.frontmatter import load_yaml
 from vaultkit.text.dates import DateFacts
 from vaultkit.text.headings import heading_key
 
@@ -35,6 +37,7 @@ class VaultSettings:
 
     property_types: Mapping[str, str] = field(default_factory=dict)  # from types.json, keys folded
     app: Mapping[str, Any] = field(default_factory=dict)  # app.json
+    math_preambles: Mapping[str, str] = field(default_factory=dict)  # path -> TeX a MathJax plugin loads first
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +58,19 @@ class VaultIndex:
         files: Iterable[str],
         settings: VaultSettings | None = None,
         dates: DateFacts | None = None,
+        documents: Iterable[Note] = (),
+        spelled: Mapping[str, tuple[str, ...]] | None = None,
     ):
         self.notes: dict[str, Note] = {note.rel: note for note in notes}
-        self.files: frozenset[str] = frozenset(files) | frozenset(self.notes)
+        # The text of .canvas and .base files (read at the edge, like notes; see vault.DOCUMENT_SUFFIXES).
+        self.documents: dict[str, Note] = {doc.rel: doc for doc in documents}
+        self.files: frozenset[str] = frozenset(files) | frozenset(self.notes) | frozenset(self.documents)
+        # NFC path -> its spellings on disk, for paths with one that is not NFC (vault.Listing.spelled)
+        self.spelled: Mapping[str, tuple[str, ...]] = spelled or {}
         self.settings = settings or VaultSettings()
         self.dates = dates  # evidence for empty dates, gathered at the edge (vaultkit.vault.evidence)
+        self._canvases: dict[str, Canvas] = {}
+        self._yaml: dict[str, FrontMatter] = {}
         by_name: dict[str, list[str]] = defaultdict(list)
         for rel in self.files:
             by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
@@ -96,11 +107,13 @@ class VaultIndex:
         shared, and the per-note caches of unchanged notes kept, instead of folding and
         sorting every name again -- which costs more than the rest of an edit on 10,000 notes."""
         if set(notes) - self.files:
-            return VaultIndex(notes.values(), self.files, self.settings, dates=dates)
+            return VaultIndex(notes.values(), self.files, self.settings, dates, self.documents.values(), self.spelled)
         gone = set(changed)
         index = VaultIndex.__new__(VaultIndex)
         index.notes = dict(notes)
         index.files, index.settings, index.dates = self.files, self.settings, dates
+        index.documents, index.spelled = self.documents, self.spelled
+        index._canvases, index._yaml = self._canvases, self._yaml
         index._by_name, index._folded = self._by_name, self._folded
         index._outgoing = {k: v for k, v in self._outgoing.items() if k not in gone}
         index._heading_keys = {k: v for k, v in self._heading_keys.items() if k not in gone}
@@ -112,6 +125,32 @@ class VaultIndex:
 
     def note(self, rel: str) -> Note | None:
         return self.notes.get(rel)
+
+    def canvas(self, rel: str) -> Canvas | None:
+        """The parsed ``.canvas`` file ``rel`` (None when it is not one); cached."""
+        found = self._canvases.get(rel)
+        doc = self.documents.get(rel)
+        if found is None and doc is not None and rel.lower().endswith(".canvas"):
+            found = self._canvases[rel] = read_canvas(doc.text)
+        return found
+
+    def yaml_document(self, rel: str) -> FrontMatter | None:
+        """The YAML of the document ``rel`` (a ``.base``), loaded as front matter is; cached."""
+        found = self._yaml.get(rel)
+        doc = self.documents.get(rel)
+        if found is None and doc is not None:
+            found = self._yaml[rel] = load_yaml(doc.text)
+        return found
+
+    def file_at(self, path: str) -> str | None:
+        """The file at vault path ``path`` as a canvas names it: the exact path, else the one
+        path equal to it case-insensitively after NFC (the lenient reading: Obsidian's lookup is
+        exact, but on macOS and Windows the file system is not case-sensitive)."""
+        path = path.strip().lstrip("/")
+        if path in self.files:
+            return path
+        folded = fold(path)
+        return next((p for p in self._by_name.get(folded.rsplit("/", 1)[-1], ()) if self._folded[p] == folded), None)
 
     def candidates(self, linkpath: str, source: str) -> tuple[str, ...]:
         """Every file ``linkpath`` could name, best first, as Obsidian orders them."""
@@ -219,14 +258,44 @@ class VaultIndex:
 
     @cached_property
     def backlinks(self) -> dict[str, frozenset[str]]:
-        """Folded link path (last segment, no extension) -> notes linking to that name.
+        """Folded link path (last segment, no extension) -> notes and canvases linking to that
+        name (a canvas's ``file`` nodes are links, as in Obsidian's backlinks pane).
 
         Keyed by name rather than resolved path so that the watcher can find the notes a
         newly created or deleted file affects (links that were broken or that it breaks).
         """
+        return self._linkers(lambda target: True)
+
+    @cached_property
+    def _dotted_backlinks(self) -> dict[str, frozenset[str]]:
+        """:attr:`backlinks` of the links that can open a file other than a note: only a
+        name with a dot in it can (``candidates`` adds ``.md`` to the others), and most
+        links have none, so this is the cheap table to ask about attachments."""
+        return self._linkers(lambda target: "." in target)
+
+    def _linkers(self, wanted: Callable[[str], bool]) -> dict[str, frozenset[str]]:
         table: dict[str, set[str]] = defaultdict(set)
         for note in self.notes.values():
             for link in note.links:
-                if not link.external and link.target:
+                if not link.external and link.target and wanted(link.target):
                     table[link_key(link.target)].add(note.rel)
+        for rel in self.documents:
+            for node in getattr(self.canvas(rel), "files", ()):
+                table[link_key(node.file)].add(rel)
         return {k: frozenset(v) for k, v in table.items()}
+
+    def linked_from(self, rel: str) -> tuple[str, ...]:
+        """The notes and canvases whose links or ``file`` nodes open ``rel``, sorted."""
+        key = link_key(rel)
+        table = self.backlinks if rel.lower().endswith(".md") else self._dotted_backlinks
+        found = []
+        for source in sorted(table.get(key, ())):
+            note = self.notes.get(source)
+            if note is not None:
+                links = (k for k in note.links if not k.external and k.target and link_key(k.target) == key)
+                hit = any(self.resolve(link.target, source) == rel for link in links)
+            else:
+                hit = any(self.file_at(node.file) == rel for node in getattr(self.canvas(source), "files", ()))
+            if hit:
+                found.append(source)
+        return tuple(found)

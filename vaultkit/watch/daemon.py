@@ -35,11 +35,12 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from vaultkit.api import Rule
 from vaultkit.check.config import ActiveRule, Config, ConfigError
-from vaultkit.check.registry import PluginError
+from vaultkit.check.registry import PluginError, find_rule, load_rules
 from vaultkit.check.report import problem_dict
 from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
-from vaultkit.fix.loop import AppliedFix, allowed, apply_edits, fix_note
+from vaultkit.fix.loop import MAX_PASSES, AppliedFix, allowed, apply_edits, fix_note
 from vaultkit.fix.writer import Unwritable, encode, write_atomic
 from vaultkit.read.parse import digest_of
 from vaultkit.version import __version__
@@ -47,12 +48,13 @@ from vaultkit.watch.debounce import Batch, Debouncer
 from vaultkit.watch.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import Runtime
-from vaultkit.watch.server import ApiServer, Event, Hub
+from vaultkit.watch.server import API_VERSION, ApiServer, Event, Hub
 from vaultkit.watch.state import Update, VaultState, read_file
 
 log = logging.getLogger("vaultkit.watch")
 
 CONFIG_FILES = frozenset({".vaultkit.toml", "pyproject.toml"})
+RECHECK = "\0recheck"  # a batch entry no file can be named (NUL): re-read the whole vault, on request
 FIXED_FROM = 8  # per note, the hashes of the last texts --fix changed (see _fix_changed)
 Reconfigure = Callable[[], "tuple[Config, list[ActiveRule]]"]
 Report = Callable[[str, "dict[str, Any]"], None]
@@ -117,6 +119,7 @@ class Daemon:
         self._observer: Any = None
         self._overflow = OverflowWatch(lambda: self.debouncer.add(ROOT))
         self._stopping = False
+        self._rules: dict[str, Rule] | None = None
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -235,7 +238,7 @@ class Daemon:
 
     def _process(self, batch: Batch) -> None:
         self.counters["batches"] += 1
-        if any(p in SETTINGS_FILES or p in CONFIG_FILES for p in batch.paths):
+        if any(p in SETTINGS_FILES or p in CONFIG_FILES or p == RECHECK for p in batch.paths):
             self._reload()
             return
         update = self.state.apply(batch.paths, batch.moves)
@@ -351,7 +354,7 @@ class Daemon:
         state = self.state
         planned = {}
         for rewrite in rewrites(update.renamed, update.before, state.index, state.linking_to):
-            note = state.notes[rewrite.path]
+            note = state.notes.get(rewrite.path) or state.documents[rewrite.path]  # a note, or a canvas
             data = read_file(str(self.root), rewrite.path, state.config.max_file_size)
             if not isinstance(data, bytes) or digest_of(data) != note.digest:
                 log.warning("%s: changed while its links were being updated; left as it is", rewrite.path)
@@ -367,8 +370,11 @@ class Daemon:
 
     # -- the API backend -----------------------------------------------------------------
 
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
     def health(self) -> dict[str, Any]:
-        return {"ok": self.failed is None, "ready": self._ready.is_set(), "version": __version__}
+        return {"ok": self.failed is None, "ready": self._ready.is_set(), "version": __version__, "api": API_VERSION}
 
     def status(self) -> dict[str, Any]:
         state = self.state
@@ -377,6 +383,7 @@ class Daemon:
             return {
                 "vault": str(self.root),
                 "version": __version__,
+                "api": API_VERSION,
                 "ready": self._ready.is_set(),
                 "error": self.failed,
                 "generation": state.generation,
@@ -395,6 +402,11 @@ class Daemon:
                 "counters": dict(self.counters),
             }
 
+    def recheck(self) -> None:
+        """Queue a full re-read of the configuration and the vault (the plugin's "re-check the
+        vault" command): on the worker, like a settings change, so it never races a batch."""
+        self.debouncer.add(RECHECK)
+
     def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]:
         if not self._ready.is_set():
             return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
@@ -404,17 +416,28 @@ class Daemon:
             if rel is None:
                 problems = [p for found in state.problems.values() for p in found]
                 problems.sort(key=attrgetter("order"))
-                return 200, {"generation": state.generation, "problems": [problem_dict(p, index) for p in problems]}
+                return 200, {
+                    "generation": state.generation,
+                    "ready": True,
+                    "problems": [problem_dict(p, index) for p in problems],
+                }
             found = state.problems.get(rel)
+            if found is None and rel in state.files and rel not in state.notes and state.reported(rel):
+                found = []  # an attachment, canvas or base without findings (vault-scope rules)
             if found is None:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked file of this vault"}}
             return 200, {
                 "generation": state.generation,
+                "ready": True,
                 "path": rel,
                 "problems": [problem_dict(p, index) for p in found],
             }
 
-    def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]:
+    def fix(
+        self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Fix one note: all its fixes, or -- a quick fix in the editor -- only the fix of the
+        ``problem`` named by code and start, in one pass, so nothing else in the note changes."""
         if not self._ready.is_set():
             return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
         with self._busy:
@@ -425,7 +448,15 @@ class Daemon:
             data = read_file(str(self.root), rel, state.config.max_file_size)
             if not isinstance(data, bytes) or digest_of(data) != note.digest:
                 return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; try again in a moment"}}
-            result = fix_note(note, state.index, state.active, unsafe, data, state.problems[rel])
+            chosen, passes = state.problems[rel], MAX_PASSES
+            if problem is not None:
+                key = (problem["code"], problem["line"], problem["column"])
+                chosen = [p for p in chosen if (p.code, p.line, p.column) == key and p.fix is not None][:1]
+                if not chosen:
+                    message = f"{rel} has no fixable {key[0]} at {key[1]}:{key[2]} now; its problems changed"
+                    return 409, {"error": {"code": "stale", "message": message}}
+                passes = 1
+            result = fix_note(note, state.index, state.active, unsafe, data, chosen, passes)
             diff = "".join(
                 difflib.unified_diff(
                     note.text.splitlines(keepends=True),
@@ -436,9 +467,11 @@ class Daemon:
             )
             payload: dict[str, Any] = {
                 "path": rel,
+                "ready": True,
                 "changed": result.changed,
                 "applied": False,
                 "diff": diff,
+                "text": result.text,
                 "fixes": _applied(result.applied),
                 "remaining": [problem_dict(p) for p in result.remaining],
                 "error": result.error,
@@ -448,3 +481,35 @@ class Daemon:
                     return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; nothing written"}}
                 payload["applied"] = True
             return 200, payload
+
+    def rules(self) -> list[dict[str, Any]]:
+        active = {a.rule.name: a for a in self.state.active}
+        return [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "summary": rule.summary,
+                "active": rule.name in active,
+                "severity": (active[rule.name].severity if rule.name in active else rule.severity).value,
+                "fixable": rule.fixable,
+            }
+            for rule in sorted(self._installed().values(), key=lambda r: r.code)
+        ]
+
+    def rule(self, name: str) -> dict[str, Any] | None:
+        found = find_rule(self._installed(), name)
+        if found is None:
+            return None
+        return {"code": found.code, "name": found.name, "summary": found.summary, "documentation": found.manual}
+
+    def _installed(self) -> dict[str, Rule]:
+        """Every installed rule (off ones too: the plugin documents any rule it is asked about),
+        plus the active ones, which a plugin-free test run may have given directly."""
+        if self._rules is None:
+            try:
+                installed = load_rules()
+            except PluginError as exc:
+                log.warning("rule documentation limited to the active rules: %s", exc)
+                installed = {}
+            self._rules = {**installed, **{a.rule.name: a.rule for a in self.state.active}}
+        return self._rules

@@ -10,10 +10,14 @@ same way.  The new link path is written as Obsidian writes new links
 when the link had it; Markdown destinations percent-encoded), and only the path changes:
 the heading or block part and the display text stay as they were.  The edits are minimal
 and are written through the same compare-and-swap writer as ``vaultkit fix``.
+
+A canvas's ``file`` nodes (and group backgrounds) name files by their full vault path, as
+Obsidian writes them: one that named a moved file is rewritten to its new path.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -69,6 +73,25 @@ def rewrites(
                 continue
             text = _written(after, expected, rel, link.target.lower().endswith(".md"))
             edits.extend(target_edits(note, link, text))
+            changes.append((target, expected))
+        if edits:
+            out.append(Rewrite(rel, tuple(edits), tuple(changes)))
+    return out + _canvas_rewrites(moved, before, after)
+
+
+def _canvas_rewrites(moved: Mapping[str, str], before: VaultIndex, after: VaultIndex) -> list[Rewrite]:
+    """Point canvas file nodes that showed a moved file at its new path."""
+    out = []
+    for rel in sorted(after.documents):
+        canvas = after.canvas(rel)
+        edits: list[Edit] = []
+        changes: list[tuple[str, str]] = []
+        for node in canvas.files if canvas else ():
+            target = before.file_at(node.file)
+            expected = moved.get(target) if target else None
+            if target is None or expected is None or node.start == node.end or after.file_at(node.file) == expected:
+                continue
+            edits.append(Edit(node.start, node.end, json.dumps(expected, ensure_ascii=False)))
             changes.append((target, expected))
         if edits:
             out.append(Rewrite(rel, tuple(edits), tuple(changes)))

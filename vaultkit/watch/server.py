@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from vaultkit.model import nfc
 from vaultkit.version import __version__
@@ -38,6 +38,8 @@ ALLOWED_ORIGIN = "app://obsidian.md"
 KEEPALIVE = 15.0  # seconds between SSE comments, so proxies and clients see a live stream
 BACKLOG = 1000  # events a slow SSE client may fall behind before it is told to resync
 MAX_BODY = 64 * 1024
+API_VERSION = 1  # raised when an endpoint changes incompatibly; the plugin refuses other versions
+READY_HEADER = "X-Vaultkit-Ready"  # on every answer: whether the first full check is done
 
 log = logging.getLogger("vaultkit.watch")
 
@@ -57,6 +59,13 @@ def vault_path(raw: str) -> str:
         if part.startswith("."):
             raise BadPath(f"{raw!r} names a hidden file, which is not part of the vault")
     return path
+
+
+def _is_problem_key(value: Any) -> bool:
+    """Whether a fix request's ``problem`` names one problem: its code and 1-based start."""
+    if not isinstance(value, dict) or set(value) != {"code", "line", "column"} or not isinstance(value["code"], str):
+        return False
+    return all(type(value[key]) is int and value[key] >= 1 for key in ("line", "column"))
 
 
 @dataclass(frozen=True)
@@ -142,10 +151,16 @@ class Backend(Protocol):
     token: str
     hub: Hub
 
+    def ready(self) -> bool: ...
     def health(self) -> dict[str, Any]: ...
     def status(self) -> dict[str, Any]: ...
     def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]: ...
-    def fix(self, rel: str, apply: bool, unsafe: bool) -> tuple[int, dict[str, Any]]: ...
+    def fix(
+        self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]: ...
+    def recheck(self) -> None: ...
+    def rules(self) -> list[dict[str, Any]]: ...
+    def rule(self, name: str) -> dict[str, Any] | None: ...
 
 
 def openapi() -> bytes:
@@ -166,6 +181,7 @@ class Handler(BaseHTTPRequestHandler):
     def _cors(self) -> None:
         if self.headers.get("Origin") == ALLOWED_ORIGIN:
             self.send_header("Access-Control-Allow-Origin", ALLOWED_ORIGIN)
+            self.send_header("Access-Control-Expose-Headers", READY_HEADER)
             self.send_header("Vary", "Origin")
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
@@ -180,6 +196,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        self.send_header(READY_HEADER, "true" if self.server.backend.ready() else "false")
         self._cors()
         self.end_headers()
         self.wfile.write(body)
@@ -270,7 +287,11 @@ class Handler(BaseHTTPRequestHandler):
             ("POST", "/v1/fix"): self._fix,
             ("GET", "/v1/events"): self._events,
             ("GET", "/v1/openapi.json"): self._openapi,
+            ("GET", "/v1/rules"): self._rules,
+            ("POST", "/v1/recheck"): self._recheck,
         }
+        if route.startswith("/v1/rules/"):  # one rule's documentation: /v1/rules/{name}
+            routes[("GET", route)] = lambda query: self._rule(route.removeprefix("/v1/rules/"))
         if (method, route) == ("GET", "/v1/health"):
             return self._json(200, self.server.backend.health())
         if not self._authorised():
@@ -332,15 +353,32 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, "bad_path", str(exc))
         if rel is None:
             return self._error(400, "bad_request", 'name the note: {"path": "Folder/Note.md"}')
-        unknown = set(body) - {"path", "apply", "unsafe"}
+        unknown = set(body) - {"path", "apply", "unsafe", "problem"}
         if unknown:
             return self._error(400, "bad_request", f"unknown field(s): {', '.join(sorted(unknown))}")
-        apply, unsafe = body.get("apply", False), body.get("unsafe", False)
+        apply, unsafe, problem = body.get("apply", False), body.get("unsafe", False), body.get("problem")
         if not isinstance(apply, bool) or not isinstance(unsafe, bool):
             return self._error(400, "bad_request", "apply and unsafe must be true or false")
-        status, payload = self.server.backend.fix(rel, apply, unsafe)
+        if problem is not None and not _is_problem_key(problem):
+            return self._error(
+                400, "bad_request", 'problem must be {"code": "VK201", "line": 3, "column": 5} (line and column from 1)'
+            )
+        status, payload = self.server.backend.fix(rel, apply, unsafe, problem)
         self._json(status, payload)
         return None
+
+    def _recheck(self, query: dict[str, list[str]]) -> None:
+        self.server.backend.recheck()
+        self._json(202, {"queued": True})
+
+    def _rules(self, query: dict[str, list[str]]) -> None:
+        self._json(200, {"rules": self.server.backend.rules()})
+
+    def _rule(self, name: str) -> None:
+        found = self.server.backend.rule(unquote(name))
+        if found is None:
+            return self._error(404, "not_found", f"no rule named {unquote(name)!r} (see /v1/rules)")
+        return self._json(200, found)
 
     def _openapi(self, query: dict[str, list[str]]) -> None:
         self._send(200, openapi(), "application/json; charset=utf-8")
@@ -357,7 +395,11 @@ class Handler(BaseHTTPRequestHandler):
             self._cors()
             self.end_headers()
             status = backend.status()
-            hello = Event("hello", {"generation": status["generation"], "ready": status["ready"]}, status["generation"])
+            hello = Event(
+                "hello",
+                {key: status[key] for key in ("generation", "ready", "version", "api")},
+                status["generation"],
+            )
             self.wfile.write(b"retry: 2000\n\n" + hello.encode())
             self.wfile.flush()
             while not sub.closed:

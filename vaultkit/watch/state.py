@@ -19,7 +19,9 @@ Only what a change can affect is checked again:
   files beside it whose name starts with its name (sync-conflict copies);
 * when the vault's set of names or aliases changes: the notes that have unresolved links,
   whose "did you mean" suggestions are drawn from all names;
-* when the vault's usual date format changes: the notes with an empty date.
+* when the vault's usual date format changes: the notes with an empty date;
+* after every batch, the vault-scope rules (canvases, bases, attachments, names) run again
+  over the whole index -- they are cheap, and what they report depends on any file.
 
 Everything runs on the daemon's one worker thread; :attr:`VaultState.lock` is held while the
 state changes, and readers (the HTTP threads) take it to read a consistent picture.
@@ -36,19 +38,23 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
+from vaultkit.api import Scope
 from vaultkit.check.config import ActiveRule, Config
-from vaultkit.check.engine import Cancel, Problem, check, check_note, date_keys
+from vaultkit.check.engine import Cancel, Problem, check, check_files, check_note, date_keys, targeted
 from vaultkit.model import Note, fold, link_key
-from vaultkit.read.parse import digest_of, parse_bytes, read_bytes
-from vaultkit.vault.files import NOTE_SUFFIX, ignore_matcher, list_files
+from vaultkit.read.parse import digest_of, parse_bytes, parse_document, read_bytes
+from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, ignore_matcher, list_files, on_disk, spelled_on_disk
 from vaultkit.vault.index import VaultIndex
 from vaultkit.watch.datefacts import DateTracker
 
 
-def _next_index(old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates) -> VaultIndex:
-    """The index after a batch: shared name tables when the set of files is unchanged."""
-    if files != old.files:
-        return VaultIndex(notes.values(), files, old.settings, dates=dates)
+def _next_index(
+    old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates, documents: dict[str, Note]
+) -> VaultIndex:
+    """The index after a batch: shared name tables when the set of files and the documents
+    (canvases, bases) are unchanged."""
+    if files != old.files or documents != old.documents:
+        return VaultIndex(notes.values(), files, old.settings, dates, documents.values(), old.spelled)
     return old.with_notes(notes, changed, dates)
 
 
@@ -133,6 +139,7 @@ class VaultState:
         self.targets = list(targets) if targets is not None else None
         self.lock = threading.RLock()
         self.notes: dict[str, Note] = {}
+        self.documents: dict[str, Note] = {}  # .canvas and .base files, as in VaultIndex.documents
         self.files: set[str] = set()
         self.problems: dict[str, list[Problem]] = {}
         self.index = VaultIndex((), ())
@@ -149,16 +156,19 @@ class VaultState:
         self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
         self._dates = DateTracker(root, (), None, {})
+        self._file_rules = {a.rule.code for a in self.active if a.rule.scope is Scope.VAULT}
 
     # -- reading -------------------------------------------------------------------------
 
     def checked(self, rel: str) -> bool:
         """Whether ``rel`` is a note the daemon reports on (not excluded by Obsidian or targets)."""
-        if rel not in self.notes or self._obsidian_ignored(rel):
+        return rel in self.notes and self.reported(rel)
+
+    def reported(self, rel: str) -> bool:
+        """Whether findings on the vault file ``rel`` are reported (not excluded, in targets)."""
+        if self._obsidian_ignored(rel) or self._excluded(rel):
             return False
-        if self.targets is None:
-            return True
-        return any(t in ("", rel) or (t.endswith("/") and rel.startswith(t)) for t in self.targets)
+        return self.targets is None or targeted(rel, self.targets)
 
     def all_problems(self) -> list[Problem]:
         with self.lock:
@@ -188,6 +198,7 @@ class VaultState:
         with self.lock:
             self.index = index
             self.notes = dict(index.notes)
+            self.documents = dict(index.documents)
             self.files = set(index.files)
             self.warnings = result.warnings
             filters = index.settings.app.get("userIgnoreFilters") or []
@@ -198,11 +209,12 @@ class VaultState:
                 self.problems.setdefault(problem.path, []).append(problem)
             for rel in self.files:
                 self._add_file(rel)
-                self._signatures[rel] = signature(os.path.join(self.root, rel))  # type: ignore[assignment]
+                disk = on_disk(rel, index.spelled)
+                self._signatures[rel] = signature(os.path.join(self.root, disk))  # type: ignore[assignment]
             for note in self.notes.values():
                 for key in _link_keys(note):
                     self._linkers[key].add(note.rel)
-            self._unresolved = {rel for rel in self.problems if self._has_unresolved(self.notes[rel])}
+            self._unresolved = {rel for rel in result.checked if self._has_unresolved(self.notes[rel])}
             self.generation += 1
 
     def _has_unresolved(self, note: Note) -> bool:
@@ -255,11 +267,13 @@ class VaultState:
         root = str(self.root)
         update = Update()
         new_notes: dict[str, Note] = {}
+        new_documents: dict[str, Note] = {}
         gone: set[str] = set()
         added: set[str] = set()
         seen: dict[str, Signature] = {}
         for rel in sorted(self._candidates(paths)):
-            path = os.path.join(root, rel)
+            disk = spelled_on_disk(root, rel)  # an NFD name on a Linux disk is opened as it is spelled
+            path = os.path.join(root, disk)
             if not (self._wanted(rel) and os.path.lexists(path) and not os.path.isdir(path)):
                 if rel in self.files:
                     gone.add(rel)
@@ -269,9 +283,11 @@ class VaultState:
                 seen[rel] = sig
             if rel not in self.files:
                 added.add(rel)
+            if rel.lower().endswith(DOCUMENT_SUFFIXES):
+                self._read_document(rel, disk, new_documents)
             if not rel.lower().endswith(NOTE_SUFFIX):
                 continue
-            read = read_file(root, rel, self.config.max_file_size)
+            read = read_file(root, disk, self.config.max_file_size)
             old = self.notes.get(rel)
             expected = self._ledger.pop(rel, None)
             if read is None:  # vanished while we looked
@@ -300,10 +316,19 @@ class VaultState:
             self._signatures[rel] = sig
         for rel in gone:
             self._signatures.pop(rel, None)
-        if new_notes or gone or added:
+        if new_notes or gone or added or new_documents:
             with self.lock:
+                self.documents.update(new_documents)
                 self._commit(update, new_notes, gone, added)
         return update
+
+    def _read_document(self, rel: str, disk: str, new_documents: dict[str, Note]) -> None:
+        """Re-read a canvas or base whose bytes changed (vault-scope rules read its text)."""
+        data = read_bytes(str(self.root), disk, self.config.max_file_size)
+        doc = parse_document(rel, data) if isinstance(data, bytes) else data
+        old = self.documents.get(rel)
+        if old is None or old.digest != doc.digest or old.read_error != doc.read_error:
+            new_documents[rel] = doc
 
     def _pairs(
         self, moves: Mapping[str, str], gone: set[str], added: set[str], seen: Mapping[str, Signature]
@@ -338,6 +363,7 @@ class VaultState:
         for rel in gone:
             self.files.discard(rel)
             self._drop_file(rel)
+            self.documents.pop(rel, None)
             note = self.notes.pop(rel, None)
             if note is not None:
                 for key in _link_keys(note):
@@ -354,9 +380,11 @@ class VaultState:
                 self._linkers[key].add(rel)
             self.notes[rel] = note
         dates_moved = self._dates.update(new_notes, [r for r in gone if old.get(r) is not None], old, self.notes)
-        self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, self._dates.facts())
+        facts = self._dates.facts()
+        self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, facts, self.documents)
         recheck = self._affected(new_notes, gone, added, old, old_index, dates_moved)
         self._recheck(update, recheck, gone)
+        self._recheck_files(update)
         self.generation += 1
         update.generation = self.generation
 
@@ -398,6 +426,7 @@ class VaultState:
         for rel in sorted(recheck):
             note = self.notes[rel]
             problems = check_note(note, self.index, self.active)
+            problems += [p for p in self.problems.get(rel, ()) if p.code in self._file_rules]
             problems.sort(key=attrgetter("order"))
             if problems != self.problems.get(rel):
                 update.problems[rel] = problems
@@ -411,3 +440,23 @@ class VaultState:
             if self.problems.pop(rel, None) is not None:
                 update.removed.append(rel)
             self._unresolved.discard(rel)
+
+    def _recheck_files(self, update: Update) -> None:
+        """Run the vault-scope rules again and replace their findings, path by path."""
+        if not self._file_rules:
+            return
+        found: dict[str, list[Problem]] = defaultdict(list)
+        for problem in check_files(self.index, self.active, self.reported):
+            found[problem.path].append(problem)
+        had = {rel for rel, problems in self.problems.items() if any(p.code in self._file_rules for p in problems)}
+        had |= {"."} & set(self.problems)  # a vault rule that crashed last time (engine._crash)
+        for rel in sorted(had | set(found)):
+            kept = [p for p in self.problems.get(rel, ()) if p.code not in self._file_rules and rel != "."]
+            problems = sorted(kept + found.get(rel, []), key=attrgetter("order"))
+            if not problems and rel not in self.notes:
+                if self.problems.pop(rel, None) is not None:
+                    update.removed.append(rel)
+                update.problems.pop(rel, None)
+            elif problems != self.problems.get(rel):
+                update.problems[rel] = problems
+                self.problems[rel] = problems
