@@ -46,6 +46,7 @@ import dataclasses
 import hashlib
 import hmac
 import io
+import operator
 import os
 import pickle
 import secrets
@@ -346,8 +347,9 @@ class Result:
 
 
 def _constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
+    names = [f.name for f in dataclasses.fields(cls)]
+    fields = operator.attrgetter(*names, *names[:1])  # twice the first: always a tuple, read in C
+    return lambda obj: (cls, fields(obj)[: len(names)])
 
 
 # Notes are pickled as calls of their dataclasses' constructors: loading 10,000 notes this way
