@@ -255,3 +255,18 @@ def test_vault_scope_rules_see_a_changed_canvas(vault) -> None:
     (root / "Board.canvas").write_text('{"nodes": [', encoding="utf-8")
     assert any(p.path == "Board.canvas" and p.rule == "invalid-canvas" for p in same_as_uncached(root))
     assert run(root) == run(root, cache=False)  # and answered from the cache the same way
+
+
+def test_the_daemon_starts_from_the_cache(vault, checked: list[str]) -> None:
+    from vaultkit.watch.state import VaultState
+
+    root = vault(NOTES)
+    expected = same_as_uncached(root)
+    config, active = resolve_run(root)
+    state = VaultState(root, config, active)
+    checked.clear()
+    state.load(jobs=1)
+    assert checked == []  # every finding came from the cache
+    assert state.all_problems() == expected
+    assert set(state.notes) == set(NOTES)  # and the notes, for what the daemon does next
+    assert state.notes["C.md"].text == NOTES["C.md"]

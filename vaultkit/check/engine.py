@@ -428,6 +428,7 @@ def _check_cached(
 
         def load() -> VaultIndex:
             notes = _parse_all(str(root), rels, max_bytes, None, spelled, None, lambda rel: store.note(rel, known[rel]))
+            store.close()
             return _index(root, listing, notes, settings, keys, max_bytes)
 
         return CheckResult(root, load, _sorted(found), checked, listing.warnings)
