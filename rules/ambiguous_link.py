@@ -1,16 +1,5 @@
-import posixpath
-
-from vaultkit.api import Diagnostic, fold, rule
-from vaultkit.rulekit.links import is_ambiguous, or_list, target_edits, unsafe
-
-
-def _reason(source: str, winner: str, others: list[str]) -> str:
-    folder = fold(posixpath.dirname(source))
-    if folder and fold(winner).startswith(folder) and not any(fold(o).startswith(folder) for o in others):
-        return "it is under this note's folder"
-    if all(len(winner) < len(o) for o in others):
-        return "its path is the shortest"
-    return "its path sorts first"
+from vaultkit.api import Diagnostic, rule
+from vaultkit.rulekit.links import is_ambiguous, or_list, target_edits, unsafe, why_opened
 
 
 @rule("VK205", "ambiguous-link", fixable=True)
@@ -65,7 +54,7 @@ def ambiguous_link(note, vault, options):
         shown = link.target if link.kind == "wiki" else None
         yield Diagnostic(
             f"'{link.target}' fits {len(target.candidates)} files; Obsidian opens '{winner}' "
-            f"({_reason(note.rel, winner, others)}), not {or_list(others[:3])}",
+            f"({why_opened(note.rel, winner, others)}), not {or_list(others[:3])}",
             link.start,
             link.end,
             unsafe(f"Link to '{full}' explicitly", target_edits(note, link, full, shown)),

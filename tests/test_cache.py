@@ -258,7 +258,7 @@ def test_vault_scope_rules_see_a_changed_canvas(vault) -> None:
 
 
 def test_the_daemon_starts_from_the_cache(vault, checked: list[str]) -> None:
-    from vaultkit.watch.state import VaultState
+    from vaultkit.check.live import VaultState
 
     root = vault(NOTES)
     expected = same_as_uncached(root)

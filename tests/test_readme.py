@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -39,3 +40,23 @@ def test_the_configuration_example_is_valid():
     active = active_rules(parse_config(tomllib.loads(example), "README"), load_rules(isolated=True))
     (wikilink,) = [a for a in active if a.rule.name == "broken-wikilink"]
     assert wikilink.exclude == ("Inbox/**",) and "ambiguous-link" not in {a.rule.name for a in active}
+
+
+def test_the_editor_configurations_start_vaultkit_lsp():
+    from vaultkit.check.config import tomllib  # tomli on Python 3.10
+
+    editors = README.split("## Editors", 1)[1].split("\n## ", 1)[0]
+    lua = re.search(r"```lua\n(.*?)```", editors, re.DOTALL).group(1)
+    assert 'cmd = { "vaultkit", "lsp" }' in lua and '"source.fixAll.vaultkit"' in lua
+    blocks = re.findall(r"```json\n(.*?)```", editors, re.DOTALL)
+    vscode = json.loads(blocks[0])
+    assert (vscode["glspc.server.command"], vscode["glspc.server.commandArguments"]) == ("vaultkit", ["lsp"])
+    assert "source.fixAll.vaultkit" in vscode["editor.codeActionsOnSave"]
+    assert json.loads(blocks[1])["languages"]["Markdown"]["language_servers"][0] == "vaultkit"
+    tomls = [tomllib.loads(block) for block in re.findall(r"```toml\n(.*?)```", editors, re.DOTALL)]
+    helix = tomls[0]
+    assert helix["language-server"]["vaultkit"] == {"command": "vaultkit", "args": ["lsp"]}
+    assert "vaultkit" in helix["language"][0]["language-servers"]
+    zed = tomls[1]
+    assert zed["language_servers"]["vaultkit"]["languages"] == ["Markdown"]
+    assert 'args: vec!["lsp".into()]' in re.search(r"```rust\n(.*?)```", editors, re.DOTALL).group(1)

@@ -28,18 +28,18 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
+from vaultkit.check import live as state_module
+from vaultkit.check.live import VaultState, read_file
 from vaultkit.check.report import problem_dict
 from vaultkit.check.run import check_vault, resolve_run
 from vaultkit.fix.loop import apply_edits
 from vaultkit.read.parse import parse_bytes
+from vaultkit.vault.debounce import Debouncer
 from vaultkit.vault.index import VaultIndex, VaultSettings
-from vaultkit.watch import state as state_module
-from vaultkit.watch.debounce import Debouncer
-from vaultkit.watch.observer import OverflowWatch, VaultEventHandler
+from vaultkit.vault.observer import OverflowWatch, VaultEventHandler
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import AlreadyRunning, Runtime
 from vaultkit.watch.server import ApiServer, BadPath, Event, Handler, Hub, Subscriber, openapi, vault_path
-from vaultkit.watch.state import VaultState, read_file
 
 # -- debouncer ------------------------------------------------------------------------------
 

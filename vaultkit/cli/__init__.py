@@ -8,6 +8,7 @@ from vaultkit.cli.cache import cache_command
 from vaultkit.cli.check import check_command
 from vaultkit.cli.fix import fix_command, undo_command
 from vaultkit.cli.inspect import inspect_command
+from vaultkit.cli.lsp import lsp_command
 from vaultkit.cli.obsidian import obsidian_command
 from vaultkit.cli.rules import rule_command, rules_command
 from vaultkit.cli.watch import watch_command
@@ -27,5 +28,6 @@ main.add_command(rules_command)
 main.add_command(rule_command)
 main.add_command(inspect_command)
 main.add_command(watch_command)
+main.add_command(lsp_command)
 main.add_command(obsidian_command)
 main.add_command(cache_command)

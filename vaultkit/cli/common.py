@@ -88,28 +88,57 @@ def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _apply(decorators: Sequence[Callable[..., Any]], func: Callable[..., Any]) -> Callable[..., Any]:
+    return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
+
+
+def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide which rules run, how (also taken by ``vaultkit lsp``)."""
+    return _apply(
+        [
+            click.option(
+                "--config",
+                type=click.Path(dir_okay=False),
+                help="Configuration file (default: .vaultkit.toml at the vault root).",
+            ),
+            click.option(
+                "--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated."
+            ),
+            click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select."),
+            click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins."),
+        ],
+        func,
+    )
+
+
 def vault_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every vault command takes."""
-    decorators = [
-        click.argument("paths", nargs=-1, type=click.Path()),
-        click.option(
-            "--vault", type=click.Path(file_okay=False), help="Vault root (default: nearest folder with .obsidian/)."
-        ),
-        click.option(
-            "--config",
-            type=click.Path(dir_okay=False),
-            help="Configuration file (default: .vaultkit.toml at the vault root).",
-        ),
-        click.option(
-            "--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated."
-        ),
-        click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select."),
-        click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins."),
-        click.option(
-            "--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
-        ),
-    ]
-    return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
+    return _apply(
+        [
+            click.argument("paths", nargs=-1, type=click.Path()),
+            click.option(
+                "--vault",
+                type=click.Path(file_okay=False),
+                help="Vault root (default: nearest folder with .obsidian/).",
+            ),
+            rule_options,
+            click.option(
+                "--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
+            ),
+        ],
+        func,
+    )
+
+
+def debounce_option(default: float, what: str) -> Callable[..., Any]:
+    """``--debounce``: how long ``what`` must be quiet before it is checked."""
+    return click.option(
+        "--debounce",
+        type=click.FloatRange(0, 10),
+        default=default,
+        show_default=True,
+        help=f"Seconds {what} must be quiet before it is checked.",
+    )
 
 
 class _Progress:

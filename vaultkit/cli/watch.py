@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from vaultkit.check.run import resolve_run
-from vaultkit.cli.common import EXIT_CLEAN, EXIT_USAGE, _split, prepare, vault_options
+from vaultkit.cli.common import EXIT_CLEAN, EXIT_USAGE, _split, debounce_option, prepare, vault_options
 
 
 def _text(kind: str, data: dict[str, Any]) -> str | None:
@@ -55,13 +55,7 @@ def _text(kind: str, data: dict[str, Any]) -> str | None:
 @click.option(
     "--poll-interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="Seconds between polls."
 )
-@click.option(
-    "--debounce",
-    type=click.FloatRange(0, 10),
-    default=0.3,
-    show_default=True,
-    help="Seconds a file must be quiet before it is checked.",
-)
+@debounce_option(0.3, "a file")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the plugin API on 127.0.0.1.")
 @click.option(
     "--port",

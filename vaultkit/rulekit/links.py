@@ -229,3 +229,14 @@ def is_ambiguous(note: Note, target: Target) -> bool:
     folder = fold(posixpath.dirname(note.rel))
     here = [c for c in target.candidates if fold(posixpath.dirname(c)) == folder]
     return here != [target.candidates[0]]
+
+
+def why_opened(source: str, winner: str, others: Sequence[str]) -> str:
+    """Why Obsidian opens ``winner`` rather than ``others`` for a link from ``source`` (the
+    order of :meth:`~vaultkit.index.VaultIndex.candidates`), for messages and editor hovers."""
+    folder = fold(posixpath.dirname(source))
+    if folder and fold(winner).startswith(folder) and not any(fold(o).startswith(folder) for o in others):
+        return "it is under this note's folder"
+    if all(len(winner) < len(o) for o in others):
+        return "its path is the shortest"
+    return "its path sorts first"

@@ -76,9 +76,11 @@ class VaultIndex:
             by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
         self._by_name = {name: tuple(sorted(paths)) for name, paths in by_name.items()}
         self._folded = {rel: fold(rel) for rel in self.files}
-        self._outgoing: dict[str, tuple[Target, ...]] = {}
-        self._heading_keys: dict[str, tuple[tuple[int, str], ...]] = {}
-        self._block_ids: dict[str, frozenset[str]] = {}
+        # per-note caches: path -> (the note it was computed from, value); an entry counts only
+        # for that very note, so indexes with the same files share them across edits
+        self._outgoing: dict[str, tuple[Note, tuple[Target, ...]]] = {}
+        self._heading_keys: dict[str, tuple[Note | None, tuple[tuple[int, str], ...]]] = {}
+        self._block_ids: dict[str, tuple[Note | None, frozenset[str]]] = {}
         self._derived: dict[str, object] = {}
         self._note_analyses: tuple[Note | None, dict[str, object]] = (None, {})
 
@@ -104,8 +106,9 @@ class VaultIndex:
     def with_notes(self, notes: Mapping[str, Note], changed: Iterable[str], dates: DateFacts | None) -> VaultIndex:
         """The index after some notes were re-parsed while the set of files stayed the same
         (the watch daemon's common case, an edit).  Tables derived from file names alone are
-        shared, and the per-note caches of unchanged notes kept, instead of folding and
-        sorting every name again -- which costs more than the rest of an edit on 10,000 notes."""
+        shared, and so are the per-note caches (an entry is only used for the note it was
+        computed from), instead of folding and sorting every name again -- which costs more
+        than the rest of an edit on 10,000 notes."""
         if set(notes) - self.files:
             return VaultIndex(notes.values(), self.files, self.settings, dates, self.documents.values(), self.spelled)
         gone = set(changed)
@@ -115,12 +118,14 @@ class VaultIndex:
         index.documents, index.spelled = self.documents, self.spelled
         index._canvases, index._yaml = self._canvases, self._yaml
         index._by_name, index._folded = self._by_name, self._folded
-        index._outgoing = {k: v for k, v in self._outgoing.items() if k not in gone}
-        index._heading_keys = {k: v for k, v in self._heading_keys.items() if k not in gone}
-        index._block_ids = {k: v for k, v in self._block_ids.items() if k not in gone}
+        index._outgoing, index._heading_keys, index._block_ids = self._outgoing, self._heading_keys, self._block_ids
         index._derived, index._note_analyses = {}, (None, {})
         if "names" in vars(self):  # cached_property derived from file names only
             vars(index)["names"] = self.names
+        if "aliases" in vars(self) and all(
+            note_aliases(self.notes.get(rel)) == note_aliases(index.notes.get(rel)) for rel in gone
+        ):  # no edited note's aliases changed: the table of every note's aliases still holds
+            vars(index)["aliases"] = self.aliases
         return index
 
     def note(self, rel: str) -> Note | None:
@@ -187,12 +192,12 @@ class VaultIndex:
 
     def outgoing(self, note: Note) -> tuple[Target, ...]:
         """The internal (non-URL) links of ``note``, each with its candidates; cached per note."""
-        own = self.notes.get(note.rel) is note  # a fixed copy of a note (vaultkit fix) is never cached
-        found = self._outgoing.get(note.rel) if own else None
-        if found is None:
-            found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
-            if own:
-                self._outgoing[note.rel] = found
+        cached = self._outgoing.get(note.rel)
+        if cached is not None and cached[0] is note:
+            return cached[1]
+        found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
+        if self.notes.get(note.rel) is note:  # a fixed copy of a note (vaultkit fix) is never cached
+            self._outgoing[note.rel] = (note, found)
         return found
 
     def _target(self, link: Link, source: str) -> Target:
@@ -201,20 +206,22 @@ class VaultIndex:
 
     def heading_keys(self, rel: str) -> tuple[tuple[int, str], ...]:
         """(level, :func:`~vaultkit.text.headings.heading_key`) of each heading of a note, in order."""
-        keys = self._heading_keys.get(rel)
-        if keys is None:
-            note = self.notes.get(rel)
-            keys = tuple((h.level, heading_key(h.text)) for h in note.headings) if note else ()
-            self._heading_keys[rel] = keys
+        note = self.notes.get(rel)
+        cached = self._heading_keys.get(rel)
+        if cached is not None and cached[0] is note:
+            return cached[1]
+        keys = tuple((h.level, heading_key(h.text)) for h in note.headings) if note else ()
+        self._heading_keys[rel] = (note, keys)
         return keys
 
     def block_ids(self, rel: str) -> frozenset[str]:
         """The folded ``^block`` ids of a note (Obsidian matches them case-insensitively)."""
-        ids = self._block_ids.get(rel)
-        if ids is None:
-            note = self.notes.get(rel)
-            ids = frozenset(fold(b.id) for b in note.blocks) if note else frozenset()
-            self._block_ids[rel] = ids
+        note = self.notes.get(rel)
+        cached = self._block_ids.get(rel)
+        if cached is not None and cached[0] is note:
+            return cached[1]
+        ids = frozenset(fold(b.id) for b in note.blocks) if note else frozenset()
+        self._block_ids[rel] = (note, ids)
         return ids
 
     def link_text(self, rel: str, source: str) -> str:
@@ -246,14 +253,8 @@ class VaultIndex:
         """Folded alias -> notes declaring it (aliases never resolve links, but suggest them)."""
         table: dict[str, list[str]] = defaultdict(list)
         for note in self.notes.values():
-            data = note.frontmatter.data if note.frontmatter else None
-            values = data.get("aliases") if isinstance(data, dict) else None
-            if isinstance(values, str):
-                values = [values]
-            if isinstance(values, list):
-                for alias in values:
-                    if isinstance(alias, str) and alias.strip():
-                        table[fold(alias.strip())].append(note.rel)
+            for alias in note_aliases(note):
+                table[alias].append(note.rel)
         return {k: tuple(v) for k, v in table.items()}
 
     @cached_property
@@ -299,3 +300,14 @@ class VaultIndex:
             if hit:
                 found.append(source)
         return tuple(found)
+
+
+def note_aliases(note: Note | None) -> tuple[str, ...]:
+    """The folded aliases a note declares in its ``aliases`` property (a string or a list)."""
+    data = note.frontmatter.data if note is not None and note.frontmatter else None
+    values = data.get("aliases") if isinstance(data, dict) else None
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        return ()
+    return tuple(fold(alias.strip()) for alias in values if isinstance(alias, str) and alias.strip())

@@ -1,10 +1,16 @@
 """``vaultkit watch``: a daemon that keeps a vault's diagnostics in sync with the disk.
 
-* :mod:`~vaultkit.watch.observer` -- watchdog events to vault-relative paths;
-* :mod:`~vaultkit.watch.debounce` -- per-path trailing-edge debouncing;
-* :mod:`~vaultkit.watch.state` -- notes, files and problems, reconciled with the disk batch
+It stands on machinery it shares with the language server (:mod:`vaultkit.lsp`), which
+therefore lives in the layers below both fronts:
+
+* :mod:`~vaultkit.vault.observer` -- watchdog events to vault-relative paths;
+* :mod:`~vaultkit.vault.debounce` -- per-path trailing-edge debouncing;
+* :mod:`~vaultkit.check.live` -- notes, files and problems, reconciled with the disk batch
   by batch, re-checking only what a change affects;
-* :mod:`~vaultkit.watch.datefacts` -- the date evidence of the index, kept incrementally;
+* :mod:`~vaultkit.vault.datefacts` -- the date evidence of the index, kept incrementally.
+
+The daemon's own modules:
+
 * :mod:`~vaultkit.watch.relink` -- links rewritten after a move outside Obsidian;
 * :mod:`~vaultkit.watch.server` -- the plugin API (HTTP + JSON + Server-Sent Events on
   127.0.0.1, described by ``vaultkit/openapi.json``);

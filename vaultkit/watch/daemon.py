@@ -1,7 +1,7 @@
 """The watch daemon: a full check, then the vault's diagnostics kept in sync with the disk.
 
 Threads: watchdog's observer (only filters paths and hands them to the debouncer), one
-worker (takes settled batches, updates :class:`~vaultkit.watch.state.VaultState`, writes
+worker (takes settled batches, updates :class:`~vaultkit.check.live.VaultState`, writes
 fixes and link updates), and the HTTP server (one thread per connection).  The worker and a
 fix requested over HTTP serialise on one lock, so the daemon never writes a file twice at
 once; HTTP readers take the state's own lock only for as long as it takes to copy out.
@@ -37,19 +37,19 @@ from typing import Any
 
 from vaultkit.api import Rule
 from vaultkit.check.config import ActiveRule, Config, ConfigError
+from vaultkit.check.live import Update, VaultState, read_file
 from vaultkit.check.registry import PluginError, find_rule, load_rules
 from vaultkit.check.report import problem_dict
 from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
 from vaultkit.fix.loop import MAX_PASSES, AppliedFix, allowed, apply_edits, fix_note
 from vaultkit.fix.writer import Unwritable, encode, write_atomic
 from vaultkit.read.parse import digest_of
+from vaultkit.vault.debounce import Batch, Debouncer
+from vaultkit.vault.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
 from vaultkit.version import __version__
-from vaultkit.watch.debounce import Batch, Debouncer
-from vaultkit.watch.observer import ROOT, SETTINGS_FILES, OverflowWatch, start_observer
 from vaultkit.watch.relink import rewrites
 from vaultkit.watch.runtime import Runtime
 from vaultkit.watch.server import API_VERSION, ApiServer, Event, Hub
-from vaultkit.watch.state import Update, VaultState, read_file
 
 log = logging.getLogger("vaultkit.watch")
 

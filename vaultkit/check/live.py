@@ -1,4 +1,5 @@
-"""The daemon's picture of the vault -- notes, files, problems -- kept in step with the disk.
+"""The picture of the vault that ``vaultkit watch`` and ``vaultkit lsp`` keep -- notes, files,
+problems -- in step with the disk.
 
 :meth:`VaultState.load` does what ``vaultkit check`` does, from the same cache
 (:mod:`vaultkit.check.cache`): on a vault checked before, only what changed since is
@@ -11,9 +12,11 @@ note is parsed again only when the hash of its bytes changed.
 Only what a change can affect is checked again:
 
 * the changed notes themselves;
-* every note that links to the name of a file that changed, appeared or went away -- by the
-  old and the new name of a renamed file, and by the old and new aliases of a changed note
-  (the reverse map ``link name -> notes`` is kept up to date here);
+* every note that links to the name of a file that appeared or went away, or of a note whose
+  headings, block ids or readability changed (what a link into it can see: typing in a
+  paragraph re-checks that note alone) -- by the old and the new name of a renamed file, and
+  by the old and new aliases of a changed note (the reverse map ``link name -> notes`` is
+  kept up to date here);
 * the notes a changed note started or stopped linking to (rules about backlinks);
 * when a file appears or goes away: the notes that share its name (ambiguity) and the
   files beside it whose name starts with its name (sync-conflict copies);
@@ -22,6 +25,10 @@ Only what a change can affect is checked again:
 * when the vault's usual date format changes: the notes with an empty date;
 * after every batch, the vault-scope rules (canvases, bases, attachments, names) run again
   over the whole index -- they are cheap, and what they report depends on any file.
+
+Notes open in an editor (the language server, :mod:`vaultkit.lsp`) are checked from the text
+the editor holds: :attr:`VaultState.overlay` maps their paths to that text, which wins over
+the disk until the editor closes them.
 
 Everything runs on the daemon's one worker thread; :attr:`VaultState.lock` is held while the
 state changes, and readers (the HTTP threads) take it to read a consistent picture.
@@ -34,18 +41,19 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 
 from vaultkit.api import Scope
 from vaultkit.check.config import ActiveRule, Config
 from vaultkit.check.engine import Cancel, Problem, check, check_files, check_note, date_keys, targeted
-from vaultkit.model import Note, fold, link_key
-from vaultkit.read.parse import digest_of, parse_bytes, parse_document, read_bytes
+from vaultkit.model import Decoded, Note, fold, link_key
+from vaultkit.read.decode import newline_style
+from vaultkit.read.parse import digest_of, parse_bytes, parse_document, parse_text, read_bytes
+from vaultkit.vault.datefacts import DateTracker
 from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, ignore_matcher, list_files, on_disk, spelled_on_disk
-from vaultkit.vault.index import VaultIndex
-from vaultkit.watch.datefacts import DateTracker
+from vaultkit.vault.index import VaultIndex, note_aliases
 
 
 def _next_index(
@@ -81,13 +89,14 @@ def signature(path: str) -> Signature | None:
 
 def _aliases(note: Note | None) -> frozenset[str]:
     """The link names a note's aliases would be written as (see ``VaultIndex.aliases``)."""
-    data = note.frontmatter.data if note is not None and note.frontmatter else None
-    values = data.get("aliases") if isinstance(data, dict) else None
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, list):
-        return frozenset()
-    return frozenset(link_key(v.strip()) for v in values if isinstance(v, str) and v.strip())
+    return frozenset(link_key(alias) for alias in note_aliases(note))
+
+
+def _face(note: Note | None) -> tuple[object, ...] | None:
+    """What a link into ``note`` can see of it: whether it reads, its headings, its block ids."""
+    if note is None:
+        return None
+    return note.read_error, tuple((h.level, h.text) for h in note.headings), tuple(b.id for b in note.blocks)
 
 
 def _link_keys(note: Note) -> frozenset[str]:
@@ -156,6 +165,7 @@ class VaultState:
         self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
         self._dates = DateTracker(root, (), None, {})
+        self.overlay: dict[str, str] = {}  # path -> unsaved text of a note open in an editor
         self._file_rules = {a.rule.code for a in self.active if a.rule.scope is Scope.VAULT}
 
     # -- reading -------------------------------------------------------------------------
@@ -179,6 +189,14 @@ class VaultState:
         """The notes with a link written with the name of ``rel`` (whether it resolves or not)."""
         with self.lock:
             return set(self._linkers.get(link_key(rel), ()))
+
+    def overlaid(self, rel: str, text: str) -> Note:
+        """The note ``rel`` with the ``text`` its editor holds.  How the file is stored
+        (encoding, BOM) is still the disk's, so the encoding rules keep reporting it."""
+        old = self.notes.get(rel)
+        decoded = replace(old.decoded if old is not None else Decoded(), newline=newline_style(text))
+        data = text.encode("utf-8", "surrogatepass")
+        return parse_text(rel, text, decoded, digest_of(data), len(data))
 
     def expect(self, rel: str, data: bytes) -> None:
         """Note that the daemon is about to write ``data`` to ``rel``: when the file is next
@@ -272,6 +290,12 @@ class VaultState:
         added: set[str] = set()
         seen: dict[str, Signature] = {}
         for rel in sorted(self._candidates(paths)):
+            if rel in self.overlay and self._wanted(rel):
+                added.update({rel} - self.files)
+                note = self.overlaid(rel, self.overlay[rel])
+                if rel not in self.notes or self.notes[rel].digest != note.digest:
+                    new_notes[rel] = note
+                continue
             disk = spelled_on_disk(root, rel)  # an NFD name on a Linux disk is opened as it is spelled
             path = os.path.join(root, disk)
             if not (self._wanted(rel) and os.path.lexists(path) and not os.path.isdir(path)):
@@ -398,7 +422,8 @@ class VaultState:
         dates_moved: bool,
     ) -> set[str]:
         """The notes whose problems a batch may have changed (see the module docstring)."""
-        names = {link_key(rel) for rel in (*new_notes, *gone, *added)}
+        names = {link_key(rel) for rel in (*gone, *added)}
+        names |= {link_key(rel) for rel, note in new_notes.items() if _face(old.get(rel)) != _face(note)}
         aliases_moved = False
         for rel in (*new_notes, *gone):
             before, after = _aliases(old.get(rel)), _aliases(new_notes.get(rel))
