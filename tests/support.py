@@ -16,3 +16,20 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "c
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_cli(*args: str) -> Any:
+    """Run ``vaultkit ARGS`` through :func:`vaultkit.cli.main` -- the console script's own
+    entry, where errors become exit statuses -- and capture it like click's ``CliRunner``
+    (the result has ``exit_code``, ``output``, ``stdout`` and ``stderr``)."""
+    import click
+    from click.testing import CliRunner
+
+    from vaultkit.cli import main
+
+    @click.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+    @click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+    def console(argv: tuple[str, ...]) -> None:
+        raise SystemExit(main(list(argv)))
+
+    return CliRunner().invoke(console, list(args), catch_exceptions=False)

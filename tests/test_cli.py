@@ -6,16 +6,14 @@ import json
 import subprocess
 import sys
 
-from click.testing import CliRunner
-
-from vaultkit.cli import main
+from support import run_cli
 
 GOOD = "---\ndate: 2024-01-01\n---\nAll fine.\n"
 BAD = "---\ndate:\n---\n[Fetching Title#abcd](https://x.org)\n"
 
 
 def invoke(*args):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def test_exit_codes(vault):

@@ -8,13 +8,12 @@ import shutil
 import subprocess
 import sys
 
-from click.testing import CliRunner
+from support import run_cli
 
 from vaultkit.api import Diagnostic, Fix, Severity, rule
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import load_rules
 from vaultkit.check.run import check_vault
-from vaultkit.cli import main
 from vaultkit.cli.fix import unified_diff
 from vaultkit.fix import run as fixrun
 from vaultkit.fix.loop import fix_note
@@ -27,7 +26,7 @@ FIXABLE = "---\ndate:\ntags: [a]\n---\nbody\n"
 
 def invoke(root, monkeypatch, *args):
     monkeypatch.chdir(root)
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def test_fix_writes_reports_and_exits_by_what_remains(vault, monkeypatch):
@@ -132,7 +131,7 @@ def test_damaged_sample_diff_repairs_text_only_and_keeps_the_empty_date(shared, 
     sample = shared / "samples" / "damaged-note.md"
     original = sample.read_bytes()
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["fix", "--diff", str(sample)], catch_exceptions=False)
+    result = run_cli("fix", "--diff", str(sample))
     assert sample.read_bytes() == original
     assert re.search(r"damaged-note.md:10:1: VK102 \[empty-date\] .*no evidence", result.stderr)
     shutil.copy(sample, tmp_path / "damaged-note.md")
@@ -140,17 +139,17 @@ def test_damaged_sample_diff_repairs_text_only_and_keeps_the_empty_date(shared, 
     changed = old_lines(result.stdout)
     assert changed <= safe_lines and 10 not in changed  # only what a safe fix repairs; never the date
     if "mojibake" in load_rules():  # the encoding rules' repairs, safe or not, show the Chinese text
-        result = CliRunner().invoke(main, ["fix", "--diff", "--unsafe-fixes", str(sample)], catch_exceptions=False)
+        result = run_cli("fix", "--diff", "--unsafe-fixes", str(sample))
         assert sample.read_bytes() == original and 10 not in old_lines(result.stdout)
         repaired = [row for row in result.stdout.splitlines() if row.startswith("+") and not row.startswith("+++")]
         assert any(re.search(r"[\u4e00-\u9fff]{4}", row) for row in repaired), "no repaired Chinese in the diff"
 
 
 def test_fix_options_are_documented():
-    output = CliRunner().invoke(main, ["fix", "--help"]).output
+    output = run_cli("fix", "--help").output
     for option in ("--unsafe-fixes", "--diff", "--show-fixes", "--exit-non-zero-on-fix", "--vault", "--select"):
         assert option in output
-    assert "--fix" in CliRunner().invoke(main, ["check", "--help"]).output
+    assert "--fix" in run_cli("check", "--help").output
 
 
 def test_without_a_journal_nothing_is_written(vault, monkeypatch):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from vaultkit.cli import main
+from support import run_cli
 
 NOTE = """---
 up: "[[Index]]"
@@ -31,7 +29,7 @@ def vault(tmp_path):
 
 def test_json_shape_and_values(tmp_path):
     root = vault(tmp_path)
-    result = CliRunner().invoke(main, ["inspect", str(root / "Note.md"), "--format", "json"])
+    result = run_cli("inspect", str(root / "Note.md"), "--format", "json")
     assert result.exit_code == 0, result.output
     (record,) = json.loads(result.output)
     assert list(record) == ["path", "frontmatter", "links", "headings", "blocks", "tags"]
@@ -52,7 +50,7 @@ def test_json_shape_and_values(tmp_path):
 
 def test_text_output_shows_where_links_lead(tmp_path):
     root = vault(tmp_path)
-    result = CliRunner().invoke(main, ["inspect", str(root / "Note.md")])
+    result = run_cli("inspect", str(root / "Note.md"))
     assert result.exit_code == 0, result.output
     assert "6:70  ![[gone.png]]  ->  UNRESOLVED" in result.output
     assert "6:5  [[Index#Part|the index]]  ->  Index.md" in result.output

@@ -8,15 +8,13 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from click.testing import CliRunner
-
-from vaultkit.cli import main
+from support import run_cli
 
 SHIPPED = resources.files("vaultkit").joinpath("data", "obsidian-plugin")
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return run_cli(*args)
 
 
 def test_install_copies_the_shipped_plugin_and_keeps_its_settings(tmp_path):

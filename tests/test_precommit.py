@@ -55,3 +55,56 @@ def test_bad_note_fails_the_commit_and_a_clean_one_passes(vault, precommit_env):
     git(repo, "add", "Good.md")
     result = try_repo(repo, precommit_env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def shadow_of_this_checkout(tmp_path: Path) -> tuple[Path, str]:
+    """A git repository holding this checkout as it is now (committed or not), and its commit:
+    what ``pre-commit try-repo`` does, for a configuration of our own."""
+    shadow = tmp_path / "shadow"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(shadow)], check=True, capture_output=True)
+    patch = subprocess.run(["git", "-C", str(REPO), "diff", "HEAD", "--binary"], check=True, capture_output=True).stdout
+    if patch:
+        subprocess.run(["git", "-C", str(shadow), "apply", "-"], input=patch, check=True, capture_output=True)
+    git(shadow, "add", "-A")
+    git(shadow, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "work in progress", "--allow-empty")
+    rev = subprocess.run(["git", "-C", str(shadow), "rev-parse", "HEAD"], check=True, capture_output=True, text=True)
+    return shadow, rev.stdout.strip()
+
+
+def test_the_readme_hook_pair_reports_each_problem_once(vault, precommit_env, tmp_path):
+    """The README's snippet, run by the real pre-commit: the fix hook lists only what it
+    changed and fails because it changed a file; the check hook reports what is left; nothing
+    is printed twice."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("## pre-commit", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    shadow, rev = shadow_of_this_checkout(tmp_path)
+    config = snippet.replace("https://github.com/vaultkit/vaultkit", str(shadow))
+    config = "\n".join(f"    rev: {rev}" if line.strip().startswith("rev:") else line for line in config.splitlines())
+
+    repo = vault({"Index.md": "Welcome.\n"})
+    (repo / ".pre-commit-config.yaml").write_text(config + "\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    (repo / "BOM.md").write_bytes(b"\xef\xbb\xbfA note with a byte-order mark.\n")
+    (repo / "Link.md").write_text("See [[Nowhere at all]].\n")
+    git(repo, "add", "BOM.md", "Link.md")
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*PRE_COMMIT, "run"], cwd=repo, env=precommit_env, capture_output=True, text=True, timeout=900
+        )
+
+    first = run()
+    out = first.stdout
+    assert first.returncode == 1, out + first.stderr
+    fix_part, check_part = out.split("vaultkit (check Obsidian notes)", 1)
+    assert "VK302" in fix_part and "Nowhere" not in fix_part  # the fix hook: only what it changed
+    assert "Link.md:1:5: VK201" in check_part and "VK302" not in check_part  # the check hook: the rest
+    assert out.count("Nowhere at all") == 1
+    assert not (repo / "BOM.md").read_bytes().startswith(b"\xef\xbb\xbf")
+
+    git(repo, "add", "BOM.md")
+    second = run()
+    fix_part, check_part = second.stdout.split("vaultkit (check Obsidian notes)", 1)
+    assert "Passed" in fix_part and "Failed" in check_part, second.stdout  # nothing left to fix

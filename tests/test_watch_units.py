@@ -32,6 +32,7 @@ from vaultkit.check import live as state_module
 from vaultkit.check.live import VaultState, read_file
 from vaultkit.check.report import problem_dict
 from vaultkit.check.run import check_vault, resolve_run
+from vaultkit.errors import NotReady
 from vaultkit.fix.loop import apply_edits
 from vaultkit.read.parse import parse_bytes
 from vaultkit.vault.debounce import Debouncer
@@ -299,7 +300,7 @@ class StartingBackend:
         return {"ok": True, "ready": False, "version": "0", "api": 1}
 
     def diagnostics(self, rel):
-        return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+        raise NotReady("the first check is still running")  # the server maps it to 503
 
 
 def test_every_answer_says_whether_the_first_check_is_done():

@@ -2,4 +2,4 @@
 
 from vaultkit.cli import main
 
-main()
+raise SystemExit(main())

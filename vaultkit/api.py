@@ -29,12 +29,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vaultkit.model import Note, fold
-
-if TYPE_CHECKING:
-    from vaultkit.vault.index import VaultIndex
+from vaultkit.vault.index import VaultIndex  # rule authors annotate with it; the API sits above the vault
 
 __all__ = [
     "Applicability",

@@ -7,6 +7,7 @@ file and key: an unknown rule, option or key is an error, never silently ignored
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from types import MappingProxyType
 from typing import Any
 
 from vaultkit.api import Rule, Severity
+from vaultkit.errors import ConfigError, UnreadableNote
+from vaultkit.read.decode import decode
 from vaultkit.read.parse import DEFAULT_MAX_BYTES
 from vaultkit.vault.files import ignore_matcher
 
@@ -27,10 +30,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 TOP_KEYS = {"select", "extend-select", "ignore", "exclude", "max-file-size", "rules"}
 RULE_KEYS = {"level", "exclude"}
 LEVELS = {s.value: s for s in Severity}
-
-
-class ConfigError(Exception):
-    """The configuration is invalid; the message says where and why."""
 
 
 @dataclass
@@ -73,10 +72,22 @@ def find_config(root: Path) -> Path | None:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        text, how = decode(raw)
+    except UnreadableNote as exc:
+        raise ConfigError(f"{path}: not a text file: {exc}") from exc
+    if how.encoding != "utf-8" or how.bom:
+        # Windows Notepad's "Unicode" is UTF-16; TOML must be UTF-8 (toml.io/en/v1.0.0#spec)
+        stored = how.encoding.upper() + (" with a byte-order mark" if how.bom else "")
+        raise ConfigError(
+            f"{path}: the file is saved as {stored}, but TOML files must be UTF-8 without a byte-order mark; "
+            "save it again as UTF-8"
+        )
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
 
@@ -147,35 +158,55 @@ def _match_length(selector: str, rule: Rule) -> int:
     return len(selector) if rule.code.startswith(selector) else 0
 
 
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close and word.upper() != word:
+        close = difflib.get_close_matches(word.upper(), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _validate_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], where: str) -> None:
     for sel in selectors:
         if not any(_match_length(sel, r) for r in rules.values()):
-            raise ConfigError(f"{where}: {sel!r} matches no rule (see `vaultkit rules`)")
+            hint = did_you_mean(sel, [*rules, *(r.code for r in rules.values())])
+            raise ConfigError(f"{where}: {sel!r} matches no rule{hint} (see `vaultkit rules`)")
 
 
 def active_rules(
-    config: Config, rules: Mapping[str, Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()
+    config: Config,
+    rules: Mapping[str, Rule],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    extend_ignore: Iterable[str] = (),
 ) -> list[ActiveRule]:
-    """The rules to run, after select/ignore (most specific selector wins) and per-rule config."""
-    cli_select, cli_ignore = list(select), list(ignore)
+    """The rules to run, after select/ignore (most specific selector wins) and per-rule config.
+    ``select`` replaces the configured selection; the ``extend_`` ones add to it, as in ruff."""
+    cli_select, cli_ignore, cli_extend = list(select), list(ignore), list(extend_select)
+    cli_ignore_more = list(extend_ignore)
     _validate_selectors(cli_select, rules, "--select")
     _validate_selectors(cli_ignore, rules, "--ignore")
+    _validate_selectors(cli_extend, rules, "--extend-select")
+    _validate_selectors(cli_ignore_more, rules, "--extend-ignore")
     for key in ("select", "extend_select", "ignore"):
         value = getattr(config, key)
         _validate_selectors(value or [], rules, f"{config.source}: {key.replace('_', '-')}")
     chosen = cli_select or config.select
-    ignored = cli_ignore + config.ignore
+    extended = config.extend_select + cli_extend
+    ignored = cli_ignore + config.ignore + cli_ignore_more
     by_code = {r.code: r for r in rules.values()}
     for name in config.rules:
         if name not in rules and name not in by_code:
-            raise ConfigError(f"{config.source}: [rules.{name}]: no such rule (see `vaultkit rules`)")
+            hint = did_you_mean(name, [*rules, *by_code])
+            raise ConfigError(f"{config.source}: [rules.{name}]: no such rule{hint} (see `vaultkit rules`)")
     active = []
     for rule in sorted(rules.values(), key=lambda r: r.code):
         if chosen is None:
             default = 1 if rule.enabled_by_default else 0
-            best_select = max([default] + [_match_length(s, rule) for s in config.extend_select])
+            best_select = max([default] + [_match_length(s, rule) for s in extended])
         else:
-            best_select = max([_match_length(s, rule) for s in chosen + config.extend_select] + [0])
+            best_select = max([_match_length(s, rule) for s in chosen + extended] + [0])
         best_ignore = max([_match_length(s, rule) for s in ignored] + [0])
         if not best_select or best_ignore >= best_select:
             continue

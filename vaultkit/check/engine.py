@@ -4,12 +4,14 @@ Data flow: list the vault's files -> parse every note (in this process)
 -> build the :class:`~vaultkit.vault.index.VaultIndex` -> run the note rules on the notes asked
 about, and the vault-scope rules once on the index -> drop suppressed findings and those on
 files not asked about -> :class:`Problem` records for the reporters and the fixer.
-A rule that raises becomes an ``internal-error`` problem naming it; the run goes on.
+A rule that raises becomes one ``internal-error`` (VK000) problem per run naming it and counting
+the notes it failed on; the run goes on.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -26,6 +28,7 @@ from typing import Any, cast
 from vaultkit.api import Diagnostic, Fix, Scope, Severity
 from vaultkit.check import cache as vcache
 from vaultkit.check.config import ActiveRule
+from vaultkit.check.registry import INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
@@ -84,12 +87,35 @@ class Cancelled(Exception):
 Cancel = Callable[[], bool]
 
 
-def _crash(rel: str, rule_name: str, code: str, exc: Exception) -> Problem:
+def _crash(rel: str, rule_name: str, code: str, exc: Exception, severity: Severity) -> Problem:
     """The ``internal-error`` problem standing for a rule that raised."""
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
     message = f"rule {rule_name} ({code}) crashed: {type(exc).__name__}: {exc} [{where}]"
-    return Problem(rel, 1, 1, 1, 1, "internal-error", "VK000", Severity.ERROR, message, 0, 0)
+    return Problem(rel, 1, 1, 1, 1, INTERNAL_ERROR.name, INTERNAL_ERROR.code, severity, message, 0, 0)
+
+
+def _crash_level(active: Sequence[ActiveRule]) -> Severity | None:
+    """The level crashes are reported at, or None when ``internal-error`` is not selected."""
+    return next((a.severity for a in active if a.rule is INTERNAL_ERROR), None)
+
+
+def collapse_crashes(problems: list[Problem]) -> list[Problem]:
+    """One ``internal-error`` per crashing rule and run, not one per note: a rule that fails
+    everywhere would otherwise bury the report under identical lines.  The one kept is the
+    first note's, with the count of notes the rule failed on."""
+    crashes: dict[str, list[Problem]] = {}
+    for p in problems:
+        if p.code == INTERNAL_ERROR.code:
+            crashes.setdefault(p.message.split(" crashed:", 1)[0], []).append(p)
+    if not crashes:
+        return problems
+    kept = []
+    for same in crashes.values():
+        first, more = same[0], len(same) - 1
+        suffix = f" (and on {more} more note{'s' if more != 1 else ''})" if more else ""
+        kept.append(dataclasses.replace(first, message=first.message + suffix))
+    return [p for p in problems if p.code != INTERNAL_ERROR.code] + kept
 
 
 def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, quiet: Sequence) -> Problem | None:
@@ -113,12 +139,14 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
     problems: list[Problem] = []
     rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
     quiet = suppressions(note) if rules else []
+    crash_level = _crash_level(active)
     for item in rules:
         rule = item.rule
         try:
             diagnostics = list(rule.check(note, index, item.options))
         except Exception as exc:  # a broken rule must not end the run
-            problems.append(_crash(note.rel, rule.name, rule.code, exc))
+            if crash_level is not None:
+                problems.append(_crash(note.rel, rule.name, rule.code, exc, crash_level))
             continue
         for diag in diagnostics:
             problem = _problem(note, note.rel, item, diag, quiet)
@@ -133,6 +161,7 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
     note's suppression directives, as a note rule's does; vault rules' fixes are dropped."""
     problems: list[Problem] = []
     quiet: dict[str, tuple[Suppression, ...]] = {}
+    crash_level = _crash_level(active)
     for item in active:
         rule = item.rule
         if rule.scope is not Scope.VAULT:
@@ -140,7 +169,8 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
         try:
             diagnostics = list(rule.check(index, item.options))
         except Exception as exc:  # a broken rule must not end the run
-            problems.append(_crash(".", rule.name, rule.code, exc))
+            if crash_level is not None:
+                problems.append(_crash(".", rule.name, rule.code, exc, crash_level))
             continue
         for diag in diagnostics:
             rel = diag.path
@@ -345,7 +375,8 @@ def _digest(note: Note | None) -> str | None:
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=attrgetter("order"))
+    """A run's problems as reported: one internal-error per crashed rule, in order."""
+    return sorted(collapse_crashes(problems), key=attrgetter("order"))
 
 
 def check(

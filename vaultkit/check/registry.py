@@ -6,25 +6,56 @@ distribution registers ``core = "vaultkit.rules:RULES"``), so there is one code 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
-from vaultkit.api import Rule
+from vaultkit.api import Rule, Severity
+from vaultkit.errors import PluginError
 
 GROUP = "vaultkit.rules"
+DISTRIBUTION = "obsidian-vaultkit"  # the distribution that ships the built-in rules (pyproject.toml)
 
 
-class PluginError(Exception):
-    """A rule plugin could not be loaded or declares a conflicting rule."""
+def _internal_error(note: object, vault: object, options: object) -> tuple[()]:
+    """A rule crashed: vaultkit could not finish checking some notes with it.
+
+    ## What it does
+    Reports a rule (built in or from a plugin) that raised an exception instead of returning
+    its findings.  It is reported once per run and rule, with the number of notes it failed
+    on, the first of them, and where in the rule's code it failed.
+
+    ## Why is this bad?
+    The notes it failed on were not checked by that rule, so a clean report would be a lie.
+    The rest of the run goes on.  Report it to the rule's author; `--ignore VK000` hides it.
+    """
+    return ()
+
+
+INTERNAL_ERROR = Rule("VK000", "internal-error", _internal_error, severity=Severity.ERROR)
+
+
+def _normalise(name: str) -> str:
+    """A distribution name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def own(ep: EntryPoint) -> bool:
+    """Whether the entry point comes from vaultkit's own distribution.  Decided by the
+    distribution, not the entry point's name (flake8 does the same for its built-in
+    plugins), since any package may name an entry point ``core``."""
+    return ep.dist is not None and _normalise(ep.dist.name) == _normalise(DISTRIBUTION)
 
 
 def load_rules(isolated: bool = False) -> dict[str, Rule]:
-    """All installed rules by name.  ``isolated`` loads only vaultkit's own bundle."""
-    found: dict[str, Rule] = {}
-    codes: dict[str, str] = {}
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: (e.name != "core", e.name)):
-        origin = f"{ep.dist.name if ep.dist else '?'}[{ep.name}]"
-        if isolated and ep.name != "core":
+    """All installed rules by name, ``internal-error`` first (so that ``--ignore`` and
+    ``vaultkit rule`` know it).  ``isolated`` loads only vaultkit's own bundle."""
+    found: dict[str, Rule] = {INTERNAL_ERROR.name: INTERNAL_ERROR}
+    names: dict[str, str] = {INTERNAL_ERROR.name: "vaultkit"}
+    codes: dict[str, str] = {INTERNAL_ERROR.code: "vaultkit"}
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: (not own(e), e.name)):
+        origin = f"{ep.dist.name if ep.dist else 'an unknown distribution'}[{ep.name}]"
+        if isolated and not own(ep):
             continue
         try:
             loaded = ep.load()
@@ -34,12 +65,19 @@ def load_rules(isolated: bool = False) -> dict[str, Rule]:
         for item in rules:
             if not isinstance(item, Rule):
                 raise PluginError(f"{origin}: {item!r} is not a vaultkit.api.Rule")
-            if item.name in found or item.code in codes:
+            if found.get(item.name) is item:  # the same object by two names (stale metadata after a rename)
+                continue
+            clash = (
+                (f"code {item.code}", codes.get(item.code))
+                if item.code in codes
+                else (f"name {item.name}", names.get(item.name))
+            )
+            if clash[1] is not None:
                 raise PluginError(
-                    f"{origin}: rule {item.code} {item.name} is already defined by {codes.get(item.code, '?')}"
+                    f"{origin}: rule {item.code} {item.name}: {clash[0]} is already defined by {clash[1]}"
                 )
             found[item.name] = item
-            codes[item.code] = origin
+            names[item.name] = codes[item.code] = origin
     return found
 
 

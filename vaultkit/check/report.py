@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
 
-from vaultkit.api import Rule, Severity
+from vaultkit.api import Applicability, Rule, Severity
 from vaultkit.check.engine import Problem
 from vaultkit.vault.index import VaultIndex
 from vaultkit.version import __version__
 
+REPOSITORY = "https://github.com/vaultkit/vaultkit"
+SRCROOT = "%SRCROOT%"
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
@@ -58,12 +62,15 @@ def format_json(problems: Sequence[Problem], index: VaultIndex | None = None) ->
     return json.dumps([problem_dict(p, index) for p in problems], ensure_ascii=False, indent=2)
 
 
-def format_text(problems: Sequence[Problem], colour: bool = False) -> str:
+def format_text(problems: Sequence[Problem], colour: bool = False, display: Callable[[str], str] = str) -> str:
+    """One line per problem, ``path:line:column: CODE [rule] message``; ``display`` turns the
+    vault-relative path into the one printed (relative to the current directory in the CLI, so
+    a terminal or editor can open it)."""
     lines = []
     for p in problems:
-        where = f"{p.path}:{p.line}:{p.column}:"
+        where = f"{display(p.path)}:{p.line}:{p.column}:"
         code = f"{p.code} [{p.rule}]"
-        fixable = " [*]" if p.fix is not None and p.fix.applicability.value == "safe" else ""
+        fixable = " [*]" if safe_fix(p) else ""
         if colour:
             where = click.style(where, bold=True)
             code = click.style(code, fg=_COLOURS[p.severity], bold=True)
@@ -88,19 +95,40 @@ def format_github(problems: Sequence[Problem], prefix: str = "") -> str:
     return "\n".join(out)
 
 
-def format_sarif(problems: Sequence[Problem], rules: Mapping[str, Rule], prefix: str = "") -> str:
-    """SARIF 2.1.0, one run, with every active rule's documentation in the driver."""
+def _uri(path: str) -> str:
+    """A relative URI reference for a ``/``-separated path: spaces, ``%``, ``#`` and non-ASCII
+    letters percent-encoded (UTF-8), as SARIF requires (RFC 3986; SARIF 2.1.0 §3.10.2)."""
+    return quote(path, safe="/")
+
+
+def _help_uri(rule: Rule) -> str | None:
+    """Where a built-in rule's documentation lives (its module, whose docstring it is)."""
+    module = rule.check.__module__
+    if not module.startswith("vaultkit.rules."):
+        return None
+    return f"{REPOSITORY}/blob/main/rules/{module.rsplit('.', 1)[1]}.py"
+
+
+def format_sarif(
+    problems: Sequence[Problem], rules: Mapping[str, Rule], prefix: str = "", base: Path | None = None
+) -> str:
+    """SARIF 2.1.0, one run, with every active rule's documentation in the driver.  Paths are
+    ``prefix`` + the vault-relative path, relative to ``base`` (``%SRCROOT%``), percent-encoded."""
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-    driver_rules = [
-        {
+    driver_rules = []
+    for r in sorted(rules.values(), key=lambda r: r.code):
+        entry: dict[str, Any] = {
             "id": r.code,
             "name": r.name,
             "shortDescription": {"text": r.summary},
             "fullDescription": {"text": r.doc},
+            "help": {"text": r.doc, "markdown": r.doc},
             "defaultConfiguration": {"level": level[r.severity]},
         }
-        for r in sorted(rules.values(), key=lambda r: r.code)
-    ]
+        help_uri = _help_uri(r)
+        if help_uri:
+            entry["helpUri"] = help_uri
+        driver_rules.append(entry)
     results = [
         {
             "ruleId": p.code,
@@ -109,7 +137,7 @@ def format_sarif(problems: Sequence[Problem], rules: Mapping[str, Rule], prefix:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": prefix + p.path},
+                        "artifactLocation": {"uri": _uri(prefix + p.path), "uriBaseId": SRCROOT},
                         "region": {
                             "startLine": p.line,
                             "startColumn": p.column,
@@ -122,32 +150,39 @@ def format_sarif(problems: Sequence[Problem], rules: Mapping[str, Rule], prefix:
         }
         for p in problems
     ]
-    return json.dumps(
-        {
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "vaultkit",
-                            "version": __version__,
-                            "informationUri": "https://github.com/vaultkit/vaultkit",
-                            "rules": driver_rules,
-                        }
-                    },
-                    "results": results,
-                }
-            ],
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "vaultkit",
+                "version": __version__,
+                "informationUri": REPOSITORY,
+                "rules": driver_rules,
+            }
         },
+        "results": results,
+    }
+    if base is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": base.resolve().as_uri().rstrip("/") + "/"}}
+    return json.dumps(
+        {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]},
         ensure_ascii=False,
         indent=2,
     )
 
 
+def safe_fix(problem: Problem) -> bool:
+    return problem.fix is not None and problem.fix.applicability is Applicability.SAFE
+
+
+def _unsafe(problem: Problem) -> bool:
+    return problem.fix is not None and problem.fix.applicability is Applicability.UNSAFE
+
+
 def statistics(problems: Sequence[Problem]) -> str:
+    """Problems per rule, most frequent first, as ruff's ``--statistics``: ``[*]`` marks rules
+    with a safe fix (one ``vaultkit fix`` applies)."""
     counts = Counter((p.code, p.rule) for p in problems)
-    fixable = Counter((p.code, p.rule) for p in problems if p.fix is not None)
+    fixable = Counter((p.code, p.rule) for p in problems if safe_fix(p))
     rows = [
         f"{n:6d}  {code:6s} {name}{'  [*]' if fixable[(code, name)] else ''}"
         for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -155,11 +190,29 @@ def statistics(problems: Sequence[Problem]) -> str:
     return "\n".join(rows)
 
 
+def plural(n: int, word: str) -> str:
+    """``1 note``, ``2 notes``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def unsafe_hint(problems: Sequence[Problem]) -> str:
+    """`` N more fixes are available with `--unsafe-fixes`.`` when there are any (as ruff says)."""
+    unsafe = sum(1 for p in problems if _unsafe(p))
+    if not unsafe:
+        return ""
+    return f" {unsafe} more fix{'' if unsafe == 1 else 'es'} {'is' if unsafe == 1 else 'are'} available with `--unsafe-fixes`."
+
+
 def summary(problems: Sequence[Problem], checked: int) -> str:
+    """The last line for people: what was found, in how many of the notes checked, what fixes."""
     if not problems:
-        return f"All good: {checked} note{'s' if checked != 1 else ''} checked, no problems."
+        return f"All good: {plural(checked, 'note')} checked, no problems."
     by_level = Counter(p.severity for p in problems)
-    parts = [f"{by_level[s]} {s.value}{'s' if by_level[s] != 1 else ''}" for s in Severity if by_level[s]]
-    safe = sum(1 for p in problems if p.fix is not None and p.fix.applicability.value == "safe")
+    parts = [plural(by_level[s], s.value) for s in Severity if by_level[s]]
+    noted = len({p.path for p in problems})
+    safe = sum(1 for p in problems if safe_fix(p))
     hint = f"; {safe} fixable with `vaultkit fix`" if safe else ""
-    return f"Found {len(problems)} problem{'s' if len(problems) != 1 else ''} ({', '.join(parts)}) in {checked} notes{hint}."
+    return (
+        f"Found {plural(len(problems), 'problem')} ({', '.join(parts)}) in {noted} of {plural(checked, 'note')}"
+        f"{hint}.{unsafe_hint(problems)}"
+    )

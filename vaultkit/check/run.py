@@ -7,7 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.check.config import ActiveRule, Config, active_rules, load_config, parse_config
-from vaultkit.check.engine import CheckResult, Problem, check, check_files, check_note
+from vaultkit.check.engine import (
+    CheckResult,
+    Problem,
+    build_index,
+    check,
+    check_files,
+    check_note,
+    collapse_crashes,
+    date_keys,
+)
 from vaultkit.check.registry import load_rules
 from vaultkit.model import Note, nfc
 from vaultkit.read.parse import parse_bytes, parse_document
@@ -65,10 +74,12 @@ def resolve_run(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     isolated: bool = False,
+    extend_select: Iterable[str] = (),
+    extend_ignore: Iterable[str] = (),
 ) -> tuple[Config, list[ActiveRule]]:
     """Load configuration and decide the active rules (raises ConfigError / PluginError)."""
     config = load_config(root, config_path)
-    return config, active_rules(config, load_rules(isolated), select, ignore)
+    return config, active_rules(config, load_rules(isolated), select, ignore, extend_select, extend_ignore)
 
 
 def check_vault(
@@ -83,3 +94,21 @@ def check_vault(
     root = Path(root).resolve()
     config, active = resolve_run(root, config_path, select, ignore)
     return check(root, active, targets, config.exclude, config.max_file_size, jobs)
+
+
+def check_as(root: Path, rel: str, data: bytes, config: Config, active: list[ActiveRule]) -> CheckResult:
+    """Check ``data`` as if it were the note ``rel`` of the vault at ``root`` (which may not
+    exist yet on disk): the rest of the vault is read from disk, so links resolve as they
+    will once the text is saved -- what an editor or agent piping unsaved text needs."""
+    index, _, _, warnings = build_index(root, config.exclude, config.max_file_size, date_keys=date_keys(active))
+    note = parse_bytes(rel, data)
+    index = VaultIndex(
+        [*(n for other, n in index.notes.items() if other != rel), note],
+        index.files | {rel},
+        index.settings,
+        index.dates,
+        index.documents.values(),
+        index.spelled,
+    )
+    problems = check_note(note, index, active) + check_files(index, active, {rel}.__contains__)
+    return CheckResult(root, lambda: index, collapse_crashes(problems), [rel], warnings)

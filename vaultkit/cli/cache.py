@@ -19,7 +19,7 @@ def cache_command() -> None:
 @click.option("--vault", type=click.Path(file_okay=False, exists=True), help="Vault root (default: the current one).")
 def clear_command(vault: str | None) -> None:
     """Delete the vault's check cache; the next check starts from nothing."""
-    root = Path(vault).resolve() if vault else find_root(Path.cwd())
+    root = Path(vault).resolve() if vault else find_root(Path.cwd()).path
     click.echo(f"cache cleared: {root}" if cache.clear(root) else f"no cache in {root}")
 
 

@@ -1,8 +1,9 @@
 """What every vault command shares: options, vault discovery, progress, output.
 
-Exit status: 0 clean, 1 problems found, 2 usage or configuration error.  Every command that
-works on a vault uses :func:`vault_options` and :func:`prepare`, so ``--vault``,
-``--config``, ``--select`` and ``--ignore`` mean the same everywhere.
+Exit status: 0 clean, 1 problems found, 2 usage or configuration error.  The options every
+vault command takes are gathered into one :class:`VaultOptions` object (click's
+``make_pass_decorator``), so ``--vault``, ``--config``, ``--select`` and ``--ignore`` mean the
+same everywhere; :func:`prepare` turns it into a :class:`Run`.
 """
 
 from __future__ import annotations
@@ -15,21 +16,70 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from vaultkit.api import Severity
 from vaultkit.check import report
-from vaultkit.check.config import ActiveRule, Config, ConfigError
+from vaultkit.check.config import ActiveRule, Config
 from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
-from vaultkit.check.registry import PluginError
+from vaultkit.check.report import plural
 from vaultkit.check.run import resolve_run
+from vaultkit.errors import UsageError
 from vaultkit.model import nfc
-from vaultkit.vault.files import find_root
+from vaultkit.vault.files import Root, find_root
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-PROGRESS_AFTER = 1.0  # seconds a run goes before it shows a progress bar
+# An unmarked root (a guess) indexing this many notes, and this many times those asked about,
+# was probably not meant as the vault: say so rather than silently index a whole disk.
+UNMARKED_WARNING, UNMARKED_RATIO = 200, 20
+PROGRESS_AFTER = 1.0  # seconds: a run that takes longer shows a progress bar on a terminal
+
+
+@dataclass
+class VaultOptions:
+    """The options shared by the vault commands, as one object (see :data:`pass_options`)."""
+
+    paths: tuple[str, ...] = ()
+    vault: str | None = None
+    config: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    isolated: bool = False
+    jobs: int | None = None
+    verbose: bool = False
+    stdin_filename: str | None = None
+
+    @property
+    def stdin(self) -> bool:
+        """Whether the note comes from stdin (``--stdin-filename PATH -``)."""
+        if "-" not in self.paths:
+            if self.stdin_filename:
+                raise UsageError("--stdin-filename names the note read from stdin: pass `-` as the path")
+            return False
+        if self.paths != ("-",) or not self.stdin_filename:
+            raise UsageError("to read a note from stdin, pass `-` alone and --stdin-filename PATH (where it belongs)")
+        return True
+
+    def resolve(self, root: Path) -> tuple[Config, list[ActiveRule]]:
+        """Load the configuration at ``root`` and decide the active rules (raises
+        :class:`~vaultkit.errors.ConfigError` / :class:`~vaultkit.errors.PluginError`)."""
+        config = Path(self.config) if self.config else None
+        return resolve_run(
+            root,
+            config,
+            split(self.select),
+            split(self.ignore),
+            self.isolated,
+            split(self.extend_select),
+            split(self.extend_ignore),
+        )
+
+
+pass_options = click.make_pass_decorator(VaultOptions, ensure=True)
 
 
 @dataclass
@@ -40,6 +90,16 @@ class Run:
     targets: list[str] | None
     config: Config
     active: list[ActiveRule]
+    marked: bool = True  # whether something marks the root as a vault (else it is a guess)
+
+
+def _vault_path(root: Path, raw: str) -> str:
+    """``raw`` (relative to the current directory) as a vault-relative path."""
+    try:
+        rel = Path(raw).resolve().relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(f"{raw} is outside the vault at {root}") from None
+    return "" if rel == "." else nfc(rel)
 
 
 def _targets(root: Path, paths: Sequence[str]) -> list[str] | None:
@@ -47,87 +107,65 @@ def _targets(root: Path, paths: Sequence[str]) -> list[str] | None:
         return None
     out = []
     for raw in paths:
-        path = Path(raw).resolve()
-        try:
-            rel = path.relative_to(root).as_posix()
-        except ValueError:
-            raise click.UsageError(f"{raw} is outside the vault at {root}") from None
-        if not path.exists():
-            raise click.UsageError(f"{raw}: no such file or folder")
-        rel = "" if rel == "." else nfc(rel)
-        out.append(rel + "/" if path.is_dir() and rel else rel)
+        rel = _vault_path(root, raw)
+        if not Path(raw).exists():
+            raise UsageError(f"{raw}: no such file or folder")
+        out.append(rel + "/" if Path(raw).is_dir() and rel else rel)
     return None if "" in out else out
 
 
-def prepare(
-    paths: Sequence[str],
-    vault: str | None,
-    config: str | None,
-    select: Sequence[str],
-    ignore: Sequence[str],
-    isolated: bool = False,
-) -> Run:
-    """Find the vault, load and validate configuration; exits with status 2 on errors."""
-    start = Path(vault) if vault else Path(paths[0]) if paths else Path.cwd()
-    if not start.exists():
-        raise click.UsageError(f"{start}: no such file or folder")
-    root = Path(vault).resolve() if vault else find_root(start)
-    if paths and not vault and all(Path(p).is_file() for p in paths) and not (root / ".obsidian").is_dir():
-        cwd = Path.cwd().resolve()  # pre-commit passes files relative to the repository root
-        if all(Path(p).resolve().is_relative_to(cwd) for p in paths):
-            root = find_root(cwd)
-    try:
-        cfg, active = resolve_run(root, Path(config) if config else None, _split(select), _split(ignore), isolated)
-    except (ConfigError, PluginError) as exc:
-        click.echo(f"vaultkit: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    return Run(root, _targets(root, paths), cfg, active)
+def vault_root(options: VaultOptions) -> Root:
+    """The vault the command works on: ``--vault``, else found from the paths given (the
+    current folder only when no path is given), the same for all of them."""
+    if options.vault:
+        root = Root(Path(options.vault).resolve(), "--vault names it", True)
+    else:
+        paths = [options.stdin_filename] if options.stdin and options.stdin_filename else options.paths or ["."]
+        starts = [_existing(raw, may_be_new=options.stdin) for raw in paths]
+        found = {find_root(start) for start in starts}
+        if len({r.path for r in found}) > 1:
+            if any(r.marked for r in found):
+                where = ", ".join(sorted(str(r.path) for r in found))
+                raise UsageError(f"the paths given belong to different vaults ({where}); check one at a time")
+            common = Path(os.path.commonpath([r.path for r in found]))
+            found = {Root(common, "it is the folder holding every path given (none is in a marked vault)", False)}
+        (root,) = found
+    if options.verbose:
+        click.echo(f"vaultkit: vault root {root.path}: {root.why}", err=True)
+    return root
 
 
-def _split(values: Sequence[str]) -> list[str]:
+def _existing(raw: str, may_be_new: bool) -> Path:
+    """``raw`` as a path that exists (for a note read from stdin, its folder will do)."""
+    path = Path(raw)
+    if path.exists():
+        return path
+    if may_be_new and path.parent.is_dir():
+        return path.parent
+    raise UsageError(f"{raw}: no such file or folder")
+
+
+def prepare(options: VaultOptions, rules: bool = True) -> Run:
+    """Find the vault, load and validate configuration (raises :class:`~vaultkit.errors.VaultkitError`).
+    Without ``rules`` no rule is active (for commands that only read the vault)."""
+    root = vault_root(options)
+    config, active = options.resolve(root.path)
+    if options.stdin and options.stdin_filename:
+        targets: list[str] | None = [_vault_path(root.path, options.stdin_filename)]
+    else:
+        targets = _targets(root.path, options.paths)
+    return Run(root.path, targets, config, active if rules else [], root.marked)
+
+
+def split(values: Sequence[str]) -> list[str]:
+    """Selectors given as repeated and/or comma-separated options."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _apply(decorators: Sequence[Callable[..., Any]], func: Callable[..., Any]) -> Callable[..., Any]:
-    return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
-
-
-def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that decide which rules run, how (also taken by ``vaultkit lsp``)."""
-    return _apply(
-        [
-            click.option(
-                "--config",
-                type=click.Path(dir_okay=False),
-                help="Configuration file (default: .vaultkit.toml at the vault root).",
-            ),
-            click.option(
-                "--select", multiple=True, help="Rules to run: codes, code prefixes (VK2) or names; comma-separated."
-            ),
-            click.option("--ignore", multiple=True, help="Rules to skip, same syntax as --select."),
-            click.option("--isolated", is_flag=True, help="Load only vaultkit's own rules, no third-party plugins."),
-        ],
-        func,
-    )
-
-
-def vault_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every vault command takes."""
-    return _apply(
-        [
-            click.argument("paths", nargs=-1, type=click.Path()),
-            click.option(
-                "--vault",
-                type=click.Path(file_okay=False),
-                help="Vault root (default: nearest folder with .obsidian/).",
-            ),
-            rule_options,
-            click.option(
-                "--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
-            ),
-        ],
-        func,
-    )
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Put an option's value on the command's :class:`VaultOptions`."""
+    setattr(ctx.ensure_object(VaultOptions), param.name or "", value)
+    return value
 
 
 def debounce_option(default: float, what: str) -> Callable[..., Any]:
@@ -141,16 +179,111 @@ def debounce_option(default: float, what: str) -> Callable[..., Any]:
     )
 
 
-class _Progress:
-    """A progress bar on stderr, only when stderr is a terminal and only once a run has taken
-    :data:`PROGRESS_AFTER` seconds: quick runs stay quiet, whatever the vault's size."""
+def _shared(*decorators: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        return functools.reduce(lambda f, d: d(f), reversed(decorators), func)
 
-    def __init__(self, enabled: bool) -> None:
+    return apply
+
+
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(), callback=_store, expose_value=False)
+_VAULT = click.option(
+    "--vault",
+    type=click.Path(file_okay=False),
+    callback=_store,
+    expose_value=False,
+    help="Vault root (default: the nearest folder above the paths with .obsidian/ or .vaultkit.toml, "
+    "else the git work tree, else the folder given).",
+)
+_CONFIG = click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    callback=_store,
+    expose_value=False,
+    help="Configuration file (default: .vaultkit.toml at the vault root).",
+)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    callback=_store,
+    expose_value=False,
+    help="Worker processes (default: CPU count).",
+)
+_ISOLATED = click.option(
+    "--isolated",
+    is_flag=True,
+    callback=_store,
+    expose_value=False,
+    help="Load only vaultkit's own rules, no third-party plugins.",
+)
+_SELECT = click.option(
+    "--select",
+    multiple=True,
+    callback=_store,
+    expose_value=False,
+    help="Rules to run: codes, code prefixes (VK2) or names; comma-separated.",
+)
+_IGNORE = click.option(
+    "--ignore", multiple=True, callback=_store, expose_value=False, help="Rules to skip, same syntax as --select."
+)
+
+_VERBOSE = click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    callback=_store,
+    expose_value=False,
+    help="Say which vault root was chosen and why (and, for watch, log every request and batch).",
+)
+
+stdin_option = click.option(
+    "--stdin-filename",
+    type=click.Path(dir_okay=False),
+    callback=_store,
+    expose_value=False,
+    help="With `-` as the path: read the note from stdin, as if it were this note of the vault.",
+)
+
+#: Where the vault is: ``PATHS``, ``--vault``, ``--config``, ``--verbose`` (every command that opens a vault).
+where_options = _shared(_PATHS, _VAULT, _CONFIG, _VERBOSE)
+_EXTEND_SELECT = click.option(
+    "--extend-select",
+    multiple=True,
+    callback=_store,
+    expose_value=False,
+    help="Rules to run in addition to those selected (here or in the configuration).",
+)
+_EXTEND_IGNORE = click.option(
+    "--extend-ignore",
+    multiple=True,
+    callback=_store,
+    expose_value=False,
+    help="Rules to skip in addition to those ignored.",
+)
+
+#: Which rules run, for fronts without a vault argument (``vaultkit lsp``): ``--config``,
+#: ``--select``, ``--ignore``, ``--isolated``.
+selection_options = _shared(_CONFIG, _SELECT, _IGNORE, _ISOLATED)
+#: Which rules run, and how: ``--select``, ``--ignore``, their ``--extend-`` forms, ``--isolated``, ``--jobs``.
+rule_options = _shared(_SELECT, _EXTEND_SELECT, _IGNORE, _EXTEND_IGNORE, _ISOLATED, jobs_option)
+#: Both, for the commands that check notes.
+vault_options = _shared(where_options, rule_options)
+
+
+class Progress:
+    """A progress bar on stderr once a run has taken longer than :data:`PROGRESS_AFTER`
+    seconds, whatever the note count (a small vault with a slow git history counts too), and
+    only when stderr is a terminal.  ``clock`` is for tests."""
+
+    def __init__(self, enabled: bool, clock: Callable[[], float] = time.monotonic) -> None:
         self.enabled = enabled
+        self.clock = clock
+        self.started = clock()
         self.bar: Any = None
         self.phase = ""
         self.done = 0
-        self.started = time.monotonic()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if not self.enabled:
@@ -160,12 +293,13 @@ class _Progress:
             self.phase, self.done = phase, 0
         self.done += done
         if self.bar is None:
-            if time.monotonic() - self.started < PROGRESS_AFTER:
+            if self.clock() - self.started < PROGRESS_AFTER:
                 return
             self.bar = click.progressbar(length=total, label=phase.ljust(8), file=sys.stderr)
             self.bar.__enter__()
-            done = self.done
-        self.bar.update(done)
+            self.bar.update(self.done)
+        else:
+            self.bar.update(done)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -181,10 +315,10 @@ def _terminate(signum: int, _frame: Any) -> None:
 def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> CheckResult:
     """Check the vault with a progress bar when it is worth one (``cache``: use the vault's
     check cache, :mod:`vaultkit.check.cache`)."""
-    progress = _Progress(not quiet and sys.stderr.isatty())
+    progress = Progress(not quiet and sys.stderr.isatty())
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return check(
+        result = check(
             run.root,
             run.active,
             run.targets,
@@ -197,25 +331,47 @@ def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> C
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.close()
+    if run.marked or run.targets is None:  # (the index is built only when needed: a cached run has none)
+        return result
+    indexed, asked = len(result.index.notes), len(result.checked)
+    if indexed >= max(UNMARKED_WARNING, UNMARKED_RATIO * asked):
+        result.warnings.append(
+            f"indexed {indexed} notes under {run.root} to check {plural(asked, 'note')}: nothing marks that folder "
+            "as a vault; add .vaultkit.toml (or .obsidian/) at the vault's root, or pass --vault"
+        )
+    return result
 
 
 def emit(
-    result: CheckResult, problems: list[Problem], fmt: str, active: list[ActiveRule], quiet: bool, stats: bool
+    result: CheckResult,
+    problems: list[Problem],
+    fmt: str,
+    active: list[ActiveRule],
+    quiet: bool,
+    stats: bool,
+    out: TextIO | None = None,
 ) -> None:
-    """Print problems in the chosen format (and the summary for people)."""
+    """Print problems in the chosen format to ``out`` (default: stdout), and for people the
+    summary on stderr.  ``stats`` prints only the table of counts per rule, as ruff does."""
     prefix = _repo_prefix(result.root)
     if fmt == "json":
-        click.echo(report.format_json(problems, result.index))
+        click.echo(report.format_json(problems, result.index), file=out)
     elif fmt == "github":
         if problems:
-            click.echo(report.format_github(problems, prefix))
+            click.echo(report.format_github(problems, prefix), file=out)
     elif fmt == "sarif":
-        click.echo(report.format_sarif(problems, {a.rule.name: a.rule for a in active}, prefix))
+        base = Path.cwd() if prefix or _under_cwd(result.root) else result.root
+        click.echo(report.format_sarif(problems, {a.rule.name: a.rule for a in active}, prefix, base), file=out)
+    elif stats:
+        if problems:
+            click.echo(report.statistics(problems), file=out)
+            safe = sum(1 for p in problems if report.safe_fix(p))
+            if safe and not quiet:
+                click.echo(f"[*] {safe} fixable with `vaultkit fix`.{report.unsafe_hint(problems)}", file=out)
     else:
         if problems:
-            click.echo(report.format_text(problems, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
-        if stats and problems:
-            click.echo(report.statistics(problems))
+            colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            click.echo(report.format_text(problems, colour, shown_as(result.root)), file=out)
         if not quiet:
             click.echo(report.summary(problems, len(result.checked)), err=bool(problems))
     for warning in result.warnings:
@@ -231,5 +387,21 @@ def _repo_prefix(root: Path) -> str:
     return "" if rel == "." else rel + "/"
 
 
-def failing(problems: list[Problem]) -> bool:
+def _under_cwd(root: Path) -> bool:
+    return root.is_relative_to(Path.cwd().resolve())
+
+
+def shown_as(root: Path) -> Callable[[str], str]:
+    """How text output names a note of the vault at ``root``: relative to the current
+    directory when it is below it (as ruff prints paths), else absolute."""
+    cwd = Path.cwd().resolve()
+
+    def show(rel: str) -> str:
+        path = root / rel
+        return path.relative_to(cwd).as_posix() if path.is_relative_to(cwd) else path.as_posix()
+
+    return show
+
+
+def failing(problems: Sequence[Problem]) -> bool:
     return any(p.severity is not Severity.INFO for p in problems)

@@ -15,12 +15,28 @@ from pathlib import Path
 import click
 
 from vaultkit.check import report
-from vaultkit.check.engine import CheckResult
-from vaultkit.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, Run, failing, prepare, run_check, vault_options
-from vaultkit.fix.journal import WRITTEN, undo
+from vaultkit.check.engine import CheckResult, Problem
+from vaultkit.check.report import plural, unsafe_hint
+from vaultkit.check.run import check_as
+from vaultkit.cli.common import (
+    EXIT_CLEAN,
+    EXIT_PROBLEMS,
+    Run,
+    VaultOptions,
+    failing,
+    pass_options,
+    prepare,
+    run_check,
+    shown_as,
+    stdin_option,
+    vault_options,
+    vault_root,
+    where_options,
+)
+from vaultkit.fix.journal import WRITTEN, Journal, sha256, undo
+from vaultkit.fix.loop import fix_note
 from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, plan
 from vaultkit.model import Decoded
-from vaultkit.vault.files import find_root
 
 
 def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:
@@ -49,15 +65,12 @@ def _applied(done: list[FileFix]) -> Iterator[str]:
             yield f"  {fix.line}:{fix.column} {fix.code} [{fix.rule}] {fix.title}"
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _summary(done: list[FileFix], remaining: int, written: bool) -> str:
+def _summary(done: list[FileFix], remaining: list[Problem], written: bool) -> str:
     fixed = sum(len(f.result.applied) for f in done)
     verb = "Fixed" if written else "Would fix"
     undo_hint = " Undo with `vaultkit undo`." if written and done else ""
-    return f"{verb} {_count(fixed, 'problem')} in {_count(len(done), 'file')}; {remaining} remaining.{undo_hint}"
+    left = f"{len(remaining)} remaining.{unsafe_hint(remaining)}"
+    return f"{verb} {plural(fixed, 'problem')} in {plural(len(done), 'file')}; {left}{undo_hint}"
 
 
 def _storage(decoded: Decoded) -> str:
@@ -77,63 +90,138 @@ def unified_diff(item: FileFix) -> str:
     return head + "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
+def read_stdin(run: Run) -> tuple[bytes, CheckResult]:
+    """Read the note piped to stdin and check it as the one note the run targets
+    (``--stdin-filename``); returns its bytes and the result."""
+    assert run.targets is not None
+    data = sys.stdin.buffer.read()
+    return data, check_as(run.root, run.targets[0], data, run.config, run.active)
+
+
+def _fix_stdin(run: Run, unsafe: bool, quiet: bool) -> int:
+    """Fix the note piped to stdin and print the fixed text (ruff's and vale's convention):
+    the file on disk is not touched; what remains is reported on stderr."""
+    data, result = read_stdin(run)
+    (rel,) = result.checked
+    fixed = fix_note(result.index.notes[rel], result.index, run.active, unsafe, data, result.problems)
+    sys.stdout.buffer.write(fixed.data)
+    sys.stdout.flush()
+    if fixed.remaining:
+        click.echo(report.format_text(fixed.remaining, display=shown_as(run.root)), err=True)
+    if not quiet:
+        click.echo(f"Fixed {plural(len(fixed.applied), 'problem')}; {len(fixed.remaining)} remaining.", err=True)
+    return EXIT_PROBLEMS if failing(fixed.remaining) or not fixed.converged else EXIT_CLEAN
+
+
 @click.command("fix")
 @vault_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning (see each rule's docs).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the fixes; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file (rule, line, what).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was changed (for pre-commit hooks).")
+@click.option(
+    "--fixes-only",
+    is_flag=True,
+    help="Report only the fixes applied and exit 1 only when a file changed; leave the problems that remain "
+    "to `vaultkit check` (the pre-commit hook pair, like ruff's).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print remaining problems only: no summary, no progress.")
+@stdin_option
+@pass_options
 def fix_command(
-    paths,
-    vault,
-    config,
-    select,
-    ignore,
-    isolated,
-    jobs,
-    unsafe_fixes,
-    show_diff,
-    show_fixes,
-    exit_non_zero_on_fix,
-    quiet,
-) -> None:
+    options: VaultOptions,
+    unsafe_fixes: bool,
+    show_diff: bool,
+    show_fixes: bool,
+    exit_non_zero_on_fix: bool,
+    fixes_only: bool,
+    quiet: bool,
+) -> int:
     """Fix problems in place: safe fixes, and unsafe ones with --unsafe-fixes.
 
     Every changed file's original is kept in the vault's .vaultkit/ folder first;
     `vaultkit undo` restores the last run.
     """
-    run = prepare(paths, vault, config, select, ignore, isolated)
-    result = run_check(run, jobs, quiet)
-    outcome = fix_vault(run, result, unsafe_fixes, show_fixes, write=not show_diff)
+    run = prepare(options)
+    if options.stdin:
+        return _fix_stdin(run, unsafe_fixes, quiet)
+    result = run_check(run, options.jobs, quiet)
+    outcome = fix_vault(run, result, unsafe_fixes, show_fixes or fixes_only, write=not show_diff)
     remaining, done = outcome.remaining, _done(outcome)
+    unsettled = any(not f.result.converged for f in outcome.files)
+    if fixes_only:
+        if done and not quiet:
+            click.echo(f"Fixed {plural(sum(len(f.result.applied) for f in done), 'problem')} in "
+                       f"{plural(len(done), 'file')}.", err=True)  # fmt: skip
+        return EXIT_PROBLEMS if done or unsettled else EXIT_CLEAN
     if show_diff:
         for item in done:
             click.echo(unified_diff(item), nl=False)
         if remaining:  # the patch stays clean on stdout; what it would leave goes to stderr
-            click.echo(report.format_text(remaining), err=True)
+            click.echo(report.format_text(remaining, display=shown_as(run.root)), err=True)
     elif remaining:
-        click.echo(report.format_text(remaining))
+        click.echo(report.format_text(remaining, display=shown_as(run.root)))
     if not quiet:
-        click.echo(_summary(done, len(remaining), written=not show_diff), err=True)
-    unsettled = any(not f.result.converged for f in outcome.files)
+        click.echo(_summary(done, remaining, written=not show_diff), err=True)
     changed = bool(done) and (show_diff or exit_non_zero_on_fix)
-    sys.exit(EXIT_PROBLEMS if failing(remaining) or unsettled or changed else EXIT_CLEAN)
+    return EXIT_PROBLEMS if failing(remaining) or unsettled or changed else EXIT_CLEAN
 
 
 @click.command("undo")
-@click.option("--vault", type=click.Path(file_okay=False, exists=True), help="Vault root (default: the current one).")
-def undo_command(vault: str | None) -> None:
+@where_options
+@click.option(
+    "--orig",
+    "keep_orig",
+    is_flag=True,
+    help="Instead of restoring, write each file's original from the last run beside it as NAME.orig "
+    "(for files undo refused because they changed since the fix).",
+)
+@pass_options
+def undo_command(options: VaultOptions, keep_orig: bool) -> int:
     """Restore the files the last `vaultkit fix` changed (each only if unchanged since)."""
-    root = Path(vault).resolve() if vault else find_root(Path.cwd())
+    root = vault_root(options).path
+    if keep_orig:
+        return _write_originals(root)
     journal, results = undo(root)
     if journal is None:
         click.echo("Nothing to undo.")
-        sys.exit(EXIT_CLEAN)
+        return EXIT_CLEAN
     for item in results:
         click.echo(f"{item.status:9s} {item.path}" + (f": {item.reason}" if item.reason else ""))
     refused = sum(r.status == "refused" for r in results)
     restored = sum(r.status == "restored" for r in results)
     refusals = f"; refused {refused}." if refused else "."
-    click.echo(f"Restored {_count(restored, 'file')} of the run of {journal.created}{refusals}", err=True)
-    sys.exit(EXIT_PROBLEMS if refused else EXIT_CLEAN)
+    click.echo(f"Restored {plural(restored, 'file')} of the run of {journal.created}{refusals}", err=True)
+    if refused:
+        click.echo("`vaultkit undo --orig` writes the original of each refused file beside it as NAME.orig.", err=True)
+    return EXIT_PROBLEMS if refused else EXIT_CLEAN
+
+
+def _write_originals(root: Path) -> int:
+    """Put the originals the journal keeps beside their files, as ``NAME.orig``: the way back
+    for a file changed since the fix, to compare and merge by hand.  An existing ``.orig`` is
+    never overwritten, and an original whose checksum fails is not written."""
+    journal = Journal.last(root)
+    if journal is None:
+        click.echo("Nothing to undo.")
+        return EXIT_CLEAN
+    failed = 0
+    for entry in journal.entries.values():
+        target = root / (entry.path + ".orig")
+        original = journal.original(entry)
+        if sha256(original) != entry.original:
+            click.echo(f"damaged  {entry.path}: its original in the journal is damaged")
+            failed += 1
+            continue
+        try:
+            with open(target, "xb") as handle:
+                handle.write(original)
+        except FileExistsError:
+            click.echo(f"exists   {entry.path}.orig: left as it is")
+            failed += 1
+        except OSError as exc:
+            click.echo(f"failed   {entry.path}.orig: {exc.strerror}")
+            failed += 1
+        else:
+            click.echo(f"wrote    {entry.path}.orig")
+    return EXIT_PROBLEMS if failed else EXIT_CLEAN

@@ -11,13 +11,12 @@ metadata.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 import click
 
-from vaultkit.cli.common import prepare, run_check
+from vaultkit.cli.common import EXIT_CLEAN, VaultOptions, jobs_option, pass_options, prepare, run_check, where_options
 from vaultkit.model import Note
 from vaultkit.vault.index import VaultIndex
 
@@ -73,16 +72,15 @@ def note_text(note: Note, index: VaultIndex, record: dict[str, Any]) -> str:
 
 
 @click.command("inspect")
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--vault", type=click.Path(file_okay=False), help="Vault root (default: nearest folder with .obsidian/).")
-@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file (default: .vaultkit.toml).")
+@where_options
+@jobs_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count).")
-def inspect_command(paths, vault, config, fmt, jobs) -> None:
+@pass_options
+def inspect_command(options: VaultOptions, fmt: str) -> int:
     """Show what vaultkit parsed from notes: properties, links and where they resolve,
     headings, block ids and tags."""
-    run = prepare(paths, vault, config, (), ())
-    result = run_check(dataclasses.replace(run, active=[]), jobs, quiet=True)
+    run = prepare(options, rules=False)
+    result = run_check(run, options.jobs, quiet=True)
     index = result.index
     notes = [index.notes[rel] for rel in result.checked]
     records = [note_record(note, index) for note in notes]
@@ -90,3 +88,4 @@ def inspect_command(paths, vault, config, fmt, jobs) -> None:
         click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo("\n\n".join(note_text(note, index, record) for note, record in zip(notes, records, strict=True)))
+    return EXIT_CLEAN

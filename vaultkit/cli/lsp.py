@@ -14,15 +14,16 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli.common import _split, debounce_option, rule_options
+from vaultkit.cli.common import EXIT_CLEAN, VaultOptions, debounce_option, pass_options, selection_options, split
 
 
 @click.command("lsp")
-@rule_options
+@selection_options
 @debounce_option(0.2, "an edited note")
 @click.option("--stdio", is_flag=True, help="Speak LSP on stdin/stdout (the default and only transport).")
 @click.option("--verbose", "-v", is_flag=True, help="Log every check on stderr (editors show it in their LSP log).")
-def lsp_command(config, select, ignore, isolated, debounce, stdio, verbose) -> None:
+@pass_options
+def lsp_command(options: VaultOptions, debounce: float, stdio: bool, verbose: bool) -> int:
     """Run the language server on stdin/stdout (started by the editor).
 
     Diagnostics for the open notes as you type and for the whole vault, quick fixes,
@@ -38,5 +39,6 @@ def lsp_command(config, select, ignore, isolated, debounce, stdio, verbose) -> N
     )
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     logging.getLogger("pygls").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    settings = Settings(Path(config).resolve() if config else None, _split(select), _split(ignore), isolated, debounce)
-    serve(settings)
+    config = Path(options.config).resolve() if options.config else None
+    serve(Settings(config, split(options.select), split(options.ignore), options.isolated, debounce))
+    return EXIT_CLEAN

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from vaultkit.cli.common import EXIT_USAGE
+from vaultkit.cli.common import EXIT_CLEAN
+from vaultkit.errors import UsageError
 
 FILES = ("main.js", "manifest.json", "styles.css")
 
@@ -42,9 +43,8 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
-def _fail(message: str) -> None:
-    click.echo(f"vaultkit: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+def _fail(message: str) -> NoReturn:
+    raise UsageError(message)
 
 
 def _enable(settings: Path, plugin_id: str) -> bool:
@@ -74,7 +74,7 @@ def obsidian_command() -> None:
 @click.option(
     "--enable", is_flag=True, help="Also turn the plugin on (Obsidian must allow community plugins; restart it)."
 )
-def install_command(vault: Path, enable: bool) -> None:
+def install_command(vault: Path, enable: bool) -> int:
     """Copy the plugin into VAULT/.obsidian/plugins/vaultkit/ (default: the current folder).
 
     Settings the plugin saved there are kept; installing again updates it.
@@ -99,3 +99,4 @@ def install_command(vault: Path, enable: bool) -> None:
     else:
         click.echo("enabled it in .obsidian/community-plugins.json" if enabled else "it was already enabled")
         click.echo("next: restart Obsidian (or reload it) for the plugin to start")
+    return EXIT_CLEAN

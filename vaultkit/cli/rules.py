@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from vaultkit.api import Rule
-from vaultkit.check.registry import PluginError, find_rule, load_rules
-from vaultkit.cli.common import EXIT_USAGE
+from vaultkit.check.registry import find_rule, load_rules
+from vaultkit.cli.common import EXIT_CLEAN
+from vaultkit.errors import UsageError
 
 
 def markdown_table(rules: list[Rule]) -> str:
@@ -21,29 +20,31 @@ def markdown_table(rules: list[Rule]) -> str:
     return "\n".join(rows)
 
 
+_ISOLATED = click.option("--isolated", is_flag=True, help="Only vaultkit's own rules, no third-party plugins.")
+
+
 @click.command("rules")
-@click.option("--isolated", is_flag=True, help="Only vaultkit's own rules.")
+@_ISOLATED
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
-def rules_command(isolated: bool, fmt: str) -> None:
+def rules_command(isolated: bool, fmt: str) -> int:
     """List every available rule."""
-    try:
-        rules = sorted(load_rules(isolated).values(), key=lambda r: r.code)
-    except PluginError as exc:
-        click.echo(f"vaultkit: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    rules = sorted(load_rules(isolated).values(), key=lambda r: r.code)
     if fmt == "markdown":
         click.echo(markdown_table(rules))
-        return
+        return EXIT_CLEAN
     for rule in rules:
         flags = ("fix " if rule.fixable else "    ") + ("on " if rule.enabled_by_default else "off")
         click.echo(f"{rule.code}  {rule.name:28s} {rule.severity.value:8s} {flags}  {rule.summary}")
+    return EXIT_CLEAN
 
 
 @click.command("rule")
 @click.argument("name")
-def rule_command(name: str) -> None:
+@_ISOLATED
+def rule_command(name: str, isolated: bool) -> int:
     """Show the documentation of one rule (by name or code)."""
-    found = find_rule(load_rules(), name)
+    found = find_rule(load_rules(isolated), name)
     if found is None:
-        raise click.UsageError(f"no rule named {name!r} (see `vaultkit rules`)")
+        raise UsageError(f"no rule named {name!r} (see `vaultkit rules`)")
     click.echo(found.manual)
+    return EXIT_CLEAN

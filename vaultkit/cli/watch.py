@@ -11,13 +11,13 @@ import logging
 import signal
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 import click
 
-from vaultkit.check.run import resolve_run
-from vaultkit.cli.common import EXIT_CLEAN, EXIT_USAGE, _split, debounce_option, prepare, vault_options
+from vaultkit.check.config import ActiveRule, Config
+from vaultkit.cli.common import EXIT_CLEAN, VaultOptions, debounce_option, pass_options, prepare, vault_options
+from vaultkit.errors import CannotStart, VaultkitError
 
 
 def _text(kind: str, data: dict[str, Any]) -> str | None:
@@ -66,11 +66,11 @@ def _text(kind: str, data: dict[str, Any]) -> str | None:
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but warnings and errors.")
-@click.option("--verbose", "-v", is_flag=True, help="Log every request and batch.")
+@pass_options
 def watch_command(
-    paths, vault, config, select, ignore, isolated, jobs, fix, update_links, polling, poll_interval, debounce, serve,
-    port, fmt, quiet, verbose,
-) -> None:  # fmt: skip
+    options: VaultOptions, fix: bool, update_links: bool, polling: bool, poll_interval: float, debounce: float,
+    serve: bool, port: int, fmt: str, quiet: bool,
+) -> int:  # fmt: skip
     """Check the vault, then keep its diagnostics in sync as files change.
 
     Serves them to the Obsidian plugin over HTTP on 127.0.0.1 (token in
@@ -79,9 +79,9 @@ def watch_command(
     from vaultkit.watch.daemon import Daemon, Options
     from vaultkit.watch.runtime import AlreadyRunning
 
-    run = prepare(paths, vault, config, select, ignore, isolated)
+    run = prepare(options)
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO if not quiet else logging.WARNING,
+        level=logging.DEBUG if options.verbose else logging.INFO if not quiet else logging.WARNING,
         format="vaultkit watch: %(levelname)s: %(message)s",
         stream=sys.stderr,
     )
@@ -89,8 +89,8 @@ def watch_command(
         logging.getLogger(noisy).setLevel(logging.WARNING)
     log = logging.getLogger("vaultkit.watch")
 
-    def reconfigure():
-        return resolve_run(run.root, Path(config) if config else None, _split(select), _split(ignore), isolated)
+    def reconfigure() -> tuple[Config, list[ActiveRule]]:
+        return options.resolve(run.root)
 
     def report(kind: str, data: dict[str, Any]) -> None:
         if fmt == "json":
@@ -98,7 +98,7 @@ def watch_command(
         elif not quiet and (line := _text(kind, data)):
             click.echo(line)
         if kind == "ready":  # the first full result: every note that has problems
-            found = daemon.diagnostics(None)[1]
+            found = daemon.diagnostics(None)
             by_path: dict[str, list[dict[str, Any]]] = {}
             for problem in found["problems"]:
                 by_path.setdefault(problem["path"], []).append(problem)
@@ -111,19 +111,17 @@ def watch_command(
                 data["problems"],
             )
 
-    options = Options(fix, update_links, polling, poll_interval, debounce, serve, port, jobs)
-    daemon = Daemon(run.root, run.config, run.active, options, run.targets, reconfigure, report)
+    settings = Options(fix, update_links, polling, poll_interval, debounce, serve, port, options.jobs)
+    daemon = Daemon(run.root, run.config, run.active, settings, run.targets, reconfigure, report)
     try:
         daemon.start()
     except AlreadyRunning as exc:
-        click.echo(f"vaultkit: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        raise CannotStart(str(exc)) from exc
     except OSError as exc:
-        click.echo(f"vaultkit: error: cannot start: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        raise CannotStart(f"cannot start: {exc}") from exc
     except KeyboardInterrupt:  # Ctrl-C while the first check runs: a clean stop, not a crash
         daemon.stop()
-        sys.exit(EXIT_CLEAN)
+        return EXIT_CLEAN
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if daemon.server is not None:
@@ -136,6 +134,5 @@ def watch_command(
     finally:
         daemon.stop()
     if daemon.failed:
-        click.echo(f"vaultkit: error: {daemon.failed}", err=True)
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_CLEAN)
+        raise VaultkitError(str(daemon.failed))
+    return EXIT_CLEAN

@@ -108,7 +108,7 @@ class VaultkitServer(LanguageServer):
         for root in sorted(self.vaults, key=lambda r: len(r.parts), reverse=True):
             if path == root or path.is_relative_to(root):
                 return self.vaults[root]
-        root = find_root(path)
+        root = find_root(path).path
         vault = self.vaults[root] = Vault(root, self.settings, self.workspace.position_codec)
         self.run(vault.load, vault, recover=False)
         if not self.client_watches:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from vaultkit.errors import UnreadableNote
 from vaultkit.model import Decoded
 
 _UTF16_BOMS = (
@@ -29,7 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 BINARY_SHARE = 0.1  # control characters (NUL runs aside) beyond this share make a file binary
 
 
-class NotText(ValueError):
+class NotText(UnreadableNote):
     """The bytes are not a text file (binary data)."""
 
 
@@ -132,7 +133,7 @@ def _legacy(data: bytes, position: int, after: str = "") -> tuple[str, Decoded]:
     _refuse_binary(found.text)
     return found.text, Decoded(
         encoding=found.encoding,
-        error=f"{where}; it reads as {found.label}",
+        error=where,
         confidence=found.confidence,
         newline=newline_style(found.text),
     )

@@ -20,7 +20,6 @@ from vaultkit.model import Note, YamlKey
 
 # Sources, best first.  File times are reset by copies, clones and syncs, so they are opt-in.
 GIT, PATH, BIRTH_TIME, MODIFIED_TIME = "git", "path", "birth-time", "modified-time"
-SOURCE_ORDER = (GIT, PATH, BIRTH_TIME, MODIFIED_TIME)
 
 EARLIEST = dt.date(1971, 1, 1)  # anything before is a zeroed timestamp, not a note's date
 LATEST_YEAR = 2200
@@ -34,10 +33,6 @@ class DateEvidence:
     source: str
     value: dt.date
     detail: str
-
-    @property
-    def has_time(self) -> bool:
-        return isinstance(self.value, dt.datetime)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Where a vault starts and which files belong to it.
 
-The root is the nearest folder (upwards) holding ``.obsidian/``, else one holding
-``.vaultkit.toml``, else the folder given.  Walking skips hidden entries (``.obsidian``,
+The root is the nearest folder (upwards, not past the top of a git work tree) that marks a
+vault, else the git work tree, else the folder given (see :func:`find_root`).  Walking skips hidden entries (``.obsidian``,
 ``.trash``, ``.git``, ``.vaultkit`` -- Obsidian does not index dot-files either), the
 vault's ``userIgnoreFilters`` and configured excludes; directory symlinks are followed once
 (a loop is reported, not followed forever).
@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.model import fold, nfc
 from vaultkit.vault.index import VaultSettings
@@ -50,16 +50,61 @@ def write_durably(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
-def find_root(start: Path) -> Path:
-    """The vault root for ``start`` (a file or folder)."""
+_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*vaultkit\s*[\].]", re.MULTILINE)
+
+
+def _configured(folder: Path) -> str | None:
+    """Why ``folder`` holds vaultkit's configuration, if it does."""
+    if (folder / ".vaultkit.toml").is_file():
+        return "it holds .vaultkit.toml"
+    pyproject = folder / "pyproject.toml"
+    try:
+        if pyproject.is_file() and _TOOL_TABLE.search(pyproject.read_text(encoding="utf-8", errors="replace")):
+            return "its pyproject.toml has [tool.vaultkit]"
+    except OSError:
+        return None
+    return None
+
+
+class Root(NamedTuple):
+    """A vault root, why it was chosen, and whether something marks it as a vault."""
+
+    path: Path
+    why: str
+    marked: bool
+
+
+def find_root(start: Path) -> Root:
+    """The vault root for ``start`` (a file or folder), and why it was chosen.
+
+    Upwards from ``start``, but not past the top of the enclosing git work tree: the nearest
+    folder holding ``.obsidian/`` (so a configured subfolder never becomes a vault of its
+    own), else the nearest holding ``.vaultkit.toml`` or a ``pyproject.toml`` with
+    ``[tool.vaultkit]``, else the top of the git work tree (a notes repository that ignores
+    ``.obsidian/``), else the folder itself or a file's folder.  The current directory plays
+    no part: checking ``/tmp/x/Note.md`` from ``/`` must not index the whole disk, and
+    checking a subfolder of a vault must not make it a vault of its own.
+    """
     start = start.resolve()
-    if start.is_file():
-        start = start.parent
-    for marker in (".obsidian", ".vaultkit.toml"):
-        for folder in (start, *start.parents):
-            if (folder / marker).exists() and (marker != ".obsidian" or (folder / marker).is_dir()):
-                return folder
-    return start
+    folder = start.parent if start.is_file() else start
+    walk: list[Path] = []
+    for candidate in (folder, *folder.parents):
+        walk.append(candidate)
+        if (candidate / ".git").exists():  # a directory, or a file in worktrees and submodules
+            break
+    for candidate in walk:
+        if (candidate / ".obsidian").is_dir():
+            return Root(candidate, "it holds .obsidian/", True)
+    for candidate in walk:
+        why = _configured(candidate)
+        if why is not None:
+            return Root(candidate, why, True)
+    if (walk[-1] / ".git").exists():
+        return Root(
+            walk[-1], "it is the top of the git work tree, and no folder in it holds .obsidian/ or .vaultkit.toml", True
+        )
+    unmarked = "no .obsidian/, .vaultkit.toml or git work tree above it"
+    return Root(folder, f"it is the folder {'of the file ' if folder != start else ''}given ({unmarked})", False)
 
 
 # The Extended MathJax plugin (id ``obsidian-latex``) loads ``preamble.sty`` from the vault root

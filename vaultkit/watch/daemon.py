@@ -40,6 +40,7 @@ from vaultkit.check.config import ActiveRule, Config, ConfigError
 from vaultkit.check.live import Update, VaultState, read_file
 from vaultkit.check.registry import PluginError, find_rule, load_rules
 from vaultkit.check.report import problem_dict
+from vaultkit.errors import Changed, NotFound, NotReady, Stale
 from vaultkit.fix.journal import SKIPPED, WRITTEN, Journal
 from vaultkit.fix.loop import MAX_PASSES, AppliedFix, allowed, apply_edits, fix_note
 from vaultkit.fix.writer import Unwritable, encode, write_atomic
@@ -407,16 +408,17 @@ class Daemon:
         vault" command): on the worker, like a settings change, so it never races a batch."""
         self.debouncer.add(RECHECK)
 
-    def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]:
+    def diagnostics(self, rel: str | None) -> dict[str, Any]:
+        """The problems of the vault or of one note (raises NotReady, NotFound)."""
         if not self._ready.is_set():
-            return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+            raise NotReady("the first check is still running")
         state = self.state
         with state.lock:
             index = state.index
             if rel is None:
                 problems = [p for found in state.problems.values() for p in found]
                 problems.sort(key=attrgetter("order"))
-                return 200, {
+                return {
                     "generation": state.generation,
                     "ready": True,
                     "problems": [problem_dict(p, index) for p in problems],
@@ -425,36 +427,34 @@ class Daemon:
             if found is None and rel in state.files and rel not in state.notes and state.reported(rel):
                 found = []  # an attachment, canvas or base without findings (vault-scope rules)
             if found is None:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked file of this vault"}}
-            return 200, {
+                raise NotFound(f"{rel} is not a checked file of this vault")
+            return {
                 "generation": state.generation,
                 "ready": True,
                 "path": rel,
                 "problems": [problem_dict(p, index) for p in found],
             }
 
-    def fix(
-        self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
-    ) -> tuple[int, dict[str, Any]]:
+    def fix(self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None) -> dict[str, Any]:
         """Fix one note: all its fixes, or -- a quick fix in the editor -- only the fix of the
         ``problem`` named by code and start, in one pass, so nothing else in the note changes."""
         if not self._ready.is_set():
-            return 503, {"error": {"code": "starting", "message": "the first check is still running"}}
+            raise NotReady("the first check is still running")
         with self._busy:
             state = self.state
             note = state.notes.get(rel)
             if note is None or rel not in state.problems:
-                return 404, {"error": {"code": "not_found", "message": f"{rel} is not a checked note of this vault"}}
+                raise NotFound(f"{rel} is not a checked note of this vault")
             data = read_file(str(self.root), rel, state.config.max_file_size)
             if not isinstance(data, bytes) or digest_of(data) != note.digest:
-                return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; try again in a moment"}}
+                raise Changed(f"{rel} changed on disk; try again in a moment")
             chosen, passes = state.problems[rel], MAX_PASSES
             if problem is not None:
                 key = (problem["code"], problem["line"], problem["column"])
                 chosen = [p for p in chosen if (p.code, p.line, p.column) == key and p.fix is not None][:1]
                 if not chosen:
                     message = f"{rel} has no fixable {key[0]} at {key[1]}:{key[2]} now; its problems changed"
-                    return 409, {"error": {"code": "stale", "message": message}}
+                    raise Stale(message)
                 passes = 1
             result = fix_note(note, state.index, state.active, unsafe, data, chosen, passes)
             diff = "".join(
@@ -478,9 +478,9 @@ class Daemon:
             }
             if apply and result.changed:
                 if not self._write({rel: (data, result.data, payload["fixes"])}, "fix"):
-                    return 409, {"error": {"code": "changed", "message": f"{rel} changed on disk; nothing written"}}
+                    raise Changed(f"{rel} changed on disk; nothing written")
                 payload["applied"] = True
-            return 200, payload
+            return payload
 
     def rules(self) -> list[dict[str, Any]]:
         active = {a.rule.name: a for a in self.state.active}

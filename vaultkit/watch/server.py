@@ -30,6 +30,7 @@ from importlib import resources
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from vaultkit.errors import Changed, NotFound, NotReady, Stale, VaultkitError
 from vaultkit.model import nfc
 from vaultkit.version import __version__
 
@@ -154,13 +155,20 @@ class Backend(Protocol):
     def ready(self) -> bool: ...
     def health(self) -> dict[str, Any]: ...
     def status(self) -> dict[str, Any]: ...
-    def diagnostics(self, rel: str | None) -> tuple[int, dict[str, Any]]: ...
-    def fix(
-        self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None
-    ) -> tuple[int, dict[str, Any]]: ...
+    def diagnostics(self, rel: str | None) -> dict[str, Any]: ...
+    def fix(self, rel: str, apply: bool, unsafe: bool, problem: dict[str, Any] | None = None) -> dict[str, Any]: ...
     def recheck(self) -> None: ...
     def rules(self) -> list[dict[str, Any]]: ...
     def rule(self, name: str) -> dict[str, Any] | None: ...
+
+
+#: The HTTP answer to each error the daemon raises: status and the ``error.code`` clients read.
+HTTP_ERRORS: tuple[tuple[type[VaultkitError], int, str], ...] = (
+    (NotReady, 503, "starting"),
+    (NotFound, 404, "not_found"),
+    (Changed, 409, "changed"),
+    (Stale, 409, "stale"),
+)
 
 
 def openapi() -> bytes:
@@ -263,6 +271,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if self._read_body():
                 self._route(method)
+        except VaultkitError as exc:
+            status, code = next(((s, c) for kind, s, c in HTTP_ERRORS if isinstance(exc, kind)), (500, "internal"))
+            self._error(status, code, str(exc), {"Retry-After": "1"} if status == 503 else None)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:  # a bug in one request must not take the daemon down
@@ -339,8 +350,7 @@ class Handler(BaseHTTPRequestHandler):
             rel = self._path(query)
         except BadPath as exc:
             return self._error(400, "bad_path", str(exc))
-        status, payload = self.server.backend.diagnostics(rel)
-        self._json(status, payload, {"Retry-After": "1"} if status == 503 else None)
+        self._json(200, self.server.backend.diagnostics(rel))
         return None
 
     def _fix(self, query: dict[str, list[str]]) -> None:
@@ -363,8 +373,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(
                 400, "bad_request", 'problem must be {"code": "VK201", "line": 3, "column": 5} (line and column from 1)'
             )
-        status, payload = self.server.backend.fix(rel, apply, unsafe, problem)
-        self._json(status, payload)
+        self._json(200, self.server.backend.fix(rel, apply, unsafe, problem))
         return None
 
     def _recheck(self, query: dict[str, list[str]]) -> None:
