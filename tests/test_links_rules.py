@@ -55,6 +55,12 @@ def test_broken_wikilink_suggests_the_closest_note_as_an_unsafe_fix():
     assert apply(text, problem) == "See [[Gradient Descent]] now."
 
 
+def test_two_swapped_letters_in_a_short_name_are_one_typo():
+    (problem,) = check("[[Hoem]]", files={"Home.md": "# Home\n"})
+    assert problem.message == "no note 'Hoem' — did you mean 'Home'?"
+    assert apply("[[Hoem]]", problem) == "[[Home]]"
+
+
 def test_no_suggestion_when_nothing_is_close():
     (problem,) = check("See [[Missing Topic 123456]].")
     assert problem.message == "no note 'Missing Topic 123456'" and problem.fix is None

@@ -1,6 +1,6 @@
 """Closest-name suggestions for broken links: notes, attachments, headings, block ids.
 
-A suggestion is offered only when it is good: at most a few edits away (Levenshtein
+A suggestion is offered only when it is good: at most a few edits away (optimal string alignment
 distance up to :func:`max_edits`: one typo in a short name, one in six characters in a
 long one), and -- for a fix -- unique.  Similarity ratios are not
 enough: ``Pasted image 20240716132538.png`` and ``Pasted image 20240621140426.png`` are 84 %
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from vaultkit.model import Heading, fold, link_key
 from vaultkit.text.headings import heading_key, loose_key
@@ -25,7 +25,9 @@ SHOWN = 3  # at most this many names in a message
 
 def max_edits(name: str) -> int:
     """How many single-character edits still make a good suggestion for ``name`` (none for
-    names under four characters: one edit there turns ``AI`` into ``AJ`` and ``BI``)."""
+    names under four characters: one edit there turns ``AI`` into ``AJ`` and ``BI``).  Edits
+    are counted as optimal string alignment does: swapping two neighbours (``Hoem`` for
+    ``Home``, the commonest typing slip) is one edit, not two."""
     return 0 if len(name) < 4 else max(1, round(len(name) / 6))
 
 
@@ -33,7 +35,7 @@ def closest(query: str, choices: Collection[str]) -> list[str]:
     """The choices nearest to ``query``: every one tied for the fewest edits, none too far."""
     if not query or not choices:
         return []
-    found = process.extract(query, choices, scorer=Levenshtein.distance, limit=None, score_cutoff=max_edits(query))
+    found = process.extract(query, choices, scorer=OSA.distance, limit=None, score_cutoff=max_edits(query))
     if not found:
         return []
     best = min(distance for _, distance, _ in found)
