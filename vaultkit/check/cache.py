@@ -4,7 +4,8 @@ Per note it keeps the stat signature (size, mtime_ns, ctime_ns, inode), the BLAK
 the bytes, the parsed :class:`~vaultkit.model.Note`, and the findings of the note's last check.
 
 * A parsed note is reused when its digest is the same and the *parse key* is (cache schema,
-  vaultkit and Python version, ``max-file-size``).  When the stat signature is the one stored,
+  vaultkit and Python version, the size and time of each of vaultkit's own source files --
+  a development install changes code without changing version -- ``max-file-size``).  When the stat signature is the one stored,
   the file is not even read.
 * A note's findings are reused when its digest is the same, the *run key* is (the parse key,
   the active rules with their levels, options and excludes, every installed rule plugin and
@@ -43,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
+import functools
 import hashlib
 import hmac
 import io
@@ -78,9 +80,26 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+@functools.cache
+def _code() -> str:
+    """vaultkit's own source files, by size and modification time: a development install
+    changes its code without changing its version, and a cache must not outlive that."""
+    folders = {Path(__file__).resolve().parents[1]}  # the vaultkit package
+    rules = getattr(sys.modules.get("vaultkit.rules"), "__file__", None)  # shipped from rules/
+    if rules:
+        folders.add(Path(rules).resolve().parent)
+    files = []
+    for folder in folders:
+        for path in folder.rglob("*.py"):
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                files.append((str(path), info.st_size, info.st_mtime_ns))
+    return _digest(sorted(files))
+
+
 def parse_key(max_bytes: int) -> str:
     """What a parsed note depends on besides its bytes."""
-    return _digest(SCHEMA, __version__, sys.version_info[:2], max_bytes)
+    return _digest(SCHEMA, __version__, _code(), sys.version_info[:2], max_bytes)
 
 
 def run_key(max_bytes: int, active: Sequence[ActiveRule], settings: VaultSettings) -> str:
