@@ -126,10 +126,17 @@ def test_obsidian_settings_are_part_of_the_key(vault) -> None:
     same_as_uncached(root)
 
 
-def test_upgrading_vaultkit_rebuilds_the_cache(vault, checked: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("change", ["version", "source"])
+def test_upgrading_vaultkit_rebuilds_the_cache(
+    vault, checked: list[str], monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A new version, or (in a development install) changed source files at the same version."""
     root = vault(NOTES)
     same_as_uncached(root)
-    monkeypatch.setattr(vcache, "__version__", "99.0")
+    if change == "version":
+        monkeypatch.setattr(vcache, "__version__", "99.0")
+    else:
+        monkeypatch.setattr(vcache, "_code", lambda: "edited sources")
     checked.clear()
     assert run(root) == run(root, cache=False)
     assert sorted(checked[: len(NOTES)]) == sorted(NOTES)  # nothing was taken from the old cache
