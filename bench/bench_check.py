@@ -3,7 +3,7 @@
     python bench/bench_check.py [--notes 10000] [--seed 1] [--vault DIR] [--repeat 3]
 
 Makes the vault with ../shared/bench/make_vault.py (once; reused when it exists), then runs
-`vaultkit check --format json` as a subprocess: all rules, and all rules but one family, so
+`vaultkit check --format json --no-cache` as a subprocess: all rules, and all rules but one family, so
 the difference is that family's share.  Peak memory is the largest process's maximum RSS
 (worker processes are forked and share most pages with the parent).
 """
@@ -24,10 +24,11 @@ MAKE_VAULT = REPO.parent / "shared" / "bench" / "make_vault.py"
 FAMILIES = {"VK0": "file", "VK1": "front matter", "VK2": "links", "VK3": "encoding", "VK4": "math", "VK5": "sync"}
 
 
-def ensure_vault(path: Path, notes: int, seed: int) -> None:
+def ensure_vault(path: Path, notes: int, seed: int, defect_rate: float | None = None) -> None:
     if not (path / ".obsidian").is_dir():
+        rate = () if defect_rate is None else ("--defect-rate", str(defect_rate))
         subprocess.run(
-            [sys.executable, str(MAKE_VAULT), str(path), "--notes", str(notes), "--seed", str(seed)], check=True
+            [sys.executable, str(MAKE_VAULT), str(path), "--notes", str(notes), "--seed", str(seed), *rate], check=True
         )
 
 
@@ -35,7 +36,7 @@ def run(vault: Path, *args: str) -> tuple[float, float, int]:
     """One `vaultkit check` run: (seconds, peak RSS in MB, number of problems)."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "vaultkit", "check", str(vault), "--format", "json", *args],
+        [sys.executable, "-m", "vaultkit", "check", str(vault), "--format", "json", "--no-cache", *args],
         capture_output=True,
         text=True,
     )

@@ -10,31 +10,39 @@ the notes it failed on; the run goes on.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
 import dataclasses
+import gc
 import multiprocessing
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
+from typing import Any, cast
 
 from vaultkit.api import Diagnostic, Edit, Fix, Rule, Scope, Severity
+from vaultkit.check import cache as vcache
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import INCOMPLETE_ANALYSIS, INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
-from vaultkit.read.parse import DEFAULT_MAX_BYTES, read_document, read_note
+from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
 from vaultkit.vault import evidence
-from vaultkit.vault.files import list_files, load_settings, on_disk
-from vaultkit.vault.index import VaultIndex
+from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
+from vaultkit.vault.index import VaultIndex, VaultSettings
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
+SERIAL_CHUNK = 10  # notes checked between two looks at ``cancel`` when checking in this process
+CANCEL_EVERY = 50  # notes parsed between two looks at ``cancel``
 
 
 @dataclass(frozen=True)
@@ -62,13 +70,25 @@ class Problem:
 
 @dataclass
 class CheckResult:
-    """Everything a run found."""
+    """Everything a run found.  The index is built when first asked for: a run whose every
+    finding came from the cache loads no note unless a reporter or the fixer needs one."""
 
     root: Path
-    index: VaultIndex
+    load_index: Callable[[], VaultIndex] = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def index(self) -> VaultIndex:
+        return self.load_index()
+
+
+class Cancelled(Exception):
+    """The run was asked to stop (the daemon is shutting down)."""
+
+
+Cancel = Callable[[], bool]
 
 
 def _internal(rel: str, rule_name: str, code: str, what: str, severity: Severity) -> Problem:
@@ -211,13 +231,30 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
 
 
 # State inherited by forked workers (set just before the pool starts, never pickled).
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
+
+Checked = tuple[str, list[Problem], "vcache.Result | None", "bytes | None"]
 
 
-def _check_chunk(rels: list[str]) -> list[Problem]:
-    index: VaultIndex = _WORKER["index"]  # type: ignore[assignment]
-    active: Sequence[ActiveRule] = _WORKER["active"]  # type: ignore[assignment]
-    return [p for rel in rels for p in check_note(index.notes[rel], index, active)]
+def _check_one(rel: str) -> Checked:
+    """Check one note in a worker (or in this process); with a cache, also record what the
+    findings depended on and seal the note for storing when it was parsed in this run."""
+    index: VaultIndex = _WORKER["index"]
+    active: Sequence[ActiveRule] = _WORKER["active"]
+    store: vcache.Store | None = _WORKER.get("store")
+    note = index.notes[rel]
+    if store is None:
+        return rel, check_note(note, index, active), None, None
+    tracker = vcache.Tracker(index)
+    problems = check_note(note, cast(VaultIndex, tracker), active)
+    facts: vcache.Facts = _WORKER["facts"]
+    result = vcache.Result(note.digest, facts.answers(tracker.tokens), problems)
+    blob = store.seal_note(note) if rel in _WORKER["fresh"] else None
+    return rel, problems, result, blob
+
+
+def _check_chunk(rels: list[str]) -> list[Checked]:
+    return [_check_one(rel) for rel in rels]
 
 
 def _chunks(items: list[str], jobs: int) -> list[list[str]]:
@@ -254,21 +291,48 @@ def _pool(jobs: int) -> ProcessPoolExecutor | None:
 Progress = Callable[[str, int, int], None]  # (phase, notes just done, total)
 
 
-def _map(func: Callable[[list[str]], list], items: list[str], jobs: int, progress: Progress | None, phase: str) -> list:
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: a run that is cancelled or interrupted must not wait for its workers."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+
+
+def _map(
+    func: Callable[[list[str]], list], items: list[str], jobs: int, progress: Progress | None, cancel: Cancel | None
+) -> list:
     out: list = []
     pool = _pool(jobs) if len(items) >= PARALLEL_THRESHOLD else None
     if pool is None:
-        for chunk in _chunks(items, 1):
+        for start in range(0, len(items), SERIAL_CHUNK):
+            if cancel and cancel():
+                raise Cancelled
+            chunk = items[start : start + SERIAL_CHUNK]
             out.extend(func(chunk))
             if progress:
-                progress(phase, len(chunk), len(items))
+                progress("checking", len(chunk), len(items))
         return out
-    with pool:
+    try:
         chunks = _chunks(items, jobs)
-        for chunk, result in zip(chunks, pool.map(func, chunks), strict=True):
-            out.extend(result)
-            if progress:
-                progress(phase, len(chunk), len(items))
+        futures = {pool.submit(func, chunk): n for n, chunk in enumerate(chunks)}
+        results: list[list] = [[] for _ in chunks]
+        pending = set(futures)
+        while pending:
+            if cancel and cancel():
+                raise Cancelled
+            done, pending = concurrent.futures.wait(pending, timeout=0.1, return_when="FIRST_COMPLETED")
+            for future in done:
+                results[futures[future]] = future.result()
+                if progress:
+                    progress("checking", len(chunks[futures[future]]), len(items))
+    except BaseException:  # Ctrl-C, SIGTERM, cancel, a worker crash: never wait for the rest
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    for result in results:
+        out.extend(result)
     return out
 
 
@@ -277,16 +341,40 @@ def default_jobs() -> int:
 
 
 def _parse_all(
-    root: str, rels: list[str], max_bytes: int, progress: Progress | None, spelled: dict[str, tuple[str, ...]]
+    root: str,
+    rels: list[str],
+    max_bytes: int,
+    progress: Progress | None,
+    spelled: dict[str, tuple[str, ...]],
+    cancel: Cancel | None = None,
+    cached: Callable[[str], Note | bytes | None] | None = None,
 ) -> list[Note]:
     """Parse in this process.  Worker processes would parse faster, but sending the parsed
     notes back (pickling some 20 objects per note) costs as much as the parse saved; the
-    check phase below forks after parsing instead, so notes never cross a process boundary."""
+    check phase below forks after parsing instead, so notes never cross a process boundary.
+
+    ``cached(rel)`` gives a note from the cache, the bytes read to find it was not there, or
+    None.  The cyclic garbage collector is off meanwhile: parsing makes hundreds of thousands
+    of objects and no cycles, and its collections cost about 8% of the parse."""
     notes = []
-    for done, rel in enumerate(rels, 1):
-        notes.append(read_note(root, rel, max_bytes, on_disk(rel, spelled)))
-        if progress and (done % 200 == 0 or done == len(rels)):
-            progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for done, rel in enumerate(rels, 1):
+            found = cached(rel) if cached else None
+            if isinstance(found, Note):
+                notes.append(found)
+            elif isinstance(found, bytes):
+                notes.append(parse_bytes(rel, found))
+            else:
+                notes.append(read_note(root, rel, max_bytes, on_disk(rel, spelled)))
+            if cancel and done % CANCEL_EVERY == 0 and cancel():
+                raise Cancelled
+            if progress and (done % 200 == 0 or done == len(rels)):
+                progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
+    finally:
+        if enabled:
+            gc.enable()
     return notes
 
 
@@ -299,6 +387,18 @@ def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _index(
+    root: Path, listing: Listing, notes: list[Note], settings: VaultSettings, keys: tuple[str, ...], max_bytes: int
+) -> VaultIndex:
+    """The index of parsed notes, with the vault's other documents (canvases, bases) read;
+    ``keys`` are the date properties whose evidence (git history, file times) is gathered
+    here for notes where one is empty, since rules do no I/O."""
+    spelled = listing.spelled
+    documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
+    dates = evidence.gather(root, notes, keys) if keys else None
+    return VaultIndex(notes, listing.files, settings, dates=dates, documents=documents, spelled=spelled)
+
+
 def build_index(
     root: Path,
     excludes: Iterable[str] = (),
@@ -308,23 +408,34 @@ def build_index(
     external_symlinks: bool = False,
 ) -> tuple[VaultIndex, list[str], list[str], list[str]]:
     """Parse the whole vault.  Returns the index, the notes to check, the other files to check
-    (attachments, canvases, bases: for vault-scope rules), and walk warnings.
-
-    ``date_keys`` are the date properties the active rules read evidence for (:func:`date_keys`):
-    notes where one is empty get their evidence (git history, file times) gathered here, since
-    rules do no I/O."""
+    (attachments, canvases, bases: for vault-scope rules), and walk warnings."""
     listing = list_files(root, excludes, external_symlinks)
-    spelled = listing.spelled
-    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, spelled)
-    documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
-    dates = evidence.gather(root, notes, date_keys) if date_keys else None
-    index = VaultIndex(notes, listing.files, load_settings(root), dates=dates, documents=documents, spelled=spelled)
+    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, listing.spelled)
+    index = _index(root, listing, notes, load_settings(root), tuple(date_keys), max_bytes)
     return index, listing.notes, listing.others, listing.warnings
 
 
 def targeted(rel: str, targets: Sequence[str]) -> bool:
     """Whether ``rel`` is one of ``targets`` (paths, prefixes ending in ``/``, or ``""``)."""
     return any(rel == t or t == "" or (t.endswith("/") and rel.startswith(t)) for t in targets)
+
+
+def _run(index: VaultIndex, rels: list[str], active: Sequence[ActiveRule], jobs: int, progress, cancel, **state):
+    """Check ``rels`` against ``index`` in forked workers (or here, for few notes)."""
+    _WORKER.update(index=index, active=list(active), **state)
+    try:
+        return _map(_check_chunk, rels, jobs, progress, cancel)
+    finally:
+        _WORKER.clear()
+
+
+def _digest(note: Note | None) -> str | None:
+    return note.digest if note is not None else None
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """A run's problems as reported: one internal-error per crashed rule, in order."""
+    return sorted(collapse_crashes(problems), key=attrgetter("order"))
 
 
 def check(
@@ -336,23 +447,123 @@ def check(
     jobs: int | None = None,
     progress: Progress | None = None,
     external_symlinks: bool = False,
+    cache: bool = False,
+    cancel: Cancel | None = None,
 ) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
-    ending in ``/``; None means every note)."""
+    ending in ``/``; None means every note).  ``cache`` reads and updates the vault's
+    ``.vaultkit/cache.sqlite`` (:mod:`vaultkit.check.cache`); ``cancel`` is polled between
+    notes, and raises :class:`Cancelled` when it returns true."""
     jobs = default_jobs() if jobs is None else jobs
-    index, notes, others, warnings = build_index(
-        root, excludes, max_bytes, progress, date_keys(active), external_symlinks
-    )
+    listing = list_files(root, excludes, external_symlinks)
+    checked, others = listing.notes, listing.others
     if targets is not None:
         wanted = list(targets)
-        notes = [n for n in notes if targeted(n, wanted)]
+        checked = [n for n in checked if targeted(n, wanted)]
         others = [f for f in others if targeted(f, wanted)]
-    _WORKER.update(index=index, active=list(active))
-    try:
-        problems = _map(_check_chunk, notes, jobs, progress, "checking")
-    finally:
-        _WORKER.clear()
-    problems += check_files(index, active, set(notes).union(others).__contains__)
-    problems = collapse_crashes(problems)
-    problems.sort(key=attrgetter("order"))
-    return CheckResult(root=root, index=index, problems=problems, checked=notes, warnings=warnings)
+    scope = set(checked).union(others)
+    settings = load_settings(root)
+    keys = date_keys(active)
+    if cache:
+        return _check_cached(root, listing, checked, scope, settings, keys, active, max_bytes, jobs, progress, cancel)
+    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, listing.spelled, cancel)
+    index = _index(root, listing, notes, settings, keys, max_bytes)
+    problems = [p for _, found, _, _ in _run(index, checked, active, jobs, progress, cancel) for p in found]
+    problems += check_files(index, active, scope.__contains__)
+    return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
+
+
+VAULT = ""  # the findings of vault-scope rules, in the cache's findings blob (no note is named "")
+
+
+def _in_scope(problems: Iterable[Problem], scope: set[str]) -> list[Problem]:
+    """Vault-scope findings on the files this run checks (and rule crashes, placed at ".")."""
+    return [p for p in problems if p.path in scope or p.path == "."]
+
+
+def _check_cached(
+    root: Path,
+    listing: Listing,
+    checked: list[str],
+    scope: set[str],
+    settings: VaultSettings,
+    keys: tuple[str, ...],
+    active: Sequence[ActiveRule],
+    max_bytes: int,
+    jobs: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> CheckResult:
+    """:func:`check` with the cache: reuse what is stored, check what may have changed.
+    Vault-scope rules run on every run that is not answered whole from the cache."""
+    store = vcache.Store(root, vcache.parse_key(max_bytes), vcache.run_key(max_bytes, active, settings))
+    rels = listing.notes + listing.ignored_notes
+    spelled = listing.spelled
+    started = time.time()
+    signatures: dict[str, vcache.Signature] = {}
+    known: dict[str, str] = {}  # rel -> digest, where the stat says the bytes are the stored ones
+    for rel in rels + listing.documents:
+        try:
+            info = os.stat(os.path.join(root, on_disk(rel, spelled)))
+        except OSError:
+            continue
+        signatures[rel] = sig = vcache.signature(info, started)
+        entry = store.entries.get(rel)
+        if sig and entry is not None and entry.signature == sig:
+            known[rel] = entry.digest
+    head = vcache.git_head(root) if keys else ""
+    state = vcache.vault_state(store.run_key, listing.files, signatures, head)
+    unchanged = state is not None and state == store.state and all(rel in known for rel in rels)
+    if unchanged and store.findings.keys() >= {VAULT, *checked}:  # nothing moved: last run's findings hold
+        found = [p for rel in checked for p in store.findings[rel]] + _in_scope(store.findings[VAULT], scope)
+
+        def load() -> VaultIndex:
+            notes = _parse_all(str(root), rels, max_bytes, None, spelled, None, lambda rel: store.note(rel, known[rel]))
+            store.close()
+            return _index(root, listing, notes, settings, keys, max_bytes)
+
+        return CheckResult(root, load, _sorted(found), checked, listing.warnings)
+
+    fresh: set[str] = set()
+
+    def cached(rel: str) -> Note | bytes | None:
+        if rel in known and (note := store.note(rel, known[rel])) is not None:
+            return note
+        data = read_bytes(str(root), on_disk(rel, spelled), max_bytes)
+        if isinstance(data, bytes) and (note := store.note(rel, digest_of(data))) is not None:
+            return note
+        fresh.add(rel)
+        return data
+
+    notes = _parse_all(str(root), rels, max_bytes, progress, spelled, cancel, cached)
+    index = _index(root, listing, notes, settings, keys, max_bytes)
+    before = {rel: entry.digest for rel, entry in store.entries.items()}
+    changed = {rel for rel in before.keys() | index.notes.keys() if before.get(rel) != _digest(index.notes.get(rel))}
+    files = vcache.files_digest(listing.files)
+    facts = vcache.Facts(index, changed if store.files else None, store.files == files)
+    results: dict[str, vcache.Result] = {}
+    reused: dict[str, list[Problem]] = {}
+    stale = []
+    for rel in checked:
+        note = index.notes[rel]
+        result = store.result(rel, note.digest) if note.digest else None
+        if result is not None and facts.holds(result.answers):
+            reused[rel] = result.problems
+        else:
+            stale.append(rel)
+    problems = [p for found in reused.values() for p in found]
+    blobs: dict[str, bytes] = {}
+    for rel, found, result, blob in _run(
+        index, stale, active, jobs, progress, cancel, store=store, facts=facts, fresh=fresh
+    ):
+        problems.extend(found)
+        if result is not None:
+            results[rel] = result
+        if blob is not None:
+            blobs[rel] = blob
+    reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
+    problems += _in_scope(reused[VAULT], scope)
+    fresh_notes = {rel: index.notes[rel] for rel in fresh if rel in index.notes and index.notes[rel].digest}
+    moved = bool(changed) or store.files != files
+    store.save(rels, signatures, fresh_notes, results, state, blobs, files, reused, moved)
+    return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)

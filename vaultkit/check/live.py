@@ -1,8 +1,9 @@
 """The picture of the vault that ``vaultkit watch`` and ``vaultkit lsp`` keep -- notes, files,
 problems -- in step with the disk.
 
-:meth:`VaultState.load` does what ``vaultkit check`` does (parse everything in worker
-processes, check every note).  After that, :meth:`VaultState.apply` takes a batch of
+:meth:`VaultState.load` does what ``vaultkit check`` does, from the same cache
+(:mod:`vaultkit.check.cache`): on a vault checked before, only what changed since is
+parsed and checked again.  After that, :meth:`VaultState.apply` takes a batch of
 vault-relative paths whose events have settled and reconciles each with the disk: whatever
 the events said, a path that exists is (re-)read and one that does not is dropped, so a
 burst of events, a lost event or a folder moved in one go all end in the same state.  A
@@ -50,7 +51,7 @@ from pathlib import Path
 
 from vaultkit.api import Scope
 from vaultkit.check.config import ActiveRule, Config
-from vaultkit.check.engine import Problem, check, check_files, check_note, date_keys, targeted
+from vaultkit.check.engine import Cancel, Problem, check, check_files, check_note, date_keys, targeted
 from vaultkit.model import Decoded, Note, fold, link_key
 from vaultkit.read.decode import newline_style
 from vaultkit.read.parse import digest_of, parse_bytes, parse_document, parse_text, read_bytes
@@ -223,8 +224,9 @@ class VaultState:
 
     # -- loading -------------------------------------------------------------------------
 
-    def load(self, jobs: int | None = None) -> None:
-        """Index and check the whole vault, as ``vaultkit check`` does."""
+    def load(self, jobs: int | None = None, cancel: Cancel | None = None) -> None:
+        """Index and check the whole vault, as ``vaultkit check`` does; ``cancel`` is polled
+        between notes and ends the load with :class:`~vaultkit.check.engine.Cancelled`."""
         config = self.config
         result = check(
             self.root,
@@ -234,6 +236,8 @@ class VaultState:
             config.max_file_size,
             jobs,
             external_symlinks=config.follow_external_symlinks,
+            cache=True,
+            cancel=cancel,
         )
         index = result.index
         with self.lock:

@@ -125,4 +125,4 @@ def check_as(root: Path, rel: str, data: bytes, config: Config, active: list[Act
         index.spelled,
     )
     problems = check_note(note, index, active) + check_files(index, active, {rel}.__contains__)
-    return CheckResult(root=root, index=index, problems=collapse_crashes(problems), checked=[rel], warnings=warnings)
+    return CheckResult(root, lambda: index, collapse_crashes(problems), [rel], warnings)

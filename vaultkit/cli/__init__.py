@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import click
 
+from vaultkit.cli.cache import cache_command
 from vaultkit.cli.check import check_command
 from vaultkit.cli.common import EXIT_USAGE
 from vaultkit.cli.fix import fix_command, undo_command
@@ -43,6 +44,7 @@ for _command in (
     watch_command,
     lsp_command,
     obsidian_command,
+    cache_command,
 ):
     cli.add_command(_command)
 

@@ -48,6 +48,7 @@ from vaultkit.errors import UsageError
     type=click.Path(dir_okay=False, path_type=Path),
     help="Record every problem found in this file and exit 0: adopt vaultkit on a vault as it is.",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor update the check cache in .vaultkit/.")
 @stdin_option
 @pass_options
 def check_command(
@@ -61,6 +62,7 @@ def check_command(
     output_file: TextIO | None,
     baseline: Path | None,
     write_baseline: Path | None,
+    no_cache: bool,
 ) -> int:
     """Check notes (default: the whole vault) and report problems."""
     run = prepare(options)
@@ -70,7 +72,7 @@ def check_command(
             raise UsageError("--fix does not apply to a note read from stdin; use `vaultkit fix --stdin-filename`")
         result = read_stdin(run)[1]
     else:
-        result = run_check(run, options.jobs, quiet or fmt != "text")
+        result = run_check(run, options.jobs, quiet or fmt != "text", cache=not no_cache)
     problems = fix_vault(run, result, unsafe_fixes, show_fixes=False).remaining if fix else result.problems
     if write_baseline is not None:
         recorded = baselines.write(write_baseline, problems, result.index)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -306,9 +307,16 @@ class Progress:
             self.bar = None
 
 
-def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
-    """Check the vault with a progress bar when it is worth one."""
+def _terminate(signum: int, _frame: Any) -> None:
+    """SIGTERM ends a run as Ctrl-C does: at once, its worker processes killed on the way out."""
+    raise SystemExit(128 + signum)
+
+
+def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> CheckResult:
+    """Check the vault with a progress bar when it is worth one (``cache``: use the vault's
+    check cache, :mod:`vaultkit.check.cache`)."""
     progress = Progress(not quiet and sys.stderr.isatty())
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         result = check(
             run.root,
@@ -319,11 +327,15 @@ def run_check(run: Run, jobs: int | None, quiet: bool) -> CheckResult:
             jobs or default_jobs(),
             progress,
             external_symlinks=run.config.follow_external_symlinks,
+            cache=cache,
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         progress.close()
+    if run.marked or run.targets is None:  # (the index is built only when needed: a cached run has none)
+        return result
     indexed, asked = len(result.index.notes), len(result.checked)
-    if not run.marked and run.targets is not None and indexed >= max(UNMARKED_WARNING, UNMARKED_RATIO * asked):
+    if indexed >= max(UNMARKED_WARNING, UNMARKED_RATIO * asked):
         result.warnings.append(
             f"indexed {indexed} notes under {run.root} to check {plural(asked, 'note')}: nothing marks that folder "
             "as a vault; add .vaultkit.toml (or .obsidian/) at the vault's root, or pass --vault"

@@ -16,7 +16,6 @@ stored, not the text; they travel with the state and are honoured by the writer'
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence

@@ -107,7 +107,11 @@ def read_bytes(root: str, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes
                 size,
             )
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            # Ask for the size stat gave (plus one byte, to see growth): ``read(max_bytes + 1)``
+            # would allocate a 10 MB buffer for every 2 KB note.
+            data = handle.read(size + 1)
+            if len(data) > size:  # it grew since the stat: read on, up to the limit
+                data += handle.read(max_bytes + 1 - len(data))
     except OSError as exc:
         return unreadable(rel, f"cannot read: {exc.strerror or exc}")
     if len(data) > max_bytes:  # grew while we read it

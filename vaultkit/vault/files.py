@@ -29,8 +29,6 @@ NOTE_SUFFIX = ".md"
 # Files Obsidian opens as documents of their own and that vault-scope rules read: JSON Canvas
 # boards and Bases views.  Their text is kept in the index; other attachments are only named.
 DOCUMENT_SUFFIXES = (".canvas", ".base")
-
-
 _TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*vaultkit\s*[\].]", re.MULTILINE)
 
 

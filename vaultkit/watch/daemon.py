@@ -206,7 +206,7 @@ class Daemon:
     def _work(self) -> None:
         started = time.perf_counter()
         try:
-            self.state.load(self.options.jobs)
+            self.state.load(self.options.jobs, cancel=lambda: self._stopping)
         except Exception as exc:  # nothing to serve without a first check
             if not self._stopping:
                 log.exception("the first check of %s failed", self.root)
@@ -263,7 +263,7 @@ class Daemon:
             except (ConfigError, PluginError) as exc:
                 log.error("configuration not reloaded: %s", exc)
         fresh = VaultState(self.root, config, active, self.targets)
-        fresh.load(self.options.jobs)
+        fresh.load(self.options.jobs, cancel=lambda: self._stopping)
         old = self.state
         fresh.generation = old.generation + 1
         update = Update(generation=fresh.generation)

@@ -1,0 +1,161 @@
+"""vaultkit's speed against rumdl and markdownlint-cli2, with and without caches, and its scaling.
+
+    python bench/bench_speed.py [--notes 10000] [--seed 1] [--defect-rate 0.05] [--repeat 3]
+                                [--rumdl PATH] [--markdownlint PATH] [--scale 1000,10000,50000,100000]
+                                [--watch]
+
+On one synthetic vault (../shared/bench/make_vault.py, made once and reused) it times, in the
+same run so that the machine's load is shared fairly:
+
+* vaultkit cold (``--no-cache``; and after ``vaultkit cache clear``, writing the cache), an
+  unchanged re-run, a re-run after one note was edited, and peak RSS;
+* rumdl (``rumdl check --flavor obsidian``) cold with ``--no-cache`` and warm (its cache filled);
+* markdownlint-cli2 (``npm install markdownlint-cli2`` into a temp folder, ``--markdownlint``);
+
+and prints the best of ``--repeat`` runs of each and the ratios.  ``--scale`` checks vaults of
+those sizes cold (time and peak RSS, to show both grow linearly); ``--watch`` times
+``vaultkit watch``'s first full result with a warm cache.  Peak RSS is the largest process's
+(``wait4``; forked workers share most pages with the parent).  Figures from a shared, busy
+machine vary: compare ratios from one run, not absolute times from different runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_check import ensure_vault
+
+TARGETS = {"cold": 3.0, "unchanged": 0.5, "one edit": 0.8}
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run ``command`` to its end: (wall seconds, peak RSS in MB of it and its waited children)."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: linters write lots to stderr
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(
+                f"{command[:3]} failed ({proc.returncode}): {errors.read()[-2000:].decode(errors='replace')}"
+            )
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def vaultkit(vault: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "vaultkit", "check", str(vault), "-q", *args]
+
+
+def clear(vault: Path) -> None:
+    subprocess.run([sys.executable, "-m", "vaultkit", "cache", "clear", "--vault", str(vault)], capture_output=True)
+
+
+def edit(vault: Path, n: int) -> None:
+    note = sorted(vault.glob("*.md"))[0]
+    with open(note, "a", encoding="utf-8") as handle:
+        handle.write(f"\nedited {n} [[Nowhere {n}]]\n")
+    time.sleep(0.01)
+
+
+def best(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return min(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def vaultkit_figures(vault: Path, repeat: int) -> dict[str, tuple[float, float]]:
+    out: dict[str, list[tuple[float, float]]] = {"cold --no-cache": [], "cold": [], "unchanged": [], "one edit": []}
+    for n in range(repeat):
+        out["cold --no-cache"].append(timed(vaultkit(vault, "--no-cache")))
+        clear(vault)
+        out["cold"].append(timed(vaultkit(vault)))
+        timed(vaultkit(vault))  # files written in the last seconds are hashed, not trusted by stat
+        out["unchanged"].append(timed(vaultkit(vault)))
+        edit(vault, n)
+        out["one edit"].append(timed(vaultkit(vault)))
+    return {k: best(v) for k, v in out.items()}
+
+
+def others(vault: Path, repeat: int, rumdl: str | None, markdownlint: str | None) -> dict[str, tuple[float, float]]:
+    found: dict[str, tuple[float, float]] = {}
+    if rumdl:
+        found["rumdl cold"] = best([timed([rumdl, "check", "--flavor", "obsidian", "--no-cache", "."], vault)])
+        timed([rumdl, "check", "--flavor", "obsidian", "."], vault)  # fill its cache
+        found["rumdl warm"] = best([timed([rumdl, "check", "--flavor", "obsidian", "."], vault) for _ in range(repeat)])
+    if markdownlint:
+        found["markdownlint-cli2"] = best([timed([markdownlint, "**/*.md"], vault)])
+    return found
+
+
+def first_result(vault: Path) -> float:
+    """Seconds from starting ``vaultkit watch`` to its first full result (the "ready" event)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "watch", str(vault), "--no-serve", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for line in proc.stdout or ():
+            if json.loads(line).get("event") == "ready":
+                return time.perf_counter() - start
+        raise SystemExit("vaultkit watch ended without a result")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)  # drain its output, or it blocks writing diagnostics
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--notes", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--defect-rate", type=float, default=0.05)
+    ap.add_argument("--vault", type=Path, default=None, help="where to make (or find) the vault; it is edited")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rumdl", default=shutil.which("rumdl"))
+    ap.add_argument("--markdownlint", default=shutil.which("markdownlint-cli2"))
+    ap.add_argument("--scale", default="", help="comma-separated vault sizes to check cold, e.g. 1000,10000,100000")
+    ap.add_argument("--watch", action="store_true", help="also time vaultkit watch's first result (warm cache)")
+    a = ap.parse_args()
+    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    vault = a.vault or tmp / f"vaultkit-speed-{a.notes}-{a.seed}-{a.defect_rate}"
+    ensure_vault(vault, a.notes, a.seed, a.defect_rate)
+    print(f"vault: {vault} ({a.notes} notes), best of {a.repeat}; load average {os.getloadavg()[0]:.1f}")
+    mine = vaultkit_figures(vault, a.repeat)
+    theirs = others(vault, a.repeat, a.rumdl, a.markdownlint)
+    print(f"{'what':28s} {'seconds':>8s} {'peak MB':>8s}  target")
+    for name, (seconds, peak) in {**{f"vaultkit {k}": v for k, v in mine.items()}, **theirs}.items():
+        target = TARGETS.get(name.removeprefix("vaultkit "))
+        print(f"{name:28s} {seconds:8.2f} {peak:8.0f}  {f'<= {target} s' if target else ''}")
+    if "rumdl cold" in theirs:
+        print(f"rumdl cold / vaultkit cold:           {theirs['rumdl cold'][0] / mine['cold'][0]:.2f} (>= 1 wanted)")
+        print(
+            f"rumdl warm / vaultkit unchanged:      {theirs['rumdl warm'][0] / mine['unchanged'][0]:.2f} (>= 3 wanted)"
+        )
+        print(f"rumdl warm / vaultkit one edit:       {theirs['rumdl warm'][0] / mine['one edit'][0]:.2f}")
+    if "markdownlint-cli2" in theirs:
+        print(f"markdownlint-cli2 / vaultkit cold:    {theirs['markdownlint-cli2'][0] / mine['cold'][0]:.2f}")
+    if a.watch:
+        timed(vaultkit(vault))  # warm the cache for the current contents
+        print(f"vaultkit watch, first full result with a warm cache: {first_result(vault):.2f} s (<= 2 s wanted)")
+    sizes = [int(s) for s in a.scale.split(",") if s]
+    if sizes:
+        print(f"{'notes':>8s} {'cold s':>8s} {'peak MB':>8s} {'ms/note':>8s} {'KB/note':>8s}")
+        for size in sizes:
+            path = tmp / f"vaultkit-speed-{size}-{a.seed}-{a.defect_rate}"
+            ensure_vault(path, size, a.seed, a.defect_rate)
+            seconds, peak = timed(vaultkit(path, "--no-cache"))
+            print(f"{size:8d} {seconds:8.2f} {peak:8.0f} {seconds / size * 1000:8.3f} {peak * 1024 / size:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

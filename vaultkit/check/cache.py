@@ -1,0 +1,647 @@
+"""A persistent cache of parsed notes and of each note's findings: ``.vaultkit/cache.sqlite``.
+
+Per note it keeps the stat signature (size, mtime_ns, ctime_ns, inode), the BLAKE2b digest of
+the bytes, the parsed :class:`~vaultkit.model.Note`, and the findings of the note's last check.
+
+* A parsed note is reused when its digest is the same and the *parse key* is (cache schema,
+  vaultkit and Python version, the size and time of each of vaultkit's own source files --
+  a development install changes code without changing version -- ``max-file-size``).  When the stat signature is the one stored,
+  the file is not even read.
+* A note's findings are reused when its digest is the same, the *run key* is (the parse key,
+  the active rules with their levels, options and excludes, every installed rule plugin and
+  its version, the vault's ``.obsidian`` settings) and its *dependency fingerprint* is: while
+  a note is checked, the rules see the index through a :class:`Tracker` that records which
+  facts of the rest of the vault they read -- a link's resolution, a target's headings or
+  block ids, whether a note exists, the set of files, the aliases, date evidence, vault-wide
+  analyses (rumdl's "dependency fingerprint").  The next run reads the same facts from the
+  new index (:class:`Facts`); any difference re-checks the note.  Rules declare nothing; a
+  fact the tracker does not know is taken as "the whole vault".
+* When the whole vault's *state* (run key, every file's path, every note's stat signature,
+  git HEAD) is the one of the last run, every note's findings are taken as stored and no
+  note is loaded at all (the index is built only if someone asks for it).
+
+**A content change that keeps the stat.**  The signature includes ``ctime``, which no tool
+can set back (restoring ``mtime`` with ``utime`` moves ``ctime``), so only a write within
+the file system's timestamp granularity of the previous stat keeps all four.  Git's
+"racily clean" rule covers that: a file whose ``mtime`` or ``ctime`` is less than
+:data:`RACY` seconds older than the run that stored it is stored without a signature, so
+the next run hashes it.  ``--no-cache`` and the watch daemon's reconciliation (which hashes
+every file it reads) do not depend on the stat at all.
+
+**Trust.**  The cache lives in the vault, and a vault can come from anywhere: every stored
+blob carries a keyed BLAKE2b MAC made with a per-user secret kept outside the vault
+(``$XDG_CACHE_HOME/vaultkit/cache-key``, mode 0600) and is unpickled only when the MAC
+matches -- a cache copied from elsewhere, tampered with, truncated, or written by another
+version is not trusted and is rebuilt.  Any SQLite error (a corrupt or truncated file, a
+file that is not a database) deletes the file and starts afresh; the cache is an
+optimisation and never makes a run fail.  Everything a run learned is written in one
+transaction at its end; when another process holds the write lock, this run does not wait
+and does not write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import dataclasses
+import functools
+import hashlib
+import hmac
+import io
+import operator
+import os
+import pickle
+import secrets
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from vaultkit.check.config import ActiveRule
+from vaultkit.check.registry import GROUP
+from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, SourceMap, Tag, YamlKey
+from vaultkit.vault.index import VaultIndex, VaultSettings
+from vaultkit.vault.statedir import state_dir
+from vaultkit.version import __version__
+
+SCHEMA = 7
+FILE = "cache.sqlite"
+RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
+MAC_SIZE = 32
+
+Token = tuple[str, ...]
+Signature = str  # "size:mtime_ns:ctime_ns:inode", or "" when the stat must not be trusted
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@functools.cache
+def _code() -> str:
+    """vaultkit's own source files, by size and modification time: a development install
+    changes its code without changing its version, and a cache must not outlive that."""
+    folders = {Path(__file__).resolve().parents[1]}  # the vaultkit package
+    rules = getattr(sys.modules.get("vaultkit.rules"), "__file__", None)  # shipped from rules/
+    if rules:
+        folders.add(Path(rules).resolve().parent)
+    files = []
+    for folder in folders:
+        for path in folder.rglob("*.py"):
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                files.append((str(path), info.st_size, info.st_mtime_ns))
+    return _digest(sorted(files))
+
+
+def parse_key(max_bytes: int) -> str:
+    """What a parsed note depends on besides its bytes."""
+    return _digest(SCHEMA, __version__, _code(), sys.version_info[:2], max_bytes)
+
+
+def run_key(max_bytes: int, active: Sequence[ActiveRule], settings: VaultSettings) -> str:
+    """What every note's findings depend on besides the vault's contents."""
+    rules = [
+        (a.rule.code, a.rule.name, a.rule.check.__module__, a.severity.value, sorted(a.options.items()), a.exclude)
+        for a in active
+    ]
+    plugins = sorted((ep.name, ep.value, ep.dist.version if ep.dist else "") for ep in entry_points(group=GROUP))
+    return _digest(parse_key(max_bytes), rules, plugins, sorted(settings.property_types.items()), settings.app)
+
+
+def signature(info: os.stat_result, now: float) -> Signature:
+    """The stat signature of a file, or "" when it changed too recently to be trusted."""
+    if now - max(info.st_mtime, info.st_ctime) < RACY:
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def git_head(root: Path) -> str:
+    """The commit the vault's repository is at ("" outside git): date evidence comes from
+    git history, which can change without any note changing.  Read from ``.git`` directly;
+    spawning ``git`` would cost more than the whole unchanged run."""
+    for folder in (root, *root.parents):
+        dot = folder / ".git"
+        try:
+            if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+                dot = (folder / dot.read_text().split(":", 1)[1].strip()).resolve()
+            if not dot.is_dir():
+                continue
+            head = (dot / "HEAD").read_text().strip()
+            if head.startswith("ref: "):
+                common = dot / (dot / "commondir").read_text().strip() if (dot / "commondir").is_file() else dot
+                for base in (dot, common):
+                    if (base / head[5:]).is_file():
+                        return (base / head[5:]).read_text().strip()
+                packed = common / "packed-refs"
+                return _digest(head, packed.read_bytes() if packed.is_file() else b"")
+            return head
+        except (OSError, IndexError, UnicodeDecodeError):
+            return "?"
+    return ""
+
+
+# -- dependency tracking ----------------------------------------------------------------------
+
+
+class _TrackedNotes(Mapping[str, Note]):
+    """``index.notes`` as a rule sees it: a lookup depends on that note, a walk on all."""
+
+    def __init__(self, notes: Mapping[str, Note], tokens: set[Token]) -> None:
+        self._notes, self._tokens = notes, tokens
+
+    def __getitem__(self, rel: str) -> Note:
+        self._tokens.add(("note", rel))
+        return self._notes[rel]
+
+    def __contains__(self, rel: object) -> bool:
+        self._tokens.add(("note", str(rel)))
+        return rel in self._notes
+
+    def __iter__(self) -> Iterator[str]:
+        self._tokens.add(("all",))
+        return iter(self._notes)
+
+    def __len__(self) -> int:
+        self._tokens.add(("all",))
+        return len(self._notes)
+
+
+class Tracker:
+    """The index as the rules of one note see it, recording which facts they read.
+
+    Methods compute on the real index (so its caches are shared); only the question asked is
+    recorded, as a token :class:`Facts` can answer again on another run's index."""
+
+    def __init__(self, index: VaultIndex) -> None:
+        self._index = index
+        self.tokens: set[Token] = set()
+
+    def outgoing(self, note: Note) -> Any:
+        self.tokens.add(("outgoing", note.rel))
+        return self._index.outgoing(note)
+
+    def heading_keys(self, rel: str) -> Any:
+        self.tokens.add(("heading_keys", rel))
+        return self._index.heading_keys(rel)
+
+    def block_ids(self, rel: str) -> Any:
+        self.tokens.add(("block_ids", rel))
+        return self._index.block_ids(rel)
+
+    def candidates(self, linkpath: str, source: str) -> Any:
+        self.tokens.add(("candidates", linkpath, source))
+        return self._index.candidates(linkpath, source)
+
+    def resolve(self, linkpath: str, source: str) -> Any:
+        self.tokens.add(("candidates", linkpath, source))
+        return self._index.resolve(linkpath, source)
+
+    def link_text(self, rel: str, source: str) -> Any:
+        self.tokens.add(("candidates", rel.rsplit("/", 1)[-1].removesuffix(".md"), source))
+        return self._index.link_text(rel, source)
+
+    def note(self, rel: str) -> Any:
+        self.tokens.add(("note", rel))
+        return self._index.note(rel)
+
+    @property
+    def notes(self) -> Mapping[str, Note]:
+        return _TrackedNotes(self._index.notes, self.tokens)
+
+    @property
+    def files(self) -> Any:
+        self.tokens.add(("files",))
+        return self._index.files
+
+    @property
+    def names(self) -> Any:
+        self.tokens.add(("files",))
+        return self._index.names
+
+    @property
+    def aliases(self) -> Any:
+        self.tokens.add(("aliases",))
+        return self._index.aliases
+
+    @property
+    def dates(self) -> Any:
+        self.tokens.add(("dates",))
+        return self._index.dates
+
+    @property
+    def settings(self) -> VaultSettings:  # part of the run key
+        return self._index.settings
+
+    def analysis(self, note: Note, key: str, compute: Callable[[Note], Any]) -> Any:
+        return self._index.analysis(note, key, compute)  # per note; what ``compute`` reads is tracked
+
+    def budget(self, note: Note, what: str, units: int) -> Any:
+        return self._index.budget(note, what, units)  # a per-note allowance: no vault fact
+
+    def exhausted(self, note: Note) -> list[str]:
+        return self._index.exhausted(note)
+
+    def derived(self, key: str, compute: Callable[[VaultIndex], Any]) -> Any:
+        module, name = getattr(compute, "__module__", ""), getattr(compute, "__qualname__", "")
+        self.tokens.add(("derived", key, module, name) if _named(module, name) is compute else ("all",))
+        return self._index.derived(key, compute)
+
+    def __getattr__(self, name: str) -> Any:  # anything else: depend on the whole vault
+        self.tokens.add(("all",))
+        return getattr(self._index, name)
+
+
+def _named(module: str, name: str) -> Any:
+    """The module-level function ``module.name`` when it is loaded (a lambda or nested function
+    cannot be found again on the next run: a rule using one depends on the whole vault)."""
+    found: Any = sys.modules.get(module)
+    for part in name.split("."):
+        found = getattr(found, part, None)
+    return found if callable(found) else None
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` as nested tuples in a fixed order, so its digest is the same in every
+    process (sets and dicts iterate in an order that depends on the hash seed)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, Mapping):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(repr(_canonical(v)) for v in value))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(v) for v in value)
+    return repr(value)
+
+
+class Facts:
+    """Answers :class:`Tracker` tokens on one run's index.
+
+    ``changed`` are the notes whose bytes changed, appeared or went away since the stored
+    run, and ``files_same`` tells whether the set of files is the one it had: a token about
+    a single note that did not change, or a link resolution while no file came or went,
+    has the answer it had then and is not asked again (None: ask every token)."""
+
+    def __init__(self, index: VaultIndex, changed: set[str] | None = None, files_same: bool = False) -> None:
+        self.index = index
+        self.changed = changed
+        self.files_same = files_same
+        self._vault: dict[str, str] = {}
+        self._answers: dict[Token, str] = {}
+
+    def _vault_wide(self, kind: str) -> str:
+        if kind not in self._vault:
+            index = self.index
+            if kind == "files":
+                value = _digest(sorted(index.files))
+            elif kind == "aliases":
+                value = _digest(sorted(index.aliases.items()))
+            elif kind == "dates":
+                value = _digest(_canonical(index.dates))
+            else:  # "all"
+                notes = sorted((n.rel, n.digest, n.read_error) for n in index.notes.values())
+                value = _digest(self._vault_wide("files"), notes)
+            self._vault[kind] = value
+        return self._vault[kind]
+
+    def answer(self, token: Token) -> str:
+        """The digest of what ``token`` asks, on this index (memoised: many notes ask the same)."""
+        found = self._answers.get(token)
+        if found is None:
+            found = self._answers[token] = self._answer(token)
+        return found
+
+    def _answer(self, token: Token) -> str:
+        index, kind = self.index, token[0]
+        if kind == "outgoing":
+            note = index.notes.get(token[1])
+            value: object = tuple(t.candidates for t in index.outgoing(note)) if note is not None else None
+        elif kind == "heading_keys":
+            value = index.heading_keys(token[1])
+        elif kind == "block_ids":
+            value = tuple(sorted(index.block_ids(token[1])))
+        elif kind == "candidates":
+            value = index.candidates(token[1], token[2])
+        elif kind == "note":
+            found = index.notes.get(token[1])
+            value = (found.digest, found.read_error) if found is not None else None
+        elif kind == "derived" and (compute := _named(token[2], token[3])) is not None:
+            value = _canonical(index.derived(token[1], compute))
+        else:
+            return self._vault_wide(kind if kind in ("files", "aliases", "dates") else "all")
+        return _digest(value)
+
+    def answers(self, tokens: Iterable[Token]) -> dict[Token, str]:
+        return {token: self.answer(token) for token in tokens}
+
+    def _unchanged(self, token: Token) -> bool:
+        """Whether ``token`` cannot have a new answer (see the class docstring)."""
+        if self.changed is None or token[0] not in ("outgoing", "candidates", "heading_keys", "block_ids", "note"):
+            return False
+        if token[0] == "candidates":
+            return self.files_same
+        return token[1] not in self.changed and (self.files_same or token[0] != "outgoing")
+
+    def holds(self, answers: Mapping[Token, str]) -> bool:
+        """Whether every fact a note's findings used still has the answer it had."""
+        return all(self._unchanged(t) or self.answer(t) == answer for t, answer in answers.items())
+
+
+# -- the store --------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """What the cache knows about one note path."""
+
+    signature: Signature
+    digest: str
+
+
+@dataclass
+class Result:
+    """A note's stored findings and what they depended on."""
+
+    digest: str
+    answers: dict[Token, str]  # each fact the findings used, and its answer then
+    problems: list[Any]
+
+
+def _constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    names = [f.name for f in dataclasses.fields(cls)]
+    fields = operator.attrgetter(*names, *names[:1])  # twice the first: always a tuple, read in C
+    return lambda obj: (cls, fields(obj)[: len(names)])
+
+
+# Notes are pickled as calls of their dataclasses' constructors: loading 10,000 notes this way
+# takes under half the time of pickle's default for slotted dataclasses (a Python-level
+# ``__setstate__`` per object).  Only the cache's own pickler uses this table.
+_REDUCERS = copyreg.dispatch_table | {
+    cls: _constructor(cls)
+    for cls in (Note, Decoded, SourceMap, FrontMatter, YamlKey, Link, Heading, BlockId, Tag, Region)
+}
+
+
+def _dumps(value: object) -> bytes:
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(value)
+    return out.getvalue()
+
+
+def _secret() -> bytes | None:
+    """The per-user key that signs cache blobs (created on first use); None when there is
+    no private place to keep one -- then nothing is cached."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vaultkit"
+    path = base / "cache-key"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(MAC_SIZE))
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == MAC_SIZE else None
+
+
+class Store:
+    """The cache file of one vault for one run (see the module docstring)."""
+
+    def __init__(self, root: Path, parse: str, run: str) -> None:
+        self.root = root
+        self.parse_key, self.run_key = parse, run
+        self.entries: dict[str, Entry] = {}
+        self.state: str | None = None
+        self.files: str | None = None  # digest of the file list of the run that wrote the cache
+        self._secret = _secret()
+        self._key: bytes | None = None
+        self.findings: dict[str, list[Any]] = {}  # the last run's findings, by note (fast path)
+        self._db: sqlite3.Connection | None = None
+        self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
+        self._path = root / ".vaultkit" / FILE
+        if self._secret is not None:
+            self._load()
+
+    # -- reading
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._path, timeout=0, isolation_level=None)
+        db.execute("PRAGMA journal_mode=DELETE")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS notes (rel TEXT PRIMARY KEY, sig TEXT, digest TEXT, note BLOB, result BLOB)"
+        )
+        return db
+
+    def _load(self) -> None:
+        """Read every row; a cache that cannot be read is deleted and started afresh."""
+        try:
+            if not self._path.parent.is_dir():
+                return
+            self._db = db = self._connect()
+            db.execute("BEGIN")  # one snapshot, even while another run writes
+            try:
+                rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                notes = db.execute("SELECT rel, sig, digest FROM notes").fetchall()
+            finally:
+                db.execute("COMMIT")
+            if rows.get("schema") != f"{SCHEMA}:{__version__}:{self.parse_key}":
+                self._wipe()
+                return
+            state, files = self._open(rows.get("state"), b"state"), self._open(rows.get("files"), b"files")
+            self.state = state.decode() if state else None
+            if self.state is not None:
+                found = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
+                self.findings = pickle.loads(found) if found else {}
+            self.files = files.decode() if files else None
+            for rel, sig, digest in notes:
+                self.entries[rel] = Entry(sig or "", digest or "")
+        except Exception:  # whatever a damaged file makes SQLite or pickle raise
+            self.entries, self.state, self.findings = {}, None, {}
+            self._wipe()
+
+    def _wipe(self) -> None:
+        """Start a fresh cache file (schema or version changed, or the file is damaged)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        _delete(self._path)
+
+    def _mac(self, data: bytes, context: bytes) -> bytes:
+        """BLAKE2b keyed with the user's secret (bound to the parse key) over the blob's
+        context -- what it is, for which path and digest -- and its bytes."""
+        if self._key is None:
+            assert self._secret is not None
+            self._key = hmac.new(self._secret, self.parse_key.encode(), "blake2b").digest()[:MAC_SIZE]
+        mac = hashlib.blake2b(context, key=self._key, digest_size=MAC_SIZE)
+        mac.update(b"\0")
+        mac.update(data)
+        return mac.digest()
+
+    def _seal(self, data: bytes, context: bytes) -> bytes:
+        return self._mac(data, context) + data
+
+    def seal_note(self, note: Note) -> bytes:
+        """A note as stored (pickled and signed); worker processes seal the notes they check."""
+        return self._seal(_dumps(note), f"note\0{note.rel}\0{note.digest}".encode())
+
+    def _open(self, blob: object, context: bytes) -> bytes | None:
+        """The payload of a sealed blob, or None when it was not written by this user's vaultkit
+        for this parse key (and context: the note path and digest it belongs to)."""
+        if not isinstance(blob, bytes) or len(blob) < MAC_SIZE:
+            return None
+        mac, data = blob[:MAC_SIZE], blob[MAC_SIZE:]
+        return data if hmac.compare_digest(mac, self._mac(data, context)) else None
+
+    def _blob(self, column: str, rel: str) -> bytes | None:
+        """A stored blob; each column is read whole when first needed (an unchanged vault
+        needs neither the notes nor their findings one by one)."""
+        if column not in self._blobs:
+            try:
+                query = f"SELECT rel, {column} FROM notes"  # column is "note" or "result"
+                self._blobs[column] = dict(self._db.execute(query).fetchall()) if self._db else {}
+            except sqlite3.Error:
+                self._blobs[column] = {}
+        return self._blobs[column].get(rel)
+
+    def note(self, rel: str, digest: str) -> Note | None:
+        """The cached parse of ``rel`` when its bytes had ``digest``; None when not cached."""
+        entry = self.entries.get(rel)
+        if entry is None or entry.digest != digest or self._secret is None:
+            return None
+        data = self._open(self._blob("note", rel), f"note\0{rel}\0{digest}".encode())
+        try:
+            note = pickle.loads(data) if data is not None else None
+        except Exception:  # a sealed blob that does not unpickle: another version's classes
+            return None
+        return note if isinstance(note, Note) and note.rel == rel and note.digest == digest else None
+
+    def result(self, rel: str, digest: str) -> Result | None:
+        """The findings stored for ``rel`` under this run key and ``digest``."""
+        entry = self.entries.get(rel)
+        if entry is None or entry.digest != digest or self._secret is None:
+            return None
+        data = self._open(self._blob("result", rel), f"result\0{self.run_key}\0{rel}\0{digest}".encode())
+        try:
+            found = pickle.loads(data) if data is not None else None
+        except Exception:
+            return None
+        return found if isinstance(found, Result) and found.digest == digest else None
+
+    # -- writing
+
+    def save(
+        self,
+        rels: Iterable[str],
+        signatures: Mapping[str, Signature],
+        notes: Mapping[str, Note],
+        results: Mapping[str, Result],
+        state: str | None,
+        blobs: Mapping[str, bytes],
+        files: str,
+        reused: Mapping[str, list[Any]],
+        moved: bool,
+    ) -> None:
+        """Store what this run learned, in one transaction; never raises, never waits.
+
+        ``reused`` are the findings taken from the cache that still hold (with ``results``, the
+        notes whose findings hold for this run); when anything ``moved``
+        (a note changed, a file came or went), the stored findings of other notes are
+        dropped, since :class:`Facts` judges findings against the run that stored the cache."""
+        if self._secret is None:
+            return
+        keep = set(rels)
+        rows, updates, touched = [], [], []
+        for rel in keep:
+            entry = self.entries.get(rel)
+            note = notes.get(rel)
+            digest = note.digest if note is not None else entry.digest if entry else ""
+            if not digest:
+                continue
+            result_blob = None
+            if rel in results:
+                context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
+                result_blob = self._seal(_dumps(results[rel]), context)
+            sig = signatures.get(rel, "")
+            if note is not None:  # parsed in this run: a new row
+                rows.append((rel, sig, digest, blobs.get(rel) or self.seal_note(note), result_blob))
+            elif entry is None:
+                continue
+            elif result_blob is not None or (moved and rel not in reused):  # new findings, or none that hold
+                updates.append((sig, result_blob, rel))
+            elif entry.signature != sig:
+                touched.append((sig, rel))
+        gone = [(rel,) for rel in self.entries if rel not in keep]
+        state_blob = self._seal(state.encode(), b"state") if state else None
+        if state:  # every verified note's findings in one blob: an unchanged vault reads only this
+            found = {rel: list(result.problems) for rel, result in results.items()}
+            found.update({rel: problems for rel, problems in reused.items() if rel not in found})
+            findings_blob = self._seal(_dumps(found), f"findings\0{self.run_key}\0{state}".encode())
+        try:
+            state_dir(self.root)
+            if self._db is None:
+                self._db = self._connect()
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM meta")
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (f"{SCHEMA}:{__version__}:{self.parse_key}",))
+                if state_blob is not None:
+                    db.execute("INSERT INTO meta VALUES ('state', ?)", (state_blob,))
+                    db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
+                db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
+                db.executemany("DELETE FROM notes WHERE rel = ?", gone)
+                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
+                db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
+                db.executemany("UPDATE notes SET sig = ? WHERE rel = ?", touched)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):  # another run is writing: leave it
+                self._wipe()
+        except (sqlite3.Error, OSError):
+            self._wipe()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def clear(root: Path) -> bool:
+    """Delete the vault's cache (``vaultkit cache clear``); whether there was one."""
+    return _delete(root / ".vaultkit" / FILE)
+
+
+def _delete(path: Path) -> bool:
+    """Remove a cache file and SQLite's side files; whether the file was there."""
+    existed = path.exists()
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{path}{suffix}")
+    return existed
+
+
+def files_digest(files: Iterable[str]) -> str:
+    return _digest(sorted(files))
+
+
+def vault_state(run: str, files: Iterable[str], signatures: Mapping[str, Signature], head: str) -> str | None:
+    """The whole vault's state for the fast path; None when some note's stat is not trusted."""
+    if any(not sig for sig in signatures.values()):
+        return None
+    return _digest(run, sorted(files), sorted(signatures.items()), head)
