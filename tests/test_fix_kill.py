@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support import children
 
 pytestmark = pytest.mark.slow  # runs in CI; `pytest -m 'not slow'` is the quick local suite
 
@@ -116,21 +117,6 @@ def test_sigkill_never_leaves_a_torn_file_and_undo_recovers(vaults):
         assert not list(work.rglob(".*.vaultkit-tmp")), "undo leaves no temporary file of the killed run"
         shutil.rmtree(work)
     assert torn_runs, f"no kill landed while files were being rewritten (writing takes {window:.2f}s)"
-
-
-def children(pid: int) -> list[int]:
-    """The live processes whose parent is ``pid`` (from /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
 
 
 def alive(pid: int) -> bool:

@@ -12,23 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from support import children as children_of
 from support import wait_for
 
 pytestmark = pytest.mark.slow
 LIMIT = 1.0  # seconds from the signal to the end of the process
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry))
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -53,7 +41,7 @@ def _interrupt(command: list[str], ready, sig: int) -> tuple[float, set[int]]:
     try:
         wait_for(lambda: ready(proc), timeout=120, what="the run to be under way")
         assert proc.poll() is None, "the run ended before it could be interrupted: use a larger vault"
-        children = _children(proc.pid)
+        children = set(children_of(proc.pid))
         proc.send_signal(sig)
         started = time.monotonic()
         proc.wait(timeout=60)
@@ -74,7 +62,7 @@ def test_a_running_check_ends_within_a_second(big_vault: Path, sig: int, jobs: s
     # under way: past the imports and into the vault (a worker forked, or a second of parsing)
     began = time.monotonic()
     seconds, children = _interrupt(
-        command, lambda proc: _children(proc.pid) if jobs == "2" else time.monotonic() - began > 3, sig
+        command, lambda proc: set(children_of(proc.pid)) if jobs == "2" else time.monotonic() - began > 3, sig
     )
     assert seconds < LIMIT
     wait_for(lambda: not any(_alive(c) for c in children), timeout=5, what="the workers to end")

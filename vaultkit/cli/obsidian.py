@@ -11,8 +11,6 @@ in ``.obsidian/community-plugins.json``
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import NoReturn
@@ -21,6 +19,7 @@ import click
 
 from vaultkit.cli.common import EXIT_CLEAN
 from vaultkit.errors import UsageError
+from vaultkit.vault.atomic import replace_file
 
 FILES = ("main.js", "manifest.json", "styles.css")
 
@@ -32,15 +31,9 @@ def _bundle() -> dict[str, bytes]:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all (Obsidian may be reading the plugin folder)."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write a file whole or not at all (Obsidian may be reading the plugin folder), readable
+    by the app like any file it installs itself."""
+    replace_file(path.parent, path.name, data, mode=0o644)
 
 
 def _fail(message: str) -> NoReturn:
