@@ -63,6 +63,7 @@ from typing import Any
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import GROUP
 from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, SourceMap, Tag, YamlKey
+from vaultkit.read.parse import digest_of
 from vaultkit.vault.index import VaultIndex, VaultSettings
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
@@ -77,7 +78,8 @@ Signature = str  # "size:mtime_ns:ctime_ns:inode", or "" when the stat must not 
 
 
 def _digest(*parts: object) -> str:
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """The content hash (:func:`~vaultkit.read.parse.digest_of`) of ``parts``' repr."""
+    return digest_of(repr(parts).encode("utf-8", "surrogatepass"))
 
 
 @functools.cache
