@@ -23,9 +23,17 @@ if TYPE_CHECKING:
 __all__ = ["Damage", "damage", "outside_damage", "repair_text", "unanalysed"]
 
 
+def _suspicious(note: Note, vault: VaultIndex | None) -> bool:
+    """Whether ``note`` has any mojibake signature: asked by every encoding rule, screened once
+    per note (the screen encodes the text through each code page, so it is not free)."""
+    if vault is None:
+        return suspicious(note.text)
+    return vault.analysis(note, "encoding.suspicious", lambda n: suspicious(n.text))
+
+
 def damage(note: Note, vault: VaultIndex | None = None) -> tuple[Damage, ...]:
     """The damaged runs of ``note``; the rest of ``vault`` informs the repairs."""
-    if not suspicious(note.text):
+    if not _suspicious(note, vault):
         return ()
     if vault is None:
         return analyse(note.text, note.regions, EMPTY)
@@ -34,7 +42,7 @@ def damage(note: Note, vault: VaultIndex | None = None) -> tuple[Damage, ...]:
 
 def unanalysed(note: Note, vault: VaultIndex | None = None) -> int | None:
     """Where the analysis of ``note`` gave up, its work budget spent (None: it did not)."""
-    if not suspicious(note.text):
+    if not _suspicious(note, vault):
         return None
     context = EMPTY if vault is None else _vault_context(vault)
     return locate.unanalysed(note.text, note.regions, context)
