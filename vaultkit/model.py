@@ -33,6 +33,12 @@ def link_key(path: str) -> str:
     return last[:-3] if last.endswith(".md") else last
 
 
+def note_name(rel: str) -> str:
+    """The name of the note at vault path ``rel``: no folder, no ``.md`` extension."""
+    base = rel.rsplit("/", 1)[-1]
+    return base[:-3] if base.lower().endswith(".md") else base
+
+
 @dataclass(slots=True)
 class Budget:
     """A note's allowance of work for one kind of search, in units its searcher defines.
@@ -228,8 +234,7 @@ class Note:
     @property
     def name(self) -> str:
         """File name without folder and without the ``.md`` extension."""
-        base = self.rel.rsplit("/", 1)[-1]
-        return base[:-3] if base.lower().endswith(".md") else base
+        return note_name(self.rel)
 
     @property
     def folder(self) -> str:

@@ -1,7 +1,9 @@
 """A persistent cache of parsed notes and of each note's findings: ``.vaultkit/cache.sqlite``.
 
 Per note it keeps the stat signature (size, mtime_ns, ctime_ns, inode), the BLAKE2b digest of
-the bytes, the parsed :class:`~vaultkit.model.Note`, and the findings of the note's last check.
+the bytes, the parsed :class:`~vaultkit.model.Note`, its :class:`~vaultkit.vault.index.NoteFacts`
+(what the index needs of it: a run builds its index from these and loads only the notes it
+checks), and the findings of the note's last check.
 
 * A parsed note is reused when its digest is the same and the *parse key* is (cache schema,
   vaultkit and Python version, the size and time of each of vaultkit's own source files --
@@ -64,11 +66,11 @@ from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import GROUP
 from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, SourceMap, Tag, YamlKey
 from vaultkit.read.parse import digest_of
-from vaultkit.vault.index import VaultIndex, VaultSettings
+from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
 
-SCHEMA = 7
+SCHEMA = 8
 FILE = "cache.sqlite"
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
@@ -305,7 +307,7 @@ class Facts:
             elif kind == "dates":
                 value = _digest(_canonical(index.dates))
             else:  # "all"
-                notes = sorted((n.rel, n.digest, n.read_error) for n in index.notes.values())
+                notes = sorted(index.stamps())
                 value = _digest(self._vault_wide("files"), notes)
             self._vault[kind] = value
         return self._vault[kind]
@@ -319,9 +321,9 @@ class Facts:
 
     def _answer(self, token: Token) -> str:
         index, kind = self.index, token[0]
-        if kind == "outgoing":
-            note = index.notes.get(token[1])
-            value: object = tuple(t.candidates for t in index.outgoing(note)) if note is not None else None
+        if kind == "outgoing":  # the candidates of each internal link, as index.outgoing gives them
+            targets = index.link_targets(token[1])
+            value: object = tuple(index.candidates(t, token[1]) for t in targets) if targets is not None else None
         elif kind == "heading_keys":
             value = index.heading_keys(token[1])
         elif kind == "block_ids":
@@ -329,8 +331,7 @@ class Facts:
         elif kind == "candidates":
             value = index.candidates(token[1], token[2])
         elif kind == "note":
-            found = index.notes.get(token[1])
-            value = (found.digest, found.read_error) if found is not None else None
+            value = index.stamp(token[1])
         elif kind == "derived" and (compute := _named(token[2], token[3])) is not None:
             value = _canonical(index.derived(token[1], compute))
         else:
@@ -384,7 +385,7 @@ def _constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
 # ``__setstate__`` per object).  Only the cache's own pickler uses this table.
 _REDUCERS = copyreg.dispatch_table | {
     cls: _constructor(cls)
-    for cls in (Note, Decoded, SourceMap, FrontMatter, YamlKey, Link, Heading, BlockId, Tag, Region)
+    for cls in (Note, Decoded, SourceMap, FrontMatter, YamlKey, Link, Heading, BlockId, Tag, Region, NoteFacts)
 }
 
 
@@ -429,6 +430,8 @@ class Store:
         self._key: bytes | None = None
         self.findings: dict[str, list[Any]] = {}  # the last run's findings, by note (fast path)
         self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()  # the process that opened ``_db`` (a forked worker opens its own)
+        self._inherited: sqlite3.Connection | None = None
         self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
         self._path = root / ".vaultkit" / FILE
         if self._secret is not None:
@@ -441,7 +444,8 @@ class Store:
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS notes (rel TEXT PRIMARY KEY, sig TEXT, digest TEXT, note BLOB, result BLOB)"
+            "CREATE TABLE IF NOT EXISTS notes"
+            " (rel TEXT PRIMARY KEY, sig TEXT, digest TEXT, note BLOB, result BLOB, facts BLOB)"
         )
         return db
 
@@ -506,27 +510,61 @@ class Store:
         return data if hmac.compare_digest(mac, self._mac(data, context)) else None
 
     def _blob(self, column: str, rel: str) -> bytes | None:
-        """A stored blob; each column is read whole when first needed (an unchanged vault
-        needs neither the notes nor their findings one by one)."""
+        """A stored result or facts blob; such a column is read whole when first needed (a
+        run that reads one reads nearly all).  Notes are read one by one: a run loads only the
+        notes it checks."""
+        if column == "note":
+            try:
+                db = self._reader()
+                row = db.execute("SELECT note FROM notes WHERE rel = ?", (rel,)).fetchone() if db else None
+            except sqlite3.Error:
+                return None
+            return row[0] if row else None
         if column not in self._blobs:
             try:
-                query = f"SELECT rel, {column} FROM notes"  # column is "note" or "result"
-                self._blobs[column] = dict(self._db.execute(query).fetchall()) if self._db else {}
+                db = self._reader()
+                query = f"SELECT rel, {column} FROM notes"  # column is "result" or "facts"
+                self._blobs[column] = dict(db.execute(query).fetchall()) if db else {}
             except sqlite3.Error:
                 self._blobs[column] = {}
         return self._blobs[column].get(rel)
 
-    def note(self, rel: str, digest: str) -> Note | None:
-        """The cached parse of ``rel`` when its bytes had ``digest``; None when not cached."""
+    def _reader(self) -> sqlite3.Connection | None:
+        """The connection to read with: this process's own (an SQLite connection must not be
+        used across a fork, and a note may be loaded after the run has closed the store)."""
+        if self._secret is None or not self._path.is_file():
+            return None
+        if self._pid != os.getpid():  # forked: the parent's connection is left alone, not closed here
+            self._inherited, self._db, self._pid = self._db, None, os.getpid()
+        if self._db is None:
+            self._db = self._connect()
+        return self._db
+
+    def _stored(self, column: str, rel: str, digest: str, cls: type) -> Any:
+        """The ``cls`` stored in ``column`` for ``rel`` when its bytes had ``digest``, or None."""
         entry = self.entries.get(rel)
         if entry is None or entry.digest != digest or self._secret is None:
             return None
-        data = self._open(self._blob("note", rel), f"note\0{rel}\0{digest}".encode())
+        data = self._open(self._blob(column, rel), f"{column}\0{rel}\0{digest}".encode())
         try:
-            note = pickle.loads(data) if data is not None else None
+            found: Any = pickle.loads(data) if data is not None else None
         except Exception:  # a sealed blob that does not unpickle: another version's classes
             return None
-        return note if isinstance(note, Note) and note.rel == rel and note.digest == digest else None
+        ok = isinstance(found, cls) and (getattr(found, "rel", None), getattr(found, "digest", None)) == (rel, digest)
+        return found if ok else None
+
+    def note(self, rel: str, digest: str) -> Note | None:
+        """The cached parse of ``rel`` when its bytes had ``digest``; None when not cached."""
+        found: Note | None = self._stored("note", rel, digest, Note)
+        return found
+
+    def facts(self, rel: str, digest: str) -> NoteFacts | None:
+        """The stored facts of ``rel`` when its bytes had ``digest``; None when not stored."""
+        found: NoteFacts | None = self._stored("facts", rel, digest, NoteFacts)
+        return found
+
+    def seal_facts(self, facts: NoteFacts) -> bytes:
+        return self._seal(_dumps(facts), f"facts\0{facts.rel}\0{facts.digest}".encode())
 
     def result(self, rel: str, digest: str) -> Result | None:
         """The findings stored for ``rel`` under this run key and ``digest``."""
@@ -546,17 +584,17 @@ class Store:
         self,
         rels: Iterable[str],
         signatures: Mapping[str, Signature],
-        notes: Mapping[str, Note],
+        parsed: Mapping[str, tuple[NoteFacts, bytes]],
         results: Mapping[str, Result],
         state: str | None,
-        blobs: Mapping[str, bytes],
         files: str,
         reused: Mapping[str, list[Any]],
         moved: bool,
     ) -> None:
         """Store what this run learned, in one transaction; never raises, never waits.
 
-        ``reused`` are the findings taken from the cache that still hold (with ``results``, the
+        ``parsed`` are the notes parsed in this run: their facts and the sealed note
+        (:meth:`seal_note`).  ``reused`` are the findings taken from the cache that still hold (with ``results``, the
         notes whose findings hold for this run); when anything ``moved``
         (a note changed, a file came or went), the stored findings of other notes are
         dropped, since :class:`Facts` judges findings against the run that stored the cache."""
@@ -566,8 +604,8 @@ class Store:
         rows, updates, touched = [], [], []
         for rel in keep:
             entry = self.entries.get(rel)
-            note = notes.get(rel)
-            digest = note.digest if note is not None else entry.digest if entry else ""
+            new = parsed.get(rel)
+            digest = new[0].digest if new is not None else entry.digest if entry else ""
             if not digest:
                 continue
             result_blob = None
@@ -575,8 +613,8 @@ class Store:
                 context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
                 result_blob = self._seal(_dumps(results[rel]), context)
             sig = signatures.get(rel, "")
-            if note is not None:  # parsed in this run: a new row
-                rows.append((rel, sig, digest, blobs.get(rel) or self.seal_note(note), result_blob))
+            if new is not None:  # parsed in this run: a new row
+                rows.append((rel, sig, digest, new[1], result_blob, self.seal_facts(new[0])))
             elif entry is None:
                 continue
             elif result_blob is not None or (moved and rel not in reused):  # new findings, or none that hold
@@ -603,7 +641,7 @@ class Store:
                     db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
-                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", rows)
                 db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
                 db.executemany("UPDATE notes SET sig = ? WHERE rel = ?", touched)
                 db.execute("COMMIT")

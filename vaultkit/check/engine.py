@@ -16,12 +16,14 @@ import ctypes
 import dataclasses
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
+import pickle
 import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,11 +40,12 @@ from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
 from vaultkit.vault import evidence
 from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
-from vaultkit.vault.index import VaultIndex, VaultSettings
+from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings, facts_of
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 SERIAL_CHUNK = 10  # notes checked between two looks at ``cancel`` when checking in this process
 CANCEL_EVERY = 50  # notes parsed between two looks at ``cancel``
+SEND_EVERY = 100  # notes a worker parses or checks between two reports to the parent
 
 
 @dataclass(frozen=True)
@@ -233,24 +236,21 @@ def check_files(index: VaultIndex, active: Sequence[ActiveRule], wanted: Callabl
 # State inherited by forked workers (set just before the pool starts, never pickled).
 _WORKER: dict[str, Any] = {}
 
-Checked = tuple[str, list[Problem], "vcache.Result | None", "bytes | None"]
+Checked = tuple[str, list[Problem], "vcache.Result | None"]
 
 
 def _check_one(rel: str) -> Checked:
     """Check one note in a worker (or in this process); with a cache, also record what the
-    findings depended on and seal the note for storing when it was parsed in this run."""
+    findings depended on."""
     index: VaultIndex = _WORKER["index"]
     active: Sequence[ActiveRule] = _WORKER["active"]
-    store: vcache.Store | None = _WORKER.get("store")
     note = index.notes[rel]
-    if store is None:
-        return rel, check_note(note, index, active), None, None
+    if "facts" not in _WORKER:  # no cache
+        return rel, check_note(note, index, active), None
     tracker = vcache.Tracker(index)
     problems = check_note(note, cast(VaultIndex, tracker), active)
     facts: vcache.Facts = _WORKER["facts"]
-    result = vcache.Result(note.digest, facts.answers(tracker.tokens), problems)
-    blob = store.seal_note(note) if rel in _WORKER["fresh"] else None
-    return rel, problems, result, blob
+    return rel, problems, vcache.Result(note.digest, facts.answers(tracker.tokens), problems)
 
 
 def _check_chunk(rels: list[str]) -> list[Checked]:
@@ -336,6 +336,146 @@ def _map(
     return out
 
 
+# -- both cores from the start -------------------------------------------------------------------
+#
+# A cold run forks its workers before parsing: each parses its share of the vault and sends back
+# only the notes' facts (vault.index.NoteFacts, a few tuples of strings each: pickling whole
+# notes costs as much as the parallel parse saves), receives every note's facts, builds the
+# index with its own notes at hand and checks them.  Notes never cross a process boundary.
+
+Parsed = tuple[NoteFacts, "bytes | None"]  # a note's facts, and the note sealed for the cache (or None)
+
+
+def _send(conn: multiprocessing.connection.Connection, kind: str, payload: object) -> None:
+    conn.send((kind, payload))
+
+
+def _serve(conn: multiprocessing.connection.Connection, share: list[str]) -> None:
+    """A worker's life: parse ``share`` and send each note's facts; receive every note's
+    facts and the date evidence; check the notes it is given and send their findings."""
+    parse: Callable[[str], Note] = _WORKER["parse"]
+    store: vcache.Store | None = _WORKER.get("store")
+    held: dict[str, Note] = {}
+    out: list[Parsed] = []
+    gc.disable()  # as in _parse_all: parsing makes many objects and no cycles
+    for rel in share:
+        note = held[rel] = parse(rel)
+        out.append((facts_of(note), store.seal_note(note) if store is not None and note.digest else None))
+        if len(out) == SEND_EVERY:
+            _send(conn, "parsed", out)
+            out = []
+    gc.enable()
+    _send(conn, "parsed", out)
+    _send(conn, "ready", None)
+    facts, dates, changed, files_same = pickle.loads(conn.recv_bytes())
+    rels: list[str] = conn.recv()
+    index = _WORKER["build"](held, facts, dates)
+    _WORKER["index"] = index
+    if store is not None:
+        _WORKER["facts"] = vcache.Facts(index, changed, files_same)
+    for start in range(0, len(rels), SEND_EVERY):
+        _send(conn, "checked", _check_chunk(rels[start : start + SEND_EVERY]))
+    _send(conn, "done", None)
+
+
+def _worker(conn: multiprocessing.connection.Connection, share: list[str], parent: int) -> None:
+    """A forked worker (see :func:`_serve`): it dies with the parent, leaves Ctrl-C and
+    SIGTERM to it (the parent ends its workers), and reports a failure instead of raising."""
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        _serve(conn, share)
+    except Exception:
+        _send(conn, "error", traceback.format_exc())
+
+
+def _receive(conns: list[multiprocessing.connection.Connection], cancel: Cancel | None) -> list[tuple[str, Any]]:
+    """The next messages from the workers (kind, payload), looking at ``cancel`` every 0.1 s;
+    a worker that failed or vanished ends the run."""
+    while True:
+        if cancel and cancel():
+            raise Cancelled
+        ready = multiprocessing.connection.wait(conns, timeout=0.1)
+        if ready:
+            break
+    found = []
+    for conn in conns:
+        if conn not in ready:
+            continue
+        try:
+            kind, payload = conn.recv()
+        except EOFError:
+            raise RuntimeError("a worker process ended unexpectedly") from None
+        if kind == "error":
+            raise RuntimeError(f"a worker process failed:\n{payload}")
+        found.append((kind, payload))
+    return found
+
+
+Plan = Callable[[dict[str, Parsed]], tuple[tuple[Any, ...], list[list[str]]]]
+
+
+def _in_workers(
+    shares: list[list[str]], plan: Plan, progress: Progress | None, cancel: Cancel | None
+) -> tuple[dict[str, Parsed], list[Checked]]:
+    """Run :func:`_serve` in one forked worker per share.  Once every note is parsed,
+    ``plan(parsed)`` gives what every worker receives (every note's facts, the date evidence,
+    the cache's changed notes and whether the files are the same) and the notes each checks."""
+    context = multiprocessing.get_context("fork")
+    workers, conns = [], []
+    total = sum(len(share) for share in shares)
+    try:
+        for share in shares:
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_worker, args=(theirs, share, os.getpid()), daemon=True)
+            process.start()
+            theirs.close()
+            workers.append(process)
+            conns.append(ours)
+        parsed: dict[str, Parsed] = {}
+        ready = 0
+        while ready < len(workers):
+            for kind, payload in _receive(conns, cancel):
+                if kind == "ready":
+                    ready += 1
+                    continue
+                parsed.update((item[0].rel, item) for item in payload)
+                if progress and payload:
+                    progress("parsing", len(payload), total)
+        common, rels = plan(parsed)
+        message = pickle.dumps(common, protocol=pickle.HIGHEST_PROTOCOL)
+        for conn, mine in zip(conns, rels, strict=True):
+            conn.send_bytes(message)
+            conn.send(mine)
+        checked: list[Checked] = []
+        done, to_check = 0, sum(len(mine) for mine in rels)
+        while done < len(workers):
+            for kind, payload in _receive(conns, cancel):
+                if kind == "done":
+                    done += 1
+                    continue
+                checked.extend(payload)
+                if progress and payload:
+                    progress("checking", len(payload), to_check)
+    except BaseException:  # Ctrl-C, SIGTERM, cancel, a worker failed: never wait for the rest
+        for process in workers:
+            if process.is_alive():
+                process.kill()
+        raise
+    finally:
+        for conn in conns:
+            conn.close()
+        for process in workers:
+            process.join()
+    return parsed, checked
+
+
+def _forking(jobs: int, notes: int) -> bool:
+    """Whether ``notes`` notes are worth worker processes (and this system can fork)."""
+    return jobs > 1 and notes >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -361,13 +501,7 @@ def _parse_all(
     gc.disable()
     try:
         for done, rel in enumerate(rels, 1):
-            found = cached(rel) if cached else None
-            if isinstance(found, Note):
-                notes.append(found)
-            elif isinstance(found, bytes):
-                notes.append(parse_bytes(rel, found))
-            else:
-                notes.append(read_note(root, rel, max_bytes, on_disk(rel, spelled)))
+            notes.append(_parse_one(root, rel, max_bytes, spelled, cached(rel) if cached else None))
             if cancel and done % CANCEL_EVERY == 0 and cancel():
                 raise Cancelled
             if progress and (done % 200 == 0 or done == len(rels)):
@@ -376,6 +510,16 @@ def _parse_all(
         if enabled:
             gc.enable()
     return notes
+
+
+def _parse_one(root: str, rel: str, max_bytes: int, spelled: dict[str, tuple[str, ...]], found: Note | bytes | None):
+    """The note ``rel``: ``found`` when it is one (from the cache), parsed from ``found``
+    when it is the bytes already read, else read and parsed."""
+    if isinstance(found, Note):
+        return found
+    if isinstance(found, bytes):
+        return parse_bytes(rel, found)
+    return read_note(root, rel, max_bytes, on_disk(rel, spelled))
 
 
 def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
@@ -387,16 +531,62 @@ def date_keys(active: Iterable[ActiveRule]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _documents(root: Path, listing: Listing, max_bytes: int) -> list[Note]:
+    """The vault's other documents (canvases, bases), read."""
+    return [read_document(str(root), rel, on_disk(rel, listing.spelled), max_bytes) for rel in listing.documents]
+
+
 def _index(
     root: Path, listing: Listing, notes: list[Note], settings: VaultSettings, keys: tuple[str, ...], max_bytes: int
 ) -> VaultIndex:
     """The index of parsed notes, with the vault's other documents (canvases, bases) read;
     ``keys`` are the date properties whose evidence (git history, file times) is gathered
     here for notes where one is empty, since rules do no I/O."""
-    spelled = listing.spelled
-    documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
-    dates = evidence.gather(root, notes, keys) if keys else None
-    return VaultIndex(notes, listing.files, settings, dates=dates, documents=documents, spelled=spelled)
+    dates = evidence.gather(root, [facts_of(note) for note in notes], keys) if keys else None
+    documents = _documents(root, listing, max_bytes)
+    return VaultIndex(notes, listing.files, settings, dates=dates, documents=documents, spelled=listing.spelled)
+
+
+Stored = Callable[[str, str], "Note | None"]  # (path, digest) -> the note as the cache stored it
+
+
+def _facts_index(
+    root: Path,
+    listing: Listing,
+    settings: VaultSettings,
+    documents: list[Note],
+    facts: Iterable[NoteFacts],
+    dates: object,
+    held: Mapping[str, Note],
+    max_bytes: int,
+    stored: Stored | None = None,
+) -> VaultIndex:
+    """The index of every note's ``facts`` with the ``held`` notes at hand; any other note a
+    rule asks for is loaded from the cache (``stored``) or read again.  A note whose bytes
+    changed since it was indexed comes back without a digest: it is not the note the run saw
+    (the fixer then re-reads it instead of applying findings made on the old text)."""
+
+    def load(rel: str) -> Note:
+        stamp = index.stamp(rel)
+        digest = stamp[0] if stamp else ""
+        note = stored(rel, digest) if stored is not None and digest else None
+        if note is None:
+            note = read_note(str(root), rel, max_bytes, on_disk(rel, listing.spelled))
+            if note.digest != digest:
+                note = dataclasses.replace(note, digest="")
+        return note
+
+    index = VaultIndex(
+        held.values(),
+        listing.files,
+        settings,
+        cast(Any, dates),
+        documents,
+        listing.spelled,
+        facts=facts,
+        load=load,
+    )
+    return index
 
 
 def build_index(
@@ -427,10 +617,6 @@ def _run(index: VaultIndex, rels: list[str], active: Sequence[ActiveRule], jobs:
         return _map(_check_chunk, rels, jobs, progress, cancel)
     finally:
         _WORKER.clear()
-
-
-def _digest(note: Note | None) -> str | None:
-    return note.digest if note is not None else None
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -466,11 +652,70 @@ def check(
     keys = date_keys(active)
     if cache:
         return _check_cached(root, listing, checked, scope, settings, keys, active, max_bytes, jobs, progress, cancel)
-    notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, listing.spelled, cancel)
-    index = _index(root, listing, notes, settings, keys, max_bytes)
-    problems = [p for _, found, _, _ in _run(index, checked, active, jobs, progress, cancel) for p in found]
+    rels = listing.notes + listing.ignored_notes
+    if _forking(jobs, len(rels)):
+        index, found = _check_forked(
+            root, listing, rels, checked, settings, keys, active, max_bytes, jobs, progress, cancel
+        )
+    else:
+        notes = _parse_all(str(root), rels, max_bytes, progress, listing.spelled, cancel)
+        index = _index(root, listing, notes, settings, keys, max_bytes)
+        found = _run(index, checked, active, jobs, progress, cancel)
+    problems = [p for _, problems, _ in found for p in problems]
     problems += check_files(index, active, scope.__contains__)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
+
+
+def _shares(rels: list[str], jobs: int) -> list[list[str]]:
+    """``rels`` dealt to ``jobs`` workers in turn (neighbours in a folder are often alike in size)."""
+    return [rels[n::jobs] for n in range(jobs)]
+
+
+def _in_order(found: Iterable[Checked], rels: list[str]) -> list[Checked]:
+    """Workers' findings in the order of ``rels``, as a run in one process makes them (which
+    crash is named first depends on it: :func:`collapse_crashes`)."""
+    order = {rel: n for n, rel in enumerate(rels)}
+    return sorted(found, key=lambda item: order[item[0]])
+
+
+def _check_forked(
+    root: Path,
+    listing: Listing,
+    rels: list[str],
+    checked: list[str],
+    settings: VaultSettings,
+    keys: tuple[str, ...],
+    active: Sequence[ActiveRule],
+    max_bytes: int,
+    jobs: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> tuple[VaultIndex, list[Checked]]:
+    """Parse and check in ``jobs`` workers (:func:`_in_workers`); the index of this process
+    is built from the notes' facts and holds no note."""
+    documents = _documents(root, listing, max_bytes)
+    wanted = set(checked)
+    shares = _shares(rels, jobs)
+    made: list[VaultIndex] = []
+
+    def plan(parsed: dict[str, Parsed]) -> tuple[tuple[Any, ...], list[list[str]]]:
+        facts = [parsed[rel][0] for rel in rels]
+        dates = evidence.gather(root, facts, keys) if keys else None
+        made.append(_facts_index(root, listing, settings, documents, facts, dates, {}, max_bytes))
+        return (facts, dates, None, False), [[rel for rel in share if rel in wanted] for share in shares]
+
+    def build(held: Mapping[str, Note], facts: list[NoteFacts], dates: object) -> VaultIndex:
+        return _facts_index(root, listing, settings, documents, facts, dates, held, max_bytes)
+
+    def parse(rel: str) -> Note:
+        return read_note(str(root), rel, max_bytes, on_disk(rel, listing.spelled))
+
+    _WORKER.update(parse=parse, build=build, active=list(active))
+    try:
+        _, found = _in_workers(shares, plan, progress, cancel)
+    finally:
+        _WORKER.clear()
+    return made[0], _in_order(found, checked)
 
 
 VAULT = ""  # the findings of vault-scope rules, in the cache's findings blob (no note is named "")
@@ -495,7 +740,9 @@ def _check_cached(
     cancel: Cancel | None,
 ) -> CheckResult:
     """:func:`check` with the cache: reuse what is stored, check what may have changed.
-    Vault-scope rules run on every run that is not answered whole from the cache."""
+    The index is built from the stored facts of unchanged notes and the facts of the notes
+    parsed now; a note is loaded from the cache only when it is checked again (or a rule
+    asks for it).  Vault-scope rules run on every run that is not answered whole from the cache."""
     store = vcache.Store(root, vcache.parse_key(max_bytes), vcache.run_key(max_bytes, active, settings))
     rels = listing.notes + listing.ignored_notes
     spelled = listing.spelled
@@ -515,55 +762,122 @@ def _check_cached(
     state = vcache.vault_state(store.run_key, listing.files, signatures, head)
     unchanged = state is not None and state == store.state and all(rel in known for rel in rels)
     if unchanged and store.findings.keys() >= {VAULT, *checked}:  # nothing moved: last run's findings hold
-        found = [p for rel in checked for p in store.findings[rel]] + _in_scope(store.findings[VAULT], scope)
+        answered = [p for rel in checked for p in store.findings[rel]] + _in_scope(store.findings[VAULT], scope)
 
         def load() -> VaultIndex:
-            notes = _parse_all(str(root), rels, max_bytes, None, spelled, None, lambda rel: store.note(rel, known[rel]))
-            store.close()
-            return _index(root, listing, notes, settings, keys, max_bytes)
+            stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, None)
+            held = {note.rel: note for note in _parse_all(str(root), fresh, max_bytes, None, spelled, None, data.get)}
+            facts = [stored.get(rel) or facts_of(held[rel]) for rel in rels]
+            dates = evidence.gather(root, facts, keys) if keys else None
+            docs = _documents(root, listing, max_bytes)
+            return _facts_index(root, listing, settings, docs, facts, dates, held, max_bytes, store.note)
 
-        return CheckResult(root, load, _sorted(found), checked, listing.warnings)
+        return CheckResult(root, load, _sorted(answered), checked, listing.warnings)
 
-    fresh: set[str] = set()
-
-    def cached(rel: str) -> Note | bytes | None:
-        if rel in known and (note := store.note(rel, known[rel])) is not None:
-            return note
-        data = read_bytes(str(root), on_disk(rel, spelled), max_bytes)
-        if isinstance(data, bytes) and (note := store.note(rel, digest_of(data))) is not None:
-            return note
-        fresh.add(rel)
-        return data
-
-    notes = _parse_all(str(root), rels, max_bytes, progress, spelled, cancel, cached)
-    index = _index(root, listing, notes, settings, keys, max_bytes)
-    before = {rel: entry.digest for rel, entry in store.entries.items()}
-    changed = {rel for rel in before.keys() | index.notes.keys() if before.get(rel) != _digest(index.notes.get(rel))}
+    documents = _documents(root, listing, max_bytes)
+    stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, cancel)
     files = vcache.files_digest(listing.files)
-    facts = vcache.Facts(index, changed if store.files else None, store.files == files)
+    files_same = store.files == files
+    parsed: dict[str, tuple[NoteFacts, bytes]] = {}
     results: dict[str, vcache.Result] = {}
     reused: dict[str, list[Problem]] = {}
-    stale = []
-    for rel in checked:
-        note = index.notes[rel]
-        result = store.result(rel, note.digest) if note.digest else None
-        if result is not None and facts.holds(result.answers):
-            reused[rel] = result.problems
-        else:
-            stale.append(rel)
-    problems = [p for found in reused.values() for p in found]
-    blobs: dict[str, bytes] = {}
-    for rel, found, result, blob in _run(
-        index, stale, active, jobs, progress, cancel, store=store, facts=facts, fresh=fresh
-    ):
-        problems.extend(found)
+    found: list[Checked] = []
+    made: list[tuple[VaultIndex, vcache.Facts, set[str]]] = []
+
+    def plan_for(
+        facts_of_fresh: Mapping[str, NoteFacts], held: Mapping[str, Note]
+    ) -> tuple[tuple[Any, ...], list[str]]:
+        """The index, the notes whose bytes changed, and the notes to check again."""
+        facts = [stored.get(rel) or facts_of_fresh[rel] for rel in rels]
+        dates = evidence.gather(root, facts, keys) if keys else None
+        index = _facts_index(root, listing, settings, documents, facts, dates, held, max_bytes, store.note)
+        before = {rel: entry.digest for rel, entry in store.entries.items()}
+        now = {f.rel: f.digest for f in facts}
+        changed = {rel for rel in before.keys() | now.keys() if before.get(rel) != now.get(rel)}
+        answers = vcache.Facts(index, changed if store.files else None, files_same)
+        made.append((index, answers, changed))
+        stale = []
+        for rel in checked:
+            digest = now[rel]
+            result = store.result(rel, digest) if digest else None
+            if result is not None and answers.holds(result.answers):
+                reused[rel] = result.problems
+            else:
+                stale.append(rel)
+        return (facts, dates, answers.changed, files_same), stale
+
+    if _forking(jobs, len(fresh)):
+        shares = _shares(fresh, jobs)
+
+        def plan(new: dict[str, Parsed]) -> tuple[tuple[Any, ...], list[list[str]]]:
+            parsed.update((rel, (facts, blob)) for rel, (facts, blob) in new.items() if blob is not None)
+            common, stale = plan_for({rel: item[0] for rel, item in new.items()}, {})
+            owner = {rel: n for n, share in enumerate(shares) for rel in share}
+            mine: list[list[str]] = [[] for _ in shares]
+            for n, rel in enumerate(stale):  # a note's parser checks it; a stored one goes to any worker
+                mine[owner.get(rel, n % len(shares))].append(rel)
+            return common, mine
+
+        def build(held: Mapping[str, Note], facts: list[NoteFacts], dates: object) -> VaultIndex:
+            return _facts_index(root, listing, settings, documents, facts, dates, held, max_bytes, store.note)
+
+        def parse(rel: str) -> Note:
+            return _parse_one(str(root), rel, max_bytes, spelled, data.get(rel))
+
+        _WORKER.update(parse=parse, build=build, active=list(active), store=store)
+        try:
+            _, found = _in_workers(shares, plan, progress, cancel)
+        finally:
+            _WORKER.clear()
+        index, answers, changed = made[0]
+    else:
+        notes = _parse_all(str(root), fresh, max_bytes, progress, spelled, cancel, data.get)
+        held = {note.rel: note for note in notes}
+        new_facts = {note.rel: facts_of(note) for note in notes}
+        parsed.update((n.rel, (new_facts[n.rel], store.seal_note(n))) for n in notes if n.digest)
+        _, stale = plan_for(new_facts, held)
+        index, answers, changed = made[0]
+        found = _run(index, stale, active, jobs, progress, cancel, store=store, facts=answers)
+    problems = [p for found_here in reused.values() for p in found_here]
+    for rel, found_here, result in _in_order(found, checked):
+        problems.extend(found_here)
         if result is not None:
             results[rel] = result
-        if blob is not None:
-            blobs[rel] = blob
     reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
     problems += _in_scope(reused[VAULT], scope)
-    fresh_notes = {rel: index.notes[rel] for rel in fresh if rel in index.notes and index.notes[rel].digest}
-    moved = bool(changed) or store.files != files
-    store.save(rels, signatures, fresh_notes, results, state, blobs, files, reused, moved)
+    moved = bool(changed) or not files_same
+    store.save(rels, signatures, parsed, results, state, files, reused, moved)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
+
+
+def _stored_facts(
+    root: Path,
+    rels: list[str],
+    spelled: dict[str, tuple[str, ...]],
+    max_bytes: int,
+    store: vcache.Store,
+    known: Mapping[str, str],
+    cancel: Cancel | None,
+) -> tuple[dict[str, NoteFacts], list[str], dict[str, bytes]]:
+    """Each note's stored facts where the cache has them for its bytes (the stat vouches for
+    them, or the bytes are read and hashed); the notes to parse, in order; and the bytes
+    already read of those (a note the cache has never seen is left for its parser to read)."""
+    stored: dict[str, NoteFacts] = {}
+    fresh: list[str] = []
+    data: dict[str, bytes] = {}
+    for done, rel in enumerate(rels, 1):
+        digest = known.get(rel)
+        facts = store.facts(rel, digest) if digest else None
+        if facts is None and rel in store.entries:
+            read = read_bytes(str(root), on_disk(rel, spelled), max_bytes)
+            if isinstance(read, bytes):
+                facts = store.facts(rel, digest_of(read))
+                if facts is None:
+                    data[rel] = read
+        if facts is not None:
+            stored[rel] = facts
+        else:
+            fresh.append(rel)
+        if cancel and done % CANCEL_EVERY == 0 and cancel():
+            raise Cancelled
+    return stored, fresh, data

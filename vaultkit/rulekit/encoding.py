@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from vaultkit.read.parse import parse_text
 from vaultkit.text.encoding import locate
-from vaultkit.text.encoding.locate import EMPTY, Context, Damage, analyse, context_of, suspicious
+from vaultkit.text.encoding.locate import EMPTY, Context, Damage, analyse, context_from, suspicious
 
 if TYPE_CHECKING:
     from vaultkit.model import Note
@@ -77,7 +77,8 @@ def _vault_context(vault: VaultIndex) -> Context:
 def vault_context(index: VaultIndex) -> Context:
     """The vocabulary of the whole vault.  A named function, not a lambda: the check cache
     finds it again by name to tell whether a note's repairs still hold (vaultkit.check.cache)."""
-    return context_of(index.notes.values())
+    readable = (rel for rel, _, error in index.stamps() if not error)
+    return context_from(readable, lambda rel: index.notes[rel].text)
 
 
 def repair_text(text: str) -> str:

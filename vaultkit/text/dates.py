@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from vaultkit.model import Note, YamlKey
@@ -136,17 +136,26 @@ def empty_keys(note: Note, keys: Iterable[str]) -> list[YamlKey]:
 def vault_formats(notes: Iterable[Note], keys: Iterable[str]) -> dict[str, DateFormat]:
     """Per folded key, the format most notes of the vault write that key's dates in."""
     wanted = {k.casefold() for k in keys}
+
+    def shapes() -> Iterator[tuple[str, DateFormat | None]]:
+        for note in notes:
+            fm = note.frontmatter
+            if fm is not None and fm.data:
+                for key in fm.keys:
+                    if (folded := key.key.casefold()) in wanted:
+                        yield folded, shape_of(note.text[key.value_start : key.value_end])
+
+    return common_formats(shapes(), wanted)
+
+
+def common_formats(shapes: Iterable[tuple[str, DateFormat | None]], keys: Iterable[str]) -> dict[str, DateFormat]:
+    """Per casefolded key among ``keys``, the most common of the (key, shape) pairs
+    ``shapes`` (the first seen on a tie); None shapes are not dates and do not count."""
+    wanted = {k.casefold() for k in keys}
     counts: dict[str, Counter[DateFormat]] = {}
-    for note in notes:
-        fm = note.frontmatter
-        if fm is None or not fm.data:
-            continue
-        for key in fm.keys:
-            folded = key.key.casefold()
-            if folded in wanted:
-                shape = shape_of(note.text[key.value_start : key.value_end])
-                if shape is not None:
-                    counts.setdefault(folded, Counter())[shape] += 1
+    for folded, shape in shapes:
+        if shape is not None and folded in wanted:
+            counts.setdefault(folded, Counter())[shape] += 1
     return {key: counter.most_common(1)[0][0] for key, counter in counts.items()}
 
 

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from vaultkit.model import Note, nfc
+from vaultkit.model import nfc
 from vaultkit.text.dates import (
     BIRTH_TIME,
     EARLIEST,
@@ -32,18 +32,21 @@ from vaultkit.text.dates import (
     MODIFIED_TIME,
     DateEvidence,
     DateFacts,
-    empty_keys,
-    vault_formats,
+    common_formats,
 )
+from vaultkit.vault.index import NoteFacts
 
 GIT_TIMEOUT = 120  # seconds; a history walk longer than this is abandoned (no git evidence)
 
 
-def gather(root: Path, notes: Sequence[Note], keys: Iterable[str]) -> DateFacts | None:
+def gather(root: Path, notes: Sequence[NoteFacts], keys: Iterable[str]) -> DateFacts | None:
     """Evidence for every note of ``notes`` with an empty date key, plus the vault's date
-    formats (from all ``notes``); None when no note has an empty date (nothing to do)."""
-    keys = tuple(keys)
-    wanted = [note.rel for note in notes if not note.read_error and empty_keys(note, keys)]
+    formats (from all ``notes``); None when no note has an empty date (nothing to do).
+    Read from each note's :class:`~vaultkit.vault.index.NoteFacts` (the same tests as
+    :func:`~vaultkit.text.dates.empty_keys` and :func:`~vaultkit.text.dates.vault_formats`),
+    so no note need be at hand."""
+    folded = {k.casefold() for k in keys}
+    wanted = [f.rel for f in notes if not f.read_error and not folded.isdisjoint(f.empty_keys)]
     if not wanted:
         return None
     found: dict[str, list[DateEvidence]] = {rel: [] for rel in wanted}
@@ -51,7 +54,8 @@ def gather(root: Path, notes: Sequence[Note], keys: Iterable[str]) -> DateFacts 
         found[rel].append(item)
     for rel in wanted:
         found[rel].extend(file_times(root / rel))
-    return DateFacts(evidence={rel: tuple(items) for rel, items in found.items()}, formats=vault_formats(notes, keys))
+    formats = common_formats((pair for facts in notes for pair in facts.date_shapes), folded)
+    return DateFacts(evidence={rel: tuple(items) for rel, items in found.items()}, formats=formats)
 
 
 def _plausible(timestamp: float) -> bool:

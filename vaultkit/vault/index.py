@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from vaultkit.model import Budget, FrontMatter, Link, Note, fold, link_key
 from vaultkit.read.canvas import Canvas, read_canvas
 from vaultkit.read.frontmatter import load_yaml
-from vaultkit.text.dates import DateFacts
+from vaultkit.text.dates import DateFacts, DateFormat, is_empty, shape_of
 from vaultkit.text.headings import heading_key
 
 _T = TypeVar("_T")
@@ -49,8 +49,90 @@ class Target:
     path: str | None  # the file Obsidian opens (the first candidate), None when unresolved
 
 
+@dataclass(frozen=True, slots=True)
+class NoteFacts:
+    """What the index and the cross-file questions need of one note, and nothing more: the
+    few hundred bytes that stand for a parsed note when the note itself is not at hand.
+
+    Worker processes parse the vault in parallel and send these back instead of whole notes
+    (a note is some 20 objects to pickle; its facts are a few tuples of strings), and the check
+    cache stores them beside each note, so an index can be built without loading a note.
+    Every field is exactly what :class:`VaultIndex` would compute from the note itself."""
+
+    rel: str
+    digest: str
+    read_error: str | None
+    links: tuple[str, ...]  # the target of each internal (non-URL) link, in order
+    heading_keys: tuple[tuple[int, str], ...]  # (level, heading_key) per heading, in order
+    block_ids: frozenset[str]  # folded ``^block`` ids
+    aliases: tuple[str, ...]  # folded (note_aliases)
+    empty_keys: tuple[str, ...]  # casefolded front-matter keys present with no value (text.dates.empty_keys)
+    date_shapes: tuple[tuple[str, DateFormat], ...]  # casefolded key, shape of its date value (vault_formats)
+
+
+def facts_of(note: Note) -> NoteFacts:
+    """The :class:`NoteFacts` of a parsed note."""
+    fm = note.frontmatter
+    empty = tuple(k.key.casefold() for k in fm.keys if is_empty(note, k)) if fm is not None and fm.closed else ()
+    shapes: tuple[tuple[str, DateFormat], ...] = ()
+    if fm is not None and fm.data:
+        found = ((k.key.casefold(), shape_of(note.text[k.value_start : k.value_end])) for k in fm.keys)
+        shapes = tuple((key, shape) for key, shape in found if shape is not None)
+    return NoteFacts(
+        note.rel,
+        note.digest,
+        note.read_error,
+        tuple(link.target for link in note.links if not link.external),
+        tuple((h.level, heading_key(h.text)) for h in note.headings),
+        frozenset(fold(b.id) for b in note.blocks),
+        note_aliases(note),
+        empty,
+        shapes,
+    )
+
+
+class LazyNotes(Mapping[str, Note]):
+    """``VaultIndex.notes`` of an index built from :class:`NoteFacts`: the notes at hand
+    (those this process parsed or must check) are held; any other is loaded by ``load`` when a
+    rule asks for it (and the last few kept), so a run holds the facts of every note but the
+    text of only the notes it works on.  Keys and length come from the facts: walking the
+    mapping's keys loads nothing."""
+
+    KEEP = 64  # notes loaded on demand that are kept (a link target is often asked again)
+
+    def __init__(self, facts: Mapping[str, NoteFacts], held: Mapping[str, Note], load: Callable[[str], Note]):
+        self._facts, self._held, self._load = facts, dict(held), load
+        self._loaded: dict[str, Note] = {}
+
+    def __getitem__(self, rel: str) -> Note:
+        note = self._held.get(rel) or self._loaded.get(rel)
+        if note is None:
+            if rel not in self._facts:
+                raise KeyError(rel)
+            note = self._loaded[rel] = self._load(rel)
+            if len(self._loaded) > self.KEEP:
+                del self._loaded[next(iter(self._loaded))]
+        return note
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._facts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def held(self, rel: str) -> Note | None:
+        """The note ``rel`` when it is at hand, without loading it."""
+        return self._held.get(rel) or self._loaded.get(rel)
+
+
 class VaultIndex:
-    """Read-only view of the whole vault, shared by all rules of a run."""
+    """Read-only view of the whole vault, shared by all rules of a run.
+
+    Built from parsed notes (``notes``), or from every note's :class:`NoteFacts` (``facts``)
+    with only some notes at hand and ``load`` to read any other when a rule asks for it."""
 
     def __init__(
         self,
@@ -60,8 +142,17 @@ class VaultIndex:
         dates: DateFacts | None = None,
         documents: Iterable[Note] = (),
         spelled: Mapping[str, tuple[str, ...]] | None = None,
+        facts: Iterable[NoteFacts] | None = None,
+        load: Callable[[str], Note] | None = None,
     ):
-        self.notes: dict[str, Note] = {note.rel: note for note in notes}
+        self._facts: dict[str, NoteFacts] | None = None
+        self.notes: Mapping[str, Note]
+        if facts is None:
+            self.notes = {note.rel: note for note in notes}
+        else:
+            assert load is not None, "an index built from facts needs a way to load a note"
+            self._facts = {f.rel: f for f in facts}
+            self.notes = LazyNotes(self._facts, {note.rel: note for note in notes}, load)
         # The text of .canvas and .base files (read at the edge, like notes; see vault.DOCUMENT_SUFFIXES).
         self.documents: dict[str, Note] = {doc.rel: doc for doc in documents}
         self.files: frozenset[str] = frozenset(files) | frozenset(self.notes) | frozenset(self.documents)
@@ -125,7 +216,7 @@ class VaultIndex:
             return VaultIndex(notes.values(), self.files, self.settings, dates, self.documents.values(), self.spelled)
         gone = set(changed)
         index = VaultIndex.__new__(VaultIndex)
-        index.notes = dict(notes)
+        index._facts, index.notes = None, dict(notes)
         index.files, index.settings, index.dates = self.files, self.settings, dates
         index.documents, index.spelled = self.documents, self.spelled
         index._canvases, index._yaml = self._canvases, self._yaml
@@ -142,6 +233,31 @@ class VaultIndex:
 
     def note(self, rel: str) -> Note | None:
         return self.notes.get(rel)
+
+    def stamp(self, rel: str) -> tuple[str, str | None] | None:
+        """(digest, read error) of the note ``rel``, None when there is none; loads nothing."""
+        if self._facts is not None:
+            facts = self._facts.get(rel)
+            return (facts.digest, facts.read_error) if facts is not None else None
+        note = self.notes.get(rel)
+        return (note.digest, note.read_error) if note is not None else None
+
+    def stamps(self) -> Iterator[tuple[str, str, str | None]]:
+        """(path, digest, read error) of every note; loads nothing."""
+        if self._facts is not None:
+            return ((f.rel, f.digest, f.read_error) for f in self._facts.values())
+        return ((n.rel, n.digest, n.read_error) for n in self.notes.values())
+
+    def facts(self) -> Iterator[NoteFacts]:
+        """The :class:`NoteFacts` of every note (computed here when built from notes)."""
+        if self._facts is not None:
+            return iter(self._facts.values())
+        return (facts_of(note) for note in self.notes.values())
+
+    def _indexed(self, note: Note) -> bool:
+        """Whether ``note`` is this index's own copy of the note (not an edited one)."""
+        notes = self.notes
+        return (notes.held(note.rel) if isinstance(notes, LazyNotes) else notes.get(note.rel)) is note
 
     def canvas(self, rel: str) -> Canvas | None:
         """The parsed ``.canvas`` file ``rel`` (None when it is not one); cached."""
@@ -208,7 +324,7 @@ class VaultIndex:
         if cached is not None and cached[0] is note:
             return cached[1]
         found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
-        if self.notes.get(note.rel) is note:  # a fixed copy of a note (vaultkit fix) is never cached
+        if self._indexed(note):  # a fixed copy of a note (vaultkit fix) is never cached
             self._outgoing[note.rel] = (note, found)
         return found
 
@@ -218,6 +334,9 @@ class VaultIndex:
 
     def heading_keys(self, rel: str) -> tuple[tuple[int, str], ...]:
         """(level, :func:`~vaultkit.text.headings.heading_key`) of each heading of a note, in order."""
+        if self._facts is not None:
+            facts = self._facts.get(rel)
+            return facts.heading_keys if facts is not None else ()
         note = self.notes.get(rel)
         cached = self._heading_keys.get(rel)
         if cached is not None and cached[0] is note:
@@ -228,6 +347,9 @@ class VaultIndex:
 
     def block_ids(self, rel: str) -> frozenset[str]:
         """The folded ``^block`` ids of a note (Obsidian matches them case-insensitively)."""
+        if self._facts is not None:
+            facts = self._facts.get(rel)
+            return facts.block_ids if facts is not None else frozenset()
         note = self.notes.get(rel)
         cached = self._block_ids.get(rel)
         if cached is not None and cached[0] is note:
@@ -264,9 +386,13 @@ class VaultIndex:
     def aliases(self) -> dict[str, tuple[str, ...]]:
         """Folded alias -> notes declaring it (aliases never resolve links, but suggest them)."""
         table: dict[str, list[str]] = defaultdict(list)
-        for note in self.notes.values():
-            for alias in note_aliases(note):
-                table[alias].append(note.rel)
+        if self._facts is not None:
+            pairs: Iterable[tuple[str, tuple[str, ...]]] = ((f.rel, f.aliases) for f in self._facts.values())
+        else:
+            pairs = ((n.rel, note_aliases(n)) for n in self.notes.values())
+        for rel, aliases in pairs:
+            for alias in aliases:
+                table[alias].append(rel)
         return {k: tuple(v) for k, v in table.items()}
 
     @cached_property
@@ -288,14 +414,22 @@ class VaultIndex:
 
     def _linkers(self, wanted: Callable[[str], bool]) -> dict[str, frozenset[str]]:
         table: dict[str, set[str]] = defaultdict(set)
-        for note in self.notes.values():
-            for link in note.links:
-                if not link.external and link.target and wanted(link.target):
-                    table[link_key(link.target)].add(note.rel)
+        for rel in self.notes:
+            for target in self.link_targets(rel) or ():
+                if target and wanted(target):
+                    table[link_key(target)].add(rel)
         for rel in self.documents:
             for node in getattr(self.canvas(rel), "files", ()):
                 table[link_key(node.file)].add(rel)
         return {k: frozenset(v) for k, v in table.items()}
+
+    def link_targets(self, rel: str) -> tuple[str, ...] | None:
+        """The internal link targets of the note ``rel`` (None: no such note)."""
+        if self._facts is not None:
+            facts = self._facts.get(rel)
+            return facts.links if facts is not None else None
+        note = self.notes.get(rel)
+        return tuple(k.target for k in note.links if not k.external) if note is not None else None
 
     def linked_from(self, rel: str) -> tuple[str, ...]:
         """The notes and canvases whose links or ``file`` nodes open ``rel``, sorted."""
@@ -303,10 +437,10 @@ class VaultIndex:
         table = self.backlinks if rel.lower().endswith(".md") else self._dotted_backlinks
         found = []
         for source in sorted(table.get(key, ())):
-            note = self.notes.get(source)
-            if note is not None:
-                links = (k for k in note.links if not k.external and k.target and link_key(k.target) == key)
-                hit = any(self.resolve(link.target, source) == rel for link in links)
+            targets = self.link_targets(source)
+            if targets is not None:
+                links = (t for t in targets if t and link_key(t) == key)
+                hit = any(self.resolve(target, source) == rel for target in links)
             else:
                 hit = any(self.file_at(node.file) == rel for node in getattr(self.canvas(source), "files", ()))
             if hit:
