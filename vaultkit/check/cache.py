@@ -66,6 +66,7 @@ from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import GROUP
 from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, SourceMap, Tag, YamlKey
 from vaultkit.read.parse import digest_of
+from vaultkit.text.dates import DateFormat
 from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
@@ -211,6 +212,10 @@ class Tracker:
     def note(self, rel: str) -> Any:
         self.tokens.add(("note", rel))
         return self._index.note(rel)
+
+    def outline(self, rel: str) -> Any:
+        self.tokens.add(("note", rel))  # the facts of a note change only with its bytes
+        return self._index.outline(rel)
 
     @property
     def notes(self) -> Mapping[str, Note]:
@@ -385,11 +390,26 @@ def _constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
 # ``__setstate__`` per object).  Only the cache's own pickler uses this table.
 _REDUCERS = copyreg.dispatch_table | {
     cls: _constructor(cls)
-    for cls in (Note, Decoded, SourceMap, FrontMatter, YamlKey, Link, Heading, BlockId, Tag, Region, NoteFacts)
+    for cls in (
+        Note,
+        Decoded,
+        SourceMap,
+        FrontMatter,
+        YamlKey,
+        Link,
+        Heading,
+        BlockId,
+        Tag,
+        Region,
+        NoteFacts,
+        DateFormat,
+    )
 }
 
 
-def _dumps(value: object) -> bytes:
+def dumps(value: object) -> bytes:
+    """``value`` pickled with the constructor-call reducers above (also what the engine's
+    workers send: notes' facts)."""
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=5)
     pickler.dispatch_table = _REDUCERS
@@ -499,7 +519,7 @@ class Store:
 
     def seal_note(self, note: Note) -> bytes:
         """A note as stored (pickled and signed); worker processes seal the notes they check."""
-        return self._seal(_dumps(note), f"note\0{note.rel}\0{note.digest}".encode())
+        return self._seal(dumps(note), f"note\0{note.rel}\0{note.digest}".encode())
 
     def _open(self, blob: object, context: bytes) -> bytes | None:
         """The payload of a sealed blob, or None when it was not written by this user's vaultkit
@@ -564,7 +584,7 @@ class Store:
         return found
 
     def seal_facts(self, facts: NoteFacts) -> bytes:
-        return self._seal(_dumps(facts), f"facts\0{facts.rel}\0{facts.digest}".encode())
+        return self._seal(dumps(facts), f"facts\0{facts.rel}\0{facts.digest}".encode())
 
     def result(self, rel: str, digest: str) -> Result | None:
         """The findings stored for ``rel`` under this run key and ``digest``."""
@@ -611,7 +631,7 @@ class Store:
             result_blob = None
             if rel in results:
                 context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
-                result_blob = self._seal(_dumps(results[rel]), context)
+                result_blob = self._seal(dumps(results[rel]), context)
             sig = signatures.get(rel, "")
             if new is not None:  # parsed in this run: a new row
                 rows.append((rel, sig, digest, new[1], result_blob, self.seal_facts(new[0])))
@@ -626,7 +646,7 @@ class Store:
         if state:  # every verified note's findings in one blob: an unchanged vault reads only this
             found = {rel: list(result.problems) for rel, result in results.items()}
             found.update({rel: problems for rel, problems in reused.items() if rel not in found})
-            findings_blob = self._seal(_dumps(found), f"findings\0{self.run_key}\0{state}".encode())
+            findings_blob = self._seal(dumps(found), f"findings\0{self.run_key}\0{state}".encode())
         try:
             state_dir(self.root)
             if self._db is None:

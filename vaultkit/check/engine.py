@@ -23,7 +23,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,7 +40,7 @@ from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
 from vaultkit.vault import evidence
 from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
-from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings, facts_of
+from vaultkit.vault.index import LazyNotes, NoteFacts, VaultIndex, VaultSettings, facts_of
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 SERIAL_CHUNK = 10  # notes checked between two looks at ``cancel`` when checking in this process
@@ -347,34 +347,51 @@ Parsed = tuple[NoteFacts, "bytes | None"]  # a note's facts, and the note sealed
 
 
 def _send(conn: multiprocessing.connection.Connection, kind: str, payload: object) -> None:
-    conn.send((kind, payload))
+    conn.send_bytes(vcache.dumps((kind, payload)))
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector off: loading pickled facts makes many objects and no
+    cycles, and the collections it would trigger cost twice the loading (measured)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _serve(conn: multiprocessing.connection.Connection, share: list[str]) -> None:
     """A worker's life: parse ``share`` and send each note's facts; receive every note's
-    facts and the date evidence; check the notes it is given and send their findings."""
+    facts and the date evidence; check the notes it is given and send their findings, with
+    the notes that have findings (a few: the fixer and the reporters read those)."""
     parse: Callable[[str], Note] = _WORKER["parse"]
     store: vcache.Store | None = _WORKER.get("store")
     held: dict[str, Note] = {}
+    own: dict[str, NoteFacts] = {}
     out: list[Parsed] = []
-    gc.disable()  # as in _parse_all: parsing makes many objects and no cycles
-    for rel in share:
-        note = held[rel] = parse(rel)
-        out.append((facts_of(note), store.seal_note(note) if store is not None and note.digest else None))
-        if len(out) == SEND_EVERY:
-            _send(conn, "parsed", out)
-            out = []
-    gc.enable()
-    _send(conn, "parsed", out)
-    _send(conn, "ready", None)
-    facts, dates, changed, files_same = pickle.loads(conn.recv_bytes())
-    rels: list[str] = conn.recv()
+    with _no_gc():  # as in _parse_all: parsing makes many objects and no cycles
+        for rel in share:
+            note = held[rel] = parse(rel)
+            own[rel] = facts_of(note)
+            out.append((own[rel], store.seal_note(note) if store is not None and note.digest else None))
+            if len(out) == SEND_EVERY:
+                _send(conn, "parsed", out)
+                out = []
+        _send(conn, "parsed", out)
+        _send(conn, "ready", None)
+        facts, dates, changed, files_same = pickle.loads(conn.recv_bytes())
+        rels: list[str] = pickle.loads(conn.recv_bytes())
+        facts = [own.get(f.rel, f) for f in facts]  # its own notes' facts share the notes' headings
     index = _WORKER["build"](held, facts, dates)
     _WORKER["index"] = index
     if store is not None:
         _WORKER["facts"] = vcache.Facts(index, changed, files_same)
     for start in range(0, len(rels), SEND_EVERY):
-        _send(conn, "checked", _check_chunk(rels[start : start + SEND_EVERY]))
+        checked = _check_chunk(rels[start : start + SEND_EVERY])
+        _send(conn, "checked", (checked, [index.notes[rel] for rel, problems, _ in checked if problems]))
     _send(conn, "done", None)
 
 
@@ -390,9 +407,12 @@ def _worker(conn: multiprocessing.connection.Connection, share: list[str], paren
         _send(conn, "error", traceback.format_exc())
 
 
-def _receive(conns: list[multiprocessing.connection.Connection], cancel: Cancel | None) -> list[tuple[str, Any]]:
-    """The next messages from the workers (kind, payload), looking at ``cancel`` every 0.1 s;
-    a worker that failed or vanished ends the run."""
+Conn = multiprocessing.connection.Connection
+
+
+def _receive(conns: list[Conn], cancel: Cancel | None) -> list[tuple[Conn, str, Any]]:
+    """The next messages from the workers ``conns`` (which, kind, payload), looking at
+    ``cancel`` every 0.1 s; a worker that failed or vanished ends the run."""
     while True:
         if cancel and cancel():
             raise Cancelled
@@ -404,12 +424,13 @@ def _receive(conns: list[multiprocessing.connection.Connection], cancel: Cancel 
         if conn not in ready:
             continue
         try:
-            kind, payload = conn.recv()
+            with _no_gc():
+                kind, payload = pickle.loads(conn.recv_bytes())
         except EOFError:
             raise RuntimeError("a worker process ended unexpectedly") from None
         if kind == "error":
             raise RuntimeError(f"a worker process failed:\n{payload}")
-        found.append((kind, payload))
+        found.append((conn, kind, payload))
     return found
 
 
@@ -418,10 +439,11 @@ Plan = Callable[[dict[str, Parsed]], tuple[tuple[Any, ...], list[list[str]]]]
 
 def _in_workers(
     shares: list[list[str]], plan: Plan, progress: Progress | None, cancel: Cancel | None
-) -> tuple[dict[str, Parsed], list[Checked]]:
+) -> tuple[list[Checked], list[Note]]:
     """Run :func:`_serve` in one forked worker per share.  Once every note is parsed,
     ``plan(parsed)`` gives what every worker receives (every note's facts, the date evidence,
-    the cache's changed notes and whether the files are the same) and the notes each checks."""
+    the cache's changed notes and whether the files are the same) and the notes each checks.
+    Returns the findings and the notes with findings."""
     context = multiprocessing.get_context("fork")
     workers, conns = [], []
     total = sum(len(share) for share in shares)
@@ -434,30 +456,33 @@ def _in_workers(
             workers.append(process)
             conns.append(ours)
         parsed: dict[str, Parsed] = {}
-        ready = 0
-        while ready < len(workers):
-            for kind, payload in _receive(conns, cancel):
+        waiting = list(conns)  # the workers that have not said they are through with this phase
+        while waiting:
+            for conn, kind, payload in _receive(waiting, cancel):
                 if kind == "ready":
-                    ready += 1
+                    waiting.remove(conn)
                     continue
                 parsed.update((item[0].rel, item) for item in payload)
                 if progress and payload:
                     progress("parsing", len(payload), total)
         common, rels = plan(parsed)
-        message = pickle.dumps(common, protocol=pickle.HIGHEST_PROTOCOL)
+        with _no_gc():
+            message = vcache.dumps(common)
         for conn, mine in zip(conns, rels, strict=True):
             conn.send_bytes(message)
-            conn.send(mine)
+            conn.send_bytes(vcache.dumps(mine))
         checked: list[Checked] = []
-        done, to_check = 0, sum(len(mine) for mine in rels)
-        while done < len(workers):
-            for kind, payload in _receive(conns, cancel):
+        found: list[Note] = []
+        waiting, to_check = list(conns), sum(len(mine) for mine in rels)
+        while waiting:  # a worker that is done exits: its end of the pipe is then never read again
+            for conn, kind, payload in _receive(waiting, cancel):
                 if kind == "done":
-                    done += 1
+                    waiting.remove(conn)
                     continue
-                checked.extend(payload)
-                if progress and payload:
-                    progress("checking", len(payload), to_check)
+                checked.extend(payload[0])
+                found.extend(payload[1])
+                if progress and payload[0]:
+                    progress("checking", len(payload[0]), to_check)
     except BaseException:  # Ctrl-C, SIGTERM, cancel, a worker failed: never wait for the rest
         for process in workers:
             if process.is_alive():
@@ -468,7 +493,7 @@ def _in_workers(
             conn.close()
         for process in workers:
             process.join()
-    return parsed, checked
+    return checked, found
 
 
 def _forking(jobs: int, notes: int) -> bool:
@@ -489,26 +514,22 @@ def _parse_all(
     cancel: Cancel | None = None,
     cached: Callable[[str], Note | bytes | None] | None = None,
 ) -> list[Note]:
-    """Parse in this process.  Worker processes would parse faster, but sending the parsed
-    notes back (pickling some 20 objects per note) costs as much as the parse saved; the
-    check phase below forks after parsing instead, so notes never cross a process boundary.
+    """Parse in this process: the serial path (``--jobs 1``, few notes), and the notes a
+    cached run must parse again.  Many notes are parsed by the workers that check them
+    (:func:`_in_workers`): sending whole parsed notes back (some 20 objects per note) would
+    cost as much as the parallel parse saves.
 
     ``cached(rel)`` gives a note from the cache, the bytes read to find it was not there, or
     None.  The cyclic garbage collector is off meanwhile: parsing makes hundreds of thousands
     of objects and no cycles, and its collections cost about 8% of the parse."""
     notes = []
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _no_gc():
         for done, rel in enumerate(rels, 1):
             notes.append(_parse_one(root, rel, max_bytes, spelled, cached(rel) if cached else None))
             if cancel and done % CANCEL_EVERY == 0 and cancel():
                 raise Cancelled
             if progress and (done % 200 == 0 or done == len(rels)):
                 progress("parsing", 200 if done % 200 == 0 else done % 200, len(rels))
-    finally:
-        if enabled:
-            gc.enable()
     return notes
 
 
@@ -712,9 +733,10 @@ def _check_forked(
 
     _WORKER.update(parse=parse, build=build, active=list(active))
     try:
-        _, found = _in_workers(shares, plan, progress, cancel)
+        found, noted = _in_workers(shares, plan, progress, cancel)
     finally:
         _WORKER.clear()
+    cast(LazyNotes, made[0].notes).keep(noted)
     return made[0], _in_order(found, checked)
 
 
@@ -765,7 +787,8 @@ def _check_cached(
         answered = [p for rel in checked for p in store.findings[rel]] + _in_scope(store.findings[VAULT], scope)
 
         def load() -> VaultIndex:
-            stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, None)
+            with _no_gc():
+                stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, None)
             held = {note.rel: note for note in _parse_all(str(root), fresh, max_bytes, None, spelled, None, data.get)}
             facts = [stored.get(rel) or facts_of(held[rel]) for rel in rels]
             dates = evidence.gather(root, facts, keys) if keys else None
@@ -775,7 +798,8 @@ def _check_cached(
         return CheckResult(root, load, _sorted(answered), checked, listing.warnings)
 
     documents = _documents(root, listing, max_bytes)
-    stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, cancel)
+    with _no_gc():
+        stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, cancel)
     files = vcache.files_digest(listing.files)
     files_same = store.files == files
     parsed: dict[str, tuple[NoteFacts, bytes]] = {}
@@ -797,13 +821,14 @@ def _check_cached(
         answers = vcache.Facts(index, changed if store.files else None, files_same)
         made.append((index, answers, changed))
         stale = []
-        for rel in checked:
-            digest = now[rel]
-            result = store.result(rel, digest) if digest else None
-            if result is not None and answers.holds(result.answers):
-                reused[rel] = result.problems
-            else:
-                stale.append(rel)
+        with _no_gc():  # loading every stored result: many objects, no cycles
+            for rel in checked:
+                digest = now[rel]
+                result = store.result(rel, digest) if digest else None
+                if result is not None and answers.holds(result.answers):
+                    reused[rel] = result.problems
+                else:
+                    stale.append(rel)
         return (facts, dates, answers.changed, files_same), stale
 
     if _forking(jobs, len(fresh)):
@@ -826,10 +851,11 @@ def _check_cached(
 
         _WORKER.update(parse=parse, build=build, active=list(active), store=store)
         try:
-            _, found = _in_workers(shares, plan, progress, cancel)
+            found, noted = _in_workers(shares, plan, progress, cancel)
         finally:
             _WORKER.clear()
         index, answers, changed = made[0]
+        cast(LazyNotes, index.notes).keep(noted)
     else:
         notes = _parse_all(str(root), fresh, max_bytes, progress, spelled, cancel, data.get)
         held = {note.rel: note for note in notes}

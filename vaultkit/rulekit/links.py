@@ -19,7 +19,7 @@ from vaultkit.api import Applicability, Diagnostic, Edit, Fix, Severity
 from vaultkit.model import Link, Note, fold
 from vaultkit.rulekit.suggest import alias_owners, budget, similar_block, similar_files, similar_heading
 from vaultkit.text.headings import strip_heading_for_link, walk
-from vaultkit.vault.index import Target, VaultIndex
+from vaultkit.vault.index import NoteFacts, Target, VaultIndex
 
 # Obsidian's own formats (HELP "Accepted file formats") and files people commonly attach.
 # A link whose name ends in one of these is an attachment link; any other name -- also
@@ -83,13 +83,14 @@ def block_segment(parts: Sequence[Segment]) -> Segment | None:
     return blocks[-1] if blocks else None
 
 
-def linked_notes(note: Note, vault: VaultIndex) -> Iterator[tuple[Target, Note, tuple[Segment, ...]]]:
-    """Links with a subpath whose target is a readable note, with that note and the parts."""
+def linked_notes(note: Note, vault: VaultIndex) -> Iterator[tuple[Target, NoteFacts, tuple[Segment, ...]]]:
+    """Links with a subpath whose target is a readable note, with that note's facts (its
+    headings and block ids: the note itself need not be loaded) and the parts."""
     for target in vault.outgoing(note):
         path = target.path
         if path is None or not target.link.subpath or not path.lower().endswith(".md"):
             continue
-        linked = vault.notes.get(path)
+        linked = vault.outline(path)
         parts = segments(target.link.subpath)
         if linked is not None and linked.read_error is None and parts:
             yield target, linked, parts

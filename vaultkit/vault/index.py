@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from vaultkit.model import Budget, FrontMatter, Link, Note, fold, link_key
+from vaultkit.model import BlockId, Budget, FrontMatter, Heading, Link, Note, fold, link_key
 from vaultkit.read.canvas import Canvas, read_canvas
 from vaultkit.read.frontmatter import load_yaml
 from vaultkit.text.dates import DateFacts, DateFormat, is_empty, shape_of
@@ -63,8 +63,8 @@ class NoteFacts:
     digest: str
     read_error: str | None
     links: tuple[str, ...]  # the target of each internal (non-URL) link, in order
-    heading_keys: tuple[tuple[int, str], ...]  # (level, heading_key) per heading, in order
-    block_ids: frozenset[str]  # folded ``^block`` ids
+    headings: tuple[Heading, ...]  # what a link to one of them is checked and completed against
+    blocks: tuple[BlockId, ...]
     aliases: tuple[str, ...]  # folded (note_aliases)
     empty_keys: tuple[str, ...]  # casefolded front-matter keys present with no value (text.dates.empty_keys)
     date_shapes: tuple[tuple[str, DateFormat], ...]  # casefolded key, shape of its date value (vault_formats)
@@ -83,8 +83,8 @@ def facts_of(note: Note) -> NoteFacts:
         note.digest,
         note.read_error,
         tuple(link.target for link in note.links if not link.external),
-        tuple((h.level, heading_key(h.text)) for h in note.headings),
-        frozenset(fold(b.id) for b in note.blocks),
+        note.headings,
+        note.blocks,
         note_aliases(note),
         empty,
         shapes,
@@ -122,6 +122,11 @@ class LazyNotes(Mapping[str, Note]):
 
     def __len__(self) -> int:
         return len(self._facts)
+
+    def keep(self, notes: Iterable[Note]) -> None:
+        """Hold ``notes`` too (the notes a worker process found problems in: the reporters
+        and the fixer read them, and loading one again costs a parse)."""
+        self._held.update((note.rel, note) for note in notes)
 
     def held(self, rel: str) -> Note | None:
         """The note ``rel`` when it is at hand, without loading it."""
@@ -170,8 +175,9 @@ class VaultIndex:
         # per-note caches: path -> (the note it was computed from, value); an entry counts only
         # for that very note, so indexes with the same files share them across edits
         self._outgoing: dict[str, tuple[Note, tuple[Target, ...]]] = {}
-        self._heading_keys: dict[str, tuple[Note | None, tuple[tuple[int, str], ...]]] = {}
-        self._block_ids: dict[str, tuple[Note | None, frozenset[str]]] = {}
+        self._heading_keys: dict[str, tuple[Note | NoteFacts | None, tuple[tuple[int, str], ...]]] = {}
+        self._block_ids: dict[str, tuple[Note | NoteFacts | None, frozenset[str]]] = {}
+        self._outlines: dict[str, tuple[Note, NoteFacts]] = {}
         self._derived: dict[str, object] = {}
         self._note_analyses: tuple[Note | None, dict[str, object]] = (None, {})
 
@@ -222,6 +228,7 @@ class VaultIndex:
         index._canvases, index._yaml = self._canvases, self._yaml
         index._by_name, index._folded = self._by_name, self._folded
         index._outgoing, index._heading_keys, index._block_ids = self._outgoing, self._heading_keys, self._block_ids
+        index._outlines = self._outlines
         index._derived, index._note_analyses = {}, (None, {})
         if "names" in vars(self):  # cached_property derived from file names only
             vars(index)["names"] = self.names
@@ -233,6 +240,19 @@ class VaultIndex:
 
     def note(self, rel: str) -> Note | None:
         return self.notes.get(rel)
+
+    def outline(self, rel: str) -> NoteFacts | None:
+        """The :class:`NoteFacts` of the note ``rel`` (its headings, block ids, links...)
+        without loading the note: what a rule needs of a note a link points to."""
+        if self._facts is not None:
+            return self._facts.get(rel)
+        note = self.notes.get(rel)
+        if note is None:
+            return None
+        cached = self._outlines.get(rel)
+        if cached is None or cached[0] is not note:
+            cached = self._outlines[rel] = (note, facts_of(note))
+        return cached[1]
 
     def stamp(self, rel: str) -> tuple[str, str | None] | None:
         """(digest, read error) of the note ``rel``, None when there is none; loads nothing."""
@@ -334,29 +354,28 @@ class VaultIndex:
 
     def heading_keys(self, rel: str) -> tuple[tuple[int, str], ...]:
         """(level, :func:`~vaultkit.text.headings.heading_key`) of each heading of a note, in order."""
-        if self._facts is not None:
-            facts = self._facts.get(rel)
-            return facts.heading_keys if facts is not None else ()
-        note = self.notes.get(rel)
+        source = self._source(rel)
         cached = self._heading_keys.get(rel)
-        if cached is not None and cached[0] is note:
+        if cached is not None and cached[0] is source:
             return cached[1]
-        keys = tuple((h.level, heading_key(h.text)) for h in note.headings) if note else ()
-        self._heading_keys[rel] = (note, keys)
+        keys = tuple((h.level, heading_key(h.text)) for h in source.headings) if source else ()
+        self._heading_keys[rel] = (source, keys)
         return keys
 
     def block_ids(self, rel: str) -> frozenset[str]:
         """The folded ``^block`` ids of a note (Obsidian matches them case-insensitively)."""
-        if self._facts is not None:
-            facts = self._facts.get(rel)
-            return facts.block_ids if facts is not None else frozenset()
-        note = self.notes.get(rel)
+        source = self._source(rel)
         cached = self._block_ids.get(rel)
-        if cached is not None and cached[0] is note:
+        if cached is not None and cached[0] is source:
             return cached[1]
-        ids = frozenset(fold(b.id) for b in note.blocks) if note else frozenset()
-        self._block_ids[rel] = (note, ids)
+        ids = frozenset(fold(b.id) for b in source.blocks) if source else frozenset()
+        self._block_ids[rel] = (source, ids)
         return ids
+
+    def _source(self, rel: str) -> Note | NoteFacts | None:
+        """What the note ``rel``'s headings and block ids are read from (its facts, or the
+        note); the caches above count an entry only for that very object."""
+        return self._facts.get(rel) if self._facts is not None else self.notes.get(rel)
 
     def link_text(self, rel: str, source: str) -> str:
         """The path Obsidian writes in a new link from ``source`` to ``rel`` (``newLinkFormat``).
