@@ -1,0 +1,148 @@
+"""An index built from notes' facts answers exactly as one built from the notes; a run whose
+workers parse their own share finds exactly what a run in one process finds; a cached run
+after an edit loads only the notes it checks again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vaultkit.check import cache as vcache
+from vaultkit.check import engine
+from vaultkit.check.run import resolve_run
+from vaultkit.read.parse import read_note
+from vaultkit.text.encoding.locate import SAMPLE_NOTES
+from vaultkit.vault.files import list_files
+from vaultkit.vault.index import LazyNotes, VaultIndex, facts_of
+
+NOTES = {
+    "A.md": "# A\n\nSee [[B]], [[B#Section]], [[C#^blk]], [[c#^BLK]] and [[Gone]].\n",
+    "B.md": "---\naliases: [Bee, ' bee2 ']\ndate: 2024-01-02\n---\n# B\n\n## Section\n\ntext ![[pic.png]]\n",
+    "C.md": "# C\n\na paragraph ^blk\n\n[[A]] [[Missing note]] [web](https://example.com)\n",
+    "sub/D.md": "---\ndate:\ncreated: '2023-05-06'\n---\nLe cafÃ© est trÃ¨s bon. [[B]] [[../A]]\n",
+    "sub/E.md": "$x^2$ and $$\n\n$$ and [[A#Nope]] [[sub/D]]\n",
+    "pic.png": b"\x89PNG\r\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def private_key_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(vcache, "RACY", 0.0)
+
+
+def _indexes(root: Path) -> tuple[VaultIndex, VaultIndex, list[str]]:
+    listing = list_files(root, (), False)
+    notes = [read_note(str(root), rel, 1 << 20, rel) for rel in listing.notes]
+    loaded: list[str] = []
+    by_rel = {note.rel: note for note in notes}
+
+    def load(rel: str):
+        loaded.append(rel)
+        return by_rel[rel]
+
+    whole = VaultIndex(notes, listing.files)
+    lean = VaultIndex((), listing.files, facts=[facts_of(n) for n in notes], load=load)
+    return whole, lean, loaded
+
+
+def test_an_index_of_facts_answers_as_the_index_of_notes(vault) -> None:
+    whole, lean, loaded = _indexes(vault(NOTES))
+    assert isinstance(lean.notes, LazyNotes) and set(lean.notes) == set(whole.notes)
+    assert lean.files == whole.files and lean.aliases == whole.aliases and lean.backlinks == whole.backlinks
+    for rel in [*whole.notes, "Gone.md", "pic.png"]:
+        assert lean.heading_keys(rel) == whole.heading_keys(rel)
+        assert lean.block_ids(rel) == whole.block_ids(rel)
+        assert lean.linked_from(rel) == whole.linked_from(rel)
+        assert lean.stamp(rel) == whole.stamp(rel)
+        assert lean.outline(rel) == whole.outline(rel)
+        assert lean.link_targets(rel) == whole.link_targets(rel)
+    assert sorted(lean.stamps()) == sorted(whole.stamps())
+    assert loaded == []  # none of that needed a note
+    assert lean.notes["B.md"] is whole.notes["B.md"] and loaded == ["B.md"]
+    assert lean.outgoing(whole.notes["A.md"]) == whole.outgoing(whole.notes["A.md"])
+
+
+def test_a_note_changed_on_disk_since_it_was_indexed_comes_back_without_a_digest(vault) -> None:
+    """So that the fixer re-reads it rather than apply findings made on the old text."""
+    root = vault(NOTES)
+    run = resolve_run(root)
+    result = engine.check(root, run[1], None, jobs=2)
+    (root / "C.md").write_text("# C changed\n", encoding="utf-8")
+    note = engine._facts_index(
+        root,
+        list_files(root, (), False),
+        result.index.settings,
+        [],
+        result.index.facts(),
+        None,
+        {},
+        1 << 20,
+    ).notes["C.md"]
+    assert note.text == "# C changed\n" and note.digest == ""
+
+
+def _copy(synthetic_vault, tmp_path: Path) -> Path:
+    source, _ = synthetic_vault(300, 3, 0.1)
+    root = tmp_path / "v"
+    shutil.copytree(source, root)
+    return root
+
+
+def _check(root: Path, jobs: int, cache: bool) -> list[engine.Problem]:
+    config, active = resolve_run(root)
+    return engine.check(root, active, None, config.exclude, config.max_file_size, jobs=jobs, cache=cache).problems
+
+
+def test_workers_that_parse_their_own_share_find_what_one_process_finds(
+    synthetic_vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(synthetic_vault, tmp_path)
+    serial = _check(root, 1, cache=False)
+    started: list[int] = []
+    real = engine._in_workers
+
+    def spy(shares, *args):
+        started.append(len(shares))
+        return real(shares, *args)
+
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(engine, "_in_workers", spy)
+    assert serial and _check(root, 2, cache=False) == serial
+    assert _check(root, 2, cache=True) == serial  # a cold cache, parsed in the workers
+    assert started == [2, 2]
+    assert _check(root, 2, cache=True) == serial  # answered from the cache
+
+
+def test_a_cached_run_after_an_edit_loads_only_the_notes_it_checks(
+    synthetic_vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(synthetic_vault, tmp_path)
+    _check(root, 1, cache=True)
+    edited = sorted(root.glob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n[[Nowhere at all]]\n", encoding="utf-8")
+    loaded: list[str] = []
+    checked: list[str] = []
+    real_note, real_check = vcache.Store.note, engine.check_note
+
+    def note(self, rel, digest):
+        loaded.append(rel)
+        return real_note(self, rel, digest)
+
+    def check_note(note, index, active):
+        checked.append(note.rel)
+        return real_check(note, index, active)
+
+    monkeypatch.setattr(vcache.Store, "note", note)
+    monkeypatch.setattr(engine, "check_note", check_note)
+    problems = _check(root, 1, cache=True)
+    assert edited.name in checked and len(checked) < 30
+    # besides the notes checked again, only the sample the encoding rules' vault context
+    # reads (its answer is asked again after any edit) is loaded; the edited note is parsed
+    readable = sorted(rel for rel in list_files(root, (), False).notes)
+    sample = set(readable[:: max(1, len(readable) // SAMPLE_NOTES)])
+    assert set(loaded) - sample <= set(checked) - {edited.name} and len(readable) > 2 * len(loaded)
+    monkeypatch.undo()
+    assert problems == _check(root, 1, cache=False)
