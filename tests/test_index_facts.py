@@ -114,6 +114,8 @@ def test_workers_that_parse_their_own_share_find_what_one_process_finds(
     assert _check(root, 2, cache=True) == serial  # a cold cache, parsed in the workers
     assert started == [2, 2]
     assert _check(root, 2, cache=True) == serial  # answered from the cache
+    monkeypatch.setattr(engine, "HELD_NOTES", 10)  # most notes parsed again when checked
+    assert _check(root, 2, cache=False) == serial
 
 
 def test_a_cached_run_after_an_edit_loads_only_the_notes_it_checks(
