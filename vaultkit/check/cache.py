@@ -75,6 +75,7 @@ SCHEMA = 8
 FILE = "cache.sqlite"
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
+NOTES_ONE_BY_ONE = 200  # notes read with one query each before the whole column is read
 
 Token = tuple[str, ...]
 Signature = str  # "size:mtime_ns:ctime_ns:inode", or "" when the stat must not be trusted
@@ -452,6 +453,7 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()  # the process that opened ``_db`` (a forked worker opens its own)
         self._inherited: sqlite3.Connection | None = None
+        self._note_reads = 0
         self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
         self._path = root / ".vaultkit" / FILE
         if self._secret is not None:
@@ -530,10 +532,12 @@ class Store:
         return data if hmac.compare_digest(mac, self._mac(data, context)) else None
 
     def _blob(self, column: str, rel: str) -> bytes | None:
-        """A stored result or facts blob; such a column is read whole when first needed (a
-        run that reads one reads nearly all).  Notes are read one by one: a run loads only the
-        notes it checks."""
-        if column == "note":
+        """A stored blob; a column of results or facts is read whole when first needed (a run
+        that reads one reads nearly all).  Notes are read one by one -- a run loads only the
+        notes it checks -- until :data:`NOTES_ONE_BY_ONE` were, then the column is read whole
+        (the daemon's first load wants every note)."""
+        if column == "note" and column not in self._blobs and self._note_reads < NOTES_ONE_BY_ONE:
+            self._note_reads += 1
             try:
                 db = self._reader()
                 row = db.execute("SELECT note FROM notes WHERE rel = ?", (rel,)).fetchone() if db else None
@@ -543,7 +547,7 @@ class Store:
         if column not in self._blobs:
             try:
                 db = self._reader()
-                query = f"SELECT rel, {column} FROM notes"  # column is "result" or "facts"
+                query = f"SELECT rel, {column} FROM notes"  # column is "note", "result" or "facts"
                 self._blobs[column] = dict(db.execute(query).fetchall()) if db else {}
             except sqlite3.Error:
                 self._blobs[column] = {}
@@ -668,6 +672,9 @@ class Store:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+            self._blobs.pop("note", None)
+            for rel, sig, digest, *_ in rows:  # a note loaded after the run finds the one just stored
+                self.entries[rel] = Entry(sig, digest)
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):  # another run is writing: leave it
                 self._wipe()
