@@ -129,8 +129,8 @@ class LazyNotes(Mapping[str, Note]):
         self._held.update((note.rel, note) for note in notes)
 
     def held(self, rel: str) -> Note | None:
-        """The note ``rel`` when it is at hand, without loading it."""
-        return self._held.get(rel) or self._loaded.get(rel)
+        """The note ``rel`` when it is held (not merely loaded for a while), without loading it."""
+        return self._held.get(rel)
 
 
 class VaultIndex:
@@ -275,7 +275,8 @@ class VaultIndex:
         return (facts_of(note) for note in self.notes.values())
 
     def _indexed(self, note: Note) -> bool:
-        """Whether ``note`` is this index's own copy of the note (not an edited one)."""
+        """Whether ``note`` is this index's own copy of the note (not an edited one), held for
+        the whole run (a cache entry would keep a note loaded on demand alive)."""
         notes = self.notes
         return (notes.held(note.rel) if isinstance(notes, LazyNotes) else notes.get(note.rel)) is note
 
@@ -343,10 +344,14 @@ class VaultIndex:
         cached = self._outgoing.get(note.rel)
         if cached is not None and cached[0] is note:
             return cached[1]
-        found = tuple(self._target(link, note.rel) for link in note.links if not link.external)
-        if self._indexed(note):  # a fixed copy of a note (vaultkit fix) is never cached
-            self._outgoing[note.rel] = (note, found)
+        if not self._indexed(note):  # a fixed copy (vaultkit fix), or a note loaded for a while:
+            return self.analysis(note, "outgoing", self._targets_of)  # kept while it is checked
+        found = self._targets_of(note)
+        self._outgoing[note.rel] = (note, found)
         return found
+
+    def _targets_of(self, note: Note) -> tuple[Target, ...]:
+        return tuple(self._target(link, note.rel) for link in note.links if not link.external)
 
     def _target(self, link: Link, source: str) -> Target:
         found = self.candidates(link.target, source)
