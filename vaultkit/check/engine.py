@@ -10,24 +10,20 @@ the notes it failed on; the run goes on.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import ctypes
 import dataclasses
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from vaultkit.api import Diagnostic, Edit, Fix, Rule, Scope, Severity
 from vaultkit.check import cache as vcache
@@ -39,6 +35,9 @@ from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_
 from vaultkit.vault import evidence
 from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
 from vaultkit.vault.index import VaultIndex, VaultSettings
+
+if TYPE_CHECKING:  # the pool's modules are imported by the runs that start one
+    from concurrent.futures import ProcessPoolExecutor
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 SERIAL_CHUNK = 10  # notes checked between two looks at ``cancel`` when checking in this process
@@ -271,6 +270,8 @@ def _die_with_parent(parent: int) -> None:
     (issue 18 found 14 orphaned workers after 22 kills).  A parent that died before this
     ran is caught by the ``getppid`` check."""
     if sys.platform.startswith("linux"):
+        import ctypes
+
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
@@ -278,6 +279,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor | None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     return ProcessPoolExecutor(
@@ -314,6 +318,8 @@ def _map(
             if progress:
                 progress("checking", len(chunk), len(items))
         return out
+    import concurrent.futures  # (imported with the pool by _pool)
+
     try:
         chunks = _chunks(items, jobs)
         futures = {pool.submit(func, chunk): n for n, chunk in enumerate(chunks)}
@@ -449,13 +455,15 @@ def check(
     external_symlinks: bool = False,
     cache: bool = False,
     cancel: Cancel | None = None,
+    listing: Listing | None = None,
 ) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note).  ``cache`` reads and updates the vault's
     ``.vaultkit/cache.sqlite`` (:mod:`vaultkit.check.cache`); ``cancel`` is polled between
-    notes, and raises :class:`Cancelled` when it returns true."""
+    notes, and raises :class:`Cancelled` when it returns true.  ``listing`` is the vault's
+    listing when the caller has just made it (:func:`~vaultkit.vault.files.list_files`)."""
     jobs = default_jobs() if jobs is None else jobs
-    listing = list_files(root, excludes, external_symlinks)
+    listing = list_files(root, excludes, external_symlinks) if listing is None else listing
     checked, others = listing.notes, listing.others
     if targets is not None:
         wanted = list(targets)
