@@ -32,7 +32,6 @@ from vaultkit.check.registry import INCOMPLETE_ANALYSIS, INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
-from vaultkit.vault import evidence
 from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
 from vaultkit.vault.index import VaultIndex, VaultSettings
 
@@ -401,6 +400,8 @@ def _index(
     here for notes where one is empty, since rules do no I/O."""
     spelled = listing.spelled
     documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
+    from vaultkit.vault import evidence  # (git history: only for runs that index the vault)
+
     dates = evidence.gather(root, notes, keys) if keys else None
     return VaultIndex(notes, listing.files, settings, dates=dates, documents=documents, spelled=spelled)
 

@@ -83,9 +83,10 @@ def state(root: Path, config: Config, selection: object, targets: Sequence[str] 
     reads any note: a note changed afterwards then has another key."""
     now = time.time()
     signatures = {}
+    base, spelled = f"{root}{os.sep}", listing.spelled  # (joined as strings: this loop runs per file)
     for rel in (*listing.notes, *listing.ignored_notes, *listing.documents):
         try:
-            info = os.stat(os.path.join(root, on_disk(rel, listing.spelled)))
+            info = os.stat(base + (on_disk(rel, spelled) if rel in spelled else rel))
         except OSError:
             return None  # gone since the listing: this run's report is not the vault's
         signatures[rel] = vcache.signature(info, now)

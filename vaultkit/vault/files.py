@@ -210,6 +210,8 @@ def printable(rel: str) -> str:
 def _utf8(name: str) -> bool:
     """Whether a name from the file system was valid UTF-8 (Python keeps the bytes that were
     not as lone surrogates)."""
+    if name.isascii():
+        return True
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
