@@ -183,6 +183,7 @@ class VaultState:
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
         self._dates = DateTracker(root, (), None, {})
         self._damaged: set[str] = set()  # notes that may hold damaged text
+        self._unprimed: list[str] | None = []  # the notes checked by load, until prime() (then None)
         self._context: Context | None = None  # the vault's language context, while _damaged
         self.overlay: dict[str, str] = {}  # path -> unsaved text of a note open in an editor
         self._file_rules = {a.rule.code for a in self.active if a.rule.scope is Scope.VAULT}
@@ -259,10 +260,23 @@ class VaultState:
             for note in self.notes.values():
                 for key in _link_keys(note):
                     self._linkers[key].add(note.rel)
-            self._unresolved = {rel for rel in result.checked if self._has_unresolved(self.notes[rel])}
+            self._unprimed = list(result.checked)
+            self.generation += 1
+
+    def prime(self) -> None:
+        """Work out what only a batch needs: the notes with a link to no file (re-checked when
+        files come or go), the notes that may hold damaged text and the vault's language
+        context (re-checked when it moves).  Not part of :meth:`load`: resolving every link
+        and screening every note's text cost more than loading the vault from the cache, and
+        the first result needs neither.  The daemon primes right after its first result;
+        :meth:`apply` does before its first batch if that was not done."""
+        with self.lock:
+            if self._unprimed is None:
+                return
+            self._unresolved = {rel for rel in self._unprimed if self._has_unresolved(self.notes[rel])}
             self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
             self._context = context_of(self.notes.values()) if self._damaged else None
-            self.generation += 1
+            self._unprimed = None
 
     def _has_unresolved(self, note: Note) -> bool:
         return any(target.path is None for target in self.index.outgoing(note))
@@ -315,6 +329,7 @@ class VaultState:
         has the old one's signature (same inode, size and modification time: a move whose
         halves were reported as a deletion and a creation).
         """
+        self.prime()  # (before anything changes: the batch is compared with the state before it)
         root = str(self.root)
         update = Update()
         new_notes: dict[str, Note] = {}
