@@ -15,6 +15,8 @@ import pytest
 from support import run_cli
 
 from vaultkit.check import cache as vcache
+from vaultkit.check import live
+from vaultkit.check.run import resolve_run
 from vaultkit.cli import common
 
 RACY = vcache.RACY  # (the tests below run with no racy window; the probe cannot)
@@ -170,3 +172,25 @@ def test_json_from_a_stored_report_has_the_fix_positions(vault, runs: list[Path]
     first = json.loads(check(root, "--format", "json"))
     assert json.loads(check(root, "--format", "json")) == first
     assert any(p["fix"] and "line" in p["fix"]["edits"][0] for p in first)
+
+
+def test_the_daemons_first_result_does_not_wait_for_what_only_batches_need(
+    vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Screening every note for damaged text waits for the first batch (or the daemon's idle
+    moment after its first result), and the batch still sees the state before it."""
+    root = vault(NOTES)
+    config, active = resolve_run(root)
+    screened: list[str] = []
+    real = live._damaged
+    monkeypatch.setattr(live, "_damaged", lambda note: screened.append(note.rel) or real(note))
+    state = live.VaultState(root, config, active)
+    state.load(jobs=1)
+    assert screened == [] and any(state.problems.values())
+    (root / "Gone.md").write_text("# Gone\n", encoding="utf-8")
+    update = state.apply(["Gone.md"])
+    assert set(NOTES) <= set(screened)
+    assert "A.md" in update.problems  # its link to Gone resolves now
+    fresh = live.VaultState(root, config, active)
+    fresh.load(jobs=1)
+    assert {rel: p for rel, p in state.problems.items() if p} == {rel: p for rel, p in fresh.problems.items() if p}
