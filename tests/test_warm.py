@@ -177,20 +177,29 @@ def test_json_from_a_stored_report_has_the_fix_positions(vault, runs: list[Path]
 def test_the_daemons_first_result_does_not_wait_for_what_only_batches_need(
     vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Screening every note for damaged text waits for the first batch (or the daemon's idle
-    moment after its first result), and the batch still sees the state before it."""
+    """Screening every note for damaged text waits for the daemon's idle moment after its
+    first result (or a batch that moves the vault's language context), and a batch before it
+    gives what a fresh load gives."""
     root = vault(NOTES)
     config, active = resolve_run(root)
     screened: list[str] = []
     real = live._damaged
     monkeypatch.setattr(live, "_damaged", lambda note: screened.append(note.rel) or real(note))
+
+    def fresh() -> dict[str, list]:
+        state = live.VaultState(root, config, active)
+        state.load(jobs=1)
+        return {rel: p for rel, p in state.problems.items() if p}
+
     state = live.VaultState(root, config, active)
     state.load(jobs=1)
     assert screened == [] and any(state.problems.values())
     (root / "Gone.md").write_text("# Gone\n", encoding="utf-8")
     update = state.apply(["Gone.md"])
-    assert set(NOTES) <= set(screened)
     assert "A.md" in update.problems  # its link to Gone resolves now
-    fresh = live.VaultState(root, config, active)
-    fresh.load(jobs=1)
-    assert {rel: p for rel, p in state.problems.items() if p} == {rel: p for rel, p in fresh.problems.items() if p}
+    assert {rel: p for rel, p in state.problems.items() if p} == fresh()
+    state.screen()
+    assert set(NOTES) <= set(screened)
+    (root / "sub" / "D.md").write_text("---\ndate:\n---\nLe café est très bon. [[B]]\n", encoding="utf-8")
+    state.apply(["sub/D.md"])
+    assert {rel: p for rel, p in state.problems.items() if p} == fresh()
