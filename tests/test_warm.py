@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support import run_cli
+from test_cache import private_key_home  # noqa: F401  (autouse: a private cache key, no racy window)
 
 from vaultkit.check import cache as vcache
 from vaultkit.check import live
@@ -49,13 +50,6 @@ def probe(root: Path) -> tuple[str, list[str]]:
     assert done.returncode in (0, 1), done.stderr
     out, _, imported = done.stdout.rpartition("IMPORTED ")
     return out, json.loads(imported.replace("'", '"'))
-
-
-@pytest.fixture(autouse=True)
-def private_key_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets its own cache key; stat signatures count at once (no racy window)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(vcache, "RACY", 0.0)
 
 
 @pytest.fixture

@@ -51,7 +51,6 @@ import io
 import operator
 import os
 import pickle
-import secrets
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -423,6 +422,8 @@ def user_secret() -> bytes | None:
             pass
         else:
             with os.fdopen(fd, "wb") as handle:
+                import secrets  # (here: once per user)
+
                 handle.write(secrets.token_bytes(MAC_SIZE))
         key = path.read_bytes()
     except OSError:

@@ -17,7 +17,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -97,6 +96,8 @@ def _internal(rel: str, rule_name: str, code: str, what: str, severity: Severity
 
 def _crash(rel: str, rule_name: str, code: str, exc: Exception, severity: Severity) -> Problem:
     """The ``internal-error`` problem standing for a rule that raised."""
+    import traceback  # (here: only a run with a crashed rule needs it)
+
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
     return _internal(rel, rule_name, code, f"crashed: {type(exc).__name__}: {exc} [{where}]", severity)
