@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import run_cli
+from support import rewrite_keeping_size_and_mtime, run_cli
 from test_cache import private_key_home  # noqa: F401  (autouse: a private cache key, no racy window)
 
 from vaultkit.check import cache as vcache
@@ -101,11 +101,7 @@ def test_a_just_written_vault_gets_no_report(vault, monkeypatch: pytest.MonkeyPa
 def test_a_content_change_that_keeps_size_and_mtime_is_caught(vault, runs: list[Path]) -> None:
     root = vault(NOTES)
     check(root)
-    path = root / "C.md"
-    info = path.stat()
-    path.write_text(path.read_text(encoding="utf-8").replace("Missing note", "Missing nite"), encoding="utf-8")
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
-    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    rewrite_keeping_size_and_mtime(root / "C.md", "Missing note", "Missing nite")
     runs.clear()
     after = check(root)
     assert runs and "Missing nite" in after and "Missing note]" not in after
