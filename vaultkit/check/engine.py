@@ -10,26 +10,20 @@ the notes it failed on; the run goes on.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import ctypes
 import dataclasses
 import gc
-import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
 import signal
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from vaultkit.api import Diagnostic, Edit, Fix, Rule, Scope, Severity
 from vaultkit.check import cache as vcache
@@ -38,9 +32,14 @@ from vaultkit.check.registry import INCOMPLETE_ANALYSIS, INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
-from vaultkit.vault import evidence
 from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
 from vaultkit.vault.index import LazyNotes, NoteFacts, VaultIndex, VaultSettings, facts_of
+
+if TYPE_CHECKING:  # the pool's modules are imported by the runs that start one
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.connection import Connection
+
+    from vaultkit.text.dates import DateFacts
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 SERIAL_CHUNK = 10  # notes checked between two looks at ``cancel`` when checking in this process
@@ -105,6 +104,8 @@ def _internal(rel: str, rule_name: str, code: str, what: str, severity: Severity
 
 def _crash(rel: str, rule_name: str, code: str, exc: Exception, severity: Severity) -> Problem:
     """The ``internal-error`` problem standing for a rule that raised."""
+    import traceback  # (here: only a run with a crashed rule needs it)
+
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
     return _internal(rel, rule_name, code, f"crashed: {type(exc).__name__}: {exc} [{where}]", severity)
@@ -274,6 +275,8 @@ def _die_with_parent(parent: int) -> None:
     (issue 18 found 14 orphaned workers after 22 kills).  A parent that died before this
     ran is caught by the ``getppid`` check."""
     if sys.platform.startswith("linux"):
+        import ctypes
+
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
@@ -281,6 +284,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor | None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     return ProcessPoolExecutor(
@@ -317,6 +323,8 @@ def _map(
             if progress:
                 progress("checking", len(chunk), len(items))
         return out
+    import concurrent.futures  # (imported with the pool by _pool)
+
     try:
         chunks = _chunks(items, jobs)
         futures = {pool.submit(func, chunk): n for n, chunk in enumerate(chunks)}
@@ -349,7 +357,7 @@ def _map(
 Parsed = tuple[NoteFacts, "bytes | None"]  # a note's facts, and the note sealed for the cache (or None)
 
 
-def _send(conn: multiprocessing.connection.Connection, kind: str, payload: object) -> None:
+def _send(conn: Connection, kind: str, payload: object) -> None:
     conn.send_bytes(vcache.dumps((kind, payload)))
 
 
@@ -366,7 +374,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _serve(conn: multiprocessing.connection.Connection, share: list[str]) -> None:
+def _serve(conn: Connection, share: list[str]) -> None:
     """A worker's life: parse ``share`` and send each note's facts; receive every note's
     facts and the date evidence; check the notes it is given and send their findings, with
     the notes that have findings (a few: the fixer and the reporters read those)."""
@@ -400,7 +408,7 @@ def _serve(conn: multiprocessing.connection.Connection, share: list[str]) -> Non
     _send(conn, "done", None)
 
 
-def _worker(conn: multiprocessing.connection.Connection, share: list[str], parent: int) -> None:
+def _worker(conn: Connection, share: list[str], parent: int) -> None:
     """A forked worker (see :func:`_serve`): it dies with the parent, leaves Ctrl-C and
     SIGTERM to it (the parent ends its workers), and reports a failure instead of raising."""
     _die_with_parent(parent)
@@ -409,15 +417,16 @@ def _worker(conn: multiprocessing.connection.Connection, share: list[str], paren
     try:
         _serve(conn, share)
     except Exception:
+        import traceback
+
         _send(conn, "error", traceback.format_exc())
 
 
-Conn = multiprocessing.connection.Connection
-
-
-def _receive(conns: list[Conn], cancel: Cancel | None) -> list[tuple[Conn, str, Any]]:
+def _receive(conns: list[Connection], cancel: Cancel | None) -> list[tuple[Connection, str, Any]]:
     """The next messages from the workers ``conns`` (which, kind, payload), looking at
     ``cancel`` every 0.1 s; a worker that failed or vanished ends the run."""
+    import multiprocessing.connection  # (imported by the runs that start workers)
+
     while True:
         if cancel and cancel():
             raise Cancelled
@@ -449,6 +458,8 @@ def _in_workers(
     ``plan(parsed)`` gives what every worker receives (every note's facts, the date evidence,
     the cache's changed notes and whether the files are the same) and the notes each checks.
     Returns the findings and the notes with findings."""
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     workers, conns = [], []
     total = sum(len(share) for share in shares)
@@ -504,7 +515,11 @@ def _in_workers(
 
 def _forking(jobs: int, notes: int) -> bool:
     """Whether ``notes`` notes are worth worker processes (and this system can fork)."""
-    return jobs > 1 and notes >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or notes < PARALLEL_THRESHOLD:
+        return False
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def default_jobs() -> int:
@@ -563,13 +578,22 @@ def _documents(root: Path, listing: Listing, max_bytes: int) -> list[Note]:
     return [read_document(str(root), rel, on_disk(rel, listing.spelled), max_bytes) for rel in listing.documents]
 
 
+def _dates(root: Path, facts: Sequence[NoteFacts], keys: tuple[str, ...]) -> DateFacts | None:
+    """Date evidence for the notes with an empty date property among ``keys`` (None: none)."""
+    if not keys:
+        return None
+    from vaultkit.vault import evidence  # (git history: only for runs that index the vault)
+
+    return evidence.gather(root, facts, keys)
+
+
 def _index(
     root: Path, listing: Listing, notes: list[Note], settings: VaultSettings, keys: tuple[str, ...], max_bytes: int
 ) -> VaultIndex:
     """The index of parsed notes, with the vault's other documents (canvases, bases) read;
     ``keys`` are the date properties whose evidence (git history, file times) is gathered
     here for notes where one is empty, since rules do no I/O."""
-    dates = evidence.gather(root, [facts_of(note) for note in notes], keys) if keys else None
+    dates = _dates(root, [facts_of(note) for note in notes], keys)
     documents = _documents(root, listing, max_bytes)
     return VaultIndex(notes, listing.files, settings, dates=dates, documents=documents, spelled=listing.spelled)
 
@@ -662,13 +686,15 @@ def check(
     external_symlinks: bool = False,
     cache: bool = False,
     cancel: Cancel | None = None,
+    listing: Listing | None = None,
 ) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note).  ``cache`` reads and updates the vault's
     ``.vaultkit/cache.sqlite`` (:mod:`vaultkit.check.cache`); ``cancel`` is polled between
-    notes, and raises :class:`Cancelled` when it returns true."""
+    notes, and raises :class:`Cancelled` when it returns true.  ``listing`` is the vault's
+    listing when the caller has just made it (:func:`~vaultkit.vault.files.list_files`)."""
     jobs = default_jobs() if jobs is None else jobs
-    listing = list_files(root, excludes, external_symlinks)
+    listing = list_files(root, excludes, external_symlinks) if listing is None else listing
     checked, others = listing.notes, listing.others
     if targets is not None:
         wanted = list(targets)
@@ -727,7 +753,7 @@ def _check_forked(
 
     def plan(parsed: dict[str, Parsed]) -> tuple[tuple[Any, ...], list[list[str]]]:
         facts = [parsed[rel][0] for rel in rels]
-        dates = evidence.gather(root, facts, keys) if keys else None
+        dates = _dates(root, facts, keys)
         made.append(_facts_index(root, listing, settings, documents, facts, dates, {}, max_bytes))
         return (facts, dates, None, False), [[rel for rel in share if rel in wanted] for share in shares]
 
@@ -797,7 +823,7 @@ def _check_cached(
                 stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, None)
             held = {note.rel: note for note in _parse_all(str(root), fresh, max_bytes, None, spelled, None, data.get)}
             facts = [stored.get(rel) or facts_of(held[rel]) for rel in rels]
-            dates = evidence.gather(root, facts, keys) if keys else None
+            dates = _dates(root, facts, keys)
             docs = _documents(root, listing, max_bytes)
             return _facts_index(root, listing, settings, docs, facts, dates, held, max_bytes, store.note)
 
@@ -819,7 +845,7 @@ def _check_cached(
     ) -> tuple[tuple[Any, ...], list[str]]:
         """The index, the notes whose bytes changed, and the notes to check again."""
         facts = [stored.get(rel) or facts_of_fresh[rel] for rel in rels]
-        dates = evidence.gather(root, facts, keys) if keys else None
+        dates = _dates(root, facts, keys)
         index = _facts_index(root, listing, settings, documents, facts, dates, held, max_bytes, store.note)
         before = {rel: entry.digest for rel, entry in store.entries.items()}
         now = {f.rel: f.digest for f in facts}

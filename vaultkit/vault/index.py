@@ -20,13 +20,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultkit.model import BlockId, Budget, FrontMatter, Heading, Link, Note, fold, link_key
-from vaultkit.read.canvas import Canvas, read_canvas
-from vaultkit.read.frontmatter import load_yaml
-from vaultkit.text.dates import DateFacts, DateFormat, is_empty, shape_of
 from vaultkit.text.headings import heading_key
+
+if TYPE_CHECKING:  # (the YAML and canvas readers are imported when a document is first read)
+    from vaultkit.read.canvas import Canvas
+    from vaultkit.text.dates import DateFacts, DateFormat
 
 _T = TypeVar("_T")
 
@@ -72,6 +73,8 @@ class NoteFacts:
 
 def facts_of(note: Note) -> NoteFacts:
     """The :class:`NoteFacts` of a parsed note."""
+    from vaultkit.text.dates import is_empty, shape_of  # (imported by the runs that parse)
+
     fm = note.frontmatter
     empty = tuple(k.key.casefold() for k in fm.keys if is_empty(note, k)) if fm is not None and fm.closed else ()
     shapes: tuple[tuple[str, DateFormat], ...] = ()
@@ -285,6 +288,8 @@ class VaultIndex:
         found = self._canvases.get(rel)
         doc = self.documents.get(rel)
         if found is None and doc is not None and rel.lower().endswith(".canvas"):
+            from vaultkit.read.canvas import read_canvas
+
             found = self._canvases[rel] = read_canvas(doc.text)
         return found
 
@@ -293,6 +298,8 @@ class VaultIndex:
         found = self._yaml.get(rel)
         doc = self.documents.get(rel)
         if found is None and doc is not None:
+            from vaultkit.read.frontmatter import load_yaml
+
             found = self._yaml[rel] = load_yaml(doc.text)
         return found
 
