@@ -31,6 +31,7 @@ UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?$", re.MULTILINE)  # a sete
 # An id glued to an embed (``![[x.png]]^id``) is accepted: the help vault writes it in every
 # locale, and whether Obsidian indexes it is unverified -- the lenient reading.
 BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
+_FIRST_HASH = re.compile(r"[ \t]*#")
 _HASH_LINE = re.compile(r"\n(?=[ \t]{0,3}#)")
 TAG = re.compile(r"#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -57,13 +58,27 @@ def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
     for s, e in spans:
         if e <= pos:
             continue
-        s = max(s, pos)
-        parts.append(text[pos:s])
-        chunk = text[s:e]
-        parts.append(_blank(chunk))
+        if s > pos:
+            parts.append(text[pos:s])
+        else:
+            s = pos
+        # most spans (inline math and code) hold no line break: blank them without a copy
+        parts.append(" " * (e - s) if text.find("\n", s, e) == -1 else _blank(text[s:e]))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted by start, overlapping ones merged (so that :func:`_inside` is exact)."""
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s < merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
 
 
 def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
@@ -123,7 +138,8 @@ def wikilinks(text: str, masked: str, comment_spans: list[tuple[int, int]]) -> l
         inner = text[m.start(1) : m.end(1)]
         if not inner.strip():
             continue
-        found.append(_wikilink(embed, inner, start, m.end(), m.start(1), in_comment=_inside(start, comment_spans)))
+        in_comment = bool(comment_spans) and _inside(start, comment_spans)
+        found.append(_wikilink(embed, inner, start, m.end(), m.start(1), in_comment=in_comment))
     return found
 
 
@@ -186,7 +202,7 @@ def markdown_links(
                 target_start=t_start,
                 target_end=t_end,
                 external=external,
-                in_comment=_inside(start, comment_spans),
+                in_comment=bool(comment_spans) and _inside(start, comment_spans),
             )
         )
     return found
@@ -201,7 +217,7 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 def headings(text: str, masked: str) -> list[Heading]:
     found = []
-    starts = [0] if masked.lstrip(" \t")[:1] == "#" else []
+    starts = [0] if _FIRST_HASH.match(masked) else []
     starts += [m.end() for m in _HASH_LINE.finditer(masked)]
     for line_start in starts:
         m = ATX.match(masked, line_start)
@@ -239,15 +255,22 @@ def block_ids(masked: str) -> list[BlockId]:
     return found
 
 
-def tags(masked_without_links: str) -> list[Tag]:
+def tags(masked: str, links: list[tuple[int, int]]) -> list[Tag]:
+    """Tags in ``masked`` outside ``links`` (sorted, merged spans), read as if the links were
+    blanked too: a tag may follow a link directly.  A tag cannot run into or out of a link (its
+    characters exclude the brackets and parentheses that start and end one), so this is the
+    scan of a second masked copy without making it (issue 13)."""
     found = []
-    for m in TAG.finditer(masked_without_links):
-        if m.start() and not masked_without_links[m.start() - 1].isspace():
+    for m in TAG.finditer(masked):
+        s = m.start()
+        if links and _inside(s, links):
+            continue
+        if s and not masked[s - 1].isspace() and not (links and _inside(s - 1, links)):
             continue  # a tag starts a line or follows whitespace (`a#b`, URL fragments are not tags)
         body = m.group(1)
         if body.isdigit() or not re.search(r"\D", body):
             continue
-        found.append(Tag(tag="#" + body, start=m.start(), end=m.end()))
+        found.append(Tag(tag="#" + body, start=s, end=m.end()))
     return found
 
 
@@ -261,10 +284,10 @@ def scan(
     taken = [(link.start, link.end) for link in wiki]
     md = markdown_links(text, masked, taken, comments) if "](" in masked else []
     links = sorted(wiki + md, key=lambda link: link.start)
-    without_links = _mask_spans(masked, [(link.start, link.end) for link in links]) if links else masked
+    has_hash = "#" in masked
     return (
         links,
-        headings(text, masked) if "#" in masked or "\n=" in masked or "\n-" in masked else [],
+        headings(text, masked) if has_hash or "\n=" in masked or "\n-" in masked else [],
         block_ids(masked) if "^" in masked else [],
-        tags(without_links) if "#" in without_links else [],
+        tags(masked, _union([(link.start, link.end) for link in links])) if has_hash else [],
     )
