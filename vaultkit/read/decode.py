@@ -37,6 +37,8 @@ def bom_of(data: bytes) -> tuple[bytes, str, str] | None:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(chr(b)))  # bytes.translate deletes these
+_BOM_STARTS = {row[0][:1] for row in BOMS}
 BINARY_SHARE = 0.1  # control characters (NUL runs aside) beyond this share make a file binary
 
 
@@ -52,6 +54,15 @@ def newline_style(text: str) -> str:
 
 def decode(data: bytes) -> tuple[str, Decoded]:
     """Decode a note's bytes; raise :class:`NotText` for binary data."""
+    if data[:1] not in _BOM_STARTS and not data.translate(None, _NOT_CONTROL):
+        # The common case, asked of the bytes: no byte-order mark can start them, and they
+        # hold no control byte (so no NUL either) -- in valid UTF-8 those bytes are exactly the
+        # control characters of the text.  Then only strict UTF-8 remains to be tried.
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _legacy(data, exc.start)
+        return text, Decoded(newline=newline_style(text))
     if data.startswith(codecs.BOM_UTF8):
         try:
             text = data[3:].decode("utf-8")

@@ -110,18 +110,20 @@ def _wikilink(
     in_property: str | None = None,
 ) -> Link:
     path, subpath, display, raw_len = _split_wikilink(inner)
+    # positional: a vault has tens of thousands of links, and keywords cost a third more here
     return Link(
-        kind="wiki",
-        embed=embed,
-        target=path,
-        subpath=subpath,
-        display=display,
-        start=start,
-        end=end,
-        target_start=inner_start,
-        target_end=inner_start + raw_len,
-        in_comment=in_comment,
-        in_property=in_property,
+        "wiki",
+        embed,
+        path,
+        subpath,
+        display,
+        start,
+        end,
+        inner_start,
+        inner_start + raw_len,
+        False,
+        in_comment,
+        in_property,
     )
 
 
@@ -130,16 +132,17 @@ def wikilinks(text: str, masked: str, comment_spans: list[tuple[int, int]]) -> l
     code inside a link (``[[#$y'' = f(x)$ type]]``) stays part of its target."""
     found = []
     for m in WIKILINK.finditer(masked):
-        start = m.start()
+        start, end = m.span()
         embed = start > 0 and masked[start - 1] == "!"
         start -= embed
         if start and masked[start - 1] == "\\":
             continue
-        inner = text[m.start(1) : m.end(1)]
-        if not inner.strip():
+        inner_start, inner_end = m.span(1)
+        inner = text[inner_start:inner_end]
+        if inner.isspace():  # (never empty: the pattern takes one character or more)
             continue
         in_comment = bool(comment_spans) and _inside(start, comment_spans)
-        found.append(_wikilink(embed, inner, start, m.end(), m.start(1), in_comment=in_comment))
+        found.append(_wikilink(embed, inner, start, end, inner_start, in_comment))
     return found
 
 
@@ -225,9 +228,13 @@ def headings(text: str, masked: str) -> list[Heading]:
             continue
         # The masked line says where a heading is; its text comes from the real line, so
         # that inline code, math and comments in it stay part of it (`### `hasTag()``).
-        real = ATX.match(text, m.start(), m.end())
-        content = real.group(2) if real else None
-        found.append(Heading(level=len(m.group(1)), text=(content or "").strip(), start=m.start(), end=m.end()))
+        start, end = m.span()
+        if masked.startswith(text[start:end], start):  # nothing on the line was masked
+            content = m.group(2)
+        else:
+            real = ATX.match(text, start, end)
+            content = real.group(2) if real else None
+        found.append(Heading(len(m.group(1)), (content or "").strip(), start, end))
     if "=" in masked or "-" in masked:
         taken = -1  # a line that underlines one heading cannot be the text of the next
         for m in UNDERLINE.finditer(masked):
