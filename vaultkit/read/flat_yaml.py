@@ -19,6 +19,7 @@ corpora, the help vault and generated front matter.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -104,8 +105,10 @@ def read_flat(inner: str, base: int, constructors: dict[Any, Any]) -> tuple[dict
     return (data, tuple(keys)) if keys else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _resolve(plain: str) -> str:
-    """The tag PyYAML's resolver gives the plain scalar ``plain``."""
+    """The tag PyYAML's resolver gives the plain scalar ``plain`` (cached: the same keys and
+    values -- ``title``, ``tags``, ``true`` -- recur in every note)."""
     if _TYPED_START is not None and plain[0] not in _TYPED_START:
         return _STR
     return str(_RESOLVER.resolve(yaml.ScalarNode, plain, (True, False)))

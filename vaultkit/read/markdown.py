@@ -42,8 +42,10 @@ def _blank(chunk: str) -> str:
     """Spaces for every character of ``chunk`` but its line breaks."""
     if "\n" not in chunk:
         return " " * len(chunk)
+    if "\r" not in chunk:
+        return "\n".join([" " * len(line) for line in chunk.split("\n")])
     return "\n".join(
-        " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line) for line in chunk.split("\n")
+        [" " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line) for line in chunk.split("\n")]
     )
 
 

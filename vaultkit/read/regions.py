@@ -290,13 +290,32 @@ class _Scope:
         text = self.text
         if s + 1 >= limit or text[s + 1].isspace():
             return None
-        asked, found = self._dollar
-        if not asked <= s + 1 <= found:
-            found = self._next_dollar_event(s + 1)
-            self._dollar = (s + 1, found)
+        found = self._dollar_event(s + 1)
         if found >= limit or text[found - 1].isspace():  # past the cell or paragraph, or `$$` after a space
             return None
         return Region("math", s, found + 1)
+
+    def inline_math(self, s: int) -> Region | None:
+        """``inline_close(s, inline_limit(s))``, without working out the limit when the ``$``
+        that decides is on the opener's line and the line holds no ``|``: every limit (the end
+        of a heading line, of a paragraph, the next interrupting line) is then past it.  Most
+        inline math is such a line, and the limit cost more than the rest of the scan."""
+        text = self.text
+        if s + 1 < self.end and not text[s + 1].isspace():
+            _, line_end, pipe = self.line_of(s)
+            if not pipe:
+                found = self._dollar_event(s + 1)
+                if found < line_end:
+                    return None if text[found - 1].isspace() else Region("math", s, found + 1)
+        return self.inline_close(s, self.inline_limit(s))
+
+    def _dollar_event(self, pos: int) -> int:
+        """:meth:`_next_dollar_event`, reusing the last answer when it still holds."""
+        asked, found = self._dollar
+        if not asked <= pos <= found:
+            found = self._next_dollar_event(pos)
+            self._dollar = (pos, found)
+        return found
 
     def _next_dollar_event(self, pos: int) -> int:
         """The first ``$`` from ``pos`` that closes inline math or ends the search (a ``$$``
@@ -421,7 +440,7 @@ def inline_regions(text: str, start: int, end: int) -> list[Region]:
         elif tok == "$$":
             region = _display_math(text, s, end, scope)
         else:
-            region = scope.inline_close(s, scope.inline_limit(s))
+            region = scope.inline_math(s)
         if region is None:
             pos = m.end()
             continue
