@@ -19,6 +19,7 @@ damaged to analyse fully (issue 18).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from itertools import chain
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -59,7 +60,8 @@ def closest(
         return []
     edits = max_edits(query)
     if by_length is not None:
-        choices = [c for n in range(len(query) - edits, len(query) + edits + 1) for c in by_length.get(n, ())]
+        near = range(len(query) - edits, len(query) + edits + 1)
+        choices = list(chain.from_iterable(by_length.get(n, ()) for n in near))
     found = process.extract(query, choices, scorer=OSA.distance, limit=None, score_cutoff=edits)
     if not found:
         return []
