@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from vaultkit.model import FrontMatter
 from vaultkit.read import frontmatter
-from vaultkit.read.decode import decode
+from vaultkit.read.decode import NotText, decode
 
 
 def _both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[FrontMatter | None, FrontMatter | None, bool]:
@@ -44,7 +44,7 @@ def _notes(root: Path) -> Iterator[tuple[Path, str]]:
     for path in sorted(root.rglob("*.md")):
         try:
             yield path, decode(path.read_bytes())[0]
-        except Exception:  # not text: nothing to split
+        except NotText:  # nothing to split
             continue
 
 
