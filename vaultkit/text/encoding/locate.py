@@ -302,14 +302,14 @@ class _Judge:
         pending = [p for ps in lossy.values() for p in ps]
         # Keyed by id() but holding the proposal too: an id is only unique while its object lives.
         self.decoded: dict[int, tuple[Proposal, Judged]] = {id(p): (p, self.decode(p)) for p in pending}
-        learned = len(self.cache.styles)
-        self.cache.add_styles(
+        confident = [
             c
             for p in pending
             for k, c in enumerate(self.decoded[id(p)][1][0].chars)
             if len(p.slots[k].choices) > 1 and self.decoded[id(p)][1][0].margins[k] >= TRUSTED
-        )
-        if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
+        ]
+        if confident:  # a second pass, knowing the characters and styles of confident fills
+            self.cache.learn(confident, "".join(_certain(p) for p in pending))
             self.decoded = {id(p): (p, self.decode(p)) for p in pending}
 
     def decode(self, p: Proposal) -> Judged:
