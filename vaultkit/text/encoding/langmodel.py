@@ -308,16 +308,6 @@ class DocumentCache:
             if family:
                 self.styles[family] += 1
 
-    def learn(self, fills: Iterable[str], intact: str) -> None:
-        """Count what the damaged lines show for sure as shown by the document: the confident
-        fills of a first pass (a fill that grammar or words pinned down makes the same fill
-        likelier elsewhere) among the characters that came through whole."""
-        fills = list(fills)
-        self.chars.update(fills)
-        self.chars.update(c for c in intact if ord(c) > 0x7F and c != "\ufffd")
-        self.totals = (sum(self.chars.values()) or 1, self.totals[1])
-        self.add_styles(fills)
-
     def char_cost(self, char: str, cost: float) -> float:
         """``cost`` of a candidate character, adapted to the document and the vault."""
         shares = (self.chars.get(char, 0) / self.totals[0], self.vault_chars.get(char, 0) / self.totals[1])

@@ -43,7 +43,7 @@ from functools import lru_cache
 from vaultkit.model import Note, Region
 from vaultkit.text.encoding import cjk, codepages, langmodel
 from vaultkit.text.encoding.langmodel import INF, Decoding, DocumentCache, language, lexicon
-from vaultkit.text.encoding.lossy import Template
+from vaultkit.text.encoding.lossy import Template, sequence_length
 from vaultkit.text.encoding.mojibake import (
     Proposal,
     coverage,
@@ -52,7 +52,7 @@ from vaultkit.text.encoding.mojibake import (
     lossless_proposals,
     lossy_proposals,
 )
-from vaultkit.text.encoding.signature import Signature, line_signatures, suspicious
+from vaultkit.text.encoding.signature import Signature, line_signatures, signature, suspicious
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
@@ -79,7 +79,9 @@ class Damage:
     ``edits`` are (start, end, text) replacements in note offsets, inside ``[start, end)``.
     ``lost`` counts the bytes the damage destroyed (0: the repair is exact);
     ``unresolved`` the characters no candidate explains, left as U+FFFD; ``doubtful`` the
-    fills that were close calls, each with its alternatives.
+    fills that were close calls, each with its alternatives.  A run is repaired in full or
+    not at all: where every explanation would leave mojibake beside repaired text, the run
+    has no edits and ``undecided`` holds the damaged words no explanation accounts for.
     """
 
     start: int
@@ -89,6 +91,7 @@ class Damage:
     lost: int = 0
     unresolved: int = 0
     doubtful: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    undecided: tuple[str, ...] = ()
 
     def repaired(self, text: str) -> str:
         """The run's text with the repair applied."""
@@ -186,7 +189,7 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
         for seg in segments:
             if not changes[seg]:
                 changes[seg] = judge.segment(seg, hint)
-    return tuple(run for seg in segments for run in _runs(changes[seg])), stopped
+    return tuple(run for seg in segments for run in _whole(text, seg, changes[seg], signatures[seg].pages)), stopped
 
 
 def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, list[Proposal]]:
@@ -302,14 +305,14 @@ class _Judge:
         pending = [p for ps in lossy.values() for p in ps]
         # Keyed by id() but holding the proposal too: an id is only unique while its object lives.
         self.decoded: dict[int, tuple[Proposal, Judged]] = {id(p): (p, self.decode(p)) for p in pending}
-        confident = [
+        learned = len(self.cache.styles)
+        self.cache.add_styles(
             c
             for p in pending
             for k, c in enumerate(self.decoded[id(p)][1][0].chars)
             if len(p.slots[k].choices) > 1 and self.decoded[id(p)][1][0].margins[k] >= TRUSTED
-        ]
-        if confident:  # a second pass, knowing the characters and styles of confident fills
-            self.cache.learn(confident, "".join(_certain(p) for p in pending))
+        )
+        if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
             self.decoded = {id(p): (p, self.decode(p)) for p in pending}
 
     def decode(self, p: Proposal) -> Judged:
@@ -319,25 +322,75 @@ class _Judge:
         return langmodel.decode([s.choices for s in p.slots], lex, self.cache, REVIEW_MARGIN), lex
 
     def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
-        """The changes for one line part: the explanation that accounts for most of it."""
+        """The changes for one line part: the explanation that accounts for most of it and
+        leaves no damage behind.  The first choice (lossy damage the document has shown,
+        else the explanation of most characters) is checked; if it would leave mojibake
+        beside repaired text, every explanation is tried and the one that leaves the least
+        wins (:meth:`whole` then leaves alone what is still half repaired)."""
         offset = seg[0]
         part = self.text[seg[0] : seg[1]]
         exact = exact_fix(part)
-        if exact and "\ufffd" in part and exact.how.startswith("UTF-8 read as") and not exact.how.endswith("(in part)"):
+        marked = exact is not None and "\ufffd" in part and exact.how.startswith("UTF-8 read as")
+        if exact is not None and marked and not exact.how.endswith("(in part)"):
             accepted = self._marked(offset, part) or [exact]
         else:
+            marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
+        options: list[list[Proposal]] = []
         if not accepted:
-            options = [[exact] if exact else []]
-            if cjk.LATIN1_RUN.search(part):
-                options.append(self.choose(offset, cjk.legacy_proposals(part)))
-            if hint:
-                options.append(self.choose(offset, lossless_proposals(part, hint)))
-            codecs = self.signatures[seg].codecs
-            if codecs:
-                options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
+            options = self._options(seg, hint, exact)
             accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
+        found = self._changes(offset, accepted)
+        pages = self.signatures[seg].pages
+        if found and _leftover(self.text, seg, found, pages):
+            options = options or self._options(seg, hint, exact)
+            if not marked:
+                options.append(self._lossy_anyway(seg))
+            options = [[p for p in option if p.trusted or self._worded(p)] for option in options]
+            tried = [(option, self._changes(offset, option)) for option in options if option]
+            if tried:
+                accepted, found = min(
+                    tried, key=lambda item: (_leftover_size(self.text, seg, item[1], pages), -_explained(part, item[0]))
+                )
+        self.accepted.update(p.how for p in accepted if _double_byte(p))
+        return found
+
+    def _changes(self, offset: int, accepted: list[Proposal]) -> list[_Change]:
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
+
+    def _options(self, seg: tuple[int, int], hint: str | None, exact: Proposal | None) -> list[list[Proposal]]:
+        """Every lossless explanation of the line part: ftfy's, GBK-family bytes read as
+        Latin-1, an exact re-reading with the document's code page (or else with each page
+        whose signature the part has), UTF-8 read as a double-byte codec."""
+        offset = seg[0]
+        part = self.text[seg[0] : seg[1]]
+        options = [[exact] if exact else []]
+        if cjk.LATIN1_RUN.search(part):
+            options.append(self.choose(offset, cjk.legacy_proposals(part)))
+        if hint:
+            options.append(self.choose(offset, lossless_proposals(part, hint)))
+        else:  # pages ftfy does not try (KOI8-R, IBM850, MacRoman for Cyrillic): only repairs into words
+            for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
+                options.append([p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p)])
+        codecs = self.signatures[seg].codecs
+        if codecs:
+            options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
+        return options
+
+    def _worded(self, p: Proposal) -> bool:
+        """Whether a repair is made of dictionary words."""
+        judged = self.judged(p)
+        return judged is not None and _word_share(judged[0], _LETTERS) >= MIN_WORDS
+
+    def _lossy_anyway(self, seg: tuple[int, int]) -> list[Proposal]:
+        """Lossy proposals for one line part even where the document as a whole did not
+        show lost bytes: the last resort before a half repair."""
+        part = self.text[seg[0] : seg[1]]
+        by_page = _signed(lossy_proposals(part, self.signatures[seg].pages), self.signatures[seg])
+        if not by_page:
+            return []
+        best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))
+        return self.choose(seg[0], best)
 
     def _marked(self, offset: int, part: str) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: ftfy keeps the U+FFFD (its test
@@ -372,9 +425,7 @@ class _Judge:
             gain = self.gain(self.text[offset + p.start : offset + p.end], p)
             if gain >= MIN_GAIN and gain > best.get((p.start, p.end), (-INF,))[0]:
                 best[(p.start, p.end)] = (gain, p)
-        chosen = [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
-        self.accepted.update(p.how for p in chosen if _double_byte(p))
-        return chosen
+        return [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
 
     def gain(self, damaged: str, p: Proposal) -> float:
         """How much likelier (cB) the repair is than the damaged text; -INF if a gate fails."""
@@ -396,8 +447,8 @@ class _Judge:
         if p.piece is not None and not _double_byte(p) and not _self_evident(p):
             from ftfy.badness import is_bad
 
-            if not is_bad(damaged):
-                return -INF
+            if not is_bad(damaged) and (p.lost or _word_share(decoding, _LETTERS) < MIN_WORDS):
+                return -INF  # neither looks like mojibake to ftfy nor repairs into words
         repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
         return (
             _cost(damaged, lex, double=p.piece is None or _double_byte(p))
@@ -525,9 +576,11 @@ def _cjk_count_of(chars: Iterable[str]) -> int:
     return sum(1 for c in chars if langmodel.script(c) in _CJK_SCRIPTS)
 
 
-def _word_share(decoding: Decoding) -> float:
-    """Share of a repair's CJK characters that sit inside dictionary words."""
-    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in _CJK_SCRIPTS]
+def _word_share(decoding: Decoding, scripts: frozenset[str] | None = None) -> float:
+    """Share of a repair's CJK characters (or its letters of ``scripts``) that sit inside
+    dictionary words."""
+    scripts = scripts or _CJK_SCRIPTS
+    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in scripts and not c.isascii()]
     if len(positions) < 2:
         return 0.0
     inside = {k for i, j in decoding.words for k in range(i, j)}
@@ -535,6 +588,7 @@ def _word_share(decoding: Decoding) -> float:
 
 
 _CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+_LETTERS = _CJK_SCRIPTS | langmodel.ALPHABETS
 
 
 @dataclass(frozen=True)
@@ -633,3 +687,122 @@ def _runs(changes: list[_Change]) -> list[Damage]:
         )
         for run in runs
     ]
+
+
+def _leftover(
+    text: str, seg: tuple[int, int], changes: list[_Change], pages: Iterable[str] = ()
+) -> list[tuple[int, int]]:
+    """The stretches (note offsets) of line part ``seg`` that would still be mojibake once
+    ``changes`` are made: words with a single-byte signature, C1 controls, or (the whole
+    part) a double-byte signature.  U+FFFD is a lost character the repair owns up to, not
+    damage left."""
+    out: list[str] = []
+    starts: list[int] = []  # per repaired character, the note offsets of what it replaces
+    ends: list[int] = []
+    pos = seg[0]
+    repaired: list[tuple[int, int]] = []  # where the changes' texts are, in the repaired part
+    for change in sorted(changes, key=lambda c: c.start):
+        out.append(text[pos : change.start])
+        starts.extend(range(pos, change.start))
+        ends.extend(range(pos + 1, change.start + 1))
+        repaired.append((len(starts), len(starts) + len(change.text)))
+        out.append(change.text)
+        starts.extend([change.start] * len(change.text))
+        ends.extend([change.end] * len(change.text))
+        pos = change.end
+    out.append(text[pos : seg[1]])
+    starts.extend(range(pos, seg[1]))
+    ends.extend(range(pos + 1, seg[1] + 1))
+    probe = "".join(out).replace("\ufffd", " ")
+    hows = {change.proposal.how for change in changes}
+    used = {name for name in pages if any(_names(codepages.page(name).label, how) for how in hows)}
+    found = signature(probe)
+    if any(_names(label, how) for codec, label in cjk.CODECS if codec in found.codecs for how in hows):
+        return [seg]
+    spans = {span for name, words in found.words if name in used for span in words}
+    spans.update(m.span() for m in _C1.finditer(probe))
+    untouched = list(probe)  # remnants are what the changes left as it was, not what they wrote
+    for start, end in repaired:
+        untouched[start:end] = " " * (end - start)
+    spans.update(
+        (a, b)
+        for a, b in _short_words("".join(untouched), used)
+        if any(a < end + RUN_GAP and start - RUN_GAP < b for start, end in repaired)
+    )
+    return sorted((starts[a], ends[b - 1]) for a, b in spans)
+
+
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _names(label: str, how: str) -> bool:
+    """Whether the explanation ``how`` (``UTF-8 read as Windows-1252 then MacRoman``) names
+    the code page ``label``."""
+    return re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", how) is not None
+
+
+_HIGH_RUN = re.compile("[^\x00-\x7f]+")
+
+
+def _short_words(text: str, pages: Iterable[str]) -> list[tuple[int, int]]:
+    """Runs of ``text`` that spell, in one of the code pages the line showed damage in,
+    UTF-8 short of bytes: lead bytes each followed by at least one of their continuation
+    bytes (``ã¯`` for ``は`` without its 0x81).  The signature demands one whole sequence
+    per word, to keep clean text out (``æœ`` is Latin); next to a repair in that page, a
+    word of such remnants is what the repair left behind."""
+    found = []
+    for name in pages:
+        encode = codepages.page(name).encode
+        for match in _HIGH_RUN.finditer(text):
+            data = [encode.get(c) for c in match.group()]
+            if None not in data and _remnant(data):  # type: ignore[arg-type]
+                found.append(match.span())
+    return found
+
+
+def _remnant(data: list[int]) -> bool:
+    i, n = 0, len(data)
+    while i < n:
+        need = sequence_length(data[i])
+        if need <= 0:
+            return False
+        k = 0
+        while k < need and i + 1 + k < n and 0x80 <= data[i + 1 + k] <= 0xBF:
+            k += 1
+        if k == 0:
+            return False
+        i += 1 + k
+    return True
+
+
+def _leftover_size(text: str, seg: tuple[int, int], changes: list[_Change], pages: Iterable[str] = ()) -> int:
+    return sum(b - a for a, b in _leftover(text, seg, changes, pages))
+
+
+def _whole(text: str, seg: tuple[int, int], changes: list[_Change], pages: Iterable[str]) -> list[Damage]:
+    """The runs of one line part, each repaired in full or not at all: a run that mojibake
+    left by its repair touches (within :data:`RUN_GAP`) keeps its text and names that
+    mojibake as undecided, as does mojibake left apart from every run."""
+    runs = _runs(changes)
+    left = _leftover(text, seg, changes, pages) if changes else []
+    if not left:
+        return runs
+    out: list[Damage] = []
+    for run in runs:
+        near = [(a, b) for a, b in left if a < run.end + RUN_GAP and run.start - RUN_GAP < b]
+        if near:
+            start, end = min(run.start, near[0][0]), max(run.end, near[-1][1])
+            out.append(Damage(start, end, (), run.how, run.lost, 0, (), tuple(text[a:b] for a, b in near)))
+        else:
+            out.append(run)
+    taken = {span for d in out for span in left if d.start <= span[0] and span[1] <= d.end}
+    for a, b in left:
+        if (a, b) not in taken:
+            if out and not out[-1].edits and a - out[-1].end < RUN_GAP:
+                last = out.pop()
+                out.append(
+                    Damage(last.start, max(b, last.end), (), last.how, last.lost, 0, (), (*last.undecided, text[a:b]))
+                )
+            else:
+                out.append(Damage(a, b, (), runs[0].how, 0, 0, (), (text[a:b],)))
+    return sorted(out, key=lambda d: d.start)
