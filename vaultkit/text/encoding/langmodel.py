@@ -654,17 +654,23 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
 
 _SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
-_SCRIPT_LANGS = {
-    "CJK": "zh",
-    "HIRAGANA": "ja",
-    "KATAKANA": "ja",
-    "HANGUL": "ko",
-    "CYRILLIC": "ru",
-    "GREEK": "el",
-    "ARABIC": "ar",
-    "HEBREW": "he",
+_SCRIPT_LANGS = {  # the languages wordfreq has a list for, per script, the commonest first
+    "CJK": ("zh",),
+    "HIRAGANA": ("ja",),
+    "KATAKANA": ("ja",),
+    "HANGUL": ("ko",),
+    "CYRILLIC": ("ru", "uk", "bg", "mk", "sh"),
+    "GREEK": ("el",),
+    "ARABIC": ("ar", "fa", "ur"),
+    "HEBREW": ("he",),
+    "BENGALI": ("bn",),
+    "DEVANAGARI": ("hi",),
+    "TAMIL": ("ta",),
 }
-LATIN_LANGS = ("en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro")
+LATIN_LANGS = (
+    "en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro",
+    "ca", "da", "nb", "id", "sk", "sl", "lt", "lv",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=8192)
@@ -685,13 +691,21 @@ def language(text: str) -> str:
     counts.pop("", None)
     if counts["HIRAGANA"] or counts["KATAKANA"]:
         return "ja"
+    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
     for name, _ in counts.most_common():
         if name in _SCRIPT_LANGS:
-            return _SCRIPT_LANGS[name]
-    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
+            return _likeliest(_SCRIPT_LANGS[name], words)
     if not words:
         return "en"
-    return max(LATIN_LANGS, key=lambda lang: (sum(w in common_words(lang) for w in words), lang == "en"))
+    return _likeliest(LATIN_LANGS, words)
+
+
+def _likeliest(langs: tuple[str, ...], words: list[str]) -> str:
+    """Of ``langs``, the one whose common words ``words`` hold most (the first of equals):
+    Ukrainian and Russian share an alphabet, not a vocabulary."""
+    if len(langs) == 1 or not words:
+        return langs[0]
+    return max(langs, key=lambda lang: (sum(w in common_words(lang) for w in words), -langs.index(lang)))
 
 
 @cache

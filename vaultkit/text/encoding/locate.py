@@ -189,7 +189,7 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
         for seg in segments:
             if not changes[seg]:
                 changes[seg] = judge.segment(seg, hint)
-    return tuple(run for seg in segments for run in _whole(text, seg, changes[seg], signatures[seg].pages)), stopped
+    return tuple(run for seg in segments for run in _whole(text, seg, changes[seg], signatures[seg])), stopped
 
 
 def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, list[Proposal]]:
@@ -293,7 +293,7 @@ class _Judge:
         self.text = text
         self.signatures = segments
         self.lossy = lossy
-        self.accepted: Counter[str] = Counter()  # double-byte repairs made, by kind
+        self.accepted: Counter[str] = Counter()  # repairs made by reading bytes back, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
         reliable = list(text[:DOCUMENT_SAMPLE])  # what the note shows intact (a huge note: its start)
         for start, end in segments:
@@ -341,8 +341,8 @@ class _Judge:
             options = self._options(seg, hint, exact)
             accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
         found = self._changes(offset, accepted)
-        pages = self.signatures[seg].pages
-        if found and _leftover(self.text, seg, found, pages):
+        sig = self.signatures[seg]
+        if found and _leftover(self.text, seg, found, sig):
             options = options or self._options(seg, hint, exact)
             if not marked:
                 options.append(self._lossy_anyway(seg))
@@ -350,9 +350,9 @@ class _Judge:
             tried = [(option, self._changes(offset, option)) for option in options if option]
             if tried:
                 accepted, found = min(
-                    tried, key=lambda item: (_leftover_size(self.text, seg, item[1], pages), -_explained(part, item[0]))
+                    tried, key=lambda item: (_leftover_size(self.text, seg, item[1], sig), -_explained(part, item[0]))
                 )
-        self.accepted.update(p.how for p in accepted if _double_byte(p))
+        self.accepted.update(p.how for p in accepted if p.piece is not None)
         return found
 
     def _changes(self, offset: int, accepted: list[Proposal]) -> list[_Change]:
@@ -378,9 +378,10 @@ class _Judge:
         return options
 
     def _worded(self, p: Proposal) -> bool:
-        """Whether a repair is made of dictionary words."""
+        """Whether a repair is made of dictionary words (or is damage the document has
+        shown for sure)."""
         judged = self.judged(p)
-        return judged is not None and _word_share(judged[0], _LETTERS) >= MIN_WORDS
+        return p.how in self.established or (judged is not None and _word_share(judged[0], _LETTERS) >= MIN_WORDS)
 
     def _lossy_anyway(self, seg: tuple[int, int]) -> list[Proposal]:
         """Lossy proposals for one line part even where the document as a whole did not
@@ -447,7 +448,7 @@ class _Judge:
         if p.piece is not None and not _double_byte(p) and not _self_evident(p):
             from ftfy.badness import is_bad
 
-            if not is_bad(damaged) and (p.lost or _word_share(decoding, _LETTERS) < MIN_WORDS):
+            if not is_bad(damaged) and strict and (p.lost or _word_share(decoding, _LETTERS) < MIN_WORDS):
                 return -INF  # neither looks like mojibake to ftfy nor repairs into words
         repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
         return (
@@ -689,9 +690,7 @@ def _runs(changes: list[_Change]) -> list[Damage]:
     ]
 
 
-def _leftover(
-    text: str, seg: tuple[int, int], changes: list[_Change], pages: Iterable[str] = ()
-) -> list[tuple[int, int]]:
+def _leftover(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> list[tuple[int, int]]:
     """The stretches (note offsets) of line part ``seg`` that would still be mojibake once
     ``changes`` are made: words with a single-byte signature, C1 controls, or (the whole
     part) a double-byte signature.  U+FFFD is a lost character the repair owns up to, not
@@ -701,32 +700,36 @@ def _leftover(
     ends: list[int] = []
     pos = seg[0]
     repaired: list[tuple[int, int]] = []  # where the changes' texts are, in the repaired part
-    for change in sorted(changes, key=lambda c: c.start):
-        out.append(text[pos : change.start])
-        starts.extend(range(pos, change.start))
-        ends.extend(range(pos + 1, change.start + 1))
-        repaired.append((len(starts), len(starts) + len(change.text)))
-        out.append(change.text)
-        starts.extend([change.start] * len(change.text))
-        ends.extend([change.end] * len(change.text))
-        pos = change.end
+    pieces = [  # what each change really replaces: an exact repair of a stretch keeps some of it
+        (change.start + i1, change.start + i2, change.text[j1:j2])
+        for change in sorted(changes, key=lambda c: c.start)
+        for i1, i2, j1, j2 in _differences(text[change.start : change.end], change.text)
+    ]
+    for start, end, new in pieces:
+        out.append(text[pos:start])
+        starts.extend(range(pos, start))
+        ends.extend(range(pos + 1, start + 1))
+        repaired.append((len(starts), len(starts) + len(new)))
+        out.append(new)
+        starts.extend([start] * len(new))
+        ends.extend([end] * len(new))
+        pos = end
     out.append(text[pos : seg[1]])
     starts.extend(range(pos, seg[1]))
     ends.extend(range(pos + 1, seg[1] + 1))
-    probe = "".join(out).replace("\ufffd", " ")
-    hows = {change.proposal.how for change in changes}
-    used = {name for name in pages if any(_names(codepages.page(name).label, how) for how in hows)}
-    found = signature(probe)
-    if any(_names(label, how) for codec, label in cjk.CODECS if codec in found.codecs for how in hows):
-        return [seg]
-    spans = {span for name, words in found.words if name in used for span in words}
-    spans.update(m.span() for m in _C1.finditer(probe))
-    untouched = list(probe)  # remnants are what the changes left as it was, not what they wrote
+    probe = "".join(out)
+    untouched = list(probe)  # what the changes left as it was: their own text is no remnant
     for start, end in repaired:
         untouched[start:end] = " " * (end - start)
+    rest = "".join(untouched)
+    found = signature(rest.replace("\ufffd", " "))  # a U+FFFD alone is a lost character, owned up to
+    if found.codecs & sig.codecs:
+        return [seg]
+    spans = {span for name, words in found.words if name in sig.pages for span in words}
+    spans.update(m.span() for m in _C1.finditer(probe))
     spans.update(
         (a, b)
-        for a, b in _short_words("".join(untouched), used)
+        for a, b in _short_words(rest, codepages.PAGES)
         if any(a < end + RUN_GAP and start - RUN_GAP < b for start, end in repaired)
     )
     return sorted((starts[a], ends[b - 1]) for a, b in spans)
@@ -735,26 +738,22 @@ def _leftover(
 _C1 = re.compile("[\x80-\x9f]")
 
 
-def _names(label: str, how: str) -> bool:
-    """Whether the explanation ``how`` (``UTF-8 read as Windows-1252 then MacRoman``) names
-    the code page ``label``."""
-    return re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", how) is not None
-
-
 _HIGH_RUN = re.compile("[^\x00-\x7f]+")
+_MARKED = 0x80  # a U+FFFD inside a damaged word: a lost continuation byte, as far as shape goes
 
 
 def _short_words(text: str, pages: Iterable[str]) -> list[tuple[int, int]]:
     """Runs of ``text`` that spell, in one of the code pages the line showed damage in,
     UTF-8 short of bytes: lead bytes each followed by at least one of their continuation
-    bytes (``ã¯`` for ``は`` without its 0x81).  The signature demands one whole sequence
+    bytes (``ã¯`` for ``は`` without its 0x81; ``å�·`` with a U+FFFD for it).  The
+    signature demands one whole sequence
     per word, to keep clean text out (``æœ`` is Latin); next to a repair in that page, a
     word of such remnants is what the repair left behind."""
     found = []
     for name in pages:
         encode = codepages.page(name).encode
         for match in _HIGH_RUN.finditer(text):
-            data = [encode.get(c) for c in match.group()]
+            data = [_MARKED if c == "\ufffd" else encode.get(c) for c in match.group()]
             if None not in data and _remnant(data):  # type: ignore[arg-type]
                 found.append(match.span())
     return found
@@ -775,16 +774,16 @@ def _remnant(data: list[int]) -> bool:
     return True
 
 
-def _leftover_size(text: str, seg: tuple[int, int], changes: list[_Change], pages: Iterable[str] = ()) -> int:
-    return sum(b - a for a, b in _leftover(text, seg, changes, pages))
+def _leftover_size(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> int:
+    return sum(b - a for a, b in _leftover(text, seg, changes, sig))
 
 
-def _whole(text: str, seg: tuple[int, int], changes: list[_Change], pages: Iterable[str]) -> list[Damage]:
+def _whole(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> list[Damage]:
     """The runs of one line part, each repaired in full or not at all: a run that mojibake
     left by its repair touches (within :data:`RUN_GAP`) keeps its text and names that
     mojibake as undecided, as does mojibake left apart from every run."""
     runs = _runs(changes)
-    left = _leftover(text, seg, changes, pages) if changes else []
+    left = _leftover(text, seg, changes, sig) if changes else []
     if not left:
         return runs
     out: list[Damage] = []
