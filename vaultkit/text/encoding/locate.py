@@ -339,7 +339,7 @@ class _Judge:
         options: list[list[Proposal]] = []
         if not accepted:
             options = self._options(seg, hint, exact)
-            accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
+            accepted = max(options, key=lambda found: (_explained(part, found), not _in_part(found)))  # then ftfy
         found = self._changes(offset, accepted)
         sig = self.signatures[seg]
         if found and _leftover(self.text, seg, found, sig):
@@ -469,6 +469,11 @@ def _switches(chars: Iterable[str]) -> int:
             count += 1
         previous = name if name not in _CJK_SCRIPTS else ""
     return count
+
+
+def _in_part(proposals: list[Proposal]) -> bool:
+    """Whether ftfy repaired only part of the text: a full reading that explains as much wins."""
+    return any(p.how.endswith("(in part)") for p in proposals)
 
 
 def _explained(text: str, proposals: list[Proposal]) -> int:
