@@ -6,6 +6,8 @@ probable text through those slots with a unigram word model -- the cheapest segm
 the slots into dictionary words, a dynamic programme over the lattice of candidates -- and
 says, per open slot, how far ahead its pick is of the best alternative (the *margin*), so
 that low-margin fills are flagged with their alternatives instead of passed off as certain.
+In Chinese, where a lost byte often leaves only function words to choose from (中, 与, 不),
+the words either side judge the candidates by their part of speech (:func:`misplaced`).
 
 Costs are in centibels (cB, ``-100 * log10(p)``), wordfreq's own unit: its word lists come
 as buckets of words of frequency ``10 ** (-bucket / 100)``.  Lower is better.

@@ -28,6 +28,11 @@ likelier than the damaged text once each lost byte and each switch between alpha
 paid for.  GBK-family repairs must also produce real words -- most of their Chinese
 characters inside dictionary words (garbage read as GBK scores near zero there) -- and be
 long enough to judge, until the document has shown that damage twice.
+
+A run is repaired in full or not at all.  If the chosen explanation would leave mojibake
+beside repaired text (kanji restored, kana left as ``ă®``), every other explanation of the
+line part is tried, lossy ones included, and the one that leaves least wins; a run that is
+still half repaired keeps its text and names the damaged words nobody could decide.
 """
 
 from __future__ import annotations
