@@ -48,7 +48,7 @@ from functools import lru_cache
 from vaultkit.model import Note, Region
 from vaultkit.text.encoding import cjk, codepages, langmodel
 from vaultkit.text.encoding.langmodel import INF, Decoding, DocumentCache, language, lexicon
-from vaultkit.text.encoding.lossy import Template, sequence_length
+from vaultkit.text.encoding.lossy import Template
 from vaultkit.text.encoding.mojibake import (
     Proposal,
     coverage,
@@ -750,6 +750,8 @@ _C1 = re.compile("[\x80-\x9f]")
 
 _HIGH_RUN = re.compile("[^\x00-\x7f]+")
 _MARKED = 0x80  # a U+FFFD inside a damaged word: a lost continuation byte, as far as shape goes
+# Lead bytes, each followed by one up to all of the continuation bytes it announces.
+_REMNANT = re.compile(b"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{1,2}|[\xf0-\xf4][\x80-\xbf]{1,3})+")
 
 
 def _short_words(text: str, pages: Iterable[str]) -> list[tuple[int, int]]:
@@ -764,24 +766,9 @@ def _short_words(text: str, pages: Iterable[str]) -> list[tuple[int, int]]:
         encode = codepages.page(name).encode
         for match in _HIGH_RUN.finditer(text):
             data = [_MARKED if c == "\ufffd" else encode.get(c) for c in match.group()]
-            if None not in data and _remnant(data):  # type: ignore[arg-type]
+            if None not in data and _REMNANT.fullmatch(bytes(data)):  # type: ignore[arg-type]
                 found.append(match.span())
     return found
-
-
-def _remnant(data: list[int]) -> bool:
-    i, n = 0, len(data)
-    while i < n:
-        need = sequence_length(data[i])
-        if need <= 0:
-            return False
-        k = 0
-        while k < need and i + 1 + k < n and 0x80 <= data[i + 1 + k] <= 0xBF:
-            k += 1
-        if k == 0:
-            return False
-        i += 1 + k
-    return True
 
 
 def _leftover_size(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> int:
