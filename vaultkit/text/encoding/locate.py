@@ -392,7 +392,7 @@ class _Judge:
         """Lossy proposals for one line part even where the document as a whole did not
         show lost bytes: the last resort before a half repair."""
         part = self.text[seg[0] : seg[1]]
-        by_page = _signed(lossy_proposals(part, self.signatures[seg].pages), self.signatures[seg])
+        by_page = _signed(lossy_proposals(part, self.signatures[seg].pages, rare=True), self.signatures[seg])
         if not by_page:
             return []
         best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))
@@ -776,29 +776,31 @@ def _leftover_size(text: str, seg: tuple[int, int], changes: list[_Change], sig:
 
 
 def _whole(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> list[Damage]:
-    """The runs of one line part, each repaired in full or not at all: a run that mojibake
-    left by its repair touches (within :data:`RUN_GAP`) keeps its text and names that
-    mojibake as undecided, as does mojibake left apart from every run."""
+    """The runs of one line part, each repaired in full or not at all: runs and the mojibake
+    their repair would leave are grouped where less than :data:`RUN_GAP` apart, and a group
+    with any mojibake left keeps its text and names that mojibake as undecided."""
     runs = _runs(changes)
     left = _leftover(text, seg, changes, sig) if changes else []
     if not left:
         return runs
-    out: list[Damage] = []
-    for run in runs:
-        near = [(a, b) for a, b in left if a < run.end + RUN_GAP and run.start - RUN_GAP < b]
-        if near:
-            start, end = min(run.start, near[0][0]), max(run.end, near[-1][1])
-            out.append(Damage(start, end, (), run.how, run.lost, 0, (), tuple(text[a:b] for a, b in near)))
+    items: list[tuple[int, int, Damage | None]] = sorted(
+        [(run.start, run.end, run) for run in runs] + [(a, b, None) for a, b in left], key=lambda item: item[:2]
+    )
+    groups: list[list[tuple[int, int, Damage | None]]] = []
+    for item in items:
+        if groups and item[0] < max(end for _, end, _ in groups[-1]) + RUN_GAP:
+            groups[-1].append(item)
         else:
-            out.append(run)
-    taken = {span for d in out for span in left if d.start <= span[0] and span[1] <= d.end}
-    for a, b in left:
-        if (a, b) not in taken:
-            if out and not out[-1].edits and a - out[-1].end < RUN_GAP:
-                last = out.pop()
-                out.append(
-                    Damage(last.start, max(b, last.end), (), last.how, last.lost, 0, (), (*last.undecided, text[a:b]))
-                )
-            else:
-                out.append(Damage(a, b, (), runs[0].how, 0, 0, (), (text[a:b],)))
-    return sorted(out, key=lambda d: d.start)
+            groups.append([item])
+    out = []
+    for group in groups:
+        members = [run for _, _, run in group if run is not None]
+        spans = [(a, b) for a, b, run in group if run is None]
+        if not spans:
+            out.extend(members)
+            continue
+        how = members[0].how if members else runs[0].how
+        words = tuple(dict.fromkeys(text[a:b] for a, b in spans))
+        end = max(b for _, b, _ in group)
+        out.append(Damage(group[0][0], end, (), how, sum(m.lost for m in members), 0, (), words))
+    return out
