@@ -9,9 +9,10 @@ the double-byte ones (GBK, Big5, Shift-JIS, EUC-KR), decoded strictly, with U+FF
 undefined bytes, dropping them, and (single-byte pages) dropping them and the soft hyphen
 too; it prints the mean share of characters restored per kind of damage, for vaultkit and
 ftfy, and the worst kind.  Inputs the damage leaves unchanged, or that a strict decoder
-rejects, are not counted.  ``whole`` counts the damaged inputs vaultkit repaired
-completely or left exactly as they were (none half repaired: no mojibake left beside
-repaired text).
+rejects, are not counted.  ``clean after`` counts the damaged inputs vaultkit left with
+no mojibake signature at all (U+FFFD aside) or exactly as they were; an input with a run
+repaired and another left undecided (reported, not half repaired: tests/test_encoding_whole.py
+checks that per run) counts against it.
 
 Clean text with a known original is damaged the ways real software damages it, then given
 to ``ftfy.fix_encoding`` (ftfy's encoding repair alone: ``fix_text`` would also uncurl quotes
@@ -187,7 +188,7 @@ def help_vault(vault: Path, per_locale: int, size: int) -> None:
 
     texts = paragraphs(vault, per_locale, size)
     print(f"{len(texts)} paragraphs from {len({loc for loc, _ in texts})} locales")
-    print("| damage | inputs | ftfy chars | vaultkit chars | vaultkit whole | vaultkit CPU s |")
+    print("| damage | inputs | ftfy chars | vaultkit chars | vaultkit clean after | vaultkit CPU s |")
     print("|---|---:|---:|---:|---:|---:|")
     worst: list[tuple[float, str, float]] = []
     for name, damage in damage_kinds():
@@ -206,12 +207,12 @@ def help_vault(vault: Path, per_locale: int, size: int) -> None:
         elapsed = time.process_time() - start
         ours = sum(_accuracy(got, text) for got, (text, _) in zip(repaired, pairs, strict=True)) / len(pairs)
         theirs = sum(_accuracy(ftfy.fix_encoding(damaged), text) for text, damaged in pairs) / len(pairs)
-        whole = sum(  # U+FFFD left for a lost character is owned up to, not mojibake left
+        clean = sum(  # U+FFFD left for a lost character is owned up to, not mojibake left
             got == damaged or not suspicious(got.replace("\ufffd", " ")) or suspicious(text)
             for got, (text, damaged) in zip(repaired, pairs, strict=True)
         )
         worst.append((ours, name, theirs))
-        print(f"| {name} | {len(pairs)} | {theirs:.2%} | {ours:.2%} | {whole}/{len(pairs)} | {elapsed:.1f} |")
+        print(f"| {name} | {len(pairs)} | {theirs:.2%} | {ours:.2%} | {clean}/{len(pairs)} | {elapsed:.1f} |")
     ours, name, theirs = min(worst)
     print(f"\nworst kind for vaultkit: {name}: {ours:.2%} of characters restored (ftfy {theirs:.2%})")
     print(
