@@ -668,7 +668,11 @@ def language(text: str) -> str:
     return max(LATIN_LANGS, key=lambda lang: (sum(w in common_words(lang) for w in words), lang == "en"))
 
 
+COMMON_BUCKETS = 500  # words of frequency 1e-5 and up
+
+
 @cache
 def common_words(lang: str) -> frozenset[str]:
     """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
-    return frozenset(w for bucket in _wordfreq_buckets(lang, ("small",))[:500] for w in bucket)
+    buckets = itertools.islice(_wordfreq_stream(lang, ("small",)), COMMON_BUCKETS)  # the rest is never read
+    return frozenset(w for bucket in buckets for w in bucket)
