@@ -214,7 +214,7 @@ def lexicon(lang: str) -> Lexicon:
     dict of it)."""
     spaced = lang not in UNSPACED
     keyed: list[int] = []
-    prefixes: list[int] = []
+    prefixes: set[int] = set()  # a set as it grows: words share most of their prefixes
     head: list[list[str]] = []  # the frequent buckets that letter costs are counted from
     counted = 0
     try:
@@ -224,9 +224,9 @@ def lexicon(lang: str) -> Lexicon:
                 head.append(group)
                 counted += len(group)
             elif not spaced:
-                prefixes += Words.keys(word[:k] for word in group if len(word) > 2 for k in range(len(word)))
+                prefixes.update(Words.keys(word[:k] for word in group if len(word) > 2 for k in range(len(word))))
     except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
-        keyed, prefixes, head = [], [], []
+        keyed, prefixes, head = [], set(), []
     fold_map = _chinese_fold_map() if lang == "zh" else {}
     traditional = frozenset(chr(k) for k in fold_map)
     return Lexicon(
@@ -237,7 +237,7 @@ def lexicon(lang: str) -> Lexicon:
         fold_map,
         traditional,
         frozenset(fold_map.values()) - traditional,
-        Words(list(set(prefixes))),  # a prefix of many words once
+        Words(list(prefixes)),
     )
 
 
