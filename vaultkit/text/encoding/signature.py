@@ -199,25 +199,6 @@ def _wide_runs() -> re.Pattern[str]:
     return re.compile(one + one + "{4,}")
 
 
-@cache
-def _wide_leads() -> re.Pattern[str]:
-    """Three characters with a lead byte (E0-F4) in some codec, each at most three characters
-    of :func:`_wide_chars` after the one before: what the five characters inside a signature
-    hold.  Its second, third and fourth lead bytes are whole characters' (the first is at
-    byte 0, the last is followed by its continuation bytes), and between two leads lie two or
-    three continuation bytes: one two-byte character, or up to three one-byte ones (Shift-JIS
-    half-width kana).  Greek, Cyrillic or kana, which these codecs spell with continuation
-    bytes only, never have it, however long their runs."""
-    led = "".join(
-        char
-        for codec in DOUBLE_BYTE
-        for char in _wide_chars(codec)
-        if any(0xE0 <= b <= 0xF4 for b in char.encode(codec))
-    )
-    lead, wide = _chars(led), _chars("".join(_wide_chars(codec) for codec in DOUBLE_BYTE))
-    return re.compile(f"{lead}(?:{wide}{{0,3}}{lead}){{2}}")
-
-
 def _utf8_run(data: bytes, lossy: bool = True) -> bool:
     """Whether a damaged word's bytes are UTF-8 through and through: every byte a lead byte
     followed by its continuation bytes -- all of them, or (bytes lost) up to two fewer --
@@ -316,10 +297,9 @@ def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     """The ``codecs`` whose full double-byte signature ``part`` has, lazily (the screen stops
     at the first).  Only the :func:`_wide_runs` are re-encoded, each with the character on
     either side (the 12 bytes may begin or end inside one), joined by NULs (one low byte in
-    every codec, which no sequence crosses), and only if :func:`_wide_leads` are there --
-    or, before even building those classes, five non-ASCII characters in a row (Latin text
-    seldom has them)."""
-    if not _NON_ASCII_RUN.search(part) or not _wide_leads().search(part):
+    every codec, which no sequence crosses); not at all without five non-ASCII characters
+    in a row, which Latin text seldom has (then the classes are not even built)."""
+    if not _NON_ASCII_RUN.search(part):
         return
     runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
     if runs:
