@@ -210,7 +210,7 @@ def _chinese_fold_map() -> dict[int, str]:
 @cache
 def lexicon(lang: str) -> Lexicon:
     """The lexicon of ``lang`` (a wordfreq language code), loaded once per process, bucket by
-    bucket into compact :class:`Words` (the Russian list: 0.1 s less and 120 MB less than a
+    bucket into compact :class:`Words` (the Russian list: about 120 MB less than a
     dict of it)."""
     spaced = lang not in UNSPACED
     keyed: list[int] = []
