@@ -10,7 +10,6 @@ answer every look-up as a dict of the same word list would.
 
 from __future__ import annotations
 
-import bisect
 import re
 
 import pytest
@@ -130,18 +129,6 @@ def test_words_answer_as_a_dict_of_the_list_would():
 def test_a_bucket_beyond_the_key_is_refused():
     with pytest.raises(ValueError):
         Words.keys(["word"], 1 << langmodel.BUCKET_BITS)
-
-
-def test_continues_is_the_prefix_test_of_the_longer_words():
-    lex = langmodel.lexicon("zh")
-    longer = sorted(["卷积神经", "卷积神经网络", "神经网络", "深度学习"])
-    probe = langmodel.Lexicon(
-        "zh", Words([]), {}, False, prefixes=Words(Words.keys(w[:k] for w in longer for k in range(len(w))))
-    )
-    for key in ("卷", "卷积", "卷积神经", "卷积神经网", "神经网络", "学习", "深度学", "x", ""):
-        index = bisect.bisect_right(longer, key)
-        assert probe.continues(key) == (index < len(longer) and longer[index].startswith(key))
-    assert lex.continues("卷积") and not lex.continues("卷积神经网络之")
 
 
 def test_a_lexicon_answers_as_the_word_list_does():

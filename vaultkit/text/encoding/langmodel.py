@@ -122,7 +122,7 @@ class Lexicon:
     fold_map: dict[int, str] = field(default_factory=dict)  # traditional -> simplified Chinese
     traditional: frozenset[str] = frozenset()
     simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
-    prefixes: Words = field(default_factory=lambda: Words([]))  # proper prefixes of words of 3+ characters
+    longer: tuple[str, ...] = ()  # sorted words of three or more characters (unspaced scripts)
     memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
 
     def fold(self, text: str) -> str:
@@ -131,9 +131,9 @@ class Lexicon:
         return folded.translate(self.fold_map) if self.fold_map else folded
 
     def continues(self, key: str) -> bool:
-        """Whether some dictionary word of three or more characters is longer than ``key`` and
-        starts with it (unspaced scripts, where words are grown one slot at a time)."""
-        return key in self.prefixes
+        """Whether some dictionary word is longer than ``key`` and starts with it."""
+        index = bisect.bisect_right(self.longer, key)
+        return index < len(self.longer) and self.longer[index].startswith(key)
 
     def char_cost(self, char: str, guessed: bool = False) -> float:
         """Cost of one character standing alone (a one-character word, or a letter).
@@ -214,7 +214,7 @@ def lexicon(lang: str) -> Lexicon:
     dict of it)."""
     spaced = lang not in UNSPACED
     keyed: list[int] = []
-    prefixes: set[int] = set()  # a set as it grows: words share most of their prefixes
+    longer: set[str] = set()  # a sorted tuple of these strings is half the time of hashing their prefixes
     head: list[list[str]] = []  # the frequent buckets that letter costs are counted from
     counted = 0
     try:
@@ -224,9 +224,9 @@ def lexicon(lang: str) -> Lexicon:
                 head.append(group)
                 counted += len(group)
             elif not spaced:
-                prefixes.update(Words.keys(word[:k] for word in group if len(word) > 2 for k in range(len(word))))
+                longer.update(word for word in group if len(word) > 2)
     except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
-        keyed, prefixes, head = [], set(), []
+        keyed, longer, head = [], set(), []
     fold_map = _chinese_fold_map() if lang == "zh" else {}
     traditional = frozenset(chr(k) for k in fold_map)
     return Lexicon(
@@ -237,7 +237,7 @@ def lexicon(lang: str) -> Lexicon:
         fold_map,
         traditional,
         frozenset(fold_map.values()) - traditional,
-        Words(list(prefixes)),
+        tuple(sorted(longer)),
     )
 
 
