@@ -14,7 +14,7 @@ The data is wordfreq's (on PyPI; built from Wikipedia, subtitles, books, news an
 in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon loads lazily, on
 first use in a process, so clean vaults never pay for it, and into :class:`Words` (8 bytes a
 word, not a dict entry): the nine lexicons a vault with mojibake in nine languages needs take
-about 100 MB at peak instead of 390 MB.
+about 110 MB at peak instead of 390 MB.
 """
 
 from __future__ import annotations
