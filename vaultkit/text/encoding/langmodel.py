@@ -14,7 +14,9 @@ as buckets of words of frequency ``10 ** (-bucket / 100)``.  Lower is better.
 
 The data is wordfreq's (on PyPI; built from Wikipedia, subtitles, books, news and web text
 in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon loads lazily, on
-first use in a process (about 0.3 s for Chinese), so clean vaults never pay for it.
+first use in a process, so clean vaults never pay for it, and into :class:`Words` (8 bytes a
+word, not a dict entry): the nine lexicons a vault with mojibake in nine languages needs take
+about 110 MB at peak instead of 390 MB.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ import itertools
 import math
 import os
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TypeVar, overload
+
+_T = TypeVar("_T")
 
 INF = math.inf
 UNSPACED = frozenset({"zh", "ja", "ko"})  # word lattice inside tokens (Korean: particles attach to words)
@@ -46,12 +52,74 @@ OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese te
 MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
 
 
+BUCKET_BITS = 10  # wordfreq's buckets: 0 to 800 (frequencies down to 1e-8)
+_HASH_BITS = ~((1 << BUCKET_BITS) - 1)  # the rest of a 64-bit key: the word's hash
+
+
+def _code(word: str) -> int:
+    """The high bits of a word's key.  CPython hashes a string's stored bytes, so ``"sr"``
+    (two bytes) and ``"牳"`` (U+7273, the same two bytes) share a hash; the length tells them
+    apart, and any two strings that store the same bytes differ in length."""
+    return (hash(word) ^ (len(word) << BUCKET_BITS)) & _HASH_BITS
+
+
+class Words:
+    """A word list: each word's bucket (its cost in cB) in 8 bytes a word, not a dict.
+
+    A dict of the 700,000 words of wordfreq's Russian list takes about 130 MB in Python (a
+    string object and a table entry per word); the nine lexicons one damaged vault can need
+    came to 400 MB.  Here a word is one 64-bit integer in a sorted array: the high 54 bits of
+    its string hash (:func:`_code`), then its bucket.  A look-up is a binary search (C's ``bisect`` over the
+    array).  A string that is not a word but shares a word's 54 hash bits would take its cost:
+    about one chance in 2**54 / 700,000 (25 billion) per look-up.  Of a word listed in several
+    buckets the most frequent counts (the lowest bucket sorts first), as in wordfreq.
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: list[int]) -> None:
+        """``keys``: :meth:`keys` of every word, in any order (sorted here, in place)."""
+        keys.sort()
+        self._keys = array("q", keys)
+
+    @staticmethod
+    def keys(words: Iterable[str], bucket: int = 0) -> list[int]:
+        """The 64-bit keys of ``words`` in ``bucket``."""
+        if not 0 <= bucket < 1 << BUCKET_BITS:
+            raise ValueError(f"wordfreq bucket {bucket} out of range")
+        words = list(words)
+        shifted = [size << BUCKET_BITS for size in map(len, words)]
+        return [
+            (code ^ size) & _HASH_BITS | bucket for code, size in zip(map(hash, words), shifted, strict=True)
+        ]  # _code, inlined
+
+    @overload
+    def get(self, word: str) -> float | None: ...
+
+    @overload
+    def get(self, word: str, default: _T) -> float | _T: ...
+
+    def get(self, word: str, default: object = None) -> object:
+        """The cost of ``word`` (cB, its bucket), else ``default``."""
+        code = _code(word)
+        index = bisect.bisect_left(self._keys, code)
+        if index < len(self._keys) and self._keys[index] & _HASH_BITS == code:
+            return float(self._keys[index] & ~_HASH_BITS)
+        return default
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """One language's word costs (dictionary key -> cB) and, for spaced scripts, letter costs."""
 
     lang: str
-    words: dict[str, float]
+    words: Words
     chars: dict[str, float]
     spaced: bool
     fold_map: dict[int, str] = field(default_factory=dict)  # traditional -> simplified Chinese
@@ -105,6 +173,12 @@ def _wordfreq_data() -> str | None:
 def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> list[list[str]]:
     """A wordfreq list in its documented "cBpack" format: a msgpack header, then buckets of
     words, bucket ``i`` holding the words of frequency ``10 ** (-i / 100)``."""
+    return list(_wordfreq_stream(lang, sizes))
+
+
+def _wordfreq_stream(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> Iterator[list[str]]:
+    """The buckets of :func:`_wordfreq_buckets` one at a time, unpacked as they are read, so
+    that a lexicon never holds the whole list as Python strings at once."""
     import msgpack
 
     data = _wordfreq_data()
@@ -112,10 +186,14 @@ def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) ->
         path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
         if data and os.path.exists(path):
             with gzip.open(path) as handle:
-                header, *buckets = msgpack.load(handle, raw=False)
-            if header.get("format") != "cB":
-                raise LookupError(f"unknown wordfreq list format in {path}")
-            return buckets
+                unpacker = msgpack.Unpacker(handle, raw=False)
+                count = unpacker.read_array_header()
+                header = unpacker.unpack() if count else {}
+                if not isinstance(header, dict) or header.get("format") != "cB":
+                    raise LookupError(f"unknown wordfreq list format in {path}")
+                for _ in range(count - 1):
+                    yield unpacker.unpack()
+            return
     raise LookupError(f"wordfreq has no word list for {lang!r}")
 
 
@@ -153,30 +231,42 @@ def chinese_tags() -> dict[str, str]:
 
 @cache
 def lexicon(lang: str) -> Lexicon:
-    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process."""
-    try:
-        buckets = _wordfreq_buckets(lang)
-    except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
-        buckets = []
-    words: dict[str, float] = {}
-    for bucket in range(len(buckets) - 1, -1, -1):  # frequent buckets last: they win duplicates
-        words.update(dict.fromkeys(buckets[bucket], float(bucket)))
+    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process, bucket by
+    bucket into compact :class:`Words` (the Russian list: about 120 MB less than a
+    dict of it)."""
     spaced = lang not in UNSPACED
+    keyed: list[int] = []
+    longer: set[str] = set()  # a sorted tuple of these strings is half the time of hashing their prefixes
+    head: list[list[str]] = []  # the frequent buckets that letter costs are counted from
+    counted = 0
+    try:
+        for bucket, group in enumerate(_wordfreq_stream(lang)):
+            keyed += Words.keys(group, bucket)
+            if spaced and counted <= CHAR_WORDS:  # the buckets _char_costs reads, and no more
+                head.append(group)
+                counted += len(group)
+            elif not spaced:
+                longer.update(word for word in group if len(word) > 2)
+    except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
+        keyed, longer, head = [], set(), []
     fold_map = _chinese_fold_map() if lang == "zh" else {}
     traditional = frozenset(chr(k) for k in fold_map)
     return Lexicon(
         lang,
-        words,
-        _char_costs(buckets) if spaced else {},
+        Words(keyed),
+        _char_costs(head) if spaced else {},
         spaced,
         fold_map,
         traditional,
         frozenset(fold_map.values()) - traditional,
-        () if spaced else tuple(sorted(w for w in words if len(w) > 2)),
+        tuple(sorted(longer)),
     )
 
 
-def _char_costs(buckets: list[list[str]], top: int = 40000) -> dict[str, float]:
+CHAR_WORDS = 40000  # most frequent words of a spaced script whose letters give its letter costs
+
+
+def _char_costs(buckets: list[list[str]], top: int = CHAR_WORDS) -> dict[str, float]:
     """Letter costs of a spaced script, from the letters of its most frequent words."""
     mass: dict[str, float] = defaultdict(float)
     seen = 0
@@ -710,7 +800,11 @@ def _likeliest(langs: tuple[str, ...], words: list[str]) -> str:
     return max(langs, key=lambda lang: (sum(w in common_words(lang) for w in words), -langs.index(lang)))
 
 
+COMMON_BUCKETS = 500  # words of frequency 1e-5 and up
+
+
 @cache
 def common_words(lang: str) -> frozenset[str]:
     """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
-    return frozenset(w for bucket in _wordfreq_buckets(lang, ("small",))[:500] for w in bucket)
+    buckets = itertools.islice(_wordfreq_stream(lang, ("small",)), COMMON_BUCKETS)  # the rest is never read
+    return frozenset(w for bucket in buckets for w in bucket)
