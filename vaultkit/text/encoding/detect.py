@@ -60,6 +60,7 @@ SINGLE_BYTE = (
     "mac-roman",
 )
 DOUBLE_BYTE = ("gb18030", "big5", "cp932", "cp949", "euc-jp")
+SCAN = 20000  # characters of a single-byte reading judged (its language, where its characters sit)
 SAMPLE_BYTES = 4000  # non-ASCII bytes scored per double-byte reading
 SURE = 0.99  # confidence from which transcoding is safe
 MIN_WORDS = 3  # words with non-ASCII letters a single-byte reading needs to be judged at all
@@ -67,6 +68,23 @@ KNOWN_SHARE = 0.5  # share of them that must be words of the language
 PLAUSIBLE = 0.5  # confidence from which a transcode is offered at all (as an unsafe fix)
 MIN_HAN = 8  # CJK characters a double-byte reading needs to be judged at all
 HAN_IN_WORDS = 0.6  # share of them that must sit inside dictionary words
+MIN_LANGUAGE_WORDS = 20  # commonest-word hits from which a reading's language, and so its alphabet, is known
+RUNNER_UP = 0.8  # languages with this share of the best one's hits may be the text's too
+MIN_THAI = 20  # Thai characters a reading needs to be judged by Thai spelling
+# The script each non-Latin page was made for: a reading through one of them that has no letter
+# of that script (an English note's dashes read as KOI8-R ``≈``) is not a text anyone wrote in it.
+PAGE_SCRIPTS = {
+    "cp1251": "CYRILLIC",
+    "koi8-r": "CYRILLIC",
+    "koi8-u": "CYRILLIC",
+    "iso8859-5": "CYRILLIC",
+    "cp1253": "GREEK",
+    "iso8859-7": "GREEK",
+    "cp1255": "HEBREW",
+    "iso8859-8": "HEBREW",
+    "cp1256": "ARABIC",
+    "cp874": "THAI",
+}
 LABELS = {
     "gb18030": "GB18030/GBK",
     "big5": "Big5",
@@ -238,25 +256,36 @@ def _tokens(text: str) -> list[str]:
 def _language(text: str) -> str:
     """The language of a reading, from all its words (ASCII ones too: an English note with
     a few dashes is English, whatever its dashes read as), among those of its scripts."""
-    words = [w.casefold().replace("’", "'") for w in _WORD.findall(text, 0, 20000)]
-    return _known(words)[1]
+    return _known(_words(text))[1]
+
+
+def _words(text: str) -> list[str]:
+    """All the words of (the start of) ``text``, case-folded, ``’`` as ``'``."""
+    return [w.casefold().replace("’", "'") for w in _WORD.findall(text, 0, SCAN)]
+
+
+def _ranked(tokens: list[str]) -> list[tuple[int, str]]:
+    """The languages of the tokens' scripts that know any of them, as (how many of the tokens
+    are among their commonest words, language), most first."""
+    scripts = {langmodel.script(c) for token in tokens for c in token}
+    candidates = [lang for name in sorted(scripts) for lang in SCRIPT_LANGUAGES.get(name, ())]
+    ranked = []
+    for lang in dict.fromkeys(candidates):
+        words = _common(lang)
+        count = sum(1 for token in tokens if token in words)
+        if count:
+            ranked.append((count, lang))
+    return sorted(ranked, key=lambda hit: -hit[0])
 
 
 def _known(tokens: list[str]) -> tuple[int, str]:
     """How many of ``tokens`` are words of their language, and that language: among those
     of the tokens' script, the one whose commonest words cover most of them."""
-    scripts = {langmodel.script(c) for token in tokens for c in token}
-    candidates = [lang for name in sorted(scripts) for lang in SCRIPT_LANGUAGES.get(name, ())]
-    best = (0, "")
-    for lang in dict.fromkeys(candidates):
-        words = _common(lang)
-        count = sum(1 for token in tokens if token in words)
-        if count > best[0]:
-            best = (count, lang)
-    if not best[1]:
-        return best
-    words = _vocabulary(best[1])
-    return sum(1 for token in tokens if token in words), best[1]
+    ranked = _ranked(tokens)
+    if not ranked:
+        return 0, ""
+    words = _vocabulary(ranked[0][1])
+    return sum(1 for token in tokens if token in words), ranked[0][1]
 
 
 def _judge_single(data: bytes, readings: list[str]) -> Detection:
@@ -267,8 +296,10 @@ def _judge_single(data: bytes, readings: list[str]) -> Detection:
     texts = {codec: data.decode(codec) for codec in readings}
     tokens = {codec: _tokens(text) for codec, text in texts.items()}
     if max(len(found) for found in tokens.values()) < MIN_WORDS:
-        # Too few words to judge any reading (or to load word lists for): the commonest page.
-        return Detection(readings[0], texts[readings[0]], 0.3)
+        # Too few words to judge any reading by its words: where its characters sit may still
+        # decide (an English note with only dashes and quotes); else the commonest page.
+        placed = _judge_placement(texts)
+        return placed or Detection(readings[0], texts[readings[0]], 0.3)
     scored = []
     for rank, codec in enumerate(readings):
         lang = _language(texts[codec])
@@ -286,8 +317,11 @@ def _judge_single(data: bytes, readings: list[str]) -> Detection:
         sure = sure and mine >= theirs + 2 and mine > 2 * theirs
         plausible = plausible and mine > theirs
     if sure:
-        confidence = 1.0 if not rivals else SURE
-    elif plausible:
+        return Detection(best, texts[best], 1.0 if not rivals else SURE)
+    placed = _judge_placement(texts)
+    if placed is not None and (placed.text == texts[best] or not plausible):
+        return placed
+    if plausible:
         confidence = max(PLAUSIBLE, min(0.9, round(share, 3)))
     else:
         confidence = min(round(share, 3), PLAUSIBLE - 0.01)
@@ -332,6 +366,225 @@ def _word_at(text: str, k: int) -> tuple[int, int] | None:
 def _impossible(char: str) -> bool:
     """A character no text holds: a control other than white space, or unassigned."""
     return unicodedata.category(char) in ("Cc", "Cn", "Co") and not char.isspace()
+
+
+# Typographic punctuation, placed as in print: an opening mark starts a word, a closing one
+# ends it, a dash or an ellipsis stands between words.
+_OPENING = "‘“«‚„"
+_CLOSING = "’”»"
+_BETWEEN = "–—…•\u00a0"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where a reading's non-ASCII characters sit: the positions (offsets into the text) where
+    they sit as real text has them -- letters of its language in its words, quotes at word
+    edges, dashes between words -- and where no real text has them: a control, a letter of
+    another script or not of the language's alphabet, a symbol inside a word -- and, in
+    between, where they make a word the language does not know."""
+
+    judged: bool  # whether the reading's language is known well enough to judge it at all
+    good: frozenset[int]
+    bad: frozenset[int]
+    unknown: frozenset[int]
+
+
+def _judge_placement(texts: dict[str, str]) -> Detection | None:
+    """The reading whose non-ASCII characters all sit where real text has them, when every
+    reading that gives another text has some that do not, where the two differ: a sure
+    :class:`Detection`, or None.
+
+    This decides what words alone cannot: an English note whose only non-ASCII bytes are
+    dashes and quotes (the Windows pages all agree on ``0x91``-``0x97``; Latin-1 reads them
+    as controls, MacRoman as letters English does not use), a note in a language with no
+    word list (Thai, judged by its spelling), a sibling page that puts one foreign letter
+    into a Spanish word.  A reading through a page made for another script with no letter
+    of that script is never a candidate.
+    """
+    placed = {codec: _placement(text, codec) for codec, text in texts.items()}
+    judged = [codec for codec in texts if placed[codec].judged]
+    if not judged:
+        return None
+    order = list(texts)
+    best = min(judged, key=lambda c: (len(placed[c].bad), -len(placed[c].good), order.index(c)))
+    mine = placed[best]
+    if mine.bad or not mine.good:
+        return None
+    text = texts[best]
+    for codec, other in texts.items():
+        if other == text or not _meant(other, codec):
+            continue
+        diff = {k for k, (a, b) in enumerate(zip(text[:SCAN], other[:SCAN], strict=True)) if a != b}
+        theirs = placed[codec]
+        refuted = theirs.bad & diff or len(theirs.unknown & mine.good & diff) >= 2
+        if not refuted or not (mine.good & diff or len(theirs.bad & diff) >= 2):
+            return None
+    return Detection(best, text, SURE)
+
+
+def _meant(text: str, codec: str) -> bool:
+    """Whether ``text`` could have been written in ``codec``: a page made for a script other
+    than Latin is used for text with letters of that script."""
+    needed = PAGE_SCRIPTS.get(codec)
+    return needed is None or any(_script_of(c) == needed for c in _NON_ASCII.findall(text, 0, SCAN))
+
+
+def _script_of(char: str) -> str:
+    """The script of a letter, mark or digit (``LATIN``, ``THAI``...), "" if it has none."""
+    if unicodedata.category(char)[0] not in "LMN":
+        return ""
+    name = unicodedata.name(char, " ").split(" ", 1)[0]
+    return "" if name in ("COMBINING", "SUPERSCRIPT", "SUBSCRIPT", "VULGAR", "MODIFIER") else name
+
+
+@cache
+def _alphabet(lang: str) -> frozenset[str]:
+    """The non-ASCII letters and marks of ``lang``: those of its commonest words."""
+    return frozenset(c for word in _common(lang) for c in word if not c.isascii() and unicodedata.category(c)[0] in "LM")
+
+
+_SCRIPTS = {lang: name for name, langs in SCRIPT_LANGUAGES.items() for lang in langs}
+
+
+def _placement(text: str, codec: str) -> _Placement:
+    """Where the non-ASCII characters of one reading sit (see :class:`_Placement`).
+
+    The reading's language is that of its words, ASCII ones included (they read the same
+    in every page), with the languages nearly as likely; its alphabet is the letters of
+    their commonest words.  Thai, which has no word list here, is judged by its spelling.
+    """
+    if not _meant(text, codec):
+        return _Placement(False, frozenset(), frozenset(), frozenset())
+    if sum(1 for c in text[:SCAN] if "\u0e01" <= c <= "\u0e5b") >= MIN_THAI:
+        return _thai_placement(text)
+    ranked = _ranked(_words(text))
+    judged = bool(ranked) and ranked[0][0] >= MIN_LANGUAGE_WORDS
+    langs = [lang for count, lang in ranked if judged and count >= RUNNER_UP * ranked[0][0]]
+    alphabet = frozenset().union(*(_alphabet(lang) for lang in langs))
+    scripts = {_SCRIPTS[lang] for lang in langs}
+    garbage = not judged and _garbage(text)
+    found: dict[str, set[int]] = {"good": set(), "bad": set(), "unknown": set()}
+    for match in _NON_ASCII.finditer(text, 0, SCAN):
+        k, char = match.start(), match.group()
+        before, after = text[k - 1 : k], text[k + 1 : k + 2]
+        kind = _kind(char, before, after, scripts, alphabet if judged else None)
+        if kind == "word":
+            kind = "good" if _known_word(_word_around(text, k), langs) else ("unknown" if _letter(char) else "bad")
+        elif kind == "edge":
+            kind = "unknown"
+        if garbage and _script_of(char) in SCRIPT_LANGUAGES:
+            kind = "bad"
+        if kind:
+            found[kind].add(k)
+    return _Placement(judged, *(frozenset(found[kind]) for kind in ("good", "bad", "unknown")))
+
+
+def _garbage(text: str) -> bool:
+    """Whether most words of ``text`` with non-ASCII letters are no words of their script's
+    languages (Thai read as Cyrillic): then none of those letters is where real text has it."""
+    tokens = _tokens(text[:SCAN])
+    return len(tokens) >= MIN_WORDS and _known(tokens)[0] < KNOWN_SHARE * len(tokens)
+
+
+def _letter(char: str) -> bool:
+    return char.isalpha() or unicodedata.category(char)[0] == "M"
+
+
+def _kind(char: str, before: str, after: str, scripts: set[str], alphabet: frozenset[str] | None) -> str:
+    """How a non-ASCII character sits between ``before`` and ``after``: "good", "bad",
+    "word" (good if its word is a known word), "edge" (a symbol at a word's edge), or ""
+    (no evidence either way)."""
+    if _impossible(char):
+        return "bad"
+    if unicodedata.category(char) == "Zs":  # a no-break space, between words or inside a number
+        return "good"
+    if _letter(char) or unicodedata.category(char)[0] == "N":
+        script = _script_of(char)
+        if alphabet is None:  # language unknown: only a word mixing scripts is wrong
+            near = {_script_of(c) for c in before + after if _letter(c)} - {""}
+            return "bad" if script and near and script not in near else ""
+        if script and script not in scripts and (script in PAGE_SCRIPTS.values() or _letter(char)):
+            return "bad"
+        if _letter(char):
+            return "word" if all(c.isascii() or c in alphabet for c in char.casefold()) else "bad"
+        return ""
+    inside = _letter(before) and _letter(after) if before and after else False
+    if inside:
+        return "word"
+    if unicodedata.category(char)[0] == "S" and (_letter(before) or _letter(after)):
+        return "edge"  # a symbol stuck to a word: no evidence alone, but where a rival has a word
+    if char in _OPENING:
+        return "bad" if _letter(before) and not after.strip() else ("good" if after.strip() else "")
+    if char in _CLOSING:
+        return "bad" if not before.strip() and _letter(after) else ("good" if before.strip() else "")
+    return "good" if char in _BETWEEN else ""
+
+
+def _word_around(text: str, k: int) -> str:
+    """The word holding position ``k``, letters and the marks inside words (``’``, ``·``)."""
+    start = end = k
+    while start > 0 and (_letter(text[start - 1]) or text[start - 1] in "’'·"):
+        start -= 1
+    while end + 1 < len(text) and (_letter(text[end + 1]) or text[end + 1] in "’'·"):
+        end += 1
+    return text[start : end + 1].casefold().replace("’", "'")
+
+
+# Word lists hold the words of a contraction apart: an apostrophe joins a known word to one
+# of these (``note’s``, ``don’t``; ``l’aide``, ``dell’app``).
+_CLITICS = frozenset(("s", "t", "d", "m", "ll", "re", "ve"))
+_ELISIONS = frozenset(("c", "d", "j", "l", "m", "n", "s", "t", "qu", "un", "all", "dall", "dell", "nell", "sull", "quell"))
+
+
+def _known_word(word: str, langs: list[str]) -> bool:
+    """Whether ``word`` is a word of one of ``langs``, a contraction of one, or words joined
+    by a dash (``word—word``, each of two letters or more)."""
+    if any(word in _vocabulary(lang) for lang in langs):
+        return True
+    parts = re.split("[–—]", word)
+    if len(parts) > 1:
+        return all(len(part) > 1 and _known_word(part, langs) for part in parts)
+    head, _, tail = word.partition("'")
+    return bool(tail) and (
+        (tail in _CLITICS and _known_word(head, langs)) or (head in _ELISIONS and _known_word(tail, langs))
+    )
+
+
+_THAI_CONSONANT = re.compile(r"[\u0e01-\u0e2e]")
+_THAI_VOWEL_MARK = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a"
+_THAI_TONE_MARK = "\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+_THAI_LEADING = "\u0e40\u0e41\u0e42\u0e43\u0e44"
+
+
+def _thai_placement(text: str) -> _Placement:
+    """Thai judged by its spelling (the rules of the Thai script, Unicode chapter 16.4): a
+    vowel sign above or below and a tone mark sit on a consonant (a tone mark also on such a
+    vowel sign), sara am follows a consonant or tone mark, a leading vowel precedes a
+    consonant.  Every Thai character placed so is good; one placed otherwise, or a letter
+    of another script but Latin, is bad."""
+    good, bad = set(), set()
+    for match in _NON_ASCII.finditer(text, 0, SCAN):
+        k, char = match.start(), match.group()
+        before, after = text[k - 1 : k], text[k + 1 : k + 2]
+        if not "\u0e01" <= char <= "\u0e5b":
+            kind = _kind(char, before, after, {"LATIN", "THAI"}, None)
+            if kind == "bad" or (kind == "word" and not _letter(char)) or (_letter(char) and _script_of(char) != "LATIN"):
+                bad.add(k)
+            continue
+        consonant = bool(before) and _THAI_CONSONANT.fullmatch(before) is not None
+        if char in _THAI_VOWEL_MARK:
+            ok = consonant
+        elif char in _THAI_TONE_MARK:
+            ok = consonant or (bool(before) and before in _THAI_VOWEL_MARK)
+        elif char == "\u0e33":  # sara am
+            ok = consonant or (bool(before) and before in _THAI_TONE_MARK)
+        elif char in _THAI_LEADING:
+            ok = bool(after) and _THAI_CONSONANT.fullmatch(after) is not None
+        else:
+            ok = True
+        (good if ok else bad).add(k)
+    return _Placement(True, frozenset(good), frozenset(bad), frozenset())
 
 
 def _judge_wide(data: bytes, readings: list[str]) -> Detection:
