@@ -53,6 +53,7 @@ SINGLE_BYTE = (
     "cp1255",
     "iso8859-8",
     "cp1256",
+    "iso8859-6",
     "cp1257",
     "iso8859-13",
     "cp1258",
@@ -83,6 +84,7 @@ PAGE_SCRIPTS = {
     "cp1255": "HEBREW",
     "iso8859-8": "HEBREW",
     "cp1256": "ARABIC",
+    "iso8859-6": "ARABIC",
     "cp874": "THAI",
 }
 LABELS = {
@@ -93,6 +95,8 @@ LABELS = {
     "euc-jp": "EUC-JP",
     "utf-16-le": "UTF-16LE",
     "utf-16-be": "UTF-16BE",
+    "utf-32-le": "UTF-32LE",
+    "utf-32-be": "UTF-32BE",
     "latin-1": "Latin-1",
     "mac-roman": "MacRoman",
     "koi8-r": "KOI8-R",
@@ -206,11 +210,11 @@ def _decodes(data: bytes, codec: str) -> bool:
 
 
 def _wide_guess(data: bytes) -> bool:
-    """Whether charset-normalizer's best guess is a double-byte encoding."""
-    from charset_normalizer import from_bytes
+    """Whether chardet's best guess is a double-byte encoding."""
+    import chardet
 
-    best = from_bytes(data).best()
-    return best is not None and _wide(best.encoding)
+    guess = chardet.detect(data)["encoding"]
+    return guess is not None and _wide(guess)
 
 
 def _wide(codec: str) -> bool:
@@ -225,7 +229,7 @@ def _wide(codec: str) -> bool:
 def _common(lang: str) -> frozenset[str]:
     """The commonest words of ``lang``, to tell languages apart (empty without a list)."""
     try:
-        return langmodel.common_words(lang)
+        return frozenset(_fold(word) for word in langmodel.common_words(lang))
     except (LookupError, OSError, ValueError):
         return frozenset()
 
@@ -235,7 +239,7 @@ def _vocabulary(lang: str) -> frozenset[str]:
     """Every word of wordfreq's small list for ``lang`` (down to a frequency of about one
     in a million), to judge a reading: loaded only for the language a reading is in."""
     try:
-        return frozenset(w for bucket in langmodel._wordfreq_buckets(lang, ("small",)) for w in bucket)
+        return frozenset(_fold(w) for bucket in langmodel._wordfreq_buckets(lang, ("small",)) for w in bucket)
     except (LookupError, OSError, ValueError):
         return frozenset()
 
@@ -250,7 +254,7 @@ def _tokens(text: str) -> list[str]:
     combining marks and inner apostrophes), case-folded, ``’`` as ``'``.  One-letter words
     do not count: a punctuation mark read as a letter (``—`` as MacRoman ``ó``) would be
     one, and so are some word lists' entries."""
-    return [w.casefold().replace("’", "'") for w in _WORD.findall(text) if not w.isascii() and len(w) > 1]
+    return [_fold(w) for w in _WORD.findall(text) if not w.isascii() and len(w) > 1]
 
 
 def _language(text: str) -> str:
@@ -261,7 +265,21 @@ def _language(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     """All the words of (the start of) ``text``, case-folded, ``’`` as ``'``."""
-    return [w.casefold().replace("’", "'") for w in _WORD.findall(text, 0, SCAN)]
+    return [_fold(w) for w in _WORD.findall(text, 0, SCAN)]
+
+
+def _fold(word: str) -> str:
+    """``word`` as the word lists spell it: case-folded, composed (Windows-1258 Vietnamese
+    writes tone marks as combining characters), ``’`` as ``'``."""
+    folded = word.casefold().replace("’", "'")
+    return folded if folded.isascii() else unicodedata.normalize("NFC", folded).translate(_CEDILLA)
+
+
+# Romanian ș and ț were written ş and ţ (cedilla) until Unicode 3.0 and in every legacy page
+# but ISO-8859-16; Turkish has only ş.  No language tells them apart, so neither do the word
+# lists here: a Windows-1250 and an ISO-8859-16 reading of Romanian are the same words, and
+# nothing decides between them.
+_CEDILLA = str.maketrans("şţ", "șț")
 
 
 def _ranked(tokens: list[str]) -> list[tuple[int, str]]:
@@ -344,9 +362,9 @@ def _differing(best: str, rival: str, lang: str) -> tuple[float, int]:
             if match:
                 spans.append(match)
     words = _vocabulary(lang)
-    mine = sum(1 for a, b in spans if best[a:b].casefold().replace("’", "'") in words)
+    mine = sum(1 for a, b in spans if _fold(best[a:b]) in words)
     others = [rival[a:b] for a, b in spans if _WORD.fullmatch(rival[a:b])]
-    theirs = [w.casefold().replace("’", "'") for w in others]
+    theirs = [_fold(w) for w in others]
     return mine, max(_known(theirs)[0] if theirs else 0, sum(1 for w in theirs if w in words))
 
 
@@ -382,12 +400,14 @@ class _Placement:
     they sit as real text has them -- letters of its language in its words, quotes at word
     edges, dashes between words -- and where no real text has them: a control, a letter of
     another script or not of the language's alphabet, a symbol inside a word -- and, in
-    between, where they make a word the language does not know."""
+    between, where they make a word the language does not know (``unknown``) or stick a sign
+    to a word's edge (``stuck``: ``¶θροισμα``)."""
 
     judged: bool  # whether the reading's language is known well enough to judge it at all
     good: frozenset[int]
     bad: frozenset[int]
     unknown: frozenset[int]
+    stuck: frozenset[int]
 
 
 def _judge_placement(texts: dict[str, str]) -> Detection | None:
@@ -417,7 +437,8 @@ def _judge_placement(texts: dict[str, str]) -> Detection | None:
             continue
         diff = {k for k, (a, b) in enumerate(zip(text[:SCAN], other[:SCAN], strict=True)) if a != b}
         theirs = placed[codec]
-        refuted = theirs.bad & diff or len(theirs.unknown & mine.good & diff) >= 2
+        against = mine.good & diff
+        refuted = theirs.bad & diff or 2 * len(theirs.stuck & against) + len(theirs.unknown & against) >= 2
         if not refuted or not (mine.good & diff or len(theirs.bad & diff) >= 2):
             return None
     return Detection(best, text, SURE)
@@ -440,8 +461,10 @@ def _script_of(char: str) -> str:
 
 @cache
 def _alphabet(lang: str) -> frozenset[str]:
-    """The non-ASCII letters and marks of ``lang``: those of its commonest words."""
-    return frozenset(c for word in _common(lang) for c in word if not c.isascii() and unicodedata.category(c)[0] in "LM")
+    """The non-ASCII letters and marks of ``lang``: those of its commonest words, composed
+    and decomposed."""
+    chars = {c for word in _common(lang) for c in word + unicodedata.normalize("NFD", word)}
+    return frozenset(c for c in chars if not c.isascii() and unicodedata.category(c)[0] in "LM")
 
 
 _SCRIPTS = {lang: name for name, langs in SCRIPT_LANGUAGES.items() for lang in langs}
@@ -455,7 +478,7 @@ def _placement(text: str, codec: str) -> _Placement:
     their commonest words.  Thai, which has no word list here, is judged by its spelling.
     """
     if not _meant(text, codec):
-        return _Placement(False, frozenset(), frozenset(), frozenset())
+        return _Placement(False, frozenset(), frozenset(), frozenset(), frozenset())
     if sum(1 for c in text[:SCAN] if "\u0e01" <= c <= "\u0e5b") >= MIN_THAI:
         return _thai_placement(text)
     ranked = _ranked(_words(text))
@@ -464,20 +487,18 @@ def _placement(text: str, codec: str) -> _Placement:
     alphabet = frozenset().union(*(_alphabet(lang) for lang in langs))
     scripts = {_SCRIPTS[lang] for lang in langs}
     garbage = not judged and _garbage(text)
-    found: dict[str, set[int]] = {"good": set(), "bad": set(), "unknown": set()}
+    found: dict[str, set[int]] = {"good": set(), "bad": set(), "unknown": set(), "stuck": set()}
     for match in _NON_ASCII.finditer(text, 0, SCAN):
         k, char = match.start(), match.group()
         before, after = text[k - 1 : k], text[k + 1 : k + 2]
         kind = _kind(char, before, after, scripts, alphabet if judged else None)
         if kind == "word":
             kind = "good" if _known_word(_word_around(text, k), langs) else ("unknown" if _letter(char) else "bad")
-        elif kind == "edge":
-            kind = "unknown"
         if garbage and _script_of(char) in SCRIPT_LANGUAGES:
             kind = "bad"
         if kind:
             found[kind].add(k)
-    return _Placement(judged, *(frozenset(found[kind]) for kind in ("good", "bad", "unknown")))
+    return _Placement(judged, *(frozenset(found[kind]) for kind in ("good", "bad", "unknown", "stuck")))
 
 
 def _garbage(text: str) -> bool:
@@ -488,12 +509,13 @@ def _garbage(text: str) -> bool:
 
 
 def _letter(char: str) -> bool:
-    return char.isalpha() or unicodedata.category(char)[0] == "M"
+    """Whether ``char`` (one character, or "" at the text's edge) is a letter or a mark."""
+    return bool(char) and (char.isalpha() or unicodedata.category(char)[0] == "M")
 
 
 def _kind(char: str, before: str, after: str, scripts: set[str], alphabet: frozenset[str] | None) -> str:
     """How a non-ASCII character sits between ``before`` and ``after``: "good", "bad",
-    "word" (good if its word is a known word), "edge" (a symbol at a word's edge), or ""
+    "word" (good if its word is a known word), "stuck" (a sign at a word's edge), or ""
     (no evidence either way)."""
     if _impossible(char):
         return "bad"
@@ -507,18 +529,27 @@ def _kind(char: str, before: str, after: str, scripts: set[str], alphabet: froze
         if script and script not in scripts and (script in PAGE_SCRIPTS.values() or _letter(char)):
             return "bad"
         if _letter(char):
-            return "word" if all(c.isascii() or c in alphabet for c in char.casefold()) else "bad"
+            return "word" if _in_alphabet(char, before, alphabet) else "bad"
         return ""
-    inside = _letter(before) and _letter(after) if before and after else False
-    if inside:
+    if _letter(before) and _letter(after):
         return "word"
-    if unicodedata.category(char)[0] == "S" and (_letter(before) or _letter(after)):
-        return "edge"  # a symbol stuck to a word: no evidence alone, but where a rival has a word
+    if char not in _OPENING + _CLOSING + _BETWEEN and (_letter(before) or _letter(after)):
+        return "stuck"
     if char in _OPENING:
         return "bad" if _letter(before) and not after.strip() else ("good" if after.strip() else "")
     if char in _CLOSING:
         return "bad" if not before.strip() and _letter(after) else ("good" if before.strip() else "")
     return "good" if char in _BETWEEN else ""
+
+
+def _in_alphabet(char: str, before: str, alphabet: frozenset[str]) -> bool:
+    """Whether a letter, or a combining mark with the letter before it, is of ``alphabet``
+    (``s`` and a combining acute make ``ś``, which Italian has not)."""
+    if unicodedata.category(char)[0] == "M" and _letter(before):
+        composed = unicodedata.normalize("NFC", before + char)
+        if len(composed) == 1:
+            char = composed
+    return all(c.isascii() or c in alphabet for c in _fold(char))
 
 
 def _word_around(text: str, k: int) -> str:
@@ -528,7 +559,7 @@ def _word_around(text: str, k: int) -> str:
         start -= 1
     while end + 1 < len(text) and (_letter(text[end + 1]) or text[end + 1] in "’'·"):
         end += 1
-    return text[start : end + 1].casefold().replace("’", "'")
+    return _fold(text[start : end + 1])
 
 
 # Word lists hold the words of a contraction apart: an apostrophe joins a known word to one
@@ -584,7 +615,7 @@ def _thai_placement(text: str) -> _Placement:
         else:
             ok = True
         (good if ok else bad).add(k)
-    return _Placement(True, frozenset(good), frozenset(bad), frozenset())
+    return _Placement(True, frozenset(good), frozenset(bad), frozenset(), frozenset())
 
 
 def _judge_wide(data: bytes, readings: list[str]) -> Detection:
@@ -646,7 +677,7 @@ def _mixed(lines: list[bytes], bad: list[bytes]) -> Detection | None:
     legacy = detect(b"".join(bad))
     if legacy is None or "+" in legacy.encoding:
         return None
-    utf8 = [_utf8(line) and not (_wide(legacy.encoding) and _accidental(line, legacy.encoding)) for line in lines]
+    utf8 = [_utf8(line) and not _accidental(line, legacy.encoding) for line in lines]
     if not any(u and not line.isascii() for u, line in zip(utf8, lines, strict=True)):
         return None
     text = "".join(
@@ -656,12 +687,19 @@ def _mixed(lines: list[bytes], bad: list[bytes]) -> Detection | None:
 
 
 def _accidental(line: bytes, codec: str) -> bool:
-    """Whether a valid UTF-8 ``line`` is rather ``codec`` (double-byte) text: it has no
-    character of three or more UTF-8 bytes, and reads in ``codec``."""
-    if max(map(ord, line.decode("utf-8"))) >= 0x800:
+    """Whether a valid UTF-8 ``line`` is rather ``codec`` text: it has no character of three
+    or more UTF-8 bytes, reads in ``codec``, and -- for a single-byte page -- that reading
+    is in other scripts than the UTF-8 one and has nothing out of place (TIS-620 ``ลบ`` is
+    the bytes of UTF-8 ``ź``; a French UTF-8 line read as Windows-1253 mixes scripts)."""
+    text = line.decode("utf-8")
+    if max(map(ord, text)) >= 0x800:
         return False
     try:
-        line.decode(codec)
+        legacy = line.decode(codec)
     except UnicodeDecodeError:
         return False
-    return True
+    if _wide(codec):
+        return True
+    scripts = {_script_of(c) for c in text if not c.isascii()} - {""}
+    theirs = {_script_of(c) for c in legacy if not c.isascii()} - {""}
+    return bool(theirs) and not scripts & theirs and not _placement(legacy, codec).bad
