@@ -24,8 +24,8 @@ from __future__ import annotations
 import argparse
 import codecs
 import sys
-import unicodedata
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 

@@ -340,10 +340,8 @@ def _judge_single(data: bytes, readings: list[str]) -> Detection:
     if placed is not None and (placed.text == texts[best] or not plausible):
         return placed
     if plausible:
-        confidence = max(PLAUSIBLE, min(0.9, round(share, 3)))
-    else:
-        confidence = min(round(share, 3), PLAUSIBLE - 0.01)
-    return Detection(best, texts[best], confidence)
+        return Detection(best, texts[best], max(PLAUSIBLE, min(0.9, round(share, 3))))
+    return Detection(best, texts[best], min(round(share, 3), PLAUSIBLE - 0.01))
 
 
 def _differing(best: str, rival: str, lang: str) -> tuple[float, int]:
@@ -565,7 +563,9 @@ def _word_around(text: str, k: int) -> str:
 # Word lists hold the words of a contraction apart: an apostrophe joins a known word to one
 # of these (``note’s``, ``don’t``; ``l’aide``, ``dell’app``).
 _CLITICS = frozenset(("s", "t", "d", "m", "ll", "re", "ve"))
-_ELISIONS = frozenset(("c", "d", "j", "l", "m", "n", "s", "t", "qu", "un", "all", "dall", "dell", "nell", "sull", "quell"))
+_ELISIONS = frozenset(
+    ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "un", "all", "dall", "dell", "nell", "sull", "quell")
+)
 
 
 def _known_word(word: str, langs: list[str]) -> bool:
@@ -594,13 +594,18 @@ def _thai_placement(text: str) -> _Placement:
     vowel sign), sara am follows a consonant or tone mark, a leading vowel precedes a
     consonant.  Every Thai character placed so is good; one placed otherwise, or a letter
     of another script but Latin, is bad."""
-    good, bad = set(), set()
+    good: set[int] = set()
+    bad: set[int] = set()
     for match in _NON_ASCII.finditer(text, 0, SCAN):
         k, char = match.start(), match.group()
         before, after = text[k - 1 : k], text[k + 1 : k + 2]
         if not "\u0e01" <= char <= "\u0e5b":
             kind = _kind(char, before, after, {"LATIN", "THAI"}, None)
-            if kind == "bad" or (kind == "word" and not _letter(char)) or (_letter(char) and _script_of(char) != "LATIN"):
+            if (
+                kind == "bad"
+                or (kind == "word" and not _letter(char))
+                or (_letter(char) and _script_of(char) != "LATIN")
+            ):
                 bad.add(k)
             continue
         consonant = bool(before) and _THAI_CONSONANT.fullmatch(before) is not None
