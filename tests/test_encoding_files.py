@@ -188,6 +188,26 @@ def test_a_byte_that_is_a_letter_in_one_page_and_a_mark_in_another_is_not_transc
     assert fix_text(data, select=["VK301"]).data == data
 
 
+def test_romanian_that_reads_as_cedilla_or_comma_letters_is_never_rewritten():
+    """Windows-1250 ``ş`` is ISO-8859-16 ``ș`` (same byte): both readings are the same
+    Romanian words, so neither page can be told -- reported, not rewritten, even unsafely."""
+    note = (
+        "# Acasă\n\nAceastă notă este scrisă în limba română şi conţine câteva cuvinte "
+        "obişnuite: ştiinţă, şcoală, ţară, însă şi până.\n"
+    )
+    data = note.encode("cp1250")
+    assert data == note.replace("ş", "ș").replace("ţ", "ț").encode("iso8859-16")
+    assert fix_text(data, select=["VK301"]).data == data
+    assert fix_text(data, select=["VK301"], unsafe=True).data == data
+
+
+def test_a_thai_line_valid_as_utf8_by_accident_is_read_with_the_rest():
+    """TIS-620 ``ลบ`` is the bytes of UTF-8 ``ź``: that line is Thai like the others."""
+    note = TH + "- ลบ\n"
+    text, decoded = decode(note.encode("cp874"))
+    assert text == note and decoded.encoding == "cp874"
+
+
 def test_utf32_without_bom_is_recognised():
     for codec in ("utf-32-le", "utf-32-be"):
         text, decoded = decode(ZH.encode(codec))

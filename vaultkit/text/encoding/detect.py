@@ -46,6 +46,8 @@ SINGLE_BYTE = (
     "koi8-r",
     "koi8-u",
     "iso8859-5",
+    "mac-cyrillic",
+    "cp866",
     "cp1253",
     "iso8859-7",
     "cp1254",
@@ -79,6 +81,8 @@ PAGE_SCRIPTS = {
     "koi8-r": "CYRILLIC",
     "koi8-u": "CYRILLIC",
     "iso8859-5": "CYRILLIC",
+    "mac-cyrillic": "CYRILLIC",
+    "cp866": "CYRILLIC",
     "cp1253": "GREEK",
     "iso8859-7": "GREEK",
     "cp1255": "HEBREW",
@@ -99,6 +103,8 @@ LABELS = {
     "utf-32-be": "UTF-32BE",
     "latin-1": "Latin-1",
     "mac-roman": "MacRoman",
+    "mac-cyrillic": "MacCyrillic",
+    "cp866": "DOS Cyrillic (866)",
     "koi8-r": "KOI8-R",
     "koi8-u": "KOI8-U",
     "cp874": "Windows-874 (Thai)",
@@ -479,7 +485,7 @@ def _placement(text: str, codec: str) -> _Placement:
         return _Placement(False, frozenset(), frozenset(), frozenset(), frozenset())
     if sum(1 for c in text[:SCAN] if "\u0e01" <= c <= "\u0e5b") >= MIN_THAI:
         return _thai_placement(text)
-    ranked = _ranked(_words(text))
+    ranked = _ranked([word for word in _words(text) if len(word) > 1])
     judged = bool(ranked) and ranked[0][0] >= MIN_LANGUAGE_WORDS
     langs = [lang for count, lang in ranked if judged and count >= RUNNER_UP * ranked[0][0]]
     alphabet = frozenset().union(*(_alphabet(lang) for lang in langs))
@@ -488,8 +494,7 @@ def _placement(text: str, codec: str) -> _Placement:
     found: dict[str, set[int]] = {"good": set(), "bad": set(), "unknown": set(), "stuck": set()}
     for match in _NON_ASCII.finditer(text, 0, SCAN):
         k, char = match.start(), match.group()
-        before, after = text[k - 1 : k], text[k + 1 : k + 2]
-        kind = _kind(char, before, after, scripts, alphabet if judged else None)
+        kind = _kind(text, k, scripts, alphabet if judged else None)
         if kind == "word":
             kind = "good" if _known_word(_word_around(text, k), langs) else ("unknown" if _letter(char) else "bad")
         if garbage and _script_of(char) in SCRIPT_LANGUAGES:
@@ -506,24 +511,46 @@ def _garbage(text: str) -> bool:
     return len(tokens) >= MIN_WORDS and _known(tokens)[0] < KNOWN_SHARE * len(tokens)
 
 
+def _neighbours(text: str, k: int) -> tuple[str, str]:
+    """The characters before and after position ``k`` -- for a sign, before and after the
+    run of non-ASCII signs it is in (``as©¢a`` is a sign inside a word)."""
+    start, end = k, k + 1
+    if not _letter(text[k]):
+        while start > 0 and _sign(text[start - 1]):
+            start -= 1
+        while end < len(text) and _sign(text[end]):
+            end += 1
+    return text[start - 1 : start], text[end : end + 1]
+
+
+def _sign(char: str) -> bool:
+    """A non-ASCII character that is not a letter, a digit or a space."""
+    return not char.isascii() and unicodedata.category(char)[0] in "PS"
+
+
 def _letter(char: str) -> bool:
     """Whether ``char`` (one character, or "" at the text's edge) is a letter or a mark."""
     return bool(char) and (char.isalpha() or unicodedata.category(char)[0] == "M")
 
 
-def _kind(char: str, before: str, after: str, scripts: set[str], alphabet: frozenset[str] | None) -> str:
-    """How a non-ASCII character sits between ``before`` and ``after``: "good", "bad",
-    "word" (good if its word is a known word), "stuck" (a sign at a word's edge), or ""
-    (no evidence either way)."""
+def _kind(text: str, k: int, scripts: set[str], alphabet: frozenset[str] | None) -> str:
+    """How the non-ASCII character at ``k`` sits: "good", "bad", "word" (good if its word
+    is a known word), "stuck" (a sign at a word's edge), or "" (no evidence either way).
+    Quotes and dashes are judged by the characters right beside them, other signs by those
+    beside their run of signs."""
+    char = text[k]
+    before, after = _neighbours(text, k)
     if _impossible(char):
         return "bad"
     if unicodedata.category(char) == "Zs":  # a no-break space, between words or inside a number
         return "good"
     if _letter(char) or unicodedata.category(char)[0] == "N":
         script = _script_of(char)
-        if alphabet is None:  # language unknown: only a word mixing scripts is wrong
-            near = {_script_of(c) for c in before + after if _letter(c)} - {""}
-            return "bad" if script and near and script not in near else ""
+        near = {_script_of(c) for c in before + after if _letter(c)} - {""}
+        if script and near and script not in near:  # a word mixing scripts (``Yardپ0گ3m``)
+            return "bad"
+        if alphabet is None:
+            return ""
         if script and script not in scripts and (script in PAGE_SCRIPTS.values() or _letter(char)):
             return "bad"
         if _letter(char):
@@ -533,11 +560,16 @@ def _kind(char: str, before: str, after: str, scripts: set[str], alphabet: froze
         return "word"
     if char not in _OPENING + _CLOSING + _BETWEEN and (_letter(before) or _letter(after)):
         return "stuck"
+    before, after = text[k - 1 : k], text[k + 1 : k + 2]
     if char in _OPENING:
-        return "bad" if _letter(before) and not after.strip() else ("good" if after.strip() else "")
+        if _letter(before) and not after.strip():
+            return "bad"
+        return "good" if (not before or before.isspace() or before in "([{") and after.isalnum() else ""
     if char in _CLOSING:
-        return "bad" if not before.strip() and _letter(after) else ("good" if before.strip() else "")
-    return "good" if char in _BETWEEN else ""
+        if not before.strip() and _letter(after):
+            return "bad"
+        return "good" if before.isalnum() and not after.isalnum() else ""
+    return "good" if char in _BETWEEN and not _sign(before) and not _sign(after) else ""
 
 
 def _in_alphabet(char: str, before: str, alphabet: frozenset[str]) -> bool:
@@ -589,18 +621,18 @@ _THAI_LEADING = "\u0e40\u0e41\u0e42\u0e43\u0e44"
 
 
 def _thai_placement(text: str) -> _Placement:
-    """Thai judged by its spelling (the rules of the Thai script, Unicode chapter 16.4): a
-    vowel sign above or below and a tone mark sit on a consonant (a tone mark also on such a
-    vowel sign), sara am follows a consonant or tone mark, a leading vowel precedes a
-    consonant.  Every Thai character placed so is good; one placed otherwise, or a letter
-    of another script but Latin, is bad."""
+    """Thai judged by its spelling (the Unicode Standard's chapter on Thai): a vowel sign
+    above or below and a tone mark sit on a consonant (a tone mark also on such a vowel
+    sign), sara am follows a consonant or tone mark, a leading vowel precedes a consonant,
+    and no Thai character is glued to a letter of another script.  Every Thai character
+    placed so is good; one placed otherwise, or a letter of a script but Latin, is bad."""
     good: set[int] = set()
     bad: set[int] = set()
     for match in _NON_ASCII.finditer(text, 0, SCAN):
         k, char = match.start(), match.group()
         before, after = text[k - 1 : k], text[k + 1 : k + 2]
         if not "\u0e01" <= char <= "\u0e5b":
-            kind = _kind(char, before, after, {"LATIN", "THAI"}, None)
+            kind = _kind(text, k, {"LATIN", "THAI"}, None)
             if (
                 kind == "bad"
                 or (kind == "word" and not _letter(char))
@@ -609,7 +641,9 @@ def _thai_placement(text: str) -> _Placement:
                 bad.add(k)
             continue
         consonant = bool(before) and _THAI_CONSONANT.fullmatch(before) is not None
-        if char in _THAI_VOWEL_MARK:
+        if any(_letter(c) and _script_of(c) not in ("THAI", "") for c in before + after):
+            ok = False  # a word mixing scripts: Danish ``å`` read as ``ๅ``
+        elif char in _THAI_VOWEL_MARK:
             ok = consonant
         elif char in _THAI_TONE_MARK:
             ok = consonant or (bool(before) and before in _THAI_VOWEL_MARK)
