@@ -13,10 +13,17 @@ A transcode that picks the wrong code page rewrites a note as garbage, so a read
    for Russian, Ukrainian or Bulgarian) differ in a few letters, and only the words with
    those letters can decide between them.
 
+When too few words hold a non-ASCII letter to judge by words (an English note with only
+dashes and quotes), or no word list exists (Thai), a reading is also sure when *where its
+characters sit* decides: all of them sit as real text has them (letters of the language's
+alphabet, quotes at word edges, dashes between words, Thai vowel signs on consonants) and
+every reading that gives another text puts a control, a letter of another script or of no
+word, or a sign inside a word where the two differ (:func:`_judge_placement`).
+
 Otherwise the best reading is still used to index and report the note, with a confidence
 below :data:`SURE` (its fix is then unsafe).  Every single-byte page of the languages
 Obsidian users write is a candidate; the double-byte ones (GBK/GB18030, Big5, Shift-JIS,
-EUC-JP, EUC-KR) when charset-normalizer's best guess is double-byte, judged by the share of
+EUC-JP, EUC-KR) when chardet's best guess is double-byte, judged by the share of
 their Chinese, Japanese or Korean characters that sit inside dictionary words.  Only the
 small word lists are read here (a few hundred KB per language, once per process).
 
@@ -415,9 +422,9 @@ class _Placement:
 
 
 def _judge_placement(texts: dict[str, str]) -> Detection | None:
-    """The reading whose non-ASCII characters all sit where real text has them, when every
-    reading that gives another text has some that do not, where the two differ: a sure
-    :class:`Detection`, or None.
+    """The reading whose non-ASCII characters all sit where real text has them (none even
+    stuck to a word, but for ``™``, ``®`` and ``©``), when every reading that gives another
+    text has some that do not, where the two differ: a sure :class:`Detection`, or None.
 
     This decides what words alone cannot: an English note whose only non-ASCII bytes are
     dashes and quotes (the Windows pages all agree on ``0x91``-``0x97``; Latin-1 reads them
@@ -433,7 +440,7 @@ def _judge_placement(texts: dict[str, str]) -> Detection | None:
     order = list(texts)
     best = min(judged, key=lambda c: (len(placed[c].bad), -len(placed[c].good), order.index(c)))
     mine = placed[best]
-    if mine.bad or not mine.good:
+    if mine.bad or mine.stuck or not mine.good:
         return None
     text = texts[best]
     for codec, other in texts.items():
@@ -558,7 +565,7 @@ def _kind(text: str, k: int, scripts: set[str], alphabet: frozenset[str] | None)
         return ""
     if _letter(before) and _letter(after):
         return "word"
-    if char not in _OPENING + _CLOSING + _BETWEEN and (_letter(before) or _letter(after)):
+    if char not in _OPENING + _CLOSING + _BETWEEN + "™®©" and (_letter(before) or _letter(after)):
         return "stuck"
     before, after = text[k - 1 : k], text[k + 1 : k + 2]
     if char in _OPENING:
