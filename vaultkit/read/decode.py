@@ -102,7 +102,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
     Two signs, either enough: ASCII-heavy text has NUL in every other byte; and in any
     script, a line feed of a UTF-16 file is a ``0A 00`` (or ``00 0A``) pair at an even
     offset -- a legacy 8-bit file has no NUL bytes at all.  The text must then decode
-    strictly and hold no control characters but tab, CR and LF.
+    strictly and hold no control characters but tab, CR, LF and form feed.
     """
     if len(data) < 4 or len(data) % 2:
         return None
@@ -110,13 +110,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
     for zeros, other, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
         feeds = sum(1 for a, b in zip(other, zeros, strict=True) if a == 0x0A and b == 0)
         ascii_heavy = zeros.count(0) > 0.3 * len(zeros) and other.count(0) == 0
-        if ascii_heavy or feeds:
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError:
-                continue
-            if not _CONTROL.search(text.replace("\x0c", "")):
-                return name
+        if (ascii_heavy or feeds) and _reads_as(data, name):
+            return name
     return None
 
 
@@ -131,15 +126,19 @@ def _utf32_without_bom(data: bytes) -> str | None:
     if len(data) < 4 or len(data) % 4:
         return None
     for name, high in (("utf-32-le", 3), ("utf-32-be", 0)):
-        if data[high::4].count(0) != len(data) // 4:
-            continue
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        if not _CONTROL.search(text.replace("\x0c", "")):
+        if data[high::4].count(0) == len(data) // 4 and _reads_as(data, name):
             return name
     return None
+
+
+def _reads_as(data: bytes, name: str) -> bool:
+    """Whether ``data`` decodes strictly as ``name`` to text without control characters but
+    tab, CR, LF and form feed."""
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError:
+        return False
+    return not _CONTROL.search(text.replace("\x0c", ""))
 
 
 def _wide(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
