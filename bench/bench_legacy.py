@@ -52,7 +52,7 @@ LEGACY = {
     "pl": ("cp1250", "iso8859-2"),
     "hu": ("cp1250", "iso8859-2"),
     "ro": ("cp1250", "iso8859-2", "iso8859-16"),
-    "ru": ("cp1251", "koi8-r", "iso8859-5", "cp866", "mac-cyrillic"),
+    "ru": ("cp1251", "koi8-r", "iso8859-5", "mac-cyrillic"),
     "uk": ("cp1251", "koi8-u"),
     "el": ("cp1253", "iso8859-7"),
     "tr": ("cp1254", "iso8859-9"),
