@@ -1,7 +1,7 @@
 """vaultkit's speed against rumdl and markdownlint-cli2, with and without caches, and its scaling.
 
     python bench/bench_speed.py [--notes 10000] [--seed 1] [--defect-rate 0.05] [--repeat 3]
-                                [--rumdl PATH] [--markdownlint PATH] [--scale 1000,10000,50000,100000]
+                                [--rumdl PATH] [--markdownlint [PATH]] [--scale 1000,10000,50000,100000]
                                 [--watch]
 
 On one synthetic vault (../shared/bench/make_vault.py, made once and reused) it times, in the
@@ -10,9 +10,11 @@ same run so that the machine's load is shared fairly:
 * vaultkit cold (``--no-cache``; and after ``vaultkit cache clear``, writing the cache), an
   unchanged re-run, a re-run after one note was edited, and peak RSS;
 * rumdl (``rumdl check --flavor obsidian``) cold with ``--no-cache`` and warm (its cache filled);
-* markdownlint-cli2 (``npm install markdownlint-cli2`` into a temp folder, ``--markdownlint``);
+* markdownlint-cli2: the one on PATH, the one ``--markdownlint PATH`` names, or with a bare
+  ``--markdownlint`` one installed with ``npm install markdownlint-cli2`` into a temp folder;
 
-and prints the best of ``--repeat`` runs of each and the ratios.  ``--scale`` checks vaults of
+and prints the best of ``--repeat`` runs of each (wall and CPU seconds: on a shared machine
+the CPU time is the steadier figure) and the ratios.  ``--scale`` checks vaults of
 those sizes cold (time and peak RSS, to show both grow linearly); ``--watch`` times
 ``vaultkit watch``'s first full result with a warm cache.  Peak RSS is the largest process's
 (``wait4``; forked workers share most pages with the parent).  Figures from a shared, busy
@@ -36,8 +38,9 @@ from bench_check import ensure_vault
 TARGETS = {"cold": 3.0, "unchanged": 0.5, "one edit": 0.8}
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Run ``command`` to its end: (wall seconds, peak RSS in MB of it and its waited children)."""
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """Run ``command`` to its end: (wall seconds, peak RSS in MB, CPU seconds -- user and
+    system, of it and its waited children)."""
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: linters write lots to stderr
         start = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
@@ -49,7 +52,7 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
             raise SystemExit(
                 f"{command[:3]} failed ({proc.returncode}): {errors.read()[-2000:].decode(errors='replace')}"
             )
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def vaultkit(vault: Path, *args: str) -> list[str]:
@@ -67,12 +70,15 @@ def edit(vault: Path, n: int) -> None:
     time.sleep(0.01)
 
 
-def best(samples: list[tuple[float, float]]) -> tuple[float, float]:
-    return min(s[0] for s in samples), max(s[1] for s in samples)
+Figures = tuple[float, float, float]  # wall seconds, peak MB, CPU seconds
 
 
-def vaultkit_figures(vault: Path, repeat: int) -> dict[str, tuple[float, float]]:
-    out: dict[str, list[tuple[float, float]]] = {"cold --no-cache": [], "cold": [], "unchanged": [], "one edit": []}
+def best(samples: list[Figures]) -> Figures:
+    return min(s[0] for s in samples), max(s[1] for s in samples), min(s[2] for s in samples)
+
+
+def vaultkit_figures(vault: Path, repeat: int) -> dict[str, Figures]:
+    out: dict[str, list[Figures]] = {"cold --no-cache": [], "cold": [], "unchanged": [], "one edit": []}
     for n in range(repeat):
         out["cold --no-cache"].append(timed(vaultkit(vault, "--no-cache")))
         clear(vault)
@@ -84,8 +90,22 @@ def vaultkit_figures(vault: Path, repeat: int) -> dict[str, tuple[float, float]]
     return {k: best(v) for k, v in out.items()}
 
 
-def others(vault: Path, repeat: int, rumdl: str | None, markdownlint: str | None) -> dict[str, tuple[float, float]]:
-    found: dict[str, tuple[float, float]] = {}
+def install_markdownlint(folder: Path) -> str:
+    """``npm install markdownlint-cli2`` into ``folder``; the path of its command."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("--markdownlint without a path installs markdownlint-cli2 with npm, which is not on PATH")
+    done = subprocess.run(
+        [npm, "install", "--prefix", str(folder), "--no-save", "markdownlint-cli2"], capture_output=True
+    )
+    command = folder / "node_modules" / ".bin" / "markdownlint-cli2"
+    if done.returncode != 0 or not command.exists():
+        raise SystemExit(f"npm install markdownlint-cli2 failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return str(command)
+
+
+def others(vault: Path, repeat: int, rumdl: str | None, markdownlint: str | None) -> dict[str, Figures]:
+    found: dict[str, Figures] = {}
     if rumdl:
         found["rumdl cold"] = best([timed([rumdl, "check", "--flavor", "obsidian", "--no-cache", "."], vault)])
         timed([rumdl, "check", "--flavor", "obsidian", "."], vault)  # fill its cache
@@ -122,7 +142,13 @@ def main() -> None:
     ap.add_argument("--vault", type=Path, default=None, help="where to make (or find) the vault; it is edited")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rumdl", default=shutil.which("rumdl"))
-    ap.add_argument("--markdownlint", default=shutil.which("markdownlint-cli2"))
+    ap.add_argument(
+        "--markdownlint",
+        nargs="?",
+        const="",
+        default=shutil.which("markdownlint-cli2"),
+        help="markdownlint-cli2 to time (default: the one on PATH); bare: npm-install one into a temp folder",
+    )
     ap.add_argument("--scale", default="", help="comma-separated vault sizes to check cold, e.g. 1000,10000,100000")
     ap.add_argument("--watch", action="store_true", help="also time vaultkit watch's first result (warm cache)")
     a = ap.parse_args()
@@ -131,19 +157,23 @@ def main() -> None:
     ensure_vault(vault, a.notes, a.seed, a.defect_rate)
     print(f"vault: {vault} ({a.notes} notes), best of {a.repeat}; load average {os.getloadavg()[0]:.1f}")
     mine = vaultkit_figures(vault, a.repeat)
-    theirs = others(vault, a.repeat, a.rumdl, a.markdownlint)
-    print(f"{'what':28s} {'seconds':>8s} {'peak MB':>8s}  target")
-    for name, (seconds, peak) in {**{f"vaultkit {k}": v for k, v in mine.items()}, **theirs}.items():
+    with tempfile.TemporaryDirectory(prefix="vaultkit-bench-npm-") as npm:
+        markdownlint = install_markdownlint(Path(npm)) if a.markdownlint == "" else a.markdownlint
+        theirs = others(vault, a.repeat, a.rumdl, markdownlint)
+    print(f"{'what':28s} {'wall s':>8s} {'CPU s':>8s} {'peak MB':>8s}  target (wall)")
+    for name, (seconds, peak, cpu) in {**{f"vaultkit {k}": v for k, v in mine.items()}, **theirs}.items():
         target = TARGETS.get(name.removeprefix("vaultkit "))
-        print(f"{name:28s} {seconds:8.2f} {peak:8.0f}  {f'<= {target} s' if target else ''}")
+        print(f"{name:28s} {seconds:8.2f} {cpu:8.2f} {peak:8.0f}  {f'<= {target} s' if target else ''}")
+
+    def ratio(label: str, theirs_: Figures, mine_: Figures, wanted: str = "") -> None:
+        print(f"{label:38s} {theirs_[0] / mine_[0]:6.2f} wall, {theirs_[2] / mine_[2]:6.2f} CPU {wanted}")
+
     if "rumdl cold" in theirs:
-        print(f"rumdl cold / vaultkit cold:           {theirs['rumdl cold'][0] / mine['cold'][0]:.2f} (>= 1 wanted)")
-        print(
-            f"rumdl warm / vaultkit unchanged:      {theirs['rumdl warm'][0] / mine['unchanged'][0]:.2f} (>= 3 wanted)"
-        )
-        print(f"rumdl warm / vaultkit one edit:       {theirs['rumdl warm'][0] / mine['one edit'][0]:.2f}")
+        ratio("rumdl cold / vaultkit cold:", theirs["rumdl cold"], mine["cold"], "(>= 1 wanted)")
+        ratio("rumdl warm / vaultkit unchanged:", theirs["rumdl warm"], mine["unchanged"], "(>= 3 wanted)")
+        ratio("rumdl warm / vaultkit one edit:", theirs["rumdl warm"], mine["one edit"])
     if "markdownlint-cli2" in theirs:
-        print(f"markdownlint-cli2 / vaultkit cold:    {theirs['markdownlint-cli2'][0] / mine['cold'][0]:.2f}")
+        ratio("markdownlint-cli2 / vaultkit cold:", theirs["markdownlint-cli2"], mine["cold"])
     if a.watch:
         timed(vaultkit(vault))  # warm the cache for the current contents
         print(f"vaultkit watch, first full result with a warm cache: {first_result(vault):.2f} s (<= 2 s wanted)")
@@ -153,7 +183,7 @@ def main() -> None:
         for size in sizes:
             path = tmp / f"vaultkit-speed-{size}-{a.seed}-{a.defect_rate}"
             ensure_vault(path, size, a.seed, a.defect_rate)
-            seconds, peak = timed(vaultkit(path, "--no-cache"))
+            seconds, peak, _ = timed(vaultkit(path, "--no-cache"))
             print(f"{size:8d} {seconds:8.2f} {peak:8.0f} {seconds / size * 1000:8.3f} {peak * 1024 / size:8.1f}")
 
 

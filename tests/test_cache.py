@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import rewrite_keeping_size_and_mtime
 
 from vaultkit.check import cache as vcache
 from vaultkit.check import engine
@@ -146,11 +147,7 @@ def test_content_change_with_the_same_size_and_mtime(vault) -> None:
     """Found by the stat signature's ctime, which restoring mtime cannot set back."""
     root = vault(NOTES)
     same_as_uncached(root)
-    path = root / "C.md"
-    info = path.stat()
-    path.write_text(path.read_text(encoding="utf-8").replace("^blk", "^xyz"), encoding="utf-8")
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
-    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    rewrite_keeping_size_and_mtime(root / "C.md", "^blk", "^xyz")
     after = same_as_uncached(root)
     assert any(p.rule == "broken-block-ref" for p in after)
 

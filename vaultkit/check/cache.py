@@ -51,12 +51,10 @@ import io
 import operator
 import os
 import pickle
-import secrets
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +68,7 @@ from vaultkit.version import __version__
 
 SCHEMA = 7
 FILE = "cache.sqlite"
+REPORT = "report.bin"  # the last run's whole report (vaultkit.check.warm)
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
 
@@ -87,7 +86,7 @@ def _code() -> str:
     """vaultkit's own source files, by size and modification time: a development install
     changes its code without changing its version, and a cache must not outlive that."""
     folders = {Path(__file__).resolve().parents[1]}  # the vaultkit package
-    rules = getattr(sys.modules.get("vaultkit.rules"), "__file__", None)  # shipped from rules/
+    rules = _rules_file()  # shipped from rules/
     if rules:
         folders.add(Path(rules).resolve().parent)
     files = []
@@ -97,6 +96,18 @@ def _code() -> str:
                 info = path.stat()
                 files.append((str(path), info.st_size, info.st_mtime_ns))
     return _digest(sorted(files))
+
+
+def _rules_file() -> str | None:
+    """Where the built-in rules' package is, found without importing it (importing it imports
+    every rule): the same answer whether or not this run loaded the rules."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("vaultkit.rules")
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None else None
 
 
 def parse_key(max_bytes: int) -> str:
@@ -110,6 +121,8 @@ def run_key(max_bytes: int, active: Sequence[ActiveRule], settings: VaultSetting
         (a.rule.code, a.rule.name, a.rule.check.__module__, a.severity.value, sorted(a.options.items()), a.exclude)
         for a in active
     ]
+    from importlib.metadata import entry_points  # (here: the unchanged run's path does not need it)
+
     plugins = sorted((ep.name, ep.value, ep.dist.version if ep.dist else "") for ep in entry_points(group=GROUP))
     return _digest(parse_key(max_bytes), rules, plugins, sorted(settings.property_types.items()), settings.app)
 
@@ -396,7 +409,7 @@ def _dumps(value: object) -> bytes:
     return out.getvalue()
 
 
-def _secret() -> bytes | None:
+def user_secret() -> bytes | None:
     """The per-user key that signs cache blobs (created on first use); None when there is
     no private place to keep one -- then nothing is cached."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vaultkit"
@@ -409,11 +422,27 @@ def _secret() -> bytes | None:
             pass
         else:
             with os.fdopen(fd, "wb") as handle:
+                import secrets  # (here: once per user)
+
                 handle.write(secrets.token_bytes(MAC_SIZE))
         key = path.read_bytes()
     except OSError:
         return None
     return key if len(key) == MAC_SIZE else None
+
+
+def signing_key(secret: bytes, parse: str) -> bytes:
+    """The key that signs blobs stored under the parse key ``parse``: the user's secret
+    (:func:`user_secret`) bound to it, so that another version's blobs do not verify."""
+    return hmac.new(secret, parse.encode(), "blake2b").digest()[:MAC_SIZE]
+
+
+def mac(key: bytes, data: bytes, context: bytes) -> bytes:
+    """The keyed BLAKE2b of a blob: what it is (``context``) and its bytes."""
+    found = hashlib.blake2b(context, key=key, digest_size=MAC_SIZE)
+    found.update(b"\0")
+    found.update(data)
+    return found.digest()
 
 
 class Store:
@@ -425,7 +454,7 @@ class Store:
         self.entries: dict[str, Entry] = {}
         self.state: str | None = None
         self.files: str | None = None  # digest of the file list of the run that wrote the cache
-        self._secret = _secret()
+        self._secret = user_secret()
         self._key: bytes | None = None
         self.findings: dict[str, list[Any]] = {}  # the last run's findings, by note (fast path)
         self._db: sqlite3.Connection | None = None
@@ -484,11 +513,8 @@ class Store:
         context -- what it is, for which path and digest -- and its bytes."""
         if self._key is None:
             assert self._secret is not None
-            self._key = hmac.new(self._secret, self.parse_key.encode(), "blake2b").digest()[:MAC_SIZE]
-        mac = hashlib.blake2b(context, key=self._key, digest_size=MAC_SIZE)
-        mac.update(b"\0")
-        mac.update(data)
-        return mac.digest()
+            self._key = signing_key(self._secret, self.parse_key)
+        return mac(self._key, data, context)
 
     def _seal(self, data: bytes, context: bytes) -> bytes:
         return self._mac(data, context) + data
@@ -625,8 +651,10 @@ class Store:
 
 
 def clear(root: Path) -> bool:
-    """Delete the vault's cache (``vaultkit cache clear``); whether there was one."""
-    return _delete(root / ".vaultkit" / FILE)
+    """Delete the vault's cache (``vaultkit cache clear``), the stored report of the last run
+    included (:mod:`vaultkit.check.warm`); whether there was one."""
+    report = _delete(root / ".vaultkit" / REPORT)
+    return _delete(root / ".vaultkit" / FILE) or report
 
 
 def _delete(path: Path) -> bool:

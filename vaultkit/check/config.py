@@ -7,7 +7,6 @@ file and key: an unknown rule, option or key is an error, never silently ignored
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -165,6 +164,8 @@ def _match_length(selector: str, rule: Rule) -> int:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
+    import difflib  # (here: only a run with a mistake in it needs it)
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close and word.upper() != word:
         close = difflib.get_close_matches(word.upper(), list(choices), n=1, cutoff=0.6)

@@ -10,24 +10,19 @@ the notes it failed on; the run goes on.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import ctypes
 import dataclasses
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from vaultkit.api import Diagnostic, Edit, Fix, Rule, Scope, Severity
 from vaultkit.check import cache as vcache
@@ -36,9 +31,11 @@ from vaultkit.check.registry import INCOMPLETE_ANALYSIS, INTERNAL_ERROR
 from vaultkit.check.suppress import Suppression, suppressions
 from vaultkit.model import Note
 from vaultkit.read.parse import DEFAULT_MAX_BYTES, digest_of, parse_bytes, read_bytes, read_document, read_note
-from vaultkit.vault import evidence
 from vaultkit.vault.files import Listing, list_files, load_settings, on_disk
 from vaultkit.vault.index import VaultIndex, VaultSettings
+
+if TYPE_CHECKING:  # the pool's modules are imported by the runs that start one
+    from concurrent.futures import ProcessPoolExecutor
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 SERIAL_CHUNK = 10  # notes checked between two looks at ``cancel`` when checking in this process
@@ -99,6 +96,8 @@ def _internal(rel: str, rule_name: str, code: str, what: str, severity: Severity
 
 def _crash(rel: str, rule_name: str, code: str, exc: Exception, severity: Severity) -> Problem:
     """The ``internal-error`` problem standing for a rule that raised."""
+    import traceback  # (here: only a run with a crashed rule needs it)
+
     frame = traceback.extract_tb(exc.__traceback__)[-1]
     where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
     return _internal(rel, rule_name, code, f"crashed: {type(exc).__name__}: {exc} [{where}]", severity)
@@ -271,6 +270,8 @@ def _die_with_parent(parent: int) -> None:
     (issue 18 found 14 orphaned workers after 22 kills).  A parent that died before this
     ran is caught by the ``getppid`` check."""
     if sys.platform.startswith("linux"):
+        import ctypes
+
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
@@ -278,6 +279,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor | None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     return ProcessPoolExecutor(
@@ -314,6 +318,8 @@ def _map(
             if progress:
                 progress("checking", len(chunk), len(items))
         return out
+    import concurrent.futures  # (imported with the pool by _pool)
+
     try:
         chunks = _chunks(items, jobs)
         futures = {pool.submit(func, chunk): n for n, chunk in enumerate(chunks)}
@@ -395,6 +401,8 @@ def _index(
     here for notes where one is empty, since rules do no I/O."""
     spelled = listing.spelled
     documents = [read_document(str(root), rel, on_disk(rel, spelled), max_bytes) for rel in listing.documents]
+    from vaultkit.vault import evidence  # (git history: only for runs that index the vault)
+
     dates = evidence.gather(root, notes, keys) if keys else None
     return VaultIndex(notes, listing.files, settings, dates=dates, documents=documents, spelled=spelled)
 
@@ -449,13 +457,15 @@ def check(
     external_symlinks: bool = False,
     cache: bool = False,
     cancel: Cancel | None = None,
+    listing: Listing | None = None,
 ) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note).  ``cache`` reads and updates the vault's
     ``.vaultkit/cache.sqlite`` (:mod:`vaultkit.check.cache`); ``cancel`` is polled between
-    notes, and raises :class:`Cancelled` when it returns true."""
+    notes, and raises :class:`Cancelled` when it returns true.  ``listing`` is the vault's
+    listing when the caller has just made it (:func:`~vaultkit.vault.files.list_files`)."""
     jobs = default_jobs() if jobs is None else jobs
-    listing = list_files(root, excludes, external_symlinks)
+    listing = list_files(root, excludes, external_symlinks) if listing is None else listing
     checked, others = listing.notes, listing.others
     if targets is not None:
         wanted = list(targets)

@@ -182,8 +182,9 @@ class VaultState:
         self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
         self._dates = DateTracker(root, (), None, {})
-        self._damaged: set[str] = set()  # notes that may hold damaged text
-        self._context: Context | None = None  # the vault's language context, while _damaged
+        self._damaged: set[str] | None = None  # notes that may hold damaged text (None: not screened yet)
+        self._unprimed: list[str] | None = []  # the notes checked by load, until prime() (then None)
+        self._context: Context | None = None  # the vault's language context (None: no damaged note)
         self.overlay: dict[str, str] = {}  # path -> unsaved text of a note open in an editor
         self._file_rules = {a.rule.code for a in self.active if a.rule.scope is Scope.VAULT}
 
@@ -259,10 +260,33 @@ class VaultState:
             for note in self.notes.values():
                 for key in _link_keys(note):
                     self._linkers[key].add(note.rel)
-            self._unresolved = {rel for rel in result.checked if self._has_unresolved(self.notes[rel])}
-            self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
-            self._context = context_of(self.notes.values()) if self._damaged else None
+            self._unprimed, self._damaged = list(result.checked), None
             self.generation += 1
+
+    def prime(self) -> None:
+        """Work out what a batch compares with the state after it: the notes with a link to
+        no file (re-checked when files come or go) and the vault's language context.  Not
+        part of :meth:`load`: resolving every link costs more than loading the vault from the
+        cache, and the first result does not need it.  :meth:`apply` primes before its first
+        batch; the daemon, right after its first result (with :meth:`screen`)."""
+        with self.lock:
+            if self._unprimed is None:
+                return
+            self._unresolved = {rel for rel in self._unprimed if self._has_unresolved(self.notes[rel])}
+            self._context = context_of(self.notes.values())
+            self._unprimed = None
+
+    def screen(self) -> None:
+        """Prime, and find the notes that may hold damaged text: those a batch re-checks when
+        it moves the vault's language context.  Screening every note's text takes seconds on
+        a large vault, so until this is done a batch screens only when the context moved
+        (see :meth:`_context_moved`)."""
+        with self.lock:
+            self.prime()
+            if self._damaged is None:
+                self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
+                if not self._damaged:
+                    self._context = None
 
     def _has_unresolved(self, note: Note) -> bool:
         return any(target.path is None for target in self.index.outgoing(note))
@@ -315,6 +339,7 @@ class VaultState:
         has the old one's signature (same inode, size and modification time: a move whose
         halves were reported as a deletion and a creation).
         """
+        self.prime()  # (before anything changes: the batch is compared with the state before it)
         root = str(self.root)
         update = Update()
         new_notes: dict[str, Note] = {}
@@ -483,16 +508,20 @@ class VaultState:
 
     def _context_moved(self, new_notes: Mapping[str, Note], gone: set[str]) -> set[str]:
         """The notes that may hold damaged text, when the vault's language context changed
-        (about 10 ms for 10,000 notes, and only while some note may be damaged)."""
-        self._damaged -= gone
-        for rel, note in new_notes.items():
-            (self._damaged.add if _damaged(note) else self._damaged.discard)(rel)
-        if not self._damaged:
-            self._context = None
-            return set()
+        (about 10 ms for 10,000 notes, and only while some note may be damaged, or before the
+        notes were screened: :meth:`screen`)."""
+        if self._damaged is not None:
+            self._damaged -= gone
+            for rel, note in new_notes.items():
+                (self._damaged.add if _damaged(note) else self._damaged.discard)(rel)
+            if not self._damaged:
+                self._context = None
+                return set()
         before, self._context = self._context, context_of(self.notes.values())
         if before is not None and (before.chars, before.words) == (self._context.chars, self._context.words):
             return set()
+        if self._damaged is None:  # not screened yet: the notes that may be damaged now
+            self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
         return {rel for rel in self._damaged if self.checked(rel)}
 
     def _recheck(self, update: Update, recheck: set[str], gone: set[str]) -> None:

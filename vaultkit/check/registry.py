@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from vaultkit.api import Rule, Severity
 from vaultkit.errors import PluginError
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 GROUP = "vaultkit.rules"
 DISTRIBUTION = "obsidian-vaultkit"  # the distribution that ships the built-in rules (pyproject.toml)
@@ -72,6 +75,8 @@ def own(ep: EntryPoint) -> bool:
 def load_rules(isolated: bool = False) -> dict[str, Rule]:
     """All installed rules by name, the engine's own (``internal-error``,
     ``incomplete-analysis``) first (so that ``--ignore`` and ``vaultkit rule`` know them).  ``isolated`` loads only vaultkit's own bundle."""
+    from importlib.metadata import entry_points  # (here: a run answered from the cache loads no rule)
+
     found: dict[str, Rule] = {rule.name: rule for rule in ENGINE_RULES}
     names: dict[str, str] = {rule.name: "vaultkit" for rule in ENGINE_RULES}
     codes: dict[str, str] = {rule.code: "vaultkit" for rule in ENGINE_RULES}

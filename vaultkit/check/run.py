@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.check.config import ActiveRule, Config, active_rules, load_config, parse_config
 from vaultkit.check.engine import (
@@ -68,6 +68,24 @@ def memory_vault(
     return index.notes.get(rel) or index.documents.get(rel) or parse_document(rel, contents[path]), index, active
 
 
+class Selection(NamedTuple):
+    """The rules a run asks for besides its configuration (the command line's choice)."""
+
+    select: Iterable[str] = ()
+    ignore: Iterable[str] = ()
+    isolated: bool = False
+    extend_select: Iterable[str] = ()
+    extend_ignore: Iterable[str] = ()
+
+
+def choose_rules(config: Config, selection: Selection) -> list[ActiveRule]:
+    """Load the installed rules and decide the active ones (raises ConfigError / PluginError)."""
+    rules = load_rules(selection.isolated)
+    return active_rules(
+        config, rules, selection.select, selection.ignore, selection.extend_select, selection.extend_ignore
+    )
+
+
 def resolve_run(
     root: Path,
     config_path: Path | None = None,
@@ -79,7 +97,7 @@ def resolve_run(
 ) -> tuple[Config, list[ActiveRule]]:
     """Load configuration and decide the active rules (raises ConfigError / PluginError)."""
     config = load_config(root, config_path)
-    return config, active_rules(config, load_rules(isolated), select, ignore, extend_select, extend_ignore)
+    return config, choose_rules(config, Selection(select, ignore, isolated, extend_select, extend_ignore))
 
 
 def check_vault(

@@ -80,5 +80,5 @@ def check_command(
         return EXIT_CLEAN
     if known is not None:
         problems = baselines.new_problems(problems, result.index, known)
-    emit(result, problems, fmt, run.active, quiet, stats, output_file)
+    emit(result, problems, fmt, lambda: run.active, quiet, stats, output_file)
     return EXIT_PROBLEMS if failing(problems) and not exit_zero else EXIT_CLEAN

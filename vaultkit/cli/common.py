@@ -14,21 +14,23 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from vaultkit.api import Severity
-from vaultkit.check import report
-from vaultkit.check.config import ActiveRule, Config
+from vaultkit.check import warm
+from vaultkit.check.config import ActiveRule, Config, load_config
 from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
-from vaultkit.check.report import plural
-from vaultkit.check.run import resolve_run
 from vaultkit.errors import UsageError
 from vaultkit.model import nfc
-from vaultkit.vault.files import Root, find_root
+from vaultkit.vault.files import Listing, Root, find_root, list_files
+
+if TYPE_CHECKING:
+    from vaultkit.check.run import Selection
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # An unmarked root (a guess) indexing this many notes, and this many times those asked about,
@@ -64,19 +66,21 @@ class VaultOptions:
             raise UsageError("to read a note from stdin, pass `-` alone and --stdin-filename PATH (where it belongs)")
         return True
 
+    @property
+    def selection(self) -> Selection:
+        """The rules chosen on the command line (``--select``, ``--ignore``, ``--isolated``...)."""
+        from vaultkit.check.run import Selection
+
+        return Selection(
+            split(self.select), split(self.ignore), self.isolated, split(self.extend_select), split(self.extend_ignore)
+        )
+
     def resolve(self, root: Path) -> tuple[Config, list[ActiveRule]]:
         """Load the configuration at ``root`` and decide the active rules (raises
         :class:`~vaultkit.errors.ConfigError` / :class:`~vaultkit.errors.PluginError`)."""
-        config = Path(self.config) if self.config else None
-        return resolve_run(
-            root,
-            config,
-            split(self.select),
-            split(self.ignore),
-            self.isolated,
-            split(self.extend_select),
-            split(self.extend_ignore),
-        )
+        from vaultkit.check.run import resolve_run
+
+        return resolve_run(root, Path(self.config) if self.config else None, *self.selection)
 
 
 pass_options = click.make_pass_decorator(VaultOptions, ensure=True)
@@ -84,13 +88,23 @@ pass_options = click.make_pass_decorator(VaultOptions, ensure=True)
 
 @dataclass
 class Run:
-    """What a command needs to work on a vault: where, which notes, which rules."""
+    """What a command needs to work on a vault: where, which notes, which rules.  The rules
+    are loaded when first asked for: a check answered from the stored report
+    (:mod:`vaultkit.check.warm`) loads none."""
 
     root: Path
     targets: list[str] | None
     config: Config
-    active: list[ActiveRule]
+    selection: Selection | None  # None: no rule is active
     marked: bool = True  # whether something marks the root as a vault (else it is a guess)
+    listing: Listing | None = field(default=None, repr=False)  # the vault's files, once listed
+
+    @cached_property
+    def active(self) -> list[ActiveRule]:
+        """The active rules (raises :class:`~vaultkit.errors.ConfigError` / :class:`~vaultkit.errors.PluginError`)."""
+        from vaultkit.check.run import choose_rules
+
+        return choose_rules(self.config, self.selection) if self.selection is not None else []
 
 
 def _vault_path(root: Path, raw: str) -> str:
@@ -146,15 +160,16 @@ def _existing(raw: str, may_be_new: bool) -> Path:
 
 
 def prepare(options: VaultOptions, rules: bool = True) -> Run:
-    """Find the vault, load and validate configuration (raises :class:`~vaultkit.errors.VaultkitError`).
+    """Find the vault, load and validate configuration (raises :class:`~vaultkit.errors.VaultkitError`;
+    the rules are loaded and the selection checked when :attr:`Run.active` is first read).
     Without ``rules`` no rule is active (for commands that only read the vault)."""
     root = vault_root(options)
-    config, active = options.resolve(root.path)
+    config = load_config(root.path, Path(options.config) if options.config else None)
     if options.stdin and options.stdin_filename:
         targets: list[str] | None = [_vault_path(root.path, options.stdin_filename)]
     else:
         targets = _targets(root.path, options.paths)
-    return Run(root.path, targets, config, active if rules else [], root.marked)
+    return Run(root.path, targets, config, options.selection if rules else None, root.marked)
 
 
 def split(values: Sequence[str]) -> list[str]:
@@ -314,11 +329,27 @@ def _terminate(signum: int, _frame: Any) -> None:
 
 def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> CheckResult:
     """Check the vault with a progress bar when it is worth one (``cache``: use the vault's
-    check cache, :mod:`vaultkit.check.cache`)."""
-    progress = Progress(not quiet and sys.stderr.isatty())
+    check cache, :mod:`vaultkit.check.cache`, and answer an unchanged vault with the last
+    run's report, :mod:`vaultkit.check.warm`)."""
+    listing = run.listing = list_files(run.root, run.config.exclude, run.config.follow_external_symlinks)
+    key = warm.state(run.root, run.config, run.selection, run.targets, listing) if cache else None
+    stored = warm.recall(run.root, key) if key is not None else None
+    if stored is not None:
+        result = CheckResult(
+            run.root, lambda: _check(run, jobs, None, cache).index, stored.problems, stored.checked, listing.warnings
+        )
+    else:
+        result = _check(run, jobs, Progress(not quiet and sys.stderr.isatty()), cache)
+        if key is not None:
+            warm.remember(run.root, key, warm.Report(result.checked, result.problems))
+    return _guessed_root(run, result)
+
+
+def _check(run: Run, jobs: int | None, progress: Progress | None, cache: bool) -> CheckResult:
+    """The run itself (:func:`vaultkit.check.engine.check`), ended by SIGTERM as by Ctrl-C."""
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        result = check(
+        return check(
             run.root,
             run.active,
             run.targets,
@@ -328,10 +359,18 @@ def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> C
             progress,
             external_symlinks=run.config.follow_external_symlinks,
             cache=cache,
+            listing=run.listing,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
-        progress.close()
+        if progress is not None:
+            progress.close()
+
+
+def _guessed_root(run: Run, result: CheckResult) -> CheckResult:
+    """``result``, warned about when an unmarked root indexed far more notes than were asked about."""
+    from vaultkit.check.report import plural
+
     if run.marked or run.targets is None:  # (the index is built only when needed: a cached run has none)
         return result
     indexed, asked = len(result.index.notes), len(result.checked)
@@ -347,13 +386,15 @@ def emit(
     result: CheckResult,
     problems: list[Problem],
     fmt: str,
-    active: list[ActiveRule],
+    active: Callable[[], list[ActiveRule]],
     quiet: bool,
     stats: bool,
     out: TextIO | None = None,
 ) -> None:
     """Print problems in the chosen format to ``out`` (default: stdout), and for people the
     summary on stderr.  ``stats`` prints only the table of counts per rule, as ruff does."""
+    from vaultkit.check import report
+
     prefix = _repo_prefix(result.root)
     if fmt == "json":
         click.echo(report.format_json(problems, result.index), file=out)
@@ -362,7 +403,7 @@ def emit(
             click.echo(report.format_github(problems, prefix), file=out)
     elif fmt == "sarif":
         base = Path.cwd() if prefix or _under_cwd(result.root) else result.root
-        click.echo(report.format_sarif(problems, {a.rule.name: a.rule for a in active}, prefix, base), file=out)
+        click.echo(report.format_sarif(problems, {a.rule.name: a.rule for a in active()}, prefix, base), file=out)
     elif stats:
         if problems:
             click.echo(report.statistics(problems), file=out)
@@ -396,6 +437,9 @@ def shown_as(root: Path) -> Callable[[str], str]:
     """How text output names a note of the vault at ``root``: relative to the current
     directory when it is below it (as ruff prints paths), else absolute."""
     cwd = Path.cwd().resolve()
+    if root.is_relative_to(cwd):  # the usual case, joined as strings: a Path per problem costs more
+        base = root.relative_to(cwd).as_posix()
+        return str if base == "." else lambda rel: f"{base}/{rel}"
 
     def show(rel: str) -> str:
         path = root / rel

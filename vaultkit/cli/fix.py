@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -32,16 +33,18 @@ from vaultkit.cli.common import (
     vault_root,
     where_options,
 )
-from vaultkit.fix.journal import WRITTEN, Journal, undo
-from vaultkit.fix.loop import fix_note
-from vaultkit.fix.run import PLANNED, FileFix, VaultFix, commit, patch, plan
 from vaultkit.read.parse import digest_of
 from vaultkit.vault.files import printable
+
+if TYPE_CHECKING:  # the fixer is imported by the runs that fix (`vaultkit check` mostly does not)
+    from vaultkit.fix.run import FileFix, VaultFix
 
 
 def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, write: bool = True) -> VaultFix:
     """Fix the checked notes (write them unless ``write`` is false) and tell the user on
     stderr what was applied and what went wrong; shared by ``fix`` and ``check --fix``."""
+    from vaultkit.fix.run import commit, plan
+
     outcome = plan(result, run.active, unsafe)
     if write:
         commit(outcome)
@@ -55,6 +58,9 @@ def fix_vault(run: Run, result: CheckResult, unsafe: bool, show_fixes: bool, wri
 
 def _done(outcome: VaultFix) -> list[FileFix]:
     """The files changed (or, without writing, that would be)."""
+    from vaultkit.fix.journal import WRITTEN
+    from vaultkit.fix.run import PLANNED
+
     return [f for f in outcome.changed if f.state in (PLANNED, WRITTEN)]
 
 
@@ -84,6 +90,8 @@ def read_stdin(run: Run) -> tuple[bytes, CheckResult]:
 def _fix_stdin(run: Run, unsafe: bool, quiet: bool) -> int:
     """Fix the note piped to stdin and print the fixed text (ruff's and vale's convention):
     the file on disk is not touched; what remains is reported on stderr."""
+    from vaultkit.fix.loop import fix_note
+
     data, result = read_stdin(run)
     (rel,) = result.checked
     fixed = fix_note(result.index.notes[rel], result.index, run.active, unsafe, data, result.problems)
@@ -138,6 +146,8 @@ def fix_command(
                        f"{plural(len(done), 'file')}.", err=True)  # fmt: skip
         return EXIT_PROBLEMS if done or unsettled else EXIT_CLEAN
     if show_diff:
+        from vaultkit.fix.run import patch
+
         for item in done:
             click.echo(patch(item.rel, item.result), nl=False)
         if remaining:  # the patch stays clean on stdout; what it would leave goes to stderr
@@ -163,6 +173,8 @@ def fix_command(
 def undo_command(options: VaultOptions, keep_orig: bool) -> int:
     """Step back one run: restore the files the last `vaultkit fix` (or `watch --fix`)
     changed, each only if unchanged since."""
+    from vaultkit.fix.journal import undo
+
     root = vault_root(options).path
     if keep_orig:
         return _write_originals(root)
@@ -189,6 +201,8 @@ def _write_originals(root: Path) -> int:
     """Put the originals the journal keeps beside their files, as ``NAME.orig``: the way back
     for a file changed since the fix, to compare and merge by hand.  An existing ``.orig`` is
     never overwritten, and an original whose checksum fails is not written."""
+    from vaultkit.fix.journal import Journal
+
     journal = Journal.last(root)
     if journal is None:
         click.echo("Nothing to undo.")

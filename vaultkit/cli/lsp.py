@@ -8,7 +8,6 @@ no vault argument.
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -29,6 +28,8 @@ def lsp_command(options: VaultOptions, debounce: float, stdio: bool, verbose: bo
     Diagnostics for the open notes as you type and for the whole vault, quick fixes,
     go-to-definition, completion and hover on links, and the outline of headings.
     """
+    import logging
+
     from vaultkit.lsp.server import serve
     from vaultkit.lsp.vaults import Settings
 

@@ -11,7 +11,6 @@ in ``.obsidian/community-plugins.json``
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,6 +25,8 @@ FILES = ("main.js", "manifest.json", "styles.css")
 
 def _bundle() -> dict[str, bytes]:
     """The built plugin files shipped with this vaultkit."""
+    from importlib import resources  # (here: every other command would pay for it)
+
     folder = resources.files("vaultkit").joinpath("data").joinpath("obsidian-plugin")
     return {name: folder.joinpath(name).read_bytes() for name in FILES}
 

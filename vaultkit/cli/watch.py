@@ -7,7 +7,6 @@ that ``vaultkit check`` in a pre-commit hook does not pay for watchdog and the H
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import sys
 import threading
@@ -76,6 +75,8 @@ def watch_command(
     Serves them to the Obsidian plugin over HTTP on 127.0.0.1 (token in
     .vaultkit/watch-token, API in vaultkit/openapi.json).  Stop with Ctrl-C or SIGTERM.
     """
+    import logging
+
     from vaultkit.watch.daemon import Daemon, Options
     from vaultkit.watch.runtime import AlreadyRunning
 

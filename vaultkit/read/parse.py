@@ -13,7 +13,6 @@ import os
 import stat
 
 from vaultkit.model import Decoded, Note, SourceMap, nfc
-from vaultkit.read import frontmatter, markdown, regions
 from vaultkit.read.decode import NotText, decode
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -21,6 +20,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str = "", size: int = 0) -> Note:
     """Parse decoded text (front matter, regions, links, headings, block ids, tags)."""
+    from vaultkit.read import frontmatter, markdown, regions  # (here: a run that parses nothing skips them)
+
     fm = frontmatter.split(text)
     body_start = fm.end if fm is not None and fm.closed else 0
     found_regions = regions.find_regions(text, body_start)

@@ -17,7 +17,7 @@ import fnmatch
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -145,6 +145,8 @@ def ignore_matcher(filters: Iterable[str], excludes: Iterable[str]):
         else:
             prefixes.append(item.lstrip("/"))
     globs = list(excludes)
+    if not (prefixes or patterns or globs):
+        return lambda rel: False  # (most vaults: no filter to try on every file)
 
     def ignored(rel: str) -> bool:
         return (
@@ -208,6 +210,8 @@ def printable(rel: str) -> str:
 def _utf8(name: str) -> bool:
     """Whether a name from the file system was valid UTF-8 (Python keeps the bytes that were
     not as lone surrogates)."""
+    if name.isascii():
+        return True
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -222,6 +226,35 @@ def _outside(rel: str, target: str) -> str:
     )
 
 
+def _walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[tuple[str, list[str], list[str], set[str]]]:
+    """``os.walk(top, followlinks=True)``, each folder also with the names in it that are
+    symlinks: the folder listing says so (``DirEntry.is_symlink``), where ``os.path.islink``
+    would cost a system call per file -- most of an unchanged run's listing time."""
+    try:
+        with os.scandir(top) as scan:
+            entries = list(scan)
+    except OSError as exc:
+        on_error(exc)
+        return
+    dirs: list[str] = []
+    files: list[str] = []
+    links: set[str] = set()
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        (dirs if is_dir else files).append(entry.name)
+        try:
+            if entry.is_symlink():
+                links.add(entry.name)
+        except OSError:
+            continue
+    yield top, dirs, files, links
+    for name in dirs:
+        yield from _walk(os.path.join(top, name), on_error)
+
+
 def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool = False) -> Listing:
     """Walk the vault once.  Excluded files -- Obsidian's ``userIgnoreFilters`` and vaultkit's
     ``exclude`` globs -- are not checked, but they still resolve links (as in Obsidian), so
@@ -233,12 +266,11 @@ def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool
     seen_dirs: set[tuple[int, int]] = set()
     base = os.path.realpath(root)
 
-    def skipped(folder: str, name: str, rel: str) -> bool:
-        """Whether ``folder/name`` is a symlink out of the vault that is not followed."""
-        path = os.path.join(folder, name)
-        if external_symlinks or not os.path.islink(path):
+    def skipped(folder: str, name: str, rel: str, links: set[str]) -> bool:
+        """Whether ``folder/name`` (a symlink when in ``links``) leads out of the vault and is not followed."""
+        if external_symlinks or name not in links:
             return False
-        target = leads_out(base, os.path.relpath(path, root))
+        target = leads_out(base, os.path.relpath(os.path.join(folder, name), root))
         if target is not None:
             listing.warnings.append(_outside(rel, target))
         return target is not None
@@ -246,7 +278,7 @@ def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool
     def on_error(exc: OSError) -> None:
         listing.warnings.append(f"{exc.filename}: cannot list folder: {exc.strerror}")
 
-    for folder, dirs, files in os.walk(root, followlinks=True, onerror=on_error):
+    for folder, dirs, files, links in _walk(str(root), on_error):
         try:
             stat = os.stat(folder)
         except OSError:
@@ -260,11 +292,11 @@ def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool
         seen_dirs.add(key)
         rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
         prefix = "" if rel_folder == "." else nfc(rel_folder) + "/"
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skipped(folder, d, prefix + nfc(d)))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skipped(folder, d, prefix + nfc(d), links))
         disk_prefix = "" if rel_folder == "." else rel_folder + "/"
         seen: set[str] = set()
         for name in sorted(files):
-            if name.startswith(".") or skipped(folder, name, prefix + nfc(name)):
+            if name.startswith(".") or skipped(folder, name, prefix + nfc(name), links):
                 continue
             rel = prefix + nfc(name)
             if not _utf8(name):

@@ -20,13 +20,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultkit.model import Budget, FrontMatter, Link, Note, fold, link_key
-from vaultkit.read.canvas import Canvas, read_canvas
-from vaultkit.read.frontmatter import load_yaml
-from vaultkit.text.dates import DateFacts
 from vaultkit.text.headings import heading_key
+
+if TYPE_CHECKING:  # (the YAML and canvas readers are imported when a document is first read)
+    from vaultkit.read.canvas import Canvas
+    from vaultkit.text.dates import DateFacts
 
 _T = TypeVar("_T")
 
@@ -148,6 +149,8 @@ class VaultIndex:
         found = self._canvases.get(rel)
         doc = self.documents.get(rel)
         if found is None and doc is not None and rel.lower().endswith(".canvas"):
+            from vaultkit.read.canvas import read_canvas
+
             found = self._canvases[rel] = read_canvas(doc.text)
         return found
 
@@ -156,6 +159,8 @@ class VaultIndex:
         found = self._yaml.get(rel)
         doc = self.documents.get(rel)
         if found is None and doc is not None:
+            from vaultkit.read.frontmatter import load_yaml
+
             found = self._yaml[rel] = load_yaml(doc.text)
         return found
 

@@ -221,6 +221,7 @@ class Daemon:
         self._emit("ready", {**ready, "seconds": round(time.perf_counter() - started, 3)})
         for warning in self.state.warnings:
             log.warning("%s", warning)
+        self.state.screen()  # what the first batches would otherwise do (VaultState.screen)
         while True:
             batch = self.debouncer.take()
             if batch is None:

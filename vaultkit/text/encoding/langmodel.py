@@ -6,6 +6,8 @@ probable text through those slots with a unigram word model -- the cheapest segm
 the slots into dictionary words, a dynamic programme over the lattice of candidates -- and
 says, per open slot, how far ahead its pick is of the best alternative (the *margin*), so
 that low-margin fills are flagged with their alternatives instead of passed off as certain.
+In Chinese, where a lost byte often leaves only function words to choose from (中, 与, 不),
+the words either side judge the candidates by their part of speech (:func:`misplaced`).
 
 Costs are in centibels (cB, ``-100 * log10(p)``), wordfreq's own unit: its word lists come
 as buckets of words of frequency ``10 ** (-bucket / 100)``.  Lower is better.
@@ -41,6 +43,7 @@ TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a li
 FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japanese or Korean text
 SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
+MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,25 @@ def _chinese_fold_map() -> dict[int, str]:
     except (OSError, ValueError):
         return {}
     return {int(k): v for k, v in mapping.items()}
+
+
+@cache
+def chinese_tags() -> dict[str, str]:
+    """Part-of-speech tags of Chinese words (word -> tag of the PKU/ICTCLAS tag set: ``d``
+    adverb, ``p`` preposition, ``f`` locative, ``uj`` the particle 的, ``n`` noun, ...),
+    from jieba's dictionary, which wordfreq ships as its Chinese tokenizer's word list."""
+    data = _wordfreq_data()
+    tags: dict[str, str] = {}
+    try:
+        with open(os.path.join(data or "", "jieba_zh_orig.txt"), encoding="utf-8") as handle:
+            for line in handle:
+                word, _, tag = line.rstrip("\n").rpartition(" ")
+                word = word.rpartition(" ")[0]
+                if word and tag:
+                    tags[word] = tag
+    except OSError:  # no tagged list: no grammatical context, the word model alone decides
+        return {}
+    return tags
 
 
 @cache
@@ -340,9 +362,29 @@ def decode(
     ``slots[i]`` holds the candidates of character ``i`` (one for a certain character).
     A forward and a backward pass give, for every edge, the cheapest complete path through
     it; per open slot that is the best cost of each candidate, hence the margins.
+
+    In Chinese, a guessed function word is judged by the words either side of it
+    (:func:`misplaced`); where those are open too, a first pass guesses them.
     """
+    first = _decode(slots, lex, cache, review_margin, None)
+    if lex.lang == "zh" and any(
+        len(slots[k]) > 1
+        and any(_neighbour(slots, k, lex, step, first.chars) != _neighbour(slots, k, lex, step) for step in (-1, 1))
+        for k in range(len(slots))
+    ):
+        return _decode(slots, lex, cache, review_margin, first.chars)
+    return first
+
+
+def _decode(
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None,
+    review_margin: float,
+    guess: Sequence[str] | None,
+) -> Decoding:
     n = len(slots)
-    edges = _edges(slots, lex, cache)
+    edges = _edges(slots, lex, cache, guess)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -404,7 +446,9 @@ def _kind(choices: tuple[str, ...], spaced: bool) -> str:
     return "word" if category[0] in "LM" or category == "Nd" else "other"
 
 
-def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None) -> list[Edge]:
+def _edges(
+    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, guess: Sequence[str] | None = None
+) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
     kinds = [_kind(c, lex.spaced) for c in slots]
@@ -416,7 +460,7 @@ def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache 
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
         if kind == "word":
-            edges.extend(_word_edges(slots, lex, cache, i, j))
+            edges.extend(_word_edges(slots, lex, cache, i, j, guess))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
@@ -437,7 +481,12 @@ def _variant_penalty(edge: Edge, slots: Sequence[tuple[str, ...]], other: frozen
 
 
 def _word_edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, i: int, j: int
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None,
+    i: int,
+    j: int,
+    guess: Sequence[str] | None = None,
 ) -> list[Edge]:
     """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
     edges: list[Edge] = []
@@ -453,6 +502,8 @@ def _word_edges(
             if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += UNKNOWN_WORD if lex.spaced else 0.0
+            if guessed and lex.lang == "zh" and misplaced(char, *_frame(slots, k, lex, guess)):
+                cost += MISPLACED
             if cost < INF:
                 edges.append((k, k + 1, char, cost))
     words: list[Edge] = []
@@ -468,6 +519,73 @@ def _word_edges(
             words.extend(_extra_words(slots, cache, i, j))
         words = [_cached(edge, slots, cache) for edge in words]
     return edges + words
+
+
+_PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
+_NOUN = "n"  # tag prefix of nouns, names and places
+_PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text
+_LATIN = "eng"  # jieba's tag for a run of ASCII letters and digits
+
+
+def misplaced(char: str, left: str, right: str) -> bool:
+    """Whether the one-character Chinese function word ``char`` cannot stand between words
+    tagged ``left`` and ``right`` (:func:`chinese_tags`; empty: not known).
+
+    Three facts of Mandarin grammar (Li and Thompson, *Mandarin Chinese: A Functional
+    Reference Grammar*, 1981): an adverb (不, 也, 就) precedes the verb or adjective it
+    modifies, never a particle, a noun or a pause (``网络不的`` is not Chinese); a
+    preposition or conjunction (与, 和, 在) takes something after it; a locative (中, 上,
+    里) follows the noun phrase it locates, so it never opens a clause or follows a
+    preposition, conjunction or adverb.  Damage that lost the one byte telling 中, 与 and
+    不 apart leaves exactly these choices, with nearly equal word frequencies.
+    """
+    tag = chinese_tags().get(char, "")
+    if tag == "d":
+        return right.startswith((_PARTICLE, _NOUN)) or right in (_PUNCTUATION, "f", "m", "q")
+    if tag in ("p", "c"):
+        return right.startswith(_PARTICLE) or right in (_PUNCTUATION, "f")
+    if tag == "f":
+        return left in (_PUNCTUATION, "p", "c", "d")
+    return False
+
+
+def _frame(
+    slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, guess: Sequence[str] | None = None
+) -> tuple[str, str]:
+    """The tags of the words either side of slot ``k``: the longest dictionary word ending
+    just before it and the longest starting just after it, of certain characters or, with
+    ``guess``, of a first pass's picks."""
+    return _neighbour(slots, k, lex, -1, guess), _neighbour(slots, k, lex, 1, guess)
+
+
+def _neighbour(
+    slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, step: int, guess: Sequence[str] | None = None
+) -> str:
+    def char_at(m: int) -> str | None:
+        if len(slots[m]) == 1:
+            return slots[m][0]
+        return guess[m] if guess is not None else None
+
+    near = k + step
+    if not 0 <= near < len(slots):
+        return _PUNCTUATION
+    char = char_at(near)
+    if char is None:
+        return ""  # open too: nothing certain to judge by
+    if char.isascii() and char.isalnum():
+        return _LATIN
+    if not char.isalpha():
+        return _PUNCTUATION
+    tags = chinese_tags()
+    found, text = "", ""
+    for size in range(1, MAX_WORD + 1):
+        m = near + (size - 1) * step
+        next_char = char_at(m) if 0 <= m < len(slots) else None
+        if next_char is None:
+            break
+        text = text + next_char if step > 0 else next_char + text
+        found = tags.get(lex.fold(text), found)
+    return found
 
 
 def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
@@ -538,17 +656,23 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
 
 _SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
-_SCRIPT_LANGS = {
-    "CJK": "zh",
-    "HIRAGANA": "ja",
-    "KATAKANA": "ja",
-    "HANGUL": "ko",
-    "CYRILLIC": "ru",
-    "GREEK": "el",
-    "ARABIC": "ar",
-    "HEBREW": "he",
+_SCRIPT_LANGS = {  # the languages wordfreq has a list for, per script, the commonest first
+    "CJK": ("zh",),
+    "HIRAGANA": ("ja",),
+    "KATAKANA": ("ja",),
+    "HANGUL": ("ko",),
+    "CYRILLIC": ("ru", "uk", "bg", "mk", "sh"),
+    "GREEK": ("el",),
+    "ARABIC": ("ar", "fa", "ur"),
+    "HEBREW": ("he",),
+    "BENGALI": ("bn",),
+    "DEVANAGARI": ("hi",),
+    "TAMIL": ("ta",),
 }
-LATIN_LANGS = ("en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro")
+LATIN_LANGS = (
+    "en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro",
+    "ca", "da", "nb", "id", "sk", "sl", "lt", "lv",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=8192)
@@ -569,13 +693,21 @@ def language(text: str) -> str:
     counts.pop("", None)
     if counts["HIRAGANA"] or counts["KATAKANA"]:
         return "ja"
+    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
     for name, _ in counts.most_common():
         if name in _SCRIPT_LANGS:
-            return _SCRIPT_LANGS[name]
-    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
+            return _likeliest(_SCRIPT_LANGS[name], words)
     if not words:
         return "en"
-    return max(LATIN_LANGS, key=lambda lang: (sum(w in common_words(lang) for w in words), lang == "en"))
+    return _likeliest(LATIN_LANGS, words)
+
+
+def _likeliest(langs: tuple[str, ...], words: list[str]) -> str:
+    """Of ``langs``, the one whose common words ``words`` hold most (the first of equals):
+    Ukrainian and Russian share an alphabet, not a vocabulary."""
+    if len(langs) == 1 or not words:
+        return langs[0]
+    return max(langs, key=lambda lang: (sum(w in common_words(lang) for w in words), -langs.index(lang)))
 
 
 @cache

@@ -1,0 +1,195 @@
+"""The unchanged re-run (``vaultkit check`` answered from ``.vaultkit/report.bin``) is cheap
+and never stale: it loads no rule and no parser, and any change to the vault, the
+configuration, the selection or the report itself sends the run the long way."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from support import rewrite_keeping_size_and_mtime, run_cli
+from test_cache import private_key_home  # noqa: F401  (autouse: a private cache key, no racy window)
+
+from vaultkit.check import cache as vcache
+from vaultkit.check import live
+from vaultkit.check.run import resolve_run
+from vaultkit.cli import common
+
+RACY = vcache.RACY  # (the tests below run with no racy window; the probe cannot)
+NOTES = {
+    "A.md": "# A\n\nSee [[B]], [[B#Section]] and [[Gone]].\n",
+    "B.md": "---\naliases: [Bee]\n---\n# B\n\ntext  \n",
+    "C.md": "# C\n\na paragraph ^blk\n\n[[A]] [[Missing note]]\n",
+    "sub/D.md": "---\ndate:\n---\nLe cafÃ© est trÃ¨s bon. [[B]]\n",
+}
+
+# Runs `vaultkit check` in a fresh interpreter and reports, after its output, which of the
+# heavy modules it imported: the rules, the parsers and what they need.
+PROBE = """
+import sys
+from vaultkit.cli import main
+status = main(sys.argv[1:])
+heavy = ["vaultkit.rules", "vaultkit.read.regions", "yaml", "mistune", "frontmatter", "importlib.metadata",
+         "multiprocessing", "vaultkit.fix.run", "watchdog", "pygls"]
+print("IMPORTED", [name for name in heavy if name in sys.modules])
+sys.exit(status)
+"""
+
+
+def probe(root: Path) -> tuple[str, list[str]]:
+    """The stdout of ``vaultkit check`` run at ``root`` in a fresh interpreter, and the heavy
+    modules it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "check", "."], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode in (0, 1), done.stderr
+    out, _, imported = done.stdout.rpartition("IMPORTED ")
+    return out, json.loads(imported.replace("'", '"'))
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The runs that went the long way (the engine's check), as opposed to the stored report."""
+    seen: list[Path] = []
+    real = common.check
+
+    def spy(root: Path, *args, **kwargs):
+        seen.append(root)
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(common, "check", spy)
+    return seen
+
+
+def check(root: Path, *args: str) -> str:
+    """The stdout of ``vaultkit check . ARGS`` at ``root`` (in this process)."""
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        done = run_cli("check", ".", *args)
+    finally:
+        os.chdir(cwd)
+    assert done.exit_code in (0, 1), done.output
+    return done.stdout
+
+
+def test_an_unchanged_vault_loads_no_rule_and_no_parser(vault) -> None:
+    root = vault(NOTES)
+    time.sleep(RACY + 0.1)  # the real window: the probe runs in an interpreter of its own
+    first, imported = probe(root)
+    assert "vaultkit.rules" in imported  # the long way: rules loaded, notes parsed
+    assert (root / ".vaultkit" / vcache.REPORT).is_file()
+    again, imported = probe(root)
+    assert again == first and "broken-wikilink" in first
+    assert imported == []
+    assert check(root, "--no-cache") == first
+
+
+def test_a_just_written_vault_gets_no_report(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its files changed within the racy window: their stat is not trusted, so no key."""
+    monkeypatch.setattr(vcache, "RACY", 3600.0)
+    root = vault(NOTES)
+    check(root)
+    assert not (root / ".vaultkit" / vcache.REPORT).exists()
+
+
+def test_a_content_change_that_keeps_size_and_mtime_is_caught(vault, runs: list[Path]) -> None:
+    root = vault(NOTES)
+    check(root)
+    rewrite_keeping_size_and_mtime(root / "C.md", "Missing note", "Missing nite")
+    runs.clear()
+    after = check(root)
+    assert runs and "Missing nite" in after and "Missing note]" not in after
+
+
+@pytest.mark.parametrize("change", ["config", "selection", "obsidian settings", "new file", "deleted note"])
+def test_what_the_report_depends_on(vault, runs: list[Path], change: str) -> None:
+    root = vault(NOTES)
+    args: tuple[str, ...] = ()
+    before = check(root)
+    runs.clear()
+    assert check(root) == before and runs == []  # answered from the report
+    if change == "config":
+        (root / ".vaultkit.toml").write_text('ignore = ["broken-wikilink"]\n', encoding="utf-8")
+    elif change == "selection":
+        args = ("--ignore", "broken-wikilink")
+    elif change == "obsidian settings":
+        (root / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": ["sub/"]}', encoding="utf-8")
+    elif change == "new file":
+        (root / "Gone.md").write_text("# Gone\n", encoding="utf-8")
+    else:
+        (root / "A.md").unlink()
+    after = check(root, *args)
+    assert runs and after != before
+    assert after == check(root, *args, "--no-cache")
+
+
+@pytest.mark.parametrize("damage", ["tampered", "truncated", "another user's"])
+def test_a_report_that_does_not_verify_is_not_read(
+    vault, runs: list[Path], damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = vault(NOTES)
+    first = check(root)
+    report = root / ".vaultkit" / vcache.REPORT
+    data = report.read_bytes()
+    if damage == "tampered":
+        report.write_bytes(data.replace(b"broken-wikilink", b"broken-wikilunk"))
+    elif damage == "truncated":
+        report.write_bytes(data[:20])
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other"))
+    runs.clear()
+    assert check(root) == first and runs
+
+
+def test_cache_clear_removes_the_report(vault) -> None:
+    root = vault(NOTES)
+    check(root)
+    assert (root / ".vaultkit" / vcache.REPORT).is_file()
+    assert run_cli("cache", "clear", "--vault", str(root)).exit_code == 0
+    assert not (root / ".vaultkit" / vcache.REPORT).exists()
+
+
+def test_json_from_a_stored_report_has_the_fix_positions(vault, runs: list[Path]) -> None:
+    """JSON places each fix edit by line and column, which needs the notes: a run answered from
+    the report loads them."""
+    root = vault(NOTES)
+    first = json.loads(check(root, "--format", "json"))
+    assert json.loads(check(root, "--format", "json")) == first
+    assert any(p["fix"] and "line" in p["fix"]["edits"][0] for p in first)
+
+
+def test_the_daemons_first_result_does_not_wait_for_what_only_batches_need(
+    vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Screening every note for damaged text waits for the daemon's idle moment after its
+    first result (or a batch that moves the vault's language context), and a batch before it
+    gives what a fresh load gives."""
+    root = vault(NOTES)
+    config, active = resolve_run(root)
+    screened: list[str] = []
+    real = live._damaged
+    monkeypatch.setattr(live, "_damaged", lambda note: screened.append(note.rel) or real(note))
+
+    def fresh() -> dict[str, list]:
+        state = live.VaultState(root, config, active)
+        state.load(jobs=1)
+        return {rel: p for rel, p in state.problems.items() if p}
+
+    state = live.VaultState(root, config, active)
+    state.load(jobs=1)
+    assert screened == [] and any(state.problems.values())
+    (root / "Gone.md").write_text("# Gone\n", encoding="utf-8")
+    update = state.apply(["Gone.md"])
+    assert "A.md" in update.problems  # its link to Gone resolves now
+    assert {rel: p for rel, p in state.problems.items() if p} == fresh()
+    state.screen()
+    assert set(NOTES) <= set(screened)
+    (root / "sub" / "D.md").write_text("---\ndate:\n---\nLe café est très bon. [[B]]\n", encoding="utf-8")
+    state.apply(["sub/D.md"])
+    assert {rel: p for rel, p in state.problems.items() if p} == fresh()

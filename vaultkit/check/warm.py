@@ -1,0 +1,134 @@
+"""The re-run on a vault where nothing moved: the last report, read whole, no rule loaded.
+
+``vaultkit check`` on an unchanged vault is the commonest run there is (an editor's save hook,
+a pre-commit hook on a clean tree, a CI retry), and its answer is the last run's report.  The
+check cache (:mod:`vaultkit.check.cache`) answers it without reading a note, but only after
+the rules are loaded -- importing every rule and what it needs costs more than the rest of
+the run -- and after every note's cache entry is read.  This module answers it before any of
+that, from one signed blob, ``.vaultkit/report.bin``, holding the paths checked and their
+problems, under a key that is :func:`state`:
+
+* the cache's parse key (cache schema, vaultkit and Python versions, the size and time of
+  vaultkit's own source files and the built-in rules', ``max-file-size``);
+* the installed distributions, as each ``sys.path`` folder's modification time: installing,
+  upgrading or removing a distribution adds or removes its ``.dist-info`` folder there, so
+  a rule plugin that came, went or changed version changes the key (without importing
+  :mod:`importlib.metadata` and scanning every distribution, which costs more than this
+  whole run);
+* the configuration as loaded, the rule selection given on the command line, the paths asked
+  about, the vault's ``.obsidian`` settings, and git HEAD (date evidence comes from history);
+* every file's path and every note's and document's stat signature
+  (:func:`vaultkit.check.cache.signature`: size, mtime, ctime, inode).  A file changed within
+  :data:`vaultkit.check.cache.RACY` seconds of the run has no trusted signature; then there
+  is no key and the run goes the long way, which hashes that file (the README's "a change
+  that keeps the stat").
+
+The blob is signed as the cache's blobs are (the per-user key, bound to the key above), so a
+report that came with a vault, or was written for another state, is not read.  A run that
+misses goes the usual way (the cache's per-note path) and writes the new report when it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import os
+import pickle
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vaultkit.check import cache as vcache
+from vaultkit.check.config import Config
+from vaultkit.read.parse import digest_of
+from vaultkit.vault.atomic import replace_file
+from vaultkit.vault.files import Listing, load_settings, on_disk
+from vaultkit.vault.statedir import STATE_DIR, read_private, state_dir
+
+if TYPE_CHECKING:
+    from vaultkit.check.engine import Problem
+
+
+@dataclass
+class Report:
+    """What a run reported: the notes it checked and the problems it found, in order."""
+
+    checked: list[str]
+    problems: list[Problem]
+
+
+def _installed() -> list[tuple[str, int, int]]:
+    """Each folder Python imports from, with its modification time (see the module docstring);
+    but the script's own folder, which Python puts first unless told not to (``-P``): that is
+    the current folder for ``python -m vaultkit``, often the vault, whose time changes with
+    every note added (the notes are in the key already), and distributions are not installed
+    there."""
+    found = []
+    for entry in sys.path[0 if getattr(sys.flags, "safe_path", False) else 1 :]:
+        try:
+            info = os.stat(entry or ".")
+        except OSError:
+            found.append((entry, 0, 0))
+        else:
+            found.append((entry, info.st_mtime_ns, info.st_ino))
+    return found
+
+
+def state(root: Path, config: Config, selection: object, targets: Sequence[str] | None, listing: Listing) -> str | None:
+    """The key of the report a run with these inputs gives (see the module docstring); None
+    when some note changed too recently for its stat to be trusted.  Take it before the run
+    reads any note: a note changed afterwards then has another key."""
+    now = time.time()
+    signatures = {}
+    base, spelled = f"{root}{os.sep}", listing.spelled  # (joined as strings: this loop runs per file)
+    for rel in (*listing.notes, *listing.ignored_notes, *listing.documents):
+        try:
+            info = os.stat(base + (on_disk(rel, spelled) if rel in spelled else rel))
+        except OSError:
+            return None  # gone since the listing: this run's report is not the vault's
+        signatures[rel] = vcache.signature(info, now)
+    inputs = (
+        vcache.parse_key(config.max_file_size),
+        _installed(),
+        repr(config),
+        selection,
+        targets,
+        repr(load_settings(root)),
+    )
+    run = digest_of(repr(inputs).encode("utf-8", "surrogatepass"))
+    return vcache.vault_state(run, listing.files, signatures, vcache.git_head(root))
+
+
+def _key(key: str) -> bytes | None:
+    secret = vcache.user_secret()
+    return None if secret is None else vcache.signing_key(secret, key)
+
+
+def recall(root: Path, key: str) -> Report | None:
+    """The report stored under ``key``; None when there is none (or it does not verify)."""
+    found = read_private(root / STATE_DIR / vcache.REPORT)
+    signing = _key(key) if found is not None else None
+    if found is None or signing is None or len(found[0]) < vcache.MAC_SIZE:
+        return None
+    blob = found[0]
+    mac, data = blob[: vcache.MAC_SIZE], blob[vcache.MAC_SIZE :]
+    if not hmac.compare_digest(mac, vcache.mac(signing, data, b"report")):
+        return None
+    try:
+        report = pickle.loads(data)
+    except Exception:  # a sealed blob that does not unpickle: another version's classes
+        return None
+    return report if isinstance(report, Report) else None
+
+
+def remember(root: Path, key: str, report: Report) -> None:
+    """Store ``report`` as the answer for ``key``; never raises (the report is an optimisation)."""
+    signing = _key(key)
+    if signing is None:
+        return
+    data = pickle.dumps(report, protocol=5)
+    with contextlib.suppress(OSError):  # a read-only vault, a state folder that is not ours: run without
+        replace_file(state_dir(root), vcache.REPORT, vcache.mac(signing, data, b"report") + data)
