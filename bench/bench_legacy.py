@@ -4,11 +4,13 @@
 
 HELP is a checkout of the public ``obsidianmd/obsidian-help`` repository (each language
 folder holds the same notes, translated); nothing of it is kept in this repository.  Each
-locale's notes are saved in every legacy encoding its language really used (the notes whose
-characters that encoding can hold), and as UTF-16 with and without a byte-order mark, then
-fixed as ``vaultkit fix`` would (``VK301``, safe fixes; then with ``--unsafe-fixes``):
+locale's notes are saved in every legacy encoding its language really used, as a writer of
+that encoding typed them (see :func:`saved`: ASCII quotes and dashes where the page has no
+typographic ones, Romanian ş for ș, Vietnamese tone marks as combining marks), and as
+UTF-16 and UTF-32 with and without a byte-order mark, then fixed as ``vaultkit fix`` would
+(``VK301``, safe fixes; then with ``--unsafe-fixes``):
 
-* restored: the fixed file is the note's UTF-8, byte for byte;
+* restored: the fixed file is that text's UTF-8, byte for byte;
 * left: the file is unchanged (reported, not rewritten);
 * wrong: the file was rewritten to anything else -- the figure that must be zero.
 
@@ -23,7 +25,8 @@ import argparse
 import codecs
 import sys
 import time
-from collections import Counter
+import unicodedata
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from vaultkit.fix.loop import fix_text
@@ -48,34 +51,80 @@ LEGACY = {
     "sk": ("cp1250", "iso8859-2"),
     "pl": ("cp1250", "iso8859-2"),
     "hu": ("cp1250", "iso8859-2"),
-    "ro": ("cp1250", "iso8859-16"),
-    "ru": ("cp1251", "koi8-r", "iso8859-5"),
+    "ro": ("cp1250", "iso8859-2", "iso8859-16"),
+    "ru": ("cp1251", "koi8-r", "iso8859-5", "mac-cyrillic"),
     "uk": ("cp1251", "koi8-u"),
     "el": ("cp1253", "iso8859-7"),
     "tr": ("cp1254", "iso8859-9"),
     "he": ("cp1255", "iso8859-8"),
-    "ar": ("cp1256",),
+    "ar": ("cp1256", "iso8859-6"),
     "fa": ("cp1256",),
     "vi": ("cp1258",),
-    "th": ("cp874",),
+    "th": ("cp874", "iso8859-11"),
     "ja": ("cp932", "euc-jp"),
-    "ko": ("cp949",),
+    "ko": ("cp949", "euc-kr"),
     "zh": ("gb18030", "gbk"),
     "zh-TW": ("big5", "cp950"),
     "bn": (),
     "km": (),
 }
-UTF16 = ("utf-16-bom", "utf-16-le")
+UNICODE = ("utf-16-bom", "utf-16-le", "utf-16-be", "utf-32-bom", "utf-32-le")
+BOMS = {"utf-16-bom": (codecs.BOM_UTF16_LE, "utf-16-le"), "utf-32-bom": (codecs.BOM_UTF32_LE, "utf-32-le")}
+# What a writer typed for a character their encoding lacks: ASCII for typographic punctuation
+# (ISO-8859 and KOI8 pages have none), the cedilla letters Romanian was written with before
+# Unicode 3.0 added ș and ț, the Arabic letters Persian used in Windows-1256.
+TYPED = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "•": "*",
+        "\u00a0": " ",
+        "ș": "ş",
+        "ț": "ţ",
+        "Ș": "Ş",
+        "Ț": "Ţ",
+        "ی": "ي",
+        "ک": "ك",
+    }
+)
 
 
-def saved(text: str, encoding: str) -> bytes | None:
-    """``text`` as a file in ``encoding``, or None when the encoding cannot hold it."""
+def saved(text: str, encoding: str) -> tuple[bytes, str] | None:
+    """``text`` as a file in ``encoding`` and the text that file holds, as a writer of that
+    encoding typed it; None when the encoding cannot hold it even so."""
+    if encoding in BOMS:
+        bom, codec = BOMS[encoding]
+        return bom + text.encode(codec), text
+    for typed in (text, text.translate(TYPED)):
+        if encoding == "cp1258":  # Vietnamese in Windows-1258: base letters with combining tone marks
+            typed = "".join(_cp1258(c) for c in typed)
+        try:
+            return typed.encode(encoding), typed
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
+def _cp1258(char: str) -> str:
+    """``char`` as Windows-1258 writes it: precomposed when the page has it, else the letter
+    with its vowel mark (â, ơ...) precomposed and the tone mark combining."""
     try:
-        if encoding == "utf-16-bom":
-            return codecs.BOM_UTF16_LE + text.encode("utf-16-le")
-        return text.encode(encoding)
+        char.encode("cp1258")
+        return char
     except UnicodeEncodeError:
-        return None
+        base, *marks = unicodedata.normalize("NFD", char)
+        tones = [m for m in marks if m in "\u0300\u0301\u0303\u0309\u0323"]
+        rest = [m for m in marks if m not in tones]
+        return unicodedata.normalize("NFC", base + "".join(rest)) + "".join(tones)
 
 
 def outcome(data: bytes, want: bytes, unsafe: bool) -> str:
@@ -98,6 +147,7 @@ def main() -> None:
     locales = [loc for loc in LEGACY if not args.only or loc in args.only.split(",")]
     totals: Counter[str] = Counter()
     wrong_cases: list[str] = []
+    by_encoding: defaultdict[str, Counter[str]] = defaultdict(Counter)
     start = time.perf_counter()
     print(f"{'locale':7} {'encoding':11} {'files':>5} {'restored':>8} {'left':>5} {'wrong':>5} {'wrong unsafe':>12}")
     for loc in locales:
@@ -115,13 +165,13 @@ def main() -> None:
                 wrong_cases.append(f"clean {loc}/{path.name}")
         totals["clean"] += len(texts)
         totals["clean changed"] += clean_changed
-        for encoding in (*LEGACY[loc], *UTF16):
+        for encoding in (*LEGACY[loc], *UNICODE):
             row: Counter[str] = Counter()
             for path, text in texts:
-                data = saved(text, encoding)
-                if data is None or data == text.encode("utf-8"):
+                found = saved(text, encoding)
+                if found is None or found[0] == found[1].encode("utf-8"):
                     continue
-                want = text.encode("utf-8")
+                data, want = found[0], found[1].encode("utf-8")
                 safe = outcome(data, want, unsafe=False)
                 row["files"] += 1
                 row[safe] += 1
@@ -137,6 +187,12 @@ def main() -> None:
                     flush=True,
                 )
                 totals.update(row)
+                by_encoding[encoding].update(row)
+    print(f"\n{'encoding':11} {'files':>5} {'restored':>8} {'left':>5} {'wrong':>5} {'wrong unsafe':>12}")
+    for encoding, row in sorted(by_encoding.items()):
+        print(
+            f"{encoding:11} {row['files']:5} {row['restored']:8} {row['left']:5} {row['wrong']:5} {row['wrong unsafe']:12}"
+        )
     files = totals["files"] or 1
     print(
         f"\nlegacy files {totals['files']}: restored by the safe fix {totals['restored']} ({totals['restored'] / files:.1%}), "

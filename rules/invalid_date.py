@@ -1,5 +1,13 @@
+from functools import lru_cache
+
 from vaultkit.api import Diagnostic, fold, rule
 from vaultkit.text.dates import is_date_text
+
+
+@lru_cache(maxsize=32)
+def _folded(keys: tuple[str, ...]) -> frozenset[str]:
+    """The configured keys, folded once per configuration rather than once per note."""
+    return frozenset(fold(k) for k in keys)
 
 
 @rule("VK103", "invalid-date", options={"keys": ("date", "created", "date created", "modified", "updated")})
@@ -38,7 +46,7 @@ def invalid_date(note, vault, options):
     fm = note.frontmatter
     if fm is None or not fm.data:
         return
-    wanted = {fold(k) for k in options["keys"]}
+    wanted = _folded(tuple(options["keys"]))
     types = vault.settings.property_types
     for key in fm.keys:
         folded = fold(key.key)

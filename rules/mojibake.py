@@ -45,6 +45,10 @@ def mojibake(note, vault, options):
     unsafe, and the message names the close calls and their alternatives.  A character
     no candidate explains is left as `�` rather than guessed.
 
+    A run is repaired in full or not at all: where every explanation would leave mojibake
+    beside repaired text (kanji restored, kana left as `ă®`), the finding names the words
+    nobody could decide and offers no fix.
+
     ## Limits
     Clean text in any script costs the same: only what has the byte-level signature of
     mojibake (characters that, encoded back with some code page, form valid UTF-8) is
@@ -55,6 +59,17 @@ def mojibake(note, vault, options):
     """
     text = note.text
     for run in damage(note, vault):
+        if run.undecided:  # no explanation repairs it in full: left as it is, never half repaired
+            words = ", ".join(
+                f"“{w if len(w) <= SHOWN // 2 else w[: SHOWN // 2 - 1] + '…'}”" for w in run.undecided[:3]
+            )
+            yield Diagnostic(
+                f"mojibake ({run.how}), not repaired: no repair explains all of it (undecided: {words}); "
+                "the text is left as it is",
+                run.start,
+                run.end,
+            )
+            continue
         start, end = run.start, run.end
         while start > 0 and text[start - 1].isalpha() and run.start - start < SHOWN // 4:
             start -= 1  # quote whole words: "café", not "é"

@@ -1,6 +1,13 @@
 import re
+from functools import lru_cache
 
 from vaultkit.api import Diagnostic, rule
+
+
+@lru_cache(maxsize=32)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The configured patterns, compiled once per configuration rather than once per note."""
+    return tuple(re.compile(p) for p in patterns)
 
 
 @rule("VK105", "placeholder-link-title", options={"patterns": (r"Fetching Title#\w+", r"Untitled")})
@@ -30,7 +37,7 @@ def placeholder_link_title(note, vault, options):
     - `patterns` (list of regular expressions, default `["Fetching Title#\\w+", "Untitled"]`):
       link texts that count as placeholders (matched against the whole text).
     """
-    patterns = [re.compile(p) for p in options["patterns"]]
+    patterns = _compiled(tuple(options["patterns"]))
     for link in note.links:
         if link.kind != "markdown" or link.display is None:
             continue

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
@@ -141,15 +142,77 @@ def test_koi8_u_ukrainian_is_not_read_as_koi8_r():
     assert text == UK and decoded.encoding == "koi8-u" and decoded.confidence >= 0.99
 
 
-def test_an_encoding_nobody_can_judge_is_never_transcoded_safely():
-    """Thai has no word list here: whatever reading wins, it is not sure, so no safe fix."""
+def test_thai_in_windows_874_is_restored_by_its_spelling():
+    """Thai has no word list here: the reading whose vowel signs and tone marks all sit on
+    consonants is sure, every other page's reading puts letters where no text has them."""
     data = TH.encode("cp874")
-    problems = lint_text(data, select=["VK301"])
-    assert len(problems) == 1
-    fix = problems[0].fix
-    assert fix is None or fix.applicability != Applicability.SAFE or decode(data)[0] == TH
-    assert fix_text(data, select=["VK301"]).data in (data, TH.encode("utf-8"))
-    assert fix_text(data, select=["VK301"], unsafe=True).data in (data, TH.encode("utf-8"))
+    text, decoded = decode(data)
+    assert text == TH and decoded.encoding == "cp874" and decoded.confidence >= 0.99
+    assert fix_text(data, select=["VK301"]).data == TH.encode("utf-8")
+
+
+def test_bytes_of_thai_letters_in_no_thai_order_are_never_transcoded_safely():
+    """The letters of Windows-874 in a random order are no Thai spelling (vowel signs and
+    tone marks off their consonants), and no other page reads them as text either."""
+    rng = random.Random(20)
+    letters = bytes(range(0xA1, 0xFB)).decode("cp874", errors="replace").replace("\ufffd", "")
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(40)]
+    data = ("# " + " ".join(words) + "\n").encode("cp874")
+    assert fix_text(data, select=["VK301"]).data == data
+
+
+EN_PUNCT = (
+    "# Notes\n\nIt’s a note about the vault — the one we share. “Quotes” and dashes – that’s all; "
+    "nothing else here is special, and there is no reason to change it…\n"
+)
+
+
+@pytest.mark.parametrize("codec", ["cp1252", "mac-roman"])
+def test_an_english_note_with_only_dashes_and_quotes_is_restored(codec):
+    """Too few words hold a non-ASCII letter to judge by words: where the characters sit
+    decides.  Windows-1252's quotes and dashes are MacRoman letters inside English words
+    (``Itís``), Latin-1 controls; MacRoman's are Windows-1252 capitals (``ItÕs``)."""
+    data = EN_PUNCT.encode(codec)
+    text, decoded = decode(data)
+    assert text == EN_PUNCT and decoded.encoding == codec and decoded.confidence >= 0.99
+    assert fix_text(data, select=["VK301"]).data == EN_PUNCT.encode("utf-8")
+
+
+def test_a_byte_that_is_a_letter_in_one_page_and_a_mark_in_another_is_not_transcoded_safely():
+    """Windows-1252 ``à`` is MacRoman ``‡``: in an English note neither is a word of the
+    language, so nothing tells the pages apart -- the note is reported, never rewritten."""
+    note = "# Menu\n\nThe dinner was served à la carte, and we will have the same thing again next week.\n"
+    data = note.encode("cp1252")
+    (problem,) = lint_text(data, select=["VK301"])
+    assert problem.fix is None or problem.fix.applicability != Applicability.SAFE
+    assert fix_text(data, select=["VK301"]).data == data
+
+
+def test_romanian_that_reads_as_cedilla_or_comma_letters_is_never_rewritten():
+    """Windows-1250 ``ş`` is ISO-8859-16 ``ș`` (same byte): both readings are the same
+    Romanian words, so neither page can be told -- reported, not rewritten, even unsafely."""
+    note = (
+        "# Acasă\n\nAceastă notă este scrisă în limba română şi conţine câteva cuvinte "
+        "obişnuite: ştiinţă, şcoală, ţară, însă şi până.\n"
+    )
+    data = note.encode("cp1250")
+    assert data == note.replace("ş", "ș").replace("ţ", "ț").encode("iso8859-16")
+    assert fix_text(data, select=["VK301"]).data == data
+    assert fix_text(data, select=["VK301"], unsafe=True).data == data
+
+
+def test_a_thai_line_valid_as_utf8_by_accident_is_read_with_the_rest():
+    """TIS-620 ``ลบ`` is the bytes of UTF-8 ``ź``: that line is Thai like the others."""
+    note = TH + "- ลบ\n"
+    text, decoded = decode(note.encode("cp874"))
+    assert text == note and decoded.encoding == "cp874"
+
+
+def test_utf32_without_bom_is_recognised():
+    for codec in ("utf-32-le", "utf-32-be"):
+        text, decoded = decode(ZH.encode(codec))
+        assert text == ZH and decoded.encoding == codec and decoded.confidence >= 0.99
+        assert fix_text(ZH.encode(codec), select=["VK301"]).data == ZH.encode("utf-8")
 
 
 def test_a_note_too_short_to_judge_gets_no_fix():

@@ -37,6 +37,8 @@ def bom_of(data: bytes) -> tuple[bytes, str, str] | None:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(chr(b)))  # bytes.translate deletes these
+_BOM_STARTS = {row[0][:1] for row in BOMS}
 BINARY_SHARE = 0.1  # control characters (NUL runs aside) beyond this share make a file binary
 
 
@@ -52,6 +54,15 @@ def newline_style(text: str) -> str:
 
 def decode(data: bytes) -> tuple[str, Decoded]:
     """Decode a note's bytes; raise :class:`NotText` for binary data."""
+    if data[:1] not in _BOM_STARTS and not data.translate(None, _NOT_CONTROL):
+        # The common case, asked of the bytes: no byte-order mark can start them, and they
+        # hold no control byte (so no NUL either) -- in valid UTF-8 those bytes are exactly the
+        # control characters of the text.  Then only strict UTF-8 remains to be tried.
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _legacy(data, exc.start)
+        return text, Decoded(newline=newline_style(text))
     if data.startswith(codecs.BOM_UTF8):
         try:
             text = data[3:].decode("utf-8")
@@ -74,9 +85,9 @@ def decode(data: bytes) -> tuple[str, Decoded]:
     except UnicodeDecodeError as exc:
         return _legacy(data, exc.start)
     if "\x00" in text:
-        utf16 = _utf16_without_bom(data)
-        if utf16:
-            return _utf16(data, utf16, "the bytes are valid UTF-8 only because the text is ASCII")
+        wide = _utf32_without_bom(data) or _utf16_without_bom(data)
+        if wide:
+            return _wide(data, wide, "the bytes are valid UTF-8 only because the text is ASCII")
     _refuse_binary(text)
     return text, Decoded(newline=newline_style(text))
 
@@ -102,7 +113,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
     Two signs, either enough: ASCII-heavy text has NUL in every other byte; and in any
     script, a line feed of a UTF-16 file is a ``0A 00`` (or ``00 0A``) pair at an even
     offset -- a legacy 8-bit file has no NUL bytes at all.  The text must then decode
-    strictly and hold no control characters but tab, CR and LF.
+    strictly and hold no control characters but tab, CR, LF and form feed.
     """
     if len(data) < 4 or len(data) % 2:
         return None
@@ -110,17 +121,39 @@ def _utf16_without_bom(data: bytes) -> str | None:
     for zeros, other, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
         feeds = sum(1 for a, b in zip(other, zeros, strict=True) if a == 0x0A and b == 0)
         ascii_heavy = zeros.count(0) > 0.3 * len(zeros) and other.count(0) == 0
-        if ascii_heavy or feeds:
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError:
-                continue
-            if not _CONTROL.search(text.replace("\x0c", "")):
-                return name
+        if (ascii_heavy or feeds) and _reads_as(data, name):
+            return name
     return None
 
 
-def _utf16(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
+def _utf32_without_bom(data: bytes) -> str | None:
+    """The UTF-32 byte order of ``data`` when it is UTF-32 text without a BOM, else None.
+
+    Every four bytes are one code point, so at most U+10FFFF: in little-endian order the
+    last byte of each group is 0 and the third at most 0x10 -- eight-bit text, UTF-8 or
+    UTF-16 almost never has that for a whole file.  The text must decode strictly and hold
+    no control characters but tab, CR, LF and form feed.
+    """
+    if len(data) < 4 or len(data) % 4:
+        return None
+    for name, high in (("utf-32-le", 3), ("utf-32-be", 0)):
+        if data[high::4].count(0) == len(data) // 4 and _reads_as(data, name):
+            return name
+    return None
+
+
+def _reads_as(data: bytes, name: str) -> bool:
+    """Whether ``data`` decodes strictly as ``name`` to text without control characters but
+    tab, CR, LF and form feed."""
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError:
+        return False
+    return not _CONTROL.search(text.replace("\x0c", ""))
+
+
+def _wide(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
+    """A note in UTF-16 or UTF-32 without a byte-order mark, as found by the functions above."""
     text = data.decode(name)
     plain = sum(1 for c in text if c.isascii() and (c.isprintable() or c in "\t\r\n"))
     return text, Decoded(
@@ -133,9 +166,9 @@ def _utf16(data: bytes, name: str, where: str) -> tuple[str, Decoded]:
 
 def _legacy(data: bytes, position: int, after: str = "") -> tuple[str, Decoded]:
     where = f"invalid UTF-8 at byte {position}{after}"
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        return _utf16(data, utf16, where)
+    wide = _utf32_without_bom(data) or _utf16_without_bom(data)
+    if wide:
+        return _wide(data, wide, where)
     if b"\x00" in data:
         raise NotText(f"{where} and contains NUL bytes (a binary file?)")
     from vaultkit.text.encoding.detect import detect  # imported lazily: only legacy files pay for it

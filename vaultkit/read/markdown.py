@@ -31,6 +31,7 @@ UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?$", re.MULTILINE)  # a sete
 # An id glued to an embed (``![[x.png]]^id``) is accepted: the help vault writes it in every
 # locale, and whether Obsidian indexes it is unverified -- the lenient reading.
 BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
+_FIRST_HASH = re.compile(r"[ \t]*#")
 _HASH_LINE = re.compile(r"\n(?=[ \t]{0,3}#)")
 TAG = re.compile(r"#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -41,8 +42,10 @@ def _blank(chunk: str) -> str:
     """Spaces for every character of ``chunk`` but its line breaks."""
     if "\n" not in chunk:
         return " " * len(chunk)
+    if "\r" not in chunk:
+        return "\n".join([" " * len(line) for line in chunk.split("\n")])
     return "\n".join(
-        " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line) for line in chunk.split("\n")
+        [" " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line) for line in chunk.split("\n")]
     )
 
 
@@ -57,13 +60,27 @@ def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
     for s, e in spans:
         if e <= pos:
             continue
-        s = max(s, pos)
-        parts.append(text[pos:s])
-        chunk = text[s:e]
-        parts.append(_blank(chunk))
+        if s > pos:
+            parts.append(text[pos:s])
+        else:
+            s = pos
+        # most spans (inline math and code) hold no line break: blank them without a copy
+        parts.append(" " * (e - s) if text.find("\n", s, e) == -1 else _blank(text[s:e]))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted by start, overlapping ones merged (so that :func:`_inside` is exact)."""
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s < merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
 
 
 def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
@@ -95,18 +112,20 @@ def _wikilink(
     in_property: str | None = None,
 ) -> Link:
     path, subpath, display, raw_len = _split_wikilink(inner)
+    # positional: a vault has tens of thousands of links, and keywords cost a third more here
     return Link(
-        kind="wiki",
-        embed=embed,
-        target=path,
-        subpath=subpath,
-        display=display,
-        start=start,
-        end=end,
-        target_start=inner_start,
-        target_end=inner_start + raw_len,
-        in_comment=in_comment,
-        in_property=in_property,
+        "wiki",
+        embed,
+        path,
+        subpath,
+        display,
+        start,
+        end,
+        inner_start,
+        inner_start + raw_len,
+        False,
+        in_comment,
+        in_property,
     )
 
 
@@ -115,15 +134,17 @@ def wikilinks(text: str, masked: str, comment_spans: list[tuple[int, int]]) -> l
     code inside a link (``[[#$y'' = f(x)$ type]]``) stays part of its target."""
     found = []
     for m in WIKILINK.finditer(masked):
-        start = m.start()
+        start, end = m.span()
         embed = start > 0 and masked[start - 1] == "!"
         start -= embed
         if start and masked[start - 1] == "\\":
             continue
-        inner = text[m.start(1) : m.end(1)]
-        if not inner.strip():
+        inner_start, inner_end = m.span(1)
+        inner = text[inner_start:inner_end]
+        if inner.isspace():  # (never empty: the pattern takes one character or more)
             continue
-        found.append(_wikilink(embed, inner, start, m.end(), m.start(1), in_comment=_inside(start, comment_spans)))
+        in_comment = bool(comment_spans) and _inside(start, comment_spans)
+        found.append(_wikilink(embed, inner, start, end, inner_start, in_comment))
     return found
 
 
@@ -186,7 +207,7 @@ def markdown_links(
                 target_start=t_start,
                 target_end=t_end,
                 external=external,
-                in_comment=_inside(start, comment_spans),
+                in_comment=bool(comment_spans) and _inside(start, comment_spans),
             )
         )
     return found
@@ -201,7 +222,7 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 def headings(text: str, masked: str) -> list[Heading]:
     found = []
-    starts = [0] if masked.lstrip(" \t")[:1] == "#" else []
+    starts = [0] if _FIRST_HASH.match(masked) else []
     starts += [m.end() for m in _HASH_LINE.finditer(masked)]
     for line_start in starts:
         m = ATX.match(masked, line_start)
@@ -209,9 +230,13 @@ def headings(text: str, masked: str) -> list[Heading]:
             continue
         # The masked line says where a heading is; its text comes from the real line, so
         # that inline code, math and comments in it stay part of it (`### `hasTag()``).
-        real = ATX.match(text, m.start(), m.end())
-        content = real.group(2) if real else None
-        found.append(Heading(level=len(m.group(1)), text=(content or "").strip(), start=m.start(), end=m.end()))
+        start, end = m.span()
+        if masked.startswith(text[start:end], start):  # nothing on the line was masked
+            content = m.group(2)
+        else:
+            real = ATX.match(text, start, end)
+            content = real.group(2) if real else None
+        found.append(Heading(len(m.group(1)), (content or "").strip(), start, end))
     if "=" in masked or "-" in masked:
         taken = -1  # a line that underlines one heading cannot be the text of the next
         for m in UNDERLINE.finditer(masked):
@@ -239,15 +264,22 @@ def block_ids(masked: str) -> list[BlockId]:
     return found
 
 
-def tags(masked_without_links: str) -> list[Tag]:
+def tags(masked: str, links: list[tuple[int, int]]) -> list[Tag]:
+    """Tags in ``masked`` outside ``links`` (sorted, merged spans), read as if the links were
+    blanked too: a tag may follow a link directly.  A tag cannot run into or out of a link (its
+    characters exclude the brackets and parentheses that start and end one), so this is the
+    scan of a second masked copy without making it (issue 13)."""
     found = []
-    for m in TAG.finditer(masked_without_links):
-        if m.start() and not masked_without_links[m.start() - 1].isspace():
+    for m in TAG.finditer(masked):
+        s = m.start()
+        if links and _inside(s, links):
+            continue
+        if s and not masked[s - 1].isspace() and not (links and _inside(s - 1, links)):
             continue  # a tag starts a line or follows whitespace (`a#b`, URL fragments are not tags)
         body = m.group(1)
         if body.isdigit() or not re.search(r"\D", body):
             continue
-        found.append(Tag(tag="#" + body, start=m.start(), end=m.end()))
+        found.append(Tag(tag="#" + body, start=s, end=m.end()))
     return found
 
 
@@ -261,10 +293,10 @@ def scan(
     taken = [(link.start, link.end) for link in wiki]
     md = markdown_links(text, masked, taken, comments) if "](" in masked else []
     links = sorted(wiki + md, key=lambda link: link.start)
-    without_links = _mask_spans(masked, [(link.start, link.end) for link in links]) if links else masked
+    has_hash = "#" in masked
     return (
         links,
-        headings(text, masked) if "#" in masked or "\n=" in masked or "\n-" in masked else [],
+        headings(text, masked) if has_hash or "\n=" in masked or "\n-" in masked else [],
         block_ids(masked) if "^" in masked else [],
-        tags(without_links) if "#" in without_links else [],
+        tags(masked, _union([(link.start, link.end) for link in links])) if has_hash else [],
     )

@@ -83,9 +83,18 @@ def block_segment(parts: Sequence[Segment]) -> Segment | None:
     return blocks[-1] if blocks else None
 
 
-def linked_notes(note: Note, vault: VaultIndex) -> Iterator[tuple[Target, NoteFacts, tuple[Segment, ...]]]:
+def linked_notes(
+    note: Note, vault: VaultIndex
+) -> tuple[tuple[Target, NoteFacts, tuple[Segment, ...], Segment | None], ...]:
     """Links with a subpath whose target is a readable note, with that note's facts (its
-    headings and block ids: the note itself need not be loaded) and the parts."""
+    headings and block ids: the note itself need not be loaded), the parts and the block part
+    (:func:`block_segment`).  Found once per note: the heading and the block rule both walk them."""
+    return vault.analysis(note, "links.linked", lambda n: tuple(_linked_notes(n, vault)))
+
+
+def _linked_notes(
+    note: Note, vault: VaultIndex
+) -> Iterator[tuple[Target, NoteFacts, tuple[Segment, ...], Segment | None]]:
     for target in vault.outgoing(note):
         path = target.path
         if path is None or not target.link.subpath or not path.lower().endswith(".md"):
@@ -93,7 +102,7 @@ def linked_notes(note: Note, vault: VaultIndex) -> Iterator[tuple[Target, NoteFa
         linked = vault.outline(path)
         parts = segments(target.link.subpath)
         if linked is not None and linked.read_error is None and parts:
-            yield target, linked, parts
+            yield target, linked, parts, block_segment(parts)
 
 
 def or_list(names: Sequence[str]) -> str:
@@ -178,8 +187,8 @@ def _written(vault: VaultIndex, rel: str, source: str, with_md: bool) -> str:
 
 def heading_problems(note: Note, vault: VaultIndex) -> Iterator[Diagnostic]:
     """Heading links (``#A#B``) into existing notes whose heading path does not resolve."""
-    for target, linked, parts in linked_notes(note, vault):
-        if block_segment(parts) is not None:
+    for target, linked, parts, block in linked_notes(note, vault):
+        if block is not None:
             continue
         link, path = target.link, target.path or ""
         result = walk(vault.heading_keys(path), [p.text for p in parts])
@@ -204,8 +213,7 @@ def heading_problems(note: Note, vault: VaultIndex) -> Iterator[Diagnostic]:
 
 def block_problems(note: Note, vault: VaultIndex) -> Iterator[Diagnostic]:
     """Block references (``#^id``) into existing notes that have no such block id."""
-    for target, linked, parts in linked_notes(note, vault):
-        block = block_segment(parts)
+    for target, linked, parts, block in linked_notes(note, vault):
         wanted = block.text[1:].strip() if block else ""
         path = target.path or ""
         if block is None or fold(wanted) in vault.block_ids(path):

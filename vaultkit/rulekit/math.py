@@ -17,6 +17,7 @@ Unknown commands themselves are :mod:`vaultkit.text.mathjax`' job.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -217,6 +218,15 @@ def structure_findings(note: Note, vault: VaultIndex) -> tuple[Finding, ...]:
     return vault.analysis(note, "math.structure", lambda n: tuple(_structure(n, allowance)))
 
 
+_cached_verdict = functools.lru_cache(maxsize=4096)(plainly_nested)
+
+
+def _plainly_nested(body: str) -> bool:
+    """:func:`plainly_nested`, remembered for short formulas: a vault writes the same ones
+    (``$x$``, ``$\\alpha$``) again and again.  Long ones are not kept, so the cache stays small."""
+    return _cached_verdict(body) if len(body) <= 200 else plainly_nested(body)
+
+
 class _OutOfBudget(Exception):
     """The nesting scan ran out of its budget: what was found so far stands."""
 
@@ -235,7 +245,7 @@ def _spans(note: Note, allowance: Budget) -> Iterator[Finding]:
     text = note.text
     for region in math_spans(note):
         start, end = span_body(region)
-        if plainly_nested(text[start:end]):
+        if _plainly_nested(text[start:end]):
             continue
         found = _check_span(note, region, False, allowance)
         if found and "%" in text[start:end]:

@@ -18,7 +18,8 @@ damaged to analyse fully (issue 18).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from itertools import chain
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -45,12 +46,23 @@ def budget(vault: VaultIndex, note: Note) -> Budget:
     return vault.budget(note, "link suggestions", UNITS_FLOOR + UNITS_PER_CHARACTER * len(note.text))
 
 
-def closest(query: str, choices: Collection[str], allowance: Budget | None = None) -> list[str]:
+def closest(
+    query: str,
+    choices: Collection[str],
+    allowance: Budget | None = None,
+    by_length: Mapping[int, Sequence[str]] | None = None,
+) -> list[str]:
     """The choices nearest to ``query``: every one tied for the fewest edits, none too far;
-    none when ``allowance`` cannot pay for comparing them all."""
+    none when ``allowance`` cannot pay for comparing them all.  ``by_length``, the same
+    choices grouped by length, lets RapidFuzz see only those whose length is within reach
+    (an edit changes the length by one at most); the allowance is spent as for all of them."""
     if not query or not choices or (allowance is not None and not allowance.spend(len(choices))):
         return []
-    found = process.extract(query, choices, scorer=OSA.distance, limit=None, score_cutoff=max_edits(query))
+    edits = max_edits(query)
+    if by_length is not None:
+        near = range(len(query) - edits, len(query) + edits + 1)
+        choices = list(chain.from_iterable(by_length.get(n, ()) for n in near))
+    found = process.extract(query, choices, scorer=OSA.distance, limit=None, score_cutoff=edits)
     if not found:
         return []
     best = min(distance for _, distance, _ in found)
@@ -70,8 +82,18 @@ def similar_files(index: VaultIndex, note: Note, target: str) -> list[str]:
         return list(names[wanted])
     searched: dict[str, list[str]] = index.analysis(note, "suggest.files", lambda _: {})
     if wanted not in searched:
-        searched[wanted] = [rel for name in closest(wanted, names.keys(), budget(index, note)) for rel in names[name]]
+        by_length = index.derived("suggest.names-by-length", names_by_length)
+        found = closest(wanted, names.keys(), budget(index, note), by_length)
+        searched[wanted] = [rel for name in found for rel in names[name]]
     return searched[wanted]
+
+
+def names_by_length(index: VaultIndex) -> dict[int, list[str]]:
+    """The vault's link names (``index.names``) grouped by length, for :func:`closest`."""
+    grouped: dict[int, list[str]] = {}
+    for name in sorted(index.names):  # sorted: the same value, and cache fingerprint, every run
+        grouped.setdefault(len(name), []).append(name)
+    return grouped
 
 
 def alias_owners(index: VaultIndex, target: str) -> tuple[str, ...]:

@@ -6,13 +6,17 @@ probable text through those slots with a unigram word model -- the cheapest segm
 the slots into dictionary words, a dynamic programme over the lattice of candidates -- and
 says, per open slot, how far ahead its pick is of the best alternative (the *margin*), so
 that low-margin fills are flagged with their alternatives instead of passed off as certain.
+In Chinese, where a lost byte often leaves only function words to choose from (中, 与, 不),
+the words either side judge the candidates by their part of speech (:func:`misplaced`).
 
 Costs are in centibels (cB, ``-100 * log10(p)``), wordfreq's own unit: its word lists come
 as buckets of words of frequency ``10 ** (-bucket / 100)``.  Lower is better.
 
 The data is wordfreq's (on PyPI; built from Wikipedia, subtitles, books, news and web text
 in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon loads lazily, on
-first use in a process (about 0.3 s for Chinese), so clean vaults never pay for it.
+first use in a process, so clean vaults never pay for it, and into :class:`Words` (8 bytes a
+word, not a dict entry): the nine lexicons a vault with mojibake in nine languages needs take
+about 110 MB at peak instead of 390 MB.
 """
 
 from __future__ import annotations
@@ -24,10 +28,14 @@ import itertools
 import math
 import os
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TypeVar, overload
+
+_T = TypeVar("_T")
 
 INF = math.inf
 UNSPACED = frozenset({"zh", "ja", "ko"})  # word lattice inside tokens (Korean: particles attach to words)
@@ -41,6 +49,69 @@ TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a li
 FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japanese or Korean text
 SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
+MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
+
+
+BUCKET_BITS = 10  # wordfreq's buckets: 0 to 800 (frequencies down to 1e-8)
+_HASH_BITS = ~((1 << BUCKET_BITS) - 1)  # the rest of a 64-bit key: the word's hash
+
+
+def _code(word: str) -> int:
+    """The high bits of a word's key.  CPython hashes a string's stored bytes, so ``"sr"``
+    (two bytes) and ``"牳"`` (U+7273, the same two bytes) share a hash; the length tells them
+    apart, and any two strings that store the same bytes differ in length."""
+    return (hash(word) ^ (len(word) << BUCKET_BITS)) & _HASH_BITS
+
+
+class Words:
+    """A word list: each word's bucket (its cost in cB) in 8 bytes a word, not a dict.
+
+    A dict of the 700,000 words of wordfreq's Russian list takes about 130 MB in Python (a
+    string object and a table entry per word); the nine lexicons one damaged vault can need
+    came to 400 MB.  Here a word is one 64-bit integer in a sorted array: the high 54 bits of
+    its string hash (:func:`_code`), then its bucket.  A look-up is a binary search (C's ``bisect`` over the
+    array).  A string that is not a word but shares a word's 54 hash bits would take its cost:
+    about one chance in 2**54 / 700,000 (25 billion) per look-up.  Of a word listed in several
+    buckets the most frequent counts (the lowest bucket sorts first), as in wordfreq.
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: list[int]) -> None:
+        """``keys``: :meth:`keys` of every word, in any order (sorted here, in place)."""
+        keys.sort()
+        self._keys = array("q", keys)
+
+    @staticmethod
+    def keys(words: Iterable[str], bucket: int = 0) -> list[int]:
+        """The 64-bit keys of ``words`` in ``bucket``."""
+        if not 0 <= bucket < 1 << BUCKET_BITS:
+            raise ValueError(f"wordfreq bucket {bucket} out of range")
+        words = list(words)
+        shifted = [size << BUCKET_BITS for size in map(len, words)]
+        return [
+            (code ^ size) & _HASH_BITS | bucket for code, size in zip(map(hash, words), shifted, strict=True)
+        ]  # _code, inlined
+
+    @overload
+    def get(self, word: str) -> float | None: ...
+
+    @overload
+    def get(self, word: str, default: _T) -> float | _T: ...
+
+    def get(self, word: str, default: object = None) -> object:
+        """The cost of ``word`` (cB, its bucket), else ``default``."""
+        code = _code(word)
+        index = bisect.bisect_left(self._keys, code)
+        if index < len(self._keys) and self._keys[index] & _HASH_BITS == code:
+            return float(self._keys[index] & ~_HASH_BITS)
+        return default
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 @dataclass(frozen=True)
@@ -48,7 +119,7 @@ class Lexicon:
     """One language's word costs (dictionary key -> cB) and, for spaced scripts, letter costs."""
 
     lang: str
-    words: dict[str, float]
+    words: Words
     chars: dict[str, float]
     spaced: bool
     fold_map: dict[int, str] = field(default_factory=dict)  # traditional -> simplified Chinese
@@ -102,6 +173,12 @@ def _wordfreq_data() -> str | None:
 def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> list[list[str]]:
     """A wordfreq list in its documented "cBpack" format: a msgpack header, then buckets of
     words, bucket ``i`` holding the words of frequency ``10 ** (-i / 100)``."""
+    return list(_wordfreq_stream(lang, sizes))
+
+
+def _wordfreq_stream(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> Iterator[list[str]]:
+    """The buckets of :func:`_wordfreq_buckets` one at a time, unpacked as they are read, so
+    that a lexicon never holds the whole list as Python strings at once."""
     import msgpack
 
     data = _wordfreq_data()
@@ -109,10 +186,14 @@ def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) ->
         path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
         if data and os.path.exists(path):
             with gzip.open(path) as handle:
-                header, *buckets = msgpack.load(handle, raw=False)
-            if header.get("format") != "cB":
-                raise LookupError(f"unknown wordfreq list format in {path}")
-            return buckets
+                unpacker = msgpack.Unpacker(handle, raw=False)
+                count = unpacker.read_array_header()
+                header = unpacker.unpack() if count else {}
+                if not isinstance(header, dict) or header.get("format") != "cB":
+                    raise LookupError(f"unknown wordfreq list format in {path}")
+                for _ in range(count - 1):
+                    yield unpacker.unpack()
+            return
     raise LookupError(f"wordfreq has no word list for {lang!r}")
 
 
@@ -130,31 +211,62 @@ def _chinese_fold_map() -> dict[int, str]:
 
 
 @cache
-def lexicon(lang: str) -> Lexicon:
-    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process."""
+def chinese_tags() -> dict[str, str]:
+    """Part-of-speech tags of Chinese words (word -> tag of the PKU/ICTCLAS tag set: ``d``
+    adverb, ``p`` preposition, ``f`` locative, ``uj`` the particle 的, ``n`` noun, ...),
+    from jieba's dictionary, which wordfreq ships as its Chinese tokenizer's word list."""
+    data = _wordfreq_data()
+    tags: dict[str, str] = {}
     try:
-        buckets = _wordfreq_buckets(lang)
-    except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
-        buckets = []
-    words: dict[str, float] = {}
-    for bucket in range(len(buckets) - 1, -1, -1):  # frequent buckets last: they win duplicates
-        words.update(dict.fromkeys(buckets[bucket], float(bucket)))
+        with open(os.path.join(data or "", "jieba_zh_orig.txt"), encoding="utf-8") as handle:
+            for line in handle:
+                word, _, tag = line.rstrip("\n").rpartition(" ")
+                word = word.rpartition(" ")[0]
+                if word and tag:
+                    tags[word] = tag
+    except OSError:  # no tagged list: no grammatical context, the word model alone decides
+        return {}
+    return tags
+
+
+@cache
+def lexicon(lang: str) -> Lexicon:
+    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process, bucket by
+    bucket into compact :class:`Words` (the Russian list: about 120 MB less than a
+    dict of it)."""
     spaced = lang not in UNSPACED
+    keyed: list[int] = []
+    longer: set[str] = set()  # a sorted tuple of these strings is half the time of hashing their prefixes
+    head: list[list[str]] = []  # the frequent buckets that letter costs are counted from
+    counted = 0
+    try:
+        for bucket, group in enumerate(_wordfreq_stream(lang)):
+            keyed += Words.keys(group, bucket)
+            if spaced and counted <= CHAR_WORDS:  # the buckets _char_costs reads, and no more
+                head.append(group)
+                counted += len(group)
+            elif not spaced:
+                longer.update(word for word in group if len(word) > 2)
+    except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
+        keyed, longer, head = [], set(), []
     fold_map = _chinese_fold_map() if lang == "zh" else {}
     traditional = frozenset(chr(k) for k in fold_map)
     return Lexicon(
         lang,
-        words,
-        _char_costs(buckets) if spaced else {},
+        Words(keyed),
+        _char_costs(head) if spaced else {},
         spaced,
         fold_map,
         traditional,
         frozenset(fold_map.values()) - traditional,
-        () if spaced else tuple(sorted(w for w in words if len(w) > 2)),
+        tuple(sorted(longer)),
     )
 
 
-def _char_costs(buckets: list[list[str]], top: int = 40000) -> dict[str, float]:
+CHAR_WORDS = 40000  # most frequent words of a spaced script whose letters give its letter costs
+
+
+def _char_costs(buckets: list[list[str]], top: int = CHAR_WORDS) -> dict[str, float]:
     """Letter costs of a spaced script, from the letters of its most frequent words."""
     mass: dict[str, float] = defaultdict(float)
     seen = 0
@@ -340,9 +452,29 @@ def decode(
     ``slots[i]`` holds the candidates of character ``i`` (one for a certain character).
     A forward and a backward pass give, for every edge, the cheapest complete path through
     it; per open slot that is the best cost of each candidate, hence the margins.
+
+    In Chinese, a guessed function word is judged by the words either side of it
+    (:func:`misplaced`); where those are open too, a first pass guesses them.
     """
+    first = _decode(slots, lex, cache, review_margin, None)
+    if lex.lang == "zh" and any(
+        len(slots[k]) > 1
+        and any(_neighbour(slots, k, lex, step, first.chars) != _neighbour(slots, k, lex, step) for step in (-1, 1))
+        for k in range(len(slots))
+    ):
+        return _decode(slots, lex, cache, review_margin, first.chars)
+    return first
+
+
+def _decode(
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None,
+    review_margin: float,
+    guess: Sequence[str] | None,
+) -> Decoding:
     n = len(slots)
-    edges = _edges(slots, lex, cache)
+    edges = _edges(slots, lex, cache, guess)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -404,7 +536,9 @@ def _kind(choices: tuple[str, ...], spaced: bool) -> str:
     return "word" if category[0] in "LM" or category == "Nd" else "other"
 
 
-def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None) -> list[Edge]:
+def _edges(
+    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, guess: Sequence[str] | None = None
+) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
     kinds = [_kind(c, lex.spaced) for c in slots]
@@ -416,7 +550,7 @@ def _edges(slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache 
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
         if kind == "word":
-            edges.extend(_word_edges(slots, lex, cache, i, j))
+            edges.extend(_word_edges(slots, lex, cache, i, j, guess))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
@@ -437,7 +571,12 @@ def _variant_penalty(edge: Edge, slots: Sequence[tuple[str, ...]], other: frozen
 
 
 def _word_edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, i: int, j: int
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None,
+    i: int,
+    j: int,
+    guess: Sequence[str] | None = None,
 ) -> list[Edge]:
     """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
     edges: list[Edge] = []
@@ -453,6 +592,8 @@ def _word_edges(
             if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += UNKNOWN_WORD if lex.spaced else 0.0
+            if guessed and lex.lang == "zh" and misplaced(char, *_frame(slots, k, lex, guess)):
+                cost += MISPLACED
             if cost < INF:
                 edges.append((k, k + 1, char, cost))
     words: list[Edge] = []
@@ -468,6 +609,73 @@ def _word_edges(
             words.extend(_extra_words(slots, cache, i, j))
         words = [_cached(edge, slots, cache) for edge in words]
     return edges + words
+
+
+_PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
+_NOUN = "n"  # tag prefix of nouns, names and places
+_PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text
+_LATIN = "eng"  # jieba's tag for a run of ASCII letters and digits
+
+
+def misplaced(char: str, left: str, right: str) -> bool:
+    """Whether the one-character Chinese function word ``char`` cannot stand between words
+    tagged ``left`` and ``right`` (:func:`chinese_tags`; empty: not known).
+
+    Three facts of Mandarin grammar (Li and Thompson, *Mandarin Chinese: A Functional
+    Reference Grammar*, 1981): an adverb (不, 也, 就) precedes the verb or adjective it
+    modifies, never a particle, a noun or a pause (``网络不的`` is not Chinese); a
+    preposition or conjunction (与, 和, 在) takes something after it; a locative (中, 上,
+    里) follows the noun phrase it locates, so it never opens a clause or follows a
+    preposition, conjunction or adverb.  Damage that lost the one byte telling 中, 与 and
+    不 apart leaves exactly these choices, with nearly equal word frequencies.
+    """
+    tag = chinese_tags().get(char, "")
+    if tag == "d":
+        return right.startswith((_PARTICLE, _NOUN)) or right in (_PUNCTUATION, "f", "m", "q")
+    if tag in ("p", "c"):
+        return right.startswith(_PARTICLE) or right in (_PUNCTUATION, "f")
+    if tag == "f":
+        return left in (_PUNCTUATION, "p", "c", "d")
+    return False
+
+
+def _frame(
+    slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, guess: Sequence[str] | None = None
+) -> tuple[str, str]:
+    """The tags of the words either side of slot ``k``: the longest dictionary word ending
+    just before it and the longest starting just after it, of certain characters or, with
+    ``guess``, of a first pass's picks."""
+    return _neighbour(slots, k, lex, -1, guess), _neighbour(slots, k, lex, 1, guess)
+
+
+def _neighbour(
+    slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, step: int, guess: Sequence[str] | None = None
+) -> str:
+    def char_at(m: int) -> str | None:
+        if len(slots[m]) == 1:
+            return slots[m][0]
+        return guess[m] if guess is not None else None
+
+    near = k + step
+    if not 0 <= near < len(slots):
+        return _PUNCTUATION
+    char = char_at(near)
+    if char is None:
+        return ""  # open too: nothing certain to judge by
+    if char.isascii() and char.isalnum():
+        return _LATIN
+    if not char.isalpha():
+        return _PUNCTUATION
+    tags = chinese_tags()
+    found, text = "", ""
+    for size in range(1, MAX_WORD + 1):
+        m = near + (size - 1) * step
+        next_char = char_at(m) if 0 <= m < len(slots) else None
+        if next_char is None:
+            break
+        text = text + next_char if step > 0 else next_char + text
+        found = tags.get(lex.fold(text), found)
+    return found
 
 
 def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
@@ -538,17 +746,23 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
 
 _SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
-_SCRIPT_LANGS = {
-    "CJK": "zh",
-    "HIRAGANA": "ja",
-    "KATAKANA": "ja",
-    "HANGUL": "ko",
-    "CYRILLIC": "ru",
-    "GREEK": "el",
-    "ARABIC": "ar",
-    "HEBREW": "he",
+_SCRIPT_LANGS = {  # the languages wordfreq has a list for, per script, the commonest first
+    "CJK": ("zh",),
+    "HIRAGANA": ("ja",),
+    "KATAKANA": ("ja",),
+    "HANGUL": ("ko",),
+    "CYRILLIC": ("ru", "uk", "bg", "mk", "sh"),
+    "GREEK": ("el",),
+    "ARABIC": ("ar", "fa", "ur"),
+    "HEBREW": ("he",),
+    "BENGALI": ("bn",),
+    "DEVANAGARI": ("hi",),
+    "TAMIL": ("ta",),
 }
-LATIN_LANGS = ("en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro")
+LATIN_LANGS = (
+    "en", "de", "fr", "es", "pt", "it", "nl", "tr", "pl", "cs", "sv", "vi", "fi", "hu", "ro",
+    "ca", "da", "nb", "id", "sk", "sl", "lt", "lv",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=8192)
@@ -569,16 +783,28 @@ def language(text: str) -> str:
     counts.pop("", None)
     if counts["HIRAGANA"] or counts["KATAKANA"]:
         return "ja"
+    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
     for name, _ in counts.most_common():
         if name in _SCRIPT_LANGS:
-            return _SCRIPT_LANGS[name]
-    words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
+            return _likeliest(_SCRIPT_LANGS[name], words)
     if not words:
         return "en"
-    return max(LATIN_LANGS, key=lambda lang: (sum(w in common_words(lang) for w in words), lang == "en"))
+    return _likeliest(LATIN_LANGS, words)
+
+
+def _likeliest(langs: tuple[str, ...], words: list[str]) -> str:
+    """Of ``langs``, the one whose common words ``words`` hold most (the first of equals):
+    Ukrainian and Russian share an alphabet, not a vocabulary."""
+    if len(langs) == 1 or not words:
+        return langs[0]
+    return max(langs, key=lambda lang: (sum(w in common_words(lang) for w in words), -langs.index(lang)))
+
+
+COMMON_BUCKETS = 500  # words of frequency 1e-5 and up
 
 
 @cache
 def common_words(lang: str) -> frozenset[str]:
     """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
-    return frozenset(w for bucket in _wordfreq_buckets(lang, ("small",))[:500] for w in bucket)
+    buckets = itertools.islice(_wordfreq_stream(lang, ("small",)), COMMON_BUCKETS)  # the rest is never read
+    return frozenset(w for bucket in buckets for w in bucket)

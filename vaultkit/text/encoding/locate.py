@@ -28,6 +28,11 @@ likelier than the damaged text once each lost byte and each switch between alpha
 paid for.  GBK-family repairs must also produce real words -- most of their Chinese
 characters inside dictionary words (garbage read as GBK scores near zero there) -- and be
 long enough to judge, until the document has shown that damage twice.
+
+A run is repaired in full or not at all.  If the chosen explanation would leave mojibake
+beside repaired text (kanji restored, kana left as ``ă®``), every other explanation of the
+line part is tried, lossy ones included, and the one that leaves least wins; a run that is
+still half repaired keeps its text and names the damaged words nobody could decide.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ from vaultkit.text.encoding.mojibake import (
     lossless_proposals,
     lossy_proposals,
 )
-from vaultkit.text.encoding.signature import Signature, line_signatures, suspicious
+from vaultkit.text.encoding.signature import Signature, line_signatures, signature, suspicious
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
@@ -79,7 +84,9 @@ class Damage:
     ``edits`` are (start, end, text) replacements in note offsets, inside ``[start, end)``.
     ``lost`` counts the bytes the damage destroyed (0: the repair is exact);
     ``unresolved`` the characters no candidate explains, left as U+FFFD; ``doubtful`` the
-    fills that were close calls, each with its alternatives.
+    fills that were close calls, each with its alternatives.  A run is repaired in full or
+    not at all: where every explanation would leave mojibake beside repaired text, the run
+    has no edits and ``undecided`` holds the damaged words no explanation accounts for.
     """
 
     start: int
@@ -89,6 +96,7 @@ class Damage:
     lost: int = 0
     unresolved: int = 0
     doubtful: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    undecided: tuple[str, ...] = ()
 
     def repaired(self, text: str) -> str:
         """The run's text with the repair applied."""
@@ -194,7 +202,7 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
         for seg in segments:
             if not changes[seg]:
                 changes[seg] = judge.segment(seg, hint)
-    return tuple(run for seg in segments for run in _runs(changes[seg])), stopped
+    return tuple(run for seg in segments for run in _whole(text, seg, changes[seg], signatures[seg])), stopped
 
 
 def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, list[Proposal]]:
@@ -298,7 +306,7 @@ class _Judge:
         self.text = text
         self.signatures = segments
         self.lossy = lossy
-        self.accepted: Counter[str] = Counter()  # double-byte repairs made, by kind
+        self.accepted: Counter[str] = Counter()  # repairs made by reading bytes back, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
         reliable = list(text[:DOCUMENT_SAMPLE])  # what the note shows intact (a huge note: its start)
         for start, end in segments:
@@ -327,25 +335,76 @@ class _Judge:
         return langmodel.decode([s.choices for s in p.slots], lex, self.cache, REVIEW_MARGIN), lex
 
     def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
-        """The changes for one line part: the explanation that accounts for most of it."""
+        """The changes for one line part: the explanation that accounts for most of it and
+        leaves no damage behind.  The first choice (lossy damage the document has shown,
+        else the explanation of most characters) is checked; if it would leave mojibake
+        beside repaired text, every explanation is tried and the one that leaves the least
+        wins (:meth:`whole` then leaves alone what is still half repaired)."""
         offset = seg[0]
         part = self.text[seg[0] : seg[1]]
         exact = exact_fix(part)
-        if exact and "\ufffd" in part and exact.how.startswith("UTF-8 read as") and not exact.how.endswith("(in part)"):
+        marked = exact is not None and "\ufffd" in part and exact.how.startswith("UTF-8 read as")
+        if exact is not None and marked and not exact.how.endswith("(in part)"):
             accepted = self._marked(offset, part) or [exact]
         else:
+            marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
+        options: list[list[Proposal]] = []
         if not accepted:
-            options = [[exact] if exact else []]
-            if cjk.LATIN1_RUN.search(part):
-                options.append(self.choose(offset, cjk.legacy_proposals(part)))
-            if hint:
-                options.append(self.choose(offset, lossless_proposals(part, hint)))
-            codecs = self.signatures[seg].codecs
-            if codecs:
-                options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
-            accepted = max(options, key=lambda found: _explained(part, found))  # first of equals: ftfy
+            options = self._options(seg, hint, exact)
+            accepted = max(options, key=lambda found: (_explained(part, found), not _in_part(found)))  # then ftfy
+        found = self._changes(offset, accepted)
+        sig = self.signatures[seg]
+        if found and _leftover(self.text, seg, found, sig):
+            options = options or self._options(seg, hint, exact)
+            if not marked:
+                options.append(self._lossy_anyway(seg))
+            options = [[p for p in option if p.trusted or self._worded(p)] for option in options]
+            tried = [(option, self._changes(offset, option)) for option in options if option]
+            if tried:
+                accepted, found = min(
+                    tried, key=lambda item: (_leftover_size(self.text, seg, item[1], sig), -_explained(part, item[0]))
+                )
+        self.accepted.update(p.how for p in accepted if p.piece is not None)
+        return found
+
+    def _changes(self, offset: int, accepted: list[Proposal]) -> list[_Change]:
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
+
+    def _options(self, seg: tuple[int, int], hint: str | None, exact: Proposal | None) -> list[list[Proposal]]:
+        """Every lossless explanation of the line part: ftfy's, GBK-family bytes read as
+        Latin-1, an exact re-reading with the document's code page (or else with each page
+        whose signature the part has), UTF-8 read as a double-byte codec."""
+        offset = seg[0]
+        part = self.text[seg[0] : seg[1]]
+        options = [[exact] if exact else []]
+        if cjk.LATIN1_RUN.search(part):
+            options.append(self.choose(offset, cjk.legacy_proposals(part)))
+        if hint:
+            options.append(self.choose(offset, lossless_proposals(part, hint)))
+        else:  # pages ftfy does not try (KOI8-R, IBM850, MacRoman for Cyrillic): only repairs into words
+            for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
+                options.append([p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p)])
+        codecs = self.signatures[seg].codecs
+        if codecs:
+            options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
+        return options
+
+    def _worded(self, p: Proposal) -> bool:
+        """Whether a repair is made of dictionary words (or is damage the document has
+        shown for sure)."""
+        judged = self.judged(p)
+        return p.how in self.established or (judged is not None and _word_share(judged[0], _LETTERS) >= MIN_WORDS)
+
+    def _lossy_anyway(self, seg: tuple[int, int]) -> list[Proposal]:
+        """Lossy proposals for one line part even where the document as a whole did not
+        show lost bytes: the last resort before a half repair."""
+        part = self.text[seg[0] : seg[1]]
+        by_page = _signed(lossy_proposals(part, self.signatures[seg].pages, rare=True), self.signatures[seg])
+        if not by_page:
+            return []
+        best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))
+        return self.choose(seg[0], best)
 
     def _marked(self, offset: int, part: str) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: ftfy keeps the U+FFFD (its test
@@ -380,9 +439,7 @@ class _Judge:
             gain = self.gain(self.text[offset + p.start : offset + p.end], p)
             if gain >= MIN_GAIN and gain > best.get((p.start, p.end), (-INF,))[0]:
                 best[(p.start, p.end)] = (gain, p)
-        chosen = [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
-        self.accepted.update(p.how for p in chosen if _double_byte(p))
-        return chosen
+        return [p for _, p in sorted(best.values(), key=lambda item: item[1].start)]
 
     def gain(self, damaged: str, p: Proposal) -> float:
         """How much likelier (cB) the repair is than the damaged text; -INF if a gate fails."""
@@ -404,8 +461,8 @@ class _Judge:
         if p.piece is not None and not _double_byte(p) and not _self_evident(p):
             from ftfy.badness import is_bad
 
-            if not is_bad(damaged):
-                return -INF
+            if not is_bad(damaged) and strict and (p.lost or _word_share(decoding, _LETTERS) < MIN_WORDS):
+                return -INF  # neither looks like mojibake to ftfy nor repairs into words
         repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
         return (
             _cost(damaged, lex, double=p.piece is None or _double_byte(p))
@@ -425,6 +482,11 @@ def _switches(chars: Iterable[str]) -> int:
             count += 1
         previous = name if name not in _CJK_SCRIPTS else ""
     return count
+
+
+def _in_part(proposals: list[Proposal]) -> bool:
+    """Whether ftfy repaired only part of the text: a full reading that explains as much wins."""
+    return any(p.how.endswith("(in part)") for p in proposals)
 
 
 def _explained(text: str, proposals: list[Proposal]) -> int:
@@ -533,9 +595,11 @@ def _cjk_count_of(chars: Iterable[str]) -> int:
     return sum(1 for c in chars if langmodel.script(c) in _CJK_SCRIPTS)
 
 
-def _word_share(decoding: Decoding) -> float:
-    """Share of a repair's CJK characters that sit inside dictionary words."""
-    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in _CJK_SCRIPTS]
+def _word_share(decoding: Decoding, scripts: frozenset[str] | None = None) -> float:
+    """Share of a repair's CJK characters (or its letters of ``scripts``) that sit inside
+    dictionary words."""
+    scripts = scripts or _CJK_SCRIPTS
+    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in scripts and not c.isascii()]
     if len(positions) < 2:
         return 0.0
     inside = {k for i, j in decoding.words for k in range(i, j)}
@@ -543,6 +607,7 @@ def _word_share(decoding: Decoding) -> float:
 
 
 _CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+_LETTERS = _CJK_SCRIPTS | langmodel.ALPHABETS
 
 
 @dataclass(frozen=True)
@@ -641,3 +706,109 @@ def _runs(changes: list[_Change]) -> list[Damage]:
         )
         for run in runs
     ]
+
+
+def _leftover(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> list[tuple[int, int]]:
+    """The stretches (note offsets) of line part ``seg`` that would still be mojibake once
+    ``changes`` are made: words with a single-byte signature, C1 controls, or (the whole
+    part) a double-byte signature.  U+FFFD is a lost character the repair owns up to, not
+    damage left."""
+    out: list[str] = []
+    starts: list[int] = []  # per repaired character, the note offsets of what it replaces
+    ends: list[int] = []
+    pos = seg[0]
+    repaired: list[tuple[int, int]] = []  # where the changes' texts are, in the repaired part
+    pieces = [  # what each change really replaces: an exact repair of a stretch keeps some of it
+        (change.start + i1, change.start + i2, change.text[j1:j2])
+        for change in sorted(changes, key=lambda c: c.start)
+        for i1, i2, j1, j2 in _differences(text[change.start : change.end], change.text)
+    ]
+    for start, end, new in pieces:
+        out.append(text[pos:start])
+        starts.extend(range(pos, start))
+        ends.extend(range(pos + 1, start + 1))
+        repaired.append((len(starts), len(starts) + len(new)))
+        out.append(new)
+        starts.extend([start] * len(new))
+        ends.extend([end] * len(new))
+        pos = end
+    out.append(text[pos : seg[1]])
+    starts.extend(range(pos, seg[1]))
+    ends.extend(range(pos + 1, seg[1] + 1))
+    probe = "".join(out)
+    untouched = list(probe)  # what the changes left as it was: their own text is no remnant
+    for start, end in repaired:
+        untouched[start:end] = " " * (end - start)
+    rest = "".join(untouched)
+    found = signature(rest.replace("\ufffd", " "))  # a U+FFFD alone is a lost character, owned up to
+    if found.codecs & sig.codecs:
+        return [seg]
+    spans = {span for name, words in found.words if name in sig.pages for span in words}
+    spans.update(m.span() for m in _C1.finditer(probe))
+    spans.update(
+        (a, b)
+        for a, b in _short_words(rest, codepages.PAGES)
+        if any(a < end + RUN_GAP and start - RUN_GAP < b for start, end in repaired)
+    )
+    return sorted((starts[a], ends[b - 1]) for a, b in spans)
+
+
+_C1 = re.compile("[\x80-\x9f]")
+
+
+_HIGH_RUN = re.compile("[^\x00-\x7f]+")
+_MARKED = 0x80  # a U+FFFD inside a damaged word: a lost continuation byte, as far as shape goes
+# Lead bytes, each followed by one up to all of the continuation bytes it announces.
+_REMNANT = re.compile(b"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{1,2}|[\xf0-\xf4][\x80-\xbf]{1,3})+")
+
+
+def _short_words(text: str, pages: Iterable[str]) -> list[tuple[int, int]]:
+    """Runs of ``text`` that spell, in one of the code pages the line showed damage in,
+    UTF-8 short of bytes: lead bytes each followed by at least one of their continuation
+    bytes (``ã¯`` for ``は`` without its 0x81; ``å�·`` with a U+FFFD for it).  The
+    signature demands one whole sequence
+    per word, to keep clean text out (``æœ`` is Latin); next to a repair in that page, a
+    word of such remnants is what the repair left behind."""
+    found = []
+    for name in pages:
+        encode = codepages.page(name).encode
+        for match in _HIGH_RUN.finditer(text):
+            data = [_MARKED if c == "\ufffd" else encode.get(c) for c in match.group()]
+            if None not in data and _REMNANT.fullmatch(bytes(data)):  # type: ignore[arg-type]
+                found.append(match.span())
+    return found
+
+
+def _leftover_size(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> int:
+    return sum(b - a for a, b in _leftover(text, seg, changes, sig))
+
+
+def _whole(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> list[Damage]:
+    """The runs of one line part, each repaired in full or not at all: runs and the mojibake
+    their repair would leave are grouped where less than :data:`RUN_GAP` apart, and a group
+    with any mojibake left keeps its text and names that mojibake as undecided."""
+    runs = _runs(changes)
+    left = _leftover(text, seg, changes, sig) if changes else []
+    if not left:
+        return runs
+    items: list[tuple[int, int, Damage | None]] = sorted(
+        [(run.start, run.end, run) for run in runs] + [(a, b, None) for a, b in left], key=lambda item: item[:2]
+    )
+    groups: list[list[tuple[int, int, Damage | None]]] = []
+    for item in items:
+        if groups and item[0] < max(end for _, end, _ in groups[-1]) + RUN_GAP:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    out = []
+    for group in groups:
+        members = [run for _, _, run in group if run is not None]
+        spans = [(a, b) for a, b, run in group if run is None]
+        if not spans:
+            out.extend(members)
+            continue
+        how = members[0].how if members else runs[0].how
+        words = tuple(dict.fromkeys(text[a:b] for a, b in spans))
+        end = max(b for _, b, _ in group)
+        out.append(Damage(group[0][0], end, (), how, sum(m.lost for m in members), 0, (), words))
+    return out

@@ -77,7 +77,7 @@ def _describe(plan: Sequence[tuple[str, str]]) -> str:
 
 
 def lossy_proposals(
-    segment: str, names: Collection[str] | None = None, marked: bool = False
+    segment: str, names: Collection[str] | None = None, marked: bool = False, rare: bool = False
 ) -> dict[str, list[Proposal]]:
     """Per code page (of ``names`` only, when given: the pages whose byte-level signature
     the segment has), the stretches of ``segment`` that read as UTF-8 once bytes the page
@@ -87,7 +87,9 @@ def lossy_proposals(
     Pages that turn ``segment`` into the same bytes cannot be told apart, so a lost byte
     may be any byte that one of them drops.  The caller picks the page that explains the
     most (:func:`coverage`) with the fewest lost bytes; only if that page needs lost bytes
-    is the damage lossy.
+    is the damage lossy.  Pages that hardly ever drop a byte (Latin-1 only drops the soft
+    hyphen's 0xAD) are left out unless ``rare``: for a line part already known damaged in
+    such a page, that one byte is all a lost byte can be.
     """
     out: dict[str, list[Proposal]] = {}
     high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
@@ -108,7 +110,7 @@ def lossy_proposals(
             pieces = Reader(fillers, drops=True).pieces(template)
             parsed[spelling] = (template, fillers, [part for piece in pieces for part in _credible(piece, template)])
         template, fillers, parts = parsed[spelling]
-        if sum(1 for b in fillers if 0x80 <= b < 0xC0) < MIN_DROPS:
+        if sum(1 for b in fillers if 0x80 <= b < 0xC0) < (1 if rare else MIN_DROPS):
             continue  # the page (and its twins) hardly drop bytes: text short of bytes is not its damage
         found = [
             Proposal(

@@ -31,6 +31,7 @@ import bisect
 import codecs
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -69,21 +70,32 @@ _DOUBLE = re.compile(_WIDE_SEQUENCE * DOUBLE_RUN)
 _WIDE = re.compile(_WIDE_SEQUENCE)
 # Marks that need no code page: C1 controls, U+FFFD, GBK-family bytes read as Latin-1 (two
 # double-byte characters at least), and a no-break space that became a space after a lead.
-MARKS = re.compile("[\x80-\x9f\ufffd]|[\xa1-\xff]{4}|[\xc2\xc3\xc5\xce\xd0\xd9] ")
+# One character class first (an alternation would be tried at every position of the text),
+# then the mark that character starts.
+_MARK_FIRST = "\x80-\xff\ufffd"
+_MARK_REST = "(?<=[\x80-\x9f\ufffd])|(?<=[\xa1-\xff])[\xa1-\xff]{3}|(?<=[\xc2\xc3\xc5\xce\xd0\xd9]) "
+MARKS = re.compile(f"[{_MARK_FIRST}](?:{_MARK_REST})")
+
+
+@cache
+def _table(name: str) -> str:
+    """The 256 characters the single-byte page ``name`` spells with bytes 00-FF, in byte order:
+    a C1 control that a sloppy decoder passed through stands for its own byte, and the page's
+    other undefined bytes get Unicode noncharacters, which text never holds.  Every page of
+    :data:`.codepages.PAGES` is ASCII below 80 and has 256 distinct characters (a test holds
+    that), so a character of the text is one byte of the page, ``?`` if it has none."""
+    decode = codepages.page(name).decode
+    spare = iter(range(0xFDD0, 0xFDF0))
+    return "".join(
+        char if char is not None else chr(b) if 0x80 <= b <= 0x9F else chr(next(spare)) for b, char in enumerate(decode)
+    )
 
 
 @cache
 def _map(name: str) -> Any:
-    """A charmap encoding map of the single-byte page ``name`` (``codecs.charmap_build``'s
-    ``EncodingMap``, as Python's own code pages use; typing does not name it), with a C1
-    control that a sloppy decoder passed through mapped back to its byte.  Its other
-    undefined bytes get Unicode noncharacters, which text never holds."""
-    decode = codepages.page(name).decode
-    spare = iter(range(0xFDD0, 0xFDF0))
-    table = "".join(
-        char if char is not None else chr(b) if 0x80 <= b <= 0x9F else chr(next(spare)) for b, char in enumerate(decode)
-    )
-    return codecs.charmap_build(table)
+    """A charmap encoding map of :func:`_table` (``codecs.charmap_build``'s ``EncodingMap``, as
+    Python's own code pages use; typing does not name it)."""
+    return codecs.charmap_build(_table(name))
 
 
 def _bytes(name: str, part: str) -> bytes:
@@ -93,10 +105,98 @@ def _bytes(name: str, part: str) -> bytes:
     return codecs.charmap_encode(part, "replace", _map(name))[0]
 
 
-# A lead byte then a continuation byte: where every multi-byte sequence starts.  The lead class
-# comes first, so the engine skips to candidate bytes at C speed.
-_PAIR = re.compile(b"[\\xc2-\\xf4][\\x80-\\xbf]")
-_HIGH = re.compile(b"[\\x80-\\xff]+")
+def _chars(chars: str) -> str:
+    """A regular-expression character class of ``chars``, as ranges of consecutive code points
+    (thousands of CJK characters compile in milliseconds that way)."""
+    points = sorted(set(map(ord, chars)))
+    ranges: list[list[int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges) + "]"
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What a single-byte page's signature looks like in the text itself, without encoding it.
+
+    Since each character is one byte of the page, "a lead byte (C2-F4) then a continuation byte
+    (80-BF)" -- where every multi-byte sequence starts -- is a pair of character classes, and a
+    run of high bytes (80-FF) a run of the page's non-ASCII characters."""
+
+    pair: re.Pattern[str]
+    high: frozenset[str]
+    run: re.Pattern[str]
+
+
+@cache
+def _page(name: str) -> _Page:
+    table = _table(name)
+    high = table[0x80:]
+    return _Page(
+        re.compile(_chars(table[0xC2:0xF5]) + _chars(table[0x80:0xC0])), frozenset(high), re.compile(_chars(high) + "+")
+    )
+
+
+@cache
+def _any_pair() -> re.Pattern[str]:
+    """A lead character of some page then a continuation character of some page: the one scan
+    that rules out every single-byte page at once in clean text of any script (Chinese, Thai
+    or Hindi letters are no page's; Cyrillic, Greek or Latin ones rarely come in such pairs)."""
+    return re.compile(_leads() + _continuations())
+
+
+@cache
+def _marked_or_paired() -> re.Pattern[str]:
+    """:data:`MARKS` or :func:`_any_pair`, in one scan: what clean notes stop at."""
+    leads = _leads()
+    return re.compile(f"[{_MARK_FIRST}{leads[1:-1]}](?:{_MARK_REST}|(?<={leads}){_continuations()})")
+
+
+@cache
+def _leads() -> str:
+    return _chars("".join(_table(name)[0xC2:0xF5] for name in codepages.PAGES))
+
+
+@cache
+def _continuations() -> str:
+    return _chars("".join(_table(name)[0x80:0xC0] for name in codepages.PAGES))
+
+
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]{5}")  # what :func:`_wide_chars` runs are made of, at least
+# The bytes of a multi-byte UTF-8 sequence of three or four bytes: lead (E0-F4) or continuation (80-BF).
+_WIDE_BYTES = bytes(range(0x80, 0xC0)) + bytes(range(0xE0, 0xF5))
+
+
+@cache
+def _wide_chars(codec: str) -> str:
+    """The characters the double-byte ``codec`` spells with one or two bytes of
+    :data:`_WIDE_BYTES`, read off its own tables (every such byte and pair of bytes, kept where
+    the character encodes back to them).
+
+    :data:`DOUBLE_RUN` sequences are at least 12 such bytes in a row.  These codecs spell a
+    character with at most two bytes (GB18030's four-byte forms have 30-39 as second and fourth
+    byte, and ASCII, or ``?`` for what a codec cannot encode, is below 80), so at least five
+    whole characters lie inside those 12 bytes, each one of these.  Few Chinese characters are
+    (GBK puts most after row BF or with a trail byte above BF), so five in a row are rare in
+    clean Chinese, which is then never re-encoded."""
+    chars = []
+    for data in [bytes([b]) for b in _WIDE_BYTES] + [bytes([a, b]) for a in _WIDE_BYTES for b in _WIDE_BYTES]:
+        char = data.decode(codec, "replace")  # no exception to pay for on the thousands of invalid pairs
+        if len(char) == 1 and char.encode(codec, "replace") == data:
+            chars.append(char)
+    return "".join(chars)
+
+
+@cache
+def _wide_runs() -> re.Pattern[str]:
+    """Runs of five or more characters of any codec's :func:`_wide_chars` (they hold every run
+    of one codec's): one scan for all codecs, with a class first, so that the engine skips to
+    candidates at C speed."""
+    one = _chars("".join(_wide_chars(codec) for codec in DOUBLE_BYTE))
+    return re.compile(one + one + "{4,}")
 
 
 def _utf8_run(data: bytes, lossy: bool = True) -> bool:
@@ -167,28 +267,54 @@ def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple
     Every sequence starts with a lead byte followed by a continuation byte, a pair that
     clean text seldom has in any page (Greek in Windows-1253 is all lead bytes, Hungarian
     in MacRoman all continuation bytes), so the search goes from pair to pair -- one scan
-    at C speed -- and looks only at the runs around them."""
-    data = _bytes(name, part)
+    at C speed over the characters (:class:`_Page`) -- and encodes only the runs around them."""
+    page = _page(name)
     found: list[tuple[int, int]] = []
-    hit = _PAIR.search(data)
+    hit = page.pair.search(part)
     while hit:
         if limit is not None and len(found) >= limit:
             return tuple(found), hit.start()
         start = hit.start()
-        while start > 0 and data[start - 1] >= 0x80:
+        while start > 0 and part[start - 1] in page.high:
             start -= 1
-        run = _HIGH.match(data, start)
+        run = page.run.match(part, start)
         assert run is not None
-        if _utf8_run(run.group(), _lossy(name)) and not _word_then_mark(part, *run.span()):
+        if _utf8_run(_bytes(name, run.group()), _lossy(name)) and not _word_then_mark(part, *run.span()):
             found.append(run.span())
-        hit = _PAIR.search(data, run.end())
+        hit = page.pair.search(part, run.end())
     return tuple(found), None
 
 
-@cache
-def _screen() -> re.Pattern[str]:
-    """Any character that can be part of a signature: all but ASCII and the no-break space."""
-    return re.compile("[^\x00-\x7f\xa0]")
+def _pages(part: str) -> tuple[str, ...]:
+    """The single-byte pages that may have damaged words in ``part``: none without a lead and
+    continuation pair of any page (the one scan most text stops at)."""
+    if not _any_pair().search(part):
+        return ()
+    return tuple(name for name in codepages.PAGES if _page(name).pair.search(part))
+
+
+def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
+    """The ``codecs`` whose full double-byte signature ``part`` has, lazily (the screen stops
+    at the first).  Only the :func:`_wide_runs` are re-encoded, each with the character on
+    either side (the 12 bytes may begin or end inside one), joined by NULs (one low byte in
+    every codec, which no sequence crosses); not at all without five non-ASCII characters
+    in a row, which Latin text seldom has (then the classes are not even built)."""
+    if not _NON_ASCII_RUN.search(part):
+        return
+    runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
+    if runs:
+        yield from (codec for codec in codecs if _DOUBLE.search(runs.encode(codec, "replace")))
+
+
+def _clean(text: str, start: int, stop: int) -> bool:
+    """Whether ``text[start:stop]`` is ASCII (and no-break spaces) only: no signature at all."""
+    if start == 0 and stop == len(text) and text.isascii():
+        return True  # O(1): CPython knows whether a string is ASCII
+    return _SCREEN.search(text, start, stop) is None
+
+
+# Any character that can be part of a signature: all but ASCII and the no-break space.
+_SCREEN = re.compile("[^\x00-\x7f\xa0]")
 
 
 @dataclass(frozen=True)
@@ -224,19 +350,19 @@ def signature(text: str, start: int = 0, end: int | None = None, limit: int | No
     encode become ``?``, which is never part of a multi-byte sequence.
     """
     stop = len(text) if end is None else end
-    if not _screen().search(text, start, stop):
+    if _clean(text, start, stop):
         return NONE
     part = text[start:stop]
     marked = bool(MARKS.search(part))
     words, stopped = [], None
-    for name in codepages.PAGES:
+    for name in _pages(part):
         spans, gave_up = _single(name, part, limit)
         if spans:
             words.append((name, spans))
         if gave_up is not None:
             stopped = min(gave_up, stopped if stopped is not None else gave_up)
     replaced = "\ufffd" in part
-    wide = frozenset(codec for codec in DOUBLE_BYTE if replaced or _DOUBLE.search(part.encode(codec, "replace")))
+    wide = frozenset(DOUBLE_BYTE) if replaced else frozenset(_wide(part))
     return Signature(tuple(words), wide, marked, None if stopped is None else start + stopped)
 
 
@@ -244,12 +370,14 @@ def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
     """Whether ``text[start:end]`` has any signature: :func:`signature`, stopping at the
     first evidence found."""
     stop = len(text) if end is None else end
-    if not _screen().search(text, start, stop):
+    if _clean(text, start, stop):
         return False
     part = text[start:stop]
-    if MARKS.search(part) or any(_single(name, part, 1)[0] for name in codepages.PAGES):
+    if _marked_or_paired().search(part) and (
+        MARKS.search(part) or any(_single(name, part, 1)[0] for name in _pages(part))
+    ):
         return True
-    return any(_DOUBLE.search(part.encode(codec, "replace")) for codec in DOUBLE_BYTE)
+    return any(_wide(part))
 
 
 def line_signatures(
@@ -283,7 +411,7 @@ def line_signatures(
         part = text[start:end]
         marked = whole.marked and bool(MARKS.search(part))
         replaced = "\ufffd" in part
-        codecs = frozenset(codec for codec in whole.codecs if replaced or _DOUBLE.search(part.encode(codec, "replace")))
+        codecs = whole.codecs if replaced else frozenset(_wide(part, whole.codecs))
         strong[(start, end)] = codecs
         found[(start, end)] = Signature(tuple(words), codecs, marked, whole.stopped)
     shown = frozenset(codec for codecs in strong.values() for codec in codecs)

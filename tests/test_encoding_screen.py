@@ -1,0 +1,142 @@
+"""The encoding screen works on the characters, and the word lists are compact: same answers.
+
+The signature of mojibake is defined on bytes (UTF-8 sequences in the text encoded back with a
+code page or a double-byte codec); the screen finds it in the characters themselves, without
+encoding every note sixteen times.  These tests hold the two equal -- the byte-level definition
+is spelt out here, independently -- on clean text in many scripts and on mojibake made with every
+page and codec.  The lexicons keep each word as a 64-bit key instead of a dict entry; they must
+answer every look-up as a dict of the same word list would.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from vaultkit.text.encoding import codepages, langmodel, signature
+from vaultkit.text.encoding.langmodel import Words
+
+SAMPLES = [
+    "Le café est très élégant, déjà vu à Noël ; « guillemets ».",
+    "Die Größe der Äpfel hängt vom Öl ab, schöne Grüße aus Köln.",
+    "Свёрточные нейронные сети: всё, её, ещё, объём. Ёлка!",
+    "Згорткові мережі: дії, її, Ці, їжак, ґанок, єдність.",
+    "Τα νευρωνικά δίκτυα μαθαίνουν· ώρα, έψιλον, ΝΈΟ.",
+    "شبكة عصبية، كلمة، معلومات؛ نعم؟ پیکربندی، گزینه‌ها",
+    "שלום עולם. Tiếng Việt: Mạng nơ-ron tích chập.",
+    "卷积神经网络与深度学习：长短时记忆网络通过门控机制缓解了梯度消失问题。",
+    "繁體中文：卷積神經網路的計算可以平行化，長短期記憶網路解決梯度消失問題。",
+    "日本語：畳み込みニューラルネットワークは画像を処理する。ｱｲｳｴｵ",
+    "한국어: 합성곱 신경망은 이미지를 처리하고 기울기 소실 문제를 완화한다.",
+    "Math ∑∫∂∇ ≤ ≥ 𝑥 𝑦 𝐷 𝛼, emoji 😀 👍🏽 ❤️, box ┌─┐, € £ ¥ ₹ © ™ NBSP: a\xa0b.",
+    "นี่คือภาษาไทย และนี่คือบันทึก नमस्ते दुनिया",
+]
+
+
+def _damaged() -> list[str]:
+    """Every sample's UTF-8 read with every single-byte page and double-byte codec, whole and
+    with the bytes a decoder drops or replaces."""
+    out = []
+    for text in SAMPLES:
+        data = text.encode("utf-8")
+        for name in codepages.PAGES + signature.DOUBLE_BYTE:
+            out += [data.decode(name, "replace"), data.decode(name, "ignore")]
+    return out
+
+
+TEXTS = SAMPLES + _damaged() + ["".join(SAMPLES)]
+
+
+def _single_by_bytes(name: str, part: str) -> tuple[tuple[int, int], ...]:
+    """The damaged words of page ``name`` found on the encoded bytes, as the signature defines
+    them: a run of high bytes around a lead-then-continuation pair, UTF-8 throughout."""
+    data = signature._bytes(name, part)
+    found = []
+    for run in re.finditer(b"[\x80-\xff]+", data):
+        if re.search(b"[\xc2-\xf4][\x80-\xbf]", run.group()) and (
+            signature._utf8_run(run.group(), signature._lossy(name))
+            and not signature._word_then_mark(part, *run.span())
+        ):
+            found.append(run.span())
+    return tuple(found)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
+    expected_words = tuple((name, spans) for name in codepages.PAGES if (spans := _single_by_bytes(name, text)))
+    expected_codecs = frozenset(
+        codec
+        for codec in signature.DOUBLE_BYTE
+        if "\ufffd" in text or signature._DOUBLE.search(text.encode(codec, "replace"))
+    )
+    found = signature.signature(text)
+    assert found.words == expected_words
+    assert found.codecs == expected_codecs
+    assert signature.suspicious(text) == bool(expected_words or expected_codecs or found.marked)
+
+
+def test_mojibake_is_found_and_clean_text_in_any_script_is_not():
+    assert signature.suspicious("Le cafÃ© est trÃ¨s bon.")
+    assert signature.suspicious("鍗风Н绁炵粡缃戠粶")  # UTF-8 of 卷积神经网络 read as GBK
+    assert not any(signature.suspicious(text) for text in SAMPLES[7:])
+    assert signature.suspicious("ascii only" * 100) is False
+
+
+@pytest.mark.parametrize("name", codepages.PAGES)
+def test_each_code_page_spells_a_character_with_one_byte(name):
+    """What lets the screen work on characters: ASCII below 80, 256 distinct characters."""
+    table = signature._table(name)
+    assert table[:128] == "".join(map(chr, range(128)))
+    assert len(set(table)) == 256 and not any(char.isascii() for char in table[128:])
+    assert signature._bytes(name, table) == bytes(range(256))
+
+
+@pytest.mark.parametrize("codec", signature.DOUBLE_BYTE)
+def test_the_double_byte_screen_knows_every_character_that_can_be_inside_a_signature(codec):
+    wide = set(signature._wide_chars(codec))
+    assert "\u4e2d" not in wide or "\u4e2d".encode(codec)[1] in signature._WIDE_BYTES  # 中
+    for char in wide:
+        data = char.encode(codec)
+        assert 1 <= len(data) <= 2 and all(b in signature._WIDE_BYTES for b in data)
+    # and the other way round, on a sample of the codec's characters
+    for char in map(chr, range(0x3000, 0xA000, 7)):
+        data = char.encode(codec, "replace")
+        if data != b"?" and len(data) <= 2 and all(b in signature._WIDE_BYTES for b in data):
+            assert char in wide
+
+
+def _buckets() -> list[list[str]]:
+    return [["the", "of", "sr"], [], ["café", "the"], ["牳", "卷积", "卷积神经", "卷积神经网络"], ["ab" * 40]]
+
+
+def test_words_answer_as_a_dict_of_the_list_would():
+    buckets = _buckets()
+    words = Words([key for bucket, group in enumerate(buckets) for key in Words.keys(group, bucket)])
+    expected: dict[str, float] = {}
+    for bucket in range(len(buckets) - 1, -1, -1):  # the most frequent bucket wins a duplicate
+        expected.update(dict.fromkeys(buckets[bucket], float(bucket)))
+    for word, cost in expected.items():
+        assert words.get(word) == cost and word in words
+    assert words.get("the") == 0.0  # listed twice: its most frequent bucket
+    assert words.get("牳") == 3.0 and words.get("sr") == 0.0  # the same stored bytes, told apart
+    for other in ("", "th", "thee", "卷", "卷积神", "SR", "café "):
+        assert words.get(other) is None and words.get(other, langmodel.INF) == langmodel.INF
+        assert other not in words
+    assert len(words) == 10  # one key per listing, the duplicate included
+
+
+def test_a_bucket_beyond_the_key_is_refused():
+    with pytest.raises(ValueError):
+        Words.keys(["word"], 1 << langmodel.BUCKET_BITS)
+
+
+def test_a_lexicon_answers_as_the_word_list_does():
+    lex = langmodel.lexicon("ko")
+    buckets = langmodel._wordfreq_buckets("ko")
+    expected: dict[str, float] = {}
+    for bucket in range(len(buckets) - 1, -1, -1):
+        expected.update(dict.fromkeys(buckets[bucket], float(bucket)))
+    assert len(lex.words) >= len(expected) > 1000
+    assert all(lex.words.get(word) == cost for word, cost in expected.items())
+    assert not any(word + "\u3131" in lex.words for word in list(expected)[:2000] if word + "\u3131" not in expected)
