@@ -107,6 +107,7 @@ def install_markdownlint(folder: Path) -> str:
 def others(vault: Path, repeat: int, rumdl: str | None, markdownlint: str | None) -> dict[str, Figures]:
     found: dict[str, Figures] = {}
     if rumdl:
+        rumdl = os.path.abspath(shutil.which(rumdl) or rumdl)  # the peers run inside the vault
         found["rumdl cold"] = best([timed([rumdl, "check", "--flavor", "obsidian", "--no-cache", "."], vault)])
         timed([rumdl, "check", "--flavor", "obsidian", "."], vault)  # fill its cache
         found["rumdl warm"] = best([timed([rumdl, "check", "--flavor", "obsidian", "."], vault) for _ in range(repeat)])
