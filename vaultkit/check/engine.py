@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from vaultkit.api import Diagnostic, Edit, Fix, Rule, Scope, Severity
 from vaultkit.check import cache as vcache
@@ -703,13 +703,12 @@ def check(
     scope = set(checked).union(others)
     settings = load_settings(root)
     keys = date_keys(active)
+    run = _Run(root, listing, settings, keys, active, max_bytes, jobs, progress, cancel)
     if cache:
-        return _check_cached(root, listing, checked, scope, settings, keys, active, max_bytes, jobs, progress, cancel)
+        return _check_cached(run, checked, scope)
     rels = listing.notes + listing.ignored_notes
     if _forking(jobs, len(rels)):
-        index, found = _check_forked(
-            root, listing, rels, checked, settings, keys, active, max_bytes, jobs, progress, cancel
-        )
+        index, found = _check_forked(run, rels, checked)
     else:
         notes = _parse_all(str(root), rels, max_bytes, progress, listing.spelled, cancel)
         index = _index(root, listing, notes, settings, keys, max_bytes)
@@ -731,21 +730,25 @@ def _in_order(found: Iterable[Checked], rels: list[str]) -> list[Checked]:
     return sorted(found, key=lambda item: order[item[0]])
 
 
-def _check_forked(
-    root: Path,
-    listing: Listing,
-    rels: list[str],
-    checked: list[str],
-    settings: VaultSettings,
-    keys: tuple[str, ...],
-    active: Sequence[ActiveRule],
-    max_bytes: int,
-    jobs: int,
-    progress: Progress | None,
-    cancel: Cancel | None,
-) -> tuple[VaultIndex, list[Checked]]:
+class _Run(NamedTuple):
+    """What either way of checking a whole vault (:func:`_check_forked`, :func:`_check_cached`)
+    is given by :func:`check`: one record, so that the two cannot drift apart."""
+
+    root: Path
+    listing: Listing
+    settings: VaultSettings
+    keys: tuple[str, ...]
+    active: Sequence[ActiveRule]
+    max_bytes: int
+    jobs: int
+    progress: Progress | None
+    cancel: Cancel | None
+
+
+def _check_forked(run: _Run, rels: list[str], checked: list[str]) -> tuple[VaultIndex, list[Checked]]:
     """Parse and check in ``jobs`` workers (:func:`_in_workers`); the index of this process
     is built from the notes' facts and holds no note."""
+    root, listing, settings, keys, active, max_bytes, jobs, progress, cancel = run
     documents = _documents(root, listing, max_bytes)
     wanted = set(checked)
     shares = _shares(rels, jobs)
@@ -780,23 +783,12 @@ def _in_scope(problems: Iterable[Problem], scope: set[str]) -> list[Problem]:
     return [p for p in problems if p.path in scope or p.path == "."]
 
 
-def _check_cached(
-    root: Path,
-    listing: Listing,
-    checked: list[str],
-    scope: set[str],
-    settings: VaultSettings,
-    keys: tuple[str, ...],
-    active: Sequence[ActiveRule],
-    max_bytes: int,
-    jobs: int,
-    progress: Progress | None,
-    cancel: Cancel | None,
-) -> CheckResult:
+def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult:
     """:func:`check` with the cache: reuse what is stored, check what may have changed.
     The index is built from the stored facts of unchanged notes and the facts of the notes
     parsed now; a note is loaded from the cache only when it is checked again (or a rule
     asks for it).  Vault-scope rules run on every run that is not answered whole from the cache."""
+    root, listing, settings, keys, active, max_bytes, jobs, progress, cancel = run
     store = vcache.Store(root, vcache.parse_key(max_bytes), vcache.run_key(max_bytes, active, settings))
     rels = listing.notes + listing.ignored_notes
     spelled = listing.spelled
