@@ -439,6 +439,8 @@ def test_damaged_notes_are_rechecked_when_the_vaults_language_context_changes(va
     assert update.rechecked == 2  # the new note, and the damaged one
     (root / "Other.md").write_text("neutral\n")  # no new characters nor words: no re-check
     assert live.apply(["Other.md"]).rechecked == 1
+    (root / "Plain.md").write_text("Ça me plaît.\n")  # a sampled note's new letters move it
+    assert live.apply(["Plain.md"]).rechecked == 2
     fresh = check_vault(root, jobs=1).problems
     assert [problem_dict(p) for p in live.all_problems()] == [problem_dict(p) for p in fresh]
 

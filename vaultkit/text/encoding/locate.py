@@ -132,13 +132,20 @@ def context_of(notes: Iterable[Note]) -> Context:
     return context_from(readable, lambda rel: readable[rel].text)
 
 
+def sampled(rels: Iterable[str]) -> list[str]:
+    """The notes whose text :func:`context_from` reads: an even sample of the sorted paths
+    (so that a caller can tell that an edit elsewhere cannot move the context)."""
+    listed = sorted(rels)
+    return listed[:: max(1, len(listed) // SAMPLE_NOTES)]
+
+
 def context_from(rels: Iterable[str], text_of: Callable[[str], str]) -> Context:
     """:func:`context_of` from the paths of the readable notes, asking ``text_of`` for the
     text of the sampled ones only: an index built from notes' facts loads no other note."""
     listed = sorted(rels)
     words = frozenset(w for rel in listed for w in _CJK_RUN.findall(note_name(rel)))
     chars: Counter[str] = Counter()
-    for rel in listed[:: max(1, len(listed) // SAMPLE_NOTES)]:
+    for rel in sampled(listed):
         text = text_of(rel)
         if not suspicious(text):
             chars.update(c for c in text[:CONTEXT_CHARS] if ord(c) > 0x7F)
