@@ -71,16 +71,9 @@ def test_a_note_changed_on_disk_since_it_was_indexed_comes_back_without_a_digest
     run = resolve_run(root)
     result = engine.check(root, run[1], None, jobs=2)
     (root / "C.md").write_text("# C changed\n", encoding="utf-8")
-    note = engine._facts_index(
-        root,
-        list_files(root, (), False),
-        result.index.settings,
-        [],
-        result.index.facts(),
-        None,
-        {},
-        1 << 20,
-    ).notes["C.md"]
+    listing = list_files(root, (), False)
+    run_of = engine._Run(root, listing, result.index.settings, (), run[1], 1 << 20, 1, None, None)
+    note = run_of.facts_index([], result.index.facts(), None, {}).notes["C.md"]
     assert note.text == "# C changed\n" and note.digest == ""
 
 

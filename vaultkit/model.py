@@ -33,6 +33,11 @@ def link_key(path: str) -> str:
     return last[:-3] if last.endswith(".md") else last
 
 
+def folder_of(rel: str) -> str:
+    """The folder of vault path ``rel`` ('' for the vault root)."""
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""
+
+
 def note_name(rel: str) -> str:
     """The name of the note at vault path ``rel``: no folder, no ``.md`` extension."""
     base = rel.rsplit("/", 1)[-1]
@@ -239,7 +244,7 @@ class Note:
     @property
     def folder(self) -> str:
         """Vault-relative folder ('' for the vault root)."""
-        return self.rel.rsplit("/", 1)[0] if "/" in self.rel else ""
+        return folder_of(self.rel)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of an offset into ``text``."""

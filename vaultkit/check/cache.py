@@ -80,7 +80,7 @@ Token = tuple[str, ...]
 Signature = str  # "size:mtime_ns:ctime_ns:inode", or "" when the stat must not be trusted
 
 
-def _digest(*parts: object) -> str:
+def digest(*parts: object) -> str:
     """The content hash (:func:`~vaultkit.read.parse.digest_of`) of ``parts``' repr."""
     return digest_of(repr(parts).encode("utf-8", "surrogatepass"))
 
@@ -99,7 +99,7 @@ def _code() -> str:
             with contextlib.suppress(OSError):
                 info = path.stat()
                 files.append((str(path), info.st_size, info.st_mtime_ns))
-    return _digest(sorted(files))
+    return digest(sorted(files))
 
 
 def _rules_file() -> str | None:
@@ -116,7 +116,7 @@ def _rules_file() -> str | None:
 
 def parse_key(max_bytes: int) -> str:
     """What a parsed note depends on besides its bytes."""
-    return _digest(SCHEMA, __version__, _code(), sys.version_info[:2], max_bytes)
+    return digest(SCHEMA, __version__, _code(), sys.version_info[:2], max_bytes)
 
 
 def run_key(max_bytes: int, active: Sequence[ActiveRule], settings: VaultSettings) -> str:
@@ -128,7 +128,7 @@ def run_key(max_bytes: int, active: Sequence[ActiveRule], settings: VaultSetting
     from importlib.metadata import entry_points  # (here: the unchanged run's path does not need it)
 
     plugins = sorted((ep.name, ep.value, ep.dist.version if ep.dist else "") for ep in entry_points(group=GROUP))
-    return _digest(parse_key(max_bytes), rules, plugins, sorted(settings.property_types.items()), settings.app)
+    return digest(parse_key(max_bytes), rules, plugins, sorted(settings.property_types.items()), settings.app)
 
 
 def signature(info: os.stat_result, now: float) -> Signature:
@@ -156,7 +156,7 @@ def git_head(root: Path) -> str:
                     if (base / head[5:]).is_file():
                         return (base / head[5:]).read_text().strip()
                 packed = common / "packed-refs"
-                return _digest(head, packed.read_bytes() if packed.is_file() else b"")
+                return digest(head, packed.read_bytes() if packed.is_file() else b"")
             return head
         except (OSError, IndexError, UnicodeDecodeError):
             return "?"
@@ -320,14 +320,14 @@ class Facts:
         if kind not in self._vault:
             index = self.index
             if kind == "files":
-                value = _digest(sorted(index.files))
+                value = files_digest(index.files)
             elif kind == "aliases":
-                value = _digest(sorted(index.aliases.items()))
+                value = digest(sorted(index.aliases.items()))
             elif kind == "dates":
-                value = _digest(_canonical(index.dates))
+                value = digest(_canonical(index.dates))
             else:  # "all"
                 notes = sorted(index.stamps())
-                value = _digest(self._vault_wide("files"), notes)
+                value = digest(self._vault_wide("files"), notes)
             self._vault[kind] = value
         return self._vault[kind]
 
@@ -355,7 +355,7 @@ class Facts:
             value = _canonical(index.derived(token[1], compute))
         else:
             return self._vault_wide(kind if kind in ("files", "aliases", "dates") else "all")
-        return _digest(value)
+        return digest(value)
 
     def answers(self, tokens: Iterable[Token]) -> dict[Token, str]:
         return {token: self.answer(token) for token in tokens}
@@ -467,6 +467,20 @@ def mac(key: bytes, data: bytes, context: bytes) -> bytes:
     return found.digest()
 
 
+def seal(key: bytes, data: bytes, context: bytes) -> bytes:
+    """``data`` signed with ``key`` for ``context``: what :func:`unseal` opens."""
+    return mac(key, data, context) + data
+
+
+def unseal(key: bytes, blob: object, context: bytes) -> bytes | None:
+    """The payload of a sealed blob, or None when it was not sealed with ``key`` for
+    ``context`` (another user, another version, another note, or damage)."""
+    if not isinstance(blob, bytes) or len(blob) < MAC_SIZE:
+        return None
+    tag, data = blob[:MAC_SIZE], blob[MAC_SIZE:]
+    return data if hmac.compare_digest(tag, mac(key, data, context)) else None
+
+
 class Store:
     """The cache file of one vault for one run (see the module docstring)."""
 
@@ -534,16 +548,16 @@ class Store:
             self._db = None
         _delete(self._path)
 
-    def _mac(self, data: bytes, context: bytes) -> bytes:
-        """BLAKE2b keyed with the user's secret (bound to the parse key) over the blob's
-        context -- what it is, for which path and digest -- and its bytes."""
+    def _signing(self) -> bytes:
+        """The key that signs this store's blobs: the user's secret bound to the parse key
+        (:func:`signing_key`), made on first use."""
         if self._key is None:
             assert self._secret is not None
             self._key = signing_key(self._secret, self.parse_key)
-        return mac(self._key, data, context)
+        return self._key
 
     def _seal(self, data: bytes, context: bytes) -> bytes:
-        return self._mac(data, context) + data
+        return seal(self._signing(), data, context)
 
     def seal_note(self, note: Note) -> bytes:
         """A note as stored (pickled and signed); worker processes seal the notes they check."""
@@ -552,10 +566,7 @@ class Store:
     def _open(self, blob: object, context: bytes) -> bytes | None:
         """The payload of a sealed blob, or None when it was not written by this user's vaultkit
         for this parse key (and context: the note path and digest it belongs to)."""
-        if not isinstance(blob, bytes) or len(blob) < MAC_SIZE:
-            return None
-        mac, data = blob[:MAC_SIZE], blob[MAC_SIZE:]
-        return data if hmac.compare_digest(mac, self._mac(data, context)) else None
+        return unseal(self._signing(), blob, context)
 
     def _blob(self, column: str, rel: str) -> bytes | None:
         """A stored blob; a column of results or facts is read whole when first needed (a run
@@ -732,11 +743,11 @@ def _delete(path: Path) -> bool:
 
 
 def files_digest(files: Iterable[str]) -> str:
-    return _digest(sorted(files))
+    return digest(sorted(files))
 
 
 def vault_state(run: str, files: Iterable[str], signatures: Mapping[str, Signature], head: str) -> str | None:
     """The whole vault's state for the fast path; None when some note's stat is not trusted."""
     if any(not sig for sig in signatures.values()):
         return None
-    return _digest(run, sorted(files), sorted(signatures.items()), head)
+    return digest(run, sorted(files), sorted(signatures.items()), head)

@@ -601,45 +601,6 @@ def _index(
 Stored = Callable[[str, str], "Note | None"]  # (path, digest) -> the note as the cache stored it
 
 
-def _facts_index(
-    root: Path,
-    listing: Listing,
-    settings: VaultSettings,
-    documents: list[Note],
-    facts: Iterable[NoteFacts],
-    dates: object,
-    held: Mapping[str, Note],
-    max_bytes: int,
-    stored: Stored | None = None,
-) -> VaultIndex:
-    """The index of every note's ``facts`` with the ``held`` notes at hand; any other note a
-    rule asks for is loaded from the cache (``stored``) or read again.  A note whose bytes
-    changed since it was indexed comes back without a digest: it is not the note the run saw
-    (the fixer then re-reads it instead of applying findings made on the old text)."""
-
-    def load(rel: str) -> Note:
-        stamp = index.stamp(rel)
-        digest = stamp[0] if stamp else ""
-        note = stored(rel, digest) if stored is not None and digest else None
-        if note is None:
-            note = read_note(str(root), rel, max_bytes, on_disk(rel, listing.spelled))
-            if note.digest != digest:
-                note = dataclasses.replace(note, digest="")
-        return note
-
-    index = VaultIndex(
-        held.values(),
-        listing.files,
-        settings,
-        cast(Any, dates),
-        documents,
-        listing.spelled,
-        facts=facts,
-        load=load,
-    )
-    return index
-
-
 def build_index(
     root: Path,
     excludes: Iterable[str] = (),
@@ -744,11 +705,46 @@ class _Run(NamedTuple):
     progress: Progress | None
     cancel: Cancel | None
 
+    def facts_index(
+        self,
+        documents: list[Note],
+        facts: Iterable[NoteFacts],
+        dates: object,
+        held: Mapping[str, Note],
+        stored: Stored | None = None,
+    ) -> VaultIndex:
+        """The index of every note's ``facts`` with the ``held`` notes at hand; any other note a
+        rule asks for is loaded from the cache (``stored``) or read again.  A note whose bytes
+        changed since it was indexed comes back without a digest: it is not the note the run saw
+        (the fixer then re-reads it instead of applying findings made on the old text)."""
+
+        def load(rel: str) -> Note:
+            stamp = index.stamp(rel)
+            digest = stamp[0] if stamp else ""
+            note = stored(rel, digest) if stored is not None and digest else None
+            if note is None:
+                note = read_note(str(self.root), rel, self.max_bytes, on_disk(rel, self.listing.spelled))
+                if note.digest != digest:
+                    note = dataclasses.replace(note, digest="")
+            return note
+
+        index = VaultIndex(
+            held.values(),
+            self.listing.files,
+            self.settings,
+            cast(Any, dates),
+            documents,
+            self.listing.spelled,
+            facts=facts,
+            load=load,
+        )
+        return index
+
 
 def _check_forked(run: _Run, rels: list[str], checked: list[str]) -> tuple[VaultIndex, list[Checked]]:
     """Parse and check in ``jobs`` workers (:func:`_in_workers`); the index of this process
     is built from the notes' facts and holds no note."""
-    root, listing, settings, keys, active, max_bytes, jobs, progress, cancel = run
+    root, listing, _, keys, active, max_bytes, jobs, progress, cancel = run
     documents = _documents(root, listing, max_bytes)
     wanted = set(checked)
     shares = _shares(rels, jobs)
@@ -757,11 +753,11 @@ def _check_forked(run: _Run, rels: list[str], checked: list[str]) -> tuple[Vault
     def plan(parsed: dict[str, Parsed]) -> tuple[tuple[Any, ...], list[list[str]]]:
         facts = [parsed[rel][0] for rel in rels]
         dates = _dates(root, facts, keys)
-        made.append(_facts_index(root, listing, settings, documents, facts, dates, {}, max_bytes))
+        made.append(run.facts_index(documents, facts, dates, {}))
         return (facts, dates, None, False), [[rel for rel in share if rel in wanted] for share in shares]
 
     def build(held: Mapping[str, Note], facts: list[NoteFacts], dates: object) -> VaultIndex:
-        return _facts_index(root, listing, settings, documents, facts, dates, held, max_bytes)
+        return run.facts_index(documents, facts, dates, held)
 
     def parse(rel: str) -> Note:
         return read_note(str(root), rel, max_bytes, on_disk(rel, listing.spelled))
@@ -817,7 +813,7 @@ def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult
             facts = [stored.get(rel) or facts_of(held[rel]) for rel in rels]
             dates = _dates(root, facts, keys)
             docs = _documents(root, listing, max_bytes)
-            return _facts_index(root, listing, settings, docs, facts, dates, held, max_bytes, store.note)
+            return run.facts_index(docs, facts, dates, held, store.note)
 
         return CheckResult(root, load, _sorted(answered), checked, listing.warnings)
 
@@ -838,7 +834,7 @@ def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult
         """The index, the notes whose bytes changed, and the notes to check again."""
         facts = [stored.get(rel) or facts_of_fresh[rel] for rel in rels]
         dates = _dates(root, facts, keys)
-        index = _facts_index(root, listing, settings, documents, facts, dates, held, max_bytes, store.note)
+        index = run.facts_index(documents, facts, dates, held, store.note)
         before = {rel: entry.digest for rel, entry in store.entries.items()}
         now = {f.rel: f.digest for f in facts}
         changed = {rel for rel in before.keys() | now.keys() if before.get(rel) != now.get(rel)}
@@ -868,7 +864,7 @@ def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult
             return common, mine
 
         def build(held: Mapping[str, Note], facts: list[NoteFacts], dates: object) -> VaultIndex:
-            return _facts_index(root, listing, settings, documents, facts, dates, held, max_bytes, store.note)
+            return run.facts_index(documents, facts, dates, held, store.note)
 
         def parse(rel: str) -> Note:
             return _parse_one(str(root), rel, max_bytes, spelled, data.get(rel))

@@ -52,7 +52,7 @@ from pathlib import Path
 from vaultkit.api import Scope
 from vaultkit.check.config import ActiveRule, Config
 from vaultkit.check.engine import Cancel, Problem, check, check_files, check_note, date_keys, targeted
-from vaultkit.model import Decoded, Note, fold, link_key
+from vaultkit.model import Decoded, Note, fold, folder_of, link_key
 from vaultkit.read.decode import newline_style
 from vaultkit.read.parse import digest_of, parse_bytes, parse_document, parse_text, read_bytes
 from vaultkit.text.encoding.locate import Context, context_of, sampled, suspicious
@@ -66,7 +66,7 @@ from vaultkit.vault.files import (
     on_disk,
     spelled_on_disk,
 )
-from vaultkit.vault.index import VaultIndex, note_aliases
+from vaultkit.vault.index import VaultIndex, internal_targets, note_aliases
 
 
 def _damaged(note: Note) -> bool:
@@ -117,7 +117,7 @@ def _face(note: Note | None) -> tuple[object, ...] | None:
 
 
 def _link_keys(note: Note) -> frozenset[str]:
-    return frozenset(link_key(link.target) for link in note.links if not link.external and link.target)
+    return frozenset(link_key(target) for target in internal_targets(note) if target)
 
 
 def _targets(note: Note | None, index: VaultIndex) -> set[str]:
@@ -125,10 +125,6 @@ def _targets(note: Note | None, index: VaultIndex) -> set[str]:
     if note is None:
         return set()
     return {target.path for target in index.outgoing(note) if target.path is not None}
-
-
-def _folder(rel: str) -> str:
-    return rel.rsplit("/", 1)[0] if "/" in rel else ""
 
 
 def _stem(rel: str) -> str:
@@ -295,15 +291,15 @@ class VaultState:
 
     def _add_file(self, rel: str) -> None:
         self._named[link_key(rel)].add(rel)
-        folder = _folder(rel)
+        folder = folder_of(rel)
         self._by_folder[folder][rel] = fold(rel.rsplit("/", 1)[-1])
         while folder and folder not in self._folders:
             self._folders.add(folder)
-            folder = _folder(folder)
+            folder = folder_of(folder)
 
     def _drop_file(self, rel: str) -> None:
         self._named[link_key(rel)].discard(rel)
-        self._by_folder[_folder(rel)].pop(rel, None)
+        self._by_folder[folder_of(rel)].pop(rel, None)
 
     # -- reconciling ---------------------------------------------------------------------
 
@@ -501,7 +497,7 @@ class VaultState:
         for rel in appeared_or_left:
             recheck |= self._named.get(link_key(rel), set())
             stem = _stem(rel)
-            recheck.update(f for f, name in self._by_folder.get(_folder(rel), {}).items() if name.startswith(stem))
+            recheck.update(f for f, name in self._by_folder.get(folder_of(rel), {}).items() if name.startswith(stem))
         if appeared_or_left or aliases_moved:
             recheck |= self._unresolved
         if dates_moved:

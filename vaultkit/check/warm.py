@@ -31,7 +31,6 @@ misses goes the usual way (the cache's per-note path) and writes the new report 
 from __future__ import annotations
 
 import contextlib
-import hmac
 import os
 import pickle
 import sys
@@ -43,7 +42,6 @@ from typing import TYPE_CHECKING
 
 from vaultkit.check import cache as vcache
 from vaultkit.check.config import Config
-from vaultkit.read.parse import digest_of
 from vaultkit.vault.atomic import replace_file
 from vaultkit.vault.files import Listing, load_settings, on_disk
 from vaultkit.vault.statedir import STATE_DIR, read_private, state_dir
@@ -98,7 +96,7 @@ def state(root: Path, config: Config, selection: object, targets: Sequence[str] 
         targets,
         repr(load_settings(root)),
     )
-    run = digest_of(repr(inputs).encode("utf-8", "surrogatepass"))
+    run = vcache.digest(*inputs)
     return vcache.vault_state(run, listing.files, signatures, vcache.git_head(root))
 
 
@@ -111,11 +109,8 @@ def recall(root: Path, key: str) -> Report | None:
     """The report stored under ``key``; None when there is none (or it does not verify)."""
     found = read_private(root / STATE_DIR / vcache.REPORT)
     signing = _key(key) if found is not None else None
-    if found is None or signing is None or len(found[0]) < vcache.MAC_SIZE:
-        return None
-    blob = found[0]
-    mac, data = blob[: vcache.MAC_SIZE], blob[vcache.MAC_SIZE :]
-    if not hmac.compare_digest(mac, vcache.mac(signing, data, b"report")):
+    data = vcache.unseal(signing, found[0], b"report") if found is not None and signing is not None else None
+    if data is None:
         return None
     try:
         report = pickle.loads(data)
@@ -131,4 +126,4 @@ def remember(root: Path, key: str, report: Report) -> None:
         return
     data = pickle.dumps(report, protocol=5)
     with contextlib.suppress(OSError):  # a read-only vault, a state folder that is not ours: run without
-        replace_file(state_dir(root), vcache.REPORT, vcache.mac(signing, data, b"report") + data)
+        replace_file(state_dir(root), vcache.REPORT, vcache.seal(signing, data, b"report"))

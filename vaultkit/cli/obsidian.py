@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
@@ -37,10 +36,6 @@ def _replace(path: Path, data: bytes) -> None:
     replace_file(path.parent, path.name, data, mode=0o644)
 
 
-def _fail(message: str) -> NoReturn:
-    raise UsageError(message)
-
-
 def _enable(settings: Path, plugin_id: str) -> bool:
     """Add the plugin to the vault's enabled community plugins; False if it was there already.
     A list that is not a JSON array of names is left alone (it is the user's), with an error."""
@@ -49,9 +44,9 @@ def _enable(settings: Path, plugin_id: str) -> bool:
         try:
             listed = json.loads(settings.read_text(encoding="utf-8") or "[]")
         except (ValueError, UnicodeDecodeError) as exc:
-            _fail(f"{settings} is not valid JSON ({exc}); fix it or enable the plugin in Obsidian")
+            raise UsageError(f"{settings} is not valid JSON ({exc}); fix it or enable the plugin in Obsidian") from exc
         if not isinstance(listed, list) or not all(isinstance(item, str) for item in listed):
-            _fail(f"{settings} is not a list of plugin ids; fix it or enable the plugin in Obsidian")
+            raise UsageError(f"{settings} is not a list of plugin ids; fix it or enable the plugin in Obsidian")
     if plugin_id in listed:
         return False
     _replace(settings, (json.dumps([*listed, plugin_id], indent=2) + "\n").encode())
@@ -75,9 +70,12 @@ def install_command(vault: Path, enable: bool) -> int:
     """
     config = vault / ".obsidian"
     if not config.is_dir():
-        _fail(f"{vault} is not an Obsidian vault (it has no .obsidian folder); open it in Obsidian once first")
+        raise UsageError(
+            f"{vault} is not an Obsidian vault (it has no .obsidian folder); open it in Obsidian once first"
+        )
     files = _bundle()
-    plugin_id = json.loads(files["manifest.json"])["id"]
+    manifest = json.loads(files["manifest.json"])
+    plugin_id, version = manifest["id"], manifest["version"]
     target = config / "plugins" / plugin_id
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -85,8 +83,7 @@ def install_command(vault: Path, enable: bool) -> int:
             _replace(target / name, data)
         enabled = _enable(config / "community-plugins.json", plugin_id) if enable else None
     except OSError as exc:
-        _fail(f"cannot install into {target}: {exc}")
-    version = json.loads(files["manifest.json"])["version"]
+        raise UsageError(f"cannot install into {target}: {exc}") from exc
     click.echo(f"installed the vaultkit plugin {version} into {target}")
     if enabled is None:
         click.echo("next: in Obsidian, Settings → Community plugins → turn on “vaultkit” (reload the list first)")

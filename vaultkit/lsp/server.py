@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -47,6 +48,7 @@ log = logging.getLogger("vaultkit.lsp")
 
 FIX_ALL = "source.fixAll.vaultkit"
 DISABLE = "%% vaultkit-disable-next-line {} %%"
+_INDENT = re.compile(r"[ \t]*")
 Job = Callable[[], list[Publication]]
 
 
@@ -266,7 +268,8 @@ def _disable_edit(note: Note, problem: Problem, lines: LineIndex) -> types.TextE
     start = note.source_map.line_start(problem.line)
     if any(region.start < start < region.end for region in note.regions):
         return None  # inside code, math or a comment the line would change what the block says
-    indent = note.text[start : start + len(note.text[start:]) - len(note.text[start:].lstrip(" \t"))]
+    found = _INDENT.match(note.text, start)  # the line's own indent, without copying the note
+    indent = found.group() if found else ""
     comment = indent + DISABLE.format(problem.rule) + note.decoded.newline
     return types.TextEdit(lines.range(start, start), comment)
 

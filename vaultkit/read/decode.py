@@ -119,9 +119,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even, odd = data[0::2], data[1::2]
     for zeros, other, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        feeds = sum(1 for a, b in zip(other, zeros, strict=True) if a == 0x0A and b == 0)
         ascii_heavy = zeros.count(0) > 0.3 * len(zeros) and other.count(0) == 0
-        if (ascii_heavy or feeds) and _reads_as(data, name):
+        feeds = ascii_heavy or any(a == 0x0A and b == 0 for a, b in zip(other, zeros, strict=True))
+        if feeds and _reads_as(data, name):
             return name
     return None
 

@@ -124,17 +124,12 @@ def load_yaml(text: str) -> FrontMatter:
     """Load a whole YAML file (an Obsidian ``.base``) with the same hardened loader, as a
     :class:`FrontMatter` spanning the text: data, top-level keys, error and its offset."""
     whole = FrontMatter(start=0, end=len(text), inner_start=0, inner_end=len(text), closed=True, data=None)
-    loaded = _load(text, whole)
-    if loaded.error and loaded.error.startswith("front matter must be"):
-        return _loaded(
-            loaded,
-            error=loaded.error.replace("front matter must be a mapping of properties", "must be a mapping"),
-            error_offset=loaded.error_offset,
-        )
-    return loaded
+    return _load(text, whole, "must be a mapping")
 
 
-def _load(text: str, fm: FrontMatter) -> FrontMatter:
+def _load(text: str, fm: FrontMatter, mapping: str = "front matter must be a mapping of properties") -> FrontMatter:
+    """``fm`` loaded from ``text``; ``mapping`` says, in the error of a YAML document that is
+    not a mapping, what it must be (a note's front matter, or a whole ``.base`` file)."""
     inner = text[fm.inner_start : fm.inner_end]
     if not inner.strip():
         return _loaded(fm, data={})
@@ -158,7 +153,7 @@ def _load(text: str, fm: FrontMatter) -> FrontMatter:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         return _loaded(
             fm,
-            error=f"front matter must be a mapping of properties, not a {type(data).__name__}",
+            error=f"{mapping}, not a {type(data).__name__}",
             error_offset=fm.inner_start,
         )
     keys = tuple(_key(fm.inner_start, k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode))

@@ -90,6 +90,15 @@ def loaded_environments() -> frozenset[str]:
     return frozenset(name for name, pk in table.environments.items() if table.loaded(pk))
 
 
+def _record(defined: Iterable[str], macros: set[str], envs: set[str]) -> None:
+    """File what :func:`definition` found: ``env:NAME`` is an environment, else a macro."""
+    for item in defined:
+        if item.startswith("env:"):
+            envs.add(item[4:])
+        else:
+            macros.add(item)
+
+
 @lru_cache(maxsize=32)
 def defined_in(tex: str) -> tuple[frozenset[str], frozenset[str]]:
     """The macros (``\\foo``) and environments a preamble defines with ``\\newcommand``,
@@ -103,8 +112,7 @@ def defined_in(tex: str) -> tuple[frozenset[str], frozenset[str]]:
         name = m.group()[1:]
         if name in DEFINERS:
             defined, resume = definition(tex, m.end(), len(tex), name)
-            for item in defined:
-                (envs.add(item[4:]) if item.startswith("env:") else macros.add(item))
+            _record(defined, macros, envs)
             tokens.skip_to(resume)
     return frozenset(macros), frozenset(envs)
 
@@ -178,11 +186,7 @@ def _unknown_in_span(
         name = tok
         if name[1:] in DEFINERS:
             defined, resume = definition(text, m.end(), end, name[1:])
-            for item in defined:
-                if item.startswith("env:"):
-                    user_envs.add(item[4:])
-                else:
-                    user.add(item)
+            _record(defined, user, user_envs)
             tokens.skip_to(resume)
             continue
         if name in ("\\begin", "\\end"):

@@ -296,9 +296,9 @@ def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool
         disk_prefix = "" if rel_folder == "." else rel_folder + "/"
         seen: set[str] = set()
         for name in sorted(files):
-            if name.startswith(".") or skipped(folder, name, prefix + nfc(name), links):
-                continue
             rel = prefix + nfc(name)
+            if name.startswith(".") or skipped(folder, name, rel, links):
+                continue
             if not _utf8(name):
                 listing.warnings.append(
                     f"{printable(rel)}: the file name is not UTF-8 (shown"

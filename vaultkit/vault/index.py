@@ -71,6 +71,12 @@ class NoteFacts:
     date_shapes: tuple[tuple[str, DateFormat], ...]  # casefolded key, shape of its date value (vault_formats)
 
 
+def internal_targets(note: Note) -> tuple[str, ...]:
+    """The targets of a note's links into the vault (not URLs), in order: what the index,
+    its facts and the daemon's link bookkeeping all read of a note's links."""
+    return tuple(link.target for link in note.links if not link.external)
+
+
 def facts_of(note: Note) -> NoteFacts:
     """The :class:`NoteFacts` of a parsed note."""
     from vaultkit.text.dates import is_empty, shape_of  # (imported by the runs that parse)
@@ -85,7 +91,7 @@ def facts_of(note: Note) -> NoteFacts:
         note.rel,
         note.digest,
         note.read_error,
-        tuple(link.target for link in note.links if not link.external),
+        internal_targets(note),
         note.headings,
         note.blocks,
         note_aliases(note),
@@ -460,7 +466,7 @@ class VaultIndex:
             facts = self._facts.get(rel)
             return facts.links if facts is not None else None
         note = self.notes.get(rel)
-        return tuple(k.target for k in note.links if not k.external) if note is not None else None
+        return internal_targets(note) if note is not None else None
 
     def linked_from(self, rel: str) -> tuple[str, ...]:
         """The notes and canvases whose links or ``file`` nodes open ``rel``, sorted."""
