@@ -30,7 +30,7 @@ import os
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TypeVar, overload
@@ -50,6 +50,9 @@ FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japan
 SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
+COLLOCATION = 150.0  # cB off a guessed function word the note shows beside the same character elsewhere
+COORDINATION = 200.0  # cB off a guessed 与/和 between two words the note uses elsewhere (:func:`context_cost`)
+COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
 
 
 BUCKET_BITS = 10  # wordfreq's buckets: 0 to 800 (frequencies down to 1e-8)
@@ -382,6 +385,7 @@ class DocumentCache:
     vault_chars: Counter[str] = field(default_factory=Counter)
     chars: Counter[str] = field(default_factory=Counter)
     styles: Counter[str] = field(default_factory=Counter)
+    learned: dict[tuple[tuple[str, ...], ...], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for char in self.text:
@@ -392,6 +396,8 @@ class DocumentCache:
         for word in self.words:
             self.by_first.setdefault(word[0], []).append(word)
         self.add_styles(self.chars)
+        self._joined = ""  # every learned text, for :meth:`shown`
+        self._counts: dict[str, int] = {}  # occurrences in it, per text asked about
 
     def add_styles(self, chars: Iterable[str]) -> None:
         """Learn the styles (and paired marks) of ``chars``, e.g. confident first-pass fills."""
@@ -412,6 +418,33 @@ class DocumentCache:
 
     def word_bonus(self, word: str) -> float:
         return CACHE_BONUS if word in self.text else 0.0
+
+    def learn(self, slots: Sequence[tuple[str, ...]], decoding: Decoding, trusted: float) -> bool:
+        """Remember a first-pass decoding of ``slots``, its fills below ``trusted`` margin
+        blanked: the words and collocations it spells count as shown to the rest of the note
+        (:meth:`shown`).  In a note damaged throughout, nothing Chinese is intact, yet the
+        confident fills show its vocabulary.  Whether this added anything new."""
+        text = "".join(
+            char if len(choices) == 1 or margin >= trusted else " "
+            for choices, char, margin in zip(slots, decoding.chars, decoding.margins, strict=True)
+        )
+        key = tuple(slots)
+        if self.learned.get(key) == text:
+            return False
+        self.learned[key] = text
+        self._joined = "\n".join(self.learned.values())
+        self._counts.clear()
+        return True
+
+    def shown(self, text: str, slots: Sequence[tuple[str, ...]]) -> bool:
+        """Whether the note shows ``text`` outside ``slots``: intact, or spelt by a confident
+        fill of another damaged run (:meth:`learn`)."""
+        if text in self.text:
+            return True
+        everywhere = self._counts.get(text)
+        if everywhere is None:
+            everywhere = self._counts[text] = self._joined.count(text)
+        return everywhere > self.learned.get(tuple(slots), "").count(text)
 
     def traditional(self, lex: Lexicon) -> bool:
         """Whether the document's (or else the vault's) intact Chinese is mostly traditional.
@@ -592,8 +625,8 @@ def _word_edges(
             if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += UNKNOWN_WORD if lex.spaced else 0.0
-            if guessed and lex.lang == "zh" and misplaced(char, *_frame(slots, k, lex, guess)):
-                cost += MISPLACED
+            if guessed and lex.lang == "zh":
+                cost += context_cost(char, slots, k, lex, cache, guess)
             if cost < INF:
                 edges.append((k, k + 1, char, cost))
     words: list[Edge] = []
@@ -637,6 +670,93 @@ def misplaced(char: str, left: str, right: str) -> bool:
     if tag == "f":
         return left in (_PUNCTUATION, "p", "c", "d")
     return False
+
+
+# Predicates that close a 与/和 phrase of comparison or association, "X与Y相同" (Li and
+# Thompson, *Mandarin Chinese*, 1981, on coverbs and comparison).
+_COMPARED = frozenset((
+    "相同", "不同", "一样", "相似", "类似", "相等", "一致", "相关", "有关", "无关", "相比", "之间", "相反", "结合", "比较",
+))  # fmt: skip
+
+
+def context_cost(
+    char: str,
+    slots: Sequence[tuple[str, ...]],
+    k: int,
+    lex: Lexicon,
+    cache: DocumentCache | None,
+    guess: Sequence[str] | None = None,
+) -> float:
+    """What the context adds to the cost of the guessed Chinese character ``char`` at slot ``k``.
+
+    Grammar first (:func:`misplaced`).  Then, for function words (中, 与, 不: nearly equal in
+    word frequency, and the same bytes but one), what the note itself says:
+
+    - a collocation the note shows elsewhere (``网络中`` spelt by a confident fill makes
+      ``网络中参数`` likelier than ``网络与参数``), as a cache language model would;
+    - a conjunction or preposition (与, 和) between two nouns the note uses elsewhere:
+      coordination of two of its own terms (``神经网络与深度学习``);
+    - a 与 between noun phrases whose clause ends in a predicate of comparison
+      (``位置与最大值所在的位置相同``).
+
+    Where none of these holds the word model alone decides, and a close call is flagged.
+    """
+    tag = chinese_tags().get(char, "")
+    left_tag, right_tag = _frame(slots, k, lex, guess)
+    cost = MISPLACED if misplaced(char, left_tag, right_tag) else 0.0
+    if cache is None or tag not in ("d", "p", "c", "f"):
+        return cost
+
+    def char_at(m: int) -> str:
+        if not 0 <= m < len(slots):
+            return ""
+        return slots[m][0] if len(slots[m]) == 1 else (guess[m] if guess is not None else "")
+
+    left, right = char_at(k - 1), char_at(k + 1)
+    if (left.isalpha() and cache.shown(left + char, slots)) or (right.isalpha() and cache.shown(char + right, slots)):
+        cost -= COLLOCATION
+    if tag in ("p", "c"):
+        before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
+        if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
+            cost -= COORDINATION
+        clause = ""
+        for m in range(k + 1, len(slots)):
+            next_char = char_at(m)
+            if not next_char.isalpha() or next_char.isascii():  # a pause, a formula, an open slot
+                break
+            clause += next_char
+        if _compares(left_tag, right_tag) and any(word in clause for word in _COMPARED):
+            cost -= COMPARISON
+    return cost
+
+
+def _compares(left: str, right: str) -> bool:
+    """Whether 与 can stand between words tagged ``left`` and ``right`` in ``X与Y相同``: both
+    sides noun phrases, so no numeral, measure word, adverb, preposition or pause before it
+    (``两个与``) and no verb, adverb or function word after it (``与是``); ``vn`` is a noun."""
+    if left in ("m", "q", "d", "p", "c", _PUNCTUATION):
+        return False
+    return right == "vn" or not right.startswith(("v", "d", "p", "c", _PARTICLE, "f", _PUNCTUATION))
+
+
+def _nominal(word: str) -> bool:
+    """Whether ``word`` is a noun of two or more characters (jieba's tags ``n``, ``nr``,
+    ``ns``, ``nz``...; ``vn``: a verb used as a noun): what 与 coordinates in ``N与N``."""
+    tag = chinese_tags().get(word, "")
+    return len(word) > 1 and (tag.startswith(_NOUN) or tag == "vn")
+
+
+def _word_at(slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, step: int, char_at: Callable[[int], str]) -> str:
+    """The longest dictionary word right before (``step`` -1) or after (1) slot ``k``."""
+    found, text = "", ""
+    for size in range(1, MAX_WORD + 1):
+        next_char = char_at(k + size * step)
+        if not next_char.isalpha() or next_char.isascii():
+            break
+        text = text + next_char if step > 0 else next_char + text
+        if size > 1 and lex.fold(text) in lex.words:
+            found = text
+    return found
 
 
 def _frame(
