@@ -332,7 +332,13 @@ class _Judge:
             for k, c in enumerate(self.decoded[id(p)][1][0].chars)
             if len(p.slots[k].choices) > 1 and self.decoded[id(p)][1][0].margins[k] >= TRUSTED
         )
-        if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
+        taught = [
+            self.cache.learn([s.choices for s in p.slots], decoding, TRUSTED)
+            for p in pending
+            for decoding, lex in [self.decoded[id(p)][1]]
+            if lex.lang == "zh"  # the words of confident fills decide Chinese close calls (langmodel.context_cost)
+        ]
+        if len(self.cache.styles) > learned or any(taught):  # a second pass, knowing what confident fills show
             self.decoded = {id(p): (p, self.decode(p)) for p in pending}
 
     def decode(self, p: Proposal) -> Judged:
