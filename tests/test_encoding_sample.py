@@ -21,6 +21,7 @@ import pytest
 from vaultkit.check.run import lint_text
 from vaultkit.fix.loop import fix_text
 from vaultkit.rulekit.encoding import repair_text
+from vaultkit.text.encoding.langmodel import DocumentCache, decode, lexicon
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -118,9 +119,6 @@ def test_close_calls_are_flagged_with_their_alternatives(damaged):
 # (langmodel.context_cost), and flags the 2 only meaning settles, with the right one among
 # the alternatives.
 DECIDED = [
-    # "Analysis and short answers", the assignment's title: two tasks coordinated; 不简答
-    # ("does not answer briefly") and 中 make no title.  Grammar allows 不 before the verb 简答:
-    # flagged (below).
     # "神经网络与深度学习": Neural Networks and Deep Learning, the course (and its textbook);
     # both words are the note's own tags, so coordination of two of its terms.
     "神经网络与深度学习",
@@ -139,10 +137,14 @@ DECIDED = [
     "它的索引位置与最大值所在的位置相同",
 ]
 # Settled by meaning only, which the word model cannot see: the repair picks right, or flags
-# the place with the right character among the alternatives -- never a silent wrong guess.  "RNN中存在的梯度消失问题" (the vanishing
-# gradient RNNs have, which LSTM solves): 不存在 would reverse the meaning, and is grammatical.
+# the place with the right character among the alternatives -- never a silent wrong guess.
 FLAGGED = [
+    # "A6 分析与简答", "analysis and short answers": the assignment's title, two kinds of task
+    # coordinated.  Grammar allows 不 before the verb 简答 ("does not answer briefly"), and
+    # 简答 occurs nowhere else in the note.
     ("分析", "与", "简答"),
+    # "解决RNN中存在的梯度消失问题", "solves the vanishing gradient that exists in RNNs" (which
+    # LSTM's memory cell does): 不存在 is grammatical too, and would reverse the meaning.
     ("RNN", "中", "存在"),
 ]
 
@@ -161,6 +163,36 @@ def test_close_calls_only_meaning_settles_are_flagged(damaged, repaired, before,
     line = repaired.count("\n", 0, picked.start()) + 1
     messages = [p.message for p in lint_text(damaged, select=["VK303"]) if p.line == line]
     assert any(re.search(f"check {picked.group(1)} \\(or [^)]*{right}", m) for m in messages), messages
+
+
+def pick(text: str, cache: DocumentCache) -> str:
+    """The pick at the ``?`` of ``text``, an open slot of 中, 与 or 不; ``?`` for a close call
+    (a margin under the review margin of 100 cB: flagged)."""
+    slots = [("中", "与", "不") if c == "?" else (c,) for c in text]
+    decoding = decode(slots, lexicon("zh"), cache)
+    k = text.index("?")
+    return decoding.chars[k] if decoding.margins[k] >= 100 else "?"
+
+
+def test_a_collocation_the_note_spells_elsewhere_decides():
+    assert pick("推导网络?参数的梯度", DocumentCache()) == "?"  # alone, a close call
+    cache = DocumentCache()
+    other = [("中", "与", "不") if c == "?" else (c,) for c in "卷积神经网络?的卷积核"]
+    assert cache.learn(other, decode(other, lexicon("zh"), cache), 200.0)  # 中: 不的 is no Chinese
+    assert pick("推导网络?参数的梯度", cache) == "中"
+    assert pick("推导网络?参数的梯度", DocumentCache("网络中的")) == "中"  # or shown intact
+
+
+def test_coordination_joins_two_nouns_the_note_uses():
+    assert pick("神经网络?深度学习", DocumentCache()) == "?"
+    assert pick("神经网络?深度学习", DocumentCache("标签：神经网络，深度学习")) == "与"
+    assert pick("有可能?存在", DocumentCache("可能，存在")) != "与"  # verbs: no N与N
+
+
+def test_与_before_a_predicate_of_comparison():
+    assert pick("它的位置?最大值所在的位置相同", DocumentCache()) == "与"
+    assert pick("它的位置?最大值所在的位置", DocumentCache()) != "与"
+    assert pick("两个?同名列极限不同", DocumentCache()) != "与"  # a numeral takes no 与
 
 
 def test_heldout_accuracy(shared):
