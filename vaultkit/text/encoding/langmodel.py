@@ -50,7 +50,7 @@ FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japan
 SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
-COLLOCATION = 150.0  # cB off a guessed function word the note shows beside the same character elsewhere
+COLLOCATION = 150.0  # cB off a guessed function word the note shows beside the same word elsewhere
 COORDINATION = 200.0  # cB off a guessed 与/和 between two words the note uses elsewhere (:func:`context_cost`)
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
 
@@ -692,12 +692,14 @@ def context_cost(
     Grammar first (:func:`misplaced`).  Then, for function words (中, 与, 不: nearly equal in
     word frequency, and the same bytes but one), what the note itself says:
 
-    - a collocation the note shows elsewhere (``网络中`` spelt by a confident fill makes
-      ``网络中参数`` likelier than ``网络与参数``), as a cache language model would;
+    - a collocation of the word before or after with the candidate that the note shows
+      elsewhere (``网络中`` spelt by a confident fill makes ``网络中参数`` likelier than
+      ``网络与参数``), as a cache language model would;
     - a conjunction or preposition (与, 和) between two nouns the note uses elsewhere:
       coordination of two of its own terms (``神经网络与深度学习``);
     - a 与 between noun phrases whose clause ends in a predicate of comparison
-      (``位置与最大值所在的位置相同``).
+      (``位置与最大值所在的位置相同``), unless another candidate starts that predicate
+      itself (``取自不同行不同列``).
 
     Where none of these holds the word model alone decides, and a close call is flagged.
     """
@@ -712,11 +714,10 @@ def context_cost(
             return ""
         return slots[m][0] if len(slots[m]) == 1 else (guess[m] if guess is not None else "")
 
-    left, right = char_at(k - 1), char_at(k + 1)
-    if (left.isalpha() and cache.shown(left + char, slots)) or (right.isalpha() and cache.shown(char + right, slots)):
+    before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
+    if (before and cache.shown(before + char, slots)) or (after and cache.shown(char + after, slots)):
         cost -= COLLOCATION
     if tag in ("p", "c"):
-        before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
         if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
             cost -= COORDINATION
         clause = ""
@@ -725,7 +726,10 @@ def context_cost(
             if not next_char.isalpha() or next_char.isascii():  # a pause, a formula, an open slot
                 break
             clause += next_char
-        if _compares(left_tag, right_tag) and any(word in clause for word in _COMPARED):
+        rivals = [other + clause for other in slots[k] if other != char]  # 不同 may start right here
+        if _compares(left_tag, right_tag) and any(
+            word in clause and not any(rival.startswith(word) for rival in rivals) for word in _COMPARED
+        ):
             cost -= COMPARISON
     return cost
 
