@@ -674,6 +674,7 @@ def misplaced(char: str, left: str, right: str) -> bool:
 
 # Predicates that close a 与/和 phrase of comparison or association, "X与Y相同" (Li and
 # Thompson, *Mandarin Chinese*, 1981, on coverbs and comparison).
+_FUNCTION_TAGS = ("d", "p", "c", "f")  # adverbs, prepositions, conjunctions, locatives: 不, 与, 中
 _COMPARED = frozenset((
     "相同", "不同", "一样", "相似", "类似", "相等", "一致", "相关", "有关", "无关", "相比", "之间", "相反", "结合", "比较",
 ))  # fmt: skip
@@ -704,9 +705,11 @@ def context_cost(
     Where none of these holds the word model alone decides, and a close call is flagged.
     """
     tag = chinese_tags().get(char, "")
+    if tag not in _FUNCTION_TAGS:
+        return 0.0  # neither grammar nor the note has anything to say about other words
     left_tag, right_tag = _frame(slots, k, lex, guess)
     cost = MISPLACED if misplaced(char, left_tag, right_tag) else 0.0
-    if cache is None or tag not in ("d", "p", "c", "f"):
+    if cache is None:
         return cost
 
     def char_at(m: int) -> str:
@@ -732,6 +735,17 @@ def context_cost(
         ):
             cost -= COMPARISON
     return cost
+
+
+def contextual(slots: Sequence[tuple[str, ...]], decoding: Decoding, lex: Lexicon, trusted: float) -> bool:
+    """Whether what the note shows (:func:`context_cost`) could change a pick of ``decoding``:
+    Chinese, with an open slot under ``trusted`` margin that has a function word among its
+    candidates.  Only such decodings need a second pass once the cache has learnt."""
+    tags = chinese_tags()
+    return lex.lang == "zh" and any(
+        len(choices) > 1 and margin < trusted and any(tags.get(char) in _FUNCTION_TAGS for char in choices)
+        for choices, margin in zip(slots, decoding.margins, strict=True)
+    )
 
 
 def _compares(left: str, right: str) -> bool:
