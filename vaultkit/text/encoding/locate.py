@@ -332,14 +332,20 @@ class _Judge:
             for k, c in enumerate(self.decoded[id(p)][1][0].chars)
             if len(p.slots[k].choices) > 1 and self.decoded[id(p)][1][0].margins[k] >= TRUSTED
         )
+        restyled = len(self.cache.styles) > learned
         taught = [
             self.cache.learn([s.choices for s in p.slots], decoding, TRUSTED)
             for p in pending
             for decoding, lex in [self.decoded[id(p)][1]]
             if lex.lang == "zh"  # the words of confident fills decide Chinese close calls (langmodel.context_cost)
         ]
-        if len(self.cache.styles) > learned or any(taught):  # a second pass, knowing what confident fills show
-            self.decoded = {id(p): (p, self.decode(p)) for p in pending}
+        if restyled or any(taught):  # a second pass, knowing what confident fills show
+            self.decoded = {
+                id(p): (p, self.decode(p))
+                if restyled or langmodel.contextual([s.choices for s in p.slots], *self.decoded[id(p)][1], TRUSTED)
+                else self.decoded[id(p)]
+                for p in pending
+            }
 
     def decode(self, p: Proposal) -> Judged:
         certain = _certain(p)
