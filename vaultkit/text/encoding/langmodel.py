@@ -50,7 +50,7 @@ FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japan
 SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
-COLLOCATION = 150.0  # cB off a guessed function word the note shows beside the same word elsewhere
+COLLOCATION = 30.0  # cB off a guessed function word per character beside it the note shows with it elsewhere
 COORDINATION = 200.0  # cB off a guessed 与/和 between two words the note uses elsewhere (:func:`context_cost`)
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
 
@@ -693,9 +693,11 @@ def context_cost(
     Grammar first (:func:`misplaced`).  Then, for function words (中, 与, 不: nearly equal in
     word frequency, and the same bytes but one), what the note itself says:
 
-    - a collocation of the word before or after with the candidate that the note shows
-      elsewhere (``网络中`` spelt by a confident fill makes ``网络中参数`` likelier than
-      ``网络与参数``), as a cache language model would;
+    - the characters before or after it that the note shows elsewhere with the candidate,
+      as a cache language model would: ``卷积神经网络中`` spelt by a confident fill makes
+      ``卷积神经网络中用`` likelier than ``…不用``, by more than ``网络中`` alone would (two
+      characters at least, 30 cB each: one collocation alone tips a close call but does not
+      make it certain);
     - a conjunction or preposition (与, 和) between two nouns the note uses elsewhere:
       coordination of two of its own terms (``神经网络与深度学习``);
     - a 与 between noun phrases whose clause ends in a predicate of comparison
@@ -717,10 +719,10 @@ def context_cost(
             return ""
         return slots[m][0] if len(slots[m]) == 1 else (guess[m] if guess is not None else "")
 
-    before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
-    if (before and cache.shown(before + char, slots)) or (after and cache.shown(char + after, slots)):
-        cost -= COLLOCATION
+    shared = max(_shared_run(slots, k, char, step, char_at, cache) for step in (-1, 1))
+    cost -= COLLOCATION * min(shared, MAX_WORD) if shared > 1 else 0.0
     if tag in ("p", "c"):
+        before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
         if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
             cost -= COORDINATION
         clause = ""
@@ -735,6 +737,24 @@ def context_cost(
         ):
             cost -= COMPARISON
     return cost
+
+
+def _shared_run(
+    slots: Sequence[tuple[str, ...]], k: int, char: str, step: int, char_at: Callable[[int], str], cache: DocumentCache
+) -> int:
+    """How many Chinese characters before (``step`` -1) or after (1) slot ``k`` the note shows
+    elsewhere together with ``char`` in that place: the longer, the surer (``卷积神经网络中``
+    spelt out elsewhere says more than ``网络中``)."""
+    text, size = "", 0
+    for m in range(1, MAX_WORD + 1):
+        next_char = char_at(k + m * step)
+        if not next_char.isalpha() or next_char.isascii():
+            break
+        text = text + next_char if step > 0 else next_char + text
+        if not cache.shown(char + text if step > 0 else text + char, slots):
+            break
+        size = m
+    return size
 
 
 def contextual(slots: Sequence[tuple[str, ...]], decoding: Decoding, lex: Lexicon, trusted: float) -> bool:
