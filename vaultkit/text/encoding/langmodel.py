@@ -51,7 +51,7 @@ SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji pres
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
 MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
 COLLOCATION = 30.0  # cB off a guessed function word per character beside it the note shows with it elsewhere
-COORDINATION = 200.0  # cB off a guessed 与/和 between two words the note uses elsewhere (:func:`context_cost`)
+COORDINATION = 90.0  # cB off a guessed 与/和 between two nouns the note uses elsewhere: tips a close call only
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
 
 
