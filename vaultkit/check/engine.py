@@ -168,7 +168,7 @@ def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, 
 def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
     """Run every active note rule on one note (pure apart from the rules themselves)."""
     problems: list[Problem] = []
-    rules = [item for item in active if item.rule.scope is Scope.NOTE and not item.skips(note.rel)]
+    rules = [item for item in active if item.rule.scope is Scope.NOTE and not (item.exclude and item.skips(note.rel))]
     quiet = suppressions(note) if rules else []
     crash_level = _level(active, INTERNAL_ERROR)
     for item in rules:
@@ -178,6 +178,8 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
         except Exception as exc:  # a broken rule must not end the run
             if crash_level is not None:
                 problems.append(_crash(note.rel, rule.name, rule.code, exc, crash_level))
+            continue
+        if not diagnostics:  # (most rules find nothing in most notes)
             continue
         wrong = next((why for d in diagnostics if (why := _malformed(d, len(note.text)))), None)
         if wrong:  # a third-party rule's mistake is its error, not a traceback or line 0
