@@ -331,14 +331,14 @@ class VaultIndex:
             return (source,)
         found = self._candidates.get(path)
         if found is None:
-            found, anywhere = self._find(path, posixpath.dirname(source))
+            found, anywhere = self._find(path, source)
             if anywhere and len(self._candidates) < CANDIDATES_KEPT:
                 self._candidates[path] = found
         return found
 
-    def _find(self, path: str, source_folder: str) -> tuple[tuple[str, ...], bool]:
-        """:meth:`candidates` of ``path`` from a note in ``source_folder``, and whether that is
-        the answer from any folder."""
+    def _find(self, path: str, source: str) -> tuple[tuple[str, ...], bool]:
+        """:meth:`candidates` of ``path`` from ``source``, and whether that is the answer from
+        any folder."""
         folded = fold(path)
         last = folded.rsplit("/", 1)[-1]
         found = self._by_name.get(last, ()) if "." in last else ()
@@ -351,14 +351,14 @@ class VaultIndex:
             return found, True
         key = self._folded
         if folded.startswith(("./", "../")):
-            wanted = posixpath.normpath(posixpath.join(fold(source_folder), folded))
+            wanted = posixpath.normpath(posixpath.join(fold(posixpath.dirname(source)), folded))
             return tuple(p for p in found if key[p] == wanted), False
         absolute = folded.startswith("/")
         folded = folded[1:] if absolute else folded
         exact = tuple(p for p in found if key[p] == folded)
         if exact or absolute:
             return exact, True
-        folder = fold(source_folder)
+        folder = fold(posixpath.dirname(source))
         suffix = [p for p in found if key[p].endswith(folded)]
         ordered = tuple(sorted(suffix, key=lambda p: (not key[p].startswith(folder), len(p), key[p], p)))
         return ordered, len(ordered) < 2
