@@ -24,8 +24,11 @@ Otherwise the best reading is still used to index and report the note, with a co
 below :data:`SURE` (its fix is then unsafe).  Every single-byte page of the languages
 Obsidian users write is a candidate; the double-byte ones (GBK/GB18030, Big5, Shift-JIS,
 EUC-JP, EUC-KR) when chardet's best guess is double-byte, judged by the share of
-their Chinese, Japanese or Korean characters that sit inside dictionary words.  Only the
-small word lists are read here (a few hundred KB per language, once per process).
+their Chinese, Japanese or Korean characters that sit inside dictionary words; a double-byte
+reading that is sure that way is taken without judging the single-byte ones (the same bytes
+read one per character are letter salad, and judging them loads a word list per page's
+language).  Only the small word lists are read here (a few hundred KB per language, once
+per process).
 
 A file that is mostly UTF-8 with some lines in a legacy code page (a paste from an old
 editor) is decoded line by line instead: transcoding it whole with either encoding would
