@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,20 @@ def write_vault(root: Path, files: dict[str, str | bytes], obsidian: bool = True
         else:
             path.write_text(content, encoding="utf-8", newline="")
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lexicon_cache(tmp_path_factory) -> Iterator[Path]:
+    """Compiled lexicons go to a folder of the session (and of every process it starts),
+    never to the user's own cache."""
+    folder = tmp_path_factory.mktemp("lexicon-cache")
+    before = os.environ.get("VAULTKIT_LEXICON_DIR")
+    os.environ["VAULTKIT_LEXICON_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["VAULTKIT_LEXICON_DIR"]
+    else:
+        os.environ["VAULTKIT_LEXICON_DIR"] = before
 
 
 @pytest.fixture

@@ -30,10 +30,13 @@ import os
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TypeVar, overload
+
+from vaultkit.text.encoding import lexstore
+from vaultkit.text.encoding.lexstore import InMemory, Store, stable_hash
 
 _T = TypeVar("_T")
 
@@ -53,14 +56,13 @@ MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does n
 
 
 BUCKET_BITS = 10  # wordfreq's buckets: 0 to 800 (frequencies down to 1e-8)
-_HASH_BITS = ~((1 << BUCKET_BITS) - 1)  # the rest of a 64-bit key: the word's hash
+_HASH_BITS = ((1 << 64) - 1) & ~((1 << BUCKET_BITS) - 1)  # the rest of a 64-bit key: the word's hash
 
 
 def _code(word: str) -> int:
-    """The high bits of a word's key.  CPython hashes a string's stored bytes, so ``"sr"``
-    (two bytes) and ``"牳"`` (U+7273, the same two bytes) share a hash; the length tells them
-    apart, and any two strings that store the same bytes differ in length."""
-    return (hash(word) ^ (len(word) << BUCKET_BITS)) & _HASH_BITS
+    """The high bits of a word's key: its stable hash (the same in every process, so keys can
+    be stored: :func:`lexstore.stable_hash`)."""
+    return stable_hash(word) & _HASH_BITS
 
 
 class Words:
@@ -68,30 +70,36 @@ class Words:
 
     A dict of the 700,000 words of wordfreq's Russian list takes about 130 MB in Python (a
     string object and a table entry per word); the nine lexicons one damaged vault can need
-    came to 400 MB.  Here a word is one 64-bit integer in a sorted array: the high 54 bits of
-    its string hash (:func:`_code`), then its bucket.  A look-up is a binary search (C's ``bisect`` over the
-    array).  A string that is not a word but shares a word's 54 hash bits would take its cost:
-    about one chance in 2**54 / 700,000 (25 billion) per look-up.  Of a word listed in several
-    buckets the most frequent counts (the lowest bucket sorts first), as in wordfreq.
+    came to 400 MB.  Here a word is one unsigned 64-bit integer in a sorted array: the high 54
+    bits of its hash (:func:`_code`), then its bucket -- an :class:`array` or a view of a
+    mapped store file (:mod:`.lexstore`).  A look-up is a binary search (C's ``bisect`` over
+    the array).  A string that is not a word but shares a word's 54 hash bits would take its
+    cost: about one chance in 2**54 / 700,000 (25 billion) per look-up.  Of a word listed in
+    several buckets the most frequent counts (the lowest bucket sorts first), as in wordfreq.
     """
 
     __slots__ = ("_keys",)
 
-    def __init__(self, keys: list[int]) -> None:
-        """``keys``: :meth:`keys` of every word, in any order (sorted here, in place)."""
-        keys.sort()
-        self._keys = array("q", keys)
+    def __init__(self, keys: list[int] | memoryview) -> None:
+        """``keys``: :meth:`keys` of every word, in any order (a list, sorted here, in
+        place), or a view of them already sorted."""
+        if isinstance(keys, list):
+            keys.sort()
+            self._keys: array[int] | memoryview = array("Q", keys)
+        else:
+            self._keys = keys
 
     @staticmethod
     def keys(words: Iterable[str], bucket: int = 0) -> list[int]:
         """The 64-bit keys of ``words`` in ``bucket``."""
         if not 0 <= bucket < 1 << BUCKET_BITS:
             raise ValueError(f"wordfreq bucket {bucket} out of range")
-        words = list(words)
-        shifted = [size << BUCKET_BITS for size in map(len, words)]
-        return [
-            (code ^ size) & _HASH_BITS | bucket for code, size in zip(map(hash, words), shifted, strict=True)
-        ]  # _code, inlined
+        return [code & _HASH_BITS | bucket for code in map(stable_hash, words)]  # _code, inlined
+
+    @property
+    def sorted_keys(self) -> array[int]:
+        """The sorted keys, as an array to store."""
+        return self._keys if isinstance(self._keys, array) else array("Q", self._keys)
 
     @overload
     def get(self, word: str) -> float | None: ...
@@ -125,7 +133,7 @@ class Lexicon:
     fold_map: dict[int, str] = field(default_factory=dict)  # traditional -> simplified Chinese
     traditional: frozenset[str] = frozenset()
     simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
-    longer: tuple[str, ...] = ()  # sorted words of three or more characters (unspaced scripts)
+    prefixes: Words = field(default_factory=lambda: Words([]))  # what words of 3+ characters start with (unspaced)
     memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
 
     def fold(self, text: str) -> str:
@@ -134,9 +142,9 @@ class Lexicon:
         return folded.translate(self.fold_map) if self.fold_map else folded
 
     def continues(self, key: str) -> bool:
-        """Whether some dictionary word is longer than ``key`` and starts with it."""
-        index = bisect.bisect_right(self.longer, key)
-        return index < len(self.longer) and self.longer[index].startswith(key)
+        """Whether some dictionary word of three or more characters is longer than ``key``
+        and starts with it: a look-up of ``key`` among those words' proper prefixes."""
+        return self.prefixes.get(key) is not None
 
     def char_cost(self, char: str, guessed: bool = False) -> float:
         """Cost of one character standing alone (a one-character word, or a letter).
@@ -176,25 +184,32 @@ def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) ->
     return list(_wordfreq_stream(lang, sizes))
 
 
+def _wordfreq_path(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> str | None:
+    """The file of wordfreq's list for ``lang``, the largest of ``sizes`` it has."""
+    data = _wordfreq_data()
+    for size in sizes:
+        path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
+        if data and os.path.exists(path):
+            return path
+    return None
+
+
 def _wordfreq_stream(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> Iterator[list[str]]:
     """The buckets of :func:`_wordfreq_buckets` one at a time, unpacked as they are read, so
     that a lexicon never holds the whole list as Python strings at once."""
     import msgpack
 
-    data = _wordfreq_data()
-    for size in sizes:
-        path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
-        if data and os.path.exists(path):
-            with gzip.open(path) as handle:
-                unpacker = msgpack.Unpacker(handle, raw=False)
-                count = unpacker.read_array_header()
-                header = unpacker.unpack() if count else {}
-                if not isinstance(header, dict) or header.get("format") != "cB":
-                    raise LookupError(f"unknown wordfreq list format in {path}")
-                for _ in range(count - 1):
-                    yield unpacker.unpack()
-            return
-    raise LookupError(f"wordfreq has no word list for {lang!r}")
+    path = _wordfreq_path(lang, sizes)
+    if path is None:
+        raise LookupError(f"wordfreq has no word list for {lang!r}")
+    with gzip.open(path) as handle:
+        unpacker = msgpack.Unpacker(handle, raw=False)
+        count = unpacker.read_array_header()
+        header = unpacker.unpack() if count else {}
+        if not isinstance(header, dict) or header.get("format") != "cB":
+            raise LookupError(f"unknown wordfreq list format in {path}")
+        for _ in range(count - 1):
+            yield unpacker.unpack()
 
 
 def _chinese_fold_map() -> dict[int, str]:
@@ -210,33 +225,109 @@ def _chinese_fold_map() -> dict[int, str]:
     return {int(k): v for k, v in mapping.items()}
 
 
+_store: Store = InMemory()
+
+
+def use_store(store: Store) -> None:
+    """Keep compiled lexicons in ``store`` from now on (the vault layer hands over its per-user
+    cache folder, :mod:`vaultkit.vault.lexcache`; without one each process compiles its own)."""
+    global _store
+    _store = store
+
+
+@cache
+def _wordfreq_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wordfreq")
+    except PackageNotFoundError:
+        return "?"
+
+
+def _compiled(name: str, path: str | None, build: Callable[[], dict[str, array]]) -> dict[str, memoryview]:
+    """The sections of ``name`` compiled from the file at ``path`` by ``build``: from the
+    store when it holds them for this very file (format, wordfreq's version, the file's size
+    and modification time), else compiled now (and stored, when the store can)."""
+    try:
+        info = os.stat(path) if path else None
+    except OSError:
+        info = None
+    if info is None:  # no list: nothing worth storing (build gives what a missing list gives)
+        return {key: memoryview(values) for key, values in build().items()}
+    source = f"{name} {lexstore.FORMAT} wordfreq {_wordfreq_version()} {os.path.basename(path or '')} {info.st_size} {info.st_mtime_ns}"
+    return _store.compiled(
+        f"{name}-{stable_hash(source):016x}.vkl",
+        lambda: lexstore.pack(source, build()),
+        lambda buffer: lexstore.unpack(buffer, source),
+    )
+
+
 @cache
 def chinese_tags() -> dict[str, str]:
     """Part-of-speech tags of Chinese words (word -> tag of the PKU/ICTCLAS tag set: ``d``
     adverb, ``p`` preposition, ``f`` locative, ``uj`` the particle 的, ``n`` noun, ...),
-    from jieba's dictionary, which wordfreq ships as its Chinese tokenizer's word list."""
-    data = _wordfreq_data()
+    from jieba's dictionary, which wordfreq ships as its Chinese tokenizer's word list.
+
+    A dict, not keyed arrays: a decode asks it millions of times (every word around every
+    open slot), where a hash look-up is ten times cheaper than a binary search; what the store
+    saves is reading the 5 MB text file (it keeps the words as one string to split)."""
+    path = os.path.join(_wordfreq_data() or "", "jieba_zh_orig.txt")
+    sections = _compiled("tags-zh", path, lambda: _compile_tags(path))
+    if not len(sections["words"]):
+        return {}
+    names = bytes(sections["names"]).decode("utf-8").split("\n")
+    words = bytes(sections["words"]).decode("utf-8").split("\n")
+    return dict(zip(words, map(names.__getitem__, sections["tags"]), strict=True))
+
+
+def _compile_tags(path: str) -> dict[str, array]:
     tags: dict[str, str] = {}
     try:
-        with open(os.path.join(data or "", "jieba_zh_orig.txt"), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             for line in handle:
                 word, _, tag = line.rstrip("\n").rpartition(" ")
                 word = word.rpartition(" ")[0]
                 if word and tag:
                     tags[word] = tag
     except OSError:  # no tagged list: no grammatical context, the word model alone decides
-        return {}
-    return tags
+        tags = {}
+    names = sorted(set(tags.values()))
+    index = {name: i for i, name in enumerate(names)}
+    return {
+        "words": array("B", "\n".join(tags).encode("utf-8")),
+        "tags": array("B", [index[tag] for tag in tags.values()]),  # (jieba has 55 tags)
+        "names": array("B", "\n".join(names).encode("utf-8")),
+    }
 
 
 @cache
 def lexicon(lang: str) -> Lexicon:
-    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process, bucket by
-    bucket into compact :class:`Words` (the Russian list: about 120 MB less than a
-    dict of it)."""
+    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process from its
+    compiled form (:func:`_compile_lexicon`, kept in the store between processes)."""
+    spaced = lang not in UNSPACED
+    sections = _compiled(f"lexicon-{lang}", _wordfreq_path(lang), lambda: _compile_lexicon(lang))
+    fold_map = _chinese_fold_map() if lang == "zh" else {}
+    traditional = frozenset(chr(k) for k in fold_map)
+    return Lexicon(
+        lang,
+        Words(sections["words"]),
+        dict(zip(map(chr, sections["chars"]), sections["costs"], strict=True)),
+        spaced,
+        fold_map,
+        traditional,
+        frozenset(fold_map.values()) - traditional,
+        Words(sections["prefixes"]),
+    )
+
+
+def _compile_lexicon(lang: str) -> dict[str, array]:
+    """The arrays of ``lang``'s lexicon, from wordfreq's list, bucket by bucket: the word
+    keys, the letter costs (spaced scripts) and the keys of every proper prefix of the words
+    of three or more characters (unspaced scripts, for :meth:`Lexicon.continues`)."""
     spaced = lang not in UNSPACED
     keyed: list[int] = []
-    longer: set[str] = set()  # a sorted tuple of these strings is half the time of hashing their prefixes
+    prefixes: set[str] = set()
     head: list[list[str]] = []  # the frequent buckets that letter costs are counted from
     counted = 0
     try:
@@ -246,21 +337,16 @@ def lexicon(lang: str) -> Lexicon:
                 head.append(group)
                 counted += len(group)
             elif not spaced:
-                longer.update(word for word in group if len(word) > 2)
+                prefixes.update(word[:end] for word in group if len(word) > 2 for end in range(len(word)))
     except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
-        keyed, longer, head = [], set(), []
-    fold_map = _chinese_fold_map() if lang == "zh" else {}
-    traditional = frozenset(chr(k) for k in fold_map)
-    return Lexicon(
-        lang,
-        Words(keyed),
-        _char_costs(head) if spaced else {},
-        spaced,
-        fold_map,
-        traditional,
-        frozenset(fold_map.values()) - traditional,
-        tuple(sorted(longer)),
-    )
+        keyed, prefixes, head = [], set(), []
+    chars = _char_costs(head) if spaced else {}
+    return {
+        "words": Words(keyed).sorted_keys,
+        "chars": array("Q", map(ord, chars)),
+        "costs": array("d", chars.values()),
+        "prefixes": Words(Words.keys(prefixes)).sorted_keys,
+    }
 
 
 CHAR_WORDS = 40000  # most frequent words of a spaced script whose letters give its letter costs
