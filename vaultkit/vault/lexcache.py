@@ -29,7 +29,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from vaultkit.text.encoding import langmodel
 from vaultkit.text.encoding.lexstore import StoreError
 from vaultkit.vault.atomic import replace_file
 from vaultkit.vault.statedir import FileLock
@@ -138,4 +137,6 @@ class LexiconCache:
 
 def install() -> None:
     """Give the language model this store (from the user's environment as it is now)."""
+    from vaultkit.text.encoding import langmodel  # (here: what only needs the folder does not load the model)
+
     langmodel.use_store(LexiconCache())
