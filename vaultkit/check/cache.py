@@ -66,6 +66,7 @@ from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, R
 from vaultkit.read.parse import digest_of
 from vaultkit.text.dates import DateFormat
 from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings
+from vaultkit.vault.lexcache import user_cache
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
 
@@ -434,7 +435,7 @@ def dumps(value: object) -> bytes:
 def user_secret() -> bytes | None:
     """The per-user key that signs cache blobs (created on first use); None when there is
     no private place to keep one -- then nothing is cached."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vaultkit"
+    base = user_cache()
     path = base / "cache-key"
     try:
         base.mkdir(parents=True, exist_ok=True)
