@@ -16,7 +16,11 @@ The data is wordfreq's (on PyPI; built from Wikipedia, subtitles, books, news an
 in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon loads lazily, on
 first use in a process, so clean vaults never pay for it, and into :class:`Words` (8 bytes a
 word, not a dict entry): the nine lexicons a vault with mojibake in nine languages needs take
-about 110 MB at peak instead of 390 MB.
+about 110 MB at peak instead of 390 MB.  Building one from wordfreq's list takes 0.3-0.9 s, so
+it is built once per machine: its arrays are compiled into a file (:mod:`.lexstore`) that
+later processes map in milliseconds, kept by the store the vault layer hands over
+(:func:`use_store`, :mod:`vaultkit.vault.lexcache`; without one, each process compiles in
+memory).
 """
 
 from __future__ import annotations
