@@ -29,7 +29,7 @@ from array import array
 from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 
-import xxhash
+from xxhash import xxh3_64_intdigest
 
 _T = TypeVar("_T")
 
@@ -52,7 +52,10 @@ def stable_hash(text: str) -> int:
     from hashlib takes 0.7 µs, which a decode pays on every dictionary look-up).  UTF-8 is
     one-to-one, so two strings share a hash only by chance (``surrogatepass``: a lone
     surrogate, which a damaged note can hold, hashes too instead of raising)."""
-    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+    try:
+        return xxh3_64_intdigest(text.encode())
+    except UnicodeEncodeError:
+        return xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
 
 
 def pack(source: str, sections: Mapping[str, array]) -> bytes:
