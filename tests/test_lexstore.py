@@ -25,7 +25,8 @@ SAMPLE = 1500  # words (and as many non-words) compared per language
 
 def _languages() -> list[str]:
     data = Path(langmodel._wordfreq_data() or "")
-    return sorted({p.name.split("_", 1)[1].removesuffix(".msgpack.gz") for p in data.glob("*_*.msgpack.gz")})
+    lists = [*data.glob("large_*.msgpack.gz"), *data.glob("small_*.msgpack.gz")]
+    return sorted({p.name.split("_", 1)[1].removesuffix(".msgpack.gz") for p in lists})
 
 
 def _expected(lang: str) -> tuple[dict[str, float], dict[str, float], list[str]]:
