@@ -111,6 +111,39 @@ def test_a_new_note_resolves_a_broken_link(vault) -> None:
     assert not any("Gone" in p.message for p in after)
 
 
+def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoding rules' vocabulary of the vault (``derived``) is worked out again only when
+    the readable notes or the text of a note it samples changed (vcache.READS)."""
+    from vaultkit.rulekit import encoding
+    from vaultkit.text.encoding import locate
+
+    monkeypatch.setattr(locate, "SAMPLE_NOTES", 1)  # the vocabulary samples one note: A.md, the first
+    computed: list[int] = []
+    real = encoding.context_from
+
+    def counted(rels, text_of):
+        computed.append(1)
+        return real(rels, text_of)
+
+    monkeypatch.setattr(encoding, "context_from", counted)
+    root = vault(NOTES)
+    same_as_uncached(root)
+
+    def cached_run() -> int:
+        computed.clear()
+        found = run(root)
+        calls = len(computed)
+        assert found == run(root, cache=False)
+        return calls
+
+    (root / "E.md").write_text("$x^2$ and [[A#Nope]] edited\n", encoding="utf-8")  # not sampled
+    assert cached_run() == 0
+    (root / "A.md").write_text("# A\n\nCafé crème, très bon. [[B]]\n", encoding="utf-8")  # sampled
+    assert cached_run() == 1
+    (root / "New.md").write_text("a new readable note\n", encoding="utf-8")  # the readable notes moved
+    assert cached_run() == 1
+
+
 def test_changing_the_config(vault) -> None:
     root = vault(NOTES)
     same_as_uncached(root)

@@ -301,6 +301,27 @@ def _canonical(value: Any) -> Any:
     return repr(value)
 
 
+def _context_reads(index: VaultIndex) -> object | None:
+    """What the encoding rules' vault vocabulary (``vaultkit.rulekit.encoding.vault_context``)
+    reads: the paths of the readable notes, and the bytes of the notes it samples
+    (:func:`~vaultkit.text.encoding.locate.sampled`, which exists so that a caller can tell
+    this); None when a sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by the same rule (``VaultState._new_context``)."""
+    from vaultkit.text.encoding.locate import sampled  # (here: the unchanged run does not need it)
+
+    readable = sorted(rel for rel, _, error in index.stamps() if not error)
+    notes = [(rel, index.stamp(rel)) for rel in sampled(readable)]
+    return (readable, notes) if all(stamp and stamp[0] for _, stamp in notes) else None  # None: unknown bytes
+
+
+# What a vault-wide analysis (``derived``) reads, by the module and name of its function: its
+# answer is computed again only when that changed (a one-note edit otherwise recomputed the
+# vocabulary, loading the 100 sampled notes: a sixth of the run).  An analysis not named here
+# is computed on every run that asks.
+READS: dict[tuple[str, str], Callable[[VaultIndex], object | None]] = {
+    ("vaultkit.rulekit.encoding", "vault_context"): _context_reads,
+}
+
+
 class Facts:
     """Answers :class:`Tracker` tokens on one run's index.
 
@@ -309,10 +330,17 @@ class Facts:
     a single note that did not change, or a link resolution while no file came or went,
     has the answer it had then and is not asked again (None: ask every token)."""
 
-    def __init__(self, index: VaultIndex, changed: set[str] | None = None, files_same: bool = False) -> None:
+    def __init__(
+        self,
+        index: VaultIndex,
+        changed: set[str] | None = None,
+        files_same: bool = False,
+        memo: dict[Token, tuple[str, str]] | None = None,
+    ) -> None:
         self.index = index
         self.changed = changed
         self.files_same = files_same
+        self.memo = {} if memo is None else memo  # derived token -> (what it read, its answer)
         self._vault: dict[str, str] = {}
         self._answers: dict[Token, str] = {}
 
@@ -352,10 +380,33 @@ class Facts:
         elif kind == "note":
             value = index.stamp(token[1])
         elif kind == "derived" and (compute := _named(token[2], token[3])) is not None:
-            value = _canonical(index.derived(token[1], compute))
+            return self._derived(token, compute)
         else:
             return self._vault_wide(kind if kind in ("files", "aliases", "dates") else "all")
         return digest(value)
+
+    def _derived(self, token: Token, compute: Callable[[VaultIndex], Any]) -> str:
+        """The answer to a vault-wide analysis' token: the stored one when what the analysis
+        reads (:data:`READS`) is what it read when that answer was stored, else computed."""
+        reads = READS.get((token[2], token[3]))
+        found = reads(self.index) if reads is not None else None
+        read = digest(found) if found is not None else None
+        kept = self.memo.get(token)
+        if read is not None and kept is not None and kept[0] == read:
+            return kept[1]
+        value = digest(_canonical(self.index.derived(token[1], compute)))
+        if read is not None:
+            self.memo[token] = (read, value)
+        return value
+
+    def learn(self, results: Iterable[Result]) -> None:
+        """Keep the answers to vault-wide analyses that ``results`` hold (worked out in worker
+        processes, on an index with these very facts), so that the next run need not compute them."""
+        learnt = {t: answer for result in results for t, answer in result.answers.items() if t[2:4] in READS}
+        for token, answer in learnt.items():
+            found = READS[token[2:4]](self.index) if token[0] == "derived" else None
+            if found is not None:
+                self.memo[token] = (digest(found), answer)
 
     def answers(self, tokens: Iterable[Token]) -> dict[Token, str]:
         return {token: self.answer(token) for token in tokens}
@@ -493,6 +544,7 @@ class Store:
         self._secret = user_secret()
         self._key: bytes | None = None
         self.findings: dict[str, list[Any]] = {}  # the last run's findings, by note (fast path)
+        self.derived: dict[Token, tuple[str, str]] = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()  # the process that opened ``_db`` (a forked worker opens its own)
         self._inherited: sqlite3.Connection | None = None
@@ -535,10 +587,12 @@ class Store:
                 found = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
                 self.findings = pickle.loads(found) if found else {}
             self.files = files.decode() if files else None
+            derived = self._open(rows.get("derived"), f"derived\0{self.run_key}".encode())
+            self.derived = pickle.loads(derived) if derived else {}
             for rel, sig, digest in notes:
                 self.entries[rel] = Entry(sig or "", digest or "")
         except Exception:  # whatever a damaged file makes SQLite or pickle raise
-            self.entries, self.state, self.findings = {}, None, {}
+            self.entries, self.state, self.findings, self.derived = {}, None, {}, {}
             self._wipe()
 
     def _wipe(self) -> None:
@@ -688,6 +742,7 @@ class Store:
             found = {rel: list(result.problems) for rel, result in results.items()}
             found.update({rel: problems for rel, problems in reused.items() if rel not in found})
             findings_blob = self._seal(dumps(found), f"findings\0{self.run_key}\0{state}".encode())
+        derived_blob = self._seal(dumps(self.derived), f"derived\0{self.run_key}".encode())
         try:
             state_dir(self.root)
             if self._db is None:
@@ -701,6 +756,7 @@ class Store:
                     db.execute("INSERT INTO meta VALUES ('state', ?)", (state_blob,))
                     db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
+                db.execute("INSERT INTO meta VALUES ('derived', ?)", (derived_blob,))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", rows)
                 db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
