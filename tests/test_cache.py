@@ -3,6 +3,7 @@ exactly the findings of a run without the cache, and a damaged or foreign cache 
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import subprocess
@@ -142,6 +143,37 @@ def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monke
     assert cached_run() == 1
     (root / "New.md").write_text("a new readable note\n", encoding="utf-8")  # the readable notes moved
     assert cached_run() == 1
+
+
+def test_the_table_of_names_is_kept_until_a_file_comes_or_goes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suggestions' names by length (``derived``) are worked out again only when the set
+    of files changed, and a broken link's findings stay the cache-less ones either way."""
+    from vaultkit.rulekit import suggest
+
+    computed: list[int] = []
+    real = suggest.names_by_length
+
+    @functools.wraps(real)  # the same module and name: the cache finds it again (cache._named)
+    def counted(index):
+        computed.append(1)
+        return real(index)
+
+    monkeypatch.setattr(suggest, "names_by_length", counted)
+    root = vault({**NOTES, "F.md": "[[Bravoo]]\n"})
+    same_as_uncached(root)
+
+    def cached_run() -> int:
+        computed.clear()
+        found = run(root)
+        calls = len(computed)
+        assert found == run(root, cache=False)
+        return calls
+
+    (root / "E.md").write_text("$x^2$ and [[A#Nope]] edited\n", encoding="utf-8")
+    assert cached_run() == 0
+    (root / "Bravoo.md").write_text("now it exists\n", encoding="utf-8")
+    assert cached_run() >= 1
+    assert not any(p.path == "F.md" and p.rule == "broken-wikilink" for p in run(root))
 
 
 def test_changing_the_config(vault) -> None:

@@ -313,12 +313,19 @@ def _context_reads(index: VaultIndex) -> object | None:
     return (readable, notes) if all(stamp and stamp[0] for _, stamp in notes) else None  # None: unknown bytes
 
 
+def _names_reads(index: VaultIndex) -> object:
+    """What the link-name suggestions' table (``vaultkit.rulekit.suggest.names_by_length``)
+    reads: ``index.names``, which is made from the vault's file paths alone."""
+    return files_digest(index.files)
+
+
 # What a vault-wide analysis (``derived``) reads, by the module and name of its function: its
 # answer is computed again only when that changed (a one-note edit otherwise recomputed the
-# vocabulary, loading the 100 sampled notes: a sixth of the run).  An analysis not named here
-# is computed on every run that asks.
+# encoding rules' vocabulary, loading the 100 sampled notes, and the suggestions' table of
+# names: a fifth of the run).  An analysis not named here is computed on every run that asks.
 READS: dict[tuple[str, str], Callable[[VaultIndex], object | None]] = {
     ("vaultkit.rulekit.encoding", "vault_context"): _context_reads,
+    ("vaultkit.rulekit.suggest", "names_by_length"): _names_reads,
 }
 
 
