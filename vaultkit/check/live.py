@@ -40,7 +40,6 @@ state changes, and readers (the HTTP threads) take it to read a consistent pictu
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
@@ -117,14 +116,8 @@ def _face(note: Note | None) -> tuple[object, ...] | None:
     return note.read_error, tuple((h.level, h.text) for h in note.headings), tuple(b.id for b in note.blocks)
 
 
-# link_key of a link's target, remembered: a vault's links name the same few notes over and
-# over (78,000 links to 10,000 names in the bench vault), and folding them again was a fifth
-# of the daemon's first load.  Bounded, and shared by the daemon's threads (lru_cache is safe).
-_target_key = functools.lru_cache(maxsize=1 << 16)(link_key)
-
-
 def _link_keys(note: Note) -> frozenset[str]:
-    return frozenset(_target_key(target) for target in internal_targets(note) if target)
+    return frozenset(link_key(target) for target in internal_targets(note) if target)
 
 
 def _targets(note: Note | None, index: VaultIndex) -> set[str]:
