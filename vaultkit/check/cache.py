@@ -323,7 +323,7 @@ def _names_reads(index: VaultIndex) -> object:
 # answer is computed again only when that changed (a one-note edit otherwise recomputed the
 # encoding rules' vocabulary, loading the 100 sampled notes, and the suggestions' table of
 # names: a fifth of the run).  An analysis not named here is computed on every run that asks.
-READS: dict[tuple[str, str], Callable[[VaultIndex], object | None]] = {
+READS: dict[tuple[str, ...], Callable[[VaultIndex], object | None]] = {
     ("vaultkit.rulekit.encoding", "vault_context"): _context_reads,
     ("vaultkit.rulekit.suggest", "names_by_length"): _names_reads,
 }
