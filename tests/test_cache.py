@@ -112,6 +112,15 @@ def test_a_new_note_resolves_a_broken_link(vault) -> None:
     assert not any("Gone" in p.message for p in after)
 
 
+def cached_run(root: Path, computed: list[int]) -> int:
+    """How often ``computed`` grew in a cached run, whose findings must be the cache-less ones."""
+    computed.clear()
+    found = run(root)
+    calls = len(computed)
+    assert found == run(root, cache=False)
+    return calls
+
+
 def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
     """The encoding rules' vocabulary of the vault (``derived``) is worked out again only when
     the readable notes or the text of a note it samples changed (vcache.READS)."""
@@ -130,19 +139,12 @@ def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monke
     root = vault(NOTES)
     same_as_uncached(root)
 
-    def cached_run() -> int:
-        computed.clear()
-        found = run(root)
-        calls = len(computed)
-        assert found == run(root, cache=False)
-        return calls
-
     (root / "E.md").write_text("$x^2$ and [[A#Nope]] edited\n", encoding="utf-8")  # not sampled
-    assert cached_run() == 0
+    assert cached_run(root, computed) == 0
     (root / "A.md").write_text("# A\n\nCafé crème, très bon. [[B]]\n", encoding="utf-8")  # sampled
-    assert cached_run() == 1
+    assert cached_run(root, computed) == 1
     (root / "New.md").write_text("a new readable note\n", encoding="utf-8")  # the readable notes moved
-    assert cached_run() == 1
+    assert cached_run(root, computed) == 1
 
 
 def test_the_table_of_names_is_kept_until_a_file_comes_or_goes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,17 +164,10 @@ def test_the_table_of_names_is_kept_until_a_file_comes_or_goes(vault, monkeypatc
     root = vault({**NOTES, "F.md": "[[Bravoo]]\n"})
     same_as_uncached(root)
 
-    def cached_run() -> int:
-        computed.clear()
-        found = run(root)
-        calls = len(computed)
-        assert found == run(root, cache=False)
-        return calls
-
     (root / "E.md").write_text("$x^2$ and [[A#Nope]] edited\n", encoding="utf-8")
-    assert cached_run() == 0
+    assert cached_run(root, computed) == 0
     (root / "Bravoo.md").write_text("now it exists\n", encoding="utf-8")
-    assert cached_run() >= 1
+    assert cached_run(root, computed) >= 1
     assert not any(p.path == "F.md" and p.rule == "broken-wikilink" for p in run(root))
 
 
