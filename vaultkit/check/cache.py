@@ -17,7 +17,9 @@ checks), and the findings of the note's last check.
   block ids, whether a note exists, the set of files, the aliases, date evidence, vault-wide
   analyses (rumdl's "dependency fingerprint").  The next run reads the same facts from the
   new index (:class:`Facts`); any difference re-checks the note.  Rules declare nothing; a
-  fact the tracker does not know is taken as "the whole vault".
+  fact the tracker does not know is taken as "the whole vault".  A vault-wide analysis
+  (``derived``) whose inputs are known (:data:`READS`) keeps its answer in the cache with a
+  fingerprint of those inputs, and is computed again only when they changed.
 * When the whole vault's *state* (run key, every file's path, every note's stat signature,
   git HEAD) is the one of the last run, every note's findings are taken as stored and no
   note is loaded at all (the index is built only if someone asks for it).
