@@ -267,13 +267,17 @@ def test_a_cache_from_another_user_is_not_trusted(vault, checked: list[str], mon
 
 
 def test_a_concurrent_writer_neither_blocks_nor_breaks_a_run(vault) -> None:
+    """A run that finds the cache locked runs without it, and leaves the writer's cache alone."""
     root = vault(NOTES)
     expected = same_as_uncached(root)
     (root / "C.md").write_text("# C\n", encoding="utf-8")
-    holder = sqlite3.connect(root / ".vaultkit" / "cache.sqlite", isolation_level=None)
+    path = root / ".vaultkit" / "cache.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
+        inode = path.stat().st_ino
         assert run(root) == run(root, cache=False) != expected
+        assert path.stat().st_ino == inode  # the writer's file, not deleted as if it were damaged
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -600,9 +600,12 @@ class Store:
             self.derived = pickle.loads(derived) if derived else {}
             for rel, sig, digest in notes:
                 self.entries[rel] = Entry(sig or "", digest or "")
-        except Exception:  # whatever a damaged file makes SQLite or pickle raise
+        except Exception as exc:  # whatever a damaged file makes SQLite or pickle raise
             self.entries, self.state, self.findings, self.derived = {}, None, {}, {}
-            self._wipe()
+            if _busy(exc):  # another run is writing it: run without the cache, leave the file alone
+                self.close()
+            else:
+                self._wipe()
 
     def _wipe(self) -> None:
         """Start a fresh cache file (schema or version changed, or the file is damaged)."""
@@ -777,11 +780,9 @@ class Store:
             self._blobs.pop("note", None)
             for rel, sig, digest, *_ in rows:  # a note loaded after the run finds the one just stored
                 self.entries[rel] = Entry(sig, digest)
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):  # another run is writing: leave it
+        except (sqlite3.Error, OSError) as exc:
+            if not _busy(exc):  # another run is writing: leave it
                 self._wipe()
-        except (sqlite3.Error, OSError):
-            self._wipe()
         finally:
             self.close()
 
@@ -789,6 +790,12 @@ class Store:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether ``exc`` says that another process holds the cache's lock (SQLite's
+    SQLITE_BUSY and SQLITE_LOCKED), as opposed to a damaged file."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 def clear(root: Path) -> bool:
