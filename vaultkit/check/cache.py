@@ -728,26 +728,34 @@ class Store:
         if self._secret is None:
             return
         keep = set(rels)
-        rows, updates, touched = [], [], []
+
+        def sealed_result(rel: str, digest: str) -> bytes | None:
+            if rel not in results:
+                return None
+            return self._seal(dumps(results[rel]), f"result\0{self.run_key}\0{rel}\0{digest}".encode())
+
+        new_rows, updates, touched = [], [], []
         for rel in keep:
             entry = self.entries.get(rel)
             new = parsed.get(rel)
             digest = new[0].digest if new is not None else entry.digest if entry else ""
             if not digest:
                 continue
-            result_blob = None
-            if rel in results:
-                context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
-                result_blob = self._seal(dumps(results[rel]), context)
             sig = signatures.get(rel, "")
             if new is not None:  # parsed in this run: a new row
-                rows.append((rel, sig, digest, new[1], result_blob, self.seal_facts(new[0])))
+                new_rows.append((rel, sig, digest))
             elif entry is None:
                 continue
-            elif result_blob is not None or (moved and rel not in reused):  # new findings, or none that hold
-                updates.append((sig, result_blob, rel))
+            elif rel in results or (moved and rel not in reused):  # new findings, or none that hold
+                updates.append((sig, sealed_result(rel, digest), rel))
             elif entry.signature != sig:
                 touched.append((sig, rel))
+        # The new rows are sealed as SQLite takes them, not all first: on 100,000 notes their
+        # facts and findings would otherwise be held twice at the run's peak of memory.
+        rows = (
+            (rel, sig, digest, parsed[rel][1], sealed_result(rel, digest), self.seal_facts(parsed[rel][0]))
+            for rel, sig, digest in new_rows
+        )
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
         if state:  # every verified note's findings in one blob: an unchanged vault reads only this
@@ -778,7 +786,7 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             self._blobs.pop("note", None)
-            for rel, sig, digest, *_ in rows:  # a note loaded after the run finds the one just stored
+            for rel, sig, digest in new_rows:  # a note loaded after the run finds the one just stored
                 self.entries[rel] = Entry(sig, digest)
         except (sqlite3.Error, OSError) as exc:
             if not _busy(exc):  # another run is writing: leave it
