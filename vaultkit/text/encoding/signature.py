@@ -31,7 +31,8 @@ import bisect
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -76,6 +77,27 @@ _MARK_FIRST = "\x80-\xff\ufffd"
 _MARK_REST = "(?<=[\x80-\x9f\ufffd])|(?<=[\xa1-\xff])[\xa1-\xff]{3}|(?<=[\xc2\xc3\xc5\xce\xd0\xd9]) "
 MARKS = re.compile(f"[{_MARK_FIRST}](?:{_MARK_REST})")
 
+
+
+def _marked(part: str) -> bool:
+    """Whether ``part`` has a mark of :data:`MARKS` that is not a writer's own: a run of one
+    letter repeated (``ÅÅÅÅ-MM-DD``, a date format's placeholder: GBK-family text does not
+    repeat one byte four times) or a one-letter word at the start of a word (Norwegian
+    ``Å navigere``, Swedish ``Å andra sidan``: ftfy's ``restore_byte_a0`` looks for the
+    lead of a no-break space that became a space, which a word of its own is not)."""
+    for mark in MARKS.finditer(part):
+        start, end = mark.span()
+        if end - start == 4 and len(set(mark.group())) == 1 and mark.group().isalpha():
+            continue
+        if (
+            mark.group().endswith(" ")
+            and (start == 0 or not part[start - 1].isalpha())
+            and end < len(part)
+            and part[end].isalpha()
+        ):
+            continue
+        return True
+    return False
 
 @cache
 def _table(name: str) -> str:
@@ -259,29 +281,117 @@ def _lossy(name: str) -> bool:
     return sum(1 for b in codepages.page(name).lossy_fillers() if 0x80 <= b < 0xC0) >= MIN_DROPS
 
 
-def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:
-    """The damaged words of the single-byte page ``name`` in ``part``: runs of its high-byte
-    characters holding a complete UTF-8 sequence and UTF-8 throughout; at most ``limit`` of
-    them, with the offset the search stopped at when it reached that (else None).
+def _script(char: str) -> str:
+    """The script of a letter, by the first word of its Unicode name (LATIN, CYRILLIC, GREEK,
+    ARABIC...); an ordinal indicator or micro sign gets a word of its own (FEMININE, MICRO),
+    an unassigned code point the empty string."""
+    return unicodedata.name(char, "").split(" ", 1)[0]
+
+
+def _native(name: str, part: str, start: int, end: int, note: Callable[[], _Outside]) -> bool:
+    """Whether the damaged-looking word ``part[start:end]`` of page ``name`` is a word of the
+    note's own script: letters of one script (and punctuation), the script most of the
+    note's other non-ASCII letters are in, not inside a word of another script, whose UTF-8
+    reading is another script or a letter the note writes nowhere else -- in a note where
+    no word of that page has a signature of another shape, and which writes more letters of
+    that script outside such words than inside them (a note of that script).
+
+    A short word can spell a valid UTF-8 sequence by chance: Russian ``её`` in KOI8-R is the
+    bytes of ``ţ``, Ukrainian ``дії`` in Windows-1251 those of ``䳿``, Persian ``تگ`` in
+    Windows-1256 those of ``ʐ``, Czech ``zvlášť`` in Windows-1250 ends in an Ogham letter.
+    Mojibake of that page shows itself elsewhere in the note by characters its writers would
+    not type (``Ã©``, ``äºº``, ``п╟``: symbols, ordinal indicators, box drawing), and
+    mojibake made of letters of one script reads back as letters of that script the note
+    uses (``Рё`` is ``и``: Windows-1251 damage of Cyrillic); neither is dismissed here.
+    ``note`` gives what the note writes outside the damaged-looking words, computed only
+    when a word has this shape."""
+    run = part[start:end]
+    scripts = set()
+    for char in run:
+        if char.isalpha():
+            scripts.add(_script(char))
+        elif not unicodedata.category(char).startswith("P"):
+            return False
+    if len(scripts) != 1:
+        return False
+    (script,) = scripts
+    for k in (start - 1, end):
+        if 0 <= k < len(part) and part[k].isalpha() and _script(part[k]) != script:
+            return False  # a Cyrillic pair inside a Latin word: damage, not a word
+    outside = note()
+    if outside.strong or outside.script != script:
+        return False
+    read = _bytes(name, run).decode("utf-8", "ignore")
+    return not any(char.isalpha() and _script(char) == script and outside.chars[char] > 0 for char in read)
+
+
+@dataclass(frozen=True)
+class _Outside:
+    """What a note writes outside the runs with a page's signature."""
+
+    chars: Counter[str]  # its characters
+    script: str  # the script of most of its non-ASCII letters, if they outnumber those inside the runs
+    strong: bool  # whether some run is not shaped as a word of one script (:func:`_native`)
+
+
+def _outside(name: str, part: str) -> _Outside:
+    """:class:`_Outside` for page ``name`` and the note ``part``."""
+    chars = Counter(part)
+    strong = False
+    inside = 0
+    for _, (start, end) in _runs(name, part):
+        if _candidate(name, part, start, end):
+            run = part[start:end]
+            chars.subtract(run)
+            inside += sum(1 for c in run if c.isalpha())
+            strong = strong or not all(c.isalpha() or unicodedata.category(c).startswith("P") for c in run)
+    scripts: Counter[str] = Counter()
+    for char, n in chars.items():
+        if n > 0 and not char.isascii() and char.isalpha():
+            scripts[_script(char)] += n
+    script, n = scripts.most_common(1)[0] if scripts else ("", 0)
+    return _Outside(chars, script if n > inside else "", strong)
+
+
+def _runs(name: str, part: str) -> Iterator[tuple[int, tuple[int, int]]]:
+    """Each run of page ``name``'s high-byte characters around a lead-then-continuation pair,
+    with where that pair starts.
 
     Every sequence starts with a lead byte followed by a continuation byte, a pair that
     clean text seldom has in any page (Greek in Windows-1253 is all lead bytes, Hungarian
     in MacRoman all continuation bytes), so the search goes from pair to pair -- one scan
-    at C speed over the characters (:class:`_Page`) -- and encodes only the runs around them."""
+    at C speed over the characters (:class:`_Page`)."""
     page = _page(name)
-    found: list[tuple[int, int]] = []
     hit = page.pair.search(part)
     while hit:
-        if limit is not None and len(found) >= limit:
-            return tuple(found), hit.start()
         start = hit.start()
         while start > 0 and part[start - 1] in page.high:
             start -= 1
         run = page.run.match(part, start)
         assert run is not None
-        if _utf8_run(_bytes(name, run.group()), _lossy(name)) and not _word_then_mark(part, *run.span()):
-            found.append(run.span())
+        yield hit.start(), run.span()
         hit = page.pair.search(part, run.end())
+
+
+def _candidate(name: str, part: str, start: int, end: int) -> bool:
+    """Whether the run ``part[start:end]`` has the byte-level signature of page ``name``:
+    UTF-8 throughout, and not a word followed by its punctuation mark."""
+    return _utf8_run(_bytes(name, part[start:end]), _lossy(name)) and not _word_then_mark(part, start, end)
+
+
+def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:
+    """The damaged words of the single-byte page ``name`` in ``part``: runs of its high-byte
+    characters holding a complete UTF-8 sequence and UTF-8 throughout, not words of the
+    note's own script (:func:`_native`); at most ``limit`` of them, with the offset the
+    search stopped at when it reached that (else None).  Only the runs around a pair are
+    encoded (:func:`_runs`)."""
+    found: list[tuple[int, int]] = []
+    note = cache(lambda: _outside(name, part))
+    for at, (start, end) in _runs(name, part):
+        if limit is not None and len(found) >= limit:
+            return tuple(found), at
+        if _candidate(name, part, start, end) and not _native(name, part, start, end, note):
+            found.append((start, end))
     return tuple(found), None
 
 
@@ -353,7 +463,7 @@ def signature(text: str, start: int = 0, end: int | None = None, limit: int | No
     if _clean(text, start, stop):
         return NONE
     part = text[start:stop]
-    marked = bool(MARKS.search(part))
+    marked = _marked(part)
     words, stopped = [], None
     for name in _pages(part):
         spans, gave_up = _single(name, part, limit)
@@ -374,7 +484,7 @@ def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
         return False
     part = text[start:stop]
     if _marked_or_paired().search(part) and (
-        MARKS.search(part) or any(_single(name, part, 1)[0] for name in _pages(part))
+        _marked(part) or any(_single(name, part, 1)[0] for name in _pages(part))
     ):
         return True
     return any(_wide(part))
@@ -409,7 +519,7 @@ def line_signatures(
             if inside:
                 words.append((name, tuple(inside)))
         part = text[start:end]
-        marked = whole.marked and bool(MARKS.search(part))
+        marked = whole.marked and _marked(part)
         replaced = "\ufffd" in part
         codecs = whole.codecs if replaced else frozenset(_wide(part, whole.codecs))
         strong[(start, end)] = codecs
