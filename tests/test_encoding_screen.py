@@ -16,6 +16,7 @@ from collections import Counter
 
 import pytest
 
+from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding import codepages, langmodel, signature
 from vaultkit.text.encoding.langmodel import Words
 
@@ -80,7 +81,9 @@ def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
     expected_codecs = frozenset(
         codec
         for codec in signature.DOUBLE_BYTE
-        if "\ufffd" in text or signature._DOUBLE.search(text.encode(codec, "replace"))
+        if "\ufffd" in text
+        or signature._DOUBLE.search(text.encode(codec, "replace"))
+        or signature.ALPHABET_RUN.search(text.encode(codec, "replace"))
     )
     found = signature.signature(text)
     assert found.words == expected_words
@@ -125,6 +128,23 @@ def test_words_of_the_notes_own_script_are_not_mojibake(text):
 def test_short_damage_shaped_like_a_word_is_still_found(text, page):
     assert page in signature.signature(text).pages
     assert signature.suspicious(text)
+
+
+ALPHABETS = ["Привет мир, это проверка", "Καλημέρα κόσμε, τι κάνεις", "שלום עולם, מה שלומך", "سلام دنیا برای شما"]
+
+
+@pytest.mark.parametrize("text", ALPHABETS)
+@pytest.mark.parametrize("codec", ["gbk", "gb18030"])
+def test_an_alphabet_read_as_gbk_is_screened_and_repaired_exactly(text, codec):
+    damaged = text.encode("utf-8").decode(codec)
+    assert codec in signature.signature(damaged).codecs
+    assert repair_text(damaged) == text
+
+
+def test_clean_chinese_never_encodes_back_to_an_alphabet():
+    """Short runs happen (小写 in GBK is the UTF-8 of Сд): four letters in a row do not."""
+    assert "小写".encode("gbk").decode("utf-8") == "Сд"
+    assert not any(signature.ALPHABET_RUN.search(text.encode(codec, "replace")) for text in SAMPLES[7:11] for codec in signature.DOUBLE_BYTE)
 
 
 @pytest.mark.parametrize("name", codepages.PAGES)

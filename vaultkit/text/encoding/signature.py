@@ -69,6 +69,19 @@ _WIDE_SEQUENCE = (
 )  # a lead-byte class first (scanned for at C speed), then the lead's own continuations
 _DOUBLE = re.compile(_WIDE_SEQUENCE * DOUBLE_RUN)
 _WIDE = re.compile(_WIDE_SEQUENCE)
+# The letters of the alphabets that are two bytes in UTF-8 (Cyrillic with Ukrainian Ґ, Greek,
+# Hebrew, Arabic with the Persian letters): DOUBLE_RUN of one alphabet in a row, in the text
+# encoded back with a double-byte codec, is a word of that alphabet read as that codec
+# (``袩褉懈胁械褌`` is ``Привет`` read as GBK).  Clean Chinese, Japanese and Korean encode
+# back to at most three such letters in a row on the help vault and the Chinese corpora.
+ALPHABET_LETTERS = (
+    b"\xd0[\x80-\xbf]|\xd1[\x80-\x9f]|\xd2[\x90\x91]",  # Cyrillic А-я, Ѐ-ї, Ґґ
+    b"\xce[\x86-\xbf]|\xcf[\x80-\x8e]",  # Greek Ά-ώ
+    b"\xd7[\x90-\xaa]",  # Hebrew א-ת
+    b"\xd8[\xa0-\xbf]|\xd9[\x80-\x8a\xbe]|\xda[\x86\x98\xa9\xaf]|\xdb\x8c",  # Arabic, Persian پ چ ژ ک گ ی
+)
+ALPHABET_RUN = re.compile(b"|".join(b"(?:%s){%d}" % (letters, DOUBLE_RUN) for letters in ALPHABET_LETTERS))
+_ALPHABET_BYTES = bytes(range(0x80, 0xC0)) + b"\xce\xcf\xd0\xd1\xd2\xd7\xd8\xd9\xda\xdb"  # its leads, continuations
 # Marks that need no code page: C1 controls, U+FFFD, GBK-family bytes read as Latin-1 (two
 # double-byte characters at least), and a no-break space that became a space after a lead.
 # One character class first (an alternation would be tried at every position of the text),
@@ -187,16 +200,16 @@ def _continuations() -> str:
     return _chars("".join(_table(name)[0x80:0xC0] for name in codepages.PAGES))
 
 
-_NON_ASCII_RUN = re.compile("[^\x00-\x7f]{5}")  # what :func:`_wide_chars` runs are made of, at least
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]{%d}" % DOUBLE_RUN)  # what the double-byte runs are made of, at least
 # The bytes of a multi-byte UTF-8 sequence of three or four bytes: lead (E0-F4) or continuation (80-BF).
 _WIDE_BYTES = bytes(range(0x80, 0xC0)) + bytes(range(0xE0, 0xF5))
 
 
 @cache
-def _wide_chars(codec: str) -> str:
-    """The characters the double-byte ``codec`` spells with one or two bytes of
-    :data:`_WIDE_BYTES`, read off its own tables (every such byte and pair of bytes, kept where
-    the character encodes back to them).
+def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES) -> str:
+    """The characters the double-byte ``codec`` spells with one or two bytes of ``spelt_with``
+    (:data:`_WIDE_BYTES` unless told), read off its own tables (every such byte and pair of
+    bytes, kept where the character encodes back to them).
 
     :data:`DOUBLE_RUN` sequences are at least 12 such bytes in a row.  These codecs spell a
     character with at most two bytes (GB18030's four-byte forms have 30-39 as second and fourth
@@ -205,11 +218,22 @@ def _wide_chars(codec: str) -> str:
     (GBK puts most after row BF or with a trail byte above BF), so five in a row are rare in
     clean Chinese, which is then never re-encoded."""
     chars = []
-    for data in [bytes([b]) for b in _WIDE_BYTES] + [bytes([a, b]) for a in _WIDE_BYTES for b in _WIDE_BYTES]:
+    for data in [bytes([b]) for b in spelt_with] + [bytes([a, b]) for a in spelt_with for b in spelt_with]:
         char = data.decode(codec, "replace")  # no exception to pay for on the thousands of invalid pairs
         if len(char) == 1 and char.encode(codec, "replace") == data:
             chars.append(char)
     return "".join(chars)
+
+
+
+@cache
+def _alphabet_runs() -> re.Pattern[str]:
+    """Runs of characters that some double-byte codec spells with bytes of
+    :data:`ALPHABET_RUN`'s letters, one scan for all codecs before anything is re-encoded.
+    Its :data:`DOUBLE_RUN` letters are at least 8 bytes; characters of at most two bytes
+    that may begin or end outside them leave three whole ones at least."""
+    one = _chars("".join(_wide_chars(codec, _ALPHABET_BYTES) for codec in DOUBLE_BYTE))
+    return re.compile(one + "{%d,}" % (DOUBLE_RUN - 1))
 
 
 @cache
@@ -405,15 +429,23 @@ def _pages(part: str) -> tuple[str, ...]:
 
 def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     """The ``codecs`` whose full double-byte signature ``part`` has, lazily (the screen stops
-    at the first).  Only the :func:`_wide_runs` are re-encoded, each with the character on
-    either side (the 12 bytes may begin or end inside one), joined by NULs (one low byte in
-    every codec, which no sequence crosses); not at all without five non-ASCII characters
-    in a row, which Latin text seldom has (then the classes are not even built)."""
+    at the first): :data:`DOUBLE_RUN` wide sequences in a row, or as many letters of one
+    alphabet (:data:`ALPHABET_RUN`).  Only the :func:`_wide_runs` and :func:`_alphabet_runs`
+    are re-encoded, each with the character on either side (the 12 bytes may begin or end
+    inside one), joined by NULs (one low byte in every codec, which no sequence crosses);
+    not at all without :data:`DOUBLE_RUN` non-ASCII characters in a row, which Latin text
+    seldom has (then the classes are not even built)."""
     if not _NON_ASCII_RUN.search(part):
         return
     runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
-    if runs:
-        yield from (codec for codec in codecs if _DOUBLE.search(runs.encode(codec, "replace")))
+    letters = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(part))
+    if runs or letters:
+        yield from (
+            codec
+            for codec in codecs
+            if (runs and _DOUBLE.search(runs.encode(codec, "replace")))
+            or (letters and ALPHABET_RUN.search(letters.encode(codec, "replace")))
+        )
 
 
 def _clean(text: str, start: int, stop: int) -> bool:
