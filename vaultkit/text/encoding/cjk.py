@@ -125,11 +125,12 @@ _UTF8_STRETCH = re.compile(
 
 
 def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
-    """Exact repairs of UTF-8 in a two-byte alphabet (Cyrillic, Greek, Hebrew, Arabic) read as
-    one of ``codecs``: the stretches of ``segment`` whose bytes in that codec are UTF-8 and
-    hold :data:`.signature.ALPHABET_RUN` (letters of one alphabet in a row, which clean
-    Chinese, Japanese and Korean never encode back to), those of the codec that repairs the
-    most characters.
+    """Exact repairs of UTF-8 in a two-byte alphabet (Cyrillic, Greek, Hebrew, Arabic, Latin
+    letters with accents) read as one of ``codecs`` (those whose signature the segment
+    has): the stretches of ``segment`` whose bytes in that codec are UTF-8 and hold
+    :data:`.signature.ALPHABET_RUN` (letters of one alphabet in a row) or an accented Latin
+    letter inside a word (:data:`.signature.LATIN_INSIDE`), which clean Chinese, Japanese
+    and Korean never encode back to; those of the codec that repairs the most characters.
 
     GBK and GB18030 give every byte pair of these letters a character, so the damage loses
     nothing and re-encoding gives the UTF-8 back byte for byte; the language model has
@@ -144,7 +145,7 @@ def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
         starts = list(itertools.accumulate((len(piece) for piece in pieces), initial=0))  # byte offset of each char
         found = []
         for stretch in _UTF8_STRETCH.finditer(data):
-            if not signature.ALPHABET_RUN.search(stretch.group()):
+            if not (signature.ALPHABET_RUN.search(stretch.group()) or signature.LATIN_INSIDE.search(stretch.group())):
                 continue
             first = bisect.bisect_left(starts, stretch.start())
             last = bisect.bisect_right(starts, stretch.end()) - 1  # chars [first, last) lie inside

@@ -68,7 +68,6 @@ _WIDE_SEQUENCE = (
     + b")"
 )  # a lead-byte class first (scanned for at C speed), then the lead's own continuations
 _DOUBLE = re.compile(_WIDE_SEQUENCE * DOUBLE_RUN)
-_WIDE = re.compile(_WIDE_SEQUENCE)
 # The letters of the alphabets that are two bytes in UTF-8 (Cyrillic with Ukrainian Ґ, Greek,
 # Hebrew, Arabic with the Persian letters): DOUBLE_RUN of one alphabet in a row, in the text
 # encoded back with a double-byte codec, is a word of that alphabet read as that codec
@@ -81,6 +80,16 @@ ALPHABET_LETTERS = (
     b"\xd8[\xa0-\xbf]|\xd9[\x80-\x8a\xbe]|\xda[\x86\x98\xa9\xaf]|\xdb\x8c",  # Arabic, Persian پ چ ژ ک گ ی
 )
 ALPHABET_RUN = re.compile(b"|".join(b"(?:%s){%d}" % (letters, DOUBLE_RUN) for letters in ALPHABET_LETTERS))
+# Latin letters with accents (À-ÿ but × and ÷, Latin Extended-A, Romanian ș ț) between two
+# ASCII letters (``Z谩kladn铆`` is ``Základní`` read as GBK, ``谩`` the bytes of ``á``): twice
+# in a line part.  Clean Chinese, Japanese and Korean encode back to none on the help vault
+# and the Chinese corpora (a Chinese character after a Latin word, ``Kï``, happens).
+LATIN_LETTER = b"(?:\xc3[\x80-\x96\x98-\xb6\xb8-\xbf]|[\xc4\xc5][\x80-\xbf]|\xc8[\x98-\x9b])"
+LATIN_INSIDE = re.compile(b"(?<=[A-Za-z])" + LATIN_LETTER + b"+(?=[A-Za-z])")
+LATIN_TWICE = 2
+_LATIN_BYTES = bytes(range(0x80, 0xC0)) + b"\xc3\xc4\xc5\xc8"
+# One sequence of any of these: what a line part needs once the note has shown the codec's signature.
+_ONE_SEQUENCE = re.compile(_WIDE_SEQUENCE + b"|" + b"|".join(ALPHABET_LETTERS) + b"|(?<=[A-Za-z])" + LATIN_LETTER + b"+(?=[A-Za-z])")
 _ALPHABET_BYTES = bytes(range(0x80, 0xC0)) + b"\xce\xcf\xd0\xd1\xd2\xd7\xd8\xd9\xda\xdb"  # its leads, continuations
 # Marks that need no code page: C1 controls, U+FFFD, GBK-family bytes read as Latin-1 (two
 # double-byte characters at least), and a no-break space that became a space after a lead.
@@ -234,6 +243,23 @@ def _alphabet_runs() -> re.Pattern[str]:
     that may begin or end outside them leave three whole ones at least."""
     one = _chars("".join(_wide_chars(codec, _ALPHABET_BYTES) for codec in DOUBLE_BYTE))
     return re.compile(one + "{%d,}" % (DOUBLE_RUN - 1))
+
+
+@cache
+def _latin_inside() -> re.Pattern[str]:
+    """Characters that some double-byte codec spells with the bytes of accented Latin letters
+    (:data:`LATIN_LETTER`), between two ASCII letters: what :data:`LATIN_INSIDE` can be."""
+    one = _chars("".join(_wide_chars(codec, _LATIN_BYTES) for codec in DOUBLE_BYTE))
+    return re.compile(f"(?<=[A-Za-z]){one}+(?=[A-Za-z])")
+
+
+def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
+    """Whether :data:`LATIN_TWICE` of the stretches ``found`` in ``part`` encode back with
+    ``codec`` to accented Latin letters inside a word."""
+    inside = b"\0".join(
+        part[max(0, m.start() - 1) : m.end() + 1].encode(codec, "replace") for m in found
+    )
+    return len(LATIN_INSIDE.findall(inside)) >= LATIN_TWICE
 
 
 @cache
@@ -429,22 +455,25 @@ def _pages(part: str) -> tuple[str, ...]:
 
 def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     """The ``codecs`` whose full double-byte signature ``part`` has, lazily (the screen stops
-    at the first): :data:`DOUBLE_RUN` wide sequences in a row, or as many letters of one
-    alphabet (:data:`ALPHABET_RUN`).  Only the :func:`_wide_runs` and :func:`_alphabet_runs`
-    are re-encoded, each with the character on either side (the 12 bytes may begin or end
-    inside one), joined by NULs (one low byte in every codec, which no sequence crosses);
-    not at all without :data:`DOUBLE_RUN` non-ASCII characters in a row, which Latin text
-    seldom has (then the classes are not even built)."""
+    at the first): :data:`DOUBLE_RUN` wide sequences in a row, as many letters of one
+    alphabet (:data:`ALPHABET_RUN`), or accented Latin letters inside words
+    (:data:`LATIN_INSIDE`).  Only the stretches that can be these are re-encoded, each with
+    the character on either side (the bytes may begin or end inside one), joined by NULs
+    (one low byte in every codec, which no sequence crosses)."""
+    latin = [] if part.isascii() else list(_latin_inside().finditer(part))
     if not _NON_ASCII_RUN.search(part):
+        if len(latin) >= LATIN_TWICE:
+            yield from (codec for codec in codecs if _latin(part, codec, latin))
         return
     runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
     letters = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(part))
-    if runs or letters:
+    if runs or letters or len(latin) >= LATIN_TWICE:
         yield from (
             codec
             for codec in codecs
             if (runs and _DOUBLE.search(runs.encode(codec, "replace")))
             or (letters and ALPHABET_RUN.search(letters.encode(codec, "replace")))
+            or (len(latin) >= LATIN_TWICE and _latin(part, codec, latin))
         )
 
 
@@ -561,7 +590,7 @@ def line_signatures(
         weak = shown - sig.codecs
         if weak:
             part = text[start:end]
-            more = frozenset(codec for codec in weak if _WIDE.search(part.encode(codec, "replace")))
+            more = frozenset(codec for codec in weak if _ONE_SEQUENCE.search(part.encode(codec, "replace")))
             if more:
                 found[(start, end)] = Signature(sig.words, sig.codecs | more, sig.marked, sig.stopped)
     return {seg: sig for seg, sig in found.items() if sig or (whole.stopped is not None and seg[0] >= whole.stopped)}
