@@ -68,7 +68,9 @@ def _single_by_bytes(name: str, part: str) -> tuple[tuple[int, int], ...]:
     for a, b in runs:
         chars.subtract(part[a:b])
     inside = sum(c.isalpha() for a, b in runs for c in part[a:b])
-    scripts = Counter(signature._script(c) for c, n in chars.items() for _ in range(n) if c.isalpha() and not c.isascii())
+    scripts = Counter(
+        langmodel.script(c) for c, n in chars.items() for _ in range(n) if c.isalpha() and not c.isascii()
+    )
     script, most = scripts.most_common(1)[0] if scripts else ("", 0)
     strong = any(not all(c.isalpha() or unicodedata.category(c)[0] == "P" for c in part[a:b]) for a, b in runs)
     outside = signature._Outside(chars, script if most > inside else "", strong)
@@ -152,7 +154,11 @@ def test_an_alphabet_read_as_gbk_is_screened_and_repaired_exactly(text, codec):
 def test_clean_chinese_never_encodes_back_to_an_alphabet():
     """Short runs happen (小写 in GBK is the UTF-8 of Сд): four letters in a row do not."""
     assert "小写".encode("gbk").decode("utf-8") == "Сд"
-    assert not any(signature.ALPHABET_RUN.search(text.encode(codec, "replace")) for text in SAMPLES[7:11] for codec in signature.DOUBLE_BYTE)
+    assert not any(
+        signature.ALPHABET_RUN.search(text.encode(codec, "replace"))
+        for text in SAMPLES[7:11]
+        for codec in signature.DOUBLE_BYTE
+    )
 
 
 @pytest.mark.parametrize("name", codepages.PAGES)

@@ -117,7 +117,6 @@ def double_byte_proposals(segment: str, codecs: Iterable[str] | None = None) -> 
     return best
 
 
-
 # Stretches of bytes that are UTF-8: ASCII and whole multi-byte sequences (checked strictly after).
 _UTF8_STRETCH = re.compile(
     b"(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
@@ -162,6 +161,7 @@ def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
         if sum(p.end - p.start for p in found) > sum(p.end - p.start for p in best):
             best = found
     return best
+
 
 # Two-byte characters of GBK, Big5, Shift-JIS or EUC-KR read as Latin-1: a high byte, then a
 # trail byte -- high again, or an ASCII letter or symbol from @ to ~ -- at least twice over.

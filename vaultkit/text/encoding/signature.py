@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from vaultkit.text.encoding import codepages
+from vaultkit.text.encoding import codepages, langmodel
 from vaultkit.text.encoding.lossy import sequence_length
 
 DOUBLE_BYTE = ("gbk", "gb18030", "big5", "cp932", "cp949")
@@ -68,29 +68,59 @@ _WIDE_SEQUENCE = (
     + b")"
 )  # a lead-byte class first (scanned for at C speed), then the lead's own continuations
 _DOUBLE = re.compile(_WIDE_SEQUENCE * DOUBLE_RUN)
+_ALPHABETS: tuple[tuple[tuple[int, bytes], ...], ...] = (  # (lead byte, its continuation bytes) per alphabet
+    ((0xD0, b"\\x80-\\xbf"), (0xD1, b"\\x80-\\x9f"), (0xD2, b"\\x90\\x91")),  # Cyrillic А-я, Ѐ-ї, Ґґ
+    ((0xCE, b"\\x86-\\xbf"), (0xCF, b"\\x80-\\x8e")),  # Greek Ά-ώ
+    ((0xD7, b"\\x90-\\xaa"),),  # Hebrew א-ת
+    (
+        (0xD8, b"\\xa0-\\xbf"),
+        (0xD9, b"\\x80-\\x8a\\xbe"),
+        (0xDA, b"\\x86\\x98\\xa9\\xaf"),
+        (0xDB, b"\\x8c"),
+    ),  # Arabic, Persian
+)
+
+
+def _letter(forms: tuple[tuple[int, bytes], ...]) -> bytes:
+    """One letter of an alphabet, as a regular expression over bytes."""
+    return b"(?:" + b"|".join(b"\\x%02x[%s]" % (lead, trail) for lead, trail in forms) + b")"
+
+
+def _class_first(forms: tuple[tuple[int, bytes], ...], rest: bytes) -> bytes:
+    """A letter of ``forms`` then ``rest``, with the lead-byte class first (scanned for at C
+    speed) and each lead's own continuation bytes after a look-behind."""
+    leads = b"".join(b"\\x%02x" % lead for lead, _ in forms)
+    tails = b"|".join(b"(?<=\\x%02x)[%s]" % (lead, trail) for lead, trail in forms)
+    return b"[%s](?:%s)%s" % (leads, tails, rest)
+
+
 # The letters of the alphabets that are two bytes in UTF-8 (Cyrillic with Ukrainian Ґ, Greek,
 # Hebrew, Arabic with the Persian letters): DOUBLE_RUN of one alphabet in a row, in the text
 # encoded back with a double-byte codec, is a word of that alphabet read as that codec
 # (``袩褉懈胁械褌`` is ``Привет`` read as GBK).  Clean Chinese, Japanese and Korean encode
 # back to at most three such letters in a row on the help vault and the Chinese corpora.
-ALPHABET_LETTERS = (
-    b"\xd0[\x80-\xbf]|\xd1[\x80-\x9f]|\xd2[\x90\x91]",  # Cyrillic А-я, Ѐ-ї, Ґґ
-    b"\xce[\x86-\xbf]|\xcf[\x80-\x8e]",  # Greek Ά-ώ
-    b"\xd7[\x90-\xaa]",  # Hebrew א-ת
-    b"\xd8[\xa0-\xbf]|\xd9[\x80-\x8a\xbe]|\xda[\x86\x98\xa9\xaf]|\xdb\x8c",  # Arabic, Persian پ چ ژ ک گ ی
+ALPHABET_RUN = re.compile(
+    b"|".join(_class_first(forms, b"%s{%d}" % (_letter(forms), DOUBLE_RUN - 1)) for forms in _ALPHABETS)
 )
-ALPHABET_RUN = re.compile(b"|".join(b"(?:%s){%d}" % (letters, DOUBLE_RUN) for letters in ALPHABET_LETTERS))
 # Latin letters with accents (À-ÿ but × and ÷, Latin Extended-A, Romanian ș ț) between two
 # ASCII letters (``Z谩kladn铆`` is ``Základní`` read as GBK, ``谩`` the bytes of ``á``): twice
 # in a line part.  Clean Chinese, Japanese and Korean encode back to none on the help vault
 # and the Chinese corpora (a Chinese character after a Latin word, ``Kï``, happens).
-LATIN_LETTER = b"(?:\xc3[\x80-\x96\x98-\xb6\xb8-\xbf]|[\xc4\xc5][\x80-\xbf]|\xc8[\x98-\x9b])"
-LATIN_INSIDE = re.compile(b"(?<=[A-Za-z])" + LATIN_LETTER + b"+(?=[A-Za-z])")
+_LATIN: tuple[tuple[int, bytes], ...] = (
+    (0xC3, b"\\x80-\\x96\\x98-\\xb6\\xb8-\\xbf"),
+    (0xC4, b"\\x80-\\xbf"),
+    (0xC5, b"\\x80-\\xbf"),
+    (0xC8, b"\\x98-\\x9b"),
+)
+LATIN_INSIDE = re.compile(_class_first(_LATIN, b"(?<=[A-Za-z]..)" + _letter(_LATIN) + b"*(?=[A-Za-z])"))
 LATIN_TWICE = 2
 _LATIN_BYTES = bytes(range(0x80, 0xC0)) + b"\xc3\xc4\xc5\xc8"
 # One sequence of any of these: what a line part needs once the note has shown the codec's signature.
-_ONE_SEQUENCE = re.compile(_WIDE_SEQUENCE + b"|" + b"|".join(ALPHABET_LETTERS) + b"|(?<=[A-Za-z])" + LATIN_LETTER + b"+(?=[A-Za-z])")
-_ALPHABET_BYTES = bytes(range(0x80, 0xC0)) + b"\xce\xcf\xd0\xd1\xd2\xd7\xd8\xd9\xda\xdb"  # its leads, continuations
+_ONE_SEQUENCE = re.compile(
+    b"|".join([_WIDE_SEQUENCE, LATIN_INSIDE.pattern] + [_class_first(forms, b"") for forms in _ALPHABETS])
+)
+_ALPHABET_LEADS = b"\xce\xcf\xd0\xd1\xd2\xd7\xd8\xd9\xda\xdb"
+_ALPHABET_BYTES = bytes(range(0x80, 0xC0)) + _ALPHABET_LEADS  # the bytes of its letters
 # Marks that need no code page: C1 controls, U+FFFD, GBK-family bytes read as Latin-1 (two
 # double-byte characters at least), and a no-break space that became a space after a lead.
 # One character class first (an alternation would be tried at every position of the text),
@@ -98,7 +128,6 @@ _ALPHABET_BYTES = bytes(range(0x80, 0xC0)) + b"\xce\xcf\xd0\xd1\xd2\xd7\xd8\xd9\
 _MARK_FIRST = "\x80-\xff\ufffd"
 _MARK_REST = "(?<=[\x80-\x9f\ufffd])|(?<=[\xa1-\xff])[\xa1-\xff]{3}|(?<=[\xc2\xc3\xc5\xce\xd0\xd9]) "
 MARKS = re.compile(f"[{_MARK_FIRST}](?:{_MARK_REST})")
-
 
 
 def _marked(part: str) -> bool:
@@ -120,6 +149,7 @@ def _marked(part: str) -> bool:
             continue
         return True
     return False
+
 
 @cache
 def _table(name: str) -> str:
@@ -209,16 +239,16 @@ def _continuations() -> str:
     return _chars("".join(_table(name)[0x80:0xC0] for name in codepages.PAGES))
 
 
-_NON_ASCII_RUN = re.compile("[^\x00-\x7f]{%d}" % DOUBLE_RUN)  # what the double-byte runs are made of, at least
+_NON_ASCII_RUN = re.compile(f"[^\x00-\x7f]{{{DOUBLE_RUN}}}")  # what the double-byte runs are made of, at least
 # The bytes of a multi-byte UTF-8 sequence of three or four bytes: lead (E0-F4) or continuation (80-BF).
 _WIDE_BYTES = bytes(range(0x80, 0xC0)) + bytes(range(0xE0, 0xF5))
 
 
 @cache
-def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES) -> str:
+def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES, leads: bytes = b"") -> str:
     """The characters the double-byte ``codec`` spells with one or two bytes of ``spelt_with``
-    (:data:`_WIDE_BYTES` unless told), read off its own tables (every such byte and pair of
-    bytes, kept where the character encodes back to them).
+    (:data:`_WIDE_BYTES` unless told), one of them in ``leads`` if given, read off its own
+    tables (every such byte and pair of bytes, kept where the character encodes back to them).
 
     :data:`DOUBLE_RUN` sequences are at least 12 such bytes in a row.  These codecs spell a
     character with at most two bytes (GB18030's four-byte forms have 30-39 as second and fourth
@@ -226,29 +256,47 @@ def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES) -> str:
     whole characters lie inside those 12 bytes, each one of these.  Few Chinese characters are
     (GBK puts most after row BF or with a trail byte above BF), so five in a row are rare in
     clean Chinese, which is then never re-encoded."""
-    chars = []
-    for data in [bytes([b]) for b in spelt_with] + [bytes([a, b]) for a in spelt_with for b in spelt_with]:
-        char = data.decode(codec, "replace")  # no exception to pay for on the thousands of invalid pairs
-        if len(char) == 1 and char.encode(codec, "replace") == data:
-            chars.append(char)
-    return "".join(chars)
-
+    groups = [[bytes([b]) for b in spelt_with]] + [[bytes([a, b]) for b in spelt_with] for a in spelt_with]
+    if leads:
+        groups = [[data for data in group if any(byte in leads for byte in data)] for group in groups]
+    datas, chars = [], []
+    for group in groups:  # one decoder call per group: a newline is no byte of a character here
+        for data, char in zip(group, b"\n".join(group).decode(codec, "replace").split("\n"), strict=True):
+            if len(char) == 1 and char != "\ufffd":
+                datas.append(data)
+                chars.append(char)
+    back = "\n".join(chars).encode(codec, "replace").split(b"\n")
+    return "".join(char for char, data, encoded in zip(chars, datas, back, strict=True) if encoded == data)
 
 
 @cache
 def _alphabet_runs() -> re.Pattern[str]:
-    """Runs of characters that some double-byte codec spells with bytes of
-    :data:`ALPHABET_RUN`'s letters, one scan for all codecs before anything is re-encoded.
-    Its :data:`DOUBLE_RUN` letters are at least 8 bytes; characters of at most two bytes
-    that may begin or end outside them leave three whole ones at least."""
-    one = _chars("".join(_wide_chars(codec, _ALPHABET_BYTES) for codec in DOUBLE_BYTE))
-    return re.compile(one + "{%d,}" % (DOUBLE_RUN - 1))
+    """Stretches that can hold :data:`ALPHABET_RUN` in some double-byte codec, one scan for
+    all codecs before anything is re-encoded (:func:`_chain`): :data:`DOUBLE_RUN` lead bytes
+    with one continuation byte after each."""
+    return _chain(_ALPHABET_BYTES, _ALPHABET_LEADS, 1)
+
+
+def _chain(spelt_with: bytes, leads: bytes, between: int) -> re.Pattern[str]:
+    """Runs of characters that some codec of :data:`DOUBLE_BYTE` spells with bytes of
+    ``spelt_with``, holding :data:`DOUBLE_RUN` characters with a byte of ``leads`` (UTF-8
+    lead bytes) at most ``between`` characters apart, and up to ``between`` after the last.
+
+    A UTF-8 sequence has its own lead byte and at most ``between`` continuation bytes after
+    it; as these codecs spell a character with one or two bytes, no character holds two
+    leads, so :data:`DOUBLE_RUN` sequences in a row are that many characters with a lead
+    (one may begin before the run), none more than ``between`` apart.  Clean Russian or
+    Greek text has no such character (its letters are continuation bytes only in these
+    codecs), so it is never re-encoded."""
+    led = "".join(_wide_chars(codec, spelt_with, leads) for codec in DOUBLE_BYTE)
+    lead, other = _chars(led), "[^\x00-\x7f]"  # any non-ASCII character: no class to build
+    return re.compile(f"{lead}(?:{other}{{0,{between}}}{lead}){{{DOUBLE_RUN - 1},}}{other}{{0,{between}}}")
 
 
 @cache
 def _latin_inside() -> re.Pattern[str]:
     """Characters that some double-byte codec spells with the bytes of accented Latin letters
-    (:data:`LATIN_LETTER`), between two ASCII letters: what :data:`LATIN_INSIDE` can be."""
+    (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be."""
     one = _chars("".join(_wide_chars(codec, _LATIN_BYTES) for codec in DOUBLE_BYTE))
     return re.compile(f"(?<=[A-Za-z]){one}+(?=[A-Za-z])")
 
@@ -256,19 +304,15 @@ def _latin_inside() -> re.Pattern[str]:
 def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
     """Whether :data:`LATIN_TWICE` of the stretches ``found`` in ``part`` encode back with
     ``codec`` to accented Latin letters inside a word."""
-    inside = b"\0".join(
-        part[max(0, m.start() - 1) : m.end() + 1].encode(codec, "replace") for m in found
-    )
+    inside = b"\0".join(part[max(0, m.start() - 1) : m.end() + 1].encode(codec, "replace") for m in found)
     return len(LATIN_INSIDE.findall(inside)) >= LATIN_TWICE
 
 
 @cache
 def _wide_runs() -> re.Pattern[str]:
-    """Runs of five or more characters of any codec's :func:`_wide_chars` (they hold every run
-    of one codec's): one scan for all codecs, with a class first, so that the engine skips to
-    candidates at C speed."""
-    one = _chars("".join(_wide_chars(codec) for codec in DOUBLE_BYTE))
-    return re.compile(one + one + "{4,}")
+    """Stretches that can hold :data:`DOUBLE_RUN` wide sequences in some double-byte codec
+    (:func:`_chain`: lead bytes E0-F4, up to three continuation bytes after each)."""
+    return _chain(_WIDE_BYTES, bytes(range(0xE0, 0xF5)), 3)
 
 
 def _utf8_run(data: bytes, lossy: bool = True) -> bool:
@@ -331,13 +375,6 @@ def _lossy(name: str) -> bool:
     return sum(1 for b in codepages.page(name).lossy_fillers() if 0x80 <= b < 0xC0) >= MIN_DROPS
 
 
-def _script(char: str) -> str:
-    """The script of a letter, by the first word of its Unicode name (LATIN, CYRILLIC, GREEK,
-    ARABIC...); an ordinal indicator or micro sign gets a word of its own (FEMININE, MICRO),
-    an unassigned code point the empty string."""
-    return unicodedata.name(char, "").split(" ", 1)[0]
-
-
 def _native(name: str, part: str, start: int, end: int, note: Callable[[], _Outside]) -> bool:
     """Whether the damaged-looking word ``part[start:end]`` of page ``name`` is a word of the
     note's own script: letters of one script (and punctuation), the script most of the
@@ -359,20 +396,20 @@ def _native(name: str, part: str, start: int, end: int, note: Callable[[], _Outs
     scripts = set()
     for char in run:
         if char.isalpha():
-            scripts.add(_script(char))
+            scripts.add(langmodel.script(char))
         elif not unicodedata.category(char).startswith("P"):
             return False
     if len(scripts) != 1:
         return False
     (script,) = scripts
     for k in (start - 1, end):
-        if 0 <= k < len(part) and part[k].isalpha() and _script(part[k]) != script:
+        if 0 <= k < len(part) and part[k].isalpha() and langmodel.script(part[k]) != script:
             return False  # a Cyrillic pair inside a Latin word: damage, not a word
     outside = note()
     if outside.strong or outside.script != script:
         return False
     read = _bytes(name, run).decode("utf-8", "ignore")
-    return not any(char.isalpha() and _script(char) == script and outside.chars[char] > 0 for char in read)
+    return not any(char.isalpha() and langmodel.script(char) == script and outside.chars[char] > 0 for char in read)
 
 
 @dataclass(frozen=True)
@@ -398,7 +435,7 @@ def _outside(name: str, part: str) -> _Outside:
     scripts: Counter[str] = Counter()
     for char, n in chars.items():
         if n > 0 and not char.isascii() and char.isalpha():
-            scripts[_script(char)] += n
+            scripts[langmodel.script(char)] += n
     script, n = scripts.most_common(1)[0] if scripts else ("", 0)
     return _Outside(chars, script if n > inside else "", strong)
 
@@ -544,9 +581,7 @@ def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
     if _clean(text, start, stop):
         return False
     part = text[start:stop]
-    if _marked_or_paired().search(part) and (
-        _marked(part) or any(_single(name, part, 1)[0] for name in _pages(part))
-    ):
+    if _marked_or_paired().search(part) and (_marked(part) or any(_single(name, part, 1)[0] for name in _pages(part))):
         return True
     return any(_wide(part))
 
