@@ -395,6 +395,7 @@ class _Judge:
         codecs = self.signatures[seg].codecs
         if codecs:
             options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
+            options.append(self.choose(offset, cjk.alphabet_proposals(part, codecs)))
         return options
 
     def _worded(self, p: Proposal) -> bool:
