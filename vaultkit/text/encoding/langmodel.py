@@ -114,6 +114,27 @@ class Words:
         return len(self._keys)
 
 
+SEEN_LIMIT = 200_000  # look-ups a lexicon remembers for the next lattice (about 20 MB), then forgets
+
+
+@dataclass(eq=False)
+class _Seen:
+    """What decoding has looked up in one lexicon.  The lattices of one note overlap (each
+    explanation of a line part, each pass, the same certain text), as do a vault's notes, so
+    nine look-ups in ten are repeats; the memo is emptied when full, so it stays bounded."""
+
+    costs: dict[str, float] = field(default_factory=dict)  # dictionary key -> cB, INF: not a word
+    prefixes: dict[str, bool] = field(default_factory=dict)  # dictionary key -> Lexicon.continues
+    slots: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)  # _folded
+
+    def bound(self) -> None:
+        """Forget everything once the memo holds :data:`SEEN_LIMIT` entries."""
+        if len(self.costs) + len(self.prefixes) + len(self.slots) > SEEN_LIMIT:
+            self.costs.clear()
+            self.prefixes.clear()
+            self.slots.clear()
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """One language's word costs (dictionary key -> cB) and, for spaced scripts, letter costs."""
@@ -127,6 +148,7 @@ class Lexicon:
     simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
     longer: tuple[str, ...] = ()  # sorted words of three or more characters (unspaced scripts)
     memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
+    seen: _Seen = field(default_factory=_Seen, compare=False, repr=False)
 
     def fold(self, text: str) -> str:
         """The dictionary key of ``text``: case-folded and, for Chinese, simplified."""
@@ -456,13 +478,15 @@ def decode(
     In Chinese, a guessed function word is judged by the words either side of it
     (:func:`misplaced`); where those are open too, a first pass guesses them.
     """
-    first = _decode(slots, lex, cache, review_margin, None)
-    if lex.lang == "zh" and any(
-        len(slots[k]) > 1
-        and any(_neighbour(slots, k, lex, step, first.chars) != _neighbour(slots, k, lex, step) for step in (-1, 1))
-        for k in range(len(slots))
-    ):
-        return _decode(slots, lex, cache, review_margin, first.chars)
+    certain = _Neighbours(slots, lex, None)
+    first = _decode(slots, lex, cache, review_margin, certain)
+    if lex.lang == "zh":
+        guessed = _Neighbours(slots, lex, first.chars)
+        if any(
+            len(slots[k]) > 1 and any(guessed.tag(k, step) != certain.tag(k, step) for step in (-1, 1))
+            for k in range(len(slots))
+        ):
+            return _decode(slots, lex, cache, review_margin, guessed)
     return first
 
 
@@ -471,10 +495,10 @@ def _decode(
     lex: Lexicon,
     cache: DocumentCache | None,
     review_margin: float,
-    guess: Sequence[str] | None,
+    neighbours: _Neighbours,
 ) -> Decoding:
     n = len(slots)
-    edges = _edges(slots, lex, cache, guess)
+    edges = _edges(slots, lex, cache, neighbours)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -537,7 +561,7 @@ def _kind(choices: tuple[str, ...], spaced: bool) -> str:
 
 
 def _edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, guess: Sequence[str] | None = None
+    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, neighbours: _Neighbours
 ) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
@@ -550,7 +574,7 @@ def _edges(
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
         if kind == "word":
-            edges.extend(_word_edges(slots, lex, cache, i, j, guess))
+            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
@@ -576,13 +600,14 @@ def _word_edges(
     cache: DocumentCache | None,
     i: int,
     j: int,
-    guess: Sequence[str] | None = None,
+    neighbours: _Neighbours,
 ) -> list[Edge]:
     """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
     edges: list[Edge] = []
     for k in range(i, j):
         guessed = len(slots[k]) > 1
         last = k + 1 == len(slots) or slots[k + 1][0].isspace()
+        frame: tuple[str, str] | None = None  # the same for every candidate of the slot: found once
         for char in slots[k]:
             cost = lex.char_cost(char, guessed)
             if cache is not None and guessed:
@@ -592,8 +617,10 @@ def _word_edges(
             if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += UNKNOWN_WORD if lex.spaced else 0.0
-            if guessed and lex.lang == "zh" and misplaced(char, *_frame(slots, k, lex, guess)):
-                cost += MISPLACED
+            if guessed and lex.lang == "zh":
+                frame = frame or (neighbours.tag(k, -1), neighbours.tag(k, 1))
+                if misplaced(char, *frame):
+                    cost += MISPLACED
             if cost < INF:
                 edges.append((k, k + 1, char, cost))
     words: list[Edge] = []
@@ -601,6 +628,7 @@ def _word_edges(
         if j - i > 1:
             words = _whole_words(slots, lex, i, j)
     else:
+        lex.seen.bound()
         folded = [_folded(choices, lex) for choices in slots[i:j]]
         for a in range(i, j - 1):
             words.extend(_words(folded, lex, i, a, min(j, a + MAX_WORD)))
@@ -639,13 +667,25 @@ def misplaced(char: str, left: str, right: str) -> bool:
     return False
 
 
-def _frame(
-    slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, guess: Sequence[str] | None = None
-) -> tuple[str, str]:
-    """The tags of the words either side of slot ``k``: the longest dictionary word ending
-    just before it and the longest starting just after it, of certain characters or, with
-    ``guess``, of a first pass's picks."""
-    return _neighbour(slots, k, lex, -1, guess), _neighbour(slots, k, lex, 1, guess)
+class _Neighbours:
+    """The tags of the words either side of the open slots of one lattice: the longest
+    dictionary word ending just before a slot and the longest starting just after it, of
+    certain characters or, with ``guess``, also of a first pass's picks.  A slot's tags
+    are the same for each of its candidates and for both the lattice's edges and
+    :func:`decode`'s test for a second pass, so each is looked for once."""
+
+    def __init__(self, slots: Sequence[tuple[str, ...]], lex: Lexicon, guess: Sequence[str] | None) -> None:
+        self.slots = slots
+        self.lex = lex
+        self.guess = guess
+        self.found: dict[tuple[int, int], str] = {}
+
+    def tag(self, k: int, step: int) -> str:
+        """The tag of the word before (``step`` -1) or after (+1) slot ``k``."""
+        found = self.found.get((k, step))
+        if found is None:
+            found = self.found[(k, step)] = _neighbour(self.slots, k, self.lex, step, self.guess)
+        return found
 
 
 def _neighbour(
@@ -699,10 +739,12 @@ def _cached(edge: Edge, slots: Sequence[tuple[str, ...]], cache: DocumentCache) 
 
 
 def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:
-    """A slot's candidates grouped by dictionary key."""
-    out: dict[str, list[str]] = {}
-    for char in choices:
-        out.setdefault(lex.fold(char), []).append(char)
+    """A slot's candidates grouped by dictionary key (the caller must not change it: memoised)."""
+    out = lex.seen.slots.get(choices)
+    if out is None:
+        out = lex.seen.slots[choices] = {}
+        for char in choices:
+            out.setdefault(lex.fold(char), []).append(char)
     return out
 
 
@@ -726,18 +768,24 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     """Dictionary words of two or more characters from slot ``a`` up to slot ``j`` (unspaced
     scripts), grown one slot at a time while some dictionary word still starts that way."""
     found: list[Edge] = []
-    get = lex.words.get
+    costs, prefixes = lex.seen.costs, lex.seen.prefixes
     partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
     for b in range(a + 1, j):
         grown: list[tuple[str, str]] = []
         for text, key in partial:
             for key2, chars2 in folded[b - base].items():
                 longer = key + key2
-                cost = get(longer)
-                if cost is not None:
+                cost = costs.get(longer)
+                if cost is None:
+                    cost = costs[longer] = lex.words.get(longer, INF)
+                if cost < INF:
                     found.extend((a, b + 1, text + char, cost) for char in chars2)
-                if b + 1 < j and lex.continues(longer):
-                    grown.extend((text + char, longer) for char in chars2)
+                if b + 1 < j:
+                    continues = prefixes.get(longer)
+                    if continues is None:
+                        continues = prefixes[longer] = lex.continues(longer)
+                    if continues:
+                        grown.extend((text + char, longer) for char in chars2)
         if not grown or len(grown) > MAX_EXPANSION:
             break
         partial = grown
