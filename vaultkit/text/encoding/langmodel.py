@@ -428,9 +428,14 @@ class DocumentCache:
         if any(shares):
             p = (1 - 2 * CACHE_WEIGHT) * 10 ** (-cost / 100) + CACHE_WEIGHT * sum(shares)
             cost = -100 * math.log10(p)
-        if self.styles.get(style(char)) or self.styles.get(char):
+        if self.styled(char):
             cost -= CACHE_BONUS
         return cost
+
+    def styled(self, char: str) -> bool:
+        """Whether the document uses ``char``'s style or the partner of ``char``: all that
+        :meth:`char_cost` asks of the learnt styles."""
+        return bool(self.styles.get(style(char)) or self.styles.get(char))
 
     def word_bonus(self, word: str) -> float:
         return CACHE_BONUS if word in self.text else 0.0
