@@ -126,13 +126,15 @@ class _Seen:
     costs: dict[str, float] = field(default_factory=dict)  # dictionary key -> cB, INF: not a word
     prefixes: dict[str, bool] = field(default_factory=dict)  # dictionary key -> Lexicon.continues
     slots: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)  # _folded
+    tokens: dict[str, float] = field(default_factory=dict)  # a spaced script's token (unfolded) -> cB
 
     def bound(self) -> None:
         """Forget everything once the memo holds :data:`SEEN_LIMIT` entries."""
-        if len(self.costs) + len(self.prefixes) + len(self.slots) > SEEN_LIMIT:
+        if len(self.costs) + len(self.prefixes) + len(self.slots) + len(self.tokens) > SEEN_LIMIT:
             self.costs.clear()
             self.prefixes.clear()
             self.slots.clear()
+            self.tokens.clear()
 
 
 @dataclass(frozen=True)
@@ -413,6 +415,7 @@ class DocumentCache:
         self.by_first: dict[str, list[str]] = {}
         for word in self.words:
             self.by_first.setdefault(word[0], []).append(word)
+        self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
 
     def add_styles(self, chars: Iterable[str]) -> None:
@@ -421,9 +424,18 @@ class DocumentCache:
             family = style(char) or partner(char)
             if family:
                 self.styles[family] += 1
+        self.costs.clear()
 
     def char_cost(self, char: str, cost: float) -> float:
-        """``cost`` of a candidate character, adapted to the document and the vault."""
+        """``cost`` of a candidate character, adapted to the document and the vault.
+        Memoised: a note's lattices offer the same candidates again and again (a lost byte
+        leaves dozens per slot, nearly the same ones in each slot and each explanation)."""
+        known = self.costs.get((char, cost))
+        if known is None:
+            known = self.costs[(char, cost)] = self._char_cost(char, cost)
+        return known
+
+    def _char_cost(self, char: str, cost: float) -> float:
         shares = (self.chars.get(char, 0) / self.totals[0], self.vault_chars.get(char, 0) / self.totals[1])
         if any(shares):
             p = (1 - 2 * CACHE_WEIGHT) * 10 ** (-cost / 100) + CACHE_WEIGHT * sum(shares)
@@ -761,10 +773,14 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         if size > MAX_EXPANSION:
             return []
     found: list[Edge] = []
+    tokens = lex.seen.tokens
+    lex.seen.bound()
     for combo in itertools.product(*slots[i:j]):
         text = "".join(combo)
-        cost = lex.words.get(lex.fold(text))
-        if cost is not None:
+        cost = tokens.get(text)
+        if cost is None:
+            cost = tokens[text] = lex.words.get(lex.fold(text), INF)
+        if cost < INF:
             found.append((i, j, text, cost))
     return found
 
