@@ -583,6 +583,9 @@ def _edges(
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
     kinds = [_kind(c, lex.spaced) for c in slots]
+    other = frozenset[str]()  # Chinese text keeps to one script: open slots filled from the other variant pay
+    if lex.traditional:
+        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
     edges: list[Edge] = []
     i = 0
     while i < n:
@@ -590,17 +593,14 @@ def _edges(
         j = i + 1
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
-        if kind == "word":
-            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours))
+        if kind == "word":  # the only edges with open slots, hence the only ones the variant can cost
+            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours, other))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
             char = slots[i][0]
             edges.append((i, i + 1, char, 0.0 if char.isascii() else min(lex.char_cost(char), INVISIBLE)))
         i = j
-    if lex.traditional:
-        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
-        edges = [_variant_penalty(edge, slots, other) for edge in edges]
     return edges
 
 
@@ -618,28 +618,35 @@ def _word_edges(
     i: int,
     j: int,
     neighbours: _Neighbours,
+    other: frozenset[str] = frozenset(),
 ) -> list[Edge]:
-    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
+    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters;
+    an open slot filled from ``other`` (the other Chinese variant) costs :data:`OTHER_VARIANT`."""
     edges: list[Edge] = []
+    unknown = UNKNOWN_WORD if lex.spaced else 0.0
     for k in range(i, j):
-        guessed = len(slots[k]) > 1
-        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
-        frame: tuple[str, str] | None = None  # the same for every candidate of the slot: found once
-        for char in slots[k]:
-            cost = lex.char_cost(char, guessed)
-            if cache is not None and guessed:
-                cost = cache.char_cost(char, cost)
-            if guessed and last and terminal(char):
-                cost -= TERMINAL_BONUS
-            if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
-                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
-            cost += UNKNOWN_WORD if lex.spaced else 0.0
-            if guessed and lex.lang == "zh":
-                frame = frame or (neighbours.tag(k, -1), neighbours.tag(k, 1))
-                if misplaced(char, *frame):
-                    cost += MISPLACED
+        choices = slots[k]
+        if len(choices) == 1:
+            cost = lex.char_cost(choices[0]) + unknown
             if cost < INF:
-                edges.append((k, k + 1, char, cost))
+                edges.append((k, k + 1, choices[0], cost))
+            continue
+        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
+        # The words either side: the same for every candidate of the slot, so found once.
+        frame = (neighbours.tag(k, -1), neighbours.tag(k, 1)) if lex.lang == "zh" else None
+        for char in choices:
+            cost = lex.char_cost(char, True)
+            if cache is not None:
+                cost = cache.char_cost(char, cost)
+            if last and terminal(char):
+                cost -= TERMINAL_BONUS
+            if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
+                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
+            cost += unknown
+            if frame is not None and misplaced(char, *frame):
+                cost += MISPLACED
+            if cost < INF:
+                edges.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
     words: list[Edge] = []
     if lex.spaced:
         if j - i > 1:
@@ -653,6 +660,8 @@ def _word_edges(
         if cache.words and not lex.spaced:
             words.extend(_extra_words(slots, cache, i, j))
         words = [_cached(edge, slots, cache) for edge in words]
+    if other:
+        words = [_variant_penalty(edge, slots, other) for edge in words]
     return edges + words
 
 
