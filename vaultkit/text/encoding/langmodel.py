@@ -498,10 +498,15 @@ def decode(
     certain = _Neighbours(slots, lex, None)
     first = _decode(slots, lex, cache, review_margin, certain)
     if lex.lang == "zh":
+        # The second pass's lattice differs from the first only in the context charge of open
+        # slots whose neighbouring words the first pass's picks change: where that charge
+        # stays the same for every candidate, so do the lattice and its decoding.
         guessed = _Neighbours(slots, lex, first.chars)
         if any(
-            len(slots[k]) > 1 and any(guessed.tag(k, step) != certain.tag(k, step) for step in (-1, 1))
+            _context_cost(char, certain.frame(k)) != _context_cost(char, guessed.frame(k))
             for k in range(len(slots))
+            if len(slots[k]) > 1 and certain.frame(k) != guessed.frame(k)
+            for char in slots[k]
         ):
             return _decode(slots, lex, cache, review_margin, guessed)
     return first
@@ -632,8 +637,7 @@ def _word_edges(
                 edges.append((k, k + 1, choices[0], cost))
             continue
         last = k + 1 == len(slots) or slots[k + 1][0].isspace()
-        # The words either side: the same for every candidate of the slot, so found once.
-        frame = (neighbours.tag(k, -1), neighbours.tag(k, 1)) if lex.lang == "zh" else None
+        frame = neighbours.frame(k) if lex.lang == "zh" else None
         for char in choices:
             cost = lex.char_cost(char, True)
             if cache is not None:
@@ -643,8 +647,8 @@ def _word_edges(
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += unknown
-            if frame is not None and misplaced(char, *frame):
-                cost += MISPLACED
+            if frame is not None:
+                cost += _context_cost(char, frame)
             if cost < INF:
                 edges.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
     words: list[Edge] = []
@@ -706,12 +710,22 @@ class _Neighbours:
         self.guess = guess
         self.found: dict[tuple[int, int], str] = {}
 
+    def frame(self, k: int) -> tuple[str, str]:
+        """The tags of the words before and after slot ``k``."""
+        return self.tag(k, -1), self.tag(k, 1)
+
     def tag(self, k: int, step: int) -> str:
         """The tag of the word before (``step`` -1) or after (+1) slot ``k``."""
         found = self.found.get((k, step))
         if found is None:
             found = self.found[(k, step)] = _neighbour(self.slots, k, self.lex, step, self.guess)
         return found
+
+
+def _context_cost(char: str, frame: tuple[str, str]) -> float:
+    """What the words either side (``frame``, :class:`_Neighbours`) charge a guessed Chinese
+    character: :data:`MISPLACED` where grammar does not allow it there."""
+    return MISPLACED if misplaced(char, *frame) else 0.0
 
 
 def _neighbour(
