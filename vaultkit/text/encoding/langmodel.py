@@ -530,16 +530,21 @@ def _decode(
     back: list[Edge | None] = [None] * (n + 1)
     forward[0] = 0.0
     for j in range(1, n + 1):
+        least, through = INF, None
         for edge in by_end[j]:
             value = forward[edge[0]] + edge[3]
-            if value < forward[j]:
-                forward[j], back[j] = value, edge
+            if value < least:
+                least, through = value, edge
+        forward[j], back[j] = least, through
     backward = [INF] * (n + 1)
     backward[n] = 0.0
     for i in range(n - 1, -1, -1):
+        least = INF
         for _, j, _, cost in by_start[i]:
-            if cost + backward[j] < backward[i]:
-                backward[i] = cost + backward[j]
+            value = cost + backward[j]
+            if value < least:
+                least = value
+        backward[i] = least
     chosen = [c[0] for c in slots]
     words = []
     j = n
@@ -553,6 +558,8 @@ def _decode(
     open_slots = {k for k, c in enumerate(slots) if len(c) > 1}
     alt: dict[int, dict[str, float]] = {k: {} for k in open_slots}
     for i, j, text, cost in edges:
+        if j - i == 1 and i not in open_slots:
+            continue  # a certain character's own edge: no alternative to rank
         total = forward[i] + cost + backward[j]
         if total == INF:
             continue
