@@ -131,10 +131,13 @@ class _Seen:
     def bound(self) -> None:
         """Forget everything once the memo holds :data:`SEEN_LIMIT` entries."""
         if len(self.costs) + len(self.prefixes) + len(self.slots) + len(self.tokens) > SEEN_LIMIT:
-            self.costs.clear()
-            self.prefixes.clear()
-            self.slots.clear()
-            self.tokens.clear()
+            self.clear()
+
+    def clear(self) -> None:
+        self.costs.clear()
+        self.prefixes.clear()
+        self.slots.clear()
+        self.tokens.clear()
 
 
 @dataclass(frozen=True)
