@@ -131,6 +131,32 @@ class Words:
         return len(self._keys)
 
 
+SEEN_LIMIT = 200_000  # look-ups a lexicon remembers for the next lattice (about 20 MB), then forgets
+
+
+@dataclass(eq=False)
+class _Seen:
+    """What decoding has looked up in one lexicon.  The lattices of one note overlap (each
+    explanation of a line part, each pass, the same certain text), as do a vault's notes, so
+    nine look-ups in ten are repeats; the memo is emptied when full, so it stays bounded."""
+
+    costs: dict[str, float] = field(default_factory=dict)  # dictionary key -> cB, INF: not a word
+    prefixes: dict[str, bool] = field(default_factory=dict)  # dictionary key -> Lexicon.continues
+    slots: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)  # _folded
+    tokens: dict[str, float] = field(default_factory=dict)  # a spaced script's token (unfolded) -> cB
+
+    def bound(self) -> None:
+        """Forget everything once the memo holds :data:`SEEN_LIMIT` entries."""
+        if len(self.costs) + len(self.prefixes) + len(self.slots) + len(self.tokens) > SEEN_LIMIT:
+            self.clear()
+
+    def clear(self) -> None:
+        self.costs.clear()
+        self.prefixes.clear()
+        self.slots.clear()
+        self.tokens.clear()
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """One language's word costs (dictionary key -> cB) and, for spaced scripts, letter costs."""
@@ -144,6 +170,7 @@ class Lexicon:
     simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
     prefixes: Words = field(default_factory=lambda: Words([]))  # what words of 3+ characters start with (unspaced)
     memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
+    seen: _Seen = field(default_factory=_Seen, compare=False, repr=False)
 
     def fold(self, text: str) -> str:
         """The dictionary key of ``text``: case-folded and, for Chinese, simplified."""
@@ -486,6 +513,7 @@ class DocumentCache:
         self.by_first: dict[str, list[str]] = {}
         for word in self.words:
             self.by_first.setdefault(word[0], []).append(word)
+        self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
 
     def add_styles(self, chars: Iterable[str]) -> None:
@@ -494,16 +522,30 @@ class DocumentCache:
             family = style(char) or partner(char)
             if family:
                 self.styles[family] += 1
+        self.costs.clear()
 
     def char_cost(self, char: str, cost: float) -> float:
-        """``cost`` of a candidate character, adapted to the document and the vault."""
+        """``cost`` of a candidate character, adapted to the document and the vault.
+        Memoised: a note's lattices offer the same candidates again and again (a lost byte
+        leaves dozens per slot, nearly the same ones in each slot and each explanation)."""
+        known = self.costs.get((char, cost))
+        if known is None:
+            known = self.costs[(char, cost)] = self._char_cost(char, cost)
+        return known
+
+    def _char_cost(self, char: str, cost: float) -> float:
         shares = (self.chars.get(char, 0) / self.totals[0], self.vault_chars.get(char, 0) / self.totals[1])
         if any(shares):
             p = (1 - 2 * CACHE_WEIGHT) * 10 ** (-cost / 100) + CACHE_WEIGHT * sum(shares)
             cost = -100 * math.log10(p)
-        if self.styles.get(style(char)) or self.styles.get(char):
+        if self.styled(char):
             cost -= CACHE_BONUS
         return cost
+
+    def styled(self, char: str) -> bool:
+        """Whether the document uses ``char``'s style or the partner of ``char``: all that
+        :meth:`char_cost` asks of the learnt styles."""
+        return bool(self.styles.get(style(char)) or self.styles.get(char))
 
     def word_bonus(self, word: str) -> float:
         return CACHE_BONUS if word in self.text else 0.0
@@ -551,13 +593,20 @@ def decode(
     In Chinese, a guessed function word is judged by the words either side of it
     (:func:`misplaced`); where those are open too, a first pass guesses them.
     """
-    first = _decode(slots, lex, cache, review_margin, None)
-    if lex.lang == "zh" and any(
-        len(slots[k]) > 1
-        and any(_neighbour(slots, k, lex, step, first.chars) != _neighbour(slots, k, lex, step) for step in (-1, 1))
-        for k in range(len(slots))
-    ):
-        return _decode(slots, lex, cache, review_margin, first.chars)
+    certain = _Neighbours(slots, lex, None)
+    first = _decode(slots, lex, cache, review_margin, certain)
+    if lex.lang == "zh":
+        # The second pass's lattice differs from the first only in the context charge of open
+        # slots whose neighbouring words the first pass's picks change: where that charge
+        # stays the same for every candidate, so do the lattice and its decoding.
+        guessed = _Neighbours(slots, lex, first.chars)
+        if any(
+            _context_cost(char, certain.frame(k)) != _context_cost(char, guessed.frame(k))
+            for k in range(len(slots))
+            if len(slots[k]) > 1 and certain.frame(k) != guessed.frame(k)
+            for char in slots[k]
+        ):
+            return _decode(slots, lex, cache, review_margin, guessed)
     return first
 
 
@@ -566,10 +615,10 @@ def _decode(
     lex: Lexicon,
     cache: DocumentCache | None,
     review_margin: float,
-    guess: Sequence[str] | None,
+    neighbours: _Neighbours,
 ) -> Decoding:
     n = len(slots)
-    edges = _edges(slots, lex, cache, guess)
+    edges = _edges(slots, lex, cache, neighbours)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -579,16 +628,21 @@ def _decode(
     back: list[Edge | None] = [None] * (n + 1)
     forward[0] = 0.0
     for j in range(1, n + 1):
+        least, through = INF, None
         for edge in by_end[j]:
             value = forward[edge[0]] + edge[3]
-            if value < forward[j]:
-                forward[j], back[j] = value, edge
+            if value < least:
+                least, through = value, edge
+        forward[j], back[j] = least, through
     backward = [INF] * (n + 1)
     backward[n] = 0.0
     for i in range(n - 1, -1, -1):
+        least = INF
         for _, j, _, cost in by_start[i]:
-            if cost + backward[j] < backward[i]:
-                backward[i] = cost + backward[j]
+            value = cost + backward[j]
+            if value < least:
+                least = value
+        backward[i] = least
     chosen = [c[0] for c in slots]
     words = []
     j = n
@@ -602,6 +656,8 @@ def _decode(
     open_slots = {k for k, c in enumerate(slots) if len(c) > 1}
     alt: dict[int, dict[str, float]] = {k: {} for k in open_slots}
     for i, j, text, cost in edges:
+        if j - i == 1 and i not in open_slots:
+            continue  # a certain character's own edge: no alternative to rank
         total = forward[i] + cost + backward[j]
         if total == INF:
             continue
@@ -632,11 +688,14 @@ def _kind(choices: tuple[str, ...], spaced: bool) -> str:
 
 
 def _edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, guess: Sequence[str] | None = None
+    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, neighbours: _Neighbours
 ) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
     kinds = [_kind(c, lex.spaced) for c in slots]
+    other = frozenset[str]()  # Chinese text keeps to one script: open slots filled from the other variant pay
+    if lex.traditional:
+        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
     edges: list[Edge] = []
     i = 0
     while i < n:
@@ -644,17 +703,14 @@ def _edges(
         j = i + 1
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
-        if kind == "word":
-            edges.extend(_word_edges(slots, lex, cache, i, j, guess))
+        if kind == "word":  # the only edges with open slots, hence the only ones the variant can cost
+            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours, other))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
             char = slots[i][0]
             edges.append((i, i + 1, char, 0.0 if char.isascii() else min(lex.char_cost(char), INVISIBLE)))
         i = j
-    if lex.traditional:
-        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
-        edges = [_variant_penalty(edge, slots, other) for edge in edges]
     return edges
 
 
@@ -671,31 +727,41 @@ def _word_edges(
     cache: DocumentCache | None,
     i: int,
     j: int,
-    guess: Sequence[str] | None = None,
+    neighbours: _Neighbours,
+    other: frozenset[str] = frozenset(),
 ) -> list[Edge]:
-    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
+    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters;
+    an open slot filled from ``other`` (the other Chinese variant) costs :data:`OTHER_VARIANT`."""
     edges: list[Edge] = []
+    unknown = UNKNOWN_WORD if lex.spaced else 0.0
     for k in range(i, j):
-        guessed = len(slots[k]) > 1
-        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
-        for char in slots[k]:
-            cost = lex.char_cost(char, guessed)
-            if cache is not None and guessed:
-                cost = cache.char_cost(char, cost)
-            if guessed and last and terminal(char):
-                cost -= TERMINAL_BONUS
-            if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
-                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
-            cost += UNKNOWN_WORD if lex.spaced else 0.0
-            if guessed and lex.lang == "zh" and misplaced(char, *_frame(slots, k, lex, guess)):
-                cost += MISPLACED
+        choices = slots[k]
+        if len(choices) == 1:
+            cost = lex.char_cost(choices[0]) + unknown
             if cost < INF:
-                edges.append((k, k + 1, char, cost))
+                edges.append((k, k + 1, choices[0], cost))
+            continue
+        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
+        frame = neighbours.frame(k) if lex.lang == "zh" else None
+        for char in choices:
+            cost = lex.char_cost(char, True)
+            if cache is not None:
+                cost = cache.char_cost(char, cost)
+            if last and terminal(char):
+                cost -= TERMINAL_BONUS
+            if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
+                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
+            cost += unknown
+            if frame is not None:
+                cost += _context_cost(char, frame)
+            if cost < INF:
+                edges.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
     words: list[Edge] = []
     if lex.spaced:
         if j - i > 1:
             words = _whole_words(slots, lex, i, j)
     else:
+        lex.seen.bound()
         folded = [_folded(choices, lex) for choices in slots[i:j]]
         for a in range(i, j - 1):
             words.extend(_words(folded, lex, i, a, min(j, a + MAX_WORD)))
@@ -703,6 +769,8 @@ def _word_edges(
         if cache.words and not lex.spaced:
             words.extend(_extra_words(slots, cache, i, j))
         words = [_cached(edge, slots, cache) for edge in words]
+    if other:
+        words = [_variant_penalty(edge, slots, other) for edge in words]
     return edges + words
 
 
@@ -734,13 +802,35 @@ def misplaced(char: str, left: str, right: str) -> bool:
     return False
 
 
-def _frame(
-    slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, guess: Sequence[str] | None = None
-) -> tuple[str, str]:
-    """The tags of the words either side of slot ``k``: the longest dictionary word ending
-    just before it and the longest starting just after it, of certain characters or, with
-    ``guess``, of a first pass's picks."""
-    return _neighbour(slots, k, lex, -1, guess), _neighbour(slots, k, lex, 1, guess)
+class _Neighbours:
+    """The tags of the words either side of the open slots of one lattice: the longest
+    dictionary word ending just before a slot and the longest starting just after it, of
+    certain characters or, with ``guess``, also of a first pass's picks.  A slot's tags
+    are the same for each of its candidates and for both the lattice's edges and
+    :func:`decode`'s test for a second pass, so each is looked for once."""
+
+    def __init__(self, slots: Sequence[tuple[str, ...]], lex: Lexicon, guess: Sequence[str] | None) -> None:
+        self.slots = slots
+        self.lex = lex
+        self.guess = guess
+        self.found: dict[tuple[int, int], str] = {}
+
+    def frame(self, k: int) -> tuple[str, str]:
+        """The tags of the words before and after slot ``k``."""
+        return self.tag(k, -1), self.tag(k, 1)
+
+    def tag(self, k: int, step: int) -> str:
+        """The tag of the word before (``step`` -1) or after (+1) slot ``k``."""
+        found = self.found.get((k, step))
+        if found is None:
+            found = self.found[(k, step)] = _neighbour(self.slots, k, self.lex, step, self.guess)
+        return found
+
+
+def _context_cost(char: str, frame: tuple[str, str]) -> float:
+    """What the words either side (``frame``, :class:`_Neighbours`) charge a guessed Chinese
+    character: :data:`MISPLACED` where grammar does not allow it there."""
+    return MISPLACED if misplaced(char, *frame) else 0.0
 
 
 def _neighbour(
@@ -794,10 +884,12 @@ def _cached(edge: Edge, slots: Sequence[tuple[str, ...]], cache: DocumentCache) 
 
 
 def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:
-    """A slot's candidates grouped by dictionary key."""
-    out: dict[str, list[str]] = {}
-    for char in choices:
-        out.setdefault(lex.fold(char), []).append(char)
+    """A slot's candidates grouped by dictionary key (the caller must not change it: memoised)."""
+    out = lex.seen.slots.get(choices)
+    if out is None:
+        out = lex.seen.slots[choices] = {}
+        for char in choices:
+            out.setdefault(lex.fold(char), []).append(char)
     return out
 
 
@@ -809,10 +901,14 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         if size > MAX_EXPANSION:
             return []
     found: list[Edge] = []
+    tokens = lex.seen.tokens
+    lex.seen.bound()
     for combo in itertools.product(*slots[i:j]):
         text = "".join(combo)
-        cost = lex.words.get(lex.fold(text))
-        if cost is not None:
+        cost = tokens.get(text)
+        if cost is None:
+            cost = tokens[text] = lex.words.get(lex.fold(text), INF)
+        if cost < INF:
             found.append((i, j, text, cost))
     return found
 
@@ -821,18 +917,24 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     """Dictionary words of two or more characters from slot ``a`` up to slot ``j`` (unspaced
     scripts), grown one slot at a time while some dictionary word still starts that way."""
     found: list[Edge] = []
-    get = lex.words.get
+    costs, prefixes = lex.seen.costs, lex.seen.prefixes
     partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
     for b in range(a + 1, j):
         grown: list[tuple[str, str]] = []
         for text, key in partial:
             for key2, chars2 in folded[b - base].items():
                 longer = key + key2
-                cost = get(longer)
-                if cost is not None:
+                cost = costs.get(longer)
+                if cost is None:
+                    cost = costs[longer] = lex.words.get(longer, INF)
+                if cost < INF:
                     found.extend((a, b + 1, text + char, cost) for char in chars2)
-                if b + 1 < j and lex.continues(longer):
-                    grown.extend((text + char, longer) for char in chars2)
+                if b + 1 < j:
+                    continues = prefixes.get(longer)
+                    if continues is None:
+                        continues = prefixes[longer] = lex.continues(longer)
+                    if continues:
+                        grown.extend((text + char, longer) for char in chars2)
         if not grown or len(grown) > MAX_EXPANSION:
             break
         partial = grown

@@ -323,23 +323,38 @@ class _Judge:
         certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
         self.lang = language(self.cache.text + certain)
         pending = [p for ps in lossy.values() for p in ps]
+        # The decodings of this document by candidates: explanations and passes repeat lattices.
+        self.lattices: dict[tuple[tuple[str, ...], ...], Judged] = {}
         # Keyed by id() but holding the proposal too: an id is only unique while its object lives.
         self.decoded: dict[int, tuple[Proposal, Judged]] = {id(p): (p, self.decode(p)) for p in pending}
-        learned = len(self.cache.styles)
+        guessed = {c for p in pending for s in p.slots if len(s.choices) > 1 for c in s.choices}
+        styled = {c for c in guessed if self.cache.styled(c)}
         self.cache.add_styles(
             c
             for p in pending
             for k, c in enumerate(self.decoded[id(p)][1][0].chars)
             if len(p.slots[k].choices) > 1 and self.decoded[id(p)][1][0].margins[k] >= TRUSTED
         )
-        if len(self.cache.styles) > learned:  # a second pass, knowing the styles of confident fills
+        # A second pass, knowing the styles of confident fills.  The styles reach a decoding
+        # only through DocumentCache.char_cost of an open slot's candidate, and only as
+        # DocumentCache.styled: a lattice none of whose open candidates changed that answer
+        # decodes exactly as before, and is not decoded again.
+        changed = {c for c in guessed if self.cache.styled(c)} - styled
+        if changed:
+            for key in [key for key in self.lattices if any(c in changed for s in key if len(s) > 1 for c in s)]:
+                del self.lattices[key]
             self.decoded = {id(p): (p, self.decode(p)) for p in pending}
 
     def decode(self, p: Proposal) -> Judged:
-        certain = _certain(p)
-        lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
-        lex = lexicon(lang)
-        return langmodel.decode([s.choices for s in p.slots], lex, self.cache, REVIEW_MARGIN), lex
+        """The decoding of a lossy proposal (the same for every proposal with its candidates)."""
+        slots = tuple(s.choices for s in p.slots)
+        known = self.lattices.get(slots)
+        if known is None:
+            certain = _certain(p)
+            lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
+            lex = lexicon(lang)
+            known = self.lattices[slots] = langmodel.decode(slots, lex, self.cache, REVIEW_MARGIN), lex
+        return known
 
     def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
         """The changes for one line part: the explanation that accounts for most of it and
