@@ -47,6 +47,15 @@ LOSSLESS = [
     ("French, twice over", "Le café est très élégant.", twice(read_as("cp1252"))),
     ("Chinese, GBK bytes as Latin-1", "中文笔记：卷积神经网络", legacy_as_latin1("gbk")),
     ("Chinese, Big5 bytes as Latin-1", "中文筆記：卷積神經網路", legacy_as_latin1("big5")),
+    # Pages ftfy does not try, scripts without a word list or words a word list lacks:
+    ("Thai, KOI8-R", "ที่คุณสามารถใช้แบบออฟไลน์กับ Obsidian และแอปอื่นๆ", read_as("koi8-r")),
+    ("Khmer, Windows-1256", "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា", read_as("cp1256")),
+    ("Bengali, IBM850", "আপনি যদি একজন ডেভেলপার হন, তাহলে আপনি অবদান রাখতে পারেন।", read_as("cp850")),
+    (
+        "Hungarian, Windows-1256",
+        "Használhatok külső féltől származó szinkronizációs szolgáltatást felhőalapú tárolóval?",
+        read_as("cp1256"),
+    ),
 ]
 
 LOSSY = [

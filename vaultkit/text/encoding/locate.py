@@ -68,6 +68,7 @@ ESTABLISHED = 2  # repairs of one double-byte kind after which a document counts
 MIN_CJK = 3  # CJK characters a GBK-family repair needs to be judged at all
 MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
 SCRIPT_SWITCH = 400.0  # cB for two adjacent letters of different alphabets
+MIN_SWITCHES = 2  # letters of two alphabets run together that mark text as mojibake, lacking words
 RUN_GAP = 12  # unchanged characters that separate two findings on one line
 MAX_PART = 2000  # characters of a line analysed at once: longer lines are cut into parts
 BUDGET = 30_000  # characters of line parts with a signature analysed per note, at most
@@ -366,7 +367,7 @@ class _Judge:
             options = options or self._options(seg, hint, exact)
             if not marked:
                 options.append(self._lossy_anyway(seg))
-            options = [[p for p in option if p.trusted or self._worded(p)] for option in options]
+            options = [[p for p in option if p.trusted or self._worded(p, part)] for option in options]
             tried = [(option, self._changes(offset, option)) for option in options if option]
             if tried:
                 accepted, found = min(
@@ -391,17 +392,17 @@ class _Judge:
             options.append(self.choose(offset, lossless_proposals(part, hint)))
         else:  # pages ftfy does not try (KOI8-R, IBM850, MacRoman for Cyrillic): only repairs into words
             for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
-                options.append([p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p)])
+                options.append([p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)])
         codecs = self.signatures[seg].codecs
         if codecs:
             options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
         return options
 
-    def _worded(self, p: Proposal) -> bool:
-        """Whether a repair is made of dictionary words (or is damage the document has
-        shown for sure)."""
+    def _worded(self, p: Proposal, part: str) -> bool:
+        """Whether a repair of line part ``part`` reads as text (:func:`_readable`), or is
+        damage the document has shown for sure."""
         judged = self.judged(p)
-        return p.how in self.established or (judged is not None and _word_share(judged[0], _LETTERS) >= MIN_WORDS)
+        return p.how in self.established or (judged is not None and _readable(part[p.start : p.end], p, judged[0]))
 
     def _lossy_anyway(self, seg: tuple[int, int]) -> list[Proposal]:
         """Lossy proposals for one line part even where the document as a whole did not
@@ -468,8 +469,8 @@ class _Judge:
         if p.piece is not None and not _double_byte(p) and not _self_evident(p):
             from ftfy.badness import is_bad
 
-            if not is_bad(damaged) and strict and (p.lost or _word_share(decoding, _LETTERS) < MIN_WORDS):
-                return -INF  # neither looks like mojibake to ftfy nor repairs into words
+            if not is_bad(damaged) and strict and not _readable(damaged, p, decoding):
+                return -INF  # neither looks like mojibake to ftfy nor reads as text
         repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
         return (
             _cost(damaged, lex, double=p.piece is None or _double_byte(p))
@@ -590,6 +591,25 @@ def _self_evident(p: Proposal) -> bool:
     return sum(1 for s in p.slots if not s.lost and s.end - s.start >= 3) >= 2
 
 
+def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
+    """Whether a single-byte repair of ``damaged`` reads as text in itself, not only better
+    than the damaged text.  Either most of its letters sit in dictionary words -- and, if it
+    had to guess lost bytes, the damaged text is not words as it stands (Russian read as
+    Windows-1253 is Greek letters that spell no Greek word) -- or it restores every byte
+    and undoes what only mojibake shows while leaving none of it: characters of three or
+    more intact UTF-8 bytes (:func:`_self_evident`: how scripts without a word list, Thai
+    or Khmer, are judged) or letters of two alphabets run together (``Kerأ¼lje``), which
+    words never do, rare as their words may be in a word list (Hungarian compounds)."""
+    if _word_share(decoding, letters=True) >= MIN_WORDS:
+        return not p.lost or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
+    return not p.lost and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
+
+
+def _as_is(text: str) -> Decoding:
+    """``text`` segmented into the words of its own language, unchanged."""
+    return langmodel.decode([(c,) for c in text], lexicon(language(text)))
+
+
 def _double_byte(p: Proposal) -> bool:
     return any(p.how == f"UTF-8 read as {label}" for _, label in cjk.CODECS)
 
@@ -602,11 +622,14 @@ def _cjk_count_of(chars: Iterable[str]) -> int:
     return sum(1 for c in chars if langmodel.script(c) in _CJK_SCRIPTS)
 
 
-def _word_share(decoding: Decoding, scripts: frozenset[str] | None = None) -> float:
-    """Share of a repair's CJK characters (or its letters of ``scripts``) that sit inside
-    dictionary words."""
-    scripts = scripts or _CJK_SCRIPTS
-    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in scripts and not c.isascii()]
+def _word_share(decoding: Decoding, letters: bool = False) -> float:
+    """Share of a repair's CJK characters (with ``letters``, its non-ASCII letters of any
+    script: Bengali has a word list as Greek has) that sit inside dictionary words."""
+    positions = [
+        k
+        for k, c in enumerate(decoding.chars)
+        if not c.isascii() and (langmodel.script(c) != "" if letters else langmodel.script(c) in _CJK_SCRIPTS)
+    ]
     if len(positions) < 2:
         return 0.0
     inside = {k for i, j in decoding.words for k in range(i, j)}
@@ -614,7 +637,6 @@ def _word_share(decoding: Decoding, scripts: frozenset[str] | None = None) -> fl
 
 
 _CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
-_LETTERS = _CJK_SCRIPTS | langmodel.ALPHABETS
 
 
 @dataclass(frozen=True)
