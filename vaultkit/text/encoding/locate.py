@@ -357,6 +357,8 @@ class _Judge:
         else:
             marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
+            if "\ufffd" in part:  # a page ftfy does not know marked the lost bytes: filled as dropped ones are
+                accepted = self._marked(offset, part, spaced=True) or accepted
         options: list[list[Proposal]] = []
         if not accepted:
             options = self._options(seg, hint, exact)
@@ -414,17 +416,19 @@ class _Judge:
         best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))
         return self.choose(seg[0], best)
 
-    def _marked(self, offset: int, part: str) -> list[Proposal]:
-        """Single-byte mojibake with U+FFFD for lost bytes: ftfy keeps the U+FFFD (its test
-        corpus expects ``Ру��кий``) and so does vaultkit in alphabetic scripts; in Chinese,
-        Japanese and Korean, where every character has two or three bytes of context and
-        words pin it down, the language model fills them."""
+    def _marked(self, offset: int, part: str, spaced: bool = False) -> list[Proposal]:
+        """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
+        the U+FFFD (its test corpus expects ``Ру��кий``) and so does vaultkit in alphabetic
+        scripts; in Chinese, Japanese and Korean, where every character has two or three
+        bytes of context and words pin it down, the language model fills them.  With
+        ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
+        scripts are filled too, as the bytes that page drops are."""
         by_page = lossy_proposals(part, marked=True)
         if not by_page:
             return []
         best = max(by_page.values(), key=lambda found: coverage(found, part))
         accepted = self.choose(offset, best)
-        if accepted and all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted):  # type: ignore[index]
+        if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
         return []
 
