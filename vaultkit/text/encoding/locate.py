@@ -189,7 +189,9 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
         for name, proposals in by_page.items():
             totals[name] += coverage(proposals, text[seg[0] : seg[1]]) - _lost(proposals)
     order = {name: k for k, name in enumerate(codepages.PAGES)}
-    hint = min(totals, key=lambda name: (-totals[name], order[name])) if totals else None
+    tied = [name for name in totals if totals[name] == max(totals.values())]
+    spelt = {name: _spelt(lossy, name) for name in tied} if len(tied) > 1 else {}
+    hint = min(totals, key=lambda name: (-totals[name], spelt.get(name, 0.0), order[name])) if totals else None
     chosen = {}
     for seg, by_page in lossy.items():
         if by_page:
@@ -223,6 +225,15 @@ def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, lis
         if kept:
             out[name] = kept
     return out
+
+
+def _spelt(lossy: dict[tuple[int, int], dict[str, list[Proposal]]], name: str) -> float:
+    """The cost of the characters the page ``name`` reads intact: of sibling pages that
+    explain a document equally well (ISO-8859-15 and Windows-1252 differ in eight letters:
+    ``Îž`` is ``θ`` in one, ``Ξ`` in the other), the letters that differ decide."""
+    certain = "".join(_certain(p) for by_page in lossy.values() for p in by_page.get(name, []))
+    lex = lexicon(language(certain))
+    return sum(lex.char_cost(c) for c in certain if not c.isascii())
 
 
 def _plausible_loss(proposals: list[Proposal]) -> bool:
@@ -600,13 +611,15 @@ def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
     than the damaged text.  Either most of its letters sit in dictionary words -- and, if it
     had to guess lost bytes, the damaged text is not words as it stands (Russian read as
     Windows-1253 is Greek letters that spell no Greek word) -- or it restores every byte
-    and undoes what only mojibake shows while leaving none of it: characters of three or
+    (or the one value a lost byte can have had: Latin-1 drops only the soft hyphen's) and
+    undoes what only mojibake shows while leaving none of it: characters of three or
     more intact UTF-8 bytes (:func:`_self_evident`: how scripts without a word list, Thai
     or Khmer, are judged) or letters of two alphabets run together (``Kerأ¼lje``), which
     words never do, rare as their words may be in a word list (Hungarian compounds)."""
+    forced = all(len(s.choices) == 1 for s in p.slots)  # every byte back, or the one value it can have had
     if _word_share(decoding, letters=True) >= MIN_WORDS:
-        return not p.lost or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
-    return not p.lost and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
+        return forced or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
+    return forced and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
 
 
 def _as_is(text: str) -> Decoding:
