@@ -405,7 +405,9 @@ class _Judge:
             options.append(self.choose(offset, lossless_proposals(part, hint)))
         else:  # pages ftfy does not try (KOI8-R, IBM850, MacRoman for Cyrillic): only repairs into words
             for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
-                options.append([p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)])
+                options.append(
+                    [p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)]
+                )
         codecs = self.signatures[seg].codecs
         if codecs:
             options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
