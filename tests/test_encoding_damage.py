@@ -75,6 +75,11 @@ LOSSY = [
         read_as("cp1252", "ignore"),
     ),
     ("Korean, Windows-1252 dropping bytes", "합성곱 신경망은 이미지를 처리한다.", read_as("cp1252", "ignore")),
+    (  # ftfy reads it as Windows-1252 in part (``ΜάΞετε``, ``πτυχÎς``): the whole reading wins
+        "Greek, ISO-8859-15 without soft hyphens",
+        "Μάθετε πώς να τροποποιείτε πτυχές της εμφάνισης της εφαρμογής Obsidian.",
+        lambda text: read_as("iso8859-15")(text).replace("\u00ad", ""),
+    ),
     (
         "Chinese, GBK with U+FFFD",
         "卷积核的个数决定了输出特征图的通道数。 一乘一卷积可以改变通道数。",

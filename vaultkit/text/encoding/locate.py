@@ -357,8 +357,10 @@ class _Judge:
         """The changes for one line part: the explanation that accounts for most of it and
         leaves no damage behind.  The first choice (lossy damage the document has shown,
         else the explanation of most characters) is checked; if it would leave mojibake
-        beside repaired text, every explanation is tried and the one that leaves the least
-        wins (:meth:`whole` then leaves alone what is still half repaired)."""
+        beside repaired text, or is ftfy's repair of part of it (ftfy reads Greek through
+        ISO-8859-15 as Windows-1252 in part: ``ΜάΞετε``), every explanation is tried and the
+        one that leaves the least wins, a whole reading before ftfy's partial one among
+        equals (:meth:`whole` then leaves alone what is still half repaired)."""
         offset = seg[0]
         part = self.text[seg[0] : seg[1]]
         exact = exact_fix(part)
@@ -376,7 +378,7 @@ class _Judge:
             accepted = max(options, key=lambda found: (_explained(part, found), not _in_part(found)))  # then ftfy
         found = self._changes(offset, accepted)
         sig = self.signatures[seg]
-        if found and _leftover(self.text, seg, found, sig):
+        if found and (_in_part(accepted) or _leftover(self.text, seg, found, sig)):
             options = options or self._options(seg, hint, exact)
             if not marked:
                 options.append(self._lossy_anyway(seg))
@@ -384,7 +386,12 @@ class _Judge:
             tried = [(option, self._changes(offset, option)) for option in options if option]
             if tried:
                 accepted, found = min(
-                    tried, key=lambda item: (_leftover_size(self.text, seg, item[1], sig), -_explained(part, item[0]))
+                    tried,
+                    key=lambda item: (
+                        _leftover_size(self.text, seg, item[1], sig),
+                        -_explained(part, item[0]),
+                        _in_part(item[0]),
+                    ),
                 )
         self.accepted.update(p.how for p in accepted if p.piece is not None)
         return found
