@@ -231,3 +231,32 @@ def test_utf16_without_bom_in_any_script_is_recognised_by_its_line_feeds():
     text, decoded = decode(ZH.encode("utf-16-le"))
     assert text == ZH and decoded.encoding == "utf-16-le" and decoded.confidence >= 0.99
     assert fix_text(ZH.encode("utf-16-le"), select=["VK301"]).data == ZH.encode("utf-8")
+
+
+def test_a_clear_double_byte_reading_does_not_wait_for_the_single_byte_pages(monkeypatch):
+    """When chardet proposes a double-byte encoding and its reading makes dictionary words,
+    the single-byte pages (letter salad of the same bytes, ten times dearer to judge) are
+    never judged; a note whose double-byte reading is not clear still is."""
+    from vaultkit.text.encoding import detect as module
+
+    judged: list[list[str]] = []
+    real = module._judge_single
+    monkeypatch.setattr(module, "_judge_single", lambda data, readings: judged.append(readings) or real(data, readings))
+    found = detect(ZH.encode("gb18030"))
+    assert found is not None and found.encoding == "gb18030" and found.confidence >= 0.99
+    assert judged == []
+    assert detect(LEGACY[5][1].encode("cp1251")).encoding == "cp1251"
+    assert judged
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "ro", "tr", "vi"])
+def test_word_lists_are_folded_as_each_word_is(lang):
+    """The word lists are folded in one pass over the joined words: the same set as folding
+    each word (case folding, composition, ’, the Romanian cedilla letters)."""
+    from vaultkit.text.encoding import detect as module
+    from vaultkit.text.encoding import langmodel
+
+    words = [w for bucket in langmodel._wordfreq_buckets(lang, ("small",)) for w in bucket]
+    words += ["Straße", "ŞTIINŢĂ", "l’aide", "Việt", "Vie\u0323\u0302t", "ǅ"]
+    assert module._folded(words) == frozenset(module._fold(w) for w in words)
+    assert module._folded([]) == frozenset()

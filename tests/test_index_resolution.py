@@ -109,3 +109,16 @@ def test_heading_keys_and_block_ids_are_folded():
     assert index.heading_keys("N.md") == ((1, "tcp ip model"), (2, "détails part"))
     assert index.block_ids("N.md") == frozenset({"block-id"})
     assert index.heading_keys("Missing.md") == ()
+
+
+def test_one_index_answers_each_folder_in_turn():
+    """The index keeps the candidates of a link path; an answer that depends on the linking
+    note's folder (several suffix matches, a relative path) must not be served to another."""
+    index = vault("A/Note.md", "B/Note.md", "A/Here.md", "B/Here.md", "Top.md")
+    for _ in range(2):  # the second round is answered from what the first kept
+        assert index.candidates("Note", "A/Here.md") == ("A/Note.md", "B/Note.md")
+        assert index.candidates("Note", "B/Here.md") == ("B/Note.md", "A/Note.md")
+        assert index.resolve("./Note", "A/Here.md") == "A/Note.md"
+        assert index.resolve("./Note", "B/Here.md") == "B/Note.md"
+        assert index.resolve("Top", "A/Here.md") == index.resolve("Top", "B/Here.md") == "Top.md"
+        assert index.resolve("", "B/Here.md") == "B/Here.md"

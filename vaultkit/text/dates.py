@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from vaultkit.model import Note, YamlKey
 
@@ -106,13 +107,15 @@ def shape_of(value_text: str) -> DateFormat | None:
     m = _SHAPE.fullmatch(value_text.strip())
     if not m:
         return None
-    tz = m.group("tz")
-    return DateFormat(
-        quote=m.group("q"),
-        time_sep=m.group("sep"),
-        seconds=bool(m.group("sec")),
-        offset=None if tz is None else "Z" if tz == "Z" else m.group("colon"),
-    )
+    q, sep, sec, tz, colon = m.group("q", "sep", "sec", "tz", "colon")
+    return _format(q, sep, bool(sec), None if tz is None else "Z" if tz == "Z" else colon)
+
+
+@cache
+def _format(quote: str, time_sep: str | None, seconds: bool, offset: str | None) -> DateFormat:
+    """One shared :class:`DateFormat` per shape: an index asks for the shape of every
+    front-matter value of every note, and there are a few dozen shapes."""
+    return DateFormat(quote=quote, time_sep=time_sep, seconds=seconds, offset=offset)
 
 
 def is_empty(note: Note, key: YamlKey) -> bool:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from vaultkit.model import BlockId, Budget, FrontMatter, Heading, Link, Note, fold, link_key
 from vaultkit.text.headings import heading_key
@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # (the YAML and canvas readers are imported when a document i
     from vaultkit.text.dates import DateFacts, DateFormat
 
 _T = TypeVar("_T")
+CANDIDATES_KEPT = 200_000  # link paths whose candidates an index keeps (memory stays bounded on any vault)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class VaultIndex:
             by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
         self._by_name = {name: tuple(sorted(paths)) for name, paths in by_name.items()}
         self._folded = {rel: fold(rel) for rel in self.files}
+        self._candidates: dict[str, tuple[str, ...]] = {}  # link path -> candidates, from any folder
         # per-note caches: path -> (the note it was computed from, value); an entry counts only
         # for that very note, so indexes with the same files share them across edits
         self._outgoing: dict[str, tuple[Note, tuple[Target, ...]]] = {}
@@ -235,7 +237,7 @@ class VaultIndex:
         index.files, index.settings, index.dates = self.files, self.settings, dates
         index.documents, index.spelled = self.documents, self.spelled
         index._canvases, index._yaml = self._canvases, self._yaml
-        index._by_name, index._folded = self._by_name, self._folded
+        index._by_name, index._folded, index._candidates = self._by_name, self._folded, self._candidates
         index._outgoing, index._heading_keys, index._block_ids = self._outgoing, self._heading_keys, self._block_ids
         index._outlines = self._outlines
         index._derived, index._note_analyses = {}, (None, {})
@@ -278,10 +280,11 @@ class VaultIndex:
         return ((n.rel, n.digest, n.read_error) for n in self.notes.values())
 
     def facts(self) -> Iterator[NoteFacts]:
-        """The :class:`NoteFacts` of every note (computed here when built from notes)."""
+        """The :class:`NoteFacts` of every note (computed here when built from notes, once: the
+        outlines a link rule asks for are the same facts)."""
         if self._facts is not None:
             return iter(self._facts.values())
-        return (facts_of(note) for note in self.notes.values())
+        return (cast(NoteFacts, self.outline(rel)) for rel in self.notes)
 
     def _indexed(self, note: Note) -> bool:
         """Whether ``note`` is this index's own copy of the note (not an edited one), held for
@@ -320,10 +323,22 @@ class VaultIndex:
         return next((p for p in self._by_name.get(folded.rsplit("/", 1)[-1], ()) if self._folded[p] == folded), None)
 
     def candidates(self, linkpath: str, source: str) -> tuple[str, ...]:
-        """Every file ``linkpath`` could name, best first, as Obsidian orders them."""
+        """Every file ``linkpath`` could name, best first, as Obsidian orders them.  Many notes
+        link to the same names, and the answer depends on the linking note's folder only for
+        relative paths and for several suffix matches: the other answers are kept per path."""
         path = linkpath.strip()
         if not path:
             return (source,)
+        found = self._candidates.get(path)
+        if found is None:
+            found, anywhere = self._find(path, source)
+            if anywhere and len(self._candidates) < CANDIDATES_KEPT:
+                self._candidates[path] = found
+        return found
+
+    def _find(self, path: str, source: str) -> tuple[tuple[str, ...], bool]:
+        """:meth:`candidates` of ``path`` from ``source``, and whether that is the answer from
+        any folder."""
         folded = fold(path)
         last = folded.rsplit("/", 1)[-1]
         found = self._by_name.get(last, ()) if "." in last else ()
@@ -331,21 +346,22 @@ class VaultIndex:
             last, folded = last + ".md", folded + ".md"
             found = self._by_name.get(last, ())
         if not found:
-            return ()
+            return (), True
         if len(found) == 1 and "/" not in folded:
-            return found
+            return found, True
         key = self._folded
         if folded.startswith(("./", "../")):
             wanted = posixpath.normpath(posixpath.join(fold(posixpath.dirname(source)), folded))
-            return tuple(p for p in found if key[p] == wanted)
+            return tuple(p for p in found if key[p] == wanted), False
         absolute = folded.startswith("/")
         folded = folded[1:] if absolute else folded
         exact = tuple(p for p in found if key[p] == folded)
         if exact or absolute:
-            return exact
+            return exact, True
         folder = fold(posixpath.dirname(source))
         suffix = [p for p in found if key[p].endswith(folded)]
-        return tuple(sorted(suffix, key=lambda p: (not key[p].startswith(folder), len(p), key[p], p)))
+        ordered = tuple(sorted(suffix, key=lambda p: (not key[p].startswith(folder), len(p), key[p], p)))
+        return ordered, len(ordered) < 2
 
     def resolve(self, linkpath: str, source: str) -> str | None:
         """The vault-relative path a link from ``source`` opens, or None if unresolved."""
