@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,27 @@ def write_vault(root: Path, files: dict[str, str | bytes], obsidian: bool = True
         else:
             path.write_text(content, encoding="utf-8", newline="")
     return root
+
+
+_LEXICONS: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiled lexicons go to a folder of the session (and of every process it starts),
+    never to the user's own cache -- set before collection, since a test module may check a
+    vault while it is imported."""
+    _LEXICONS["before"] = os.environ.get("VAULTKIT_LEXICON_DIR")
+    _LEXICONS["folder"] = tempfile.mkdtemp(prefix="vaultkit-lexicons-")
+    os.environ["VAULTKIT_LEXICON_DIR"] = _LEXICONS["folder"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _LEXICONS.get("folder"):
+        shutil.rmtree(_LEXICONS["folder"], ignore_errors=True)
+    if _LEXICONS.get("before") is None:
+        os.environ.pop("VAULTKIT_LEXICON_DIR", None)
+    else:
+        os.environ["VAULTKIT_LEXICON_DIR"] = _LEXICONS["before"] or ""
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ exactly the findings of a run without the cache, and a damaged or foreign cache 
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import subprocess
@@ -111,6 +112,65 @@ def test_a_new_note_resolves_a_broken_link(vault) -> None:
     assert not any("Gone" in p.message for p in after)
 
 
+def cached_run(root: Path, computed: list[int]) -> int:
+    """How often ``computed`` grew in a cached run, whose findings must be the cache-less ones."""
+    computed.clear()
+    found = run(root)
+    calls = len(computed)
+    assert found == run(root, cache=False)
+    return calls
+
+
+def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoding rules' vocabulary of the vault (``derived``) is worked out again only when
+    the readable notes or the text of a note it samples changed (vcache.READS)."""
+    from vaultkit.rulekit import encoding
+    from vaultkit.text.encoding import locate
+
+    monkeypatch.setattr(locate, "SAMPLE_NOTES", 1)  # the vocabulary samples one note: A.md, the first
+    computed: list[int] = []
+    real = encoding.context_from
+
+    def counted(rels, text_of):
+        computed.append(1)
+        return real(rels, text_of)
+
+    monkeypatch.setattr(encoding, "context_from", counted)
+    root = vault(NOTES)
+    same_as_uncached(root)
+
+    (root / "E.md").write_text("$x^2$ and [[A#Nope]] edited\n", encoding="utf-8")  # not sampled
+    assert cached_run(root, computed) == 0
+    (root / "A.md").write_text("# A\n\nCafé crème, très bon. [[B]]\n", encoding="utf-8")  # sampled
+    assert cached_run(root, computed) == 1
+    (root / "New.md").write_text("a new readable note\n", encoding="utf-8")  # the readable notes moved
+    assert cached_run(root, computed) == 1
+
+
+def test_the_table_of_names_is_kept_until_a_file_comes_or_goes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suggestions' names by length (``derived``) are worked out again only when the set
+    of files changed, and a broken link's findings stay the cache-less ones either way."""
+    from vaultkit.rulekit import suggest
+
+    computed: list[int] = []
+    real = suggest.names_by_length
+
+    @functools.wraps(real)  # the same module and name: the cache finds it again (cache._named)
+    def counted(index):
+        computed.append(1)
+        return real(index)
+
+    monkeypatch.setattr(suggest, "names_by_length", counted)
+    root = vault({**NOTES, "F.md": "[[Bravoo]]\n"})
+    same_as_uncached(root)
+
+    (root / "E.md").write_text("$x^2$ and [[A#Nope]] edited\n", encoding="utf-8")
+    assert cached_run(root, computed) == 0
+    (root / "Bravoo.md").write_text("now it exists\n", encoding="utf-8")
+    assert cached_run(root, computed) >= 1
+    assert not any(p.path == "F.md" and p.rule == "broken-wikilink" for p in run(root))
+
+
 def test_changing_the_config(vault) -> None:
     root = vault(NOTES)
     same_as_uncached(root)
@@ -207,13 +267,17 @@ def test_a_cache_from_another_user_is_not_trusted(vault, checked: list[str], mon
 
 
 def test_a_concurrent_writer_neither_blocks_nor_breaks_a_run(vault) -> None:
+    """A run that finds the cache locked runs without it, and leaves the writer's cache alone."""
     root = vault(NOTES)
     expected = same_as_uncached(root)
     (root / "C.md").write_text("# C\n", encoding="utf-8")
-    holder = sqlite3.connect(root / ".vaultkit" / "cache.sqlite", isolation_level=None)
+    path = root / ".vaultkit" / "cache.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
+        inode = path.stat().st_ino
         assert run(root) == run(root, cache=False) != expected
+        assert path.stat().st_ino == inode  # the writer's file, not deleted as if it were damaged
     finally:
         holder.execute("ROLLBACK")
         holder.close()

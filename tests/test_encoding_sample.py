@@ -211,3 +211,26 @@ def test_heldout_accuracy(shared):
         matched += sum(b.size for b in blocks)
         total += len(clean)
     assert matched / total >= 0.99
+
+
+def test_kept_decodings_see_what_the_note_taught(damaged, monkeypatch):
+    """The judge keeps one decoding per lattice (engineer B's speed-up); once its cache has
+    learnt the confident fills, every decoding it still keeps must be the one a fresh decode
+    gives now, or a later explanation of a line would be judged without the note's words."""
+    from vaultkit.text.encoding import locate
+
+    judges = []
+    init = locate._Judge.__init__
+
+    def spy(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        judges.append(self)
+
+    monkeypatch.setattr(locate._Judge, "__init__", spy)
+    locate._analyse.cache_clear()
+    locate.analyse(damaged.decode("utf-8"))
+    locate._analyse.cache_clear()
+    (judge,) = judges
+    assert judge.cache.learned  # the sample's confident fills were learnt
+    for slots, (decoding, lex) in judge.lattices.items():
+        assert decode(slots, lex, judge.cache, locate.REVIEW_MARGIN) == decoding

@@ -11,9 +11,12 @@ answer every look-up as a dict of the same word list would.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 
 import pytest
 
+from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding import codepages, langmodel, signature
 from vaultkit.text.encoding.langmodel import Words
 
@@ -50,16 +53,28 @@ TEXTS = SAMPLES + _damaged() + ["".join(SAMPLES)]
 
 def _single_by_bytes(name: str, part: str) -> tuple[tuple[int, int], ...]:
     """The damaged words of page ``name`` found on the encoded bytes, as the signature defines
-    them: a run of high bytes around a lead-then-continuation pair, UTF-8 throughout."""
+    them: a run of high bytes around a lead-then-continuation pair, UTF-8 throughout, unless
+    it is a word of the note's own script (decided on the characters, with what the note
+    writes outside the runs found here)."""
     data = signature._bytes(name, part)
-    found = []
-    for run in re.finditer(b"[\x80-\xff]+", data):
-        if re.search(b"[\xc2-\xf4][\x80-\xbf]", run.group()) and (
-            signature._utf8_run(run.group(), signature._lossy(name))
-            and not signature._word_then_mark(part, *run.span())
-        ):
-            found.append(run.span())
-    return tuple(found)
+    runs = [
+        run.span()
+        for run in re.finditer(b"[\x80-\xff]+", data)
+        if re.search(b"[\xc2-\xf4][\x80-\xbf]", run.group())
+        and signature._utf8_run(run.group(), signature._lossy(name))
+        and not signature._word_then_mark(part, *run.span())
+    ]
+    chars = Counter(part)
+    for a, b in runs:
+        chars.subtract(part[a:b])
+    inside = sum(c.isalpha() for a, b in runs for c in part[a:b])
+    scripts = Counter(
+        langmodel.script(c) for c, n in chars.items() for _ in range(n) if c.isalpha() and not c.isascii()
+    )
+    script, most = scripts.most_common(1)[0] if scripts else ("", 0)
+    strong = any(not all(c.isalpha() or unicodedata.category(c)[0] == "P" for c in part[a:b]) for a, b in runs)
+    outside = signature._Outside(chars, script if most > inside else "", strong)
+    return tuple(span for span in runs if not signature._native(name, part, *span, lambda: outside))
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -68,7 +83,10 @@ def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
     expected_codecs = frozenset(
         codec
         for codec in signature.DOUBLE_BYTE
-        if "\ufffd" in text or signature._DOUBLE.search(text.encode(codec, "replace"))
+        if "\ufffd" in text
+        or signature._DOUBLE.search(text.encode(codec, "replace"))
+        or signature.ALPHABET_RUN.search(text.encode(codec, "replace"))
+        or len(signature.LATIN_INSIDE.findall(text.encode(codec, "replace"))) >= signature.LATIN_TWICE
     )
     found = signature.signature(text)
     assert found.words == expected_words
@@ -81,6 +99,66 @@ def test_mojibake_is_found_and_clean_text_in_any_script_is_not():
     assert signature.suspicious("鍗风Н绁炵粡缃戠粶")  # UTF-8 of 卷积神经网络 read as GBK
     assert not any(signature.suspicious(text) for text in SAMPLES[7:])
     assert signature.suspicious("ascii only" * 100) is False
+
+
+CLEAN_WORDS = [
+    "Вы можете открыть её в новой вкладке.",  # KOI8-R: the bytes of ţ
+    "Ці файли зберігають дії тієї самої теки. Ні.",  # Windows-1251: ֳ, 䳿, an unassigned point
+    "محتوای تگ متای این پاپ آپ. سپس، به اتصال",  # Windows-1256: ʐ, a C1 control, Ӂӡ
+    "Τα βήματα: επιλέξτε **ΝΈΟ** για να συνεχίσετε.",  # Windows-1253: an unassigned point
+    "Je obzvlášť užitočné, keď výška (VÝŠKA) je väčšia než šírka; ďalšie údaje zvlášť.",  # Windows-1250 and ISO 8859-2: Ogham, Syriac, ṻ
+    "Başlangıç tarihi ve başlangıç saati; gösterilen öğeler için ayrıntılı ölçüler.",  # CP850: Armenian
+    "Bruk «åpne» i stedet. Å navigere er lett. Dato i ÅÅÅÅ-MM-DD.",  # MacRoman ǌ, marks
+    "Sortering (A–Ö) och (Ö–A): välj ordning för filnamn, ändrad tid och skapad tid.",  # MacRoman Ѕ, Windows-1252 ז
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_WORDS)
+def test_words_of_the_notes_own_script_are_not_mojibake(text):
+    assert not signature.suspicious(text)
+    assert not signature.signature(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [
+        ("Текст: Рё ещё РЅР°", "cp1251"),  # и, на: Windows-1251 damage of Cyrillic reads back as Cyrillic
+        ("Le mot äºº est chinois.", "cp1252"),  # 人: an ordinal indicator is no Latin letter
+        ("Привет, aеёi и всё.", "koi8-r"),  # ţ inside a Latin word
+        ("Её вы найдёте в п╟п╠ и её.", "koi8-r"),  # the page's damage elsewhere in the note keeps her
+    ],
+)
+def test_short_damage_shaped_like_a_word_is_still_found(text, page):
+    assert page in signature.signature(text).pages
+    assert signature.suspicious(text)
+
+
+ALPHABETS = [
+    "Привет мир, это проверка",
+    "Καλημέρα κόσμε, τι κάνεις",
+    "שלום עולם, מה שלומך",
+    "سلام دنیا برای شما",
+    "Základní pluginy: Paleta příkazů umožňuje spouštět",
+    "Özellikler, bir not hakkındaki bilgileri düzenlemenizi sağlar",
+]
+
+
+@pytest.mark.parametrize("text", ALPHABETS)
+@pytest.mark.parametrize("codec", ["gbk", "gb18030"])
+def test_an_alphabet_read_as_gbk_is_screened_and_repaired_exactly(text, codec):
+    damaged = text.encode("utf-8").decode(codec)
+    assert codec in signature.signature(damaged).codecs
+    assert repair_text(damaged) == text
+
+
+def test_clean_chinese_never_encodes_back_to_an_alphabet():
+    """Short runs happen (小写 in GBK is the UTF-8 of Сд): four letters in a row do not."""
+    assert "小写".encode("gbk").decode("utf-8") == "Сд"
+    assert not any(
+        signature.ALPHABET_RUN.search(text.encode(codec, "replace"))
+        for text in SAMPLES[7:11]
+        for codec in signature.DOUBLE_BYTE
+    )
 
 
 @pytest.mark.parametrize("name", codepages.PAGES)

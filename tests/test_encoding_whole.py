@@ -63,18 +63,35 @@ def test_every_run_is_repaired_in_full_or_left_as_it_is(lang, codec):
 
 
 def test_a_run_no_repair_explains_in_full_is_reported_without_a_fix():
-    """Bengali read as Latin-1 with soft hyphens stripped: bytes lost in C1 controls and the
-    soft hyphen leave more than any reading explains, so the line stays exactly as it is
-    (before, its easy half was repaired and the rest left as mojibake beside it), and the
-    finding names the words nobody could decide."""
+    """Thai read as Windows-1251 with soft hyphens stripped: ``อ`` (E0 B8 AD) lost its last
+    byte, which Windows-1251's undefined 0x98 (``ธ``) could have been as well, and Thai has
+    no word list to tell them apart.  So the line stays exactly as it is (not its easy part
+    repaired and the rest left as mojibake beside it), and the finding names the words
+    nobody could decide."""
     damaged = damage(
-        "আপনি যদি একজন ডেভেলপার হন, তাহলে আপনি বিভিন্নভাবে Obsidian-এ অবদান রাখতে পারেন।", "latin-1", "soft hyphen"
+        "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน Importer ซึ่งจะแปลงข้อมูลของคุณเป็นไฟล์",
+        "cp1251",
+        "soft hyphen",
     )
     assert damaged is not None
     (problem,) = lint_text(damaged, select=["VK303"])
     assert problem.fix is None
-    assert "not repaired" in problem.message and "undecided: “à¦²à¦ªà¦¾à¦°”" in problem.message
+    assert "not repaired" in problem.message and "undecided: “аё”" in problem.message
     assert fix_text(damaged, select=["VK303"], unsafe=True).data.decode("utf-8") == damaged
+
+
+def test_a_script_with_a_word_list_is_judged_by_its_words():
+    """Bengali read as Latin-1 with soft hyphens stripped: the soft hyphen's 0xAD is the one
+    byte Latin-1 loses, so every lost byte is known, and Bengali words (not only Latin,
+    Greek or Cyrillic ones) vouch for the repair: the line is repaired in full, as a fix
+    that needs ``--unsafe-fixes`` since bytes were lost."""
+    original = "আপনি যদি একজন ডেভেলপার হন, তাহলে আপনি বিভিন্নভাবে Obsidian-এ অবদান রাখতে পারেন।"
+    damaged = damage(original, "latin-1", "soft hyphen")
+    assert damaged is not None
+    (problem,) = lint_text(damaged, select=["VK303"])
+    assert problem.fix is not None and problem.fix.applicability == Applicability.UNSAFE
+    assert fix_text(damaged, select=["VK303"], unsafe=True).data.decode("utf-8") == original
+    assert fix_text(damaged, select=["VK303"]).data.decode("utf-8") == damaged
 
 
 @pytest.mark.parametrize(

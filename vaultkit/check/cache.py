@@ -17,7 +17,9 @@ checks), and the findings of the note's last check.
   block ids, whether a note exists, the set of files, the aliases, date evidence, vault-wide
   analyses (rumdl's "dependency fingerprint").  The next run reads the same facts from the
   new index (:class:`Facts`); any difference re-checks the note.  Rules declare nothing; a
-  fact the tracker does not know is taken as "the whole vault".
+  fact the tracker does not know is taken as "the whole vault".  A vault-wide analysis
+  (``derived``) whose inputs are known (:data:`READS`) keeps its answer in the cache with a
+  fingerprint of those inputs, and is computed again only when they changed.
 * When the whole vault's *state* (run key, every file's path, every note's stat signature,
   git HEAD) is the one of the last run, every note's findings are taken as stored and no
   note is loaded at all (the index is built only if someone asks for it).
@@ -66,6 +68,7 @@ from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, R
 from vaultkit.read.parse import digest_of
 from vaultkit.text.dates import DateFormat
 from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings
+from vaultkit.vault.lexcache import user_cache
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
 
@@ -301,6 +304,34 @@ def _canonical(value: Any) -> Any:
     return repr(value)
 
 
+def _context_reads(index: VaultIndex) -> object | None:
+    """What the encoding rules' vault vocabulary (``vaultkit.rulekit.encoding.vault_context``)
+    reads: the paths of the readable notes, and the bytes of the notes it samples
+    (:func:`~vaultkit.text.encoding.locate.sampled`, which exists so that a caller can tell
+    this); None when a sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by the same rule (``VaultState._new_context``)."""
+    from vaultkit.text.encoding.locate import sampled  # (here: the unchanged run does not need it)
+
+    readable = sorted(rel for rel, _, error in index.stamps() if not error)
+    notes = [(rel, index.stamp(rel)) for rel in sampled(readable)]
+    return (readable, notes) if all(stamp and stamp[0] for _, stamp in notes) else None  # None: unknown bytes
+
+
+def _names_reads(index: VaultIndex) -> object:
+    """What the link-name suggestions' table (``vaultkit.rulekit.suggest.names_by_length``)
+    reads: ``index.names``, which is made from the vault's file paths alone."""
+    return files_digest(index.files)
+
+
+# What a vault-wide analysis (``derived``) reads, by the module and name of its function: its
+# answer is computed again only when that changed (a one-note edit otherwise recomputed the
+# encoding rules' vocabulary, loading the 100 sampled notes, and the suggestions' table of
+# names: a fifth of the run).  An analysis not named here is computed on every run that asks.
+READS: dict[tuple[str, ...], Callable[[VaultIndex], object | None]] = {
+    ("vaultkit.rulekit.encoding", "vault_context"): _context_reads,
+    ("vaultkit.rulekit.suggest", "names_by_length"): _names_reads,
+}
+
+
 class Facts:
     """Answers :class:`Tracker` tokens on one run's index.
 
@@ -309,10 +340,17 @@ class Facts:
     a single note that did not change, or a link resolution while no file came or went,
     has the answer it had then and is not asked again (None: ask every token)."""
 
-    def __init__(self, index: VaultIndex, changed: set[str] | None = None, files_same: bool = False) -> None:
+    def __init__(
+        self,
+        index: VaultIndex,
+        changed: set[str] | None = None,
+        files_same: bool = False,
+        memo: dict[Token, tuple[str, str]] | None = None,
+    ) -> None:
         self.index = index
         self.changed = changed
         self.files_same = files_same
+        self.memo = {} if memo is None else memo  # derived token -> (what it read, its answer)
         self._vault: dict[str, str] = {}
         self._answers: dict[Token, str] = {}
 
@@ -352,10 +390,33 @@ class Facts:
         elif kind == "note":
             value = index.stamp(token[1])
         elif kind == "derived" and (compute := _named(token[2], token[3])) is not None:
-            value = _canonical(index.derived(token[1], compute))
+            return self._derived(token, compute)
         else:
             return self._vault_wide(kind if kind in ("files", "aliases", "dates") else "all")
         return digest(value)
+
+    def _derived(self, token: Token, compute: Callable[[VaultIndex], Any]) -> str:
+        """The answer to a vault-wide analysis' token: the stored one when what the analysis
+        reads (:data:`READS`) is what it read when that answer was stored, else computed."""
+        reads = READS.get((token[2], token[3]))
+        found = reads(self.index) if reads is not None else None
+        read = digest(found) if found is not None else None
+        kept = self.memo.get(token)
+        if read is not None and kept is not None and kept[0] == read:
+            return kept[1]
+        value = digest(_canonical(self.index.derived(token[1], compute)))
+        if read is not None:
+            self.memo[token] = (read, value)
+        return value
+
+    def learn(self, results: Iterable[Result]) -> None:
+        """Keep the answers to vault-wide analyses that ``results`` hold (worked out in worker
+        processes, on an index with these very facts), so that the next run need not compute them."""
+        learnt = {t: answer for result in results for t, answer in result.answers.items() if t[2:4] in READS}
+        for token, answer in learnt.items():
+            found = READS[token[2:4]](self.index) if token[0] == "derived" else None
+            if found is not None:
+                self.memo[token] = (digest(found), answer)
 
     def answers(self, tokens: Iterable[Token]) -> dict[Token, str]:
         return {token: self.answer(token) for token in tokens}
@@ -434,7 +495,7 @@ def dumps(value: object) -> bytes:
 def user_secret() -> bytes | None:
     """The per-user key that signs cache blobs (created on first use); None when there is
     no private place to keep one -- then nothing is cached."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vaultkit"
+    base = user_cache()
     path = base / "cache-key"
     try:
         base.mkdir(parents=True, exist_ok=True)
@@ -493,6 +554,7 @@ class Store:
         self._secret = user_secret()
         self._key: bytes | None = None
         self.findings: dict[str, list[Any]] = {}  # the last run's findings, by note (fast path)
+        self.derived: dict[Token, tuple[str, str]] = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()  # the process that opened ``_db`` (a forked worker opens its own)
         self._inherited: sqlite3.Connection | None = None
@@ -535,11 +597,16 @@ class Store:
                 found = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
                 self.findings = pickle.loads(found) if found else {}
             self.files = files.decode() if files else None
+            derived = self._open(rows.get("derived"), f"derived\0{self.run_key}".encode())
+            self.derived = pickle.loads(derived) if derived else {}
             for rel, sig, digest in notes:
                 self.entries[rel] = Entry(sig or "", digest or "")
-        except Exception:  # whatever a damaged file makes SQLite or pickle raise
-            self.entries, self.state, self.findings = {}, None, {}
-            self._wipe()
+        except Exception as exc:  # whatever a damaged file makes SQLite or pickle raise
+            self.entries, self.state, self.findings, self.derived = {}, None, {}, {}
+            if _busy(exc):  # another run is writing it: run without the cache, leave the file alone
+                self.close()
+            else:
+                self._wipe()
 
     def _wipe(self) -> None:
         """Start a fresh cache file (schema or version changed, or the file is damaged)."""
@@ -662,32 +729,41 @@ class Store:
         if self._secret is None:
             return
         keep = set(rels)
-        rows, updates, touched = [], [], []
+
+        def sealed_result(rel: str, digest: str) -> bytes | None:
+            if rel not in results:
+                return None
+            return self._seal(dumps(results[rel]), f"result\0{self.run_key}\0{rel}\0{digest}".encode())
+
+        new_rows, updates, touched = [], [], []
         for rel in keep:
             entry = self.entries.get(rel)
             new = parsed.get(rel)
             digest = new[0].digest if new is not None else entry.digest if entry else ""
             if not digest:
                 continue
-            result_blob = None
-            if rel in results:
-                context = f"result\0{self.run_key}\0{rel}\0{digest}".encode()
-                result_blob = self._seal(dumps(results[rel]), context)
             sig = signatures.get(rel, "")
             if new is not None:  # parsed in this run: a new row
-                rows.append((rel, sig, digest, new[1], result_blob, self.seal_facts(new[0])))
+                new_rows.append((rel, sig, digest))
             elif entry is None:
                 continue
-            elif result_blob is not None or (moved and rel not in reused):  # new findings, or none that hold
-                updates.append((sig, result_blob, rel))
+            elif rel in results or (moved and rel not in reused):  # new findings, or none that hold
+                updates.append((sig, sealed_result(rel, digest), rel))
             elif entry.signature != sig:
                 touched.append((sig, rel))
+        # The new rows are sealed as SQLite takes them, not all first: on 100,000 notes their
+        # facts and findings would otherwise be held twice at the run's peak of memory.
+        rows = (
+            (rel, sig, digest, parsed[rel][1], sealed_result(rel, digest), self.seal_facts(parsed[rel][0]))
+            for rel, sig, digest in new_rows
+        )
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
         if state:  # every verified note's findings in one blob: an unchanged vault reads only this
             found = {rel: list(result.problems) for rel, result in results.items()}
             found.update({rel: problems for rel, problems in reused.items() if rel not in found})
             findings_blob = self._seal(dumps(found), f"findings\0{self.run_key}\0{state}".encode())
+        derived_blob = self._seal(dumps(self.derived), f"derived\0{self.run_key}".encode())
         try:
             state_dir(self.root)
             if self._db is None:
@@ -701,6 +777,7 @@ class Store:
                     db.execute("INSERT INTO meta VALUES ('state', ?)", (state_blob,))
                     db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
+                db.execute("INSERT INTO meta VALUES ('derived', ?)", (derived_blob,))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", rows)
                 db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
@@ -710,13 +787,11 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             self._blobs.pop("note", None)
-            for rel, sig, digest, *_ in rows:  # a note loaded after the run finds the one just stored
+            for rel, sig, digest in new_rows:  # a note loaded after the run finds the one just stored
                 self.entries[rel] = Entry(sig, digest)
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):  # another run is writing: leave it
+        except (sqlite3.Error, OSError) as exc:
+            if not _busy(exc):  # another run is writing: leave it
                 self._wipe()
-        except (sqlite3.Error, OSError):
-            self._wipe()
         finally:
             self.close()
 
@@ -724,6 +799,12 @@ class Store:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether ``exc`` says that another process holds the cache's lock (SQLite's
+    SQLITE_BUSY and SQLITE_LOCKED), as opposed to a damaged file."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 def clear(root: Path) -> bool:

@@ -859,7 +859,7 @@ def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult
         before = {rel: entry.digest for rel, entry in store.entries.items()}
         now = {f.rel: f.digest for f in facts}
         changed = {rel for rel in before.keys() | now.keys() if before.get(rel) != now.get(rel)}
-        answers = vcache.Facts(index, changed if store.files else None, files_same)
+        answers = vcache.Facts(index, changed if store.files else None, files_same, store.derived)
         made.append((index, answers, changed))
         stale = []
         with _no_gc():  # loading every stored result: many objects, no cycles
@@ -910,6 +910,7 @@ def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult
         problems.extend(found_here)
         if result is not None:
             results[rel] = result
+    answers.learn(results.values())
     reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
     problems += _in_scope(reused[VAULT], scope)
     moved = bool(changed) or not files_same

@@ -77,6 +77,10 @@ def load_rules(isolated: bool = False) -> dict[str, Rule]:
     ``incomplete-analysis``) first (so that ``--ignore`` and ``vaultkit rule`` know them).  ``isolated`` loads only vaultkit's own bundle."""
     from importlib.metadata import entry_points  # (here: a run answered from the cache loads no rule)
 
+    from vaultkit.vault import lexcache
+
+    lexcache.install()  # rules about to run may need word lists: compiled once per machine, not per process
+
     found: dict[str, Rule] = {rule.name: rule for rule in ENGINE_RULES}
     names: dict[str, str] = {rule.name: "vaultkit" for rule in ENGINE_RULES}
     codes: dict[str, str] = {rule.code: "vaultkit" for rule in ENGINE_RULES}

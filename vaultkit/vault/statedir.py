@@ -112,17 +112,19 @@ def _try_lock(fd: int) -> bool:
 
 
 class FileLock:
-    """An exclusive lock on ``.vaultkit/<name>`` that records its holder's pid."""
+    """An exclusive lock on ``.vaultkit/<name>`` (or ``folder/<name>``, a folder outside a
+    vault that the caller has vetted) that records its holder's pid."""
 
-    def __init__(self, root: Path, name: str, what: str) -> None:
+    def __init__(self, root: Path, name: str, what: str, folder: Path | None = None) -> None:
         self.root = Path(root)
         self.name = name
         self.what = what  # for the message: "another `vaultkit watch` is running"
+        self.folder = folder
         self._fd: int | None = None
 
     def acquire(self, wait: float | None = 0.0) -> None:
         """Take the lock, waiting up to ``wait`` seconds (None: for ever); raises :class:`Busy`."""
-        path = state_dir(self.root) / self.name
+        path = (self.folder or state_dir(self.root)) / self.name
         fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, PRIVATE_FILE)
         deadline = None if wait is None else time.monotonic() + wait
         while not _try_lock(fd):

@@ -15,11 +15,13 @@ this (its issue #34 declined GB*, #119 on Shift-JIS is open).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 
-from vaultkit.text.encoding import langmodel
+from vaultkit.text.encoding import langmodel, signature
 from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, template_of
 from vaultkit.text.encoding.mojibake import Proposal
 
@@ -112,6 +114,52 @@ def double_byte_proposals(segment: str, codecs: Iterable[str] | None = None) -> 
             score = sum(p.end - p.start for p in found)
             if score > best_score:
                 best, best_score = found, score
+    return best
+
+
+# Stretches of bytes that are UTF-8: ASCII and whole multi-byte sequences (checked strictly after).
+_UTF8_STRETCH = re.compile(
+    b"(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
+)
+
+
+def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
+    """Exact repairs of UTF-8 in a two-byte alphabet (Cyrillic, Greek, Hebrew, Arabic, Latin
+    letters with accents) read as one of ``codecs`` (those whose signature the segment
+    has): the stretches of ``segment`` whose bytes in that codec are UTF-8 and hold
+    :data:`.signature.ALPHABET_RUN` (letters of one alphabet in a row) or an accented Latin
+    letter inside a word (:data:`.signature.LATIN_INSIDE`), which clean Chinese, Japanese
+    and Korean never encode back to; those of the codec that repairs the most characters.
+
+    GBK and GB18030 give every byte pair of these letters a character, so the damage loses
+    nothing and re-encoding gives the UTF-8 back byte for byte; the language model has
+    nothing to choose (it would not judge Russian by its Chinese characters either)."""
+    best: list[Proposal] = []
+    for codec, label in CODECS:
+        if codec not in codecs:
+            continue
+        encode = _encoder(codec)
+        pieces = [encode(char) or b"?" for char in segment]
+        data = b"".join(pieces)
+        starts = list(itertools.accumulate((len(piece) for piece in pieces), initial=0))  # byte offset of each char
+        found = []
+        for stretch in _UTF8_STRETCH.finditer(data):
+            if not (signature.ALPHABET_RUN.search(stretch.group()) or signature.LATIN_INSIDE.search(stretch.group())):
+                continue
+            first = bisect.bisect_left(starts, stretch.start())
+            last = bisect.bisect_right(starts, stretch.end()) - 1  # chars [first, last) lie inside
+            while first < last and segment[first].isascii():
+                first += 1
+            while last > first and segment[last - 1].isascii():
+                last -= 1
+            try:
+                fixed = data[starts[first] : starts[last]].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if fixed != segment[first:last]:
+                found.append(Proposal(first, last, f"UTF-8 read as {label}", fixed=fixed, trusted=True))
+        if sum(p.end - p.start for p in found) > sum(p.end - p.start for p in best):
+            best = found
     return best
 
 

@@ -16,7 +16,11 @@ The data is wordfreq's (on PyPI; built from Wikipedia, subtitles, books, news an
 in 40+ languages); nothing here is a hand-typed frequency table.  A lexicon loads lazily, on
 first use in a process, so clean vaults never pay for it, and into :class:`Words` (8 bytes a
 word, not a dict entry): the nine lexicons a vault with mojibake in nine languages needs take
-about 110 MB at peak instead of 390 MB.
+about 110 MB at peak instead of 390 MB.  Building one from wordfreq's list takes 0.3-0.9 s, so
+it is built once per machine: its arrays are compiled into a file (:mod:`.lexstore`) that
+later processes map in milliseconds, kept by the store the vault layer hands over
+(:func:`use_store`, :mod:`vaultkit.vault.lexcache`; without one, each process compiles in
+memory).
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TypeVar, overload
+
+from xxhash import xxh3_64_intdigest
+
+from vaultkit.text.encoding import lexstore
+from vaultkit.text.encoding.lexstore import InMemory, Store, stable_hash
 
 _T = TypeVar("_T")
 
@@ -56,14 +65,13 @@ COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison 
 
 
 BUCKET_BITS = 10  # wordfreq's buckets: 0 to 800 (frequencies down to 1e-8)
-_HASH_BITS = ~((1 << BUCKET_BITS) - 1)  # the rest of a 64-bit key: the word's hash
+_HASH_BITS = ((1 << 64) - 1) & ~((1 << BUCKET_BITS) - 1)  # the rest of a 64-bit key: the word's hash
 
 
 def _code(word: str) -> int:
-    """The high bits of a word's key.  CPython hashes a string's stored bytes, so ``"sr"``
-    (two bytes) and ``"牳"`` (U+7273, the same two bytes) share a hash; the length tells them
-    apart, and any two strings that store the same bytes differ in length."""
-    return (hash(word) ^ (len(word) << BUCKET_BITS)) & _HASH_BITS
+    """The high bits of a word's key: its stable hash (the same in every process, so keys can
+    be stored: :func:`lexstore.stable_hash`)."""
+    return stable_hash(word) & _HASH_BITS
 
 
 class Words:
@@ -71,30 +79,36 @@ class Words:
 
     A dict of the 700,000 words of wordfreq's Russian list takes about 130 MB in Python (a
     string object and a table entry per word); the nine lexicons one damaged vault can need
-    came to 400 MB.  Here a word is one 64-bit integer in a sorted array: the high 54 bits of
-    its string hash (:func:`_code`), then its bucket.  A look-up is a binary search (C's ``bisect`` over the
-    array).  A string that is not a word but shares a word's 54 hash bits would take its cost:
-    about one chance in 2**54 / 700,000 (25 billion) per look-up.  Of a word listed in several
-    buckets the most frequent counts (the lowest bucket sorts first), as in wordfreq.
+    came to 400 MB.  Here a word is one unsigned 64-bit integer in a sorted array: the high 54
+    bits of its hash (:func:`_code`), then its bucket -- an :class:`array` or a view of a
+    mapped store file (:mod:`.lexstore`).  A look-up is a binary search (C's ``bisect`` over
+    the array).  A string that is not a word but shares a word's 54 hash bits would take its
+    cost: about one chance in 2**54 / 700,000 (25 billion) per look-up.  Of a word listed in
+    several buckets the most frequent counts (the lowest bucket sorts first), as in wordfreq.
     """
 
     __slots__ = ("_keys",)
 
-    def __init__(self, keys: list[int]) -> None:
-        """``keys``: :meth:`keys` of every word, in any order (sorted here, in place)."""
-        keys.sort()
-        self._keys = array("q", keys)
+    def __init__(self, keys: list[int] | memoryview) -> None:
+        """``keys``: :meth:`keys` of every word, in any order (a list, sorted here, in
+        place), or a view of them already sorted."""
+        if isinstance(keys, list):
+            keys.sort()
+            self._keys: array[int] | memoryview = array("Q", keys)
+        else:
+            self._keys = keys
 
     @staticmethod
     def keys(words: Iterable[str], bucket: int = 0) -> list[int]:
         """The 64-bit keys of ``words`` in ``bucket``."""
         if not 0 <= bucket < 1 << BUCKET_BITS:
             raise ValueError(f"wordfreq bucket {bucket} out of range")
-        words = list(words)
-        shifted = [size << BUCKET_BITS for size in map(len, words)]
-        return [
-            (code ^ size) & _HASH_BITS | bucket for code, size in zip(map(hash, words), shifted, strict=True)
-        ]  # _code, inlined
+        return [code & _HASH_BITS | bucket for code in map(stable_hash, words)]  # _code, inlined
+
+    @property
+    def sorted_keys(self) -> array[int]:
+        """The sorted keys, as an array to store."""
+        return self._keys if isinstance(self._keys, array) else array("Q", self._keys)
 
     @overload
     def get(self, word: str) -> float | None: ...
@@ -104,7 +118,10 @@ class Words:
 
     def get(self, word: str, default: object = None) -> object:
         """The cost of ``word`` (cB, its bucket), else ``default``."""
-        code = _code(word)
+        try:  # _code, inlined: a decode looks up about a million words
+            code = xxh3_64_intdigest(word.encode()) & _HASH_BITS
+        except UnicodeEncodeError:
+            code = _code(word)
         index = bisect.bisect_left(self._keys, code)
         if index < len(self._keys) and self._keys[index] & _HASH_BITS == code:
             return float(self._keys[index] & ~_HASH_BITS)
@@ -115,6 +132,32 @@ class Words:
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+SEEN_LIMIT = 200_000  # look-ups a lexicon remembers for the next lattice (about 20 MB), then forgets
+
+
+@dataclass(eq=False)
+class _Seen:
+    """What decoding has looked up in one lexicon.  The lattices of one note overlap (each
+    explanation of a line part, each pass, the same certain text), as do a vault's notes, so
+    nine look-ups in ten are repeats; the memo is emptied when full, so it stays bounded."""
+
+    costs: dict[str, float] = field(default_factory=dict)  # dictionary key -> cB, INF: not a word
+    prefixes: dict[str, bool] = field(default_factory=dict)  # dictionary key -> Lexicon.continues
+    slots: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)  # _folded
+    tokens: dict[str, float] = field(default_factory=dict)  # a spaced script's token (unfolded) -> cB
+
+    def bound(self) -> None:
+        """Forget everything once the memo holds :data:`SEEN_LIMIT` entries."""
+        if len(self.costs) + len(self.prefixes) + len(self.slots) + len(self.tokens) > SEEN_LIMIT:
+            self.clear()
+
+    def clear(self) -> None:
+        self.costs.clear()
+        self.prefixes.clear()
+        self.slots.clear()
+        self.tokens.clear()
 
 
 @dataclass(frozen=True)
@@ -128,8 +171,9 @@ class Lexicon:
     fold_map: dict[int, str] = field(default_factory=dict)  # traditional -> simplified Chinese
     traditional: frozenset[str] = frozenset()
     simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
-    longer: tuple[str, ...] = ()  # sorted words of three or more characters (unspaced scripts)
+    prefixes: Words = field(default_factory=lambda: Words([]))  # what words of 3+ characters start with (unspaced)
     memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
+    seen: _Seen = field(default_factory=_Seen, compare=False, repr=False)
 
     def fold(self, text: str) -> str:
         """The dictionary key of ``text``: case-folded and, for Chinese, simplified."""
@@ -137,9 +181,9 @@ class Lexicon:
         return folded.translate(self.fold_map) if self.fold_map else folded
 
     def continues(self, key: str) -> bool:
-        """Whether some dictionary word is longer than ``key`` and starts with it."""
-        index = bisect.bisect_right(self.longer, key)
-        return index < len(self.longer) and self.longer[index].startswith(key)
+        """Whether some dictionary word of three or more characters is longer than ``key``
+        and starts with it: a look-up of ``key`` among those words' proper prefixes."""
+        return self.prefixes.get(key) is not None
 
     def char_cost(self, char: str, guessed: bool = False) -> float:
         """Cost of one character standing alone (a one-character word, or a letter).
@@ -179,25 +223,32 @@ def _wordfreq_buckets(lang: str, sizes: tuple[str, ...] = ("large", "small")) ->
     return list(_wordfreq_stream(lang, sizes))
 
 
+def _wordfreq_path(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> str | None:
+    """The file of wordfreq's list for ``lang``, the largest of ``sizes`` it has."""
+    data = _wordfreq_data()
+    for size in sizes:
+        path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
+        if data and os.path.exists(path):
+            return path
+    return None
+
+
 def _wordfreq_stream(lang: str, sizes: tuple[str, ...] = ("large", "small")) -> Iterator[list[str]]:
     """The buckets of :func:`_wordfreq_buckets` one at a time, unpacked as they are read, so
     that a lexicon never holds the whole list as Python strings at once."""
     import msgpack
 
-    data = _wordfreq_data()
-    for size in sizes:
-        path = os.path.join(data or "", f"{size}_{lang}.msgpack.gz")
-        if data and os.path.exists(path):
-            with gzip.open(path) as handle:
-                unpacker = msgpack.Unpacker(handle, raw=False)
-                count = unpacker.read_array_header()
-                header = unpacker.unpack() if count else {}
-                if not isinstance(header, dict) or header.get("format") != "cB":
-                    raise LookupError(f"unknown wordfreq list format in {path}")
-                for _ in range(count - 1):
-                    yield unpacker.unpack()
-            return
-    raise LookupError(f"wordfreq has no word list for {lang!r}")
+    path = _wordfreq_path(lang, sizes)
+    if path is None:
+        raise LookupError(f"wordfreq has no word list for {lang!r}")
+    with gzip.open(path) as handle:
+        unpacker = msgpack.Unpacker(handle, raw=False)
+        count = unpacker.read_array_header()
+        header = unpacker.unpack() if count else {}
+        if not isinstance(header, dict) or header.get("format") != "cB":
+            raise LookupError(f"unknown wordfreq list format in {path}")
+        for _ in range(count - 1):
+            yield unpacker.unpack()
 
 
 def _chinese_fold_map() -> dict[int, str]:
@@ -213,33 +264,109 @@ def _chinese_fold_map() -> dict[int, str]:
     return {int(k): v for k, v in mapping.items()}
 
 
+_store: Store = InMemory()
+
+
+def use_store(store: Store) -> None:
+    """Keep compiled lexicons in ``store`` from now on (the vault layer hands over its per-user
+    cache folder, :mod:`vaultkit.vault.lexcache`; without one each process compiles its own)."""
+    global _store
+    _store = store
+
+
+@cache
+def _wordfreq_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wordfreq")
+    except PackageNotFoundError:
+        return "?"
+
+
+def _compiled(name: str, path: str | None, build: Callable[[], dict[str, array]]) -> dict[str, memoryview]:
+    """The sections of ``name`` compiled from the file at ``path`` by ``build``: from the
+    store when it holds them for this very file (format, wordfreq's version, the file's size
+    and modification time), else compiled now (and stored, when the store can)."""
+    try:
+        info = os.stat(path) if path else None
+    except OSError:
+        info = None
+    if info is None:  # no list: nothing worth storing (build gives what a missing list gives)
+        return {key: memoryview(values) for key, values in build().items()}
+    source = f"{name} {lexstore.FORMAT} wordfreq {_wordfreq_version()} {os.path.basename(path or '')} {info.st_size} {info.st_mtime_ns}"
+    return _store.compiled(
+        f"{name}-{stable_hash(source):016x}.vkl",
+        lambda: lexstore.pack(source, build()),
+        lambda buffer: lexstore.unpack(buffer, source),
+    )
+
+
 @cache
 def chinese_tags() -> dict[str, str]:
     """Part-of-speech tags of Chinese words (word -> tag of the PKU/ICTCLAS tag set: ``d``
     adverb, ``p`` preposition, ``f`` locative, ``uj`` the particle 的, ``n`` noun, ...),
-    from jieba's dictionary, which wordfreq ships as its Chinese tokenizer's word list."""
-    data = _wordfreq_data()
+    from jieba's dictionary, which wordfreq ships as its Chinese tokenizer's word list.
+
+    A dict, not keyed arrays: a decode asks it millions of times (every word around every
+    open slot), where a hash look-up is ten times cheaper than a binary search; what the store
+    saves is reading the 5 MB text file (it keeps the words as one string to split)."""
+    path = os.path.join(_wordfreq_data() or "", "jieba_zh_orig.txt")
+    sections = _compiled("tags-zh", path, lambda: _compile_tags(path))
+    if not len(sections["words"]):
+        return {}
+    names = bytes(sections["names"]).decode("utf-8").split("\n")
+    words = bytes(sections["words"]).decode("utf-8").split("\n")
+    return dict(zip(words, map(names.__getitem__, sections["tags"]), strict=True))
+
+
+def _compile_tags(path: str) -> dict[str, array]:
     tags: dict[str, str] = {}
     try:
-        with open(os.path.join(data or "", "jieba_zh_orig.txt"), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             for line in handle:
                 word, _, tag = line.rstrip("\n").rpartition(" ")
                 word = word.rpartition(" ")[0]
                 if word and tag:
                     tags[word] = tag
     except OSError:  # no tagged list: no grammatical context, the word model alone decides
-        return {}
-    return tags
+        tags = {}
+    names = sorted(set(tags.values()))
+    index = {name: i for i, name in enumerate(names)}
+    return {
+        "words": array("B", "\n".join(tags).encode("utf-8")),
+        "tags": array("B", [index[tag] for tag in tags.values()]),  # (jieba has 55 tags)
+        "names": array("B", "\n".join(names).encode("utf-8")),
+    }
 
 
 @cache
 def lexicon(lang: str) -> Lexicon:
-    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process, bucket by
-    bucket into compact :class:`Words` (the Russian list: about 120 MB less than a
-    dict of it)."""
+    """The lexicon of ``lang`` (a wordfreq language code), loaded once per process from its
+    compiled form (:func:`_compile_lexicon`, kept in the store between processes)."""
+    spaced = lang not in UNSPACED
+    sections = _compiled(f"lexicon-{lang}", _wordfreq_path(lang), lambda: _compile_lexicon(lang))
+    fold_map = _chinese_fold_map() if lang == "zh" else {}
+    traditional = frozenset(chr(k) for k in fold_map)
+    return Lexicon(
+        lang,
+        Words(sections["words"]),
+        dict(zip(map(chr, sections["chars"]), sections["costs"], strict=True)),
+        spaced,
+        fold_map,
+        traditional,
+        frozenset(fold_map.values()) - traditional,
+        Words(sections["prefixes"]),
+    )
+
+
+def _compile_lexicon(lang: str) -> dict[str, array]:
+    """The arrays of ``lang``'s lexicon, from wordfreq's list, bucket by bucket: the word
+    keys, the letter costs (spaced scripts) and the keys of every proper prefix of the words
+    of three or more characters (unspaced scripts, for :meth:`Lexicon.continues`)."""
     spaced = lang not in UNSPACED
     keyed: list[int] = []
-    longer: set[str] = set()  # a sorted tuple of these strings is half the time of hashing their prefixes
+    prefixes: set[str] = set()
     head: list[list[str]] = []  # the frequent buckets that letter costs are counted from
     counted = 0
     try:
@@ -249,21 +376,16 @@ def lexicon(lang: str) -> Lexicon:
                 head.append(group)
                 counted += len(group)
             elif not spaced:
-                longer.update(word for word in group if len(word) > 2)
+                prefixes.update(word[:end] for word in group if len(word) > 2 for end in range(len(word)))
     except (LookupError, OSError, ValueError):  # no word list: character priors alone still work
-        keyed, longer, head = [], set(), []
-    fold_map = _chinese_fold_map() if lang == "zh" else {}
-    traditional = frozenset(chr(k) for k in fold_map)
-    return Lexicon(
-        lang,
-        Words(keyed),
-        _char_costs(head) if spaced else {},
-        spaced,
-        fold_map,
-        traditional,
-        frozenset(fold_map.values()) - traditional,
-        tuple(sorted(longer)),
-    )
+        keyed, prefixes, head = [], set(), []
+    chars = _char_costs(head) if spaced else {}
+    return {
+        "words": Words(keyed).sorted_keys,
+        "chars": array("Q", map(ord, chars)),
+        "costs": array("d", chars.values()),
+        "prefixes": Words(Words.keys(prefixes)).sorted_keys,
+    }
 
 
 CHAR_WORDS = 40000  # most frequent words of a spaced script whose letters give its letter costs
@@ -395,6 +517,7 @@ class DocumentCache:
         self.by_first: dict[str, list[str]] = {}
         for word in self.words:
             self.by_first.setdefault(word[0], []).append(word)
+        self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
         self._joined = ""  # every learned text, for :meth:`shown`
         self._counts: dict[str, int] = {}  # occurrences in it, per text asked about
@@ -405,16 +528,30 @@ class DocumentCache:
             family = style(char) or partner(char)
             if family:
                 self.styles[family] += 1
+        self.costs.clear()
 
     def char_cost(self, char: str, cost: float) -> float:
-        """``cost`` of a candidate character, adapted to the document and the vault."""
+        """``cost`` of a candidate character, adapted to the document and the vault.
+        Memoised: a note's lattices offer the same candidates again and again (a lost byte
+        leaves dozens per slot, nearly the same ones in each slot and each explanation)."""
+        known = self.costs.get((char, cost))
+        if known is None:
+            known = self.costs[(char, cost)] = self._char_cost(char, cost)
+        return known
+
+    def _char_cost(self, char: str, cost: float) -> float:
         shares = (self.chars.get(char, 0) / self.totals[0], self.vault_chars.get(char, 0) / self.totals[1])
         if any(shares):
             p = (1 - 2 * CACHE_WEIGHT) * 10 ** (-cost / 100) + CACHE_WEIGHT * sum(shares)
             cost = -100 * math.log10(p)
-        if self.styles.get(style(char)) or self.styles.get(char):
+        if self.styled(char):
             cost -= CACHE_BONUS
         return cost
+
+    def styled(self, char: str) -> bool:
+        """Whether the document uses ``char``'s style or the partner of ``char``: all that
+        :meth:`char_cost` asks of the learnt styles."""
+        return bool(self.styles.get(style(char)) or self.styles.get(char))
 
     def word_bonus(self, word: str) -> float:
         return CACHE_BONUS if word in self.text else 0.0
@@ -486,16 +623,30 @@ def decode(
     A forward and a backward pass give, for every edge, the cheapest complete path through
     it; per open slot that is the best cost of each candidate, hence the margins.
 
-    In Chinese, a guessed function word is judged by the words either side of it
-    (:func:`misplaced`); where those are open too, a first pass guesses them.
+    In Chinese, a guessed function word is judged by the words either side of it and by
+    what the note shows (:func:`context_cost`); where those are open too, a first pass
+    guesses them.  The decoding depends on ``cache`` as it is at the call, including what
+    it has learnt (:meth:`DocumentCache.learn`): a caller that keeps decodings must drop
+    those :func:`context_dependent` says the learnt text can change.
     """
-    first = _decode(slots, lex, cache, review_margin, None)
-    if lex.lang == "zh" and any(
-        len(slots[k]) > 1
-        and any(_neighbour(slots, k, lex, step, first.chars) != _neighbour(slots, k, lex, step) for step in (-1, 1))
-        for k in range(len(slots))
-    ):
-        return _decode(slots, lex, cache, review_margin, first.chars)
+    certain = _Neighbours(slots, lex, None, cache)
+    first = _decode(slots, lex, cache, review_margin, certain)
+    if lex.lang == "zh":
+        # A second pass where the first pass's picks change the words next to an open slot.
+        # Its lattice differs from the first only in the context charge of open slots (the
+        # tags either side, and the guessed characters context_cost reads the note's words
+        # by): where that charge stays the same for every candidate, so do the lattice and
+        # its decoding.  The charges are memoised per pass, so the test costs nothing more.
+        guessed = _Neighbours(slots, lex, first.chars, cache)
+        opened = [k for k in range(len(slots)) if len(slots[k]) > 1]
+        tags = chinese_tags()
+        if any(certain.frame(k) != guessed.frame(k) for k in opened) and any(
+            certain.charge(k, char) != guessed.charge(k, char)
+            for k in opened
+            for char in slots[k]
+            if tags.get(char) in _FUNCTION_TAGS
+        ):
+            return _decode(slots, lex, cache, review_margin, guessed)
     return first
 
 
@@ -504,10 +655,10 @@ def _decode(
     lex: Lexicon,
     cache: DocumentCache | None,
     review_margin: float,
-    guess: Sequence[str] | None,
+    neighbours: _Neighbours,
 ) -> Decoding:
     n = len(slots)
-    edges = _edges(slots, lex, cache, guess)
+    edges = _edges(slots, lex, cache, neighbours)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -517,16 +668,21 @@ def _decode(
     back: list[Edge | None] = [None] * (n + 1)
     forward[0] = 0.0
     for j in range(1, n + 1):
+        least, through = INF, None
         for edge in by_end[j]:
             value = forward[edge[0]] + edge[3]
-            if value < forward[j]:
-                forward[j], back[j] = value, edge
+            if value < least:
+                least, through = value, edge
+        forward[j], back[j] = least, through
     backward = [INF] * (n + 1)
     backward[n] = 0.0
     for i in range(n - 1, -1, -1):
+        least = INF
         for _, j, _, cost in by_start[i]:
-            if cost + backward[j] < backward[i]:
-                backward[i] = cost + backward[j]
+            value = cost + backward[j]
+            if value < least:
+                least = value
+        backward[i] = least
     chosen = [c[0] for c in slots]
     words = []
     j = n
@@ -540,6 +696,8 @@ def _decode(
     open_slots = {k for k, c in enumerate(slots) if len(c) > 1}
     alt: dict[int, dict[str, float]] = {k: {} for k in open_slots}
     for i, j, text, cost in edges:
+        if j - i == 1 and i not in open_slots:
+            continue  # a certain character's own edge: no alternative to rank
         total = forward[i] + cost + backward[j]
         if total == INF:
             continue
@@ -570,11 +728,14 @@ def _kind(choices: tuple[str, ...], spaced: bool) -> str:
 
 
 def _edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, guess: Sequence[str] | None = None
+    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, neighbours: _Neighbours
 ) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
     kinds = [_kind(c, lex.spaced) for c in slots]
+    other = frozenset[str]()  # Chinese text keeps to one script: open slots filled from the other variant pay
+    if lex.traditional:
+        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
     edges: list[Edge] = []
     i = 0
     while i < n:
@@ -582,17 +743,14 @@ def _edges(
         j = i + 1
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
-        if kind == "word":
-            edges.extend(_word_edges(slots, lex, cache, i, j, guess))
+        if kind == "word":  # the only edges with open slots, hence the only ones the variant can cost
+            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours, other))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
             char = slots[i][0]
             edges.append((i, i + 1, char, 0.0 if char.isascii() else min(lex.char_cost(char), INVISIBLE)))
         i = j
-    if lex.traditional:
-        other = lex.simplified if cache is not None and cache.traditional(lex) else lex.traditional
-        edges = [_variant_penalty(edge, slots, other) for edge in edges]
     return edges
 
 
@@ -609,31 +767,41 @@ def _word_edges(
     cache: DocumentCache | None,
     i: int,
     j: int,
-    guess: Sequence[str] | None = None,
+    neighbours: _Neighbours,
+    other: frozenset[str] = frozenset(),
 ) -> list[Edge]:
-    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters."""
+    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters;
+    an open slot filled from ``other`` (the other Chinese variant) costs :data:`OTHER_VARIANT`."""
     edges: list[Edge] = []
+    unknown = UNKNOWN_WORD if lex.spaced else 0.0
+    tags = chinese_tags() if lex.lang == "zh" else None
     for k in range(i, j):
-        guessed = len(slots[k]) > 1
-        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
-        for char in slots[k]:
-            cost = lex.char_cost(char, guessed)
-            if cache is not None and guessed:
-                cost = cache.char_cost(char, cost)
-            if guessed and last and terminal(char):
-                cost -= TERMINAL_BONUS
-            if guessed and "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
-                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
-            cost += UNKNOWN_WORD if lex.spaced else 0.0
-            if guessed and lex.lang == "zh":
-                cost += context_cost(char, slots, k, lex, cache, guess)
+        choices = slots[k]
+        if len(choices) == 1:
+            cost = lex.char_cost(choices[0]) + unknown
             if cost < INF:
-                edges.append((k, k + 1, char, cost))
+                edges.append((k, k + 1, choices[0], cost))
+            continue
+        last = k + 1 == len(slots) or slots[k + 1][0].isspace()
+        for char in choices:
+            cost = lex.char_cost(char, True)
+            if cache is not None:
+                cost = cache.char_cost(char, cost)
+            if last and terminal(char):
+                cost -= TERMINAL_BONUS
+            if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
+                cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
+            cost += unknown
+            if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
+                cost += neighbours.charge(k, char)
+            if cost < INF:
+                edges.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
     words: list[Edge] = []
     if lex.spaced:
         if j - i > 1:
             words = _whole_words(slots, lex, i, j)
     else:
+        lex.seen.bound()
         folded = [_folded(choices, lex) for choices in slots[i:j]]
         for a in range(i, j - 1):
             words.extend(_words(folded, lex, i, a, min(j, a + MAX_WORD)))
@@ -641,6 +809,8 @@ def _word_edges(
         if cache.words and not lex.spaced:
             words.extend(_extra_words(slots, cache, i, j))
         words = [_cached(edge, slots, cache) for edge in words]
+    if other:
+        words = [_variant_penalty(edge, slots, other) for edge in words]
     return edges + words
 
 
@@ -680,15 +850,9 @@ _COMPARED = frozenset((
 ))  # fmt: skip
 
 
-def context_cost(
-    char: str,
-    slots: Sequence[tuple[str, ...]],
-    k: int,
-    lex: Lexicon,
-    cache: DocumentCache | None,
-    guess: Sequence[str] | None = None,
-) -> float:
-    """What the context adds to the cost of the guessed Chinese character ``char`` at slot ``k``.
+def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCache | None) -> float:
+    """What the context adds to the cost of the guessed Chinese character ``char`` at slot
+    ``k`` of the lattice of ``neighbours`` (its slots, lexicon and first-pass ``guess``).
 
     Grammar first (:func:`misplaced`).  Then, for function words (中, 与, 不: nearly equal in
     word frequency, and the same bytes but one), what the note itself says:
@@ -709,7 +873,8 @@ def context_cost(
     tag = chinese_tags().get(char, "")
     if tag not in _FUNCTION_TAGS:
         return 0.0  # neither grammar nor the note has anything to say about other words
-    left_tag, right_tag = _frame(slots, k, lex, guess)
+    slots, lex, guess = neighbours.slots, neighbours.lex, neighbours.guess
+    left_tag, right_tag = neighbours.frame(k)
     cost = MISPLACED if misplaced(char, left_tag, right_tag) else 0.0
     if cache is None:
         return cost
@@ -768,6 +933,16 @@ def contextual(slots: Sequence[tuple[str, ...]], decoding: Decoding, lex: Lexico
     )
 
 
+def context_dependent(slots: Sequence[tuple[str, ...]], lex: Lexicon) -> bool:
+    """Whether what a cache learns (:meth:`DocumentCache.learn`) can change the decoding of
+    ``slots`` at all -- its picks, margins or cost: Chinese, with a function word among the
+    candidates of an open slot (:func:`context_cost` charges nothing else)."""
+    tags = chinese_tags()
+    return lex.lang == "zh" and any(
+        len(choices) > 1 and any(tags.get(char) in _FUNCTION_TAGS for char in choices) for choices in slots
+    )
+
+
 def _compares(left: str, right: str) -> bool:
     """Whether 与 can stand between words tagged ``left`` and ``right`` in ``X与Y相同``: both
     sides noun phrases, so no numeral, measure word, adverb, preposition or pause before it
@@ -797,13 +972,48 @@ def _word_at(slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, step: int, 
     return found
 
 
-def _frame(
-    slots: Sequence[tuple[str, ...]], k: int, lex: Lexicon, guess: Sequence[str] | None = None
-) -> tuple[str, str]:
-    """The tags of the words either side of slot ``k``: the longest dictionary word ending
-    just before it and the longest starting just after it, of certain characters or, with
-    ``guess``, of a first pass's picks."""
-    return _neighbour(slots, k, lex, -1, guess), _neighbour(slots, k, lex, 1, guess)
+class _Neighbours:
+    """The context of the open slots of one lattice as one decoding pass sees it: the tags
+    of the words either side of a slot (the longest dictionary word ending just before it
+    and the longest starting just after it, of certain characters or, with ``guess``, also
+    of a first pass's picks) and what that context charges each candidate
+    (:func:`context_cost`, with what ``cache`` has learnt by then).  A slot's tags are the
+    same for each of its candidates, and a candidate's charge the same for the lattice's
+    edges and :func:`decode`'s test for a second pass, so each is worked out once.  One
+    object serves one pass of one :func:`decode` call only: the charge depends on the
+    cache's learnt text (:meth:`DocumentCache.learn`), which may grow between calls."""
+
+    def __init__(
+        self,
+        slots: Sequence[tuple[str, ...]],
+        lex: Lexicon,
+        guess: Sequence[str] | None,
+        cache: DocumentCache | None = None,
+    ) -> None:
+        self.slots = slots
+        self.lex = lex
+        self.guess = guess
+        self.cache = cache
+        self.found: dict[tuple[int, int], str] = {}
+        self.charges: dict[tuple[int, str], float] = {}
+
+    def charge(self, k: int, char: str) -> float:
+        """What the context charges the candidate ``char`` of open slot ``k`` (Chinese)."""
+        found = self.charges.get((k, char))
+        if found is None:
+            found = self.charges[(k, char)] = context_cost(char, k, self, self.cache)
+        return found
+
+    def frame(self, k: int) -> tuple[str, str]:
+        """The tags of the words before and after slot ``k``."""
+        return self.tag(k, -1), self.tag(k, 1)
+
+    def tag(self, k: int, step: int) -> str:
+        """The tag of the word before (``step`` -1) or after (+1) slot ``k``."""
+        found = self.found.get((k, step))
+        if found is None:
+            found = self.found[(k, step)] = _neighbour(self.slots, k, self.lex, step, self.guess)
+        return found
 
 
 def _neighbour(
@@ -857,10 +1067,12 @@ def _cached(edge: Edge, slots: Sequence[tuple[str, ...]], cache: DocumentCache) 
 
 
 def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:
-    """A slot's candidates grouped by dictionary key."""
-    out: dict[str, list[str]] = {}
-    for char in choices:
-        out.setdefault(lex.fold(char), []).append(char)
+    """A slot's candidates grouped by dictionary key (the caller must not change it: memoised)."""
+    out = lex.seen.slots.get(choices)
+    if out is None:
+        out = lex.seen.slots[choices] = {}
+        for char in choices:
+            out.setdefault(lex.fold(char), []).append(char)
     return out
 
 
@@ -872,10 +1084,14 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         if size > MAX_EXPANSION:
             return []
     found: list[Edge] = []
+    tokens = lex.seen.tokens
+    lex.seen.bound()
     for combo in itertools.product(*slots[i:j]):
         text = "".join(combo)
-        cost = lex.words.get(lex.fold(text))
-        if cost is not None:
+        cost = tokens.get(text)
+        if cost is None:
+            cost = tokens[text] = lex.words.get(lex.fold(text), INF)
+        if cost < INF:
             found.append((i, j, text, cost))
     return found
 
@@ -884,18 +1100,24 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     """Dictionary words of two or more characters from slot ``a`` up to slot ``j`` (unspaced
     scripts), grown one slot at a time while some dictionary word still starts that way."""
     found: list[Edge] = []
-    get = lex.words.get
+    costs, prefixes = lex.seen.costs, lex.seen.prefixes
     partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
     for b in range(a + 1, j):
         grown: list[tuple[str, str]] = []
         for text, key in partial:
             for key2, chars2 in folded[b - base].items():
                 longer = key + key2
-                cost = get(longer)
-                if cost is not None:
+                cost = costs.get(longer)
+                if cost is None:
+                    cost = costs[longer] = lex.words.get(longer, INF)
+                if cost < INF:
                     found.extend((a, b + 1, text + char, cost) for char in chars2)
-                if b + 1 < j and lex.continues(longer):
-                    grown.extend((text + char, longer) for char in chars2)
+                if b + 1 < j:
+                    continues = prefixes.get(longer)
+                    if continues is None:
+                        continues = prefixes[longer] = lex.continues(longer)
+                    if continues:
+                        grown.extend((text + char, longer) for char in chars2)
         if not grown or len(grown) > MAX_EXPANSION:
             break
         partial = grown

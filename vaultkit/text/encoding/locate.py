@@ -68,6 +68,7 @@ ESTABLISHED = 2  # repairs of one double-byte kind after which a document counts
 MIN_CJK = 3  # CJK characters a GBK-family repair needs to be judged at all
 MIN_WORDS = 0.5  # share of a GBK-family repair's Chinese characters that must sit in words
 SCRIPT_SWITCH = 400.0  # cB for two adjacent letters of different alphabets
+MIN_SWITCHES = 2  # letters of two alphabets run together that mark text as mojibake, lacking words
 RUN_GAP = 12  # unchanged characters that separate two findings on one line
 MAX_PART = 2000  # characters of a line analysed at once: longer lines are cut into parts
 BUDGET = 30_000  # characters of line parts with a signature analysed per note, at most
@@ -188,7 +189,9 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
         for name, proposals in by_page.items():
             totals[name] += coverage(proposals, text[seg[0] : seg[1]]) - _lost(proposals)
     order = {name: k for k, name in enumerate(codepages.PAGES)}
-    hint = min(totals, key=lambda name: (-totals[name], order[name])) if totals else None
+    tied = [name for name in totals if totals[name] == max(totals.values())]
+    spelt = {name: _spelt(lossy, name) for name in tied} if len(tied) > 1 else {}
+    hint = min(totals, key=lambda name: (-totals[name], spelt.get(name, 0.0), order[name])) if totals else None
     chosen = {}
     for seg, by_page in lossy.items():
         if by_page:
@@ -222,6 +225,15 @@ def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, lis
         if kept:
             out[name] = kept
     return out
+
+
+def _spelt(lossy: dict[tuple[int, int], dict[str, list[Proposal]]], name: str) -> float:
+    """The cost of the characters the page ``name`` reads intact: of sibling pages that
+    explain a document equally well (ISO-8859-15 and Windows-1252 differ in eight letters:
+    ``Îž`` is ``θ`` in one, ``Ξ`` in the other), the letters that differ decide."""
+    certain = "".join(_certain(p) for by_page in lossy.values() for p in by_page.get(name, []))
+    lex = lexicon(language(certain))
+    return sum(lex.char_cost(c) for c in certain if not c.isascii())
 
 
 def _plausible_loss(proposals: list[Proposal]) -> bool:
@@ -323,8 +335,12 @@ class _Judge:
         certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
         self.lang = language(self.cache.text + certain)
         pending = [p for ps in lossy.values() for p in ps]
+        # The decodings of this document by candidates: explanations and passes repeat lattices.
+        self.lattices: dict[tuple[tuple[str, ...], ...], Judged] = {}
         # Keyed by id() but holding the proposal too: an id is only unique while its object lives.
         self.decoded: dict[int, tuple[Proposal, Judged]] = {id(p): (p, self.decode(p)) for p in pending}
+        guessed = {c for p in pending for s in p.slots if len(s.choices) > 1 for c in s.choices}
+        styled = {c for c in guessed if self.cache.styled(c)}
         learned = len(self.cache.styles)
         self.cache.add_styles(
             c
@@ -339,7 +355,21 @@ class _Judge:
             for decoding, lex in [self.decoded[id(p)][1]]
             if lex.lang == "zh"  # the words of confident fills decide Chinese close calls (langmodel.context_cost)
         ]
-        if restyled or any(taught):  # a second pass, knowing what confident fills show
+        # A second pass, knowing the styles and words of confident fills.  The styles reach a
+        # decoding only through DocumentCache.char_cost of an open slot's candidate, and only
+        # as DocumentCache.styled; what the cache learnt, only through context_cost of a
+        # Chinese function word.  A lattice that neither changed decodes exactly as before:
+        # it stays in self.lattices; the others are dropped, so that every later decode of
+        # theirs sees the cache as it now is.  Of the proposals, a restyled note decodes all
+        # again; otherwise only those with a function-word close call (langmodel.contextual)
+        # are: the rest keep their first decoding, as before the lattices were shared.
+        changed = {c for c in guessed if self.cache.styled(c)} - styled
+        if changed or any(taught):
+            for key, (_, lex) in list(self.lattices.items()):
+                if any(c in changed for s in key if len(s) > 1 for c in s) or (
+                    any(taught) and langmodel.context_dependent(key, lex)
+                ):
+                    del self.lattices[key]
             self.decoded = {
                 id(p): (p, self.decode(p))
                 if restyled or langmodel.contextual([s.choices for s in p.slots], *self.decoded[id(p)][1], TRUSTED)
@@ -348,17 +378,24 @@ class _Judge:
             }
 
     def decode(self, p: Proposal) -> Judged:
-        certain = _certain(p)
-        lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
-        lex = lexicon(lang)
-        return langmodel.decode([s.choices for s in p.slots], lex, self.cache, REVIEW_MARGIN), lex
+        """The decoding of a lossy proposal (the same for every proposal with its candidates)."""
+        slots = tuple(s.choices for s in p.slots)
+        known = self.lattices.get(slots)
+        if known is None:
+            certain = _certain(p)
+            lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
+            lex = lexicon(lang)
+            known = self.lattices[slots] = langmodel.decode(slots, lex, self.cache, REVIEW_MARGIN), lex
+        return known
 
     def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
         """The changes for one line part: the explanation that accounts for most of it and
         leaves no damage behind.  The first choice (lossy damage the document has shown,
         else the explanation of most characters) is checked; if it would leave mojibake
-        beside repaired text, every explanation is tried and the one that leaves the least
-        wins (:meth:`whole` then leaves alone what is still half repaired)."""
+        beside repaired text, or is ftfy's repair of part of it (ftfy reads Greek through
+        ISO-8859-15 as Windows-1252 in part: ``ΜάΞετε``), every explanation is tried and the
+        one that leaves the least wins, a whole reading before ftfy's partial one among
+        equals (:meth:`whole` then leaves alone what is still half repaired)."""
         offset = seg[0]
         part = self.text[seg[0] : seg[1]]
         exact = exact_fix(part)
@@ -368,21 +405,28 @@ class _Judge:
         else:
             marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
+            if "\ufffd" in part:  # a page ftfy does not know marked the lost bytes: filled as dropped ones are
+                accepted = self._marked(offset, part, spaced=True) or accepted
         options: list[list[Proposal]] = []
         if not accepted:
             options = self._options(seg, hint, exact)
             accepted = max(options, key=lambda found: (_explained(part, found), not _in_part(found)))  # then ftfy
         found = self._changes(offset, accepted)
         sig = self.signatures[seg]
-        if found and _leftover(self.text, seg, found, sig):
+        if found and (_in_part(accepted) or _leftover(self.text, seg, found, sig)):
             options = options or self._options(seg, hint, exact)
             if not marked:
                 options.append(self._lossy_anyway(seg))
-            options = [[p for p in option if p.trusted or self._worded(p)] for option in options]
+            options = [[p for p in option if p.trusted or self._worded(p, part)] for option in options]
             tried = [(option, self._changes(offset, option)) for option in options if option]
             if tried:
                 accepted, found = min(
-                    tried, key=lambda item: (_leftover_size(self.text, seg, item[1], sig), -_explained(part, item[0]))
+                    tried,
+                    key=lambda item: (
+                        _leftover_size(self.text, seg, item[1], sig),
+                        -_explained(part, item[0]),
+                        _in_part(item[0]),
+                    ),
                 )
         self.accepted.update(p.how for p in accepted if p.piece is not None)
         return found
@@ -403,17 +447,20 @@ class _Judge:
             options.append(self.choose(offset, lossless_proposals(part, hint)))
         else:  # pages ftfy does not try (KOI8-R, IBM850, MacRoman for Cyrillic): only repairs into words
             for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
-                options.append([p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p)])
+                options.append(
+                    [p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)]
+                )
         codecs = self.signatures[seg].codecs
         if codecs:
             options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
+            options.append(self.choose(offset, cjk.alphabet_proposals(part, codecs)))
         return options
 
-    def _worded(self, p: Proposal) -> bool:
-        """Whether a repair is made of dictionary words (or is damage the document has
-        shown for sure)."""
+    def _worded(self, p: Proposal, part: str) -> bool:
+        """Whether a repair of line part ``part`` reads as text (:func:`_readable`), or is
+        damage the document has shown for sure."""
         judged = self.judged(p)
-        return p.how in self.established or (judged is not None and _word_share(judged[0], _LETTERS) >= MIN_WORDS)
+        return p.how in self.established or (judged is not None and _readable(part[p.start : p.end], p, judged[0]))
 
     def _lossy_anyway(self, seg: tuple[int, int]) -> list[Proposal]:
         """Lossy proposals for one line part even where the document as a whole did not
@@ -425,17 +472,19 @@ class _Judge:
         best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))
         return self.choose(seg[0], best)
 
-    def _marked(self, offset: int, part: str) -> list[Proposal]:
-        """Single-byte mojibake with U+FFFD for lost bytes: ftfy keeps the U+FFFD (its test
-        corpus expects ``Ру��кий``) and so does vaultkit in alphabetic scripts; in Chinese,
-        Japanese and Korean, where every character has two or three bytes of context and
-        words pin it down, the language model fills them."""
+    def _marked(self, offset: int, part: str, spaced: bool = False) -> list[Proposal]:
+        """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
+        the U+FFFD (its test corpus expects ``Ру��кий``) and so does vaultkit in alphabetic
+        scripts; in Chinese, Japanese and Korean, where every character has two or three
+        bytes of context and words pin it down, the language model fills them.  With
+        ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
+        scripts are filled too, as the bytes that page drops are."""
         by_page = lossy_proposals(part, marked=True)
         if not by_page:
             return []
         best = max(by_page.values(), key=lambda found: coverage(found, part))
         accepted = self.choose(offset, best)
-        if accepted and all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted):  # type: ignore[index]
+        if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
         return []
 
@@ -480,8 +529,8 @@ class _Judge:
         if p.piece is not None and not _double_byte(p) and not _self_evident(p):
             from ftfy.badness import is_bad
 
-            if not is_bad(damaged) and strict and (p.lost or _word_share(decoding, _LETTERS) < MIN_WORDS):
-                return -INF  # neither looks like mojibake to ftfy nor repairs into words
+            if not is_bad(damaged) and strict and not _readable(damaged, p, decoding):
+                return -INF  # neither looks like mojibake to ftfy nor reads as text
         repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
         return (
             _cost(damaged, lex, double=p.piece is None or _double_byte(p))
@@ -602,6 +651,27 @@ def _self_evident(p: Proposal) -> bool:
     return sum(1 for s in p.slots if not s.lost and s.end - s.start >= 3) >= 2
 
 
+def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
+    """Whether a single-byte repair of ``damaged`` reads as text in itself, not only better
+    than the damaged text.  Either most of its letters sit in dictionary words -- and, if it
+    had to guess lost bytes, the damaged text is not words as it stands (Russian read as
+    Windows-1253 is Greek letters that spell no Greek word) -- or it restores every byte
+    (or the one value a lost byte can have had: Latin-1 drops only the soft hyphen's) and
+    undoes what only mojibake shows while leaving none of it: characters of three or
+    more intact UTF-8 bytes (:func:`_self_evident`: how scripts without a word list, Thai
+    or Khmer, are judged) or letters of two alphabets run together (``Kerأ¼lje``), which
+    words never do, rare as their words may be in a word list (Hungarian compounds)."""
+    forced = all(len(s.choices) == 1 for s in p.slots)  # every byte back, or the one value it can have had
+    if _word_share(decoding, letters=True) >= MIN_WORDS:
+        return forced or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
+    return forced and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
+
+
+def _as_is(text: str) -> Decoding:
+    """``text`` segmented into the words of its own language, unchanged."""
+    return langmodel.decode([(c,) for c in text], lexicon(language(text)))
+
+
 def _double_byte(p: Proposal) -> bool:
     return any(p.how == f"UTF-8 read as {label}" for _, label in cjk.CODECS)
 
@@ -614,11 +684,14 @@ def _cjk_count_of(chars: Iterable[str]) -> int:
     return sum(1 for c in chars if langmodel.script(c) in _CJK_SCRIPTS)
 
 
-def _word_share(decoding: Decoding, scripts: frozenset[str] | None = None) -> float:
-    """Share of a repair's CJK characters (or its letters of ``scripts``) that sit inside
-    dictionary words."""
-    scripts = scripts or _CJK_SCRIPTS
-    positions = [k for k, c in enumerate(decoding.chars) if langmodel.script(c) in scripts and not c.isascii()]
+def _word_share(decoding: Decoding, letters: bool = False) -> float:
+    """Share of a repair's CJK characters (with ``letters``, its non-ASCII letters of any
+    script: Bengali has a word list as Greek has) that sit inside dictionary words."""
+    positions = [
+        k
+        for k, c in enumerate(decoding.chars)
+        if not c.isascii() and (langmodel.script(c) != "" if letters else langmodel.script(c) in _CJK_SCRIPTS)
+    ]
     if len(positions) < 2:
         return 0.0
     inside = {k for i, j in decoding.words for k in range(i, j)}
@@ -626,7 +699,6 @@ def _word_share(decoding: Decoding, scripts: frozenset[str] | None = None) -> fl
 
 
 _CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
-_LETTERS = _CJK_SCRIPTS | langmodel.ALPHABETS
 
 
 @dataclass(frozen=True)

@@ -186,8 +186,14 @@ def _fill(
         it = iter(body)
         shape = [-1 if k in inserted else next(it) for k in range(width)]
         holes = [k for k, v in enumerate(shape) if v is None or v == -1]
+        # A hole followed by a known byte (or by the end) passes the check or not on its own
+        # value: only those values are tried, in order, so the same characters come out in
+        # the same order as from all of conts ** len(holes), for a fraction of the work.
+        options = [
+            [v for v in conts if _alone(shape, k, v, check, follow)] if check is not None else conts for k in holes
+        ]
         for lead in leads:
-            for values in itertools.product(conts, repeat=len(holes)):
+            for values in itertools.product(*options):
                 filled = list(shape)
                 for k, v in zip(holes, values, strict=True):
                     filled[k] = v
@@ -197,6 +203,15 @@ def _fill(
                 if char is not None:
                     found[char] = None
     return tuple(found)
+
+
+def _alone(shape: list, k: int, v: int, check: Check, follow: int | None) -> bool:
+    """Whether value ``v`` in hole ``k`` can pass :func:`_reproduces`: False only where the
+    byte after the hole is known (or is ``follow``) and the check rejects ``v`` before it."""
+    if k + 1 == len(shape):
+        return check(v, follow)
+    after = shape[k + 1]
+    return after is None or after == -1 or check(v, after)
 
 
 def _reproduces(shape: list, filled: list, check: Check, follow: int | None) -> bool:

@@ -89,7 +89,8 @@ def lossy_proposals(
     most (:func:`coverage`) with the fewest lost bytes; only if that page needs lost bytes
     is the damage lossy.  Pages that hardly ever drop a byte (Latin-1 only drops the soft
     hyphen's 0xAD) are left out unless ``rare``: for a line part already known damaged in
-    such a page, that one byte is all a lost byte can be.
+    such a page, that one byte is all a lost byte can be.  A U+FFFD that ``marked`` a lost
+    byte is evidence enough: Windows-1251 leaves one byte undefined, and that is the one.
     """
     out: dict[str, list[Proposal]] = {}
     high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
@@ -110,7 +111,7 @@ def lossy_proposals(
             pieces = Reader(fillers, drops=True).pieces(template)
             parsed[spelling] = (template, fillers, [part for piece in pieces for part in _credible(piece, template)])
         template, fillers, parts = parsed[spelling]
-        if sum(1 for b in fillers if 0x80 <= b < 0xC0) < (1 if rare else MIN_DROPS):
+        if sum(1 for b in fillers if 0x80 <= b < 0xC0) < (1 if rare or marked else MIN_DROPS):
             continue  # the page (and its twins) hardly drop bytes: text short of bytes is not its damage
         found = [
             Proposal(

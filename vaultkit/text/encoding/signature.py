@@ -31,12 +31,13 @@ import bisect
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from vaultkit.text.encoding import codepages
+from vaultkit.text.encoding import codepages, langmodel
 from vaultkit.text.encoding.lossy import sequence_length
 
 DOUBLE_BYTE = ("gbk", "gb18030", "big5", "cp932", "cp949")
@@ -67,7 +68,59 @@ _WIDE_SEQUENCE = (
     + b")"
 )  # a lead-byte class first (scanned for at C speed), then the lead's own continuations
 _DOUBLE = re.compile(_WIDE_SEQUENCE * DOUBLE_RUN)
-_WIDE = re.compile(_WIDE_SEQUENCE)
+_ALPHABETS: tuple[tuple[tuple[int, bytes], ...], ...] = (  # (lead byte, its continuation bytes) per alphabet
+    ((0xD0, b"\\x80-\\xbf"), (0xD1, b"\\x80-\\x9f"), (0xD2, b"\\x90\\x91")),  # Cyrillic А-я, Ѐ-ї, Ґґ
+    ((0xCE, b"\\x86-\\xbf"), (0xCF, b"\\x80-\\x8e")),  # Greek Ά-ώ
+    ((0xD7, b"\\x90-\\xaa"),),  # Hebrew א-ת
+    (
+        (0xD8, b"\\xa0-\\xbf"),
+        (0xD9, b"\\x80-\\x8a\\xbe"),
+        (0xDA, b"\\x86\\x98\\xa9\\xaf"),
+        (0xDB, b"\\x8c"),
+    ),  # Arabic, Persian
+)
+
+
+def _letter(forms: tuple[tuple[int, bytes], ...]) -> bytes:
+    """One letter of an alphabet, as a regular expression over bytes."""
+    return b"(?:" + b"|".join(b"\\x%02x[%s]" % (lead, trail) for lead, trail in forms) + b")"
+
+
+def _class_first(forms: tuple[tuple[int, bytes], ...], rest: bytes) -> bytes:
+    """A letter of ``forms`` then ``rest``, with the lead-byte class first (scanned for at C
+    speed) and each lead's own continuation bytes after a look-behind."""
+    leads = b"".join(b"\\x%02x" % lead for lead, _ in forms)
+    tails = b"|".join(b"(?<=\\x%02x)[%s]" % (lead, trail) for lead, trail in forms)
+    return b"[%s](?:%s)%s" % (leads, tails, rest)
+
+
+# The letters of the alphabets that are two bytes in UTF-8 (Cyrillic with Ukrainian Ґ, Greek,
+# Hebrew, Arabic with the Persian letters): DOUBLE_RUN of one alphabet in a row, in the text
+# encoded back with a double-byte codec, is a word of that alphabet read as that codec
+# (``袩褉懈胁械褌`` is ``Привет`` read as GBK).  Clean Chinese, Japanese and Korean encode
+# back to at most three such letters in a row on the help vault and the Chinese corpora.
+ALPHABET_RUN = re.compile(
+    b"|".join(_class_first(forms, b"%s{%d}" % (_letter(forms), DOUBLE_RUN - 1)) for forms in _ALPHABETS)
+)
+# Latin letters with accents (À-ÿ but × and ÷, Latin Extended-A, Romanian ș ț) between two
+# ASCII letters (``Z谩kladn铆`` is ``Základní`` read as GBK, ``谩`` the bytes of ``á``): twice
+# in a line part.  Clean Chinese, Japanese and Korean encode back to none on the help vault
+# and the Chinese corpora (a Chinese character after a Latin word, ``Kï``, happens).
+_LATIN: tuple[tuple[int, bytes], ...] = (
+    (0xC3, b"\\x80-\\x96\\x98-\\xb6\\xb8-\\xbf"),
+    (0xC4, b"\\x80-\\xbf"),
+    (0xC5, b"\\x80-\\xbf"),
+    (0xC8, b"\\x98-\\x9b"),
+)
+LATIN_INSIDE = re.compile(_class_first(_LATIN, b"(?<=[A-Za-z]..)" + _letter(_LATIN) + b"*(?=[A-Za-z])"))
+LATIN_TWICE = 2
+_LATIN_BYTES = bytes(range(0x80, 0xC0)) + b"\xc3\xc4\xc5\xc8"
+# One sequence of any of these: what a line part needs once the note has shown the codec's signature.
+_ONE_SEQUENCE = re.compile(
+    b"|".join([_WIDE_SEQUENCE, LATIN_INSIDE.pattern] + [_class_first(forms, b"") for forms in _ALPHABETS])
+)
+_ALPHABET_LEADS = b"\xce\xcf\xd0\xd1\xd2\xd7\xd8\xd9\xda\xdb"
+_ALPHABET_BYTES = bytes(range(0x80, 0xC0)) + _ALPHABET_LEADS  # the bytes of its letters
 # Marks that need no code page: C1 controls, U+FFFD, GBK-family bytes read as Latin-1 (two
 # double-byte characters at least), and a no-break space that became a space after a lead.
 # One character class first (an alternation would be tried at every position of the text),
@@ -75,6 +128,27 @@ _WIDE = re.compile(_WIDE_SEQUENCE)
 _MARK_FIRST = "\x80-\xff\ufffd"
 _MARK_REST = "(?<=[\x80-\x9f\ufffd])|(?<=[\xa1-\xff])[\xa1-\xff]{3}|(?<=[\xc2\xc3\xc5\xce\xd0\xd9]) "
 MARKS = re.compile(f"[{_MARK_FIRST}](?:{_MARK_REST})")
+
+
+def _marked(part: str) -> bool:
+    """Whether ``part`` has a mark of :data:`MARKS` that is not a writer's own: a run of one
+    letter repeated (``ÅÅÅÅ-MM-DD``, a date format's placeholder: GBK-family text does not
+    repeat one byte four times) or a one-letter word at the start of a word (Norwegian
+    ``Å navigere``, Swedish ``Å andra sidan``: ftfy's ``restore_byte_a0`` looks for the
+    lead of a no-break space that became a space, which a word of its own is not)."""
+    for mark in MARKS.finditer(part):
+        start, end = mark.span()
+        if end - start == 4 and len(set(mark.group())) == 1 and mark.group().isalpha():
+            continue
+        if (
+            mark.group().endswith(" ")
+            and (start == 0 or not part[start - 1].isalpha())
+            and end < len(part)
+            and part[end].isalpha()
+        ):
+            continue
+        return True
+    return False
 
 
 @cache
@@ -165,16 +239,16 @@ def _continuations() -> str:
     return _chars("".join(_table(name)[0x80:0xC0] for name in codepages.PAGES))
 
 
-_NON_ASCII_RUN = re.compile("[^\x00-\x7f]{5}")  # what :func:`_wide_chars` runs are made of, at least
+_NON_ASCII_RUN = re.compile(f"[^\x00-\x7f]{{{DOUBLE_RUN}}}")  # what the double-byte runs are made of, at least
 # The bytes of a multi-byte UTF-8 sequence of three or four bytes: lead (E0-F4) or continuation (80-BF).
 _WIDE_BYTES = bytes(range(0x80, 0xC0)) + bytes(range(0xE0, 0xF5))
 
 
 @cache
-def _wide_chars(codec: str) -> str:
-    """The characters the double-byte ``codec`` spells with one or two bytes of
-    :data:`_WIDE_BYTES`, read off its own tables (every such byte and pair of bytes, kept where
-    the character encodes back to them).
+def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES, leads: bytes = b"") -> str:
+    """The characters the double-byte ``codec`` spells with one or two bytes of ``spelt_with``
+    (:data:`_WIDE_BYTES` unless told), one of them in ``leads`` if given, read off its own
+    tables (every such byte and pair of bytes, kept where the character encodes back to them).
 
     :data:`DOUBLE_RUN` sequences are at least 12 such bytes in a row.  These codecs spell a
     character with at most two bytes (GB18030's four-byte forms have 30-39 as second and fourth
@@ -182,21 +256,63 @@ def _wide_chars(codec: str) -> str:
     whole characters lie inside those 12 bytes, each one of these.  Few Chinese characters are
     (GBK puts most after row BF or with a trail byte above BF), so five in a row are rare in
     clean Chinese, which is then never re-encoded."""
-    chars = []
-    for data in [bytes([b]) for b in _WIDE_BYTES] + [bytes([a, b]) for a in _WIDE_BYTES for b in _WIDE_BYTES]:
-        char = data.decode(codec, "replace")  # no exception to pay for on the thousands of invalid pairs
-        if len(char) == 1 and char.encode(codec, "replace") == data:
-            chars.append(char)
-    return "".join(chars)
+    groups = [[bytes([b]) for b in spelt_with]] + [[bytes([a, b]) for b in spelt_with] for a in spelt_with]
+    if leads:
+        groups = [[data for data in group if any(byte in leads for byte in data)] for group in groups]
+    datas, chars = [], []
+    for group in groups:  # one decoder call per group: a newline is no byte of a character here
+        for data, char in zip(group, b"\n".join(group).decode(codec, "replace").split("\n"), strict=True):
+            if len(char) == 1 and char != "\ufffd":
+                datas.append(data)
+                chars.append(char)
+    back = "\n".join(chars).encode(codec, "replace").split(b"\n")
+    return "".join(char for char, data, encoded in zip(chars, datas, back, strict=True) if encoded == data)
+
+
+@cache
+def _alphabet_runs() -> re.Pattern[str]:
+    """Stretches that can hold :data:`ALPHABET_RUN` in some double-byte codec, one scan for
+    all codecs before anything is re-encoded (:func:`_chain`): :data:`DOUBLE_RUN` lead bytes
+    with one continuation byte after each."""
+    return _chain(_ALPHABET_BYTES, _ALPHABET_LEADS, 1)
+
+
+def _chain(spelt_with: bytes, leads: bytes, between: int) -> re.Pattern[str]:
+    """Runs of characters that some codec of :data:`DOUBLE_BYTE` spells with bytes of
+    ``spelt_with``, holding :data:`DOUBLE_RUN` characters with a byte of ``leads`` (UTF-8
+    lead bytes) at most ``between`` characters apart, and up to ``between`` after the last.
+
+    A UTF-8 sequence has its own lead byte and at most ``between`` continuation bytes after
+    it; as these codecs spell a character with one or two bytes, no character holds two
+    leads, so :data:`DOUBLE_RUN` sequences in a row are that many characters with a lead
+    (one may begin before the run), none more than ``between`` apart.  Clean Russian or
+    Greek text has no such character (its letters are continuation bytes only in these
+    codecs), so it is never re-encoded."""
+    led = "".join(_wide_chars(codec, spelt_with, leads) for codec in DOUBLE_BYTE)
+    lead, other = _chars(led), "[^\x00-\x7f]"  # any non-ASCII character: no class to build
+    return re.compile(f"{lead}(?:{other}{{0,{between}}}{lead}){{{DOUBLE_RUN - 1},}}{other}{{0,{between}}}")
+
+
+@cache
+def _latin_inside() -> re.Pattern[str]:
+    """Characters that some double-byte codec spells with the bytes of accented Latin letters
+    (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be."""
+    one = _chars("".join(_wide_chars(codec, _LATIN_BYTES) for codec in DOUBLE_BYTE))
+    return re.compile(f"(?<=[A-Za-z]){one}+(?=[A-Za-z])")
+
+
+def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
+    """Whether :data:`LATIN_TWICE` of the stretches ``found`` in ``part`` encode back with
+    ``codec`` to accented Latin letters inside a word."""
+    inside = b"\0".join(part[max(0, m.start() - 1) : m.end() + 1].encode(codec, "replace") for m in found)
+    return len(LATIN_INSIDE.findall(inside)) >= LATIN_TWICE
 
 
 @cache
 def _wide_runs() -> re.Pattern[str]:
-    """Runs of five or more characters of any codec's :func:`_wide_chars` (they hold every run
-    of one codec's): one scan for all codecs, with a class first, so that the engine skips to
-    candidates at C speed."""
-    one = _chars("".join(_wide_chars(codec) for codec in DOUBLE_BYTE))
-    return re.compile(one + one + "{4,}")
+    """Stretches that can hold :data:`DOUBLE_RUN` wide sequences in some double-byte codec
+    (:func:`_chain`: lead bytes E0-F4, up to three continuation bytes after each)."""
+    return _chain(_WIDE_BYTES, bytes(range(0xE0, 0xF5)), 3)
 
 
 def _utf8_run(data: bytes, lossy: bool = True) -> bool:
@@ -259,29 +375,110 @@ def _lossy(name: str) -> bool:
     return sum(1 for b in codepages.page(name).lossy_fillers() if 0x80 <= b < 0xC0) >= MIN_DROPS
 
 
-def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:
-    """The damaged words of the single-byte page ``name`` in ``part``: runs of its high-byte
-    characters holding a complete UTF-8 sequence and UTF-8 throughout; at most ``limit`` of
-    them, with the offset the search stopped at when it reached that (else None).
+def _native(name: str, part: str, start: int, end: int, note: Callable[[], _Outside]) -> bool:
+    """Whether the damaged-looking word ``part[start:end]`` of page ``name`` is a word of the
+    note's own script: letters of one script (and punctuation), the script most of the
+    note's other non-ASCII letters are in, not inside a word of another script, whose UTF-8
+    reading is another script or a letter the note writes nowhere else -- in a note where
+    no word of that page has a signature of another shape, and which writes more letters of
+    that script outside such words than inside them (a note of that script).
+
+    A short word can spell a valid UTF-8 sequence by chance: Russian ``её`` in KOI8-R is the
+    bytes of ``ţ``, Ukrainian ``дії`` in Windows-1251 those of ``䳿``, Persian ``تگ`` in
+    Windows-1256 those of ``ʐ``, Czech ``zvlášť`` in Windows-1250 ends in an Ogham letter.
+    Mojibake of that page shows itself elsewhere in the note by characters its writers would
+    not type (``Ã©``, ``äºº``, ``п╟``: symbols, ordinal indicators, box drawing), and
+    mojibake made of letters of one script reads back as letters of that script the note
+    uses (``Рё`` is ``и``: Windows-1251 damage of Cyrillic); neither is dismissed here.
+    ``note`` gives what the note writes outside the damaged-looking words, computed only
+    when a word has this shape."""
+    run = part[start:end]
+    scripts = set()
+    for char in run:
+        if char.isalpha():
+            scripts.add(langmodel.script(char))
+        elif not unicodedata.category(char).startswith("P"):
+            return False
+    if len(scripts) != 1:
+        return False
+    (script,) = scripts
+    for k in (start - 1, end):
+        if 0 <= k < len(part) and part[k].isalpha() and langmodel.script(part[k]) != script:
+            return False  # a Cyrillic pair inside a Latin word: damage, not a word
+    outside = note()
+    if outside.strong or outside.script != script:
+        return False
+    read = _bytes(name, run).decode("utf-8", "ignore")
+    return not any(char.isalpha() and langmodel.script(char) == script and outside.chars[char] > 0 for char in read)
+
+
+@dataclass(frozen=True)
+class _Outside:
+    """What a note writes outside the runs with a page's signature."""
+
+    chars: Counter[str]  # its characters
+    script: str  # the script of most of its non-ASCII letters, if they outnumber those inside the runs
+    strong: bool  # whether some run is not shaped as a word of one script (:func:`_native`)
+
+
+def _outside(name: str, part: str) -> _Outside:
+    """:class:`_Outside` for page ``name`` and the note ``part``."""
+    chars = Counter(part)
+    strong = False
+    inside = 0
+    for _, (start, end) in _runs(name, part):
+        if _candidate(name, part, start, end):
+            run = part[start:end]
+            chars.subtract(run)
+            inside += sum(1 for c in run if c.isalpha())
+            strong = strong or not all(c.isalpha() or unicodedata.category(c).startswith("P") for c in run)
+    scripts: Counter[str] = Counter()
+    for char, n in chars.items():
+        if n > 0 and not char.isascii() and char.isalpha():
+            scripts[langmodel.script(char)] += n
+    script, n = scripts.most_common(1)[0] if scripts else ("", 0)
+    return _Outside(chars, script if n > inside else "", strong)
+
+
+def _runs(name: str, part: str) -> Iterator[tuple[int, tuple[int, int]]]:
+    """Each run of page ``name``'s high-byte characters around a lead-then-continuation pair,
+    with where that pair starts.
 
     Every sequence starts with a lead byte followed by a continuation byte, a pair that
     clean text seldom has in any page (Greek in Windows-1253 is all lead bytes, Hungarian
     in MacRoman all continuation bytes), so the search goes from pair to pair -- one scan
-    at C speed over the characters (:class:`_Page`) -- and encodes only the runs around them."""
+    at C speed over the characters (:class:`_Page`)."""
     page = _page(name)
-    found: list[tuple[int, int]] = []
     hit = page.pair.search(part)
     while hit:
-        if limit is not None and len(found) >= limit:
-            return tuple(found), hit.start()
         start = hit.start()
         while start > 0 and part[start - 1] in page.high:
             start -= 1
         run = page.run.match(part, start)
         assert run is not None
-        if _utf8_run(_bytes(name, run.group()), _lossy(name)) and not _word_then_mark(part, *run.span()):
-            found.append(run.span())
+        yield hit.start(), run.span()
         hit = page.pair.search(part, run.end())
+
+
+def _candidate(name: str, part: str, start: int, end: int) -> bool:
+    """Whether the run ``part[start:end]`` has the byte-level signature of page ``name``:
+    UTF-8 throughout, and not a word followed by its punctuation mark."""
+    return _utf8_run(_bytes(name, part[start:end]), _lossy(name)) and not _word_then_mark(part, start, end)
+
+
+def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:
+    """The damaged words of the single-byte page ``name`` in ``part``: runs of its high-byte
+    characters holding a complete UTF-8 sequence and UTF-8 throughout, not words of the
+    note's own script (:func:`_native`); at most ``limit`` of them, with the offset the
+    search stopped at when it reached that (else None).  Only the runs around a pair are
+    encoded (:func:`_runs`)."""
+    found: list[tuple[int, int]] = []
+    note = cache(lambda: _outside(name, part))
+    for at, (start, end) in _runs(name, part):
+        if limit is not None and len(found) >= limit:
+            return tuple(found), at
+        if _candidate(name, part, start, end) and not _native(name, part, start, end, note):
+            found.append((start, end))
     return tuple(found), None
 
 
@@ -295,15 +492,26 @@ def _pages(part: str) -> tuple[str, ...]:
 
 def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     """The ``codecs`` whose full double-byte signature ``part`` has, lazily (the screen stops
-    at the first).  Only the :func:`_wide_runs` are re-encoded, each with the character on
-    either side (the 12 bytes may begin or end inside one), joined by NULs (one low byte in
-    every codec, which no sequence crosses); not at all without five non-ASCII characters
-    in a row, which Latin text seldom has (then the classes are not even built)."""
+    at the first): :data:`DOUBLE_RUN` wide sequences in a row, as many letters of one
+    alphabet (:data:`ALPHABET_RUN`), or accented Latin letters inside words
+    (:data:`LATIN_INSIDE`).  Only the stretches that can be these are re-encoded, each with
+    the character on either side (the bytes may begin or end inside one), joined by NULs
+    (one low byte in every codec, which no sequence crosses)."""
+    latin = [] if part.isascii() else list(_latin_inside().finditer(part))
     if not _NON_ASCII_RUN.search(part):
+        if len(latin) >= LATIN_TWICE:
+            yield from (codec for codec in codecs if _latin(part, codec, latin))
         return
     runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
-    if runs:
-        yield from (codec for codec in codecs if _DOUBLE.search(runs.encode(codec, "replace")))
+    letters = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(part))
+    if runs or letters or len(latin) >= LATIN_TWICE:
+        yield from (
+            codec
+            for codec in codecs
+            if (runs and _DOUBLE.search(runs.encode(codec, "replace")))
+            or (letters and ALPHABET_RUN.search(letters.encode(codec, "replace")))
+            or (len(latin) >= LATIN_TWICE and _latin(part, codec, latin))
+        )
 
 
 def _clean(text: str, start: int, stop: int) -> bool:
@@ -353,7 +561,7 @@ def signature(text: str, start: int = 0, end: int | None = None, limit: int | No
     if _clean(text, start, stop):
         return NONE
     part = text[start:stop]
-    marked = bool(MARKS.search(part))
+    marked = _marked(part)
     words, stopped = [], None
     for name in _pages(part):
         spans, gave_up = _single(name, part, limit)
@@ -373,9 +581,7 @@ def suspicious(text: str, start: int = 0, end: int | None = None) -> bool:
     if _clean(text, start, stop):
         return False
     part = text[start:stop]
-    if _marked_or_paired().search(part) and (
-        MARKS.search(part) or any(_single(name, part, 1)[0] for name in _pages(part))
-    ):
+    if _marked_or_paired().search(part) and (_marked(part) or any(_single(name, part, 1)[0] for name in _pages(part))):
         return True
     return any(_wide(part))
 
@@ -409,7 +615,7 @@ def line_signatures(
             if inside:
                 words.append((name, tuple(inside)))
         part = text[start:end]
-        marked = whole.marked and bool(MARKS.search(part))
+        marked = whole.marked and _marked(part)
         replaced = "\ufffd" in part
         codecs = whole.codecs if replaced else frozenset(_wide(part, whole.codecs))
         strong[(start, end)] = codecs
@@ -419,7 +625,7 @@ def line_signatures(
         weak = shown - sig.codecs
         if weak:
             part = text[start:end]
-            more = frozenset(codec for codec in weak if _WIDE.search(part.encode(codec, "replace")))
+            more = frozenset(codec for codec in weak if _ONE_SEQUENCE.search(part.encode(codec, "replace")))
             if more:
                 found[(start, end)] = Signature(sig.words, sig.codecs | more, sig.marked, sig.stopped)
     return {seg: sig for seg, sig in found.items() if sig or (whole.stopped is not None and seg[0] >= whole.stopped)}
