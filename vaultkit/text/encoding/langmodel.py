@@ -143,6 +143,7 @@ class _Seen:
     explanation of a line part, each pass, the same certain text), as do a vault's notes, so
     nine look-ups in ten are repeats; the memo is emptied when full, so it stays bounded."""
 
+    chars: dict[tuple[str, bool], float] = field(default_factory=dict)  # Lexicon.char_cost (char, guessed) -> cB
     costs: dict[str, float] = field(default_factory=dict)  # dictionary key -> cB, INF: not a word
     prefixes: dict[str, bool] = field(default_factory=dict)  # dictionary key -> Lexicon.continues
     slots: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)  # _folded
@@ -150,10 +151,11 @@ class _Seen:
 
     def bound(self) -> None:
         """Forget everything once the memo holds :data:`SEEN_LIMIT` entries."""
-        if len(self.costs) + len(self.prefixes) + len(self.slots) + len(self.tokens) > SEEN_LIMIT:
+        if len(self.chars) + len(self.costs) + len(self.prefixes) + len(self.slots) + len(self.tokens) > SEEN_LIMIT:
             self.clear()
 
     def clear(self) -> None:
+        self.chars.clear()
         self.costs.clear()
         self.prefixes.clear()
         self.slots.clear()
@@ -172,7 +174,6 @@ class Lexicon:
     traditional: frozenset[str] = frozenset()
     simplified: frozenset[str] = frozenset()  # characters only simplified Chinese uses
     prefixes: Words = field(default_factory=lambda: Words([]))  # what words of 3+ characters start with (unspaced)
-    memo: dict[tuple[str, bool], float] = field(default_factory=dict, compare=False, repr=False)
     seen: _Seen = field(default_factory=_Seen, compare=False, repr=False)
 
     def fold(self, text: str) -> str:
@@ -191,7 +192,7 @@ class Lexicon:
         A ``guessed`` invisible or combining character keeps its block cost even when a word
         list has it (word lists pick those up from emoji sequences).
         """
-        memo = self.memo.get((char, guessed))
+        memo = self.seen.chars.get((char, guessed))
         if memo is not None:
             return memo
         prior = block_cost(char)
@@ -205,7 +206,7 @@ class Lexicon:
             cost = min(cost, prior)
             if guessed and not self.spaced and script(char) in ALPHABETS:
                 cost += FOREIGN_LETTER  # a lone Latin/Greek/Cyrillic letter amid CJK text
-        self.memo[(char, guessed)] = cost
+        self.seen.chars[(char, guessed)] = cost
         return cost
 
 
