@@ -57,6 +57,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,7 @@ from vaultkit.check.registry import GROUP
 from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, SourceMap, Tag, YamlKey
 from vaultkit.read.parse import digest_of
 from vaultkit.text.dates import DateFormat
+from vaultkit.vault.files import Listing, on_disk
 from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings
 from vaultkit.vault.lexcache import user_cache
 from vaultkit.vault.statedir import state_dir
@@ -139,6 +141,23 @@ def signature(info: os.stat_result, now: float) -> Signature:
     if now - max(info.st_mtime, info.st_ctime) < RACY:
         return ""
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def signatures(root: Path, listing: Listing) -> dict[str, Signature]:
+    """The stat signature of every note and document of ``listing`` (:func:`signature`),
+    taken once per run, before it reads any note: the stored report's key
+    (:func:`vaultkit.check.warm.state`) and the per-note entries (``_check_cached``) both
+    come from it.  A file gone since the listing has none."""
+    now = time.time()
+    found: dict[str, Signature] = {}
+    base, spelled = f"{root}{os.sep}", listing.spelled  # (joined as strings: this loop runs per file)
+    for rel in (*listing.notes, *listing.ignored_notes, *listing.documents):
+        try:
+            info = os.stat(base + (on_disk(rel, spelled) if rel in spelled else rel))
+        except OSError:
+            continue
+        found[rel] = signature(info, now)
+    return found
 
 
 def git_head(root: Path) -> str:

@@ -17,7 +17,6 @@ import os
 import pickle
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -668,12 +667,15 @@ def check(
     cache: bool = False,
     cancel: Cancel | None = None,
     listing: Listing | None = None,
+    signatures: Mapping[str, vcache.Signature] | None = None,
 ) -> CheckResult:
     """Index the vault at ``root`` and check ``targets`` (vault-relative paths, or prefixes
     ending in ``/``; None means every note).  ``cache`` reads and updates the vault's
     ``.vaultkit/cache.sqlite`` (:mod:`vaultkit.check.cache`); ``cancel`` is polled between
     notes, and raises :class:`Cancelled` when it returns true.  ``listing`` is the vault's
-    listing when the caller has just made it (:func:`~vaultkit.vault.files.list_files`)."""
+    listing when the caller has just made it (:func:`~vaultkit.vault.files.list_files`), and
+    ``signatures`` its files' stat signatures when the caller has just taken them
+    (:func:`vaultkit.check.cache.signatures`)."""
     jobs = default_jobs() if jobs is None else jobs
     listing = list_files(root, excludes, external_symlinks) if listing is None else listing
     checked, others = listing.notes, listing.others
@@ -686,7 +688,9 @@ def check(
     keys = date_keys(active)
     run = _Run(root, listing, settings, keys, active, max_bytes, jobs, progress, cancel)
     if cache:
-        return _check_cached(run, checked, scope)
+        return _check_cached(
+            run, checked, scope, vcache.signatures(root, listing) if signatures is None else signatures
+        )
     rels = listing.notes + listing.ignored_notes
     if _forking(jobs, len(rels)):
         index, found = _check_forked(run, rels, checked)
@@ -800,7 +804,9 @@ def _in_scope(problems: Iterable[Problem], scope: set[str]) -> list[Problem]:
     return [p for p in problems if p.path in scope or p.path == "."]
 
 
-def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult:
+def _check_cached(
+    run: _Run, checked: list[str], scope: set[str], signatures: Mapping[str, vcache.Signature]
+) -> CheckResult:
     """:func:`check` with the cache: reuse what is stored, check what may have changed.
     The index is built from the stored facts of unchanged notes and the facts of the notes
     parsed now; a note is loaded from the cache only when it is checked again (or a rule
@@ -809,15 +815,8 @@ def _check_cached(run: _Run, checked: list[str], scope: set[str]) -> CheckResult
     store = vcache.Store(root, vcache.parse_key(max_bytes), vcache.run_key(max_bytes, active, settings))
     rels = listing.notes + listing.ignored_notes
     spelled = listing.spelled
-    started = time.time()
-    signatures: dict[str, vcache.Signature] = {}
     known: dict[str, str] = {}  # rel -> digest, where the stat says the bytes are the stored ones
-    for rel in rels + listing.documents:
-        try:
-            info = os.stat(os.path.join(root, on_disk(rel, spelled)))
-        except OSError:
-            continue
-        signatures[rel] = sig = vcache.signature(info, started)
+    for rel, sig in signatures.items():
         entry = store.entries.get(rel)
         if sig and entry is not None and entry.signature == sig:
             known[rel] = entry.digest

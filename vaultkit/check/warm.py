@@ -34,8 +34,7 @@ import contextlib
 import os
 import pickle
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,7 +42,7 @@ from typing import TYPE_CHECKING
 from vaultkit.check import cache as vcache
 from vaultkit.check.config import Config
 from vaultkit.vault.atomic import replace_file
-from vaultkit.vault.files import Listing, load_settings, on_disk
+from vaultkit.vault.files import Listing, load_settings
 from vaultkit.vault.statedir import STATE_DIR, read_private, state_dir
 
 if TYPE_CHECKING:
@@ -75,19 +74,20 @@ def _installed() -> list[tuple[str, int, int]]:
     return found
 
 
-def state(root: Path, config: Config, selection: object, targets: Sequence[str] | None, listing: Listing) -> str | None:
+def state(
+    root: Path,
+    config: Config,
+    selection: object,
+    targets: Sequence[str] | None,
+    listing: Listing,
+    signatures: Mapping[str, vcache.Signature],
+) -> str | None:
     """The key of the report a run with these inputs gives (see the module docstring); None
-    when some note changed too recently for its stat to be trusted.  Take it before the run
-    reads any note: a note changed afterwards then has another key."""
-    now = time.time()
-    signatures = {}
-    base, spelled = f"{root}{os.sep}", listing.spelled  # (joined as strings: this loop runs per file)
-    for rel in (*listing.notes, *listing.ignored_notes, *listing.documents):
-        try:
-            info = os.stat(base + (on_disk(rel, spelled) if rel in spelled else rel))
-        except OSError:
-            return None  # gone since the listing: this run's report is not the vault's
-        signatures[rel] = vcache.signature(info, now)
+    when some note changed too recently for its stat to be trusted, or is gone since the
+    listing.  ``signatures`` (:func:`vaultkit.check.cache.signatures`) must be taken before
+    the run reads any note: a note changed afterwards then has another key."""
+    if len(signatures) < len(listing.notes) + len(listing.ignored_notes) + len(listing.documents):
+        return None  # gone since the listing: this run's report is not the vault's
     inputs = (
         vcache.parse_key(config.max_file_size),
         _installed(),

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from vaultkit.api import Severity
+from vaultkit.check import cache as vcache
 from vaultkit.check import warm
 from vaultkit.check.config import ActiveRule, Config, load_config
 from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
@@ -332,20 +333,31 @@ def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> C
     check cache, :mod:`vaultkit.check.cache`, and answer an unchanged vault with the last
     run's report, :mod:`vaultkit.check.warm`)."""
     listing = run.listing = list_files(run.root, run.config.exclude, run.config.follow_external_symlinks)
-    key = warm.state(run.root, run.config, run.selection, run.targets, listing) if cache else None
+    signatures = vcache.signatures(run.root, listing) if cache else None
+    key = (
+        warm.state(run.root, run.config, run.selection, run.targets, listing, signatures)
+        if signatures is not None
+        else None
+    )
     stored = warm.recall(run.root, key) if key is not None else None
     if stored is not None:
         result = CheckResult(
             run.root, lambda: _check(run, jobs, None, cache).index, stored.problems, stored.checked, listing.warnings
         )
     else:
-        result = _check(run, jobs, Progress(not quiet and sys.stderr.isatty()), cache)
+        result = _check(run, jobs, Progress(not quiet and sys.stderr.isatty()), cache, signatures)
         if key is not None:
             warm.remember(run.root, key, warm.Report(result.checked, result.problems))
     return _guessed_root(run, result)
 
 
-def _check(run: Run, jobs: int | None, progress: Progress | None, cache: bool) -> CheckResult:
+def _check(
+    run: Run,
+    jobs: int | None,
+    progress: Progress | None,
+    cache: bool,
+    signatures: Mapping[str, vcache.Signature] | None = None,
+) -> CheckResult:
     """The run itself (:func:`vaultkit.check.engine.check`), ended by SIGTERM as by Ctrl-C."""
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -360,6 +372,7 @@ def _check(run: Run, jobs: int | None, progress: Progress | None, cache: bool) -
             external_symlinks=run.config.follow_external_symlinks,
             cache=cache,
             listing=run.listing,
+            signatures=signatures,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
