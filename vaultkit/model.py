@@ -11,7 +11,26 @@ import bisect
 import itertools
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:  # (typing_extensions for Python 3.10's type checker; nothing of it runs)
+    from typing_extensions import dataclass_transform
+
+    @dataclass_transform(frozen_default=True)
+    def record(cls: type[_T]) -> type[_T]: ...
+else:
+
+    def record(cls: type[_T]) -> type[_T]:
+        """A slotted dataclass for the records a parse makes by the hundred thousand (links,
+        headings, regions...).  They are immutable by contract, and the type checker holds
+        every caller to it (``frozen_default`` above: assigning a field is a type error); at
+        run time they are not frozen, since a frozen dataclass sets each field through
+        ``object.__setattr__``, which made constructing one five times slower and cost
+        about a tenth of a cold check (issue 13).  Equality and hashing are a frozen
+        dataclass's (``unsafe_hash``: the hash of the fields)."""
+        return dataclass(slots=True, unsafe_hash=True)(cls)
 
 # Name keys.  Obsidian compares file names and link paths after NFC normalisation (macOS file
 # systems hand out NFD names) and case-insensitively; every layer uses these three, so that a
@@ -68,7 +87,7 @@ class Budget:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceMap:
     """Maps offsets to 1-based (line, column); columns count code points, like ruff."""
 
@@ -90,7 +109,7 @@ class SourceMap:
         return self.line_starts[line - 1]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Decoded:
     """How the file's bytes became text.
 
@@ -106,7 +125,7 @@ class Decoded:
     newline: str = "\n"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class YamlKey:
     """A top-level front-matter key with the offsets of its key and value text."""
 
@@ -119,7 +138,7 @@ class YamlKey:
     tag: str  # YAML node tag, e.g. "tag:yaml.org,2002:str", "...:seq", "...:null"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FrontMatter:
     """The ``---`` block at the top of a note.
 
@@ -148,7 +167,7 @@ class FrontMatter:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Link:
     """A wiki-link, embed or Markdown link.
 
@@ -174,7 +193,7 @@ class Link:
     in_property: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Heading:
     level: int
     text: str
@@ -182,21 +201,21 @@ class Heading:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BlockId:
     id: str
     start: int  # offset of the "^"
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tag:
     tag: str  # with its leading "#"
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Region:
     """A stretch of text that is not ordinary Markdown prose.
 
@@ -209,7 +228,7 @@ class Region:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Note:
     """One parsed file of the vault.  Immutable; rules only read it.
 

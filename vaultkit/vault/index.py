@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from vaultkit.model import BlockId, Budget, FrontMatter, Heading, Link, Note, fold, link_key
+from vaultkit.model import BlockId, Budget, FrontMatter, Heading, Link, Note, fold, link_key, record
 from vaultkit.text.headings import heading_key
 
 if TYPE_CHECKING:  # (the YAML and canvas readers are imported when a document is first read)
@@ -42,7 +42,7 @@ class VaultSettings:
     math_preambles: Mapping[str, str] = field(default_factory=dict)  # path -> TeX a MathJax plugin loads first
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """An internal link of a note and every file it could name, best first (none: unresolved)."""
 
@@ -51,7 +51,7 @@ class Target:
     path: str | None  # the file Obsidian opens (the first candidate), None when unresolved
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoteFacts:
     """What the index and the cross-file questions need of one note, and nothing more: the
     few hundred bytes that stand for a parsed note when the note itself is not at hand.
