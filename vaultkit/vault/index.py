@@ -380,11 +380,19 @@ class VaultIndex:
         return found
 
     def _targets_of(self, note: Note) -> tuple[Target, ...]:
-        return tuple(self._target(link, note.rel) for link in note.links if not link.external)
-
-    def _target(self, link: Link, source: str) -> Target:
-        found = self.candidates(link.target, source)
-        return Target(link, found, found[0] if found else None)
+        """Each internal link with its candidates.  A link's target is already stripped, so
+        the answers kept per path (:meth:`candidates`) are looked up here directly: this
+        runs for every link of the vault."""
+        kept, rel, found_for = self._candidates, note.rel, self.candidates
+        targets = []
+        for link in note.links:
+            if link.external:
+                continue
+            found = kept.get(link.target)
+            if found is None:
+                found = found_for(link.target, rel)
+            targets.append(Target(link, found, found[0] if found else None))
+        return tuple(targets)
 
     def heading_keys(self, rel: str) -> tuple[tuple[int, str], ...]:
         """(level, :func:`~vaultkit.text.headings.heading_key`) of each heading of a note, in order."""
