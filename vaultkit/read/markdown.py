@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from operator import attrgetter
 from urllib.parse import unquote
 
 from vaultkit.model import BlockId, FrontMatter, Heading, Link, Region, Tag
@@ -35,6 +36,7 @@ _FIRST_HASH = re.compile(r"[ \t]*#")
 _HASH_LINE = re.compile(r"\n(?=[ \t]{0,3}#)")
 TAG = re.compile(r"#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_START = attrgetter("start")
 _NOT_PARAGRAPH = re.compile(r"[ \t]*(?:[-*+>#|]|\d{1,9}[.)]|```|~~~|\$\$)")
 
 
@@ -292,11 +294,13 @@ def scan(
     wiki = wikilinks(text, masked, comments) if "[[" in masked else []
     taken = [(link.start, link.end) for link in wiki]
     md = markdown_links(text, masked, taken, comments) if "](" in masked else []
-    links = sorted(wiki + md, key=lambda link: link.start)
+    # Wiki-links come out of one left-to-right scan: in order and apart, as their spans are.
+    # Only Markdown links need merging into them (most notes have none).
+    links = sorted(wiki + md, key=_START) if md else wiki
     has_hash = "#" in masked
     return (
         links,
         headings(text, masked) if has_hash or "\n=" in masked or "\n-" in masked else [],
         block_ids(masked) if "^" in masked else [],
-        tags(masked, _union([(link.start, link.end) for link in links])) if has_hash else [],
+        (tags(masked, _union([(link.start, link.end) for link in links]) if md else taken) if has_hash else []),
     )

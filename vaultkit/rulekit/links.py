@@ -83,6 +83,13 @@ def block_segment(parts: Sequence[Segment]) -> Segment | None:
     return blocks[-1] if blocks else None
 
 
+@lru_cache(maxsize=4096)
+def _subpath_parts(subpath: str) -> tuple[tuple[Segment, ...], Segment | None]:
+    """:func:`segments` and :func:`block_segment` of ``subpath``, found once per subpath."""
+    parts = segments(subpath)
+    return parts, block_segment(parts)
+
+
 def linked_notes(
     note: Note, vault: VaultIndex
 ) -> tuple[tuple[Target, NoteFacts, tuple[Segment, ...], Segment | None], ...]:
@@ -96,13 +103,13 @@ def _linked_notes(
     note: Note, vault: VaultIndex
 ) -> Iterator[tuple[Target, NoteFacts, tuple[Segment, ...], Segment | None]]:
     for target in vault.outgoing(note):
-        path = target.path
-        if path is None or not target.link.subpath or not path.lower().endswith(".md"):
+        path, subpath = target.path, target.link.subpath
+        if path is None or not subpath or not path.lower().endswith(".md"):
             continue
         linked = vault.outline(path)
-        parts = segments(target.link.subpath)
+        parts, block = _subpath_parts(subpath)
         if linked is not None and linked.read_error is None and parts:
-            yield target, linked, parts, block_segment(parts)
+            yield target, linked, parts, block
 
 
 def or_list(names: Sequence[str]) -> str:
