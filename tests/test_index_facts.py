@@ -141,3 +141,16 @@ def test_a_cached_run_after_an_edit_loads_only_the_notes_it_checks(
     assert set(loaded) - sample <= set(checked) - {edited.name} and len(readable) > 2 * len(loaded)
     monkeypatch.undo()
     assert problems == _check(root, 1, cache=False)
+
+
+def test_the_check_phase_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from vaultkit.check import engine
+
+    before = gc.get_threshold()
+    with engine._frozen():
+        assert gc.get_threshold()[2] >= engine.FULL_COLLECTION_EVERY
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -97,3 +97,20 @@ def test_indented_code_follows_commonmark_list_continuation():
 def test_a_list_item_of_inline_code_is_not_a_setext_underline():
     note = parse_text("A.md", "- `obsidian://open?vault=x`\n  This opens the vault.\n- `obsidian://search`\n  More.\n")
     assert note.headings == ()
+
+
+def test_links_stay_in_order_and_tags_may_follow_them():
+    """Wiki-links alone are taken in scan order; Markdown links are merged in by offset."""
+    for markdown in ("", " [m](Other.md)"):
+        note = parse_text("A.md", f"![[img.png]]#t1 [[B]]#t2 x{markdown} [[C]] #t3\n")
+        assert [link.target for link in note.links] == ["img.png", "B", *(["Other.md"] if markdown else []), "C"]
+        assert [tag.tag for tag in note.tags] == ["#t1", "#t2", "#t3"]
+
+
+def test_parsed_records_compare_and_hash_by_value_and_are_slotted():
+    first, second = (parse_text("A.md", "# Head\n[[x#y]] #t ^id\n") for _ in range(2))
+    assert first.links == second.links and first.headings == second.headings and first.tags == second.tags
+    assert len({first.links[0], second.links[0]}) == 1
+    assert hash(first.blocks[0]) == hash(second.blocks[0])
+    assert first.links[0] != parse_text("A.md", "[[x#z]]\n").links[0]
+    assert not hasattr(first.links[0], "__dict__")  # slotted: a few hundred thousand of them per vault
