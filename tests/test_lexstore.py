@@ -198,7 +198,9 @@ def test_an_unwritable_file_still_gives_the_lexicon(store, monkeypatch):
     assert not any(p.suffix == ".vkl" for p in store.folder.iterdir())
 
 
-def test_a_new_source_replaces_the_old_file(store):
+def test_a_new_source_replaces_only_a_stale_old_file(store):
+    """Another wordfreq's file is kept while it is in use (two installs on one machine must not
+    recompile on every run), and removed once it is older than STALE_DAYS."""
     calls: list[int] = []
 
     def build(n: int) -> bytes:
@@ -208,11 +210,18 @@ def test_a_new_source_replaces_the_old_file(store):
     def read(n: int):
         return lambda buffer: list(lexstore.unpack(buffer, f"source {n}")["words"])
 
-    assert store.compiled("lexicon-xx-0000000000000001.vkl", lambda: build(1), read(1)) == [1]
-    assert store.compiled("lexicon-xx-0000000000000002.vkl", lambda: build(2), read(2)) == [2]
-    assert store.compiled("lexicon-xx-0000000000000002.vkl", lambda: build(2), read(2)) == [2]
-    assert calls == [1, 2]
-    assert sorted(p.name for p in store.folder.glob("*.vkl")) == ["lexicon-xx-0000000000000002.vkl"]
+    def name(n: int) -> str:
+        return f"lexicon-xx-{n:016d}.vkl"
+
+    assert store.compiled(name(1), lambda: build(1), read(1)) == [1]
+    assert store.compiled(name(2), lambda: build(2), read(2)) == [2]
+    assert store.compiled(name(1), lambda: build(1), read(1)) == [1]
+    assert store.compiled(name(2), lambda: build(2), read(2)) == [2]
+    assert calls == [1, 2]  # alternating installs each compiled once
+    old = time.time() - (lexcache.STALE_DAYS + 1) * 86400
+    os.utime(store.folder / name(1), (old, old))
+    assert store.compiled(name(3), lambda: build(3), read(3)) == [3]
+    assert sorted(p.name for p in store.folder.glob("*.vkl")) == [name(2), name(3)]
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,11 @@ file share its pages instead of each holding a copy.
 
 Nothing found there is trusted.  The file name carries what it was compiled from (the format
 version, wordfreq's version, the source list's size and modification time), the file repeats
-it inside, and a checksum covers it: a truncated, corrupt, foreign or stale file is compiled
-again and replaced.  Files are written with :func:`vaultkit.vault.atomic.replace_file`, so a
+it inside, and a checksum covers it: a truncated, corrupt or foreign file is compiled again and
+replaced.  A file compiled from other data (an older wordfreq, an older format) is removed once
+it has gone unrewritten for :data:`STALE_DAYS`: two installs with different wordfreq versions
+on one machine (a project's virtualenv and a pre-commit environment) each keep their own file
+instead of deleting each other's and compiling on every run.  Files are written with :func:`vaultkit.vault.atomic.replace_file`, so a
 reader sees a whole old file or a whole new one.  Two processes that need the same lexicon at
 once (the workers of a forked check) take turns on a lock file, so the second maps what the
 first compiled instead of compiling it too.  A folder that cannot be made, locked or written
@@ -25,6 +28,7 @@ import contextlib
 import mmap
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -38,6 +42,7 @@ _T = TypeVar("_T")
 ENV = "VAULTKIT_LEXICON_DIR"
 SUFFIX = ".vkl"
 LOCK_WAIT = 30.0  # seconds to wait for another process compiling the same lexicon
+STALE_DAYS = 30  # a sibling compiled from other data and not rewritten for this long is removed
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -124,15 +129,18 @@ class LexiconCache:
             return None
 
     def _forget_others(self, name: str) -> None:
-        """Remove the files an older wordfreq or format left for the same lexicon: the name up
-        to its last ``-`` says which lexicon, the rest (a hash of fixed length) what it was
-        compiled from."""
+        """Remove the stale files an older wordfreq or format left for the same lexicon: the
+        name up to its last ``-`` says which lexicon, the rest (a hash of fixed length) what it
+        was compiled from.  Only files older than :data:`STALE_DAYS` go, so that an install
+        still using another wordfreq keeps its file (it rewrites it when it next compiles)."""
         family = name.rpartition("-")[0] + "-"
+        cutoff = time.time() - STALE_DAYS * 86400
         with contextlib.suppress(OSError):
             for other in os.listdir(self.folder):
                 if other != name and len(other) == len(name) and other.startswith(family) and other.endswith(SUFFIX):
                     with contextlib.suppress(OSError):
-                        os.unlink(self.folder / other)
+                        if os.lstat(self.folder / other).st_mtime < cutoff:
+                            os.unlink(self.folder / other)
 
 
 def install() -> None:
