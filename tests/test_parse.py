@@ -114,3 +114,10 @@ def test_parsed_records_compare_and_hash_by_value_and_are_slotted():
     assert hash(first.blocks[0]) == hash(second.blocks[0])
     assert first.links[0] != parse_text("A.md", "[[x#z]]\n").links[0]
     assert not hasattr(first.links[0], "__dict__")  # slotted: a few hundred thousand of them per vault
+
+
+def test_link_parts_come_from_the_text_not_its_masked_copy():
+    note = parse_text("A.md", "[see `x` and $y$](Note.md) [[T#$a$|b `c`]]\n")
+    md, wiki = sorted(note.links, key=lambda link: link.kind)
+    assert (md.display, md.target) == ("see `x` and $y$", "Note.md")
+    assert (wiki.target, wiki.subpath, wiki.display) == ("T", "#$a$", "b `c`")

@@ -85,12 +85,21 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
-    """Split the inside of ``[[...]]`` into (path, subpath, display, length of the raw path).
+def _wikilink(
+    embed: bool,
+    inner: str,
+    start: int,
+    end: int,
+    inner_start: int,
+    in_comment: bool = False,
+    in_property: str | None = None,
+) -> Link:
+    """The link ``[[inner]]`` found at ``start``-``end``, ``inner`` starting at ``inner_start``.
 
     The display text starts after the first ``|`` (``\\|`` in tables); the path ends at the
     first ``#`` (Obsidian's ``parseLinktext``).  An empty path before ``|`` is not an alias
-    separator (``[[|x]]`` links to "|x").
+    separator (``[[|x]]`` links to "|x").  Split here rather than in a helper of its own: a
+    vault has tens of thousands of links, and a call per link costs.
     """
     bar = inner.find("|")
     display = None
@@ -101,30 +110,17 @@ def _split_wikilink(inner: str) -> tuple[str, str | None, str | None, int]:
             head = head[:-1]
     hash_pos = head.find("#")
     path, subpath = (head, None) if hash_pos == -1 else (head[:hash_pos], head[hash_pos:])
-    return path.strip(), subpath, display, len(path)
-
-
-def _wikilink(
-    embed: bool,
-    inner: str,
-    start: int,
-    end: int,
-    inner_start: int,
-    in_comment: bool = False,
-    in_property: str | None = None,
-) -> Link:
-    path, subpath, display, raw_len = _split_wikilink(inner)
-    # positional: a vault has tens of thousands of links, and keywords cost a third more here
+    # positional: keywords cost a third more here
     return Link(
         "wiki",
         embed,
-        path,
+        path.strip(),
         subpath,
         display,
         start,
         end,
         inner_start,
-        inner_start + raw_len,
+        inner_start + len(path),
         False,
         in_comment,
         in_property,
@@ -197,19 +193,21 @@ def markdown_links(
             raw_path, raw_sub = (dest, None) if hash_pos == -1 else (dest[:hash_pos], dest[hash_pos:])
             path, subpath = unquote(raw_path).strip(), unquote(raw_sub) if raw_sub else None
             t_end = t_start + len(raw_path)
+        in_comment = bool(comment_spans) and _inside(start, comment_spans)
+        # (positional, as in _wikilink)
         found.append(
             Link(
-                kind="markdown",
-                embed=embed,
-                target=path,
-                subpath=subpath,
-                display=text[m.start(1) : m.end(1)],
-                start=start,
-                end=m.end(),
-                target_start=t_start,
-                target_end=t_end,
-                external=external,
-                in_comment=bool(comment_spans) and _inside(start, comment_spans),
+                "markdown",
+                embed,
+                path,
+                subpath,
+                text[m.start(1) : m.end(1)],
+                start,
+                m.end(),
+                t_start,
+                t_end,
+                external,
+                in_comment,
             )
         )
     return found
