@@ -193,3 +193,29 @@ def test_the_daemons_first_result_does_not_wait_for_what_only_batches_need(
     (root / "sub" / "D.md").write_text("---\ndate:\n---\nLe café est très bon. [[B]]\n", encoding="utf-8")
     state.apply(["sub/D.md"])
     assert {rel: p for rel, p in state.problems.items() if p} == fresh()
+
+
+def test_the_daemons_first_load_reads_no_note_from_the_cache_until_one_is_asked_for(
+    vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load from a warm cache serves the stored findings and knows every path and link,
+    but loads a note's text only when something asks for it (the screen, after the first
+    result, asks for all): the notes were most of the daemon's time to its first result."""
+    root = vault(NOTES)
+    config, active = resolve_run(root)
+    first = live.VaultState(root, config, active)
+    first.load(jobs=1)  # fills the cache
+    loaded: list[str] = []
+    real = vcache.Store.note
+    monkeypatch.setattr(vcache.Store, "note", lambda store, rel, digest: loaded.append(rel) or real(store, rel, digest))
+    state = live.VaultState(root, config, active)
+    state.load(jobs=1)
+    assert loaded == []
+    assert state.all_problems() == first.all_problems()
+    assert set(state.notes) == set(first.notes) and len(state.notes) == len(NOTES)
+    assert all(state.linking_to(rel) == first.linking_to(rel) for rel in [*NOTES, "Gone.md"])
+    assert any(state.linking_to(rel) for rel in NOTES)  # (the links were known without the notes)
+    assert state.notes["A.md"].text == NOTES["A.md"] and loaded == ["A.md"]
+    state.screen()
+    assert sorted(loaded) == sorted(NOTES)
+    assert {rel: note.text for rel, note in state.notes.items()} == NOTES

@@ -44,7 +44,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
@@ -74,7 +74,7 @@ def _damaged(note: Note) -> bool:
 
 
 def _next_index(
-    old: VaultIndex, notes: dict[str, Note], files: set[str], changed: set[str], dates, documents: dict[str, Note]
+    old: VaultIndex, notes: Mapping[str, Note], files: set[str], changed: set[str], dates, documents: dict[str, Note]
 ) -> VaultIndex:
     """The index after a batch: shared name tables when the set of files and the documents
     (canvases, bases) are unchanged."""
@@ -117,7 +117,51 @@ def _face(note: Note | None) -> tuple[object, ...] | None:
 
 
 def _link_keys(note: Note) -> frozenset[str]:
-    return frozenset(link_key(target) for target in internal_targets(note) if target)
+    return _keys_of(internal_targets(note))
+
+
+def _keys_of(targets: Iterable[str]) -> frozenset[str]:
+    """The link names that links to ``targets`` are written with."""
+    return frozenset(link_key(target) for target in targets if target)
+
+
+class OnDemand(MutableMapping[str, Note]):
+    """The notes of a state loaded from the cache: every path known at once, each note's text
+    loaded from ``source`` (the index's notes) the first time it is asked for, then kept.
+
+    The first result needs no note's text (it is the stored findings), and loading all of
+    them was 0.8 s of a 1.3 s load on 10,000 notes; :meth:`VaultState.screen`, right after
+    the first result, reads them all."""
+
+    def __init__(self, source: Mapping[str, Note]) -> None:
+        self._source = source
+        self._paths: dict[str, None] = dict.fromkeys(source)  # (a dict: the index's order)
+        self._held: dict[str, Note] = {}
+
+    def __getitem__(self, rel: str) -> Note:
+        note = self._held.get(rel)
+        if note is None:
+            if rel not in self._paths:
+                raise KeyError(rel)
+            note = self._held[rel] = self._source[rel]
+        return note
+
+    def __setitem__(self, rel: str, note: Note) -> None:
+        self._paths[rel] = None
+        self._held[rel] = note
+
+    def __delitem__(self, rel: str) -> None:
+        del self._paths[rel]
+        self._held.pop(rel, None)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 def _targets(note: Note | None, index: VaultIndex) -> set[str]:
@@ -160,7 +204,7 @@ class VaultState:
         self.active = list(active)
         self.targets = list(targets) if targets is not None else None
         self.lock = threading.RLock()
-        self.notes: dict[str, Note] = {}
+        self.notes: MutableMapping[str, Note] = {}
         self.documents: dict[str, Note] = {}  # .canvas and .base files, as in VaultIndex.documents
         self.files: set[str] = set()
         self.problems: dict[str, list[Problem]] = {}
@@ -241,7 +285,7 @@ class VaultState:
         index = result.index
         with self.lock:
             self.index = index
-            self.notes = dict(index.notes)
+            self.notes = OnDemand(index.notes)
             self.documents = dict(index.documents)
             self.files = set(index.files)
             self.warnings = result.warnings
@@ -255,9 +299,9 @@ class VaultState:
                 self._add_file(rel)
                 disk = on_disk(rel, index.spelled)
                 self._signatures[rel] = signature(os.path.join(self.root, disk))  # type: ignore[assignment]
-            for note in self.notes.values():
-                for key in _link_keys(note):
-                    self._linkers[key].add(note.rel)
+            for rel in self.notes:  # from the index's facts: no note is loaded
+                for key in _keys_of(index.link_targets(rel) or ()):
+                    self._linkers[key].add(rel)
             self._unprimed, self._damaged = list(result.checked), None
             self.generation += 1
 
