@@ -5,6 +5,7 @@ and never a crash."""
 from __future__ import annotations
 
 import bisect
+import itertools
 import multiprocessing
 import os
 import subprocess
@@ -105,6 +106,16 @@ def test_the_chinese_tags_are_stored_faithfully(store):
     assert len(expected) > 300_000
     assert langmodel.chinese_tags.__wrapped__() == expected  # compiled
     assert langmodel.chinese_tags.__wrapped__() == expected  # from the store
+
+
+@pytest.mark.parametrize("lang", ["fr", "uk", "vi"])
+def test_the_common_words_are_stored_faithfully(store, monkeypatch, lang):
+    buckets = itertools.islice(langmodel._wordfreq_stream(lang, ("small",)), langmodel.COMMON_BUCKETS)
+    expected = frozenset(w for bucket in buckets for w in bucket)
+    assert len(expected) > 1000
+    assert langmodel.common_words.__wrapped__(lang) == expected  # compiled
+    monkeypatch.setattr(langmodel, "_wordfreq_stream", None)  # a later process does not read the list
+    assert langmodel.common_words.__wrapped__(lang) == expected  # from the store
 
 
 def test_a_later_process_maps_the_file_instead_of_compiling(store, monkeypatch):
