@@ -364,20 +364,22 @@ def _send(conn: Connection, kind: str, payload: object) -> None:
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
+def _no_gc(settle: bool = True) -> Iterator[None]:
     """The cyclic garbage collector off: loading pickled facts makes many objects and no
     cycles, and the collections it would trigger cost twice the loading (measured).
 
-    On the way out, what was made goes straight to the oldest generation (``freeze`` then
-    ``unfreeze``, which moves lists, not objects): left in the youngest, the first collection
-    after the block would walk all of it (4% of a one-edit run on 10,000 notes, measured).
-    Not while anything is frozen (the daemon's index, :func:`_frozen`): ``unfreeze`` thaws all."""
+    With ``settle``, what was made goes straight to the oldest generation on the way out
+    (``freeze`` then ``unfreeze``, which move lists, not objects): left in the youngest, the
+    first collection after the block would walk all of it (4% of a one-edit run on 10,000
+    notes, measured).  Not while anything is frozen (the daemon's index, :func:`_frozen`):
+    ``unfreeze`` would thaw it all; and telling costs a walk of what is frozen (25 ms for two
+    million objects), so blocks entered once per message do not settle."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if not gc.get_freeze_count():
+        if settle and not gc.get_freeze_count():
             gc.freeze()
             gc.unfreeze()
         if enabled:
@@ -471,7 +473,7 @@ def _receive(conns: list[Connection], cancel: Cancel | None) -> list[tuple[Conne
         if conn not in ready:
             continue
         try:
-            with _no_gc():
+            with _no_gc(settle=False):
                 kind, payload = pickle.loads(conn.recv_bytes())
         except EOFError:
             raise RuntimeError("a worker process ended unexpectedly") from None
