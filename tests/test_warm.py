@@ -16,6 +16,7 @@ from support import rewrite_keeping_size_and_mtime, run_cli
 from test_cache import private_key_home  # noqa: F401  (autouse: a private cache key, no racy window)
 
 from vaultkit.check import cache as vcache
+from vaultkit.check import engine as cache_engine
 from vaultkit.check import live
 from vaultkit.check.run import resolve_run
 from vaultkit.cli import common
@@ -219,3 +220,23 @@ def test_the_daemons_first_load_reads_no_note_from_the_cache_until_one_is_asked_
     state.screen()
     assert sorted(loaded) == sorted(NOTES)
     assert {rel: note.text for rel, note in state.notes.items()} == NOTES
+
+
+def test_a_note_of_the_daemons_state_loads_from_the_cache_in_any_thread(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first note asked for may be asked by the API's thread, the rest by the worker's:
+    both come from the cache, not from the disk."""
+    import threading
+
+    root = vault(NOTES)
+    config, active = resolve_run(root)
+    live.VaultState(root, config, active).load(jobs=1)  # fills the cache
+    state = live.VaultState(root, config, active)
+    state.load(jobs=1)
+    read: list[str] = []
+    real = cache_engine.read_note
+    monkeypatch.setattr(cache_engine, "read_note", lambda *args, **kw: read.append(args[1]) or real(*args, **kw))
+    other = threading.Thread(target=lambda: state.notes["A.md"])
+    other.start()
+    other.join()
+    assert state.notes["B.md"].text == NOTES["B.md"] and state.notes["A.md"].text == NOTES["A.md"]
+    assert read == []  # neither was read again from the disk

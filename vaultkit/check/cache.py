@@ -598,7 +598,10 @@ class Store:
         return found if isinstance(found, dict) else {}
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self._path, timeout=0, isolation_level=None)
+        # Any thread may read with it: a daemon's notes are loaded from the cache on first use
+        # (check.live.OnDemand), by whichever thread asks first.  SQLite itself serialises the
+        # calls (sqlite3.threadsafety is 3); a run writes from the one thread that runs it.
+        db = sqlite3.connect(self._path, timeout=0, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         db.execute(
