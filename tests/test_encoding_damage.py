@@ -92,6 +92,23 @@ LOSSY = [
         "こんにちは、畳み込みニューラルネットワークの勉強をしています。",
         read_as("cp932", "replace"),
     ),
+    # Alphabets and Thai read as a double-byte codec: judged by their own words, not Chinese ones.
+    (
+        "Russian, Shift-JIS with U+FFFD",
+        "Вы можете использовать символические ссылки для хранения файлов за пределами хранилища.",
+        read_as("cp932", "replace"),
+    ),
+    (
+        "Ukrainian, Shift-JIS dropping bytes",
+        "Згорткові нейронні мережі обробляють зображення, і це дуже корисно.",
+        read_as("cp932", "ignore"),
+    ),
+    (
+        "Persian, GBK dropping bytes",
+        "الگوها یک افزونه اصلی است که به شما امکان می‌دهد قطعه‌هایی از متن را درج کنید.",
+        read_as("gbk", "ignore"),
+    ),
+    ("Thai, GBK with U+FFFD", "ที่คุณสามารถใช้แบบออฟไลน์กับ Obsidian และแอปอื่นๆ อีกมากมาย", read_as("gbk", "replace")),
 ]
 
 

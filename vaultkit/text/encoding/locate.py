@@ -520,7 +520,10 @@ class _Judge:
             decoding = langmodel.decode([(c,) for c in p.fixed or ""], lex)
         else:
             decoding, lex = judged
-        if (
+        if _double_byte(p) and strict and cjk.foreign(decoding.chars):
+            if not _script_text(p, decoding):
+                return -INF  # another script's letters, but not its words
+        elif (
             (p.piece is None or _double_byte(p))
             and strict
             and (_cjk_count(decoding) < MIN_CJK or _word_share(decoding) < MIN_WORDS)
@@ -667,6 +670,18 @@ def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
     return forced and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
 
 
+def _script_text(p: Proposal, decoding: Decoding) -> bool:
+    """Whether a double-byte repair into a script other than Chinese, Japanese and Korean
+    (Russian or Thai read as GBK) reads as text of that script, judged by its own language
+    model: most of its letters sit in words of the language its intact letters show, or --
+    a script without a word list, Thai or Khmer -- it keeps to one script and holds intact
+    characters of three UTF-8 bytes (:func:`_self_evident`), which clean Chinese, Japanese
+    and Korean text does not encode back to."""
+    if _word_share(decoding, letters=True) >= MIN_WORDS:
+        return True
+    return not _switches(decoding.chars) and _self_evident(p)
+
+
 def _as_is(text: str) -> Decoding:
     """``text`` segmented into the words of its own language, unchanged."""
     return langmodel.decode([(c,) for c in text], lexicon(language(text)))
@@ -698,7 +713,7 @@ def _word_share(decoding: Decoding, letters: bool = False) -> float:
     return sum(1 for k in positions if k in inside) / len(positions)
 
 
-_CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+_CJK_SCRIPTS = cjk.CJK_SCRIPTS
 
 
 @dataclass(frozen=True)
@@ -742,7 +757,7 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
     assert p.template is not None and p.piece is not None
     decoding, lex = judged
     out = []
-    double = _double_byte(p)
+    double = _double_byte(p) and not cjk.foreign(decoding.chars)
     for chars_from, chars_to, slot_from, slot_to in _groups(p.template, p.piece.slots):
         new = "".join(_fill(decoding, lex, k, p) for k in range(slot_from, slot_to))
         if double and new and all(langmodel.script(c) in langmodel.ALPHABETS for c in new):
