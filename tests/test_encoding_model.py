@@ -71,6 +71,15 @@ def test_the_document_cache_carries_style_and_paired_marks():
     assert decode([("⁀", "”")], lex, cache).chars == ("”",)
 
 
+def test_a_lost_letter_inside_a_word_is_of_the_word_s_script():
+    """Thai has no word list: only its neighbours tell a Thai fill from a Tamil or Samaritan
+    one that every other cost ties with."""
+    lex = lexicon("en")  # what a Thai note is judged by
+    thai, tamil = "ก", "\u0bf8"  # E0 B8 81 and E0 AF B8: as likely as each other alone
+    slots = [("จ",), ("า",), (tamil, thai), (" ",)]
+    assert decode(slots, lex).chars[2] == thai
+
+
 def test_language_follows_the_script():
     assert langmodel.language("卷积神经网络") == "zh"
     assert langmodel.language("畳み込み") == "ja"

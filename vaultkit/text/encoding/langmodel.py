@@ -62,6 +62,7 @@ MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does n
 COLLOCATION = 30.0  # cB off a guessed function word per character beside it the note shows with it elsewhere
 COORDINATION = 90.0  # cB off a guessed 与/和 between two nouns the note uses elsewhere: tips a close call only
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
+MISFIT = 400.0  # cB for a guessed letter of another script than a letter beside it, or a sign (``ตัวนำࠀ``)
 
 
 BUCKET_BITS = 10  # wordfreq's buckets: 0 to 800 (frequencies down to 1e-8)
@@ -792,7 +793,7 @@ def _word_edges(
                 cost -= TERMINAL_BONUS
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
-            cost += unknown
+            cost += unknown + _misfit(char, slots, k, i, j)
             if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
                 cost += neighbours.charge(k, char)
             if cost < INF:
@@ -815,6 +816,38 @@ def _word_edges(
     return edges + words
 
 
+def _misfit(char: str, slots: Sequence[tuple[str, ...]], k: int, i: int, j: int) -> float:
+    """What candidate ``char`` of open slot ``k`` pays for not fitting the certain letters
+    beside it in its run ``slots[i:j]``: a lost byte inside a word of one script is a letter
+    of that script -- in an alphabet, Thai or Khmer, not a symbol either, nor punctuation
+    between two letters (Thai and Khmer, without a word list, have nothing else to tell
+    their letters from the other scripts' letters and signs a lost byte can make).  Chinese
+    and mathematics mix with symbols freely."""
+    beside = [_script_family(slots[near][0]) for near in (k - 1, k + 1) if i <= near < j and len(slots[near]) == 1]
+    own = _script_family(char)
+    if own:
+        return MISFIT * sum(1 for other in beside if other and other != own)
+    kind = unicodedata.category(char)[0]
+    if (kind == "S" or (kind == "P" and len(beside) == 2)) and beside and all(o and o != "CJK" for o in beside):
+        return MISFIT * len(beside)
+    return 0.0
+
+
+@lru_cache(maxsize=8192)
+def _script_family(char: str) -> str:
+    """The script of a letter or mark (first word of its Unicode name: Thai vowel signs are
+    marks), Chinese, Japanese and Korean counted as one: they mix freely; none for letters
+    that go with any script (mathematical, full-width, modifier letters, combining marks)."""
+    if unicodedata.category(char)[0] not in "LM":
+        return ""
+    name = unicodedata.name(char, " ").split(" ", 1)[0]
+    if name in _ANY_SCRIPT:
+        return ""
+    return "CJK" if name in _CJK_FAMILY else name
+
+
+_ANY_SCRIPT = frozenset({"MATHEMATICAL", "FULLWIDTH", "HALFWIDTH", "MODIFIER", "COMBINING", "SUPERSCRIPT", "SUBSCRIPT"})
+_CJK_FAMILY = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
 _PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
 _NOUN = "n"  # tag prefix of nouns, names and places
 _PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text
