@@ -80,6 +80,15 @@ def test_a_lost_letter_inside_a_word_is_of_the_word_s_script():
     assert decode(slots, lex).chars[2] == thai
 
 
+def test_a_lost_letter_takes_the_case_of_its_word():
+    """Case-folded, ``можетЕ`` is the word ``можете``: the small letter must win the tie,
+    in a dictionary word and in a word the dictionary lacks alike."""
+    lex = lexicon("ru")
+    second = tuple(bytes((0xD0, b)).decode() for b in range(0x80, 0xC0))  # Ѐ..Я, а..п: Е before е
+    assert "".join(decode([*[(c,) for c in "может"], second, (" ",)], lex).chars) == "можете "
+    assert decode([*[(c,) for c in "щывк"], second], lex).chars[-1].islower()
+
+
 def test_language_follows_the_script():
     assert langmodel.language("卷积神经网络") == "zh"
     assert langmodel.language("畳み込み") == "ja"

@@ -62,6 +62,7 @@ MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does n
 COLLOCATION = 30.0  # cB off a guessed function word per character beside it the note shows with it elsewhere
 COORDINATION = 90.0  # cB off a guessed 与/和 between two nouns the note uses elsewhere: tips a close call only
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
+MIXED_CASE = 300.0  # cB for a guessed capital right after a small letter (``можетЕ``)
 MISFIT = 400.0  # cB for a guessed letter of another script than a letter beside it, or a sign (``ตัวนำࠀ``)
 
 
@@ -794,6 +795,8 @@ def _word_edges(
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += unknown + _misfit(char, slots, k, i, j)
+            if k > i and len(slots[k - 1]) == 1:  # a capital after a certain small letter
+                cost += MIXED_CASE * _case_breaks(slots[k - 1][0] + char)
             if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
                 cost += neighbours.charge(k, char)
             if cost < INF:
@@ -1126,8 +1129,15 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         if cost is None:
             cost = tokens[text] = lex.words.get(lex.fold(text), INF)
         if cost < INF:
-            found.append((i, j, text, cost))
+            found.append((i, j, text, cost + MIXED_CASE * _case_breaks(text) if size > 1 else cost))
     return found
+
+
+def _case_breaks(word: str) -> int:
+    """Capitals right after small letters.  Case-folded, ``можетЕ`` and ``можете`` are the
+    same dictionary word, and a guessed letter of either case ties: but words are written
+    small, Capitalised or in capitals."""
+    return sum(1 for a, b in itertools.pairwise(word) if a.islower() and b.isupper())
 
 
 def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, j: int) -> list[Edge]:
