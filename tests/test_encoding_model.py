@@ -47,6 +47,20 @@ def test_a_lost_byte_marked_by_u_fffd_must_reproduce_the_damage():
         assert (char + "乘").encode().decode("gbk", errors="replace").startswith(damaged[:2])
 
 
+def test_two_lost_bytes_in_a_row_can_be_one_two_byte_letter():
+    """EUC-KR has no character for D1 8F nor for 8F 20: ``я`` before a space loses both
+    bytes, and the piece must go on through it rather than end there."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "для хранения".encode().decode("cp949", errors="replace")
+    assert "\ufffd\ufffd " in damaged
+    (piece,) = _reader("cp949").pieces(template_of(damaged, _encoder("cp949")))
+    lost = [slot for slot in piece.slots if slot.lost == 2]
+    assert lost and all("я" in slot.choices and slot.blind for slot in lost)
+    for char in lost[0].choices:  # each candidate loses both bytes again before the space
+        assert (char + " ").encode().decode("cp949", errors="replace") == "\ufffd\ufffd "
+
+
 def test_the_lattice_prefers_words_and_reports_close_calls():
     lex = lexicon("zh")
     slots = [("卷", "号"), ("积",), ("神",), ("经",), ("网",), ("络",)]

@@ -90,12 +90,15 @@ class Reader:
     ``max_missing`` per character (the lead byte of every character survives, or the
     character would not be seen at all).  ``check`` filters the value of a marked lost
     byte by the byte after it: the damage must come out the same (analysis by synthesis).
+    ``pairs``: two marked lost bytes in a row may be one two-byte letter, both of whose
+    bytes the decoder lost (a Cyrillic ``я`` read as EUC-KR is ``��``).
     """
 
     fillers: tuple[int, ...]
     drops: bool = False
     max_missing: int = 2
     check: Check | None = None
+    pairs: bool = False
 
     def pieces(self, template: Template) -> list[Piece]:
         """Every maximal stretch of ``template`` that parses, from damaged character to
@@ -130,6 +133,11 @@ class Reader:
         if byte is not None and byte < 0x80:
             return Slot(p, p + 1, (chr(byte),))
         after = data[p + 1] if p + 1 < n else None
+        if byte is None and after is None and p + 1 < n and self.pairs:
+            follow = data[p + 2] if p + 2 < n else None
+            pair = _lost_pair(self.fillers, self.check, follow)
+            if pair:
+                return Slot(p, p + 2, pair, 2, True)
         if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
             width = 0
             while (
@@ -202,6 +210,23 @@ def _fill(
                 char = _valid(bytes([lead, *cast("list[int]", filled)]))  # every hole is filled
                 if char is not None:
                     found[char] = None
+    return tuple(found)
+
+
+@lru_cache(maxsize=1024)
+def _lost_pair(fillers: tuple[int, ...], check: Check | None, follow: int | None) -> tuple[str, ...]:
+    """Every two-byte character both of whose bytes a decoder loses, the second before
+    ``follow``: its lead byte lost before its continuation byte, that one before ``follow``."""
+    found = []
+    for lead in fillers:
+        if sequence_length(lead) != 1:
+            continue
+        for cont in fillers:
+            if not 0x80 <= cont < 0xC0 or (check is not None and not (check(lead, cont) and check(cont, follow))):
+                continue
+            char = _valid(bytes((lead, cont)))
+            if char is not None:
+                found.append(char)
     return tuple(found)
 
 
