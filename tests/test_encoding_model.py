@@ -103,6 +103,18 @@ def test_a_lost_letter_takes_the_case_of_its_word():
     assert decode([*[(c,) for c in "щывк"], second], lex).chars[-1].islower()
 
 
+def test_a_word_short_of_a_letter_does_not_pick_the_language():
+    """Russian read as EUC-KR: joined around its lost letters, ``можете`` is ``може``,
+    Ukrainian for "can", and so are other fragments; only whole words count."""
+    from vaultkit.text.encoding.cjk import double_byte_proposals
+    from vaultkit.text.encoding.locate import _certain, _holed
+
+    text = "Вы можете использовать символические ссылки для хранения файлов за пределами хранилища."
+    proposals = double_byte_proposals(text.encode().decode("cp949", errors="replace"))
+    assert proposals and all(langmodel.language(_holed(p)) == "ru" for p in proposals)
+    assert any(langmodel.language(_certain(p)) != "ru" for p in proposals)  # what fragments said
+
+
 def test_language_follows_the_script():
     assert langmodel.language("卷积神经网络") == "zh"
     assert langmodel.language("畳み込み") == "ja"

@@ -383,7 +383,7 @@ class _Judge:
         known = self.lattices.get(slots)
         if known is None:
             certain = _certain(p)
-            lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
+            lang = language(_holed(p)) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
             lex = lexicon(lang)
             known = self.lattices[slots] = langmodel.decode(slots, lex, self.cache, REVIEW_MARGIN), lex
         return known
@@ -645,6 +645,14 @@ def _cost(text: str, lex: langmodel.Lexicon, double: bool) -> float:
 
 def _certain(p: Proposal) -> str:
     return "".join(s.choices[0] for s in p.slots if len(s.choices) == 1)
+
+
+def _holed(p: Proposal) -> str:
+    """The certain characters of ``p`` with an ASCII letter for each open slot, for
+    :func:`.langmodel.language` (which counts no ASCII letter towards a script): a word
+    with a lost letter is then no word of any language, rather than a fragment that is one
+    by chance -- ``може`` of Russian ``можете`` short of its ``т`` is Ukrainian for "can"."""
+    return "".join(s.choices[0] if len(s.choices) == 1 else "x" for s in p.slots)
 
 
 def _self_evident(p: Proposal) -> bool:
