@@ -61,6 +61,22 @@ def test_two_lost_bytes_in_a_row_can_be_one_two_byte_letter():
         assert (char + " ").encode().decode("cp949", errors="replace") == "\ufffd\ufffd "
 
 
+def test_two_lost_bytes_before_a_continuation_byte_are_no_letter():
+    """Chinese read as Big5 loses runs of bytes: two lost ones before a continuation byte
+    end one character and start the next, and read as one letter they would only make
+    lattices of a thousand candidates per slot."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "卷積神經網路的計算".encode().decode("big5", errors="replace")
+    data = template_of(damaged, _encoder("big5")).data
+    assert data[:2] == (None, None) and 0x80 <= data[2] < 0xC0  # type: ignore[operator]
+    for piece in _reader("big5").pieces(template_of(damaged, _encoder("big5"))):
+        for slot in piece.slots:
+            if slot.lost == 2 and slot.end - slot.start == 2:
+                after = data[slot.end] if slot.end < len(data) else None
+                assert after is None or not 0x80 <= after < 0xC0
+
+
 def test_the_lattice_prefers_words_and_reports_close_calls():
     lex = lexicon("zh")
     slots = [("卷", "号"), ("积",), ("神",), ("经",), ("网",), ("络",)]

@@ -50,6 +50,7 @@ INF = math.inf
 UNSPACED = frozenset({"zh", "ja", "ko"})  # word lattice inside tokens (Korean: particles attach to words)
 MAX_WORD = 8  # longest dictionary word tried in unspaced text
 MAX_EXPANSION = 4096  # candidate strings kept per lattice window
+MAX_COMBINATIONS = 65536  # candidate pairs tried for one more character of a word (unspaced scripts)
 UNKNOWN_WORD = 250.0  # cB added to every letter of a word the dictionary does not know
 CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
@@ -786,6 +787,8 @@ def _word_edges(
                 edges.append((k, k + 1, choices[0], cost))
             continue
         last = k + 1 == len(slots) or slots[k + 1][0].isspace()
+        beside = tuple(_script_family(slots[m][0]) for m in (k - 1, k + 1) if i <= m < j and len(slots[m]) == 1)
+        small = k > i and len(slots[k - 1]) == 1 and slots[k - 1][0].islower()  # a capital would break the word
         for char in choices:
             cost = lex.char_cost(char, True)
             if cache is not None:
@@ -794,9 +797,9 @@ def _word_edges(
                 cost -= TERMINAL_BONUS
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
-            cost += unknown + _misfit(char, slots, k, i, j)
-            if k > i and len(slots[k - 1]) == 1:  # a capital after a certain small letter
-                cost += MIXED_CASE * _case_breaks(slots[k - 1][0] + char)
+            cost += unknown + _misfit(char, beside)
+            if small and char.isupper():
+                cost += MIXED_CASE
             if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
                 cost += neighbours.charge(k, char)
             if cost < INF:
@@ -819,14 +822,14 @@ def _word_edges(
     return edges + words
 
 
-def _misfit(char: str, slots: Sequence[tuple[str, ...]], k: int, i: int, j: int) -> float:
-    """What candidate ``char`` of open slot ``k`` pays for not fitting the certain letters
-    beside it in its run ``slots[i:j]``: a lost byte inside a word of one script is a letter
-    of that script -- in an alphabet, Thai or Khmer, not a symbol either, nor punctuation
-    between two letters (Thai and Khmer, without a word list, have nothing else to tell
-    their letters from the other scripts' letters and signs a lost byte can make).  Chinese
-    and mathematics mix with symbols freely."""
-    beside = [_script_family(slots[near][0]) for near in (k - 1, k + 1) if i <= near < j and len(slots[near]) == 1]
+@lru_cache(maxsize=65536)
+def _misfit(char: str, beside: tuple[str, ...]) -> float:
+    """What a guessed ``char`` pays for not fitting the certain letters beside it in its
+    word (their script families, :func:`_script_family`): a lost byte inside a word of one
+    script is a letter of that script -- in an alphabet, Thai or Khmer, not a symbol
+    either, nor punctuation between two letters (Thai and Khmer, without a word list, have
+    nothing else to tell their letters from the other scripts' letters and signs a lost
+    byte can make).  Chinese and mathematics mix with symbols freely."""
     own = _script_family(char)
     if own:
         return MISFIT * sum(1 for other in beside if other and other != own)
@@ -1147,6 +1150,8 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     costs, prefixes = lex.seen.costs, lex.seen.prefixes
     partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
     for b in range(a + 1, j):
+        if len(partial) * len(folded[b - base]) > MAX_COMBINATIONS:
+            break  # two lost characters in a row, a thousand candidates each: no word is worth it
         grown: list[tuple[str, str]] = []
         for text, key in partial:
             for key2, chars2 in folded[b - base].items():

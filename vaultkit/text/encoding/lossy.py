@@ -91,7 +91,8 @@ class Reader:
     character would not be seen at all).  ``check`` filters the value of a marked lost
     byte by the byte after it: the damage must come out the same (analysis by synthesis).
     ``pairs``: two marked lost bytes in a row may be one two-byte letter, both of whose
-    bytes the decoder lost (a Cyrillic ``я`` read as EUC-KR is ``��``).
+    bytes the decoder lost (a Cyrillic ``я`` read as EUC-KR is ``��``), unless a
+    continuation byte follows them: no character can follow the letter then.
     """
 
     fillers: tuple[int, ...]
@@ -133,8 +134,8 @@ class Reader:
         if byte is not None and byte < 0x80:
             return Slot(p, p + 1, (chr(byte),))
         after = data[p + 1] if p + 1 < n else None
-        if byte is None and after is None and p + 1 < n and self.pairs:
-            follow = data[p + 2] if p + 2 < n else None
+        follow = data[p + 2] if p + 2 < n else None
+        if self.pairs and byte is None and after is None and p + 1 < n and not _continuation(follow):
             pair = _lost_pair(self.fillers, self.check, follow)
             if pair:
                 return Slot(p, p + 2, pair, 2, True)
@@ -211,6 +212,10 @@ def _fill(
                 if char is not None:
                     found[char] = None
     return tuple(found)
+
+
+def _continuation(byte: int | None) -> bool:
+    return byte is not None and 0x80 <= byte < 0xC0
 
 
 @lru_cache(maxsize=1024)
