@@ -131,6 +131,23 @@ def test_a_word_short_of_a_letter_does_not_pick_the_language():
     assert any(langmodel.language(_certain(p)) != "ru" for p in proposals)  # what fragments said
 
 
+def test_a_word_with_two_lost_letters_of_two_thousand_candidates_is_found():
+    """A letter whose two bytes were both lost could be any of some 1,800 printable
+    two-byte characters: two in one word are millions of combinations, too many to try,
+    unless narrowed to the word's script and case and its likeliest letters."""
+    lex = lexicon("ru")
+    two_bytes = tuple(
+        char
+        for lead in range(0xC2, 0xE0)
+        for cont in range(0x80, 0xC0)
+        if (char := bytes((lead, cont)).decode()).isprintable()
+    )
+    for word in ("хранения", "пределами", "использовать"):
+        slots = [(c,) for c in word]
+        slots[3] = slots[-1] = two_bytes
+        assert "".join(decode(slots, lex).chars) == word
+
+
 def test_language_follows_the_script():
     assert langmodel.language("卷积神经网络") == "zh"
     assert langmodel.language("畳み込み") == "ja"

@@ -1117,16 +1117,32 @@ def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:
 
 
 def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int) -> list[Edge]:
-    """Dictionary words that fill the whole space-delimited token ``slots[i:j]``."""
-    size = 1
-    for choices in slots[i:j]:
-        size *= len(choices)
-        if size > MAX_EXPANSION:
+    """Dictionary words that fill the whole space-delimited token ``slots[i:j]``.
+
+    A lost two-byte letter has two thousand candidates of every alphabet, too many to try
+    in combination with another lost letter (``�ранени�``): the open slots are narrowed to
+    the script of the token's certain letters when they keep to one (words do) -- and past
+    its first letter to small letters, when those are all small -- and where the
+    combinations are still too many, each open slot to its likeliest letters."""
+    token = slots[i:j]
+    certain = [choices[0] for choices in token if len(choices) == 1]
+    families = {_script_family(char) for char in certain} - {""}
+    if len(families) == 1:
+        small = all(not char.isupper() for char in certain)
+        token = [
+            _narrowed(choices, *families, small and k > 0) if len(choices) > 1 else choices
+            for k, choices in enumerate(token)
+        ]
+    if math.prod(len(choices) for choices in token) > MAX_EXPANSION:
+        width = int(MAX_EXPANSION ** (1 / sum(1 for choices in token if len(choices) > 1)))
+        if width < 2:
             return []
+        token = [_likeliest_letters(choices, width, lex.lang) for choices in token]
+    size = math.prod(len(choices) for choices in token)
     found: list[Edge] = []
     tokens = lex.seen.tokens
     lex.seen.bound()
-    for combo in itertools.product(*slots[i:j]):
+    for combo in itertools.product(*token):
         text = "".join(combo)
         cost = tokens.get(text)
         if cost is None:
@@ -1134,6 +1150,23 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         if cost < INF:
             found.append((i, j, text, cost + MIXED_CASE * _case_breaks(text) if size > 1 else cost))
     return found
+
+
+@lru_cache(maxsize=1024)
+def _narrowed(choices: tuple[str, ...], family: str, small: bool) -> tuple[str, ...]:
+    """The candidates of script ``family`` or of none (marks, punctuation), with ``small``
+    no capitals; all of them if none is."""
+    return tuple(c for c in choices if _script_family(c) in (family, "") and not (small and c.isupper())) or choices
+
+
+@lru_cache(maxsize=1024)
+def _likeliest_letters(choices: tuple[str, ...], width: int, lang: str) -> tuple[str, ...]:
+    """The ``width`` candidates of ``choices`` that cost least in ``lang``, in their order."""
+    if len(choices) <= width:
+        return choices
+    lex = lexicon(lang)
+    kept = set(sorted(choices, key=lambda c: lex.char_cost(c, True))[:width])
+    return tuple(c for c in choices if c in kept)
 
 
 def _case_breaks(word: str) -> int:
