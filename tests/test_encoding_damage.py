@@ -108,6 +108,7 @@ LOSSY = [
         "الگوها یک افزونه اصلی است که به شما امکان می‌دهد قطعه‌هایی از متن را درج کنید.",
         read_as("gbk", "ignore"),
     ),
+    ("Russian, EUC-KR dropping bytes", "Вы можете использовать символические ссылки.", read_as("cp949", "ignore")),
     ("Thai, GBK dropping bytes", "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน", read_as("gbk", "ignore")),
     ("Thai, GBK with U+FFFD", "ที่คุณสามารถใช้แบบออฟไลน์กับ Obsidian และแอปอื่นๆ อีกมากมาย", read_as("gbk", "replace")),
 ]

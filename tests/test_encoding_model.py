@@ -77,6 +77,18 @@ def test_two_lost_bytes_before_a_continuation_byte_are_no_letter():
                 assert after is None or not 0x80 <= after < 0xC0
 
 
+def test_a_dropped_lead_byte_leaves_its_continuation_bytes_to_read():
+    """EUC-KR dropping bytes drops ``В``'s D0 (no character starts D0 92) and keeps 0x92:
+    the character is read from its continuation byte, its lead byte guessed."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "Вы можете".encode().decode("cp949", errors="ignore")
+    (piece, *_) = _reader("cp949", drops=True).pieces(template_of(damaged, _encoder("cp949")))
+    first = piece.slots[0]
+    assert piece.char_start == 0 and first.blind and "В" in first.choices
+    assert all(0xC2 <= char.encode()[0] <= 0xDF for char in first.choices)  # two-byte characters, lead guessed
+
+
 def test_the_lattice_prefers_words_and_reports_close_calls():
     lex = lexicon("zh")
     slots = [("卷", "号"), ("积",), ("神",), ("经",), ("网",), ("络",)]
