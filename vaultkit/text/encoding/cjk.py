@@ -35,17 +35,16 @@ CODECS = (
 )
 LEGACY_CODECS = (("gbk", "GBK"), ("big5", "Big5"), ("cp932", "Shift-JIS"), ("cp949", "EUC-KR"))
 HIGH_BYTES = tuple(range(0x80, 0x100))
-CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
 FOREIGN_LETTERS = 3  # letters of another script a reading needs to count as that script's text
 
 
 def foreign(chars: Iterable[str]) -> bool:
-    """Whether most non-ASCII letters of a reading, and at least :data:`FOREIGN_LETTERS`, are of other
-    scripts than Chinese, Japanese and Korean: UTF-8 of Russian, Arabic or Thai read as GBK
-    reads back as that script, and is judged as that script's text, not by the Chinese words
-    it lacks.  A letter or two is no text (``占`` reads back as ``ռ``)."""
+    """Whether most non-ASCII letters of a reading, and at least :data:`FOREIGN_LETTERS`,
+    are of other scripts than Chinese, Japanese and Korean: UTF-8 of Russian, Arabic or Thai
+    read as GBK reads back as that script, and is judged as that script's text, not by the
+    Chinese words it lacks.  A letter or two is no text (``占`` reads back as ``ռ``)."""
     scripts = [name for name in (langmodel.script(c) for c in chars if not c.isascii()) if name]
-    alien = sum(name not in CJK_SCRIPTS for name in scripts)
+    alien = sum(name not in langmodel.CJK_SCRIPTS for name in scripts)
     return alien >= FOREIGN_LETTERS and alien * 2 > len(scripts)
 
 

@@ -849,11 +849,10 @@ def _script_family(char: str) -> str:
     name = unicodedata.name(char, " ").split(" ", 1)[0]
     if name in _ANY_SCRIPT:
         return ""
-    return "CJK" if name in _CJK_FAMILY else name
+    return "CJK" if name in CJK_SCRIPTS else name
 
 
 _ANY_SCRIPT = frozenset({"MATHEMATICAL", "FULLWIDTH", "HALFWIDTH", "MODIFIER", "COMBINING", "SUPERSCRIPT", "SUBSCRIPT"})
-_CJK_FAMILY = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
 _PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
 _NOUN = "n"  # tag prefix of nouns, names and places
 _PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text
@@ -1208,6 +1207,7 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
 
 _SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
+CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})  # Chinese, Japanese, Korean: they mix freely
 _SCRIPT_LANGS = {  # the languages wordfreq has a list for, per script, the commonest first
     "CJK": ("zh",),
     "HIRAGANA": ("ja",),

@@ -721,7 +721,7 @@ def _word_share(decoding: Decoding, letters: bool = False) -> float:
     return sum(1 for k in positions if k in inside) / len(positions)
 
 
-_CJK_SCRIPTS = cjk.CJK_SCRIPTS
+_CJK_SCRIPTS = langmodel.CJK_SCRIPTS
 
 
 @dataclass(frozen=True)
