@@ -188,3 +188,12 @@ def test_vault_vocabulary_and_punctuation_inform_the_repair(tmp_path):
     (problem,) = check_vault(tmp_path, select=["VK303"]).problems
     text = (tmp_path / "note.md").read_text(encoding="utf-8")
     assert apply_edits(text, problem.fix.edits) == clean + "\n"
+
+
+def test_accented_letters_read_with_the_ascii_letter_after_them_are_found():
+    """Shift-JIS pairs ț's second byte with the ``i`` after it (``secﾈ嬖unea``): the screen
+    must see the accented letter through that character, or the line is never repaired."""
+    clean = "Navighează la secțiunea corespunzătoare articolului pe care dorești să-l achiziționezi."
+    damaged = read_as("cp932", "ignore")(clean)
+    assert "ﾈ嬖" in damaged
+    assert repair_text(damaged) == clean
