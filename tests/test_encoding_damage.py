@@ -92,6 +92,25 @@ LOSSY = [
         "こんにちは、畳み込みニューラルネットワークの勉強をしています。",
         read_as("cp932", "replace"),
     ),
+    # Alphabets and Thai read as a double-byte codec: judged by their own words, not Chinese ones.
+    (
+        "Russian, Shift-JIS with U+FFFD",
+        "Вы можете использовать символические ссылки для хранения файлов за пределами хранилища.",
+        read_as("cp932", "replace"),
+    ),
+    (
+        "Ukrainian, Shift-JIS dropping bytes",
+        "Згорткові нейронні мережі обробляють зображення, і це дуже корисно.",
+        read_as("cp932", "ignore"),
+    ),
+    (
+        "Persian, GBK dropping bytes",
+        "الگوها یک افزونه اصلی است که به شما امکان می‌دهد قطعه‌هایی از متن را درج کنید.",
+        read_as("gbk", "ignore"),
+    ),
+    ("Russian, EUC-KR dropping bytes", "Вы можете использовать символические ссылки.", read_as("cp949", "ignore")),
+    ("Thai, GBK dropping bytes", "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน", read_as("gbk", "ignore")),
+    ("Thai, GBK with U+FFFD", "ที่คุณสามารถใช้แบบออฟไลน์กับ Obsidian และแอปอื่นๆ อีกมากมาย", read_as("gbk", "replace")),
 ]
 
 
@@ -169,3 +188,12 @@ def test_vault_vocabulary_and_punctuation_inform_the_repair(tmp_path):
     (problem,) = check_vault(tmp_path, select=["VK303"]).problems
     text = (tmp_path / "note.md").read_text(encoding="utf-8")
     assert apply_edits(text, problem.fix.edits) == clean + "\n"
+
+
+def test_accented_letters_read_with_the_ascii_letter_after_them_are_found():
+    """Shift-JIS pairs ț's second byte with the ``i`` after it (``secﾈ嬖unea``): the screen
+    must see the accented letter through that character, or the line is never repaired."""
+    clean = "Navighează la secțiunea corespunzătoare articolului pe care dorești să-l achiziționezi."
+    damaged = read_as("cp932", "ignore")(clean)
+    assert "ﾈ嬖" in damaged
+    assert repair_text(damaged) == clean

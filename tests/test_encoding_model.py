@@ -47,6 +47,48 @@ def test_a_lost_byte_marked_by_u_fffd_must_reproduce_the_damage():
         assert (char + "乘").encode().decode("gbk", errors="replace").startswith(damaged[:2])
 
 
+def test_two_lost_bytes_in_a_row_can_be_one_two_byte_letter():
+    """EUC-KR has no character for D1 8F nor for 8F 20: ``я`` before a space loses both
+    bytes, and the piece must go on through it rather than end there."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "для хранения".encode().decode("cp949", errors="replace")
+    assert "\ufffd\ufffd " in damaged
+    (piece,) = _reader("cp949").pieces(template_of(damaged, _encoder("cp949")))
+    lost = [slot for slot in piece.slots if slot.lost == 2]
+    assert lost and all("я" in slot.choices and slot.blind for slot in lost)
+    for char in lost[0].choices:  # each candidate loses both bytes again before the space
+        assert (char + " ").encode().decode("cp949", errors="replace") == "\ufffd\ufffd "
+
+
+def test_two_lost_bytes_before_a_continuation_byte_are_no_letter():
+    """Chinese read as Big5 loses runs of bytes: two lost ones before a continuation byte
+    end one character and start the next, and read as one letter they would only make
+    lattices of a thousand candidates per slot."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "卷積神經網路的計算".encode().decode("big5", errors="replace")
+    data = template_of(damaged, _encoder("big5")).data
+    assert data[:2] == (None, None) and 0x80 <= data[2] < 0xC0  # type: ignore[operator]
+    for piece in _reader("big5").pieces(template_of(damaged, _encoder("big5"))):
+        for slot in piece.slots:
+            if slot.lost == 2 and slot.end - slot.start == 2:
+                after = data[slot.end] if slot.end < len(data) else None
+                assert after is None or not 0x80 <= after < 0xC0
+
+
+def test_a_dropped_lead_byte_leaves_its_continuation_bytes_to_read():
+    """EUC-KR dropping bytes drops ``В``'s D0 (no character starts D0 92) and keeps 0x92:
+    the character is read from its continuation byte, its lead byte guessed."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "Вы можете".encode().decode("cp949", errors="ignore")
+    (piece, *_) = _reader("cp949", drops=True).pieces(template_of(damaged, _encoder("cp949")))
+    first = piece.slots[0]
+    assert piece.char_start == 0 and first.blind and "В" in first.choices
+    assert all(0xC2 <= char.encode()[0] <= 0xDF for char in first.choices)  # two-byte characters, lead guessed
+
+
 def test_the_lattice_prefers_words_and_reports_close_calls():
     lex = lexicon("zh")
     slots = [("卷", "号"), ("积",), ("神",), ("经",), ("网",), ("络",)]
@@ -69,6 +111,53 @@ def test_the_document_cache_carries_style_and_paired_marks():
     cache.add_styles("𝑥")
     assert decode([("𝐷", "𝝷", "𝞷")], lex, cache).chars == ("𝐷",)
     assert decode([("⁀", "”")], lex, cache).chars == ("”",)
+
+
+def test_a_lost_letter_inside_a_word_is_of_the_word_s_script():
+    """Thai has no word list: only its neighbours tell a Thai fill from a Tamil or Samaritan
+    one that every other cost ties with."""
+    lex = lexicon("en")  # what a Thai note is judged by
+    thai, tamil = "ก", "\u0bf8"  # E0 B8 81 and E0 AF B8: as likely as each other alone
+    slots = [("จ",), ("า",), (tamil, thai), (" ",)]
+    assert decode(slots, lex).chars[2] == thai
+
+
+def test_a_lost_letter_takes_the_case_of_its_word():
+    """Case-folded, ``можетЕ`` is the word ``можете``: the small letter must win the tie,
+    in a dictionary word and in a word the dictionary lacks alike."""
+    lex = lexicon("ru")
+    second = tuple(bytes((0xD0, b)).decode() for b in range(0x80, 0xC0))  # Ѐ..Я, а..п: Е before е
+    assert "".join(decode([*[(c,) for c in "может"], second, (" ",)], lex).chars) == "можете "
+    assert decode([*[(c,) for c in "щывк"], second], lex).chars[-1].islower()
+
+
+def test_a_word_short_of_a_letter_does_not_pick_the_language():
+    """Russian read as EUC-KR: joined around its lost letters, ``можете`` is ``може``,
+    Ukrainian for "can", and so are other fragments; only whole words count."""
+    from vaultkit.text.encoding.cjk import double_byte_proposals
+    from vaultkit.text.encoding.locate import _certain, _holed
+
+    text = "Вы можете использовать символические ссылки для хранения файлов за пределами хранилища."
+    proposals = double_byte_proposals(text.encode().decode("cp949", errors="replace"))
+    assert proposals and all(langmodel.language(_holed(p)) == "ru" for p in proposals)
+    assert any(langmodel.language(_certain(p)) != "ru" for p in proposals)  # what fragments said
+
+
+def test_a_word_with_two_lost_letters_of_two_thousand_candidates_is_found():
+    """A letter whose two bytes were both lost could be any of some 1,800 printable
+    two-byte characters: two in one word are millions of combinations, too many to try,
+    unless narrowed to the word's script and case and its likeliest letters."""
+    lex = lexicon("ru")
+    two_bytes = tuple(
+        char
+        for lead in range(0xC2, 0xE0)
+        for cont in range(0x80, 0xC0)
+        if (char := bytes((lead, cont)).decode()).isprintable()
+    )
+    for word in ("хранения", "пределами", "использовать"):
+        slots = [(c,) for c in word]
+        slots[3] = slots[-1] = two_bytes
+        assert "".join(decode(slots, lex).chars) == word
 
 
 def test_language_follows_the_script():

@@ -35,13 +35,24 @@ CODECS = (
 )
 LEGACY_CODECS = (("gbk", "GBK"), ("big5", "Big5"), ("cp932", "Shift-JIS"), ("cp949", "EUC-KR"))
 HIGH_BYTES = tuple(range(0x80, 0x100))
+FOREIGN_LETTERS = 3  # letters of another script a reading needs to count as that script's text
+
+
+def foreign(chars: Iterable[str]) -> bool:
+    """Whether most non-ASCII letters of a reading, and at least :data:`FOREIGN_LETTERS`,
+    are of other scripts than Chinese, Japanese and Korean: UTF-8 of Russian, Arabic or Thai
+    read as GBK reads back as that script, and is judged as that script's text, not by the
+    Chinese words it lacks.  A letter or two is no text (``占`` reads back as ``ռ``)."""
+    scripts = [name for name in (langmodel.script(c) for c in chars if not c.isascii()) if name]
+    alien = sum(name not in langmodel.CJK_SCRIPTS for name in scripts)
+    return alien >= FOREIGN_LETTERS and alien * 2 > len(scripts)
 
 
 @cache
 def _reader(codec: str, drops: bool = False) -> Reader:
     """Lost bytes marked by U+FFFD (``errors='replace'``) or, with ``drops``, gone without
     a trace (``errors='ignore'``); either way each must fail to decode before the next byte."""
-    return Reader(HIGH_BYTES, drops=drops, check=_LostHere(codec))
+    return Reader(HIGH_BYTES, drops=drops, check=_LostHere(codec), double_byte=True)
 
 
 class _LostHere:
@@ -171,15 +182,17 @@ LATIN1_RUN = re.compile(r"(?:[\xa1-\xfe][\x40-\x7e\xa1-\xfe]){2,}")
 def _trimmed(piece: Piece, template: Template) -> Piece | None:
     """``piece`` without alphabet letters at its ends: reading resumes after a lost lead
     byte wherever the bytes happen to form UTF-8, and a lone ``ȷ`` or ``ж`` before the
-    Chinese is that accident, not text."""
+    Chinese is that accident, not text.  A piece whose letters are mostly of an alphabet
+    is that alphabet's text (Russian read as Shift-JIS): its first and last words stay."""
     slots = list(piece.slots)
+    alphabetic = foreign(slot.choices[0] for slot in slots if len(slot.choices) == 1)
 
-    def foreign(slot: Slot) -> bool:
-        return len(slot.choices) == 1 and langmodel.script(slot.choices[0]) in langmodel.ALPHABETS
+    def stray(slot: Slot) -> bool:
+        return not alphabetic and len(slot.choices) == 1 and langmodel.script(slot.choices[0]) in langmodel.ALPHABETS
 
-    while slots and (foreign(slots[0]) or not template.boundary(slots[0].start)):
+    while slots and (stray(slots[0]) or not template.boundary(slots[0].start)):
         slots.pop(0)
-    while slots and (foreign(slots[-1]) or not template.boundary(slots[-1].end)):
+    while slots and (stray(slots[-1]) or not template.boundary(slots[-1].end)):
         slots.pop()
     if not slots:
         return None

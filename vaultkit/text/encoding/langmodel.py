@@ -50,6 +50,7 @@ INF = math.inf
 UNSPACED = frozenset({"zh", "ja", "ko"})  # word lattice inside tokens (Korean: particles attach to words)
 MAX_WORD = 8  # longest dictionary word tried in unspaced text
 MAX_EXPANSION = 4096  # candidate strings kept per lattice window
+MAX_COMBINATIONS = 65536  # candidate pairs tried for one more character of a word (unspaced scripts)
 UNKNOWN_WORD = 250.0  # cB added to every letter of a word the dictionary does not know
 CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
@@ -62,6 +63,8 @@ MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does n
 COLLOCATION = 30.0  # cB off a guessed function word per character beside it the note shows with it elsewhere
 COORDINATION = 90.0  # cB off a guessed 与/和 between two nouns the note uses elsewhere: tips a close call only
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
+MIXED_CASE = 300.0  # cB for a guessed capital right after a small letter (``можетЕ``)
+MISFIT = 400.0  # cB for a guessed letter of another script than a letter beside it, or a sign (``ตัวนำࠀ``)
 
 
 BUCKET_BITS = 10  # wordfreq's buckets: 0 to 800 (frequencies down to 1e-8)
@@ -820,6 +823,8 @@ def _word_edges(
                 edges.append((k, k + 1, choices[0], cost))
             continue
         last = k + 1 == len(slots) or slots[k + 1][0].isspace()
+        beside = tuple(_script_family(slots[m][0]) for m in (k - 1, k + 1) if i <= m < j and len(slots[m]) == 1)
+        small = k > i and len(slots[k - 1]) == 1 and slots[k - 1][0].islower()  # a capital would break the word
         for char in choices:
             cost = lex.char_cost(char, True)
             if cache is not None:
@@ -828,7 +833,9 @@ def _word_edges(
                 cost -= TERMINAL_BONUS
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
-            cost += unknown
+            cost += unknown + _misfit(char, beside)
+            if small and char.isupper():
+                cost += MIXED_CASE
             if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
                 cost += neighbours.charge(k, char)
             if cost < INF:
@@ -851,6 +858,37 @@ def _word_edges(
     return edges + words
 
 
+@lru_cache(maxsize=65536)
+def _misfit(char: str, beside: tuple[str, ...]) -> float:
+    """What a guessed ``char`` pays for not fitting the certain letters beside it in its
+    word (their script families, :func:`_script_family`): a lost byte inside a word of one
+    script is a letter of that script -- in an alphabet, Thai or Khmer, not a symbol
+    either, nor punctuation between two letters (Thai and Khmer, without a word list, have
+    nothing else to tell their letters from the other scripts' letters and signs a lost
+    byte can make).  Chinese and mathematics mix with symbols freely."""
+    own = _script_family(char)
+    if own:
+        return MISFIT * sum(1 for other in beside if other and other != own)
+    kind = unicodedata.category(char)[0]
+    if (kind == "S" or (kind == "P" and len(beside) == 2)) and beside and all(o and o != "CJK" for o in beside):
+        return MISFIT * len(beside)
+    return 0.0
+
+
+@lru_cache(maxsize=8192)
+def _script_family(char: str) -> str:
+    """The script of a letter or mark (first word of its Unicode name: Thai vowel signs are
+    marks), Chinese, Japanese and Korean counted as one: they mix freely; none for letters
+    that go with any script (mathematical, full-width, modifier letters, combining marks)."""
+    if unicodedata.category(char)[0] not in "LM":
+        return ""
+    name = unicodedata.name(char, " ").split(" ", 1)[0]
+    if name in _ANY_SCRIPT:
+        return ""
+    return "CJK" if name in CJK_SCRIPTS else name
+
+
+_ANY_SCRIPT = frozenset({"MATHEMATICAL", "FULLWIDTH", "HALFWIDTH", "MODIFIER", "COMBINING", "SUPERSCRIPT", "SUBSCRIPT"})
 _PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
 _NOUN = "n"  # tag prefix of nouns, names and places
 _PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text
@@ -1114,23 +1152,63 @@ def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:
 
 
 def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int) -> list[Edge]:
-    """Dictionary words that fill the whole space-delimited token ``slots[i:j]``."""
-    size = 1
-    for choices in slots[i:j]:
-        size *= len(choices)
-        if size > MAX_EXPANSION:
+    """Dictionary words that fill the whole space-delimited token ``slots[i:j]``.
+
+    A lost two-byte letter has two thousand candidates of every alphabet, too many to try
+    in combination with another lost letter (``�ранени�``): the open slots are narrowed to
+    the script of the token's certain letters when they keep to one (words do) -- and past
+    its first letter to small letters, when those are all small -- and where the
+    combinations are still too many, each open slot to its likeliest letters."""
+    token = slots[i:j]
+    certain = [choices[0] for choices in token if len(choices) == 1]
+    families = {_script_family(char) for char in certain} - {""}
+    if len(families) == 1:
+        small = all(not char.isupper() for char in certain)
+        token = [
+            _narrowed(choices, *families, small and k > 0) if len(choices) > 1 else choices
+            for k, choices in enumerate(token)
+        ]
+    if math.prod(len(choices) for choices in token) > MAX_EXPANSION:
+        width = int(MAX_EXPANSION ** (1 / sum(1 for choices in token if len(choices) > 1)))
+        if width < 2:
             return []
+        token = [_likeliest_letters(choices, width, lex.lang) for choices in token]
+    size = math.prod(len(choices) for choices in token)
     found: list[Edge] = []
     tokens = lex.seen.tokens
     lex.seen.bound()
-    for combo in itertools.product(*slots[i:j]):
+    for combo in itertools.product(*token):
         text = "".join(combo)
         cost = tokens.get(text)
         if cost is None:
             cost = tokens[text] = lex.words.get(lex.fold(text), INF)
         if cost < INF:
-            found.append((i, j, text, cost))
+            found.append((i, j, text, cost + MIXED_CASE * _case_breaks(text) if size > 1 else cost))
     return found
+
+
+@lru_cache(maxsize=1024)
+def _narrowed(choices: tuple[str, ...], family: str, small: bool) -> tuple[str, ...]:
+    """The candidates of script ``family`` or of none (marks, punctuation), with ``small``
+    no capitals; all of them if none is."""
+    return tuple(c for c in choices if _script_family(c) in (family, "") and not (small and c.isupper())) or choices
+
+
+@lru_cache(maxsize=1024)
+def _likeliest_letters(choices: tuple[str, ...], width: int, lang: str) -> tuple[str, ...]:
+    """The ``width`` candidates of ``choices`` that cost least in ``lang``, in their order."""
+    if len(choices) <= width:
+        return choices
+    lex = lexicon(lang)
+    kept = set(sorted(choices, key=lambda c: lex.char_cost(c, True))[:width])
+    return tuple(c for c in choices if c in kept)
+
+
+def _case_breaks(word: str) -> int:
+    """Capitals right after small letters.  Case-folded, ``можетЕ`` and ``можете`` are the
+    same dictionary word, and a guessed letter of either case ties: but words are written
+    small, Capitalised or in capitals."""
+    return sum(1 for a, b in itertools.pairwise(word) if a.islower() and b.isupper())
 
 
 def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, j: int) -> list[Edge]:
@@ -1140,6 +1218,8 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
     costs, prefixes = lex.seen.costs, lex.seen.prefixes
     partial = [(char, key) for key, chars in folded[a - base].items() for char in chars]
     for b in range(a + 1, j):
+        if len(partial) * len(folded[b - base]) > MAX_COMBINATIONS:
+            break  # two lost characters in a row, a thousand candidates each: no word is worth it
         grown: list[tuple[str, str]] = []
         for text, key in partial:
             for key2, chars2 in folded[b - base].items():
@@ -1163,6 +1243,7 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
 
 _SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
+CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})  # Chinese, Japanese, Korean: they mix freely
 _SCRIPT_LANGS = {  # the languages wordfreq has a list for, per script, the commonest first
     "CJK": ("zh",),
     "HIRAGANA": ("ja",),

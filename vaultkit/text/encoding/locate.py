@@ -383,7 +383,7 @@ class _Judge:
         known = self.lattices.get(slots)
         if known is None:
             certain = _certain(p)
-            lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
+            lang = language(_holed(p)) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
             lex = lexicon(lang)
             known = self.lattices[slots] = langmodel.decode(slots, lex, self.cache, REVIEW_MARGIN), lex
         return known
@@ -520,7 +520,10 @@ class _Judge:
             decoding = langmodel.decode([(c,) for c in p.fixed or ""], lex)
         else:
             decoding, lex = judged
-        if (
+        if _double_byte(p) and strict and cjk.foreign(decoding.chars):
+            if not _script_text(p, decoding):
+                return -INF  # another script's letters, but not its words
+        elif (
             (p.piece is None or _double_byte(p))
             and strict
             and (_cjk_count(decoding) < MIN_CJK or _word_share(decoding) < MIN_WORDS)
@@ -644,6 +647,14 @@ def _certain(p: Proposal) -> str:
     return "".join(s.choices[0] for s in p.slots if len(s.choices) == 1)
 
 
+def _holed(p: Proposal) -> str:
+    """The certain characters of ``p`` with an ASCII letter for each open slot, for
+    :func:`.langmodel.language` (which counts no ASCII letter towards a script): a word
+    with a lost letter is then no word of any language, rather than a fragment that is one
+    by chance -- ``може`` of Russian ``можете`` short of its ``т`` is Ukrainian for "can"."""
+    return "".join(s.choices[0] if len(s.choices) == 1 else "x" for s in p.slots)
+
+
 def _self_evident(p: Proposal) -> bool:
     """Two intact characters of three or four UTF-8 bytes: a lead letter then two or three
     symbols from the continuation range, twice -- no clean text is written like that, even
@@ -665,6 +676,18 @@ def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
     if _word_share(decoding, letters=True) >= MIN_WORDS:
         return forced or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
     return forced and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
+
+
+def _script_text(p: Proposal, decoding: Decoding) -> bool:
+    """Whether a double-byte repair into a script other than Chinese, Japanese and Korean
+    (Russian or Thai read as GBK) reads as text of that script, judged by its own language
+    model: most of its letters sit in words of the language its intact letters show, or --
+    a script without a word list, Thai or Khmer -- it keeps to one script and holds intact
+    characters of three UTF-8 bytes (:func:`_self_evident`), which clean Chinese, Japanese
+    and Korean text does not encode back to."""
+    if _word_share(decoding, letters=True) >= MIN_WORDS:
+        return True
+    return not _switches(decoding.chars) and _self_evident(p)
 
 
 def _as_is(text: str) -> Decoding:
@@ -698,7 +721,7 @@ def _word_share(decoding: Decoding, letters: bool = False) -> float:
     return sum(1 for k in positions if k in inside) / len(positions)
 
 
-_CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+_CJK_SCRIPTS = langmodel.CJK_SCRIPTS
 
 
 @dataclass(frozen=True)
@@ -742,7 +765,7 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
     assert p.template is not None and p.piece is not None
     decoding, lex = judged
     out = []
-    double = _double_byte(p)
+    double = _double_byte(p) and not cjk.foreign(decoding.chars)
     for chars_from, chars_to, slot_from, slot_to in _groups(p.template, p.piece.slots):
         new = "".join(_fill(decoding, lex, k, p) for k in range(slot_from, slot_to))
         if double and new and all(langmodel.script(c) in langmodel.ALPHABETS for c in new):

@@ -90,12 +90,19 @@ class Reader:
     ``max_missing`` per character (the lead byte of every character survives, or the
     character would not be seen at all).  ``check`` filters the value of a marked lost
     byte by the byte after it: the damage must come out the same (analysis by synthesis).
+    ``double_byte``: a double-byte decoder lost the bytes, and it loses lead bytes as
+    readily as continuation bytes.  Two marked lost bytes in a row may be one two-byte
+    letter, both of whose bytes it lost (a Cyrillic ``я`` read as EUC-KR is ``��``),
+    unless a continuation byte follows them (no character can follow the letter then);
+    with ``drops``, continuation bytes where a character starts follow a lead byte that
+    vanished (``В`` read as EUC-KR dropping bytes is its 0x92 alone).
     """
 
     fillers: tuple[int, ...]
     drops: bool = False
     max_missing: int = 2
     check: Check | None = None
+    double_byte: bool = False
 
     def pieces(self, template: Template) -> list[Piece]:
         """Every maximal stretch of ``template`` that parses, from damaged character to
@@ -130,6 +137,13 @@ class Reader:
         if byte is not None and byte < 0x80:
             return Slot(p, p + 1, (chr(byte),))
         after = data[p + 1] if p + 1 < n else None
+        follow = data[p + 2] if p + 2 < n else None
+        if self.double_byte and byte is None and after is None and p + 1 < n and not _continuation(follow):
+            pair = _lost_pair(self.fillers, self.check, follow)
+            if pair:
+                return Slot(p, p + 2, pair, 2, True)
+        if self.double_byte and self.drops and _continuation(byte):
+            return self._headless(data, p)
         if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
             width = 0
             while (
@@ -157,6 +171,18 @@ class Reader:
         if not choices:
             return None
         return Slot(p, p + 1 + present, choices, missing + body.count(None) + (byte is None), byte is None)
+
+    def _headless(self, data: Sequence[int | None], p: int) -> Slot | None:
+        """The character whose continuation bytes start at ``p``, its lead byte dropped
+        before the first of them."""
+        width = _continuations(data, p, 4)
+        if width > 3 or None in data[p : p + width]:
+            return None  # more than one character's worth: which bytes go together is anybody's guess
+        byte = cast("int", data[p])
+        leads = [b for b in self.fillers if sequence_length(b) == width and (self.check is None or self.check(b, byte))]
+        follow = data[p + width] if p + width < len(data) else None
+        choices = self._candidates(leads, tuple(data[p : p + width]), 0, follow) if leads else ()
+        return Slot(p, p + width, choices, 1, True) if choices else None
 
     def _candidates(
         self, leads: list[int], body: tuple[int | None, ...], missing: int, follow: int | None
@@ -202,6 +228,27 @@ def _fill(
                 char = _valid(bytes([lead, *cast("list[int]", filled)]))  # every hole is filled
                 if char is not None:
                     found[char] = None
+    return tuple(found)
+
+
+def _continuation(byte: int | None) -> bool:
+    return byte is not None and 0x80 <= byte < 0xC0
+
+
+@lru_cache(maxsize=1024)
+def _lost_pair(fillers: tuple[int, ...], check: Check | None, follow: int | None) -> tuple[str, ...]:
+    """Every two-byte character both of whose bytes a decoder loses, the second before
+    ``follow``: its lead byte lost before its continuation byte, that one before ``follow``."""
+    found = []
+    for lead in fillers:
+        if sequence_length(lead) != 1:
+            continue
+        for cont in fillers:
+            if not 0x80 <= cont < 0xC0 or (check is not None and not (check(lead, cont) and check(cont, follow))):
+                continue
+            char = _valid(bytes((lead, cont)))
+            if char is not None:
+                found.append(char)
     return tuple(found)
 
 

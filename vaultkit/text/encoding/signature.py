@@ -296,8 +296,12 @@ def _chain(spelt_with: bytes, leads: bytes, between: int) -> re.Pattern[str]:
 @cache
 def _latin_inside() -> re.Pattern[str]:
     """Characters that some double-byte codec spells with the bytes of accented Latin letters
-    (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be."""
-    one = _chars("".join(_wide_chars(codec, _LATIN_BYTES) for codec in DOUBLE_BYTE))
+    (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be.
+    A byte of them may pair with the ASCII letter after it (``secﾈ嬖unea`` is ``secțiunea``
+    read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``)."""
+    letters = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+    spelt = [_wide_chars(codec, _LATIN_BYTES + letters, _LATIN_BYTES) for codec in DOUBLE_BYTE]
+    one = _chars("".join(spelt))
     return re.compile(f"(?<=[A-Za-z]){one}+(?=[A-Za-z])")
 
 
