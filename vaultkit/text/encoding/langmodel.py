@@ -1127,6 +1127,7 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
 
 _SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
+CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})  # mixed freely within one word
 _SCRIPT_LANGS = {  # the languages wordfreq has a list for, per script, the commonest first
     "CJK": ("zh",),
     "HIRAGANA": ("ja",),
@@ -1152,6 +1153,16 @@ def script(char: str) -> str:
     if not char.isalpha():
         return ""
     return unicodedata.name(char, " ").split(" ", 1)[0]
+
+
+@lru_cache(maxsize=8192)
+def script_of(char: str) -> str:
+    """The script of a letter, mark or digit (``LATIN``, ``THAI``...), "" if it has none:
+    unlike :func:`script`, a Khmer vowel sign or a Hebrew point belongs to its script."""
+    if unicodedata.category(char)[0] not in "LMN":
+        return ""
+    name = unicodedata.name(char, " ").split(" ", 1)[0]
+    return "" if name in ("COMBINING", "SUPERSCRIPT", "SUBSCRIPT", "VULGAR", "MODIFIER") else name
 
 
 def language(text: str) -> str:

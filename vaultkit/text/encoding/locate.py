@@ -546,9 +546,9 @@ def _switches(chars: Iterable[str]) -> int:
     count, previous = 0, ""
     for char in chars:
         name = langmodel.script(char)
-        if name and name not in _CJK_SCRIPTS and previous and name != previous:
+        if name and name not in langmodel.CJK_SCRIPTS and previous and name != previous:
             count += 1
-        previous = name if name not in _CJK_SCRIPTS else ""
+        previous = name if name not in langmodel.CJK_SCRIPTS else ""
     return count
 
 
@@ -681,7 +681,7 @@ def _cjk_count(decoding: Decoding) -> int:
 
 
 def _cjk_count_of(chars: Iterable[str]) -> int:
-    return sum(1 for c in chars if langmodel.script(c) in _CJK_SCRIPTS)
+    return sum(1 for c in chars if langmodel.script(c) in langmodel.CJK_SCRIPTS)
 
 
 def _word_share(decoding: Decoding, letters: bool = False) -> float:
@@ -690,15 +690,12 @@ def _word_share(decoding: Decoding, letters: bool = False) -> float:
     positions = [
         k
         for k, c in enumerate(decoding.chars)
-        if not c.isascii() and (langmodel.script(c) != "" if letters else langmodel.script(c) in _CJK_SCRIPTS)
+        if not c.isascii() and (langmodel.script(c) != "" if letters else langmodel.script(c) in langmodel.CJK_SCRIPTS)
     ]
     if len(positions) < 2:
         return 0.0
     inside = {k for i, j in decoding.words for k in range(i, j)}
     return sum(1 for k in positions if k in inside) / len(positions)
-
-
-_CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
 
 
 @dataclass(frozen=True)

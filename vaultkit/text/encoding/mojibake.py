@@ -13,10 +13,12 @@ turn the damaged ones into U+FFFD or into wrong characters.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vaultkit.text.encoding.codepages import page, pages
+from vaultkit.text.encoding.langmodel import CJK_SCRIPTS, block_cost, script_of
 from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, sequence_length, template_of
 from vaultkit.text.encoding.signature import MIN_DROPS
 
@@ -109,7 +111,11 @@ def lossy_proposals(
             twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
             fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
             pieces = Reader(fillers, drops=True).pieces(template)
-            parsed[spelling] = (template, fillers, [part for piece in pieces for part in _credible(piece, template)])
+            parsed[spelling] = (
+                template,
+                fillers,
+                [_narrowed(part) for piece in pieces for part in _credible(piece, template)],
+            )
         template, fillers, parts = parsed[spelling]
         if sum(1 for b in fillers if 0x80 <= b < 0xC0) < (1 if rare or marked else MIN_DROPS):
             continue  # the page (and its twins) hardly drop bytes: text short of bytes is not its damage
@@ -189,6 +195,61 @@ def _credible(piece: Piece, template: Template) -> list[Piece]:
     if current:
         parts.append(_piece(current, template))
     return parts
+
+
+def _narrowed(piece: Piece) -> Piece:
+    """``piece`` with each open slot kept to the script of the intact characters beside it.
+
+    A lost byte leaves candidates from every block its lead byte reaches (``E1`` with a lost
+    second byte: Khmer, Myanmar, Ethiopic, Georgian...), and where no word list knows the
+    script, nothing in the language model tells them apart.  Words keep to one script: when
+    the nearest intact characters on either side of a slot within its word (no ASCII
+    between) -- or, in a word with none, all intact characters of the piece -- are
+    letters or marks of one script, the slot keeps that script's characters
+    and common punctuation and symbols (:func:`_fits`).  Only a slot with a letter or mark
+    of that script is narrowed, and not in Chinese, Japanese or Korean, whose scripts mix."""
+    slots = piece.slots
+    intact = [script_of(s.choices[0]) if len(s.choices) == 1 and s.end - s.start > 1 else None for s in slots]
+    scripts = {s for s in intact if s}
+    out = list(slots)
+    for k, slot in enumerate(slots):
+        if len(slot.choices) < 2:
+            continue
+        near = {_beside(slots, intact, k, -1), _beside(slots, intact, k, 1)} - {""} or scripts
+        if len(near) != 1 or near & CJK_SCRIPTS:  # kana and kanji share words
+            continue
+        wanted = near.pop()
+        kept = tuple(c for c in slot.choices if _fits(c, wanted))
+        if len(kept) < len(slot.choices) and any(script_of(c) == wanted for c in kept):
+            out[k] = replace(slot, choices=kept)
+    return replace(piece, slots=tuple(out))
+
+
+REGIONAL = 1000.0  # cB: langmodel.block_cost of the blocks of regional scripts, and up
+
+
+def _fits(char: str, wanted: str) -> bool:
+    """Whether ``char`` can stand inside a word of the script ``wanted``: a character of
+    that script (its Unicode name says so: ``KHMER SIGN KHAN``, not only its letters), a
+    combining mark any script uses, or punctuation or a symbol of the common blocks -- not
+    a sign of another regional script (``BALINESE CARIK SIKI``)."""
+    if unicodedata.name(char, " ").split(" ", 1)[0] == wanted:
+        return True
+    return script_of(char) == "" and (block_cost(char) < REGIONAL or unicodedata.category(char)[0] == "M")
+
+
+def _beside(slots: tuple[Slot, ...], intact: list[str | None], k: int, step: int) -> str:
+    """The script of the nearest intact character from slot ``k`` in direction ``step``,
+    over open slots; "" at an ASCII character, a symbol or the end of the piece."""
+    k += step
+    while 0 <= k < len(slots):
+        script = intact[k]
+        if script is not None:
+            return script
+        if len(slots[k].choices) == 1:  # ASCII
+            return ""
+        k += step
+    return ""
 
 
 def _piece(slots: list[Slot], template: Template) -> Piece:

@@ -1,0 +1,36 @@
+"""Single-byte damage that lost bytes: which characters the lost bytes may have made.
+
+A lost continuation byte leaves candidates from every Unicode block its lead byte reaches;
+these tests hold the candidates to what the intact text around them shows.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from vaultkit.text.encoding.langmodel import script_of
+from vaultkit.text.encoding.mojibake import lossy_proposals
+
+KHMER = "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា"
+
+
+def test_an_open_slot_keeps_to_the_script_of_the_intact_characters_around_it():
+    """Windows-1257 drops 0x98 and 0x9F, so ``ម`` (E1 9E 98) and the vowel ``េ`` (E1 9F 81)
+    lose a byte; E1 with one byte lost reaches Myanmar, Georgian, Ethiopic, Balinese...  The
+    intact Khmer letters around each such slot leave only Khmer candidates, and a slot whose
+    bytes can only be Khmer one way is no longer open at all."""
+    damaged = KHMER.encode("utf-8").decode("cp1257", errors="ignore")
+    (proposal,) = lossy_proposals(damaged)["cp1257"]
+    open_slots = [s.choices for s in proposal.slots if len(s.choices) > 1]
+    assert open_slots
+    assert all(unicodedata.name(c).startswith("KHMER ") for choices in open_slots for c in choices)
+    assert any("ម" in choices for choices in open_slots)
+
+
+def test_kana_and_kanji_are_not_kept_apart():
+    """Japanese writes kana and kanji in one word (``畳み込み``): a slot beside a kanji keeps
+    its kana candidates, as Chinese and Korean slots keep theirs."""
+    damaged = "畳み込みニューラルネットワーク".encode().decode("cp1252", errors="ignore")
+    (proposal,) = lossy_proposals(damaged)["cp1252"]
+    first = next(s.choices for s in proposal.slots if len(s.choices) > 1)  # み, beside 畳
+    assert "み" in first and any(script_of(c) == "CJK" for c in first)
