@@ -75,6 +75,7 @@ BUDGET = 30_000  # characters of line parts with a signature analysed per note, 
 DOCUMENT_SAMPLE = 100_000  # characters of a note that inform the repairs of its damaged parts
 MAX_WORDS = 5_000  # damaged words looked for per code page and note, at most
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
+MIN_PINNED = 0.5  # share of a stretch's short characters with one candidate left that vouches for its losses
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
 
 
@@ -239,13 +240,25 @@ def _spelt(lossy: dict[tuple[int, int], dict[str, list[Proposal]]], name: str) -
 def _plausible_loss(proposals: list[Proposal]) -> bool:
     """Whether the document lost about as many bytes as dropping a code page's undefined
     bytes can lose: a one-sided binomial test on the continuation bytes (the lost ones
-    and the ones that came through), at :data:`LOSS_SIGNIFICANCE`."""
+    and the ones that came through), at :data:`LOSS_SIGNIFICANCE`.  A script whose
+    characters all share a byte the page drops (``E1 9E`` starts half of Khmer's, and
+    Windows-1254 drops 0x9E) loses far more than uniform bytes would, and is damage all
+    the same: stretches that are mojibake beyond doubt (:func:`_self_evident`) and whose
+    lost bytes the intact text mostly pins to one value each (:data:`MIN_PINNED`) are left
+    out of the count.  A hopeless garble loses as many, pinned nowhere."""
+    proposals = [p for p in proposals if not (_self_evident(p) and _pinned(p) >= MIN_PINNED)]
     lost = sum(p.lost for p in proposals)
     if not lost:
         return True
     seen = sum(s.end - s.start - 1 for p in proposals for s in p.slots if s.end - s.start > 1)
     rate = max(p.drop_rate for p in proposals)
     return _binomial_tail(lost + seen, lost, rate) >= LOSS_SIGNIFICANCE
+
+
+def _pinned(p: Proposal) -> float:
+    """Share of the characters of ``p`` short of bytes that have one candidate left."""
+    short = [s for s in p.slots if s.lost]
+    return sum(1 for s in short if len(s.choices) == 1) / len(short) if short else 1.0
 
 
 def _binomial_tail(n: int, k: int, p: float) -> float:
