@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding.langmodel import script_of
 from vaultkit.text.encoding.mojibake import lossy_proposals
 
@@ -34,3 +35,16 @@ def test_kana_and_kanji_are_not_kept_apart():
     (proposal,) = lossy_proposals(damaged)["cp1252"]
     first = next(s.choices for s in proposal.slots if len(s.choices) > 1)  # み, beside 畳
     assert "み" in first and any(script_of(c) == "CJK" for c in first)
+
+
+def test_a_marked_lost_byte_is_filled_only_where_one_character_of_its_script_fits():
+    """Windows-1254 marks Khmer's lost 0x9E with U+FFFD.  ftfy keeps every U+FFFD of an
+    alphabetic script (its corpus expects ``Ру��кий``: ``с``, ``э``, ``я`` all fit), and so
+    does vaultkit where letters of the script compete; where the intact Khmer around it
+    leaves one candidate, the U+FFFD is filled."""
+    damaged = KHMER.encode().decode("cp1254", errors="replace")
+    repaired = repair_text(damaged)
+    assert repaired.count("\ufffd") < damaged.count("\ufffd") // 4
+    assert sum(a == b for a, b in zip(repaired, KHMER, strict=False)) >= 0.9 * len(KHMER)
+    russian = "Русский язык".encode().decode("cp1252", errors="replace")
+    assert repair_text(russian) == "Ру\ufffd\ufffdкий \ufffdзык"

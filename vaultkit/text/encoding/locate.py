@@ -41,7 +41,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -491,7 +491,9 @@ class _Judge:
         scripts; in Chinese, Japanese and Korean, where every character has two or three
         bytes of context and words pin it down, the language model fills them.  With
         ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
-        scripts are filled too, as the bytes that page drops are."""
+        scripts are filled too, as the bytes that page drops are.  Elsewhere a U+FFFD that
+        only one character of the script around it can be (:func:`.mojibake._narrowed`:
+        Khmer's ``E1 \ufffd 9E``) is filled and the others stay."""
         by_page = lossy_proposals(part, marked=True)
         if not by_page:
             return []
@@ -499,6 +501,8 @@ class _Judge:
         accepted = self.choose(offset, best)
         if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
+        if any(len(s.choices) == 1 for p in accepted for s in p.slots if s.lost):
+            return [replace(p, guess=False) for p in accepted]  # pinned by the script around: no guess
         return []
 
     def judged(self, p: Proposal) -> Judged | None:
@@ -734,6 +738,7 @@ class _Change:
         for k in range(self.first, self.last):
             if (
                 len(self.proposal.slots[k].choices) > 1
+                and self.proposal.guess
                 and decoding.margins[k] < REVIEW_MARGIN
                 and decoding.alternatives[k]
             ):
@@ -763,10 +768,13 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
 
 
 def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> str:
-    """The repaired character of slot ``k``; U+FFFD for an open slot outside every word
-    whose lead byte was lost (thousands of candidates) or whose best candidate is unlikely."""
+    """The repaired character of slot ``k``; U+FFFD for an open slot of a proposal that may
+    not guess, or outside every word whose lead byte was lost (thousands of candidates) or
+    whose best candidate is unlikely."""
     char = decoding.chars[k]
     slot = p.slots[k]
+    if len(slot.choices) > 1 and not p.guess:
+        return "\ufffd"
     if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
         return char
     if slot.blind or lex.char_cost(char, True) > UNRESOLVED:

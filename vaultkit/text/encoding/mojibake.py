@@ -43,7 +43,7 @@ class Proposal:
 
     Either ``fixed`` is the exact repair (lossless; ``trusted`` when ftfy judged it), or
     ``slots`` leave characters open for the language model (``template`` maps them back to
-    the damaged characters).
+    the damaged characters); without ``guess``, only the slots with one candidate are filled.
     """
 
     start: int
@@ -56,6 +56,7 @@ class Proposal:
     piece: Piece | None = None
     trusted: bool = False
     drop_rate: float = 0.0  # chance that the damage dropped a given continuation byte
+    guess: bool = True  # open slots take the language model's pick (else they stay U+FFFD)
 
 
 def exact_fix(segment: str) -> Proposal | None:
