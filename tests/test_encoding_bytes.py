@@ -48,3 +48,17 @@ def test_a_marked_lost_byte_is_filled_only_where_one_character_of_its_script_fit
     assert sum(a == b for a, b in zip(repaired, KHMER, strict=False)) >= 0.9 * len(KHMER)
     russian = "Русский язык".encode().decode("cp1252", errors="replace")
     assert repair_text(russian) == "Ру\ufffd\ufffdкий \ufffdзык"
+
+
+def test_a_line_left_half_repaired_is_judged_again_on_what_the_rest_of_the_note_shows():
+    """Russian names in a German list read as Windows-1253 with U+FFFD for lost bytes: alone,
+    ``Лисачев`` is no dictionary word, and the line was left as mojibake.  The other lines
+    show Windows-1253 damage for sure, so the line is judged again with the evidence a
+    damaged document gives (and is not left half repaired: ``ЛиΡ�ачев``)."""
+    original = (
+        "- cvyl, Mikka (Niederländisch)\n- Daniel Mathiot (Französisch)\n- Diego (Português)\n"
+        "- lisachev, Сергей Лисачев (Russisch)\n- k-andzhanovskii, Константин Анджановский (Russisch)\n"
+    )
+    repaired = repair_text(original.encode().decode("cp1253", errors="replace"))
+    assert "- lisachev, Сергей Лисачев (Russisch)" in repaired
+    assert "Niederländisch" in repaired and "Константин" in repaired

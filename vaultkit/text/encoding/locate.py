@@ -206,13 +206,26 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
     if not chosen:
         hint = None  # no byte was lost anywhere: ftfy alone judges lossless damage
     judge = _Judge(text, signatures, chosen, context)
-    changes = {seg: judge.segment(seg, hint) for seg in segments}
-    established = {how for how, count in judge.accepted.items() if count >= ESTABLISHED}
-    if established:  # the document is damaged that way: short lines need less evidence
-        judge.established = established
+    changes: dict[tuple[int, int], list[_Change]] = {}
+    own: dict[tuple[int, int], Counter[str]] = {}  # the repairs each line part made itself
+    for seg in segments:
+        before = Counter(judge.accepted)
+        changes[seg] = judge.segment(seg, hint)
+        own[seg] = judge.accepted - before
+    shown = Counter(judge.accepted)
+    if any(count >= ESTABLISHED for count in shown.values()):
+        # The document is damaged that way: short lines need less evidence, and a line part
+        # left half repaired is judged again -- on what the other line parts showed, never
+        # on its own repairs (a line does not vouch for itself).
         for seg in segments:
-            if not changes[seg]:
-                changes[seg] = judge.segment(seg, hint)
+            left = _leftover_size(text, seg, changes[seg], signatures[seg]) if changes[seg] else 0
+            if changes[seg] and not left:
+                continue
+            judge.established = {how for how, count in (shown - own[seg]).items() if count >= ESTABLISHED}
+            if judge.established:
+                again = judge.segment(seg, hint)
+                if not changes[seg] or _leftover_size(text, seg, again, signatures[seg]) < left:
+                    changes[seg] = again
     return tuple(run for seg in segments for run in _whole(text, seg, changes[seg], signatures[seg])), stopped
 
 
