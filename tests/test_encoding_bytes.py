@@ -62,3 +62,12 @@ def test_a_line_left_half_repaired_is_judged_again_on_what_the_rest_of_the_note_
     repaired = repair_text(original.encode().decode("cp1253", errors="replace"))
     assert "- lisachev, Сергей Лисачев (Russisch)" in repaired
     assert "Niederländisch" in repaired and "Константин" in repaired
+
+
+def test_a_letter_the_repair_skipped_inside_a_word_is_not_left_behind():
+    """Windows-1251 drops only 0x98, so ``ט`` (D7 98) comes out as a lone ``Ч``; an exact
+    re-reading repairs every other letter and used to leave ``המפורЧות``.  A Cyrillic
+    letter between two Hebrew letters the repair made is a remnant, so the line is
+    repaired with the lost byte put back."""
+    original = "תיעוד Obsidian מבוסס על הנחיות הסגנון המפורטות בדף זה."
+    assert repair_text(original.encode().decode("cp1251", errors="ignore")) == original

@@ -872,7 +872,26 @@ def _leftover(text: str, seg: tuple[int, int], changes: list[_Change], sig: Sign
         for a, b in _short_words(rest, codepages.PAGES)
         if any(a < end + RUN_GAP and start - RUN_GAP < b for start, end in repaired)
     )
+    spans.update((k, k + 1) for k in _strays(probe, rest, sig.pages))
     return sorted((starts[a], ends[b - 1]) for a, b in spans)
+
+
+def _strays(probe: str, rest: str, pages: Iterable[str]) -> list[int]:
+    """Positions of letters the repair left between two letters it made (``rest`` has the
+    former, the repaired ``probe`` the latter) that, in one of the code pages the line
+    showed damage in, are a UTF-8 lead byte whose continuation bytes were all lost, in a
+    word of another alphabet: ``המפורЧות`` (``ט`` without its 0x98).  A word does not
+    switch alphabets for one letter; a repair that skipped a character does."""
+    found = []
+    leads = [codepages.page(name).encode for name in pages]
+    for k in range(1, len(rest) - 1):
+        char = rest[k]
+        if char.isascii() or not char.isalpha() or not any(0xC2 <= e.get(char, 0) <= 0xF4 for e in leads):
+            continue
+        around = {langmodel.script(probe[k - 1]), langmodel.script(probe[k + 1])}
+        if rest[k - 1] == rest[k + 1] == " " and len(around) == 1 and around - {"", langmodel.script(char)}:
+            found.append(k)
+    return found
 
 
 _C1 = re.compile("[\x80-\x9f]")
