@@ -71,3 +71,17 @@ def test_a_letter_the_repair_skipped_inside_a_word_is_not_left_behind():
     repaired with the lost byte put back."""
     original = "תיעוד Obsidian מבוסס על הנחיות הסגנון המפורטות בדף זה."
     assert repair_text(original.encode().decode("cp1251", errors="ignore")) == original
+
+
+def test_latin_text_read_as_windows_1255_is_latin_letters_run_into_hebrew_points():
+    """Windows-1255 reads UTF-8's 0xC3 as a Hebrew point, so ``é`` becomes ``ֳ©``: Latin
+    letters run into a mark of another script, which words never do.  Hungarian's long
+    compounds are rare in a word list, and a line of them was left as it was."""
+    original = (
+        "> [[Gyakran ismételt kérdések#Használhatok külső féltől származó szinkronizációs szolgáltatást"
+        " az Obsidian Sync mellett?|Nem javasoljuk]] az Obsidian Sync használatát felhőalapú"
+        " tárolószolgáltatásokkal (pl. iCloud, Dropbox, OneDrive, Google Drive) egyidejűleg, mivel ez"
+        " ütközéseket okozhat. A felhőalapú tárolószolgáltatások azonban szerepet játszhatnak a"
+        " [[Obsidian fájlok biztonsági mentése|biztonsági mentési]] stratégiájában."
+    )
+    assert repair_text(original.encode().decode("cp1255")) == original

@@ -572,10 +572,12 @@ class _Judge:
 def _switches(chars: Iterable[str]) -> int:
     """Adjacent letters of two different alphabets (``ցА``, ``ΏıʼǣA``): words keep to one
     alphabet, wrong repairs and mojibake do not.  Chinese, Japanese and Korean characters
-    mix freely with each other and with Latin (``RNN中``) and do not count."""
+    mix freely with each other and with Latin (``RNN中``) and do not count.  A mark of a
+    script counts as its letters do: Latin read as Windows-1255 is Latin letters run into
+    Hebrew points (``Kerֳ¼lje``), not into Hebrew letters."""
     count, previous = 0, ""
     for char in chars:
-        name = langmodel.script(char)
+        name = langmodel.script(char) or ("" if char.isalnum() else langmodel.script_of(char))
         if name and name not in langmodel.CJK_SCRIPTS and previous and name != previous:
             count += 1
         previous = name if name not in langmodel.CJK_SCRIPTS else ""
