@@ -9,7 +9,8 @@ from __future__ import annotations
 import unicodedata
 
 from vaultkit.rulekit.encoding import repair_text
-from vaultkit.text.encoding.langmodel import script_of
+from vaultkit.text.encoding import locate
+from vaultkit.text.encoding.langmodel import languages, script_of
 from vaultkit.text.encoding.mojibake import lossy_proposals
 
 KHMER = "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា"
@@ -85,3 +86,15 @@ def test_latin_text_read_as_windows_1255_is_latin_letters_run_into_hebrew_points
         " [[Obsidian fájlok biztonsági mentése|biztonsági mentési]] stratégiájában."
     )
     assert repair_text(original.encode().decode("cp1255")) == original
+
+
+def test_a_script_several_languages_write_is_read_in_the_one_that_reads_best():
+    """Persian read as Windows-1255: the lead bytes of ``گ``, ``و``, ``ه`` (0xD9, 0xDA) are
+    undefined there, so only letters Arabic shares come through, and the intact letters
+    cannot tell Persian from Arabic; the Arabic word list does not know ``الگوها``.  Each
+    language the letters allow is tried and the reading that costs least is kept."""
+    assert languages("[[اا]]") == ("ar", "fa", "ur")  # no word to go by
+    damaged = "[[الگوها]]".encode().decode("cp1255", errors="replace")
+    (proposal,) = lossy_proposals(damaged, marked=True)["cp1255"]
+    decoding, lex = locate._Judge(damaged, {}, {}, locate.EMPTY).decode(proposal)
+    assert lex.lang == "fa" and "".join(decoding.chars) == "[[الگوها]]"

@@ -409,9 +409,15 @@ class _Judge:
         known = self.lattices.get(slots)
         if known is None:
             certain = _certain(p)
-            lang = language(certain) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
-            lex = lexicon(lang)
-            known = self.lattices[slots] = langmodel.decode(slots, lex, self.cache, REVIEW_MARGIN), lex
+            langs = (
+                langmodel.languages(certain)
+                if any(langmodel.script(c) for c in certain if ord(c) > 0x7F)
+                else (self.lang,)
+            )
+            known = self.lattices[slots] = min(
+                ((langmodel.decode(slots, lexicon(lang), self.cache, REVIEW_MARGIN), lexicon(lang)) for lang in langs),
+                key=lambda judged: judged[0].cost,
+            )  # languages the intact letters cannot tell apart: the one that reads best
         return known
 
     def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
