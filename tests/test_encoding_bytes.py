@@ -98,3 +98,13 @@ def test_a_script_several_languages_write_is_read_in_the_one_that_reads_best():
     (proposal,) = lossy_proposals(damaged, marked=True)["cp1255"]
     decoding, lex = locate._Judge(damaged, {}, {}, locate.EMPTY).decode(proposal)
     assert lex.lang == "fa" and "".join(decoding.chars) == "[[الگوها]]"
+
+
+def test_two_marked_lost_bytes_in_a_row_may_be_one_character():
+    """Windows-1255 leaves both bytes of ``ف`` (D9 81) undefined: ``افزونه`` comes out as
+    ``ا��ز…``.  The two U+FFFD are one character whose lead byte was lost too, so the word
+    reads on as one stretch instead of breaking there."""
+    damaged = "افزونه اصلی".encode().decode("cp1255", errors="replace")
+    (proposal,) = lossy_proposals(damaged, marked=True)["cp1255"]
+    assert (proposal.start, proposal.end) == (0, len(damaged))
+    assert any("ف" in s.choices and s.end - s.start == 2 for s in proposal.slots)

@@ -90,12 +90,16 @@ class Reader:
     ``max_missing`` per character (the lead byte of every character survives, or the
     character would not be seen at all).  ``check`` filters the value of a marked lost
     byte by the byte after it: the damage must come out the same (analysis by synthesis).
+    ``paired``: a marked lost lead byte followed by another marked lost byte is read as a
+    character with both lost (Windows-1255 leaves both bytes of Persian ``ف``, D9 81,
+    undefined), not as a dead end.
     """
 
     fillers: tuple[int, ...]
     drops: bool = False
     max_missing: int = 2
     check: Check | None = None
+    paired: bool = False  # two marked lost bytes in a row may be one character's lead and continuation
 
     def pieces(self, template: Template) -> list[Piece]:
         """Every maximal stretch of ``template`` that parses, from damaged character to
@@ -131,7 +135,7 @@ class Reader:
             return Slot(p, p + 1, (chr(byte),))
         after = data[p + 1] if p + 1 < n else None
         if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
-            width = 0
+            width = 1 if self.paired and p + 1 < n and data[p + 1] is None else 0
             while (
                 width < 3
                 and p + 1 + width < n

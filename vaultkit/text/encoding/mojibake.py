@@ -111,7 +111,7 @@ def lossy_proposals(
             template = template_of(segment, _spelling(encode), marked)
             twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
             fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
-            pieces = Reader(fillers, drops=True).pieces(template)
+            pieces = Reader(fillers, drops=True, paired=marked).pieces(template)
             parsed[spelling] = (
                 template,
                 fillers,
