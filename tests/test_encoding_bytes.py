@@ -108,3 +108,26 @@ def test_two_marked_lost_bytes_in_a_row_may_be_one_character():
     (proposal,) = lossy_proposals(damaged, marked=True)["cp1255"]
     assert (proposal.start, proposal.end) == (0, len(damaged))
     assert any("ف" in s.choices and s.end - s.start == 2 for s in proposal.slots)
+
+
+def test_a_dropped_lead_byte_is_put_back_among_the_leads_the_page_drops():
+    """Windows-1255 drops 0xD9 and 0xDA, the lead bytes of ``ل``, ``گ``, ``و``, ``ه``:
+    ``الگوها`` comes out as ``״§„¯ˆ‡״§``, continuation bytes with no lead.  Each is read as
+    a two-byte character whose lead was dropped, kept to Arabic script by the intact
+    ``ا`` around it, for the language model to pick."""
+    damaged = "الگوها".encode().decode("cp1255", errors="ignore")
+    (proposal,) = lossy_proposals(damaged)["cp1255"]
+    assert (proposal.start, proposal.end) == (0, len(damaged))
+    blind = [s.choices for s in proposal.slots if s.blind]
+    assert len(blind) == 4 and all(script_of(c) == "ARABIC" for choices in blind for c in choices)
+    assert [c for choices, c in zip(blind, "لگوه", strict=True) if c in choices] == list("لگوه")
+
+
+def test_a_continuation_byte_no_script_around_claims_starts_no_character():
+    """An ellipsis typed right after Hebrew read as Windows-1255 (after ``ו``, whose two
+    bytes came through) is the byte 0x85, which could be the continuation of a letter of
+    Arabic, Syriac, Thaana or N'Ko whose lead was dropped; the Hebrew beside it claims
+    none of them, so no repair reaches over it."""
+    damaged = "שלום עולו".encode().decode("cp1255", errors="ignore") + "…"
+    proposals = lossy_proposals(damaged)["cp1255"]
+    assert proposals and all(p.end < len(damaged) for p in proposals)

@@ -92,7 +92,9 @@ class Reader:
     byte by the byte after it: the damage must come out the same (analysis by synthesis).
     ``paired``: a marked lost lead byte followed by another marked lost byte is read as a
     character with both lost (Windows-1255 leaves both bytes of Persian ``ف``, D9 81,
-    undefined), not as a dead end.
+    undefined), not as a dead end.  ``leadless``: a continuation byte where a character
+    should start is one whose lead byte was dropped, when one of ``fillers`` can be that
+    lead (Windows-1255 drops Arabic's 0xD9); nothing but context says which.
     """
 
     fillers: tuple[int, ...]
@@ -100,6 +102,7 @@ class Reader:
     max_missing: int = 2
     check: Check | None = None
     paired: bool = False  # two marked lost bytes in a row may be one character's lead and continuation
+    leadless: bool = False  # a continuation byte may start a character whose lead byte was dropped
 
     def pieces(self, template: Template) -> list[Piece]:
         """Every maximal stretch of ``template`` that parses, from damaged character to
@@ -134,6 +137,8 @@ class Reader:
         if byte is not None and byte < 0x80:
             return Slot(p, p + 1, (chr(byte),))
         after = data[p + 1] if p + 1 < n else None
+        if self.leadless and byte is not None and 0x80 <= byte < 0xC0:
+            return self._leadless(data, p)
         if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
             width = 1 if self.paired and p + 1 < n and data[p + 1] is None else 0
             while (
@@ -161,6 +166,21 @@ class Reader:
         if not choices:
             return None
         return Slot(p, p + 1 + present, choices, missing + body.count(None) + (byte is None), byte is None)
+
+    def _leadless(self, data: Sequence[int | None], p: int) -> Slot | None:
+        """The character whose continuation bytes start at ``p``, its lead byte dropped: as
+        wide as the narrowest lead among ``fillers`` announces (Arabic letters in a row,
+        each without its 0xD9, are two-byte characters, not one of three bytes)."""
+        n = len(data)
+        for width in (1, 2, 3):
+            if p + width > n or any(b is None or not 0x80 <= b < 0xC0 for b in data[p : p + width]):
+                return None
+            leads = [b for b in self.fillers if sequence_length(b) == width]
+            if leads:
+                follow = data[p + width] if p + width < n else None
+                choices = self._candidates(leads, tuple(data[p : p + width]), 0, follow)
+                return Slot(p, p + width, choices, 1, True) if choices else None
+        return None
 
     def _candidates(
         self, leads: list[int], body: tuple[int | None, ...], missing: int, follow: int | None

@@ -111,11 +111,16 @@ def lossy_proposals(
             template = template_of(segment, _spelling(encode), marked)
             twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
             fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
-            pieces = Reader(fillers, drops=True, paired=marked).pieces(template)
+            pieces = Reader(fillers, drops=True, paired=marked, leadless=not marked).pieces(template)
             parsed[spelling] = (
                 template,
                 fillers,
-                [_narrowed(part) for piece in pieces for part in _credible(piece, template)],
+                [
+                    kept
+                    for piece in pieces
+                    for part in _credible(piece, template)
+                    for kept in _anchored(_narrowed(part), template)
+                ],
             )
         template, fillers, parts = parsed[spelling]
         if sum(1 for b in fillers if 0x80 <= b < 0xC0) < (1 if rare or marked else MIN_DROPS):
@@ -224,6 +229,25 @@ def _narrowed(piece: Piece) -> Piece:
         if len(kept) < len(slot.choices) and any(script_of(c) == wanted for c in kept):
             out[k] = replace(slot, choices=kept)
     return replace(piece, slots=tuple(out))
+
+
+def _anchored(piece: Piece, template: Template) -> list[Piece]:
+    """``piece`` split at each character whose dropped lead byte the intact letters around
+    it did not pin to one script (:func:`_narrowed`): a stray continuation byte after a
+    symbol is no letter of any word."""
+    parts: list[Piece] = []
+    current: list[Slot] = []
+    for slot in piece.slots:
+        dropped = slot.blind and template.data[slot.start] is not None
+        if dropped and len({script_of(c) for c in slot.choices} - {""}) != 1:
+            if current:
+                parts.append(_piece(current, template))
+            current = []
+        else:
+            current.append(slot)
+    if current:
+        parts.append(_piece(current, template))
+    return parts
 
 
 REGIONAL = 1000.0  # cB: langmodel.block_cost of the blocks of regional scripts, and up
