@@ -131,3 +131,12 @@ def test_a_continuation_byte_no_script_around_claims_starts_no_character():
     damaged = "שלום עולו".encode().decode("cp1255", errors="ignore") + "…"
     proposals = lossy_proposals(damaged)["cp1255"]
     assert proposals and all(p.end < len(damaged) for p in proposals)
+
+
+def test_a_capital_between_small_letters_is_a_lead_byte_whose_continuation_was_lost():
+    """Windows-1257 drops 0xA1, so Hungarian ``á`` (C3 A1) comes out as a lone ``Ć``: alone
+    it looks like a letter of its own, but no word puts a capital between small letters.
+    It is read back, and as ``á``, not ``Á`` (C3 81, also dropped): the word list folds
+    case, so only the word's own case can tell."""
+    original = "Kerülje több megoldás használatát ugyanazok a fájlok szinkronizálásához"
+    assert repair_text(original.encode().decode("cp1257", errors="ignore")) == original

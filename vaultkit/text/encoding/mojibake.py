@@ -118,7 +118,7 @@ def lossy_proposals(
                 [
                     kept
                     for piece in pieces
-                    for part in _credible(piece, template)
+                    for part in _credible(piece, template, segment)
                     for kept in _anchored(_narrowed(part), template)
                 ],
             )
@@ -180,9 +180,11 @@ def coverage(proposals: list[Proposal], segment: str) -> int:
     return sum(1 for p in proposals for c in segment[p.start : p.end] if ord(c) > 0x7F)
 
 
-def _credible(piece: Piece, template: Template) -> list[Piece]:
+def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     """Split ``piece`` at characters whose every continuation byte would have been lost and
-    that have no damaged neighbour: a lone ``é`` in ``café`` is a letter, not a wreck."""
+    that have no damaged neighbour: a lone ``é`` in ``café`` is a letter, not a wreck.  A
+    capital letter between two small ones is not one (``hasznĆlat``: ``á`` read as
+    Windows-1257, its 0xA1 dropped): no word is written so."""
     slots = piece.slots
     parts: list[Piece] = []
     current: list[Slot] = []
@@ -191,7 +193,12 @@ def _credible(piece: Piece, template: Template) -> list[Piece]:
         return 0 <= k < len(slots) and slots[k].end - slots[k].start + slots[k].lost > 1
 
     for k, slot in enumerate(slots):
-        lonely = slot.lost and slot.end - slot.start == 1 and not (multibyte(k - 1) or multibyte(k + 1))
+        lonely = (
+            slot.lost
+            and slot.end - slot.start == 1
+            and not (multibyte(k - 1) or multibyte(k + 1))
+            and not _wedged(segment, template.origin[slot.start])
+        )
         if lonely:
             if current:
                 parts.append(_piece(current, template))
@@ -201,6 +208,11 @@ def _credible(piece: Piece, template: Template) -> list[Piece]:
     if current:
         parts.append(_piece(current, template))
     return parts
+
+
+def _wedged(text: str, k: int) -> bool:
+    """Whether ``text[k]`` is a capital letter between two small ones."""
+    return 0 < k < len(text) - 1 and text[k].isupper() and text[k - 1].islower() and text[k + 1].islower()
 
 
 def _narrowed(piece: Piece) -> Piece:
@@ -213,7 +225,9 @@ def _narrowed(piece: Piece) -> Piece:
     between) -- or, in a word with none, all intact characters of the piece -- are
     letters or marks of one script, the slot keeps that script's characters
     and common punctuation and symbols (:func:`_fits`).  Only a slot with a letter or mark
-    of that script is narrowed, and not in Chinese, Japanese or Korean, whose scripts mix."""
+    of that script is narrowed, and not in Chinese, Japanese or Korean, whose scripts mix.
+    Between two small letters a slot keeps no capitals (``hasznĆlat`` is ``használat``,
+    not ``hasznÁlat``: the word list folds case and cannot tell)."""
     slots = piece.slots
     intact = [script_of(s.choices[0]) if len(s.choices) == 1 and s.end - s.start > 1 else None for s in slots]
     scripts = {s for s in intact if s}
@@ -221,6 +235,8 @@ def _narrowed(piece: Piece) -> Piece:
     for k, slot in enumerate(slots):
         if len(slot.choices) < 2:
             continue
+        if _small(slots, k - 1) and _small(slots, k + 1) and any(c.islower() for c in slot.choices):
+            slot = out[k] = replace(slot, choices=tuple(c for c in slot.choices if not c.isupper()))
         near = {_beside(slots, intact, k, -1), _beside(slots, intact, k, 1)} - {""} or scripts
         if len(near) != 1 or near & CJK_SCRIPTS:  # kana and kanji share words
             continue
@@ -248,6 +264,11 @@ def _anchored(piece: Piece, template: Template) -> list[Piece]:
     if current:
         parts.append(_piece(current, template))
     return parts
+
+
+def _small(slots: tuple[Slot, ...], k: int) -> bool:
+    """Whether slot ``k`` is certain and a small letter."""
+    return 0 <= k < len(slots) and len(slots[k].choices) == 1 and slots[k].choices[0].islower()
 
 
 REGIONAL = 1000.0  # cB: langmodel.block_cost of the blocks of regional scripts, and up
