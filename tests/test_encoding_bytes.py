@@ -140,3 +140,10 @@ def test_a_capital_between_small_letters_is_a_lead_byte_whose_continuation_was_l
     case, so only the word's own case can tell."""
     original = "Kerülje több megoldás használatát ugyanazok a fájlok szinkronizálásához"
     assert repair_text(original.encode().decode("cp1257", errors="ignore")) == original
+
+
+def test_a_capital_ending_a_word_of_small_letters_is_one_too():
+    """Romanian ``ă`` (C4 83) read as Windows-1257, which drops 0x83, is a lone ``Ä`` --
+    at the end of ``dacă`` and ``fără`` as well as inside a word."""
+    original = "Dacă folosești Obsidian fără cont, notițele rămân pe dispozitivul tău."
+    assert repair_text(original.encode().decode("cp1257", errors="ignore")) == original

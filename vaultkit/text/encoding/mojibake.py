@@ -183,7 +183,7 @@ def coverage(proposals: list[Proposal], segment: str) -> int:
 def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     """Split ``piece`` at characters whose every continuation byte would have been lost and
     that have no damaged neighbour: a lone ``é`` in ``café`` is a letter, not a wreck.  A
-    capital letter between two small ones is not one (``hasznĆlat``: ``á`` read as
+    capital letter after a small one is not one (``hasznĆlat``: ``á`` read as
     Windows-1257, its 0xA1 dropped): no word is written so."""
     slots = piece.slots
     parts: list[Piece] = []
@@ -211,8 +211,9 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
 
 
 def _wedged(text: str, k: int) -> bool:
-    """Whether ``text[k]`` is a capital letter between two small ones."""
-    return 0 < k < len(text) - 1 and text[k].isupper() and text[k - 1].islower() and text[k + 1].islower()
+    """Whether ``text[k]`` is a capital letter after a small one, not before another capital
+    (``dacÄ``, ``fÄrÄ``; ``McDonald`` is ASCII, and never in question)."""
+    return k > 0 and text[k].isupper() and text[k - 1].islower() and not text[k + 1 : k + 2].isupper()
 
 
 def _narrowed(piece: Piece) -> Piece:
@@ -226,8 +227,9 @@ def _narrowed(piece: Piece) -> Piece:
     letters or marks of one script, the slot keeps that script's characters
     and common punctuation and symbols (:func:`_fits`).  Only a slot with a letter or mark
     of that script is narrowed, and not in Chinese, Japanese or Korean, whose scripts mix.
-    Between two small letters a slot keeps no capitals (``hasznĆlat`` is ``használat``,
-    not ``hasznÁlat``: the word list folds case and cannot tell)."""
+    After a small letter (and not before a capital) a slot keeps no capitals
+    (``hasznĆlat`` is ``használat``, not ``hasznÁlat``: the word list folds case and
+    cannot tell)."""
     slots = piece.slots
     intact = [script_of(s.choices[0]) if len(s.choices) == 1 and s.end - s.start > 1 else None for s in slots]
     scripts = {s for s in intact if s}
@@ -235,7 +237,7 @@ def _narrowed(piece: Piece) -> Piece:
     for k, slot in enumerate(slots):
         if len(slot.choices) < 2:
             continue
-        if _small(slots, k - 1) and _small(slots, k + 1) and any(c.islower() for c in slot.choices):
+        if _small(slots, k - 1) and not _capital(slots, k + 1) and any(c.islower() for c in slot.choices):
             slot = out[k] = replace(slot, choices=tuple(c for c in slot.choices if not c.isupper()))
         near = {_beside(slots, intact, k, -1), _beside(slots, intact, k, 1)} - {""} or scripts
         if len(near) != 1 or near & CJK_SCRIPTS:  # kana and kanji share words
@@ -269,6 +271,11 @@ def _anchored(piece: Piece, template: Template) -> list[Piece]:
 def _small(slots: tuple[Slot, ...], k: int) -> bool:
     """Whether slot ``k`` is certain and a small letter."""
     return 0 <= k < len(slots) and len(slots[k].choices) == 1 and slots[k].choices[0].islower()
+
+
+def _capital(slots: tuple[Slot, ...], k: int) -> bool:
+    """Whether slot ``k`` may be a capital letter."""
+    return 0 <= k < len(slots) and any(c.isupper() for c in slots[k].choices)
 
 
 REGIONAL = 1000.0  # cB: langmodel.block_cost of the blocks of regional scripts, and up
