@@ -186,20 +186,28 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     capital letter after a small one is not one (``hasznĆlat``: ``á`` read as
     Windows-1257, its 0xA1 dropped): no word is written so."""
     slots = piece.slots
-    parts: list[Piece] = []
-    current: list[Slot] = []
 
     def multibyte(k: int) -> bool:
         return 0 <= k < len(slots) and slots[k].end - slots[k].start + slots[k].lost > 1
 
-    for k, slot in enumerate(slots):
-        lonely = (
+    return _split(
+        piece,
+        template,
+        lambda k, slot: bool(
             slot.lost
             and slot.end - slot.start == 1
             and not (multibyte(k - 1) or multibyte(k + 1))
             and not _wedged(segment, template.origin[slot.start])
-        )
-        if lonely:
+        ),
+    )
+
+
+def _split(piece: Piece, template: Template, cut: Callable[[int, Slot], bool]) -> list[Piece]:
+    """The parts of ``piece`` between the slots that ``cut`` (index, slot) leaves out."""
+    parts: list[Piece] = []
+    current: list[Slot] = []
+    for k, slot in enumerate(piece.slots):
+        if cut(k, slot):
             if current:
                 parts.append(_piece(current, template))
             current = []
@@ -253,19 +261,15 @@ def _anchored(piece: Piece, template: Template) -> list[Piece]:
     """``piece`` split at each character whose dropped lead byte the intact letters around
     it did not pin to one script (:func:`_narrowed`): a stray continuation byte after a
     symbol is no letter of any word."""
-    parts: list[Piece] = []
-    current: list[Slot] = []
-    for slot in piece.slots:
-        dropped = slot.blind and template.data[slot.start] is not None
-        if dropped and len({script_of(c) for c in slot.choices} - {""}) != 1:
-            if current:
-                parts.append(_piece(current, template))
-            current = []
-        else:
-            current.append(slot)
-    if current:
-        parts.append(_piece(current, template))
-    return parts
+    return _split(
+        piece,
+        template,
+        lambda _, slot: (
+            slot.blind
+            and template.data[slot.start] is not None
+            and len({script_of(c) for c in slot.choices} - {""}) != 1
+        ),
+    )
 
 
 def _small(slots: tuple[Slot, ...], k: int) -> bool:
