@@ -6,12 +6,14 @@ these tests hold the candidates to what the intact text around them shows.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
 from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding import locate
 from vaultkit.text.encoding.langmodel import languages, script_of
 from vaultkit.text.encoding.mojibake import lossy_proposals
+from vaultkit.text.encoding.signature import signature
 
 KHMER = "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា"
 
@@ -147,3 +149,16 @@ def test_a_capital_ending_a_word_of_small_letters_is_one_too():
     at the end of ``dacă`` and ``fără`` as well as inside a word."""
     original = "Dacă folosești Obsidian fără cont, notițele rămân pe dispozitivul tău."
     assert repair_text(original.encode().decode("cp1257", errors="ignore")) == original
+
+
+def test_a_page_that_drops_lead_bytes_leaves_stray_continuation_bytes_in_its_mojibake():
+    """Arabic read as Windows-1255 with undefined bytes dropped loses the 0xD9 of ``ل``,
+    ``م``, ``ن``...: its words hold stray continuation bytes, which in other pages mark a
+    word as text in that page.  Windows-1255 drops lead bytes, so they are the signature of
+    its damage, and the line is repaired in part at least."""
+    original = "مقدمة عن Obsidian Sync والخزائن المحلية والبعيدة"
+    damaged = original.encode().decode("cp1255", errors="ignore")
+    assert "cp1255" in signature(damaged).pages
+    before = difflib.SequenceMatcher(None, damaged, original, autojunk=False).ratio()
+    after = difflib.SequenceMatcher(None, repair_text(damaged), original, autojunk=False).ratio()
+    assert after > before + 0.2
