@@ -75,6 +75,11 @@ LOSSY = [
         read_as("cp1252", "ignore"),
     ),
     ("Korean, Windows-1252 dropping bytes", "합성곱 신경망은 이미지를 처리한다.", read_as("cp1252", "ignore")),
+    (  # every consonant but one loses its 0x9E: far more than uniform bytes would lose
+        "Khmer, Windows-1254 dropping bytes",
+        "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា",
+        read_as("cp1254", "ignore"),
+    ),
     (  # ftfy reads it as Windows-1252 in part (``ΜάΞετε``, ``πτυχÎς``): the whole reading wins
         "Greek, ISO-8859-15 without soft hyphens",
         "Μάθετε πώς να τροποποιείτε πτυχές της εμφάνισης της εφαρμογής Obsidian.",

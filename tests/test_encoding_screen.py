@@ -53,7 +53,8 @@ TEXTS = SAMPLES + _damaged() + ["".join(SAMPLES)]
 
 def _single_by_bytes(name: str, part: str) -> tuple[tuple[int, int], ...]:
     """The damaged words of page ``name`` found on the encoded bytes, as the signature defines
-    them: a run of high bytes around a lead-then-continuation pair, UTF-8 throughout, unless
+    them: a run of high bytes around a lead-then-continuation pair, UTF-8 throughout (a page
+    that drops lead bytes may leave stray continuation bytes), unless
     it is a word of the note's own script (decided on the characters, with what the note
     writes outside the runs found here)."""
     data = signature._bytes(name, part)
@@ -61,7 +62,7 @@ def _single_by_bytes(name: str, part: str) -> tuple[tuple[int, int], ...]:
         run.span()
         for run in re.finditer(b"[\x80-\xff]+", data)
         if re.search(b"[\xc2-\xf4][\x80-\xbf]", run.group())
-        and signature._utf8_run(run.group(), signature._lossy(name))
+        and signature._utf8_run(run.group(), signature._lossy(name), signature._drops_leads(name))
         and not signature._word_then_mark(part, *run.span())
     ]
     chars = Counter(part)

@@ -52,7 +52,7 @@ def foreign(chars: Iterable[str]) -> bool:
 def _reader(codec: str, drops: bool = False) -> Reader:
     """Lost bytes marked by U+FFFD (``errors='replace'``) or, with ``drops``, gone without
     a trace (``errors='ignore'``); either way each must fail to decode before the next byte."""
-    return Reader(HIGH_BYTES, drops=drops, check=_LostHere(codec), double_byte=True)
+    return Reader(HIGH_BYTES, drops=drops, check=_LostHere(codec), leadless=drops, double_byte=True)
 
 
 class _LostHere:

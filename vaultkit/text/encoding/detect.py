@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from vaultkit.text.encoding import langmodel
+from vaultkit.text.encoding.langmodel import script_of
 
 SINGLE_BYTE = (
     "cp1252",
@@ -480,15 +481,7 @@ def _meant(text: str, codec: str) -> bool:
     """Whether ``text`` could have been written in ``codec``: a page made for a script other
     than Latin is used for text with letters of that script."""
     needed = PAGE_SCRIPTS.get(codec)
-    return needed is None or any(_script_of(c) == needed for c in _NON_ASCII.findall(text, 0, SCAN))
-
-
-def _script_of(char: str) -> str:
-    """The script of a letter, mark or digit (``LATIN``, ``THAI``...), "" if it has none."""
-    if unicodedata.category(char)[0] not in "LMN":
-        return ""
-    name = unicodedata.name(char, " ").split(" ", 1)[0]
-    return "" if name in ("COMBINING", "SUPERSCRIPT", "SUBSCRIPT", "VULGAR", "MODIFIER") else name
+    return needed is None or any(script_of(c) == needed for c in _NON_ASCII.findall(text, 0, SCAN))
 
 
 @cache
@@ -525,7 +518,7 @@ def _placement(text: str, codec: str) -> _Placement:
         kind = _kind(text, k, scripts, alphabet if judged else None)
         if kind == "word":
             kind = "good" if _known_word(_word_around(text, k), langs) else ("unknown" if _letter(char) else "bad")
-        if garbage and _script_of(char) in SCRIPT_LANGUAGES:
+        if garbage and script_of(char) in SCRIPT_LANGUAGES:
             kind = "bad"
         if kind:
             found[kind].add(k)
@@ -573,8 +566,8 @@ def _kind(text: str, k: int, scripts: set[str], alphabet: frozenset[str] | None)
     if unicodedata.category(char) == "Zs":  # a no-break space, between words or inside a number
         return "good"
     if _letter(char) or unicodedata.category(char)[0] == "N":
-        script = _script_of(char)
-        near = {_script_of(c) for c in before + after if _letter(c)} - {""}
+        script = script_of(char)
+        near = {script_of(c) for c in before + after if _letter(c)} - {""}
         if script and near and script not in near:  # a word mixing scripts (``Yardپ0گ3m``)
             return "bad"
         if alphabet is None:
@@ -664,12 +657,12 @@ def _thai_placement(text: str) -> _Placement:
             if (
                 kind == "bad"
                 or (kind == "word" and not _letter(char))
-                or (_letter(char) and _script_of(char) != "LATIN")
+                or (_letter(char) and script_of(char) != "LATIN")
             ):
                 bad.add(k)
             continue
         consonant = bool(before) and _THAI_CONSONANT.fullmatch(before) is not None
-        if any(_letter(c) and _script_of(c) not in ("THAI", "") for c in before + after):
+        if any(_letter(c) and script_of(c) not in ("THAI", "") for c in before + after):
             ok = False  # a word mixing scripts: Danish ``å`` read as ``ๅ``
         elif char in _THAI_VOWEL_MARK:
             ok = consonant
@@ -767,6 +760,6 @@ def _accidental(line: bytes, codec: str) -> bool:
         return False
     if _wide(codec):
         return True
-    scripts = {_script_of(c) for c in text if not c.isascii()} - {""}
-    theirs = {_script_of(c) for c in legacy if not c.isascii()} - {""}
+    scripts = {script_of(c) for c in text if not c.isascii()} - {""}
+    theirs = {script_of(c) for c in legacy if not c.isascii()} - {""}
     return bool(theirs) and not scripts & theirs and not _placement(legacy, codec).bad

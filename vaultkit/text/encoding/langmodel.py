@@ -1271,31 +1271,52 @@ def script(char: str) -> str:
     return unicodedata.name(char, " ").split(" ", 1)[0]
 
 
+@lru_cache(maxsize=8192)
+def script_of(char: str) -> str:
+    """The script of a letter, mark or digit (``LATIN``, ``THAI``...), "" if it has none:
+    unlike :func:`script`, a Khmer vowel sign or a Hebrew point belongs to its script."""
+    if unicodedata.category(char)[0] not in "LMN":
+        return ""
+    name = unicodedata.name(char, " ").split(" ", 1)[0]
+    return "" if name in ("COMBINING", "SUPERSCRIPT", "SUBSCRIPT", "VULGAR", "MODIFIER") else name
+
+
 def language(text: str) -> str:
     """The wordfreq language to judge ``text`` with, from the scripts of its letters.
 
     Kana make Chinese characters Japanese; Latin text is matched against the word lists
     of the common Latin-script languages.
     """
+    return languages(text)[0]
+
+
+def languages(text: str) -> tuple[str, ...]:
+    """The languages :func:`language` chooses among for ``text`` and cannot tell apart,
+    the likeliest first: of a script several word lists share (Arabic, Persian and Urdu),
+    those whose common words ``text`` holds equally many of -- all of them where its words
+    are too broken to say (Persian read as Windows-1255 keeps only the letters of UTF-8's
+    0xD8 row, which it shares with Arabic).  Latin text gets one: its word lists are many,
+    and some of its words come through whole."""
     counts: Counter[str] = Counter(script(c) for c in text if ord(c) > 0x7F)
     counts.pop("", None)
     if counts["HIRAGANA"] or counts["KATAKANA"]:
-        return "ja"
+        return ("ja",)
     words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
     for name, _ in counts.most_common():
         if name in _SCRIPT_LANGS:
             return _likeliest(_SCRIPT_LANGS[name], words)
     if not words:
-        return "en"
-    return _likeliest(LATIN_LANGS, words)
+        return ("en",)
+    return _likeliest(LATIN_LANGS, words)[:1]
 
 
-def _likeliest(langs: tuple[str, ...], words: list[str]) -> str:
-    """Of ``langs``, the one whose common words ``words`` hold most (the first of equals):
+def _likeliest(langs: tuple[str, ...], words: list[str]) -> tuple[str, ...]:
+    """Of ``langs``, those whose common words ``words`` hold most, in their order:
     Ukrainian and Russian share an alphabet, not a vocabulary."""
     if len(langs) == 1 or not words:
-        return langs[0]
-    return max(langs, key=lambda lang: (sum(w in common_words(lang) for w in words), -langs.index(lang)))
+        return langs
+    held = [sum(w in common_words(lang) for w in words) for lang in langs]
+    return tuple(lang for lang, count in zip(langs, held, strict=True) if count == max(held))
 
 
 COMMON_BUCKETS = 500  # words of frequency 1e-5 and up

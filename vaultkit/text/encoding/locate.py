@@ -41,7 +41,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -75,6 +75,7 @@ BUDGET = 30_000  # characters of line parts with a signature analysed per note, 
 DOCUMENT_SAMPLE = 100_000  # characters of a note that inform the repairs of its damaged parts
 MAX_WORDS = 5_000  # damaged words looked for per code page and note, at most
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
+MIN_PINNED = 0.5  # share of a stretch's short characters with one candidate left that vouches for its losses
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
 
 
@@ -205,13 +206,26 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
     if not chosen:
         hint = None  # no byte was lost anywhere: ftfy alone judges lossless damage
     judge = _Judge(text, signatures, chosen, context)
-    changes = {seg: judge.segment(seg, hint) for seg in segments}
-    established = {how for how, count in judge.accepted.items() if count >= ESTABLISHED}
-    if established:  # the document is damaged that way: short lines need less evidence
-        judge.established = established
+    changes: dict[tuple[int, int], list[_Change]] = {}
+    own: dict[tuple[int, int], Counter[str]] = {}  # the repairs each line part made itself
+    for seg in segments:
+        before = Counter(judge.accepted)
+        changes[seg] = judge.segment(seg, hint)
+        own[seg] = judge.accepted - before
+    shown = Counter(judge.accepted)
+    if any(count >= ESTABLISHED for count in shown.values()):
+        # The document is damaged that way: short lines need less evidence, and a line part
+        # left half repaired is judged again -- on what the other line parts showed, never
+        # on its own repairs (a line does not vouch for itself).
         for seg in segments:
-            if not changes[seg]:
-                changes[seg] = judge.segment(seg, hint)
+            left = _leftover_size(text, seg, changes[seg], signatures[seg]) if changes[seg] else 0
+            if changes[seg] and not left:
+                continue
+            judge.established = {how for how, count in (shown - own[seg]).items() if count >= ESTABLISHED}
+            if judge.established:
+                again = judge.segment(seg, hint)
+                if not changes[seg] or _leftover_size(text, seg, again, signatures[seg]) < left:
+                    changes[seg] = again
     return tuple(run for seg in segments for run in _whole(text, seg, changes[seg], signatures[seg])), stopped
 
 
@@ -239,13 +253,25 @@ def _spelt(lossy: dict[tuple[int, int], dict[str, list[Proposal]]], name: str) -
 def _plausible_loss(proposals: list[Proposal]) -> bool:
     """Whether the document lost about as many bytes as dropping a code page's undefined
     bytes can lose: a one-sided binomial test on the continuation bytes (the lost ones
-    and the ones that came through), at :data:`LOSS_SIGNIFICANCE`."""
+    and the ones that came through), at :data:`LOSS_SIGNIFICANCE`.  A script whose
+    characters all share a byte the page drops (``E1 9E`` starts half of Khmer's, and
+    Windows-1254 drops 0x9E) loses far more than uniform bytes would, and is damage all
+    the same: stretches that are mojibake beyond doubt (:func:`_self_evident`) and whose
+    lost bytes the intact text mostly pins to one value each (:data:`MIN_PINNED`) are left
+    out of the count.  A hopeless garble loses as many, pinned nowhere."""
+    proposals = [p for p in proposals if not (_self_evident(p) and _pinned(p) >= MIN_PINNED)]
     lost = sum(p.lost for p in proposals)
     if not lost:
         return True
     seen = sum(s.end - s.start - 1 for p in proposals for s in p.slots if s.end - s.start > 1)
     rate = max(p.drop_rate for p in proposals)
     return _binomial_tail(lost + seen, lost, rate) >= LOSS_SIGNIFICANCE
+
+
+def _pinned(p: Proposal) -> float:
+    """Share of the characters of ``p`` short of bytes that have one candidate left."""
+    short = [s for s in p.slots if s.lost]
+    return sum(1 for s in short if len(s.choices) == 1) / len(short) if short else 1.0
 
 
 def _binomial_tail(n: int, k: int, p: float) -> float:
@@ -383,9 +409,15 @@ class _Judge:
         known = self.lattices.get(slots)
         if known is None:
             certain = _certain(p)
-            lang = language(_holed(p)) if any(langmodel.script(c) for c in certain if ord(c) > 0x7F) else self.lang
-            lex = lexicon(lang)
-            known = self.lattices[slots] = langmodel.decode(slots, lex, self.cache, REVIEW_MARGIN), lex
+            langs = (
+                langmodel.languages(_holed(p))
+                if any(langmodel.script(c) for c in certain if ord(c) > 0x7F)
+                else (self.lang,)
+            )
+            known = self.lattices[slots] = min(
+                ((langmodel.decode(slots, lexicon(lang), self.cache, REVIEW_MARGIN), lexicon(lang)) for lang in langs),
+                key=lambda judged: judged[0].cost,
+            )  # languages the intact letters cannot tell apart: the one that reads best
         return known
 
     def segment(self, seg: tuple[int, int], hint: str | None) -> list[_Change]:
@@ -478,7 +510,9 @@ class _Judge:
         scripts; in Chinese, Japanese and Korean, where every character has two or three
         bytes of context and words pin it down, the language model fills them.  With
         ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
-        scripts are filled too, as the bytes that page drops are."""
+        scripts are filled too, as the bytes that page drops are.  Elsewhere a U+FFFD that
+        only one character of the script around it can be (:func:`.mojibake._narrowed`:
+        Khmer's ``E1 \ufffd 9E``) is filled and the others stay."""
         by_page = lossy_proposals(part, marked=True)
         if not by_page:
             return []
@@ -486,6 +520,8 @@ class _Judge:
         accepted = self.choose(offset, best)
         if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
+        if any(len(s.choices) == 1 for p in accepted for s in p.slots if s.lost):
+            return [replace(p, guess=False) for p in accepted]  # pinned by the script around: no guess
         return []
 
     def judged(self, p: Proposal) -> Judged | None:
@@ -545,13 +581,15 @@ class _Judge:
 def _switches(chars: Iterable[str]) -> int:
     """Adjacent letters of two different alphabets (``ցА``, ``ΏıʼǣA``): words keep to one
     alphabet, wrong repairs and mojibake do not.  Chinese, Japanese and Korean characters
-    mix freely with each other and with Latin (``RNN中``) and do not count."""
+    mix freely with each other and with Latin (``RNN中``) and do not count.  A mark of a
+    script counts as its letters do: Latin read as Windows-1255 is Latin letters run into
+    Hebrew points (``Kerֳ¼lje``), not into Hebrew letters."""
     count, previous = 0, ""
     for char in chars:
-        name = langmodel.script(char)
-        if name and name not in _CJK_SCRIPTS and previous and name != previous:
+        name = langmodel.script(char) or ("" if char.isalnum() else langmodel.script_of(char))
+        if name and name not in langmodel.CJK_SCRIPTS and previous and name != previous:
             count += 1
-        previous = name if name not in _CJK_SCRIPTS else ""
+        previous = name if name not in langmodel.CJK_SCRIPTS else ""
     return count
 
 
@@ -704,7 +742,7 @@ def _cjk_count(decoding: Decoding) -> int:
 
 
 def _cjk_count_of(chars: Iterable[str]) -> int:
-    return sum(1 for c in chars if langmodel.script(c) in _CJK_SCRIPTS)
+    return sum(1 for c in chars if langmodel.script(c) in langmodel.CJK_SCRIPTS)
 
 
 def _word_share(decoding: Decoding, letters: bool = False) -> float:
@@ -713,15 +751,12 @@ def _word_share(decoding: Decoding, letters: bool = False) -> float:
     positions = [
         k
         for k, c in enumerate(decoding.chars)
-        if not c.isascii() and (langmodel.script(c) != "" if letters else langmodel.script(c) in _CJK_SCRIPTS)
+        if not c.isascii() and (langmodel.script(c) != "" if letters else langmodel.script(c) in langmodel.CJK_SCRIPTS)
     ]
     if len(positions) < 2:
         return 0.0
     inside = {k for i, j in decoding.words for k in range(i, j)}
     return sum(1 for k in positions if k in inside) / len(positions)
-
-
-_CJK_SCRIPTS = langmodel.CJK_SCRIPTS
 
 
 @dataclass(frozen=True)
@@ -747,6 +782,7 @@ class _Change:
         for k in range(self.first, self.last):
             if (
                 len(self.proposal.slots[k].choices) > 1
+                and self.proposal.guess
                 and decoding.margins[k] < REVIEW_MARGIN
                 and decoding.alternatives[k]
             ):
@@ -776,10 +812,13 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
 
 
 def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> str:
-    """The repaired character of slot ``k``; U+FFFD for an open slot outside every word
-    whose lead byte was lost (thousands of candidates) or whose best candidate is unlikely."""
+    """The repaired character of slot ``k``; U+FFFD for an open slot of a proposal that may
+    not guess, or outside every word whose lead byte was lost (thousands of candidates) or
+    whose best candidate is unlikely."""
     char = decoding.chars[k]
     slot = p.slots[k]
+    if len(slot.choices) > 1 and not p.guess:
+        return "\ufffd"
     if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
         return char
     if slot.blind or lex.char_cost(char, True) > UNRESOLVED:
@@ -864,7 +903,26 @@ def _leftover(text: str, seg: tuple[int, int], changes: list[_Change], sig: Sign
         for a, b in _short_words(rest, codepages.PAGES)
         if any(a < end + RUN_GAP and start - RUN_GAP < b for start, end in repaired)
     )
+    spans.update((k, k + 1) for k in _strays(probe, rest, sig.pages))
     return sorted((starts[a], ends[b - 1]) for a, b in spans)
+
+
+def _strays(probe: str, rest: str, pages: Iterable[str]) -> list[int]:
+    """Positions of letters the repair left between two letters it made (``rest`` has the
+    former, the repaired ``probe`` the latter) that, in one of the code pages the line
+    showed damage in, are a UTF-8 lead byte whose continuation bytes were all lost, in a
+    word of another alphabet: ``המפורЧות`` (``ט`` without its 0x98).  A word does not
+    switch alphabets for one letter; a repair that skipped a character does."""
+    found = []
+    leads = [codepages.page(name).encode for name in pages]
+    for k in range(1, len(rest) - 1):
+        char = rest[k]
+        if char.isascii() or not char.isalpha() or not any(0xC2 <= e.get(char, 0) <= 0xF4 for e in leads):
+            continue
+        around = {langmodel.script(probe[k - 1]), langmodel.script(probe[k + 1])}
+        if rest[k - 1] == rest[k + 1] == " " and len(around) == 1 and around - {"", langmodel.script(char)}:
+            found.append(k)
+    return found
 
 
 _C1 = re.compile("[\x80-\x9f]")

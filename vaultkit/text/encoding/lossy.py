@@ -90,18 +90,25 @@ class Reader:
     ``max_missing`` per character (the lead byte of every character survives, or the
     character would not be seen at all).  ``check`` filters the value of a marked lost
     byte by the byte after it: the damage must come out the same (analysis by synthesis).
-    ``double_byte``: a double-byte decoder lost the bytes, and it loses lead bytes as
-    readily as continuation bytes.  Two marked lost bytes in a row may be one two-byte
-    letter, both of whose bytes it lost (a Cyrillic ``я`` read as EUC-KR is ``��``),
-    unless a continuation byte follows them (no character can follow the letter then);
-    with ``drops``, continuation bytes where a character starts follow a lead byte that
-    vanished (``В`` read as EUC-KR dropping bytes is its 0x92 alone).
+    ``paired``: a marked lost lead byte followed by another marked lost byte is read as a
+    character with both lost (Windows-1255 leaves both bytes of Persian ``ف``, D9 81,
+    undefined), not as a dead end.  ``leadless``: a continuation byte where a character
+    should start is one whose lead byte was dropped, when one of ``fillers`` can be that
+    lead (Windows-1255 drops Arabic's 0xD9; ``В`` read as EUC-KR dropping bytes is its 0x92
+    alone); nothing but context says which.  ``double_byte``: a double-byte decoder lost the
+    bytes, and it loses lead bytes as readily as continuation bytes: two marked lost bytes
+    in a row may be one two-byte letter, both of whose bytes it lost (a Cyrillic ``я`` read
+    as EUC-KR is ``��``), unless a continuation byte follows them (no character can follow
+    the letter then); and a dropped lead byte's character takes every continuation byte in
+    a row, where a single-byte page's takes as few as its possible leads announce.
     """
 
     fillers: tuple[int, ...]
     drops: bool = False
     max_missing: int = 2
     check: Check | None = None
+    paired: bool = False  # two marked lost bytes in a row may be one character's lead and continuation
+    leadless: bool = False  # a continuation byte may start a character whose lead byte was dropped
     double_byte: bool = False
 
     def pieces(self, template: Template) -> list[Piece]:
@@ -142,10 +149,10 @@ class Reader:
             pair = _lost_pair(self.fillers, self.check, follow)
             if pair:
                 return Slot(p, p + 2, pair, 2, True)
-        if self.double_byte and self.drops and _continuation(byte):
-            return self._headless(data, p)
+        if self.leadless and _continuation(byte):
+            return self._leadless(data, p)
         if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
-            width = 0
+            width = 1 if self.paired and p + 1 < n and data[p + 1] is None else 0
             while (
                 width < 3
                 and p + 1 + width < n
@@ -172,17 +179,32 @@ class Reader:
             return None
         return Slot(p, p + 1 + present, choices, missing + body.count(None) + (byte is None), byte is None)
 
-    def _headless(self, data: Sequence[int | None], p: int) -> Slot | None:
-        """The character whose continuation bytes start at ``p``, its lead byte dropped
-        before the first of them."""
-        width = _continuations(data, p, 4)
-        if width > 3 or None in data[p : p + width]:
-            return None  # more than one character's worth: which bytes go together is anybody's guess
-        byte = cast("int", data[p])
-        leads = [b for b in self.fillers if sequence_length(b) == width and (self.check is None or self.check(b, byte))]
-        follow = data[p + width] if p + width < len(data) else None
-        choices = self._candidates(leads, tuple(data[p : p + width]), 0, follow) if leads else ()
-        return Slot(p, p + width, choices, 1, True) if choices else None
+    def _leadless(self, data: Sequence[int | None], p: int) -> Slot | None:
+        """The character whose continuation bytes start at ``p``, its lead byte dropped.  After
+        a single-byte page, as wide as the narrowest lead among ``fillers`` announces (Arabic
+        letters in a row, each without its 0xD9, are two-byte characters, not one of three
+        bytes); after a double-byte decoder, every continuation byte in a row (at most three:
+        more is more than one character's worth, and which bytes go together is anybody's guess)."""
+        n = len(data)
+        if self.double_byte:
+            width = _continuations(data, p, 4)
+            if width > 3 or None in data[p : p + width]:
+                return None
+            widths: Sequence[int] = (width,)
+        else:
+            widths = (1, 2, 3)
+        for width in widths:
+            if p + width > n or not all(_continuation(b) for b in data[p : p + width]):
+                return None
+            first = cast("int", data[p])
+            leads = [
+                b for b in self.fillers if sequence_length(b) == width and (self.check is None or self.check(b, first))
+            ]
+            if leads:
+                follow = data[p + width] if p + width < n else None
+                choices = self._candidates(leads, tuple(data[p : p + width]), 0, follow)
+                return Slot(p, p + width, choices, 1, True) if choices else None
+        return None
 
     def _candidates(
         self, leads: list[int], body: tuple[int | None, ...], missing: int, follow: int | None

@@ -13,10 +13,12 @@ turn the damaged ones into U+FFFD or into wrong characters.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vaultkit.text.encoding.codepages import page, pages
+from vaultkit.text.encoding.langmodel import CJK_SCRIPTS, block_cost, script_of
 from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, sequence_length, template_of
 from vaultkit.text.encoding.signature import MIN_DROPS
 
@@ -41,7 +43,7 @@ class Proposal:
 
     Either ``fixed`` is the exact repair (lossless; ``trusted`` when ftfy judged it), or
     ``slots`` leave characters open for the language model (``template`` maps them back to
-    the damaged characters).
+    the damaged characters); without ``guess``, only the slots with one candidate are filled.
     """
 
     start: int
@@ -54,6 +56,7 @@ class Proposal:
     piece: Piece | None = None
     trusted: bool = False
     drop_rate: float = 0.0  # chance that the damage dropped a given continuation byte
+    guess: bool = True  # open slots take the language model's pick (else they stay U+FFFD)
 
 
 def exact_fix(segment: str) -> Proposal | None:
@@ -108,8 +111,17 @@ def lossy_proposals(
             template = template_of(segment, _spelling(encode), marked)
             twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
             fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
-            pieces = Reader(fillers, drops=True).pieces(template)
-            parsed[spelling] = (template, fillers, [part for piece in pieces for part in _credible(piece, template)])
+            pieces = Reader(fillers, drops=True, paired=marked, leadless=not marked).pieces(template)
+            parsed[spelling] = (
+                template,
+                fillers,
+                [
+                    kept
+                    for piece in pieces
+                    for part in _credible(piece, template, segment)
+                    for kept in _anchored(_narrowed(part), template)
+                ],
+            )
         template, fillers, parts = parsed[spelling]
         if sum(1 for b in fillers if 0x80 <= b < 0xC0) < (1 if rare or marked else MIN_DROPS):
             continue  # the page (and its twins) hardly drop bytes: text short of bytes is not its damage
@@ -168,19 +180,34 @@ def coverage(proposals: list[Proposal], segment: str) -> int:
     return sum(1 for p in proposals for c in segment[p.start : p.end] if ord(c) > 0x7F)
 
 
-def _credible(piece: Piece, template: Template) -> list[Piece]:
+def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     """Split ``piece`` at characters whose every continuation byte would have been lost and
-    that have no damaged neighbour: a lone ``é`` in ``café`` is a letter, not a wreck."""
+    that have no damaged neighbour: a lone ``é`` in ``café`` is a letter, not a wreck.  A
+    capital letter after a small one is not one (``hasznĆlat``: ``á`` read as
+    Windows-1257, its 0xA1 dropped): no word is written so."""
     slots = piece.slots
-    parts: list[Piece] = []
-    current: list[Slot] = []
 
     def multibyte(k: int) -> bool:
         return 0 <= k < len(slots) and slots[k].end - slots[k].start + slots[k].lost > 1
 
-    for k, slot in enumerate(slots):
-        lonely = slot.lost and slot.end - slot.start == 1 and not (multibyte(k - 1) or multibyte(k + 1))
-        if lonely:
+    return _split(
+        piece,
+        template,
+        lambda k, slot: bool(
+            slot.lost
+            and slot.end - slot.start == 1
+            and not (multibyte(k - 1) or multibyte(k + 1))
+            and not _wedged(segment, template.origin[slot.start])
+        ),
+    )
+
+
+def _split(piece: Piece, template: Template, cut: Callable[[int, Slot], bool]) -> list[Piece]:
+    """The parts of ``piece`` between the slots that ``cut`` (index, slot) leaves out."""
+    parts: list[Piece] = []
+    current: list[Slot] = []
+    for k, slot in enumerate(piece.slots):
+        if cut(k, slot):
             if current:
                 parts.append(_piece(current, template))
             current = []
@@ -189,6 +216,97 @@ def _credible(piece: Piece, template: Template) -> list[Piece]:
     if current:
         parts.append(_piece(current, template))
     return parts
+
+
+def _wedged(text: str, k: int) -> bool:
+    """Whether ``text[k]`` is a capital letter after a small one, not before another capital
+    (``dacÄ``, ``fÄrÄ``; ``McDonald`` is ASCII, and never in question)."""
+    return k > 0 and text[k].isupper() and text[k - 1].islower() and not text[k + 1 : k + 2].isupper()
+
+
+def _narrowed(piece: Piece) -> Piece:
+    """``piece`` with each open slot kept to the script of the intact characters beside it.
+
+    A lost byte leaves candidates from every block its lead byte reaches (``E1`` with a lost
+    second byte: Khmer, Myanmar, Ethiopic, Georgian...), and where no word list knows the
+    script, nothing in the language model tells them apart.  Words keep to one script: when
+    the nearest intact characters on either side of a slot within its word (no ASCII
+    between) -- or, in a word with none, all intact characters of the piece -- are
+    letters or marks of one script, the slot keeps that script's characters
+    and common punctuation and symbols (:func:`_fits`).  Only a slot with a letter or mark
+    of that script is narrowed, and not in Chinese, Japanese or Korean, whose scripts mix.
+    After a small letter (and not before a capital) a slot keeps no capitals
+    (``hasznĆlat`` is ``használat``, not ``hasznÁlat``: the word list folds case and
+    cannot tell)."""
+    slots = piece.slots
+    intact = [script_of(s.choices[0]) if len(s.choices) == 1 and s.end - s.start > 1 else None for s in slots]
+    scripts = {s for s in intact if s}
+    out = list(slots)
+    for k, slot in enumerate(slots):
+        if len(slot.choices) < 2:
+            continue
+        if _small(slots, k - 1) and not _capital(slots, k + 1) and any(c.islower() for c in slot.choices):
+            slot = out[k] = replace(slot, choices=tuple(c for c in slot.choices if not c.isupper()))
+        near = {_beside(slots, intact, k, -1), _beside(slots, intact, k, 1)} - {""} or scripts
+        if len(near) != 1 or near & CJK_SCRIPTS:  # kana and kanji share words
+            continue
+        wanted = near.pop()
+        kept = tuple(c for c in slot.choices if _fits(c, wanted))
+        if len(kept) < len(slot.choices) and any(script_of(c) == wanted for c in kept):
+            out[k] = replace(slot, choices=kept)
+    return replace(piece, slots=tuple(out))
+
+
+def _anchored(piece: Piece, template: Template) -> list[Piece]:
+    """``piece`` split at each character whose dropped lead byte the intact letters around
+    it did not pin to one script (:func:`_narrowed`): a stray continuation byte after a
+    symbol is no letter of any word."""
+    return _split(
+        piece,
+        template,
+        lambda _, slot: (
+            slot.blind
+            and template.data[slot.start] is not None
+            and len({script_of(c) for c in slot.choices} - {""}) != 1
+        ),
+    )
+
+
+def _small(slots: tuple[Slot, ...], k: int) -> bool:
+    """Whether slot ``k`` is certain and a small letter."""
+    return 0 <= k < len(slots) and len(slots[k].choices) == 1 and slots[k].choices[0].islower()
+
+
+def _capital(slots: tuple[Slot, ...], k: int) -> bool:
+    """Whether slot ``k`` may be a capital letter."""
+    return 0 <= k < len(slots) and any(c.isupper() for c in slots[k].choices)
+
+
+REGIONAL = 1000.0  # cB: langmodel.block_cost of the blocks of regional scripts, and up
+
+
+def _fits(char: str, wanted: str) -> bool:
+    """Whether ``char`` can stand inside a word of the script ``wanted``: a character of
+    that script (its Unicode name says so: ``KHMER SIGN KHAN``, not only its letters), a
+    combining mark any script uses, or punctuation or a symbol of the common blocks -- not
+    a sign of another regional script (``BALINESE CARIK SIKI``)."""
+    if unicodedata.name(char, " ").split(" ", 1)[0] == wanted:
+        return True
+    return script_of(char) == "" and (block_cost(char) < REGIONAL or unicodedata.category(char)[0] == "M")
+
+
+def _beside(slots: tuple[Slot, ...], intact: list[str | None], k: int, step: int) -> str:
+    """The script of the nearest intact character from slot ``k`` in direction ``step``,
+    over open slots; "" at an ASCII character, a symbol or the end of the piece."""
+    k += step
+    while 0 <= k < len(slots):
+        script = intact[k]
+        if script is not None:
+            return script
+        if len(slots[k].choices) == 1:  # ASCII
+            return ""
+        k += step
+    return ""
 
 
 def _piece(slots: list[Slot], template: Template) -> Piece:

@@ -319,7 +319,7 @@ def _wide_runs() -> re.Pattern[str]:
     return _chain(_WIDE_BYTES, bytes(range(0xE0, 0xF5)), 3)
 
 
-def _utf8_run(data: bytes, lossy: bool = True) -> bool:
+def _utf8_run(data: bytes, lossy: bool = True, leadless: bool = False) -> bool:
     """Whether a damaged word's bytes are UTF-8 through and through: every byte a lead byte
     followed by its continuation bytes -- all of them, or (bytes lost) up to two fewer --
     and at least one sequence complete.  A stray continuation byte, or a byte that is never
@@ -328,12 +328,19 @@ def _utf8_run(data: bytes, lossy: bool = True) -> bool:
     continuation bytes than were kept: a code page drops about a tenth of them (its
     undefined bytes and the soft hyphen; a short word may lose more), while a word of lead
     bytes alone (Arabic letters in Windows-1256, before a comma that is a continuation
-    byte) would have lost them all."""
+    byte) would have lost them all.  With ``leadless`` (a page that drops lead bytes too:
+    Windows-1255 drops 0xD9-0xDF, Arabic's), a stray continuation byte is a two-byte
+    character whose lead was lost, one byte kept and one lost."""
     complete = False
     kept = lost = 0
     i, n = 0, len(data)
     while i < n:
         need = sequence_length(data[i])
+        if leadless and 0x80 <= data[i] <= 0xBF:
+            kept += 1
+            lost += 1
+            i += 1
+            continue
         if need <= 0:
             return False
         k = 0
@@ -377,6 +384,13 @@ def _lossy(name: str) -> bool:
     two at most: words that seem short of bytes there are Cyrillic, Arabic or Persian text
     (``گ`` and ``ک`` are continuation bytes in Windows-1256)."""
     return sum(1 for b in codepages.page(name).lossy_fillers() if 0x80 <= b < 0xC0) >= MIN_DROPS
+
+
+@cache
+def _drops_leads(name: str) -> bool:
+    """Whether decoding with the lossy page ``name`` loses lead bytes of two-byte
+    characters as well (Windows-1255: 0xD9-0xDF, the leads of most Arabic letters)."""
+    return _lossy(name) and any(sequence_length(b) == 1 for b in codepages.page(name).lossy_fillers())
 
 
 def _native(name: str, part: str, start: int, end: int, note: Callable[[], _Outside]) -> bool:
@@ -467,7 +481,9 @@ def _runs(name: str, part: str) -> Iterator[tuple[int, tuple[int, int]]]:
 def _candidate(name: str, part: str, start: int, end: int) -> bool:
     """Whether the run ``part[start:end]`` has the byte-level signature of page ``name``:
     UTF-8 throughout, and not a word followed by its punctuation mark."""
-    return _utf8_run(_bytes(name, part[start:end]), _lossy(name)) and not _word_then_mark(part, start, end)
+    return _utf8_run(_bytes(name, part[start:end]), _lossy(name), _drops_leads(name)) and not _word_then_mark(
+        part, start, end
+    )
 
 
 def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:

@@ -1,0 +1,164 @@
+"""Single-byte damage that lost bytes: which characters the lost bytes may have made.
+
+A lost continuation byte leaves candidates from every Unicode block its lead byte reaches;
+these tests hold the candidates to what the intact text around them shows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from vaultkit.rulekit.encoding import repair_text
+from vaultkit.text.encoding import locate
+from vaultkit.text.encoding.langmodel import languages, script_of
+from vaultkit.text.encoding.mojibake import lossy_proposals
+from vaultkit.text.encoding.signature import signature
+
+KHMER = "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា"
+
+
+def test_an_open_slot_keeps_to_the_script_of_the_intact_characters_around_it():
+    """Windows-1257 drops 0x98 and 0x9F, so ``ម`` (E1 9E 98) and the vowel ``េ`` (E1 9F 81)
+    lose a byte; E1 with one byte lost reaches Myanmar, Georgian, Ethiopic, Balinese...  The
+    intact Khmer letters around each such slot leave only Khmer candidates, and a slot whose
+    bytes can only be Khmer one way is no longer open at all."""
+    damaged = KHMER.encode("utf-8").decode("cp1257", errors="ignore")
+    (proposal,) = lossy_proposals(damaged)["cp1257"]
+    open_slots = [s.choices for s in proposal.slots if len(s.choices) > 1]
+    assert open_slots
+    assert all(unicodedata.name(c).startswith("KHMER ") for choices in open_slots for c in choices)
+    assert any("ម" in choices for choices in open_slots)
+
+
+def test_kana_and_kanji_are_not_kept_apart():
+    """Japanese writes kana and kanji in one word (``畳み込み``): a slot beside a kanji keeps
+    its kana candidates, as Chinese and Korean slots keep theirs."""
+    damaged = "畳み込みニューラルネットワーク".encode().decode("cp1252", errors="ignore")
+    (proposal,) = lossy_proposals(damaged)["cp1252"]
+    first = next(s.choices for s in proposal.slots if len(s.choices) > 1)  # み, beside 畳
+    assert "み" in first and any(script_of(c) == "CJK" for c in first)
+
+
+def test_a_marked_lost_byte_is_filled_only_where_one_character_of_its_script_fits():
+    """Windows-1254 marks Khmer's lost 0x9E with U+FFFD.  ftfy keeps every U+FFFD of an
+    alphabetic script (its corpus expects ``Ру��кий``: ``с``, ``э``, ``я`` all fit), and so
+    does vaultkit where letters of the script compete; where the intact Khmer around it
+    leaves one candidate, the U+FFFD is filled."""
+    damaged = KHMER.encode().decode("cp1254", errors="replace")
+    repaired = repair_text(damaged)
+    assert repaired.count("\ufffd") < damaged.count("\ufffd") // 4
+    assert sum(a == b for a, b in zip(repaired, KHMER, strict=False)) >= 0.9 * len(KHMER)
+    russian = "Русский язык".encode().decode("cp1252", errors="replace")
+    assert repair_text(russian) == "Ру\ufffd\ufffdкий \ufffdзык"
+
+
+def test_a_line_left_half_repaired_is_judged_again_on_what_the_rest_of_the_note_shows():
+    """Russian names in a German list read as Windows-1253 with U+FFFD for lost bytes: alone,
+    ``Лисачев`` is no dictionary word, and the line was left as mojibake.  The other lines
+    show Windows-1253 damage for sure, so the line is judged again with the evidence a
+    damaged document gives (and is not left half repaired: ``ЛиΡ�ачев``)."""
+    original = (
+        "- cvyl, Mikka (Niederländisch)\n- Daniel Mathiot (Französisch)\n- Diego (Português)\n"
+        "- lisachev, Сергей Лисачев (Russisch)\n- k-andzhanovskii, Константин Анджановский (Russisch)\n"
+    )
+    repaired = repair_text(original.encode().decode("cp1253", errors="replace"))
+    assert "- lisachev, Сергей Лисачев (Russisch)" in repaired
+    assert "Niederländisch" in repaired and "Константин" in repaired
+
+
+def test_a_letter_the_repair_skipped_inside_a_word_is_not_left_behind():
+    """Windows-1251 drops only 0x98, so ``ט`` (D7 98) comes out as a lone ``Ч``; an exact
+    re-reading repairs every other letter and used to leave ``המפורЧות``.  A Cyrillic
+    letter between two Hebrew letters the repair made is a remnant, so the line is
+    repaired with the lost byte put back."""
+    original = "תיעוד Obsidian מבוסס על הנחיות הסגנון המפורטות בדף זה."
+    assert repair_text(original.encode().decode("cp1251", errors="ignore")) == original
+
+
+def test_latin_text_read_as_windows_1255_is_latin_letters_run_into_hebrew_points():
+    """Windows-1255 reads UTF-8's 0xC3 as a Hebrew point, so ``é`` becomes ``ֳ©``: Latin
+    letters run into a mark of another script, which words never do.  Hungarian's long
+    compounds are rare in a word list, and a line of them was left as it was."""
+    original = (
+        "> [[Gyakran ismételt kérdések#Használhatok külső féltől származó szinkronizációs szolgáltatást"
+        " az Obsidian Sync mellett?|Nem javasoljuk]] az Obsidian Sync használatát felhőalapú"
+        " tárolószolgáltatásokkal (pl. iCloud, Dropbox, OneDrive, Google Drive) egyidejűleg, mivel ez"
+        " ütközéseket okozhat. A felhőalapú tárolószolgáltatások azonban szerepet játszhatnak a"
+        " [[Obsidian fájlok biztonsági mentése|biztonsági mentési]] stratégiájában."
+    )
+    assert repair_text(original.encode().decode("cp1255")) == original
+
+
+def test_a_script_several_languages_write_is_read_in_the_one_that_reads_best():
+    """Persian read as Windows-1255: the lead bytes of ``گ``, ``و``, ``ه`` (0xD9, 0xDA) are
+    undefined there, so only letters Arabic shares come through, and the intact letters
+    cannot tell Persian from Arabic; the Arabic word list does not know ``الگوها``.  Each
+    language the letters allow is tried and the reading that costs least is kept."""
+    assert languages("[[اا]]") == ("ar", "fa", "ur")  # no word to go by
+    damaged = "[[الگوها]]".encode().decode("cp1255", errors="replace")
+    (proposal,) = lossy_proposals(damaged, marked=True)["cp1255"]
+    decoding, lex = locate._Judge(damaged, {}, {}, locate.EMPTY).decode(proposal)
+    assert lex.lang == "fa" and "".join(decoding.chars) == "[[الگوها]]"
+
+
+def test_two_marked_lost_bytes_in_a_row_may_be_one_character():
+    """Windows-1255 leaves both bytes of ``ف`` (D9 81) undefined: ``افزونه`` comes out as
+    ``ا��ز…``.  The two U+FFFD are one character whose lead byte was lost too, so the word
+    reads on as one stretch instead of breaking there."""
+    damaged = "افزونه اصلی".encode().decode("cp1255", errors="replace")
+    (proposal,) = lossy_proposals(damaged, marked=True)["cp1255"]
+    assert (proposal.start, proposal.end) == (0, len(damaged))
+    assert any("ف" in s.choices and s.end - s.start == 2 for s in proposal.slots)
+
+
+def test_a_dropped_lead_byte_is_put_back_among_the_leads_the_page_drops():
+    """Windows-1255 drops 0xD9 and 0xDA, the lead bytes of ``ل``, ``گ``, ``و``, ``ه``:
+    ``الگوها`` comes out as ``״§„¯ˆ‡״§``, continuation bytes with no lead.  Each is read as
+    a two-byte character whose lead was dropped, kept to Arabic script by the intact
+    ``ا`` around it, for the language model to pick."""
+    damaged = "الگوها".encode().decode("cp1255", errors="ignore")
+    (proposal,) = lossy_proposals(damaged)["cp1255"]
+    assert (proposal.start, proposal.end) == (0, len(damaged))
+    blind = [s.choices for s in proposal.slots if s.blind]
+    assert len(blind) == 4 and all(script_of(c) == "ARABIC" for choices in blind for c in choices)
+    assert [c for choices, c in zip(blind, "لگوه", strict=True) if c in choices] == list("لگوه")
+
+
+def test_a_continuation_byte_no_script_around_claims_starts_no_character():
+    """An ellipsis typed right after Hebrew read as Windows-1255 (after ``ו``, whose two
+    bytes came through) is the byte 0x85, which could be the continuation of a letter of
+    Arabic, Syriac, Thaana or N'Ko whose lead was dropped; the Hebrew beside it claims
+    none of them, so no repair reaches over it."""
+    damaged = "שלום עולו".encode().decode("cp1255", errors="ignore") + "…"
+    proposals = lossy_proposals(damaged)["cp1255"]
+    assert proposals and all(p.end < len(damaged) for p in proposals)
+
+
+def test_a_capital_between_small_letters_is_a_lead_byte_whose_continuation_was_lost():
+    """Windows-1257 drops 0xA1, so Hungarian ``á`` (C3 A1) comes out as a lone ``Ć``: alone
+    it looks like a letter of its own, but no word puts a capital between small letters.
+    It is read back, and as ``á``, not ``Á`` (C3 81, also dropped): the word list folds
+    case, so only the word's own case can tell."""
+    original = "Kerülje több megoldás használatát ugyanazok a fájlok szinkronizálásához"
+    assert repair_text(original.encode().decode("cp1257", errors="ignore")) == original
+
+
+def test_a_capital_ending_a_word_of_small_letters_is_one_too():
+    """Romanian ``ă`` (C4 83) read as Windows-1257, which drops 0x83, is a lone ``Ä`` --
+    at the end of ``dacă`` and ``fără`` as well as inside a word."""
+    original = "Dacă folosești Obsidian fără cont, notițele rămân pe dispozitivul tău."
+    assert repair_text(original.encode().decode("cp1257", errors="ignore")) == original
+
+
+def test_a_page_that_drops_lead_bytes_leaves_stray_continuation_bytes_in_its_mojibake():
+    """Arabic read as Windows-1255 with undefined bytes dropped loses the 0xD9 of ``ل``,
+    ``م``, ``ن``...: its words hold stray continuation bytes, which in other pages mark a
+    word as text in that page.  Windows-1255 drops lead bytes, so they are the signature of
+    its damage, and the line is repaired in part at least."""
+    original = "مقدمة عن Obsidian Sync والخزائن المحلية والبعيدة"
+    damaged = original.encode().decode("cp1255", errors="ignore")
+    assert "cp1255" in signature(damaged).pages
+    before = difflib.SequenceMatcher(None, damaged, original, autojunk=False).ratio()
+    after = difflib.SequenceMatcher(None, repair_text(damaged), original, autojunk=False).ratio()
+    assert after > before + 0.2
