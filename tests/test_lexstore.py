@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.text.encoding import langmodel, lexstore
+from vaultkit.text.encoding import langmodel, lexstore, signature
 from vaultkit.text.encoding.lexstore import InMemory, StoreError
 from vaultkit.vault import lexcache
 from vaultkit.vault.lexcache import LexiconCache
@@ -133,6 +133,25 @@ def test_a_later_process_maps_the_file_instead_of_compiling(store, monkeypatch):
     lex = langmodel.lexicon.__wrapped__("ko")
     assert lex.words.get("사람") is not None
     assert isinstance(lex.words._keys, memoryview)  # a view of the mapped file, not a copy
+
+
+def test_the_screen_keeps_its_character_classes_in_the_store(store, monkeypatch):
+    """The double-byte screen's classes, read off the codecs once, come back from the store
+    as they were built: a later process neither rebuilds them nor screens differently."""
+    built = signature._classes.__wrapped__()
+    assert set(built) == {"wide", "alphabet", "latin"}
+    assert built["wide"] == signature._led(signature._WIDE_BYTES, signature._WIDE_LEADS)
+    assert built["latin"] == signature._led(signature._LATIN_BYTES + signature._ASCII_LETTERS, signature._LATIN_BYTES)
+    (path,) = [p for p in store.folder.iterdir() if p.name.startswith("screen-") and p.suffix == ".vkl"]
+
+    def refuse(codec: str, spelt_with: bytes = b"", leads: bytes = b"") -> str:
+        raise AssertionError("read off the codecs again")
+
+    monkeypatch.setattr(signature, "_wide_chars", refuse)
+    assert signature._classes.__wrapped__() == built
+    path.write_bytes(path.read_bytes()[:-9])  # truncated: built again, not trusted
+    monkeypatch.undo()
+    assert signature._classes.__wrapped__() == built
 
 
 def _stored(store: LexiconCache, lang: str) -> Path:

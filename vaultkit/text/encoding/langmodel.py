@@ -302,6 +302,12 @@ def _compiled(
     if info is None:  # no list: nothing worth storing (build gives what a missing list gives)
         return {key: memoryview(values) for key, values in build().items()}
     source = f"{name} {lexstore.FORMAT}{layout} wordfreq {_wordfreq_version()} {os.path.basename(path or '')} {info.st_size} {info.st_mtime_ns}"
+    return stored(name, source, build)
+
+
+def stored(name: str, source: str, build: Callable[[], dict[str, array]]) -> dict[str, memoryview]:
+    """The sections ``build`` compiles from ``source`` (a string naming everything they depend
+    on), kept in the store (:func:`use_store`) under ``name`` and that source's hash."""
     return _store.compiled(
         f"{name}-{stable_hash(source):016x}.vkl",
         lambda: lexstore.pack(source, build()),

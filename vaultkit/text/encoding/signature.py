@@ -30,7 +30,9 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+import sys
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -269,18 +271,54 @@ def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES, leads: bytes = b"")
     return "".join(char for char, data, encoded in zip(chars, datas, back, strict=True) if encoded == data)
 
 
+SCREEN_FORMAT = 1  # bump when what the stored classes of the screen mean changes
+_WIDE_LEADS = bytes(range(0xE0, 0xF5))
+_ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+
+
+def _led(spelt_with: bytes, leads: bytes) -> str:
+    """The character class of what some codec of :data:`DOUBLE_BYTE` spells with bytes of
+    ``spelt_with``, one of them in ``leads`` if given (:func:`_wide_chars`)."""
+    return _chars("".join(_wide_chars(codec, spelt_with, leads) for codec in DOUBLE_BYTE))
+
+
+@cache
+def _classes() -> dict[str, str]:
+    """The character classes the double-byte screen scans for (:func:`_wide_runs`,
+    :func:`_alphabet_runs`, :func:`_latin_inside`), read off the codecs' tables.
+
+    Reading them takes about 50 ms, paid by every process that screens a non-ASCII note (a
+    pre-commit run on one file, each worker of a check, an edit re-checked), so they are kept
+    in the lexicon store beside the word lists (:func:`.langmodel.stored`), under everything
+    they are made from: Python's build (its codecs), the codecs and the byte sets."""
+    made_of = (_WIDE_BYTES, _WIDE_LEADS, _ALPHABET_BYTES, _ALPHABET_LEADS, _LATIN_BYTES, _ASCII_LETTERS)
+    source = f"screen {SCREEN_FORMAT} {sys.version} {DOUBLE_BYTE} {' '.join(b.hex() for b in made_of)}"
+
+    def build() -> dict[str, array]:
+        classes = {
+            "wide": _led(_WIDE_BYTES, _WIDE_LEADS),
+            "alphabet": _led(_ALPHABET_BYTES, _ALPHABET_LEADS),
+            "latin": _led(_LATIN_BYTES + _ASCII_LETTERS, _LATIN_BYTES),
+        }
+        return {name: array("B", found.encode()) for name, found in classes.items()}
+
+    sections = langmodel.stored("screen", source, build)
+    return {name: bytes(found).decode() for name, found in sections.items() if name != "source"}
+
+
 @cache
 def _alphabet_runs() -> re.Pattern[str]:
     """Stretches that can hold :data:`ALPHABET_RUN` in some double-byte codec, one scan for
     all codecs before anything is re-encoded (:func:`_chain`): :data:`DOUBLE_RUN` lead bytes
     with one continuation byte after each."""
-    return _chain(_ALPHABET_BYTES, _ALPHABET_LEADS, 1)
+    return _chain(_classes()["alphabet"], 1)
 
 
-def _chain(spelt_with: bytes, leads: bytes, between: int) -> re.Pattern[str]:
-    """Runs of characters that some codec of :data:`DOUBLE_BYTE` spells with bytes of
-    ``spelt_with``, holding :data:`DOUBLE_RUN` characters with a byte of ``leads`` (UTF-8
-    lead bytes) at most ``between`` characters apart, and up to ``between`` after the last.
+def _chain(lead: str, between: int) -> re.Pattern[str]:
+    """Runs of characters that some codec of :data:`DOUBLE_BYTE` spells with some bytes,
+    holding :data:`DOUBLE_RUN` characters of the class ``lead`` (those spelt with a UTF-8
+    lead byte, :func:`_led`) at most ``between`` characters apart, and up to ``between``
+    after the last.
 
     A UTF-8 sequence has its own lead byte and at most ``between`` continuation bytes after
     it; as these codecs spell a character with one or two bytes, no character holds two
@@ -288,8 +326,7 @@ def _chain(spelt_with: bytes, leads: bytes, between: int) -> re.Pattern[str]:
     (one may begin before the run), none more than ``between`` apart.  Clean Russian or
     Greek text has no such character (its letters are continuation bytes only in these
     codecs), so it is never re-encoded."""
-    led = "".join(_wide_chars(codec, spelt_with, leads) for codec in DOUBLE_BYTE)
-    lead, other = _chars(led), "[^\x00-\x7f]"  # any non-ASCII character: no class to build
+    other = "[^\x00-\x7f]"  # any non-ASCII character: no class to build
     return re.compile(f"{lead}(?:{other}{{0,{between}}}{lead}){{{DOUBLE_RUN - 1},}}{other}{{0,{between}}}")
 
 
@@ -298,11 +335,8 @@ def _latin_inside() -> re.Pattern[str]:
     """Characters that some double-byte codec spells with the bytes of accented Latin letters
     (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be.
     A byte of them may pair with the ASCII letter after it (``secﾈ嬖unea`` is ``secțiunea``
-    read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``)."""
-    letters = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
-    spelt = [_wide_chars(codec, _LATIN_BYTES + letters, _LATIN_BYTES) for codec in DOUBLE_BYTE]
-    one = _chars("".join(spelt))
-    return re.compile(f"(?<=[A-Za-z]){one}+(?=[A-Za-z])")
+    read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`)."""
+    return re.compile(f"(?<=[A-Za-z]){_classes()['latin']}+(?=[A-Za-z])")
 
 
 def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
@@ -316,7 +350,7 @@ def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
 def _wide_runs() -> re.Pattern[str]:
     """Stretches that can hold :data:`DOUBLE_RUN` wide sequences in some double-byte codec
     (:func:`_chain`: lead bytes E0-F4, up to three continuation bytes after each)."""
-    return _chain(_WIDE_BYTES, bytes(range(0xE0, 0xF5)), 3)
+    return _chain(_classes()["wide"], 3)
 
 
 def _utf8_run(data: bytes, lossy: bool = True, leadless: bool = False) -> bool:
