@@ -338,3 +338,29 @@ def test_the_daemon_starts_from_the_cache(vault, checked: list[str]) -> None:
     assert state.all_problems() == expected
     assert set(state.notes) == set(NOTES)  # and the notes, for what the daemon does next
     assert state.notes["C.md"].text == NOTES["C.md"]
+
+
+def test_a_few_changed_notes_ask_only_their_readers(vault, checked: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the set of files unchanged, only the notes whose findings read a changed note (or
+    something vault-wide) have their stored results loaded and judged; the others' findings
+    are the last run's as they stand -- and every run still equals a cache-less one."""
+    root = vault({**NOTES, "F.md": "# F\n\nplain text, no links\n"})
+    same_as_uncached(root)
+    same_as_uncached(root)  # the map of who read what is now stored beside the findings
+    asked: list[str] = []
+    real = vcache.Store.result
+    monkeypatch.setattr(
+        vcache.Store, "result", lambda store, rel, digest: asked.append(rel) or real(store, rel, digest)
+    )
+    (root / "B.md").write_text("---\naliases: [Bee]\n---\n# B\n\n## Section\n\ntext\n", encoding="utf-8")
+    checked.clear()
+    found = run(root)
+    assert "F.md" not in checked
+    assert found == run(root, cache=False)
+    assert not any(p.path == "A.md" and "Section" in p.message for p in found)  # A's link into B resolves now
+    assert "A.md" in asked and "F.md" not in asked  # A read B's headings; F read nothing of B
+    (root / "F.md").write_text("# F\n\nnow [[B#Nowhere]]\n", encoding="utf-8")
+    asked.clear()
+    found = same_as_uncached(root)
+    assert any(p.path == "F.md" and "Nowhere" in p.message for p in found)
+    assert "E.md" not in asked and "B.md" not in asked  # E read A's headings, B nothing: not F

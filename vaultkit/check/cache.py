@@ -473,6 +473,48 @@ class Result:
     problems: list[Any]
 
 
+NOTE_FACTS = ("outgoing", "heading_keys", "block_ids", "note")  # tokens about one note, named second
+
+
+@dataclass
+class Readers:
+    """Which notes' stored findings read facts of which note: the reverse of every stored
+    result's tokens, kept with the last run's findings (:attr:`Store.findings`).
+
+    A run in which a few notes changed and no file came or went asks only the readers of
+    those notes, and the notes whose findings read something vault-wide (``wide``), whether
+    their findings still hold; every other note's findings are the last run's, taken without
+    unpickling its stored result (loading 10,000 of them was a tenth of a one-edit run).
+    A token about links' candidates holds while the set of files does, so it names no note."""
+
+    of: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # note -> notes whose findings read it
+    wide: set[str] = dataclasses.field(default_factory=set)  # notes whose findings read a vault-wide fact
+    known: set[str] = dataclasses.field(default_factory=set)  # the notes whose reads are recorded
+
+    def add(self, rel: str, tokens: Iterable[Token]) -> None:
+        """Record that the findings of ``rel`` read ``tokens``."""
+        self.known.add(rel)
+        for token in tokens:
+            if token[0] in NOTE_FACTS:
+                self.of.setdefault(token[1], set()).add(rel)
+            elif token[0] != "candidates":
+                self.wide.add(rel)
+
+    def drop(self, rels: set[str]) -> None:
+        """Forget what the findings of ``rels`` read (checked again, or gone)."""
+        for readers in self.of.values():
+            readers -= rels
+        self.wide -= rels
+        self.known -= rels
+
+    def asking(self, changed: Iterable[str]) -> set[str]:
+        """The notes whose findings may not hold once ``changed`` changed (no file came or went)."""
+        found = set(self.wide)
+        for rel in changed:
+            found |= self.of.get(rel, set())
+        return found
+
+
 def _constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
     names = [f.name for f in dataclasses.fields(cls)]
     fields = operator.attrgetter(*names, *names[:1])  # twice the first: always a tuple, read in C
@@ -573,6 +615,7 @@ class Store:
         self._secret = user_secret()
         self._key: bytes | None = None
         self._findings: bytes | None = None  # the last run's findings, unpickled when asked (:attr:`findings`)
+        self._readers: bytes | None = None  # and who read what (:attr:`readers`)
         self.derived: dict[Token, tuple[str, str]] = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()  # the process that opened ``_db`` (a forked worker opens its own)
@@ -596,6 +639,15 @@ class Store:
         except Exception:  # a sealed blob that does not unpickle: another version's classes
             return {}
         return found if isinstance(found, dict) else {}
+
+    @functools.cached_property
+    def readers(self) -> Readers | None:
+        """Who read what, for the findings of :attr:`findings` (None: not known)."""
+        try:
+            found = pickle.loads(self._readers) if self._readers else None
+        except Exception:  # as in findings
+            return None
+        return found if isinstance(found, Readers) else None
 
     def _connect(self) -> sqlite3.Connection:
         # Any thread may read with it: a daemon's notes are loaded from the cache on first use
@@ -629,13 +681,14 @@ class Store:
             self.state = state.decode() if state else None
             if self.state is not None:
                 self._findings = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
+                self._readers = self._open(rows.get("readers"), f"readers\0{self.run_key}\0{self.state}".encode())
             self.files = files.decode() if files else None
             derived = self._open(rows.get("derived"), f"derived\0{self.run_key}".encode())
             self.derived = pickle.loads(derived) if derived else {}
             for rel, sig, digest in notes:
                 self.entries[rel] = Entry(sig or "", digest or "")
         except Exception as exc:  # whatever a damaged file makes SQLite or pickle raise
-            self.entries, self.state, self._findings, self.derived = {}, None, None, {}
+            self.entries, self.state, self._findings, self._readers, self.derived = {}, None, None, None, {}
             if _busy(exc):  # another run is writing it: run without the cache, leave the file alone
                 self.close()
             else:
@@ -751,6 +804,7 @@ class Store:
         files: str,
         reused: Mapping[str, list[Any]],
         moved: bool,
+        readers: Readers | None = None,
     ) -> None:
         """Store what this run learned, in one transaction; never raises, never waits.
 
@@ -792,10 +846,13 @@ class Store:
         )
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
+        readers_blob = None
         if state:  # every verified note's findings in one blob: an unchanged vault reads only this
             found = {rel: list(result.problems) for rel, result in results.items()}
             found.update({rel: problems for rel, problems in reused.items() if rel not in found})
             findings_blob = self._seal(dumps(found), f"findings\0{self.run_key}\0{state}".encode())
+            if readers is not None:
+                readers_blob = self._seal(dumps(readers), f"readers\0{self.run_key}\0{state}".encode())
         derived_blob = self._seal(dumps(self.derived), f"derived\0{self.run_key}".encode())
         try:
             state_dir(self.root)
@@ -809,6 +866,8 @@ class Store:
                 if state_blob is not None:
                     db.execute("INSERT INTO meta VALUES ('state', ?)", (state_blob,))
                     db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
+                    if readers_blob is not None:
+                        db.execute("INSERT INTO meta VALUES ('readers', ?)", (readers_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.execute("INSERT INTO meta VALUES ('derived', ?)", (derived_blob,))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)

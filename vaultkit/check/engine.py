@@ -864,6 +864,8 @@ def _check_cached(
     parsed: dict[str, tuple[NoteFacts, bytes]] = {}
     results: dict[str, vcache.Result] = {}
     reused: dict[str, list[Problem]] = {}
+    tokens_of: dict[str, Mapping[vcache.Token, str]] = {}  # what the reused findings read, where it was loaded
+    readers: list[vcache.Readers] = []  # the stored map of who read what, when this run went by it
     found: list[Checked] = []
     made: list[tuple[VaultIndex, vcache.Facts, set[str]]] = []
 
@@ -880,12 +882,20 @@ def _check_cached(
             changed = {rel for rel in before.keys() | now.keys() if before.get(rel) != now.get(rel)}
             answers = vcache.Facts(index, changed if store.files else None, files_same, store.derived)
             made.append((index, answers, changed))
+            read_by = store.readers if answers.changed is not None and files_same else None
+            asking = read_by.asking(changed) | changed if read_by is not None else set()
+            if read_by is not None:
+                readers.append(read_by)
             stale = []
             for rel in checked:
+                if read_by is not None and rel not in asking and rel in read_by.known and rel in store.findings:
+                    reused[rel] = store.findings[rel]  # read nothing that changed (vcache.Readers)
+                    continue
                 digest = now[rel]
                 result = store.result(rel, digest) if digest else None
                 if result is not None and answers.holds(result.answers):
                     reused[rel] = result.problems
+                    tokens_of[rel] = result.answers
                 else:
                     stale.append(rel)
         return (facts, dates, answers.changed, files_same), stale
@@ -932,7 +942,12 @@ def _check_cached(
     reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
     problems += _in_scope(reused[VAULT], scope)
     moved = bool(changed) or not files_same
-    store.save(rels, signatures, parsed, results, state, files, reused, moved)
+    who = readers[0] if readers else vcache.Readers()
+    present = set(rels)
+    who.drop({rel for rel in who.known if rel not in reused or rel not in present} | set(results))
+    for rel, tokens in (*tokens_of.items(), *((rel, result.answers) for rel, result in results.items())):
+        who.add(rel, tokens)
+    store.save(rels, signatures, parsed, results, state, files, reused, moved, who)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
 
 
