@@ -23,6 +23,11 @@ checks), and the findings of the note's last check.
 * When the whole vault's *state* (run key, every file's path, every note's stat signature,
   git HEAD) is the one of the last run, every note's findings are taken as stored and no
   note is loaded at all (the index is built only if someone asks for it).
+* When only some notes changed and no file came or went, the stored map of who read what
+  (:class:`Readers`, written with the last run's findings) names the notes whose findings
+  may not hold: those that read a changed note's facts, and those that read something
+  vault-wide.  Only theirs are judged as above; every other note's findings are the last
+  run's, without loading its stored result.
 
 **A content change that keeps the stat.**  The signature includes ``ctime``, which no tool
 can set back (restoring ``mtime`` with ``utime`` moves ``ctime``), so only a write within
