@@ -63,7 +63,7 @@ import pickle
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -505,17 +505,23 @@ class Readers:
             elif token[0] != "candidates":
                 self.wide.add(rel)
 
-    def drop(self, rels: set[str]) -> None:
-        """Forget what the findings of ``rels`` read (checked again, or gone)."""
+    def update(self, kept: Collection[str], read: Mapping[str, Mapping[Token, str]]) -> None:
+        """After a run: forget what every note but ``kept`` read (checked again, gone, or not
+        checked), then record what ``read`` (note -> its findings' tokens) read."""
+        dropped = (self.known - set(kept)) | read.keys()
         for readers in self.of.values():
-            readers -= rels
-        self.wide -= rels
-        self.known -= rels
+            readers -= dropped
+        self.wide -= dropped
+        self.known -= dropped
+        for rel, tokens in read.items():
+            self.add(rel, tokens)
 
     def asking(self, changed: Iterable[str]) -> set[str]:
-        """The notes whose findings may not hold once ``changed`` changed (no file came or went)."""
+        """The notes whose findings may not hold once ``changed`` changed (no file came or
+        went): the changed notes, their readers, and the readers of anything vault-wide."""
         found = set(self.wide)
         for rel in changed:
+            found.add(rel)
             found |= self.of.get(rel, set())
         return found
 

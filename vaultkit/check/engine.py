@@ -883,7 +883,7 @@ def _check_cached(
             answers = vcache.Facts(index, changed if store.files else None, files_same, store.derived)
             made.append((index, answers, changed))
             read_by = store.readers if answers.changed is not None and files_same else None
-            asking = read_by.asking(changed) | changed if read_by is not None else set()
+            asking = read_by.asking(changed) if read_by is not None else set()
             if read_by is not None:
                 readers.append(read_by)
             stale = []
@@ -943,10 +943,7 @@ def _check_cached(
     problems += _in_scope(reused[VAULT], scope)
     moved = bool(changed) or not files_same
     who = readers[0] if readers else vcache.Readers()
-    present = set(rels)
-    who.drop({rel for rel in who.known if rel not in reused or rel not in present} | set(results))
-    for rel, tokens in (*tokens_of.items(), *((rel, result.answers) for rel, result in results.items())):
-        who.add(rel, tokens)
+    who.update(reused.keys(), {**tokens_of, **{rel: result.answers for rel, result in results.items()}})
     store.save(rels, signatures, parsed, results, state, files, reused, moved, who)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
 

@@ -883,18 +883,17 @@ def _misfit(char: str, beside: tuple[str, ...]) -> float:
 
 @lru_cache(maxsize=8192)
 def _script_family(char: str) -> str:
-    """The script of a letter or mark (first word of its Unicode name: Thai vowel signs are
-    marks), Chinese, Japanese and Korean counted as one: they mix freely; none for letters
-    that go with any script (mathematical, full-width, modifier letters, combining marks)."""
-    if unicodedata.category(char)[0] not in "LM":
-        return ""
-    name = unicodedata.name(char, " ").split(" ", 1)[0]
-    if name in _ANY_SCRIPT:
+    """The script of a letter or mark (:func:`script_of`: Thai vowel signs are marks),
+    Chinese, Japanese and Korean counted as one: they mix freely; none for digits, nor for
+    letters that go with any script (mathematical and full- or half-width letters, besides
+    what :func:`script_of` leaves out)."""
+    name = "" if unicodedata.category(char)[0] == "N" else script_of(char)
+    if name in _ANY_WIDTH:
         return ""
     return "CJK" if name in CJK_SCRIPTS else name
 
 
-_ANY_SCRIPT = frozenset({"MATHEMATICAL", "FULLWIDTH", "HALFWIDTH", "MODIFIER", "COMBINING", "SUPERSCRIPT", "SUBSCRIPT"})
+_ANY_WIDTH = frozenset({"MATHEMATICAL", "FULLWIDTH", "HALFWIDTH"})
 _PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
 _NOUN = "n"  # tag prefix of nouns, names and places
 _PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text

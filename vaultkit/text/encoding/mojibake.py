@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from vaultkit.text.encoding.codepages import page, pages
 from vaultkit.text.encoding.langmodel import CJK_SCRIPTS, block_cost, script_of
@@ -285,6 +286,7 @@ def _capital(slots: tuple[Slot, ...], k: int) -> bool:
 REGIONAL = 1000.0  # cB: langmodel.block_cost of the blocks of regional scripts, and up
 
 
+@lru_cache(maxsize=65536)
 def _fits(char: str, wanted: str) -> bool:
     """Whether ``char`` can stand inside a word of the script ``wanted``: a character of
     that script (its Unicode name says so: ``KHMER SIGN KHAN``, not only its letters), a

@@ -287,7 +287,7 @@ def _classes() -> dict[str, str]:
     """The character classes the double-byte screen scans for (:func:`_wide_runs`,
     :func:`_alphabet_runs`, :func:`_latin_inside`), read off the codecs' tables.
 
-    Reading them takes about 50 ms, paid by every process that screens a non-ASCII note (a
+    Reading them takes about 0.1 s, paid by every process that screens a non-ASCII note (a
     pre-commit run on one file, each worker of a check, an edit re-checked), so they are kept
     in the lexicon store beside the word lists (:func:`.langmodel.stored`), under everything
     they are made from: Python's build (its codecs), the codecs and the byte sets."""
