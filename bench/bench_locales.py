@@ -38,7 +38,7 @@ def locales(root: Path) -> list[Path]:
 def check(folder: Path, select: str, jobs: int) -> tuple[float, float, float, int]:
     """One cold `vaultkit check`: (wall seconds, CPU seconds, peak RSS in MB, exit status)."""
     command = [sys.executable, "-m", "vaultkit", "check", str(folder), "-q", "--exit-zero", "--select", select]
-    command += ["--jobs", str(jobs)]
+    command += ["--jobs", str(jobs), "--no-cache"]  # cold: a cache left by an earlier run would answer it
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
