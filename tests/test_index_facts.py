@@ -120,17 +120,17 @@ def test_a_cached_run_after_an_edit_loads_only_the_notes_it_checks(
     edited.write_text(edited.read_text(encoding="utf-8") + "\n[[Nowhere at all]]\n", encoding="utf-8")
     loaded: list[str] = []
     checked: list[str] = []
-    real_note, real_check = vcache.Store.note, engine.check_note
+    real_read, real_check = engine.read_note, engine.check_note
 
-    def note(self, rel, digest):
+    def read_note(root, rel, max_bytes, disk):
         loaded.append(rel)
-        return real_note(self, rel, digest)
+        return real_read(root, rel, max_bytes, disk)
 
     def check_note(note, index, active):
         checked.append(note.rel)
         return real_check(note, index, active)
 
-    monkeypatch.setattr(vcache.Store, "note", note)
+    monkeypatch.setattr(engine, "read_note", read_note)
     monkeypatch.setattr(engine, "check_note", check_note)
     problems = _check(root, 1, cache=True)
     assert edited.name in checked and len(checked) < 30

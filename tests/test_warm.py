@@ -20,6 +20,7 @@ from vaultkit.check import engine as cache_engine
 from vaultkit.check import live
 from vaultkit.check.run import resolve_run
 from vaultkit.cli import common
+from vaultkit.text.encoding import locate
 
 RACY = vcache.RACY  # (the tests below run with no racy window; the probe cannot)
 NOTES = {
@@ -196,19 +197,21 @@ def test_the_daemons_first_result_does_not_wait_for_what_only_batches_need(
     assert {rel: p for rel, p in state.problems.items() if p} == fresh()
 
 
-def test_the_daemons_first_load_reads_no_note_from_the_cache_until_one_is_asked_for(
+def test_the_daemons_first_load_and_prime_read_no_note_until_one_is_asked_for(
     vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A load from a warm cache serves the stored findings and knows every path and link,
-    but loads a note's text only when something asks for it (the screen, after the first
-    result, asks for all): the notes were most of the daemon's time to its first result."""
+    and priming finds the notes with a link to nowhere from the index's facts; a note is
+    read only when something asks for it (the screen, after the first result, asks for all):
+    the notes were most of the daemon's time to its first result."""
     root = vault(NOTES)
     config, active = resolve_run(root)
     first = live.VaultState(root, config, active)
     first.load(jobs=1)  # fills the cache
     loaded: list[str] = []
-    real = vcache.Store.note
-    monkeypatch.setattr(vcache.Store, "note", lambda store, rel, digest: loaded.append(rel) or real(store, rel, digest))
+    real = cache_engine.read_note
+    monkeypatch.setattr(cache_engine, "read_note", lambda *args: loaded.append(args[1]) or real(*args))
+    monkeypatch.setattr(locate, "SAMPLE_NOTES", 2)  # the language context reads half the notes
     state = live.VaultState(root, config, active)
     state.load(jobs=1)
     assert loaded == []
@@ -216,27 +219,11 @@ def test_the_daemons_first_load_reads_no_note_from_the_cache_until_one_is_asked_
     assert set(state.notes) == set(first.notes) and len(state.notes) == len(NOTES)
     assert all(state.linking_to(rel) == first.linking_to(rel) for rel in [*NOTES, "Gone.md"])
     assert any(state.linking_to(rel) for rel in NOTES)  # (the links were known without the notes)
-    assert state.notes["A.md"].text == NOTES["A.md"] and loaded == ["A.md"]
+    assert state.notes["B.md"].text == NOTES["B.md"] and loaded == ["B.md"]
+    state.prime()  # what a language server does before it serves
+    assert sorted(loaded) == ["A.md", "B.md", "C.md"] == sorted({"B.md", *locate.sampled(NOTES)})
     state.screen()
     assert sorted(loaded) == sorted(NOTES)
     assert {rel: note.text for rel, note in state.notes.items()} == NOTES
-
-
-def test_a_note_of_the_daemons_state_loads_from_the_cache_in_any_thread(vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first note asked for may be asked by the API's thread, the rest by the worker's:
-    both come from the cache, not from the disk."""
-    import threading
-
-    root = vault(NOTES)
-    config, active = resolve_run(root)
-    live.VaultState(root, config, active).load(jobs=1)  # fills the cache
-    state = live.VaultState(root, config, active)
-    state.load(jobs=1)
-    read: list[str] = []
-    real = cache_engine.read_note
-    monkeypatch.setattr(cache_engine, "read_note", lambda *args, **kw: read.append(args[1]) or real(*args, **kw))
-    other = threading.Thread(target=lambda: state.notes["A.md"])
-    other.start()
-    other.join()
-    assert state.notes["B.md"].text == NOTES["B.md"] and state.notes["A.md"].text == NOTES["A.md"]
-    assert read == []  # neither was read again from the disk
+    # what priming found from the facts is what the notes themselves say
+    assert state._unresolved == {rel for rel in NOTES if state._has_unresolved(state.notes[rel])} == {"A.md", "C.md"}

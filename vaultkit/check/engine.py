@@ -356,8 +356,6 @@ def _map(
 # notes costs as much as the parallel parse saves), receives every note's facts, builds the
 # index with its own notes at hand and checks them.  Notes never cross a process boundary.
 
-Parsed = tuple[NoteFacts, "bytes | None"]  # a note's facts, and the note sealed for the cache (or None)
-
 
 def _send(conn: Connection, kind: str, payload: object) -> None:
     conn.send_bytes(vcache.dumps((kind, payload)))
@@ -413,17 +411,16 @@ def _serve(conn: Connection, share: list[str]) -> None:
     facts and the date evidence; check the notes it is given and send their findings, with
     the notes that have findings (a few: the fixer and the reporters read those)."""
     parse: Callable[[str], Note] = _WORKER["parse"]
-    store: vcache.Store | None = _WORKER.get("store")
     held: dict[str, Note] = {}
     own: dict[str, NoteFacts] = {}
-    out: list[Parsed] = []
+    out: list[NoteFacts] = []
     with _no_gc():  # as in _parse_all: parsing makes many objects and no cycles
         for rel in share:
             note = parse(rel)
             own[rel] = facts_of(note)
             if len(held) < HELD_NOTES:
                 held[rel] = note
-            out.append((own[rel], store.seal_note(note) if store is not None and note.digest else None))
+            out.append(own[rel])
             if len(out) == SEND_EVERY:
                 _send(conn, "parsed", out)
                 out = []
@@ -434,7 +431,7 @@ def _serve(conn: Connection, share: list[str]) -> None:
         facts = [own.get(f.rel, f) for f in facts]  # its own notes' facts share the notes' headings
     index = _WORKER["build"](held, facts, dates)
     _WORKER["index"] = index
-    if store is not None:
+    if _WORKER.get("cached"):
         _WORKER["facts"] = vcache.Facts(index, changed, files_same)
     with _frozen():
         for start in range(0, len(rels), SEND_EVERY):
@@ -483,7 +480,7 @@ def _receive(conns: list[Connection], cancel: Cancel | None) -> list[tuple[Conne
     return found
 
 
-Plan = Callable[[dict[str, Parsed]], tuple[tuple[Any, ...], list[list[str]]]]
+Plan = Callable[[dict[str, NoteFacts]], tuple[tuple[Any, ...], list[list[str]]]]
 
 
 def _in_workers(
@@ -506,14 +503,14 @@ def _in_workers(
             theirs.close()
             workers.append(process)
             conns.append(ours)
-        parsed: dict[str, Parsed] = {}
+        parsed: dict[str, NoteFacts] = {}
         waiting = list(conns)  # the workers that have not said they are through with this phase
         while waiting:
             for conn, kind, payload in _receive(waiting, cancel):
                 if kind == "ready":
                     waiting.remove(conn)
                     continue
-                parsed.update((item[0].rel, item) for item in payload)
+                parsed.update((facts.rel, facts) for facts in payload)
                 if progress and payload:
                     progress("parsing", len(payload), total)
         common, rels = plan(parsed)
@@ -568,20 +565,20 @@ def _parse_all(
     progress: Progress | None,
     spelled: dict[str, tuple[str, ...]],
     cancel: Cancel | None = None,
-    cached: Callable[[str], Note | bytes | None] | None = None,
+    read: Callable[[str], bytes | None] | None = None,
 ) -> list[Note]:
     """Parse in this process: the serial path (``--jobs 1``, few notes), and the notes a
     cached run must parse again.  Many notes are parsed by the workers that check them
     (:func:`_in_workers`): sending whole parsed notes back (some 20 objects per note) would
     cost as much as the parallel parse saves.
 
-    ``cached(rel)`` gives a note from the cache, the bytes read to find it was not there, or
-    None.  The cyclic garbage collector is off meanwhile: parsing makes hundreds of thousands
+    ``read(rel)`` gives the bytes of the note when a cached run has already read them (to
+    find that the cache does not have them), else None.  The cyclic garbage collector is off meanwhile: parsing makes hundreds of thousands
     of objects and no cycles, and its collections cost about 8% of the parse."""
     notes = []
     with _no_gc():
         for done, rel in enumerate(rels, 1):
-            notes.append(_parse_one(root, rel, max_bytes, spelled, cached(rel) if cached else None))
+            notes.append(_parse_one(root, rel, max_bytes, spelled, read(rel) if read else None))
             if cancel and done % CANCEL_EVERY == 0 and cancel():
                 raise Cancelled
             if progress and (done % 200 == 0 or done == len(rels)):
@@ -589,13 +586,10 @@ def _parse_all(
     return notes
 
 
-def _parse_one(root: str, rel: str, max_bytes: int, spelled: dict[str, tuple[str, ...]], found: Note | bytes | None):
-    """The note ``rel``: ``found`` when it is one (from the cache), parsed from ``found``
-    when it is the bytes already read, else read and parsed."""
-    if isinstance(found, Note):
-        return found
-    if isinstance(found, bytes):
-        return parse_bytes(rel, found)
+def _parse_one(root: str, rel: str, max_bytes: int, spelled: dict[str, tuple[str, ...]], data: bytes | None) -> Note:
+    """The note ``rel``, parsed from ``data`` when its bytes were already read, else read."""
+    if data is not None:
+        return parse_bytes(rel, data)
     return read_note(root, rel, max_bytes, on_disk(rel, spelled))
 
 
@@ -632,9 +626,6 @@ def _index(
     index = VaultIndex(notes, listing.files, settings, documents=documents, spelled=listing.spelled)
     index.dates = _dates(root, list(index.facts()), keys)  # (the facts the link rules read again)
     return index
-
-
-Stored = Callable[[str, str], "Note | None"]  # (path, digest) -> the note as the cache stored it
 
 
 def build_index(
@@ -755,21 +746,18 @@ class _Run(NamedTuple):
         facts: Iterable[NoteFacts],
         dates: object,
         held: Mapping[str, Note],
-        stored: Stored | None = None,
     ) -> VaultIndex:
         """The index of every note's ``facts`` with the ``held`` notes at hand; any other note a
-        rule asks for is loaded from the cache (``stored``) or read again.  A note whose bytes
+        rule asks for is read and parsed again (0.16 ms a note: the cache keeps facts and
+        findings, not parsed notes, see :mod:`vaultkit.check.cache`).  A note whose bytes
         changed since it was indexed comes back without a digest: it is not the note the run saw
         (the fixer then re-reads it instead of applying findings made on the old text)."""
 
         def load(rel: str) -> Note:
             stamp = index.stamp(rel)
-            digest = stamp[0] if stamp else ""
-            note = stored(rel, digest) if stored is not None and digest else None
-            if note is None:
-                note = read_note(str(self.root), rel, self.max_bytes, on_disk(rel, self.listing.spelled))
-                if note.digest != digest:
-                    note = dataclasses.replace(note, digest="")
+            note = read_note(str(self.root), rel, self.max_bytes, on_disk(rel, self.listing.spelled))
+            if stamp is None or note.digest != stamp[0]:
+                note = dataclasses.replace(note, digest="")
             return note
 
         index = VaultIndex(
@@ -794,8 +782,8 @@ def _check_forked(run: _Run, rels: list[str], checked: list[str]) -> tuple[Vault
     shares = _shares(rels, jobs)
     made: list[VaultIndex] = []
 
-    def plan(parsed: dict[str, Parsed]) -> tuple[tuple[Any, ...], list[list[str]]]:
-        facts = [parsed[rel][0] for rel in rels]
+    def plan(parsed: dict[str, NoteFacts]) -> tuple[tuple[Any, ...], list[list[str]]]:
+        facts = [parsed[rel] for rel in rels]
         dates = _dates(root, facts, keys)
         made.append(run.facts_index(documents, facts, dates, {}))
         return (facts, dates, None, False), [[rel for rel in share if rel in wanted] for share in shares]
@@ -828,8 +816,8 @@ def _check_cached(
 ) -> CheckResult:
     """:func:`check` with the cache: reuse what is stored, check what may have changed.
     The index is built from the stored facts of unchanged notes and the facts of the notes
-    parsed now; a note is loaded from the cache only when it is checked again (or a rule
-    asks for it).  Vault-scope rules run on every run that is not answered whole from the cache."""
+    parsed now; any other note is parsed only when it is checked again (or a rule asks for
+    it).  Vault-scope rules run on every run that is not answered whole from the cache."""
     root, listing, settings, keys, active, max_bytes, jobs, progress, cancel = run
     store = vcache.Store(root, vcache.parse_key(max_bytes), vcache.run_key(max_bytes, active, settings))
     rels = listing.notes + listing.ignored_notes
@@ -852,7 +840,7 @@ def _check_cached(
             facts = [stored.get(rel) or facts_of(held[rel]) for rel in rels]
             dates = _dates(root, facts, keys)
             docs = _documents(root, listing, max_bytes)
-            return run.facts_index(docs, facts, dates, held, store.note)
+            return run.facts_index(docs, facts, dates, held)
 
         return CheckResult(root, load, _sorted(answered), checked, listing.warnings)
 
@@ -861,7 +849,7 @@ def _check_cached(
         stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, cancel)
     files = vcache.files_digest(listing.files)
     files_same = store.files == files
-    parsed: dict[str, tuple[NoteFacts, bytes]] = {}
+    parsed: dict[str, NoteFacts] = {}  # the notes parsed in this run with readable bytes
     results: dict[str, vcache.Result] = {}
     reused: dict[str, list[Problem]] = {}
     tokens_of: dict[str, Mapping[vcache.Token, str]] = {}  # what the reused findings read, where it was loaded
@@ -876,7 +864,7 @@ def _check_cached(
         with _no_gc():  # building the index, loading every stored result: many objects, no cycles
             facts = [stored.get(rel) or facts_of_fresh[rel] for rel in rels]
             dates = _dates(root, facts, keys)
-            index = run.facts_index(documents, facts, dates, held, store.note)
+            index = run.facts_index(documents, facts, dates, held)
             before = {rel: entry.digest for rel, entry in store.entries.items()}
             now = {f.rel: f.digest for f in facts}
             changed = {rel for rel in before.keys() | now.keys() if before.get(rel) != now.get(rel)}
@@ -903,9 +891,9 @@ def _check_cached(
     if _forking(jobs, len(fresh)):
         shares = _shares(fresh, jobs)
 
-        def plan(new: dict[str, Parsed]) -> tuple[tuple[Any, ...], list[list[str]]]:
-            parsed.update((rel, (facts, blob)) for rel, (facts, blob) in new.items() if blob is not None)
-            common, stale = plan_for({rel: item[0] for rel, item in new.items()}, {})
+        def plan(new: dict[str, NoteFacts]) -> tuple[tuple[Any, ...], list[list[str]]]:
+            parsed.update((rel, facts) for rel, facts in new.items() if facts.digest)
+            common, stale = plan_for(new, {})
             owner = {rel: n for n, share in enumerate(shares) for rel in share}
             mine: list[list[str]] = [[] for _ in shares]
             for n, rel in enumerate(stale):  # a note's parser checks it; a stored one goes to any worker
@@ -913,12 +901,12 @@ def _check_cached(
             return common, mine
 
         def build(held: Mapping[str, Note], facts: list[NoteFacts], dates: object) -> VaultIndex:
-            return run.facts_index(documents, facts, dates, held, store.note)
+            return run.facts_index(documents, facts, dates, held)
 
         def parse(rel: str) -> Note:
             return _parse_one(str(root), rel, max_bytes, spelled, data.get(rel))
 
-        _WORKER.update(parse=parse, build=build, active=list(active), store=store)
+        _WORKER.update(parse=parse, build=build, active=list(active), cached=True)
         try:
             found, noted = _in_workers(shares, plan, progress, cancel)
         finally:
@@ -929,10 +917,10 @@ def _check_cached(
         notes = _parse_all(str(root), fresh, max_bytes, progress, spelled, cancel, data.get)
         held = {note.rel: note for note in notes}
         new_facts = {note.rel: facts_of(note) for note in notes}
-        parsed.update((n.rel, (new_facts[n.rel], store.seal_note(n))) for n in notes if n.digest)
+        parsed.update((n.rel, new_facts[n.rel]) for n in notes if n.digest)
         _, stale = plan_for(new_facts, held)
         index, answers, changed = made[0]
-        found = _run(index, stale, active, jobs, progress, cancel, store=store, facts=answers)
+        found = _run(index, stale, active, jobs, progress, cancel, facts=answers)
     problems = [p for found_here in reused.values() for p in found_here]
     for rel, found_here, result in _in_order(found, checked):
         problems.extend(found_here)

@@ -55,7 +55,7 @@ from vaultkit.check.engine import Cancel, Problem, check, check_files, check_not
 from vaultkit.model import Decoded, Note, fold, folder_of, link_key
 from vaultkit.read.decode import newline_style
 from vaultkit.read.parse import digest_of, parse_bytes, parse_document, parse_text, read_bytes
-from vaultkit.text.encoding.locate import Context, context_of, sampled, suspicious
+from vaultkit.text.encoding.locate import Context, context_from, sampled, suspicious
 from vaultkit.vault.datefacts import DateTracker
 from vaultkit.vault.files import (
     DOCUMENT_SUFFIXES,
@@ -126,12 +126,13 @@ def _keys_of(targets: Iterable[str]) -> frozenset[str]:
 
 
 class OnDemand(MutableMapping[str, Note]):
-    """The notes of a state loaded from the cache: every path known at once, each note's text
-    loaded from ``source`` (the index's notes) the first time it is asked for, then kept.
+    """The notes of a state loaded from the cache: every path known at once, each note loaded
+    from ``source`` (the index's notes, which parses it from its file) the first time it is
+    asked for, then kept.
 
-    The first result needs no note's text (it is the stored findings), and loading all of
-    them was 0.8 s of a 1.3 s load on 10,000 notes; :meth:`VaultState.screen`, right after
-    the first result, reads them all."""
+    The first result needs no note's text (it is the stored findings), nor does
+    :meth:`VaultState.prime` (it reads the index's facts); :meth:`VaultState.screen`, right
+    after the daemon's first result, reads them all (1.6 s of CPU on 10,000 notes)."""
 
     def __init__(self, source: Mapping[str, Note]) -> None:
         self._source = source
@@ -145,6 +146,10 @@ class OnDemand(MutableMapping[str, Note]):
                 raise KeyError(rel)
             note = self._held[rel] = self._source[rel]
         return note
+
+    def held(self, rel: str) -> Note | None:
+        """The note ``rel`` when it was loaded or set (None: not yet); loads nothing."""
+        return self._held.get(rel)
 
     def __setitem__(self, rel: str, note: Note) -> None:
         self._paths[rel] = None
@@ -314,7 +319,7 @@ class VaultState:
         with self.lock:
             if self._unprimed is None:
                 return
-            self._unresolved = {rel for rel in self._unprimed if self._has_unresolved(self.notes[rel])}
+            self._unresolved = {rel for rel in self._unprimed if self._links_nowhere(rel)}
             self._context = self._new_context(())
             self._unprimed = None
 
@@ -332,6 +337,12 @@ class VaultState:
 
     def _has_unresolved(self, note: Note) -> bool:
         return any(target.path is None for target in self.index.outgoing(note))
+
+    def _links_nowhere(self, rel: str) -> bool:
+        """:meth:`_has_unresolved` of the note ``rel`` as loaded, from the index's facts: the
+        language server primes before it serves, and loading every note for this would cost
+        it 1.6 s on 10,000 notes."""
+        return any(not self.index.candidates(target, rel) for target in self.index.link_targets(rel) or ())
 
     def _add_file(self, rel: str) -> None:
         self._named[link_key(rel)].add(rel)
@@ -552,11 +563,21 @@ class VaultState:
         """The vault's language context, computed again only when what it reads may have
         moved: the readable notes (their names and the sample) or a sampled note's text.
         Otherwise the one it is (the watch bench measured 51 ms of a 60 ms edit recomputing it)."""
-        readable = frozenset(rel for rel, note in self.notes.items() if not note.read_error)
+        readable = frozenset(rel for rel in self.notes if not self._read_error(rel))
         if self._context is not None and readable == self._readable and self._sample.isdisjoint(edited):
             return self._context
         self._readable, self._sample = readable, frozenset(sampled(readable))
-        return context_of(self.notes.values())
+        return context_from(readable, lambda rel: self.notes[rel].text)
+
+    def _read_error(self, rel: str) -> str | None:
+        """The read error of the note ``rel``, without loading it: a note not loaded yet is
+        as the index's facts have it (the context reads the text of its sample only)."""
+        notes = self.notes
+        note = notes.held(rel) if isinstance(notes, OnDemand) else notes.get(rel)
+        if note is not None:
+            return note.read_error
+        stamp = self.index.stamp(rel)
+        return stamp[1] if stamp else None
 
     def _context_moved(self, new_notes: Mapping[str, Note], gone: set[str]) -> set[str]:
         """The notes that may hold damaged text, when the vault's language context changed
