@@ -496,13 +496,23 @@ class _Judge:
 
     def _lossy_anyway(self, seg: tuple[int, int]) -> list[Proposal]:
         """Lossy proposals for one line part even where the document as a whole did not
-        show lost bytes: the last resort before a half repair."""
+        show lost bytes: the last resort before a half repair.  A proposal that does not
+        read as text with its guesses is offered without them (U+FFFD for each open slot):
+        in a script without a word list (Thai read as Windows-1251, ``อ`` or ``ธ`` short of
+        its last byte) nothing can tell the candidates apart, yet every other character
+        comes back whole -- a repair that owns up to the letters it cannot decide beats
+        mojibake left as it is (:func:`_readable` judges it as one that guesses nothing), if
+        it lost no more bytes than the page drops (:func:`_plausible_loss`: a hopeless garble
+        would come out as U+FFFD and little else)."""
         part = self.text[seg[0] : seg[1]]
         by_page = _signed(lossy_proposals(part, self.signatures[seg].pages, rare=True), self.signatures[seg])
         if not by_page:
             return []
         best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))
-        return self.choose(seg[0], best)
+        return [
+            replace(p, guess=False) if not self._worded(p, part) and _plausible_loss([p]) else p
+            for p in self.choose(seg[0], best)
+        ]
 
     def _marked(self, offset: int, part: str, spaced: bool = False) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
@@ -708,9 +718,10 @@ def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
     (or the one value a lost byte can have had: Latin-1 drops only the soft hyphen's) and
     undoes what only mojibake shows while leaving none of it: characters of three or
     more intact UTF-8 bytes (:func:`_self_evident`: how scripts without a word list, Thai
-    or Khmer, are judged) or letters of two alphabets run together (``Kerأ¼lje``), which
+    or Khmer, are judged; a proposal that may not guess leaves its open slots U+FFFD, and
+    so guesses nothing either) or letters of two alphabets run together (``Kerأ¼lje``), which
     words never do, rare as their words may be in a word list (Hungarian compounds)."""
-    forced = all(len(s.choices) == 1 for s in p.slots)  # every byte back, or the one value it can have had
+    forced = not p.guess or all(len(s.choices) == 1 for s in p.slots)  # nothing left to a guess
     if _word_share(decoding, letters=True) >= MIN_WORDS:
         return forced or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
     return forced and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
