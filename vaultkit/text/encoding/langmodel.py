@@ -850,6 +850,8 @@ def _word_edges(
     if lex.spaced:
         if j - i > 1:
             words = _whole_words(slots, lex, i, j)
+        for a, b in _parts(slots, i, j):
+            words.extend(_whole_words(slots, lex, a, b))
     else:
         lex.seen.bound()
         folded = [_folded(choices, lex) for choices in slots[i:j]]
@@ -1190,6 +1192,22 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         if cost < INF:
             found.append((i, j, text, cost + MIXED_CASE * _case_breaks(text) if size > 1 else cost))
     return found
+
+
+def _parts(slots: Sequence[tuple[str, ...]], i: int, j: int) -> list[tuple[int, int]]:
+    """The stretches of two or more slots of the token ``slots[i:j]`` between open slots
+    that can be no letter (nor mark): such a slot is punctuation or a joiner whatever it
+    was -- Persian's zero-width non-joiner (E2 80 8C, its last byte dropped by most
+    Windows pages) parts ``افزونه‌های`` into ``افزونه`` and ``های``, each a dictionary word
+    where the compound is none -- so the words either side stand on their own, as beside
+    a certain one.  Nothing when no such slot parts the token."""
+    cuts = [
+        k for k in range(i, j) if len(slots[k]) > 1 and not any(unicodedata.category(c)[0] in "LM" for c in slots[k])
+    ]
+    if not cuts:
+        return []
+    bounds = [i - 1, *cuts, j]
+    return [(a + 1, b) for a, b in itertools.pairwise(bounds) if b - a > 2]
 
 
 @lru_cache(maxsize=1024)
