@@ -162,3 +162,12 @@ def test_a_page_that_drops_lead_bytes_leaves_stray_continuation_bytes_in_its_moj
     before = difflib.SequenceMatcher(None, damaged, original, autojunk=False).ratio()
     after = difflib.SequenceMatcher(None, repair_text(damaged), original, autojunk=False).ratio()
     assert after > before + 0.2
+
+
+def test_a_traditional_note_damaged_throughout_keeps_its_variant():
+    """Traditional Chinese read as Windows-1253 dropping bytes: no clean text is left, but
+    the characters whose three bytes all came through (``讓``, ``輕``, ``鬆``) are
+    traditional, so the lost bytes are filled in that variant: ``匯入`` and ``與``, not the
+    simplified reading's likelier ``可入`` and ``自``."""
+    original = "這個外掛程式讓你能輕鬆匯入個別檔案與整個資料夾。"
+    assert repair_text(original.encode().decode("cp1253", errors="ignore")) == original

@@ -554,11 +554,13 @@ class DocumentCache:
     chars: Counter[str] = field(default_factory=Counter)
     styles: Counter[str] = field(default_factory=Counter)
     learned: dict[tuple[tuple[str, ...], ...], str] = field(default_factory=dict)
+    kept: str = ""  # the characters damaged text kept whole: they show the Chinese variant (:meth:`traditional`)
 
     def __post_init__(self) -> None:
         for char in self.text:
             if ord(char) > 0x7F and char != "\ufffd":
                 self.chars[char] += 1
+        self.kept_chars = Counter(self.kept)
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
         self.by_first: dict[str, list[str]] = {}
         for word in self.words:
@@ -630,12 +632,18 @@ class DocumentCache:
         return everywhere > self.learned.get(tuple(slots), "").count(text)
 
     def traditional(self, lex: Lexicon) -> bool:
-        """Whether the document's (or else the vault's) intact Chinese is mostly traditional.
+        """Whether the document's (or else the characters its damaged text ``kept``
+        whole, or else the vault's) intact Chinese is mostly traditional.  A note damaged
+        throughout has no clean text, yet the characters of its mojibake whose bytes all
+        came through (``讓`` of ``è®“`` beside ``å¯`` short of a byte) tell a traditional
+        note from a simplified one as well as clean text would: without them, every lost
+        byte of a traditional note was filled with the simplified variant's likelier pick
+        (``可入`` for ``匯入``).
 
         Characters that UTF-8 read as GBK turns into are not counted: mojibake the analysis
         did not flag (a two-character line) would otherwise make a note look traditional.
         """
-        for counts in (self.chars, self.vault_chars):
+        for counts in (self.chars, self.kept_chars, self.vault_chars):
             trad = sum(n for c, n in counts.items() if c in lex.traditional and not _gbk_mojibake(c))
             simp = sum(n for c, n in counts.items() if c in lex.simplified and not _gbk_mojibake(c))
             if trad or simp:

@@ -357,8 +357,10 @@ class _Judge:
         for start, end in segments:
             if start < DOCUMENT_SAMPLE:
                 reliable[start:end] = " " * (min(end, DOCUMENT_SAMPLE) - start)
-        self.cache = DocumentCache("".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars)
-        certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
+        certain = "".join(_certain(p) for ps in lossy.values() for p in ps)  # bytes that all came through
+        self.cache = DocumentCache(
+            "".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars, kept=certain
+        )
         self.lang = language(self.cache.text + certain)
         pending = [p for ps in lossy.values() for p in ps]
         # The decodings of this document by candidates: explanations and passes repeat lattices.
