@@ -171,3 +171,11 @@ def test_a_traditional_note_damaged_throughout_keeps_its_variant():
     simplified reading's likelier ``可入`` and ``自``."""
     original = "這個外掛程式讓你能輕鬆匯入個別檔案與整個資料夾。"
     assert repair_text(original.encode().decode("cp1253", errors="ignore")) == original
+
+
+def test_bytes_kept_whole_beside_u_fffd_show_the_variant_too():
+    """The same note read as Windows-1253 or -1257 with U+FFFD for the undefined bytes: its
+    characters of intact bytes show traditional Chinese as those of dropped bytes do."""
+    original = "這個外掛程式讓你能輕鬆匯入個別檔案與整個資料夾。"
+    for codepage in ("cp1253", "cp1257"):
+        assert repair_text(original.encode().decode(codepage, errors="replace")) == original

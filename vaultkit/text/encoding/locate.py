@@ -357,7 +357,16 @@ class _Judge:
         for start, end in segments:
             if start < DOCUMENT_SAMPLE:
                 reliable[start:end] = " " * (min(end, DOCUMENT_SAMPLE) - start)
-        certain = "".join(_certain(p) for ps in lossy.values() for p in ps)  # bytes that all came through
+        # Single-byte mojibake with U+FFFD for lost bytes, read once per line part: what its
+        # bytes kept whole informs the document as the dropped bytes' readings do.
+        self.marked: dict[int, list[Proposal]] = {}
+        for start, end in segments:
+            if "\ufffd" in text[start:end]:
+                by_page = lossy_proposals(text[start:end], marked=True)
+                if by_page:
+                    self.marked[start] = max(by_page.values(), key=lambda found: coverage(found, text[start:end]))
+        read = [p for ps in (*lossy.values(), *self.marked.values()) for p in ps]
+        certain = "".join(_certain(p) for p in read)  # bytes that all came through
         self.cache = DocumentCache(
             "".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars, kept=certain
         )
@@ -435,12 +444,12 @@ class _Judge:
         exact = exact_fix(part)
         marked = exact is not None and "\ufffd" in part and exact.how.startswith("UTF-8 read as")
         if exact is not None and marked and not exact.how.endswith("(in part)"):
-            accepted = self._marked(offset, part) or [exact]
+            accepted = self._marked(offset) or [exact]
         else:
             marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
             if "\ufffd" in part:  # a page ftfy does not know marked the lost bytes: filled as dropped ones are
-                accepted = self._marked(offset, part, spaced=True) or accepted
+                accepted = self._marked(offset, spaced=True) or accepted
         options: list[list[Proposal]] = []
         if not accepted:
             options = self._options(seg, hint, exact)
@@ -516,7 +525,7 @@ class _Judge:
             for p in self.choose(seg[0], best)
         ]
 
-    def _marked(self, offset: int, part: str, spaced: bool = False) -> list[Proposal]:
+    def _marked(self, offset: int, spaced: bool = False) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
         the U+FFFD (its test corpus expects ``Ру��кий``) and so does vaultkit in alphabetic
         scripts; in Chinese, Japanese and Korean, where every character has two or three
@@ -524,12 +533,9 @@ class _Judge:
         ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
         scripts are filled too, as the bytes that page drops are.  Elsewhere a U+FFFD that
         only one character of the script around it can be (:func:`.mojibake._narrowed`:
-        Khmer's ``E1 \ufffd 9E``) is filled and the others stay."""
-        by_page = lossy_proposals(part, marked=True)
-        if not by_page:
-            return []
-        best = max(by_page.values(), key=lambda found: coverage(found, part))
-        accepted = self.choose(offset, best)
+        Khmer's ``E1 \ufffd 9E``) is filled and the others stay.  ``offset``: where the
+        line part starts (its reading is :attr:`marked`'s)."""
+        accepted = self.choose(offset, self.marked.get(offset, []))
         if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
         if any(len(s.choices) == 1 for p in accepted for s in p.slots if s.lost):
