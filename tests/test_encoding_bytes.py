@@ -162,3 +162,35 @@ def test_a_page_that_drops_lead_bytes_leaves_stray_continuation_bytes_in_its_moj
     before = difflib.SequenceMatcher(None, damaged, original, autojunk=False).ratio()
     after = difflib.SequenceMatcher(None, repair_text(damaged), original, autojunk=False).ratio()
     assert after > before + 0.2
+
+
+def test_a_traditional_note_damaged_throughout_keeps_its_variant():
+    """Traditional Chinese read as Windows-1253 dropping bytes: no clean text is left, but
+    the characters whose three bytes all came through (``讓``, ``輕``, ``鬆``) are
+    traditional, so the lost bytes are filled in that variant: ``匯入`` and ``與``, not the
+    simplified reading's likelier ``可入`` and ``自``."""
+    original = "這個外掛程式讓你能輕鬆匯入個別檔案與整個資料夾。"
+    assert repair_text(original.encode().decode("cp1253", errors="ignore")) == original
+
+
+def test_bytes_kept_whole_beside_u_fffd_show_the_variant_too():
+    """The same note read as Windows-1253 or -1257 with U+FFFD for the undefined bytes: its
+    characters of intact bytes show traditional Chinese as those of dropped bytes do."""
+    original = "這個外掛程式讓你能輕鬆匯入個別檔案與整個資料夾。"
+    for codepage in ("cp1253", "cp1257"):
+        assert repair_text(original.encode().decode(codepage, errors="replace")) == original
+
+
+def test_a_word_of_one_lead_byte_between_damaged_words_is_read_with_them():
+    """Korean read as Windows-1253 dropping bytes: ``수`` (EC 88 98) and ``있`` (EC 9E 88)
+    lost both continuation bytes and are a lone ``μ`` each.  A lone lead byte beside clean
+    letters is a letter (``é`` in ``café``), but one standing as a word between damaged
+    words is a syllable of their text: the line is read as one stretch and repaired in
+    full, where it used to be cut there and left undecided."""
+    original = "이 기능은 누구나 쉽게 쓸 수 있어요."
+    damaged = original.encode().decode("cp1253", errors="ignore")
+    assert " μ μμ" in damaged
+    runs = locate.analyse(damaged)
+    assert runs and all(run.edits and not run.undecided for run in runs)
+    repaired = repair_text(damaged)
+    assert repaired.startswith("이 기능은 누구나 쉽게 쓸 ") and repaired.endswith("어요.")

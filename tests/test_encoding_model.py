@@ -171,3 +171,17 @@ def test_language_follows_the_script():
 def test_loss_far_beyond_what_a_code_page_drops_is_implausible():
     assert _binomial_tail(1000, 140, 0.125) > 0.01  # the sample: about one byte in eight
     assert _binomial_tail(45, 18, 0.094) < 1e-4  # ftfy's "hopeless garble"
+
+
+def test_a_lost_joiner_parts_a_compound_into_its_words():
+    """Persian joins ``افزونه`` and ``های`` with a zero-width non-joiner (E2 80 8C) that a
+    Windows page drops the last byte of: a slot that can be no letter, only a joiner or
+    punctuation.  The compound is no dictionary word, but the words either side are, and
+    they pick the lost ``ف`` (D9 81) where letter costs alone would pick Persian's ``ی``
+    (DB 8C), its commonest letter."""
+    lex = lexicon("fa")
+    joiner = tuple(bytes((0xE2, 0x80, b)).decode() for b in (0x8A, 0x8C, 0x8E, 0x90, 0x9A))
+    both_lost = (0x81, 0x8C, 0x8E, 0x90)
+    lost = tuple(bytes((lead, b)).decode() for lead in (0xD9, 0xDB) for b in both_lost)
+    slots = [("ا",), lost, *[(c,) for c in "زونه"], joiner, *[(c,) for c in "های"]]
+    assert decode(slots, lex).chars[1] == "ف"

@@ -63,21 +63,34 @@ def test_every_run_is_repaired_in_full_or_left_as_it_is(lang, codec):
 
 
 def test_a_run_no_repair_explains_in_full_is_reported_without_a_fix():
+    """Turkish read as Windows-1255 dropping bytes: the ``ğ`` of ``bağlantılar`` lost its
+    0x9F, leaving the Hebrew point ``ִ`` (its 0xC4) alone, and no repair explains that
+    word in full.  So its run stays exactly as it is (not its easy letter repaired and the
+    rest left as mojibake beside it), and the finding names the words nobody could
+    decide; the start of the line, a run of its own, is repaired."""
+    damaged = damage("Notları kolayca düzenler. Özellikler; metin ve bağlantılar.", "cp1255", "ignore")
+    assert damaged is not None
+    (problem,) = [p for p in lint_text(damaged, select=["VK303"]) if p.fix is None]
+    assert "not repaired" in problem.message and "undecided: “ִ±”" in problem.message
+    fixed = fix_text(damaged, select=["VK303"], unsafe=True).data.decode("utf-8")
+    assert fixed == "Notları kolayca düzenler. Özellikler; metin ve baִlantִ±lar."
+
+
+def test_letters_no_word_list_tells_apart_are_owned_up_to_in_a_whole_repair():
     """Thai read as Windows-1251 with soft hyphens stripped: ``อ`` (E0 B8 AD) lost its last
     byte, which Windows-1251's undefined 0x98 (``ธ``) could have been as well, and Thai has
-    no word list to tell them apart.  So the line stays exactly as it is (not its easy part
-    repaired and the rest left as mojibake beside it), and the finding names the words
-    nobody could decide."""
-    damaged = damage(
-        "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน Importer ซึ่งจะแปลงข้อมูลของคุณเป็นไฟล์",
-        "cp1251",
-        "soft hyphen",
-    )
+    no word list to tell them apart.  Every other character reads back whole (three intact
+    UTF-8 bytes each: no clean text looks so), so the line is repaired in full -- as a fix
+    that needs ``--unsafe-fixes`` -- with U+FFFD for each letter nobody can decide, not
+    guessed and not left as mojibake beside the repair."""
+    original = "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน Importer ซึ่งจะแปลงข้อมูลของคุณเป็นไฟล์"
+    damaged = damage(original, "cp1251", "soft hyphen")
     assert damaged is not None
     (problem,) = lint_text(damaged, select=["VK303"])
-    assert problem.fix is None
-    assert "not repaired" in problem.message and "undecided: “аё”" in problem.message
-    assert fix_text(damaged, select=["VK303"], unsafe=True).data.decode("utf-8") == damaged
+    assert problem.fix is not None and problem.fix.applicability == Applicability.UNSAFE
+    assert "3 characters lost for good" in problem.message
+    assert fix_text(damaged, select=["VK303"], unsafe=True).data.decode("utf-8") == original.replace("อ", "\ufffd")
+    assert fix_text(damaged, select=["VK303"]).data.decode("utf-8") == damaged
 
 
 def test_a_script_with_a_word_list_is_judged_by_its_words():

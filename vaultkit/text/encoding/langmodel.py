@@ -554,11 +554,13 @@ class DocumentCache:
     chars: Counter[str] = field(default_factory=Counter)
     styles: Counter[str] = field(default_factory=Counter)
     learned: dict[tuple[tuple[str, ...], ...], str] = field(default_factory=dict)
+    kept: str = ""  # the characters damaged text kept whole: they show the Chinese variant (:meth:`traditional`)
 
     def __post_init__(self) -> None:
         for char in self.text:
             if ord(char) > 0x7F and char != "\ufffd":
                 self.chars[char] += 1
+        self.kept_chars = Counter(self.kept)
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
         self.by_first: dict[str, list[str]] = {}
         for word in self.words:
@@ -630,12 +632,18 @@ class DocumentCache:
         return everywhere > self.learned.get(tuple(slots), "").count(text)
 
     def traditional(self, lex: Lexicon) -> bool:
-        """Whether the document's (or else the vault's) intact Chinese is mostly traditional.
+        """Whether the document's (or else the characters its damaged text ``kept``
+        whole, or else the vault's) intact Chinese is mostly traditional.  A note damaged
+        throughout has no clean text, yet the characters of its mojibake whose bytes all
+        came through (``讓`` of ``è®“`` beside ``å¯`` short of a byte) tell a traditional
+        note from a simplified one as well as clean text would: without them, every lost
+        byte of a traditional note was filled with the simplified variant's likelier pick
+        (``可入`` for ``匯入``).
 
         Characters that UTF-8 read as GBK turns into are not counted: mojibake the analysis
         did not flag (a two-character line) would otherwise make a note look traditional.
         """
-        for counts in (self.chars, self.vault_chars):
+        for counts in (self.chars, self.kept_chars, self.vault_chars):
             trad = sum(n for c, n in counts.items() if c in lex.traditional and not _gbk_mojibake(c))
             simp = sum(n for c, n in counts.items() if c in lex.simplified and not _gbk_mojibake(c))
             if trad or simp:
@@ -850,6 +858,8 @@ def _word_edges(
     if lex.spaced:
         if j - i > 1:
             words = _whole_words(slots, lex, i, j)
+        for a, b in _parts(slots, i, j):
+            words.extend(_whole_words(slots, lex, a, b))
     else:
         lex.seen.bound()
         folded = [_folded(choices, lex) for choices in slots[i:j]]
@@ -1190,6 +1200,22 @@ def _whole_words(slots: Sequence[tuple[str, ...]], lex: Lexicon, i: int, j: int)
         if cost < INF:
             found.append((i, j, text, cost + MIXED_CASE * _case_breaks(text) if size > 1 else cost))
     return found
+
+
+def _parts(slots: Sequence[tuple[str, ...]], i: int, j: int) -> list[tuple[int, int]]:
+    """The stretches of two or more slots of the token ``slots[i:j]`` between open slots
+    that can be no letter (nor mark): such a slot is punctuation or a joiner whatever it
+    was -- Persian's zero-width non-joiner (E2 80 8C, its last byte dropped by most
+    Windows pages) parts ``افزونه‌های`` into ``افزونه`` and ``های``, each a dictionary word
+    where the compound is none -- so the words either side stand on their own, as beside
+    a certain one.  Nothing when no such slot parts the token."""
+    cuts = [
+        k for k in range(i, j) if len(slots[k]) > 1 and not any(unicodedata.category(c)[0] in "LM" for c in slots[k])
+    ]
+    if not cuts:
+        return []
+    bounds = [i - 1, *cuts, j]
+    return [(a + 1, b) for a, b in itertools.pairwise(bounds) if b - a > 2]
 
 
 @lru_cache(maxsize=1024)

@@ -357,8 +357,19 @@ class _Judge:
         for start, end in segments:
             if start < DOCUMENT_SAMPLE:
                 reliable[start:end] = " " * (min(end, DOCUMENT_SAMPLE) - start)
-        self.cache = DocumentCache("".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars)
-        certain = "".join(_certain(p) for ps in lossy.values() for p in ps)
+        # Single-byte mojibake with U+FFFD for lost bytes, read once per line part: what its
+        # bytes kept whole informs the document as the dropped bytes' readings do.
+        self.marked: dict[int, list[Proposal]] = {}
+        for start, end in segments:
+            if "\ufffd" in text[start:end]:
+                by_page = lossy_proposals(text[start:end], marked=True)
+                if by_page:
+                    self.marked[start] = max(by_page.values(), key=lambda found: coverage(found, text[start:end]))
+        read = [p for ps in (*lossy.values(), *self.marked.values()) for p in ps]
+        certain = "".join(_certain(p) for p in read)  # bytes that all came through
+        self.cache = DocumentCache(
+            "".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars, kept=certain
+        )
         self.lang = language(self.cache.text + certain)
         pending = [p for ps in lossy.values() for p in ps]
         # The decodings of this document by candidates: explanations and passes repeat lattices.
@@ -433,12 +444,12 @@ class _Judge:
         exact = exact_fix(part)
         marked = exact is not None and "\ufffd" in part and exact.how.startswith("UTF-8 read as")
         if exact is not None and marked and not exact.how.endswith("(in part)"):
-            accepted = self._marked(offset, part) or [exact]
+            accepted = self._marked(offset) or [exact]
         else:
             marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
             if "\ufffd" in part:  # a page ftfy does not know marked the lost bytes: filled as dropped ones are
-                accepted = self._marked(offset, part, spaced=True) or accepted
+                accepted = self._marked(offset, spaced=True) or accepted
         options: list[list[Proposal]] = []
         if not accepted:
             options = self._options(seg, hint, exact)
@@ -496,15 +507,25 @@ class _Judge:
 
     def _lossy_anyway(self, seg: tuple[int, int]) -> list[Proposal]:
         """Lossy proposals for one line part even where the document as a whole did not
-        show lost bytes: the last resort before a half repair."""
+        show lost bytes: the last resort before a half repair.  A proposal that does not
+        read as text with its guesses is offered without them (U+FFFD for each open slot):
+        in a script without a word list (Thai read as Windows-1251, ``อ`` or ``ธ`` short of
+        its last byte) nothing can tell the candidates apart, yet every other character
+        comes back whole -- a repair that owns up to the letters it cannot decide beats
+        mojibake left as it is (:func:`_readable` judges it as one that guesses nothing), if
+        it lost no more bytes than the page drops (:func:`_plausible_loss`: a hopeless garble
+        would come out as U+FFFD and little else)."""
         part = self.text[seg[0] : seg[1]]
         by_page = _signed(lossy_proposals(part, self.signatures[seg].pages, rare=True), self.signatures[seg])
         if not by_page:
             return []
         best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))
-        return self.choose(seg[0], best)
+        return [
+            replace(p, guess=False) if not self._worded(p, part) and _plausible_loss([p]) else p
+            for p in self.choose(seg[0], best)
+        ]
 
-    def _marked(self, offset: int, part: str, spaced: bool = False) -> list[Proposal]:
+    def _marked(self, offset: int, spaced: bool = False) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
         the U+FFFD (its test corpus expects ``Ру��кий``) and so does vaultkit in alphabetic
         scripts; in Chinese, Japanese and Korean, where every character has two or three
@@ -512,12 +533,9 @@ class _Judge:
         ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
         scripts are filled too, as the bytes that page drops are.  Elsewhere a U+FFFD that
         only one character of the script around it can be (:func:`.mojibake._narrowed`:
-        Khmer's ``E1 \ufffd 9E``) is filled and the others stay."""
-        by_page = lossy_proposals(part, marked=True)
-        if not by_page:
-            return []
-        best = max(by_page.values(), key=lambda found: coverage(found, part))
-        accepted = self.choose(offset, best)
+        Khmer's ``E1 \ufffd 9E``) is filled and the others stay.  ``offset``: where the
+        line part starts (its reading is :attr:`marked`'s)."""
+        accepted = self.choose(offset, self.marked.get(offset, []))
         if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
         if any(len(s.choices) == 1 for p in accepted for s in p.slots if s.lost):
@@ -708,9 +726,10 @@ def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
     (or the one value a lost byte can have had: Latin-1 drops only the soft hyphen's) and
     undoes what only mojibake shows while leaving none of it: characters of three or
     more intact UTF-8 bytes (:func:`_self_evident`: how scripts without a word list, Thai
-    or Khmer, are judged) or letters of two alphabets run together (``Kerأ¼lje``), which
+    or Khmer, are judged; a proposal that may not guess leaves its open slots U+FFFD, and
+    so guesses nothing either) or letters of two alphabets run together (``Kerأ¼lje``), which
     words never do, rare as their words may be in a word list (Hungarian compounds)."""
-    forced = all(len(s.choices) == 1 for s in p.slots)  # every byte back, or the one value it can have had
+    forced = not p.guess or all(len(s.choices) == 1 for s in p.slots)  # nothing left to a guess
     if _word_share(decoding, letters=True) >= MIN_WORDS:
         return forced or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
     return forced and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)

@@ -185,11 +185,17 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     """Split ``piece`` at characters whose every continuation byte would have been lost and
     that have no damaged neighbour: a lone ``é`` in ``café`` is a letter, not a wreck.  A
     capital letter after a small one is not one (``hasznĆlat``: ``á`` read as
-    Windows-1257, its 0xA1 dropped): no word is written so."""
+    Windows-1257, its 0xA1 dropped): no word is written so.  Nor is one that stands as a
+    word of its own between two damaged words: Korean read as Windows-1253 drops both
+    continuation bytes of about one syllable in eighteen, and ``수`` in ``할 수 있어요`` is a lone
+    ``μ`` whose line, cut there, was left half repaired."""
     slots = piece.slots
 
     def multibyte(k: int) -> bool:
         return 0 <= k < len(slots) and slots[k].end - slots[k].start + slots[k].lost > 1
+
+    def spaced(k: int, step: int) -> bool:  # a space, then a damaged word
+        return 0 <= k + step < len(slots) and slots[k + step].choices == (" ",) and multibyte(k + 2 * step)
 
     return _split(
         piece,
@@ -197,7 +203,7 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
         lambda k, slot: bool(
             slot.lost
             and slot.end - slot.start == 1
-            and not (multibyte(k - 1) or multibyte(k + 1))
+            and not (multibyte(k - 1) or multibyte(k + 1) or (spaced(k, -1) and spaced(k, 1)))
             and not _wedged(segment, template.origin[slot.start])
         ),
     )
