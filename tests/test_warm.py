@@ -227,3 +227,24 @@ def test_the_daemons_first_load_and_prime_read_no_note_until_one_is_asked_for(
     assert {rel: note.text for rel, note in state.notes.items()} == NOTES
     # what priming found from the facts is what the notes themselves say
     assert state._unresolved == {rel for rel in NOTES if state._has_unresolved(state.notes[rel])} == {"A.md", "C.md"}
+
+
+def test_reading_every_note_up_front_leaves_nothing_for_the_first_batch_to_read(
+    vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The language server reads every note before it serves (``VaultState.read_all``): a
+    batch builds an index of every note, and would otherwise read them all on the first
+    keystroke."""
+    root = vault(NOTES)
+    config, active = resolve_run(root)
+    live.VaultState(root, config, active).load(jobs=1)  # fills the cache
+    loaded: list[str] = []
+    real = cache_engine.read_note
+    monkeypatch.setattr(cache_engine, "read_note", lambda *args: loaded.append(args[1]) or real(*args))
+    state = live.VaultState(root, config, active)
+    state.load(jobs=1)
+    state.read_all()
+    assert sorted(loaded) == sorted(NOTES)
+    (root / "C.md").write_text(NOTES["C.md"] + "\n[[Elsewhere]]\n", encoding="utf-8")
+    update = state.apply(["C.md"])
+    assert sorted(loaded) == sorted(NOTES) and "C.md" in update.problems  # (the edit was read as a change)

@@ -362,7 +362,7 @@ def _send(conn: Connection, kind: str, payload: object) -> None:
 
 
 @contextlib.contextmanager
-def _no_gc(settle: bool = True) -> Iterator[None]:
+def no_gc(settle: bool = True) -> Iterator[None]:
     """The cyclic garbage collector off: loading pickled facts makes many objects and no
     cycles, and the collections it would trigger cost twice the loading (measured).
 
@@ -414,7 +414,7 @@ def _serve(conn: Connection, share: list[str]) -> None:
     held: dict[str, Note] = {}
     own: dict[str, NoteFacts] = {}
     out: list[NoteFacts] = []
-    with _no_gc():  # as in _parse_all: parsing makes many objects and no cycles
+    with no_gc():  # as in _parse_all: parsing makes many objects and no cycles
         for rel in share:
             note = parse(rel)
             own[rel] = facts_of(note)
@@ -470,7 +470,7 @@ def _receive(conns: list[Connection], cancel: Cancel | None) -> list[tuple[Conne
         if conn not in ready:
             continue
         try:
-            with _no_gc(settle=False):
+            with no_gc(settle=False):
                 kind, payload = pickle.loads(conn.recv_bytes())
         except EOFError:
             raise RuntimeError("a worker process ended unexpectedly") from None
@@ -514,7 +514,7 @@ def _in_workers(
                 if progress and payload:
                     progress("parsing", len(payload), total)
         common, rels = plan(parsed)
-        with _no_gc():
+        with no_gc():
             message = vcache.dumps(common)
         for conn, mine in zip(conns, rels, strict=True):
             conn.send_bytes(message)
@@ -576,7 +576,7 @@ def _parse_all(
     find that the cache does not have them), else None.  The cyclic garbage collector is off meanwhile: parsing makes hundreds of thousands
     of objects and no cycles, and its collections cost about 8% of the parse."""
     notes = []
-    with _no_gc():
+    with no_gc():
         for done, rel in enumerate(rels, 1):
             notes.append(_parse_one(root, rel, max_bytes, spelled, read(rel) if read else None))
             if cancel and done % CANCEL_EVERY == 0 and cancel():
@@ -639,7 +639,7 @@ def build_index(
     """Parse the whole vault.  Returns the index, the notes to check, the other files to check
     (attachments, canvases, bases: for vault-scope rules), and walk warnings."""
     listing = list_files(root, excludes, external_symlinks)
-    with _no_gc():  # (as in check)
+    with no_gc():  # (as in check)
         notes = _parse_all(str(root), listing.notes + listing.ignored_notes, max_bytes, progress, listing.spelled)
         index = _index(root, listing, notes, load_settings(root), tuple(date_keys), max_bytes)
     return index, listing.notes, listing.others, listing.warnings
@@ -705,7 +705,7 @@ def check(
     if _forking(jobs, len(rels)):
         index, found = _check_forked(run, rels, checked)
     else:
-        with _no_gc():  # (see _parse_all; the index's tables make no cycles either)
+        with no_gc():  # (see _parse_all; the index's tables make no cycles either)
             notes = _parse_all(str(root), rels, max_bytes, progress, listing.spelled, cancel)
             index = _index(root, listing, notes, settings, keys, max_bytes)
         found = _run(index, checked, active, jobs, progress, cancel)
@@ -834,7 +834,7 @@ def _check_cached(
         answered = [p for rel in checked for p in store.findings[rel]] + _in_scope(store.findings[VAULT], scope)
 
         def load() -> VaultIndex:
-            with _no_gc():
+            with no_gc():
                 stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, None)
             held = {note.rel: note for note in _parse_all(str(root), fresh, max_bytes, None, spelled, None, data.get)}
             facts = [stored.get(rel) or facts_of(held[rel]) for rel in rels]
@@ -845,7 +845,7 @@ def _check_cached(
         return CheckResult(root, load, _sorted(answered), checked, listing.warnings)
 
     documents = _documents(root, listing, max_bytes)
-    with _no_gc():
+    with no_gc():
         stored, fresh, data = _stored_facts(root, rels, spelled, max_bytes, store, known, cancel)
     files = vcache.files_digest(listing.files)
     files_same = store.files == files
@@ -861,7 +861,7 @@ def _check_cached(
         facts_of_fresh: Mapping[str, NoteFacts], held: Mapping[str, Note]
     ) -> tuple[tuple[Any, ...], list[str]]:
         """The index, the notes whose bytes changed, and the notes to check again."""
-        with _no_gc():  # building the index, loading every stored result: many objects, no cycles
+        with no_gc():  # building the index, loading every stored result: many objects, no cycles
             facts = [stored.get(rel) or facts_of_fresh[rel] for rel in rels]
             dates = _dates(root, facts, keys)
             index = run.facts_index(documents, facts, dates, held)

@@ -51,7 +51,7 @@ from pathlib import Path
 
 from vaultkit.api import Scope
 from vaultkit.check.config import ActiveRule, Config
-from vaultkit.check.engine import Cancel, Problem, check, check_files, check_note, date_keys, targeted
+from vaultkit.check.engine import Cancel, Problem, check, check_files, check_note, date_keys, no_gc, targeted
 from vaultkit.model import Decoded, Note, fold, folder_of, link_key
 from vaultkit.read.decode import newline_style
 from vaultkit.read.parse import digest_of, parse_bytes, parse_document, parse_text, read_bytes
@@ -150,6 +150,12 @@ class OnDemand(MutableMapping[str, Note]):
     def held(self, rel: str) -> Note | None:
         """The note ``rel`` when it was loaded or set (None: not yet); loads nothing."""
         return self._held.get(rel)
+
+    def load_all(self) -> None:
+        """Load every note not loaded yet."""
+        for rel in self._paths:
+            if rel not in self._held:
+                self._held[rel] = self._source[rel]
 
     def __setitem__(self, rel: str, note: Note) -> None:
         self._paths[rel] = None
@@ -323,6 +329,14 @@ class VaultState:
             self._context = self._new_context(())
             self._unprimed = None
 
+    def read_all(self) -> None:
+        """Read every note now, as the first batch would (it builds an index of them all): the
+        language server does this before it serves, so that no keystroke waits for it (1.6 s
+        of CPU on 10,000 notes, and 2.5 s with the garbage collector walking them as they come)."""
+        with self.lock, no_gc():
+            if isinstance(self.notes, OnDemand):
+                self.notes.load_all()
+
     def screen(self) -> None:
         """Prime, and find the notes that may hold damaged text: those a batch re-checks when
         it moves the vault's language context.  Screening every note's text takes seconds on
@@ -331,7 +345,8 @@ class VaultState:
         with self.lock:
             self.prime()
             if self._damaged is None:
-                self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
+                with no_gc():  # it reads every note not read yet (see read_all)
+                    self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
                 if not self._damaged:
                     self._context = None
 

@@ -112,7 +112,8 @@ class Vault:
         state = VaultState(self.root, config, active)
         state.overlay = self.overlay
         state.load(jobs=1)  # no worker processes: forking a process that runs threads can deadlock the child
-        state.prime()  # every note loaded now, not on the first keystroke (VaultState.prime)
+        state.prime()
+        state.read_all()  # every note read now, not on the first keystroke
         if self.overlay:
             state.apply(sorted(self.overlay))
         self.state, self.error, self.docs = state, None, docs_links(active)
