@@ -114,6 +114,11 @@ LOSSY = [
         read_as("gbk", "ignore"),
     ),
     ("Russian, EUC-KR dropping bytes", "Вы можете использовать символические ссылки.", read_as("cp949", "ignore")),
+    (  # names no word list holds; EUC-KR loses the first letter's lead and reads the rest out of step
+        "Russian names, EUC-KR with U+FFFD",
+        "- k-andzhanovskii, Константин Анджановский (Russisch)",
+        read_as("cp949", "replace"),
+    ),
     ("Thai, GBK dropping bytes", "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน", read_as("gbk", "ignore")),
     ("Thai, GBK with U+FFFD", "ที่คุณสามารถใช้แบบออฟไลน์กับ Obsidian และแอปอื่นๆ อีกมากมาย", read_as("gbk", "replace")),
 ]

@@ -57,7 +57,7 @@ from vaultkit.text.encoding.mojibake import (
     lossless_proposals,
     lossy_proposals,
 )
-from vaultkit.text.encoding.signature import Signature, line_signatures, signature, suspicious
+from vaultkit.text.encoding.signature import ALPHABET_RUN, Signature, line_signatures, signature, suspicious
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
@@ -720,12 +720,22 @@ def _script_text(p: Proposal, decoding: Decoding) -> bool:
     """Whether a double-byte repair into a script other than Chinese, Japanese and Korean
     (Russian or Thai read as GBK) reads as text of that script, judged by its own language
     model: most of its letters sit in words of the language its intact letters show, or --
-    a script without a word list, Thai or Khmer -- it keeps to one script and holds intact
-    characters of three UTF-8 bytes (:func:`_self_evident`), which clean Chinese, Japanese
-    and Korean text does not encode back to."""
+    a script without a word list, Thai or Khmer, or names no word list holds -- it keeps to
+    one script and holds what clean Chinese, Japanese and Korean text does not encode back
+    to: intact characters of three UTF-8 bytes (:func:`_self_evident`) or intact letters of
+    one two-byte alphabet in a row (:func:`_alphabet_run`)."""
     if _word_share(decoding, letters=True) >= MIN_WORDS:
         return True
-    return not _switches(decoding.chars) and _self_evident(p)
+    return not _switches(decoding.chars) and (_self_evident(p) or _alphabet_run(p))
+
+
+def _alphabet_run(p: Proposal) -> bool:
+    """Whether the intact characters of ``p`` hold :data:`.signature.ALPHABET_RUN`, the
+    double-byte signature of a word of Cyrillic, Greek, Hebrew or Arabic letters: Russian
+    names read as EUC-KR (``Константин``, whose first lead byte, D0 before 9A, is lost, the
+    rest read as Hangul one byte out of step) are in no word list, and are that evidence."""
+    intact = "".join(s.choices[0] if len(s.choices) == 1 and not s.lost else "\0" for s in p.slots)
+    return ALPHABET_RUN.search(intact.encode("utf-8")) is not None
 
 
 def _as_is(text: str) -> Decoding:
