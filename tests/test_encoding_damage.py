@@ -114,6 +114,11 @@ LOSSY = [
         read_as("gbk", "ignore"),
     ),
     ("Russian, EUC-KR dropping bytes", "Вы можете использовать символические ссылки.", read_as("cp949", "ignore")),
+    (  # each U+FFFD a lead byte lost before known continuation bytes: a handful of leads, one per script
+        "Korean, EUC-KR with U+FFFD",
+        "개발자라면 다양한 방법으로 Obsidian에 기여할 수 있어요.",
+        read_as("cp949", "replace"),
+    ),
     (  # names no word list holds; EUC-KR loses the first letter's lead and reads the rest out of step
         "Russian names, EUC-KR with U+FFFD",
         "- k-andzhanovskii, Константин Анджановский (Russisch)",

@@ -823,15 +823,18 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
 
 def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> str:
     """The repaired character of slot ``k``; U+FFFD for an open slot of a proposal that may
-    not guess, or outside every word whose lead byte was lost (thousands of candidates) or
-    whose best candidate is unlikely."""
+    not guess, or outside every word whose lead byte was lost with more (thousands of
+    candidates) or whose best candidate is unlikely.  A lead byte lost alone, before the
+    continuation bytes that came through, leaves a handful of candidates, one per block of
+    code points (``�닔`` in EUC-KR is ``수`` or a Yi syllable or a CJK character at the same
+    offset): the script around picks one, as it picks a lost continuation byte."""
     char = decoding.chars[k]
     slot = p.slots[k]
     if len(slot.choices) > 1 and not p.guess:
         return "\ufffd"
     if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
         return char
-    if slot.blind or lex.char_cost(char, True) > UNRESOLVED:
+    if (slot.blind and slot.lost > 1) or lex.char_cost(char, True) > UNRESOLVED:
         return "\ufffd"  # a lost lead byte outside any word, or no likely candidate: not guessed
     return char
 
