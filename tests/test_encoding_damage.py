@@ -119,6 +119,11 @@ LOSSY = [
         "개발자라면 다양한 방법으로 Obsidian에 기여할 수 있어요.",
         read_as("cp949", "replace"),
     ),
+    (  # every kana loses its lead byte, the kanji come through: Chinese by its intact letters
+        "Japanese, EUC-KR with U+FFFD",
+        "[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行できます。",
+        read_as("cp949", "replace"),
+    ),
     (  # names no word list holds; EUC-KR loses the first letter's lead and reads the rest out of step
         "Russian names, EUC-KR with U+FFFD",
         "- k-andzhanovskii, Константин Анджановский (Russisch)",

@@ -414,6 +414,8 @@ class _Judge:
                 if any(langmodel.script(c) for c in certain if ord(c) > 0x7F)
                 else (self.lang,)
             )
+            if langs == ("zh",) and _kana_lost(slots):
+                langs = ("zh", "ja")
             known = self.lattices[slots] = min(
                 ((langmodel.decode(slots, lexicon(lang), self.cache, REVIEW_MARGIN), lexicon(lang)) for lang in langs),
                 key=lambda judged: judged[0].cost,
@@ -691,6 +693,21 @@ def _holed(p: Proposal) -> str:
     with a lost letter is then no word of any language, rather than a fragment that is one
     by chance -- ``може`` of Russian ``можете`` short of its ``т`` is Ukrainian for "can"."""
     return "".join(s.choices[0] if len(s.choices) == 1 else "x" for s in p.slots)
+
+
+THREE_BYTE_LEADS = 16  # E0-EF: the candidates of a three-byte character that lost its lead byte alone
+_KANA = frozenset({"HIRAGANA", "KATAKANA"})
+
+
+def _kana_lost(slots: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether some open slot is a character that lost its lead byte alone -- at most
+    :data:`THREE_BYTE_LEADS` candidates, one per lead -- and may have been kana.  Japanese
+    read as EUC-KR loses the E3 of every kana and keeps kanji whole: its intact letters
+    are Chinese characters only, and judged as Chinese its kana become ideographs
+    (``イ想郝ーター`` for ``インポーター``), so Japanese is tried too."""
+    return any(
+        1 < len(choices) <= THREE_BYTE_LEADS and any(langmodel.script(c) in _KANA for c in choices) for choices in slots
+    )
 
 
 def _self_evident(p: Proposal) -> bool:
