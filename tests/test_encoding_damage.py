@@ -217,3 +217,13 @@ def test_accented_letters_read_with_the_ascii_letter_after_them_are_found():
     damaged = read_as("cp932", "ignore")(clean)
     assert "ﾈ嬖" in damaged
     assert repair_text(damaged) == clean
+
+
+def test_a_lost_byte_next_to_an_exact_repair_stays_owned_up_to():
+    """EUC-KR loses the E2 of ``→`` (U+FFFD, then 86 92 read as Hangul) on a line whose
+    ``æ`` it read exactly: the exact repair of the line must not turn that U+FFFD into
+    ``?``, a character the codec cannot encode being no byte of the UTF-8."""
+    clean = "I filvælgervinduet skal du navigere til **iCloud Drev → Obsidian**."
+    damaged = read_as("cp949", "replace")(clean)
+    repaired = repair_text(damaged)
+    assert "vælger" in repaired and "?" not in repaired

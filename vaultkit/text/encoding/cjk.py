@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 
 from vaultkit.text.encoding import langmodel, signature
-from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, template_of
+from vaultkit.text.encoding.lossy import SEPARATOR, Piece, Reader, Slot, Template, template_of
 from vaultkit.text.encoding.mojibake import Proposal
 
 # (codec, label), most common first.
@@ -150,7 +150,9 @@ def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
         if codec not in codecs:
             continue
         encode = _encoder(codec)
-        pieces = [encode(char) or b"?" for char in segment]
+        # What the codec cannot encode (U+FFFD above all) ends a stretch: read as "?" it
+        # would be ASCII inside one, and the U+FFFD of a lost byte would be "repaired" to "?".
+        pieces = [encode(char) or bytes([SEPARATOR]) for char in segment]
         data = b"".join(pieces)
         starts = list(itertools.accumulate((len(piece) for piece in pieces), initial=0))  # byte offset of each char
         found = []
