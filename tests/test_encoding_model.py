@@ -171,3 +171,23 @@ def test_language_follows_the_script():
 def test_loss_far_beyond_what_a_code_page_drops_is_implausible():
     assert _binomial_tail(1000, 140, 0.125) > 0.01  # the sample: about one byte in eight
     assert _binomial_tail(45, 18, 0.094) < 1e-4  # ftfy's "hopeless garble"
+
+
+def test_candidates_that_cannot_change_the_decoding_are_left_out_of_the_lattice(monkeypatch):
+    """UTF-8 read as Big5 loses most lead bytes: a lost one with its continuation byte has
+    thousands of candidates.  Only a slot's cheapest single characters (and those within the
+    review margin) can be picked, set its margin or be an alternative; the rest are dropped,
+    and the decoding is exactly what the whole lattice gives."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "卷積神經網路的計算可以平行化，長短期記憶網路解決梯度消失。".encode().decode("big5", errors="replace")
+    pieces = _reader("big5").pieces(template_of(damaged, _encoder("big5")))
+    slots = [s.choices for s in max(pieces, key=lambda p: len(p.slots)).slots]
+    assert max(len(choices) for choices in slots) > 1000
+    lex = lexicon("zh")
+    edges = langmodel._edges(slots, lex, None, langmodel._Neighbours(slots, lex, None, None))
+    kept = langmodel._contenders(edges, slots, 100.0)
+    assert len(kept) * 10 < len(edges)
+    pruned = decode(slots, lex)
+    monkeypatch.setattr(langmodel, "_contenders", lambda edges, slots, margin: edges)
+    assert decode(slots, lex) == pruned

@@ -704,7 +704,7 @@ def _decode(
     neighbours: _Neighbours,
 ) -> Decoding:
     n = len(slots)
-    edges = _edges(slots, lex, cache, neighbours)
+    edges = _contenders(_edges(slots, lex, cache, neighbours), slots, review_margin)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -757,6 +757,28 @@ def _decode(
         margins[k] = others[0][0] - best if others else INF
         alternatives[k] = tuple(c for cost, c in others if cost - best < review_margin)[:3]
     return Decoding(tuple(chosen), tuple(margins), tuple(alternatives), best, tuple(reversed(words)))
+
+
+def _contenders(edges: list[Edge], slots: Sequence[tuple[str, ...]], margin: float) -> list[Edge]:
+    """``edges`` without the single-character edges of open slots that cannot change the
+    decoding: all of a slot's lie between the same two slots, so a path through one of them
+    takes the cheapest, the runner-up fixes the margin, and one costing ``margin`` more than
+    the cheapest is no alternative either (its best path costs that much more than the best).
+    A lead byte lost with a continuation byte leaves thousands of candidates (UTF-8 read as
+    Big5 loses most lead bytes), of which a handful can matter: the rest only slowed every
+    pass over the lattice."""
+    least: dict[int, list[float]] = {}  # open slot -> its two cheapest single-character costs
+    for i, j, _, cost in edges:
+        if j - i == 1 and len(slots[i]) > 1:
+            two = least.setdefault(i, [INF, INF])
+            if cost < two[0]:
+                two[0], two[1] = cost, two[0]
+            elif cost < two[1]:
+                two[1] = cost
+    if not least:
+        return edges
+    bound = {k: max(two[1], two[0] + margin) for k, two in least.items()}
+    return [edge for edge in edges if edge[1] - edge[0] > 1 or edge[0] not in bound or edge[3] <= bound[edge[0]]]
 
 
 def _kind(choices: tuple[str, ...], spaced: bool) -> str:
