@@ -129,6 +129,13 @@ LOSSY = [
         "- k-andzhanovskii, Константин Анджановский (Russisch)",
         read_as("cp949", "replace"),
     ),
+    (  # one accented letter inside a word per line: the note shows the signature, no line does
+        "Romanian, EUC-KR dropping bytes, line by line",
+        "1. **Obsidian Sync** poate fi găsit în secțiunea **Sync**.\n"
+        "2. **Obsidian Publish** poate fi găsit în secțiunea **Publish**.\n"
+        "3. **Obsidian Credit** poate fi găsit în secțiunea **Billing**.",
+        read_as("cp949", "ignore"),
+    ),
     ("Thai, GBK dropping bytes", "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน", read_as("gbk", "ignore")),
     ("Thai, GBK with U+FFFD", "ที่คุณสามารถใช้แบบออฟไลน์กับ Obsidian และแอปอื่นๆ อีกมากมาย", read_as("gbk", "replace")),
 ]
