@@ -234,3 +234,14 @@ def test_a_lost_byte_next_to_an_exact_repair_stays_owned_up_to():
     damaged = read_as("cp949", "replace")(clean)
     repaired = repair_text(damaged)
     assert "vælger" in repaired and "?" not in repaired
+
+
+def test_khmer_whose_every_lead_byte_was_lost_reads_as_khmer():
+    """EUC-KR loses the E1 of every Khmer letter and reads the rest as Hangul: no letter is
+    intact and Khmer has no word list, but one lead byte, E1, reads all of them as letters of
+    one script (a dingbat, at the same offset under E2, would cost less one by one).  What
+    is not restored stays U+FFFD: no Hangul, symbol or other script is left or invented."""
+    clean = "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា"
+    repaired = repair_text(read_as("cp949", "replace")(clean))
+    assert accuracy(repaired, clean) >= 0.9
+    assert all(c == "\ufffd" or "\u1780" <= c <= "\u17ff" for c in repaired), repaired

@@ -19,6 +19,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache, lru_cache
 
 from vaultkit.text.encoding import langmodel, signature
@@ -119,7 +120,7 @@ def double_byte_proposals(segment: str, codecs: Iterable[str] | None = None) -> 
                     template=template,
                     piece=piece,
                 )
-                for piece in (_trimmed(found, template) for found in _reader(codec, drops).pieces(template))
+                for piece in (_trimmed(_one_lead(found), template) for found in _reader(codec, drops).pieces(template))
                 if piece is not None and piece.multibyte >= 2
             ]
             score = sum(p.end - p.start for p in found)
@@ -179,6 +180,42 @@ def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
 # Two-byte characters of GBK, Big5, Shift-JIS or EUC-KR read as Latin-1: a high byte, then a
 # trail byte -- high again, or an ASCII letter or symbol from @ to ~ -- at least twice over.
 LATIN1_RUN = re.compile(r"(?:[\xa1-\xfe][\x40-\x7e\xa1-\xfe]){2,}")
+
+
+# Japanese writes both in one word, and the long-vowel mark ``ー`` is KATAKANA-HIRAGANA.
+_KANA = {"HIRAGANA": "KANA", "KATAKANA": "KANA"}
+
+
+def _one_lead(piece: Piece) -> Piece:
+    """``piece`` with its lost lead bytes read as one byte, where that byte, and only it,
+    makes every one of them a letter of one script other than Chinese, Japanese and Korean.
+
+    The letters of a small script share their lead byte (Khmer's E1 9E/9F, Thai's E0 B8/B9)
+    and EUC-KR loses the E1 of every Khmer letter, reading 9E xx as Hangul: a character whose
+    lead byte was lost alone has one candidate per lead, at the same offset of each block of
+    4,096 code points, and with no letter intact and no word list for Khmer nothing else tells
+    them apart (a dingbat costs less than a Khmer letter).  Chinese ideographs and Hangul
+    fill their blocks, so every lead of theirs reads as one script and says nothing; other
+    text reads as one script under one lead only by chance, its continuation bytes landing
+    in that script's rows :data:`.signature.DOUBLE_RUN` times in a row.  Japanese kana share
+    E3 81-83, bytes that under EA are Yi syllables: two readings, and no choice made."""
+    lone = [k for k, slot in enumerate(piece.slots) if slot.blind and slot.lost == 1 and len(slot.choices) > 1]
+    if len(lone) < signature.DOUBLE_RUN:
+        return piece
+    by_lead = [{char.encode()[0]: char for char in piece.slots[k].choices} for k in lone]
+    readings: list[tuple[int, str]] = []
+    for lead in set.intersection(*(set(found) for found in by_lead)):
+        scripts = {
+            _KANA.get(name.split("-")[0], name) for name in (langmodel.script_of(found[lead]) for found in by_lead)
+        }
+        if len(scripts) == 1 and not scripts & {"CJK", "HANGUL", ""}:
+            readings.append((lead, scripts.pop()))
+    if len(readings) != 1 or readings[0][1] == "KANA":
+        return piece  # none, a choice, or kana alone: Japanese, which its word list judges
+    slots = list(piece.slots)
+    for k, found in zip(lone, by_lead, strict=True):
+        slots[k] = replace(slots[k], choices=(found[readings[0][0]],))
+    return Piece(piece.char_start, piece.char_end, tuple(slots))
 
 
 def _trimmed(piece: Piece, template: Template) -> Piece | None:

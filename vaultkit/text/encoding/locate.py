@@ -57,7 +57,14 @@ from vaultkit.text.encoding.mojibake import (
     lossless_proposals,
     lossy_proposals,
 )
-from vaultkit.text.encoding.signature import ALPHABET_RUN, Signature, line_signatures, signature, suspicious
+from vaultkit.text.encoding.signature import (
+    ALPHABET_RUN,
+    DOUBLE_RUN,
+    Signature,
+    line_signatures,
+    signature,
+    suspicious,
+)
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
@@ -743,7 +750,14 @@ def _script_text(p: Proposal, decoding: Decoding) -> bool:
     one two-byte alphabet in a row (:func:`_alphabet_run`)."""
     if _word_share(decoding, letters=True) >= MIN_WORDS:
         return True
-    return not _switches(decoding.chars) and (_self_evident(p) or _alphabet_run(p))
+    return not _switches(decoding.chars) and (_self_evident(p) or _alphabet_run(p) or _pinned_leads(p))
+
+
+def _pinned_leads(p: Proposal) -> bool:
+    """Whether :data:`.signature.DOUBLE_RUN` characters of ``p`` lost their lead byte and
+    have one candidate left: the one lead byte that reads them all as one script
+    (:func:`.cjk._one_lead`), as strong a sign as the intact letters of :func:`_self_evident`."""
+    return sum(1 for s in p.slots if s.blind and len(s.choices) == 1) >= DOUBLE_RUN
 
 
 def _alphabet_run(p: Proposal) -> bool:
