@@ -245,3 +245,16 @@ def test_khmer_whose_every_lead_byte_was_lost_reads_as_khmer():
     repaired = repair_text(read_as("cp949", "replace")(clean))
     assert accuracy(repaired, clean) >= 0.9
     assert all(c == "\ufffd" or "\u1780" <= c <= "\u17ff" for c in repaired), repaired
+
+
+def test_kana_whose_lead_bytes_were_dropped_are_read_one_damaged_character_each():
+    """EUC-KR drops the E3 of every kana and reads each kana's two continuation bytes as one
+    Hangul syllable: four continuation bytes in a row are two characters, and the damaged
+    characters say which bytes go together."""
+    clean = (
+        "Obsidianでは、[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行できます。"
+        "Bearのデータは耐久性のあるMarkdownファイルに変換され、Obsidianやその他の多くのアプリで使用できます。"
+    )
+    repaired = repair_text(read_as("cp949", "ignore")(clean))
+    assert "[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行" in repaired
+    assert accuracy(repaired, clean) >= 0.85
