@@ -258,3 +258,12 @@ def test_kana_whose_lead_bytes_were_dropped_are_read_one_damaged_character_each(
     repaired = repair_text(read_as("cp949", "ignore")(clean))
     assert "[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行" in repaired
     assert accuracy(repaired, clean) >= 0.85
+
+
+def test_khmer_read_as_big5_gets_no_letters_that_one_lost_lead_alone_reproduces():
+    """Big5 loses most of Khmer's bytes; before some of them only one lead byte (C8) can
+    have been lost, which pins a Latin letter there.  That is no reading of the run: the
+    text is left as it was rather than \"repaired\" into Latin letters and Ethiopic marks."""
+    damaged = read_as("big5", "replace")("ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នានៅលើឧបករណ៍ពីរ ឬច")
+    repaired = repair_text(damaged)
+    assert [c for c in repaired if c not in damaged and not "\u1780" <= c <= "\u17ff"] == []

@@ -214,7 +214,7 @@ def _one_lead(piece: Piece) -> Piece:
         return piece  # none, a choice, or kana alone: Japanese, which its word list judges
     slots = list(piece.slots)
     for k, found in zip(lone, by_lead, strict=True):
-        slots[k] = replace(slots[k], choices=(found[readings[0][0]],))
+        slots[k] = replace(slots[k], choices=(found[readings[0][0]],), led=True)
     return Piece(piece.char_start, piece.char_end, tuple(slots))
 
 

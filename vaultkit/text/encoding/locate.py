@@ -755,9 +755,10 @@ def _script_text(p: Proposal, decoding: Decoding) -> bool:
 
 def _pinned_leads(p: Proposal) -> bool:
     """Whether :data:`.signature.DOUBLE_RUN` characters of ``p`` lost their lead byte and
-    have one candidate left: the one lead byte that reads them all as one script
-    (:func:`.cjk._one_lead`), as strong a sign as the intact letters of :func:`_self_evident`."""
-    return sum(1 for s in p.slots if s.blind and len(s.choices) == 1) >= DOUBLE_RUN
+    took the one lead that reads them all as one script (:func:`.cjk._one_lead`), as strong
+    a sign as the intact letters of :func:`_self_evident`.  A lost lead that only one value
+    reproduces is no such sign: Khmer read as Big5 leaves ``C8`` alone before some bytes."""
+    return sum(1 for s in p.slots if s.led) >= DOUBLE_RUN
 
 
 def _alphabet_run(p: Proposal) -> bool:

@@ -34,6 +34,7 @@ class Slot:
     choices: tuple[str, ...]
     lost: int = 0  # bytes of this character that were lost (0: intact)
     blind: bool = False  # its lead byte was lost: nothing but context says what it was
+    led: bool = False  # a blind slot whose lead the run's script chose (cjk._one_lead)
 
 
 @dataclass(frozen=True, slots=True)
