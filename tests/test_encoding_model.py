@@ -185,9 +185,9 @@ def test_candidates_that_cannot_change_the_decoding_are_left_out_of_the_lattice(
     slots = [s.choices for s in max(pieces, key=lambda p: len(p.slots)).slots]
     assert max(len(choices) for choices in slots) > 1000
     lex = lexicon("zh")
-    edges = langmodel._edges(slots, lex, None, langmodel._Neighbours(slots, lex, None, None))
-    kept = langmodel._contenders(edges, slots, 100.0)
-    assert len(kept) * 10 < len(edges)
+    neighbours = langmodel._Neighbours(slots, lex, None, None)
+    kept = langmodel._edges(slots, lex, None, neighbours, 100.0)
+    assert len(kept) * 10 < len(langmodel._edges(slots, lex, None, neighbours, math.inf))
     pruned = decode(slots, lex)
-    monkeypatch.setattr(langmodel, "_contenders", lambda edges, slots, margin: edges)
+    monkeypatch.setattr(langmodel, "_contenders", lambda singles, margin: singles)
     assert decode(slots, lex) == pruned

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import heapq
 import importlib.util
 import itertools
 import math
@@ -704,7 +705,7 @@ def _decode(
     neighbours: _Neighbours,
 ) -> Decoding:
     n = len(slots)
-    edges = _contenders(_edges(slots, lex, cache, neighbours), slots, review_margin)
+    edges = _edges(slots, lex, cache, neighbours, review_margin)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -759,26 +760,18 @@ def _decode(
     return Decoding(tuple(chosen), tuple(margins), tuple(alternatives), best, tuple(reversed(words)))
 
 
-def _contenders(edges: list[Edge], slots: Sequence[tuple[str, ...]], margin: float) -> list[Edge]:
-    """``edges`` without the single-character edges of open slots that cannot change the
-    decoding: all of a slot's lie between the same two slots, so a path through one of them
-    takes the cheapest, the runner-up fixes the margin, and one costing ``margin`` more than
-    the cheapest is no alternative either (its best path costs that much more than the best).
-    A lead byte lost with a continuation byte leaves thousands of candidates (UTF-8 read as
-    Big5 loses most lead bytes), of which a handful can matter: the rest only slowed every
-    pass over the lattice."""
-    least: dict[int, list[float]] = {}  # open slot -> its two cheapest single-character costs
-    for i, j, _, cost in edges:
-        if j - i == 1 and len(slots[i]) > 1:
-            two = least.setdefault(i, [INF, INF])
-            if cost < two[0]:
-                two[0], two[1] = cost, two[0]
-            elif cost < two[1]:
-                two[1] = cost
-    if not least:
-        return edges
-    bound = {k: max(two[1], two[0] + margin) for k, two in least.items()}
-    return [edge for edge in edges if edge[1] - edge[0] > 1 or edge[0] not in bound or edge[3] <= bound[edge[0]]]
+def _contenders(singles: list[Edge], margin: float) -> list[Edge]:
+    """The single-character edges of one open slot that can change the decoding: all of
+    them join the same two slots, so a path through one takes the cheapest, the runner-up
+    sets the margin, and one costing ``margin`` more than the cheapest is no alternative
+    either (its best path costs that much more than the best).  A lead byte lost with a
+    continuation byte leaves thousands of candidates (UTF-8 read as Big5 loses most lead
+    bytes), of which a handful can matter: the rest only slowed every pass over the lattice."""
+    if len(singles) <= 2:
+        return singles
+    first, second = heapq.nsmallest(2, (edge[3] for edge in singles))
+    bound = max(second, first + margin)
+    return [edge for edge in singles if edge[3] <= bound]
 
 
 def _kind(choices: tuple[str, ...], spaced: bool) -> str:
@@ -796,7 +789,11 @@ def _kind(choices: tuple[str, ...], spaced: bool) -> str:
 
 
 def _edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, neighbours: _Neighbours
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None,
+    neighbours: _Neighbours,
+    margin: float,
 ) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
@@ -812,7 +809,7 @@ def _edges(
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
         if kind == "word":  # the only edges with open slots, hence the only ones the variant can cost
-            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours, other))
+            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours, margin, other))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
@@ -836,10 +833,13 @@ def _word_edges(
     i: int,
     j: int,
     neighbours: _Neighbours,
+    margin: float,
     other: frozenset[str] = frozenset(),
 ) -> list[Edge]:
-    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters;
-    an open slot filled from ``other`` (the other Chinese variant) costs :data:`OTHER_VARIANT`."""
+    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters
+    (of an open slot, those that can change the decoding: :func:`_contenders`, ``margin``
+    the review margin); an open slot filled from ``other`` (the other Chinese variant)
+    costs :data:`OTHER_VARIANT`."""
     edges: list[Edge] = []
     unknown = UNKNOWN_WORD if lex.spaced else 0.0
     tags = chinese_tags() if lex.lang == "zh" else None
@@ -853,6 +853,7 @@ def _word_edges(
         last = k + 1 == len(slots) or slots[k + 1][0].isspace()
         beside = tuple(_script_family(slots[m][0]) for m in (k - 1, k + 1) if i <= m < j and len(slots[m]) == 1)
         small = k > i and len(slots[k - 1]) == 1 and slots[k - 1][0].islower()  # a capital would break the word
+        singles: list[Edge] = []
         for char in choices:
             cost = lex.char_cost(char, True)
             if cache is not None:
@@ -867,7 +868,8 @@ def _word_edges(
             if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
                 cost += neighbours.charge(k, char)
             if cost < INF:
-                edges.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
+                singles.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
+        edges.extend(_contenders(singles, margin))
     words: list[Edge] = []
     if lex.spaced:
         if j - i > 1:
