@@ -245,6 +245,9 @@ def test_khmer_whose_every_lead_byte_was_lost_reads_as_khmer():
     repaired = repair_text(read_as("cp949", "replace")(clean))
     assert accuracy(repaired, clean) >= 0.9
     assert all(c == "\ufffd" or "\u1780" <= c <= "\u17ff" for c in repaired), repaired
+    # The script's full stop ``។`` (punctuation under every lead) does not break the run.
+    repaired = repair_text(read_as("cp949", "replace")("ធ្វើសមកាលកម្ម។ ឧទាហរណ៍ អ្នកកែកំណត់ត្រានៅលើកុំព្យូទ័ររបស់អ្នក។"))
+    assert "ម្ម។ ឧទាហរណ៍ អ្ន" in repaired
 
 
 def test_kana_whose_lead_bytes_were_dropped_are_read_one_damaged_character_each():

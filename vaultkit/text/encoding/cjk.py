@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache, lru_cache
@@ -198,17 +199,18 @@ def _one_lead(piece: Piece) -> Piece:
     fill their blocks, so every lead of theirs reads as one script and says nothing; other
     text reads as one script under one lead only by chance, its continuation bytes landing
     in that script's rows :data:`.signature.DOUBLE_RUN` times in a row.  Japanese kana share
-    E3 81-83, bytes that under EA are Yi syllables: two readings, and no choice made."""
+    E3 81-83, bytes that under EA are Yi syllables: two readings, and no choice made.  The
+    script's punctuation (Khmer's ``។``) neither counts nor breaks the run."""
     lone = [k for k, slot in enumerate(piece.slots) if slot.blind and slot.lost == 1 and len(slot.choices) > 1]
     if len(lone) < signature.DOUBLE_RUN:
         return piece
     by_lead = [{char.encode()[0]: char for char in piece.slots[k].choices} for k in lone]
     readings: list[tuple[int, str]] = []
     for lead in set.intersection(*(set(found) for found in by_lead)):
-        scripts = {
-            _KANA.get(name.split("-")[0], name) for name in (langmodel.script_of(found[lead]) for found in by_lead)
-        }
-        if len(scripts) == 1 and not scripts & {"CJK", "HANGUL", ""}:
+        chars = [found[lead] for found in by_lead]
+        names = [langmodel.script_of(c) for c in chars if not unicodedata.category(c).startswith("P")]
+        scripts = {_KANA.get(name.split("-")[0], name) for name in names}
+        if len(names) >= signature.DOUBLE_RUN and len(scripts) == 1 and not scripts & {"CJK", "HANGUL", ""}:
             readings.append((lead, scripts.pop()))
     if len(readings) != 1 or readings[0][1] == "KANA":
         return piece  # none, a choice, or kana alone: Japanese, which its word list judges
