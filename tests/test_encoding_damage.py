@@ -114,6 +114,28 @@ LOSSY = [
         read_as("gbk", "ignore"),
     ),
     ("Russian, EUC-KR dropping bytes", "Вы можете использовать символические ссылки.", read_as("cp949", "ignore")),
+    (  # each U+FFFD a lead byte lost before known continuation bytes: a handful of leads, one per script
+        "Korean, EUC-KR with U+FFFD",
+        "개발자라면 다양한 방법으로 Obsidian에 기여할 수 있어요.",
+        read_as("cp949", "replace"),
+    ),
+    (  # every kana loses its lead byte, the kanji come through: Chinese by its intact letters
+        "Japanese, EUC-KR with U+FFFD",
+        "[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行できます。",
+        read_as("cp949", "replace"),
+    ),
+    (  # names no word list holds; EUC-KR loses the first letter's lead and reads the rest out of step
+        "Russian names, EUC-KR with U+FFFD",
+        "- k-andzhanovskii, Константин Анджановский (Russisch)",
+        read_as("cp949", "replace"),
+    ),
+    (  # one accented letter inside a word per line: the note shows the signature, no line does
+        "Romanian, EUC-KR dropping bytes, line by line",
+        "1. **Obsidian Sync** poate fi găsit în secțiunea **Sync**.\n"
+        "2. **Obsidian Publish** poate fi găsit în secțiunea **Publish**.\n"
+        "3. **Obsidian Credit** poate fi găsit în secțiunea **Billing**.",
+        read_as("cp949", "ignore"),
+    ),
     ("Thai, GBK dropping bytes", "Obsidian ช่วยให้คุณย้ายโน้ตจาก Notion ได้ง่ายๆ โดยใช้ปลั๊กอิน", read_as("gbk", "ignore")),
     ("Thai, GBK with U+FFFD", "ที่คุณสามารถใช้แบบออฟไลน์กับ Obsidian และแอปอื่นๆ อีกมากมาย", read_as("gbk", "replace")),
 ]
@@ -202,3 +224,49 @@ def test_accented_letters_read_with_the_ascii_letter_after_them_are_found():
     damaged = read_as("cp932", "ignore")(clean)
     assert "ﾈ嬖" in damaged
     assert repair_text(damaged) == clean
+
+
+def test_a_lost_byte_next_to_an_exact_repair_stays_owned_up_to():
+    """EUC-KR loses the E2 of ``→`` (U+FFFD, then 86 92 read as Hangul) on a line whose
+    ``æ`` it read exactly: the exact repair of the line must not turn that U+FFFD into
+    ``?``, a character the codec cannot encode being no byte of the UTF-8."""
+    clean = "I filvælgervinduet skal du navigere til **iCloud Drev → Obsidian**."
+    damaged = read_as("cp949", "replace")(clean)
+    repaired = repair_text(damaged)
+    assert "vælger" in repaired and "?" not in repaired
+
+
+def test_khmer_whose_every_lead_byte_was_lost_reads_as_khmer():
+    """EUC-KR loses the E1 of every Khmer letter and reads the rest as Hangul: no letter is
+    intact and Khmer has no word list, but one lead byte, E1, reads all of them as letters of
+    one script (a dingbat, at the same offset under E2, would cost less one by one).  What
+    is not restored stays U+FFFD: no Hangul, symbol or other script is left or invented."""
+    clean = "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា"
+    repaired = repair_text(read_as("cp949", "replace")(clean))
+    assert accuracy(repaired, clean) >= 0.9
+    assert all(c == "\ufffd" or "\u1780" <= c <= "\u17ff" for c in repaired), repaired
+    # The script's full stop ``។`` (punctuation under every lead) does not break the run.
+    repaired = repair_text(read_as("cp949", "replace")("ធ្វើសមកាលកម្ម។ ឧទាហរណ៍ អ្នកកែកំណត់ត្រានៅលើកុំព្យូទ័ររបស់អ្នក។"))
+    assert "ម្ម។ ឧទាហរណ៍ អ្ន" in repaired
+
+
+def test_kana_whose_lead_bytes_were_dropped_are_read_one_damaged_character_each():
+    """EUC-KR drops the E3 of every kana and reads each kana's two continuation bytes as one
+    Hangul syllable: four continuation bytes in a row are two characters, and the damaged
+    characters say which bytes go together."""
+    clean = (
+        "Obsidianでは、[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行できます。"
+        "Bearのデータは耐久性のあるMarkdownファイルに変換され、Obsidianやその他の多くのアプリで使用できます。"
+    )
+    repaired = repair_text(read_as("cp949", "ignore")(clean))
+    assert "[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行" in repaired
+    assert accuracy(repaired, clean) >= 0.85
+
+
+def test_khmer_read_as_big5_gets_no_letters_that_one_lost_lead_alone_reproduces():
+    """Big5 loses most of Khmer's bytes; before some of them only one lead byte (C8) can
+    have been lost, which pins a Latin letter there.  That is no reading of the run: the
+    text is left as it was rather than \"repaired\" into Latin letters and Ethiopic marks."""
+    damaged = read_as("big5", "replace")("ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នានៅលើឧបករណ៍ពីរ ឬច")
+    repaired = repair_text(damaged)
+    assert [c for c in repaired if c not in damaged and not "\u1780" <= c <= "\u17ff"] == []

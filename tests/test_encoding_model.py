@@ -185,3 +185,23 @@ def test_a_lost_joiner_parts_a_compound_into_its_words():
     lost = tuple(bytes((lead, b)).decode() for lead in (0xD9, 0xDB) for b in both_lost)
     slots = [("ا",), lost, *[(c,) for c in "زونه"], joiner, *[(c,) for c in "های"]]
     assert decode(slots, lex).chars[1] == "ف"
+
+
+def test_candidates_that_cannot_change_the_decoding_are_left_out_of_the_lattice(monkeypatch):
+    """UTF-8 read as Big5 loses most lead bytes: a lost one with its continuation byte has
+    thousands of candidates.  Only a slot's cheapest single characters (and those within the
+    review margin) can be picked, set its margin or be an alternative; the rest are dropped,
+    and the decoding is exactly what the whole lattice gives."""
+    from vaultkit.text.encoding.cjk import _encoder, _reader
+
+    damaged = "卷積神經網路的計算可以平行化，長短期記憶網路解決梯度消失。".encode().decode("big5", errors="replace")
+    pieces = _reader("big5").pieces(template_of(damaged, _encoder("big5")))
+    slots = [s.choices for s in max(pieces, key=lambda p: len(p.slots)).slots]
+    assert max(len(choices) for choices in slots) > 1000
+    lex = lexicon("zh")
+    neighbours = langmodel._Neighbours(slots, lex, None, None)
+    kept = langmodel._edges(slots, lex, None, neighbours, 100.0)
+    assert len(kept) * 10 < len(langmodel._edges(slots, lex, None, neighbours, math.inf))
+    pruned = decode(slots, lex)
+    monkeypatch.setattr(langmodel, "_contenders", lambda singles, margin: singles)
+    assert decode(slots, lex) == pruned

@@ -18,11 +18,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache, lru_cache
 
 from vaultkit.text.encoding import langmodel, signature
-from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, template_of
+from vaultkit.text.encoding.lossy import SEPARATOR, Piece, Reader, Slot, Template, template_of
 from vaultkit.text.encoding.mojibake import Proposal
 
 # (codec, label), most common first.
@@ -119,7 +121,7 @@ def double_byte_proposals(segment: str, codecs: Iterable[str] | None = None) -> 
                     template=template,
                     piece=piece,
                 )
-                for piece in (_trimmed(found, template) for found in _reader(codec, drops).pieces(template))
+                for piece in (_trimmed(_one_lead(found), template) for found in _reader(codec, drops).pieces(template))
                 if piece is not None and piece.multibyte >= 2
             ]
             score = sum(p.end - p.start for p in found)
@@ -150,7 +152,9 @@ def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
         if codec not in codecs:
             continue
         encode = _encoder(codec)
-        pieces = [encode(char) or b"?" for char in segment]
+        # What the codec cannot encode (U+FFFD above all) ends a stretch: read as "?" it
+        # would be ASCII inside one, and the U+FFFD of a lost byte would be "repaired" to "?".
+        pieces = [encode(char) or bytes([SEPARATOR]) for char in segment]
         data = b"".join(pieces)
         starts = list(itertools.accumulate((len(piece) for piece in pieces), initial=0))  # byte offset of each char
         found = []
@@ -177,6 +181,43 @@ def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
 # Two-byte characters of GBK, Big5, Shift-JIS or EUC-KR read as Latin-1: a high byte, then a
 # trail byte -- high again, or an ASCII letter or symbol from @ to ~ -- at least twice over.
 LATIN1_RUN = re.compile(r"(?:[\xa1-\xfe][\x40-\x7e\xa1-\xfe]){2,}")
+
+
+# Japanese writes both in one word, and the long-vowel mark ``ー`` is KATAKANA-HIRAGANA.
+_KANA = {"HIRAGANA": "KANA", "KATAKANA": "KANA"}
+
+
+def _one_lead(piece: Piece) -> Piece:
+    """``piece`` with its lost lead bytes read as one byte, where that byte, and only it,
+    makes every one of them a letter of one script other than Chinese, Japanese and Korean.
+
+    The letters of a small script share their lead byte (Khmer's E1 9E/9F, Thai's E0 B8/B9)
+    and EUC-KR loses the E1 of every Khmer letter, reading 9E xx as Hangul: a character whose
+    lead byte was lost alone has one candidate per lead, at the same offset of each block of
+    4,096 code points, and with no letter intact and no word list for Khmer nothing else tells
+    them apart (a dingbat costs less than a Khmer letter).  Chinese ideographs and Hangul
+    fill their blocks, so every lead of theirs reads as one script and says nothing; other
+    text reads as one script under one lead only by chance, its continuation bytes landing
+    in that script's rows :data:`.signature.DOUBLE_RUN` times in a row.  Japanese kana share
+    E3 81-83, bytes that under EA are Yi syllables: two readings, and no choice made.  The
+    script's punctuation (Khmer's ``។``) neither counts nor breaks the run."""
+    lone = [k for k, slot in enumerate(piece.slots) if slot.blind and slot.lost == 1 and len(slot.choices) > 1]
+    if len(lone) < signature.DOUBLE_RUN:
+        return piece
+    by_lead = [{char.encode()[0]: char for char in piece.slots[k].choices} for k in lone]
+    readings: list[tuple[int, str]] = []
+    for lead in set.intersection(*(set(found) for found in by_lead)):
+        chars = [found[lead] for found in by_lead]
+        names = [langmodel.script_of(c) for c in chars if not unicodedata.category(c).startswith("P")]
+        scripts = {_KANA.get(name.split("-")[0], name) for name in names}
+        if len(names) >= signature.DOUBLE_RUN and len(scripts) == 1 and not scripts & {"CJK", "HANGUL", ""}:
+            readings.append((lead, scripts.pop()))
+    if len(readings) != 1 or readings[0][1] == "KANA":
+        return piece  # none, a choice, or kana alone: Japanese, which its word list judges
+    slots = list(piece.slots)
+    for k, found in zip(lone, by_lead, strict=True):
+        slots[k] = replace(slots[k], choices=(found[readings[0][0]],), led=True)
+    return Piece(piece.char_start, piece.char_end, tuple(slots))
 
 
 def _trimmed(piece: Piece, template: Template) -> Piece | None:

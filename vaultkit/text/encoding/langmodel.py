@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import heapq
 import importlib.util
 import itertools
 import math
@@ -712,7 +713,7 @@ def _decode(
     neighbours: _Neighbours,
 ) -> Decoding:
     n = len(slots)
-    edges = _edges(slots, lex, cache, neighbours)
+    edges = _edges(slots, lex, cache, neighbours, review_margin)
     by_end: list[list[Edge]] = [[] for _ in range(n + 1)]
     by_start: list[list[Edge]] = [[] for _ in range(n + 1)]
     for edge in edges:
@@ -767,6 +768,20 @@ def _decode(
     return Decoding(tuple(chosen), tuple(margins), tuple(alternatives), best, tuple(reversed(words)))
 
 
+def _contenders(singles: list[Edge], margin: float) -> list[Edge]:
+    """The single-character edges of one open slot that can change the decoding: all of
+    them join the same two slots, so a path through one takes the cheapest, the runner-up
+    sets the margin, and one costing ``margin`` more than the cheapest is no alternative
+    either (its best path costs that much more than the best).  A lead byte lost with a
+    continuation byte leaves thousands of candidates (UTF-8 read as Big5 loses most lead
+    bytes), of which a handful can matter: the rest only slowed every pass over the lattice."""
+    if len(singles) <= 2:
+        return singles
+    first, second = heapq.nsmallest(2, (edge[3] for edge in singles))
+    bound = max(second, first + margin)
+    return [edge for edge in singles if edge[3] <= bound]
+
+
 def _kind(choices: tuple[str, ...], spaced: bool) -> str:
     """``word`` (letters, and every open slot), ``ascii`` (ASCII letters and digits, one fixed
     token in unspaced scripts; part of words in spaced ones) or ``other``."""
@@ -782,7 +797,11 @@ def _kind(choices: tuple[str, ...], spaced: bool) -> str:
 
 
 def _edges(
-    slots: Sequence[tuple[str, ...]], lex: Lexicon, cache: DocumentCache | None, neighbours: _Neighbours
+    slots: Sequence[tuple[str, ...]],
+    lex: Lexicon,
+    cache: DocumentCache | None,
+    neighbours: _Neighbours,
+    margin: float,
 ) -> list[Edge]:
     """Every (start, end, text, cost) a word, a fixed token or a single character can take."""
     n = len(slots)
@@ -798,7 +817,7 @@ def _edges(
         while j < n and kinds[j] == kind and kind != "other":
             j += 1
         if kind == "word":  # the only edges with open slots, hence the only ones the variant can cost
-            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours, other))
+            edges.extend(_word_edges(slots, lex, cache, i, j, neighbours, margin, other))
         elif kind == "ascii":  # certain ASCII words: one fixed token, the same on every path
             edges.append((i, j, "".join(c[0] for c in slots[i:j]), 0.0))
         else:  # punctuation, symbols, spaces: ASCII costs nothing, the rest what it is worth
@@ -822,10 +841,13 @@ def _word_edges(
     i: int,
     j: int,
     neighbours: _Neighbours,
+    margin: float,
     other: frozenset[str] = frozenset(),
 ) -> list[Edge]:
-    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters;
-    an open slot filled from ``other`` (the other Chinese variant) costs :data:`OTHER_VARIANT`."""
+    """Edges inside a run of letters ``slots[i:j]``: dictionary words and single characters
+    (of an open slot, those that can change the decoding: :func:`_contenders`, ``margin``
+    the review margin); an open slot filled from ``other`` (the other Chinese variant)
+    costs :data:`OTHER_VARIANT`."""
     edges: list[Edge] = []
     unknown = UNKNOWN_WORD if lex.spaced else 0.0
     tags = chinese_tags() if lex.lang == "zh" else None
@@ -839,6 +861,7 @@ def _word_edges(
         last = k + 1 == len(slots) or slots[k + 1][0].isspace()
         beside = tuple(_script_family(slots[m][0]) for m in (k - 1, k + 1) if i <= m < j and len(slots[m]) == 1)
         small = k > i and len(slots[k - 1]) == 1 and slots[k - 1][0].islower()  # a capital would break the word
+        singles: list[Edge] = []
         for char in choices:
             cost = lex.char_cost(char, True)
             if cache is not None:
@@ -853,7 +876,8 @@ def _word_edges(
             if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
                 cost += neighbours.charge(k, char)
             if cost < INF:
-                edges.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
+                singles.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
+        edges.extend(_contenders(singles, margin))
     words: list[Edge] = []
     if lex.spaced:
         if j - i > 1:

@@ -57,7 +57,14 @@ from vaultkit.text.encoding.mojibake import (
     lossless_proposals,
     lossy_proposals,
 )
-from vaultkit.text.encoding.signature import Signature, line_signatures, signature, suspicious
+from vaultkit.text.encoding.signature import (
+    ALPHABET_RUN,
+    DOUBLE_RUN,
+    Signature,
+    line_signatures,
+    signature,
+    suspicious,
+)
 
 LOST_BYTE = 300.0  # cB charged per lost byte a repair assumes
 MIN_GAIN = 200.0  # cB the repaired text must beat the damaged text by
@@ -425,6 +432,8 @@ class _Judge:
                 if any(langmodel.script(c) for c in certain if ord(c) > 0x7F)
                 else (self.lang,)
             )
+            if langs == ("zh",) and _kana_lost(slots):
+                langs = ("zh", "ja")
             known = self.lattices[slots] = min(
                 ((langmodel.decode(slots, lexicon(lang), self.cache, REVIEW_MARGIN), lexicon(lang)) for lang in langs),
                 key=lambda judged: judged[0].cost,
@@ -711,6 +720,21 @@ def _holed(p: Proposal) -> str:
     return "".join(s.choices[0] if len(s.choices) == 1 else "x" for s in p.slots)
 
 
+THREE_BYTE_LEADS = 16  # E0-EF: the candidates of a three-byte character that lost its lead byte alone
+_KANA = frozenset({"HIRAGANA", "KATAKANA"})
+
+
+def _kana_lost(slots: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether some open slot is a character that lost its lead byte alone -- at most
+    :data:`THREE_BYTE_LEADS` candidates, one per lead -- and may have been kana.  Japanese
+    read as EUC-KR loses the E3 of every kana and keeps kanji whole: its intact letters
+    are Chinese characters only, and judged as Chinese its kana become ideographs
+    (``イ想郝ーター`` for ``インポーター``), so Japanese is tried too."""
+    return any(
+        1 < len(choices) <= THREE_BYTE_LEADS and any(langmodel.script(c) in _KANA for c in choices) for choices in slots
+    )
+
+
 def _self_evident(p: Proposal) -> bool:
     """Two intact characters of three or four UTF-8 bytes: a lead letter then two or three
     symbols from the continuation range, twice -- no clean text is written like that, even
@@ -739,12 +763,30 @@ def _script_text(p: Proposal, decoding: Decoding) -> bool:
     """Whether a double-byte repair into a script other than Chinese, Japanese and Korean
     (Russian or Thai read as GBK) reads as text of that script, judged by its own language
     model: most of its letters sit in words of the language its intact letters show, or --
-    a script without a word list, Thai or Khmer -- it keeps to one script and holds intact
-    characters of three UTF-8 bytes (:func:`_self_evident`), which clean Chinese, Japanese
-    and Korean text does not encode back to."""
+    a script without a word list, Thai or Khmer, or names no word list holds -- it keeps to
+    one script and holds what clean Chinese, Japanese and Korean text does not encode back
+    to: intact characters of three UTF-8 bytes (:func:`_self_evident`) or intact letters of
+    one two-byte alphabet in a row (:func:`_alphabet_run`)."""
     if _word_share(decoding, letters=True) >= MIN_WORDS:
         return True
-    return not _switches(decoding.chars) and _self_evident(p)
+    return not _switches(decoding.chars) and (_self_evident(p) or _alphabet_run(p) or _pinned_leads(p))
+
+
+def _pinned_leads(p: Proposal) -> bool:
+    """Whether :data:`.signature.DOUBLE_RUN` characters of ``p`` lost their lead byte and
+    took the one lead that reads them all as one script (:func:`.cjk._one_lead`), as strong
+    a sign as the intact letters of :func:`_self_evident`.  A lost lead that only one value
+    reproduces is no such sign: Khmer read as Big5 leaves ``C8`` alone before some bytes."""
+    return sum(1 for s in p.slots if s.led) >= DOUBLE_RUN
+
+
+def _alphabet_run(p: Proposal) -> bool:
+    """Whether the intact characters of ``p`` hold :data:`.signature.ALPHABET_RUN`, the
+    double-byte signature of a word of Cyrillic, Greek, Hebrew or Arabic letters: Russian
+    names read as EUC-KR (``Константин``, whose first lead byte, D0 before 9A, is lost, the
+    rest read as Hangul one byte out of step) are in no word list, and are that evidence."""
+    intact = "".join(s.choices[0] if len(s.choices) == 1 and not s.lost else "\0" for s in p.slots)
+    return ALPHABET_RUN.search(intact.encode("utf-8")) is not None
 
 
 def _as_is(text: str) -> Decoding:
@@ -832,15 +874,18 @@ def _changes(text: str, offset: int, p: Proposal, judged: Judged | None) -> list
 
 def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> str:
     """The repaired character of slot ``k``; U+FFFD for an open slot of a proposal that may
-    not guess, or outside every word whose lead byte was lost (thousands of candidates) or
-    whose best candidate is unlikely."""
+    not guess, or outside every word whose lead byte was lost with more (thousands of
+    candidates) or whose best candidate is unlikely.  A lead byte lost alone, before the
+    continuation bytes that came through, leaves a handful of candidates, one per block of
+    code points (``�닔`` in EUC-KR is ``수`` or a Yi syllable or a CJK character at the same
+    offset): the script around picks one, as it picks a lost continuation byte."""
     char = decoding.chars[k]
     slot = p.slots[k]
     if len(slot.choices) > 1 and not p.guess:
         return "\ufffd"
     if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
         return char
-    if slot.blind or lex.char_cost(char, True) > UNRESOLVED:
+    if (slot.blind and slot.lost > 1) or lex.char_cost(char, True) > UNRESOLVED:
         return "\ufffd"  # a lost lead byte outside any word, or no likely candidate: not guessed
     return char
 

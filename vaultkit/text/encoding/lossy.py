@@ -34,6 +34,7 @@ class Slot:
     choices: tuple[str, ...]
     lost: int = 0  # bytes of this character that were lost (0: intact)
     blind: bool = False  # its lead byte was lost: nothing but context says what it was
+    led: bool = False  # a blind slot whose lead the run's script chose (cjk._one_lead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,8 @@ class Reader:
     in a row may be one two-byte letter, both of whose bytes it lost (a Cyrillic ``я`` read
     as EUC-KR is ``��``), unless a continuation byte follows them (no character can follow
     the letter then); and a dropped lead byte's character takes every continuation byte in
-    a row, where a single-byte page's takes as few as its possible leads announce.
+    a row (more than three: those of its damaged character), where a single-byte page's
+    takes as few as its possible leads announce.
     """
 
     fillers: tuple[int, ...]
@@ -122,7 +124,7 @@ class Reader:
             slots: list[Slot] = []
             q = p
             while q < n:
-                slot = self.unit(data, q)
+                slot = self.unit(data, q, template.boundary)
                 if slot is None:
                     break
                 slots.append(slot)
@@ -137,8 +139,9 @@ class Reader:
                 p += 1
         return found
 
-    def unit(self, data: Sequence[int | None], p: int) -> Slot | None:
-        """The character starting at byte ``p``, or None if no UTF-8 character starts there."""
+    def unit(self, data: Sequence[int | None], p: int, boundary: Callable[[int], bool]) -> Slot | None:
+        """The character starting at byte ``p``, or None if no UTF-8 character starts there
+        (``boundary``: where damaged characters start, :meth:`Template.boundary`)."""
         n = len(data)
         byte = data[p]
         if byte is not None and byte < 0x80:
@@ -150,7 +153,7 @@ class Reader:
             if pair:
                 return Slot(p, p + 2, pair, 2, True)
         if self.leadless and _continuation(byte):
-            return self._leadless(data, p)
+            return self._leadless(data, p, boundary)
         if byte is None:  # a lost lead byte: as wide as the known continuation bytes after it
             width = 1 if self.paired and p + 1 < n and data[p + 1] is None else 0
             while (
@@ -179,15 +182,19 @@ class Reader:
             return None
         return Slot(p, p + 1 + present, choices, missing + body.count(None) + (byte is None), byte is None)
 
-    def _leadless(self, data: Sequence[int | None], p: int) -> Slot | None:
+    def _leadless(self, data: Sequence[int | None], p: int, boundary: Callable[[int], bool]) -> Slot | None:
         """The character whose continuation bytes start at ``p``, its lead byte dropped.  After
         a single-byte page, as wide as the narrowest lead among ``fillers`` announces (Arabic
         letters in a row, each without its 0xD9, are two-byte characters, not one of three
         bytes); after a double-byte decoder, every continuation byte in a row (at most three:
-        more is more than one character's worth, and which bytes go together is anybody's guess)."""
+        more is more than one character's worth: then the damaged character says which bytes go
+        together -- kana read as EUC-KR lose every E3 and each leaves its two continuation bytes
+        as one Hangul syllable)."""
         n = len(data)
         if self.double_byte:
             width = _continuations(data, p, 4)
+            if width > 3:
+                width = next((w for w in range(1, 4) if boundary(p + w)), width)
             if width > 3 or None in data[p : p + width]:
                 return None
             widths: Sequence[int] = (width,)

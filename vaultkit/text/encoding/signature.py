@@ -675,6 +675,11 @@ def line_signatures(
         strong[(start, end)] = codecs
         found[(start, end)] = Signature(tuple(words), codecs, marked, whole.stopped)
     shown = frozenset(codec for codecs in strong.values() for codec in codecs)
+    if not shown and "\ufffd" not in text:
+        # Accented letters read as a double-byte codec, one inside a word per line (Danish
+        # or Romanian read as EUC-KR or Shift-JIS: ``vﾃｦlg``, ``g훱sit``): the note shows
+        # LATIN_TWICE, no line part does.  Its other signatures are runs, which lines hold.
+        shown = whole.codecs
     for (start, end), sig in found.items():
         weak = shown - sig.codecs
         if weak:
