@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import os
 
 import pytest
@@ -56,14 +55,14 @@ def test_invalid_yaml_and_alias_bomb(vault):
 
 def test_unreadable_file(vault, monkeypatch):
     root = vault({"secret.md": "x", "ok.md": GOOD_BROKEN})
-    real_open = builtins.open
+    real_open = os.open
 
     def deny(path, *args, **kwargs):
         if str(path).endswith("secret.md"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", deny)
+    monkeypatch.setattr(os, "open", deny)  # (notes are read through a bare descriptor)
     result = run(root)
     (problem,) = [p for p in result.problems if p.path == "secret.md"]
     assert problem.rule == "unreadable-file" and "Permission denied" in problem.message

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from vaultkit.read.parse import parse_bytes, parse_text
+import os
+
+from vaultkit.model import Note
+from vaultkit.read.parse import parse_bytes, parse_text, read_bytes
 
 
 def spans(note, items):
@@ -121,3 +124,21 @@ def test_link_parts_come_from_the_text_not_its_masked_copy():
     md, wiki = sorted(note.links, key=lambda link: link.kind)
     assert (md.display, md.target) == ("see `x` and $y$", "Note.md")
     assert (wiki.target, wiki.subpath, wiki.display) == ("T", "#$a$", "b `c`")
+
+
+def test_read_bytes_reads_on_after_a_short_read_and_when_the_file_grew(tmp_path, monkeypatch):
+    data = bytes(range(256)) * 40
+    (tmp_path / "a.md").write_bytes(data)
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 1000)))  # short reads
+    assert read_bytes(str(tmp_path), "a.md") == data
+    real_stat = os.stat
+
+    def older_stat(path, *args, **kwargs):  # the size before the file grew
+        info = real_stat(path, *args, **kwargs)
+        return os.stat_result((*info[:6], 100, *info[7:]))
+
+    monkeypatch.setattr(os, "stat", older_stat)
+    assert read_bytes(str(tmp_path), "a.md") == data
+    too_big = read_bytes(str(tmp_path), "a.md", max_bytes=5000)
+    assert isinstance(too_big, Note) and "over the" in (too_big.read_error or "")
