@@ -932,7 +932,8 @@ def _check_cached(
     moved = bool(changed) or not files_same
     who = readers[0] if readers else vcache.Readers()
     who.update(reused.keys(), {**tokens_of, **{rel: result.answers for rel, result in results.items()}})
-    store.save(rels, signatures, parsed, results, state, files, reused, moved, who)
+    with no_gc(settle=False):  # (pickling every result makes no cycles; the run ends here)
+        store.save(rels, signatures, parsed, results, state, files, reused, moved, who)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
 
 
