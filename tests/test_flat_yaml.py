@@ -117,6 +117,16 @@ def test_edge_cases_read_the_same(inner: str, monkeypatch: pytest.MonkeyPatch) -
     assert repr(fast) == repr(slow)
 
 
+def test_front_matter_with_crlf_line_ends_takes_the_flat_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notes saved on Windows end their lines with CRLF: a lone CR is a line break YAML
+    reads and the flat reader does not, but a CR before LF is only the line's end."""
+    fast, slow, answered = _both("---\r\ntitle: x\r\ntags:\r\n  - a\r\n---\r\nbody\r\n", monkeypatch)
+    assert answered and repr(fast) == repr(slow)
+    assert fast is not None and fast.data == {"title": "x", "tags": ["a"]}
+    _, _, answered = _both("---\ntitle: x\ry\n---\n", monkeypatch)
+    assert not answered
+
+
 def test_flat_shape_takes_the_flat_path(monkeypatch: pytest.MonkeyPatch) -> None:
     fast, _, answered = _both("---\ntitle: x\ntags:\n  - a\ndate: 2023-02-15\n---\n", monkeypatch)
     assert answered and fast is not None

@@ -29,7 +29,9 @@ from vaultkit.model import YamlKey
 
 # YAML's printable characters minus tab, NEL, BOM, the Unicode line and paragraph separators
 # and lone CR (YAML 1.1 section 5.1; libyaml treats NEL, U+2028 and U+2029 as line breaks).
-_OUTSIDE = re.compile(r"[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|\r(?!\n)")
+_OUTSIDE = re.compile(
+    r"[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|\r(?!\n)"
+)
 # A plain scalar: no indicator first, no ": " or " #" inside, no trailing ":".
 _PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\s:]|:(?=[^\s])| +(?=[^\s#:]))*"
 _VALUE = rf"(?:({_PLAIN})|'([^'\r\n]*)'|\"([^\"\\\r\n]*)\")"
