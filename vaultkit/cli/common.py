@@ -453,6 +453,9 @@ def shown_as(root: Path) -> Callable[[str], str]:
     if root.is_relative_to(cwd):  # the usual case, joined as strings: a Path per problem costs more
         base = root.relative_to(cwd).as_posix()
         return str if base == "." else lambda rel: f"{base}/{rel}"
+    if not cwd.is_relative_to(root):  # no note is below the current directory: all absolute
+        absolute = root.as_posix()
+        return lambda rel: f"{absolute}/{rel}"
 
     def show(rel: str) -> str:
         path = root / rel
