@@ -124,6 +124,6 @@ def remember(root: Path, key: str, report: Report) -> None:
     signing = _key(key)
     if signing is None:
         return
-    data = pickle.dumps(report, protocol=5)
+    data = vcache.dumps(report)  # (fixes as constructor calls: the next run loads them faster)
     with contextlib.suppress(OSError):  # a read-only vault, a state folder that is not ours: run without
         replace_file(state_dir(root), vcache.REPORT, vcache.seal(signing, data, b"report"))
