@@ -794,10 +794,11 @@ class Store:
     ) -> None:
         """Store what this run learned, in one transaction; never raises, never waits.
 
-        ``parsed`` are the facts of the notes parsed in this run.  ``reused`` are the findings taken from the cache that still hold (with ``results``, the
-        notes whose findings hold for this run); when anything ``moved``
-        (a note changed, a file came or went), the stored findings of other notes are
-        dropped, since :class:`Facts` judges findings against the run that stored the cache."""
+        ``parsed`` are the facts of the notes parsed in this run.  ``reused`` are the findings
+        taken from the cache that still hold (with ``results``, the notes whose findings hold
+        for this run); when anything ``moved`` (a note changed, a file came or went), the
+        stored findings of other notes are dropped, since :class:`Facts` judges findings
+        against the run that stored the cache."""
         if self._secret is None:
             return
         keep = set(rels)

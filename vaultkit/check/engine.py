@@ -363,8 +363,10 @@ def _send(conn: Connection, kind: str, payload: object) -> None:
 
 @contextlib.contextmanager
 def no_gc(settle: bool = True) -> Iterator[None]:
-    """The cyclic garbage collector off: loading pickled facts makes many objects and no
-    cycles, and the collections it would trigger cost twice the loading (measured).
+    """The cyclic garbage collector off, around blocks that make many objects and no cycles
+    (parsing or reading notes, loading pickled facts, saving the cache): the collections
+    they would trigger cost as much as the block or more (twice the loading of facts,
+    measured).
 
     With ``settle``, what was made goes straight to the oldest generation on the way out
     (``freeze`` then ``unfreeze``, which move lists, not objects): left in the youngest, the
@@ -573,8 +575,9 @@ def _parse_all(
     cost as much as the parallel parse saves.
 
     ``read(rel)`` gives the bytes of the note when a cached run has already read them (to
-    find that the cache does not have them), else None.  The cyclic garbage collector is off meanwhile: parsing makes hundreds of thousands
-    of objects and no cycles, and its collections cost about 8% of the parse."""
+    find that the cache does not have them), else None.  The cyclic garbage collector is off
+    meanwhile: parsing makes hundreds of thousands of objects and no cycles, and its
+    collections cost about 8% of the parse."""
     notes = []
     with no_gc():
         for done, rel in enumerate(rels, 1):
