@@ -282,7 +282,7 @@ def tags(masked: str, links: list[tuple[int, int]]) -> list[Tag]:
         if s and not masked[s - 1].isspace() and not (links and _inside(s - 1, links)):
             continue  # a tag starts a line or follows whitespace (`a#b`, URL fragments are not tags)
         body = m.group(1)
-        if body.isdigit() or not re.search(r"\D", body):
+        if body.isdigit():  # (every character of ``\d`` is a digit: ``#1984`` is no tag)
             continue
         found.append(Tag(tag="#" + body, start=s, end=m.end()))
     return found
