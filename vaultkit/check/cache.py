@@ -568,6 +568,17 @@ def dumps(value: object) -> bytes:
     return out.getvalue()
 
 
+def loads(data: bytes | None) -> Any:
+    """What :func:`dumps` made of a blob that verified; None for no blob, or one that does not
+    unpickle (another version's classes).  Callers check the type of what they get."""
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:
+        return None
+
+
 def user_secret() -> bytes | None:
     """The per-user key that signs cache blobs (created on first use); None when there is
     no private place to keep one -- then nothing is cached."""
@@ -646,19 +657,13 @@ class Store:
         an unchanged vault is answered with.  Unpickled only when asked: a run where something
         changed checks each note's own stored result instead, and unpickling every note's
         findings cost it some 40 ms on 10,000 notes."""
-        try:
-            found = pickle.loads(self._findings) if self._findings else {}
-        except Exception:  # a sealed blob that does not unpickle: another version's classes
-            return {}
+        found = loads(self._findings)
         return found if isinstance(found, dict) else {}
 
     @functools.cached_property
     def readers(self) -> Readers | None:
         """Who read what, for the findings of :attr:`findings` (None: not known)."""
-        try:
-            found = pickle.loads(self._readers) if self._readers else None
-        except Exception:  # as in findings
-            return None
+        found = loads(self._readers)
         return found if isinstance(found, Readers) else None
 
     def _connect(self) -> sqlite3.Connection:
@@ -745,37 +750,25 @@ class Store:
             self._db = self._connect()
         return self._db
 
-    def _stored(self, column: str, rel: str, digest: str, cls: type) -> Any:
-        """The ``cls`` stored in ``column`` for ``rel`` when its bytes had ``digest``, or None."""
+    def _stored(self, column: str, rel: str, digest: str, context: str) -> Any:
+        """What ``column`` holds for ``rel`` when its bytes had ``digest``, signed for
+        ``context``, unpickled; None when there is no such entry or blob."""
         entry = self.entries.get(rel)
         if entry is None or entry.digest != digest or self._secret is None:
             return None
-        data = self._open(self._blob(column, rel), f"{column}\0{rel}\0{digest}".encode())
-        try:
-            found: Any = pickle.loads(data) if data is not None else None
-        except Exception:  # a sealed blob that does not unpickle: another version's classes
-            return None
-        ok = isinstance(found, cls) and (getattr(found, "rel", None), getattr(found, "digest", None)) == (rel, digest)
-        return found if ok else None
+        return loads(self._open(self._blob(column, rel), context.encode()))
 
     def facts(self, rel: str, digest: str) -> NoteFacts | None:
         """The stored facts of ``rel`` when its bytes had ``digest``; None when not stored."""
-        found: NoteFacts | None = self._stored("facts", rel, digest, NoteFacts)
-        return found
+        found = self._stored("facts", rel, digest, f"facts\0{rel}\0{digest}")
+        return found if isinstance(found, NoteFacts) and (found.rel, found.digest) == (rel, digest) else None
 
     def seal_facts(self, facts: NoteFacts) -> bytes:
         return self._seal(dumps(facts), f"facts\0{facts.rel}\0{facts.digest}".encode())
 
     def result(self, rel: str, digest: str) -> Result | None:
         """The findings stored for ``rel`` under this run key and ``digest``."""
-        entry = self.entries.get(rel)
-        if entry is None or entry.digest != digest or self._secret is None:
-            return None
-        data = self._open(self._blob("result", rel), f"result\0{self.run_key}\0{rel}\0{digest}".encode())
-        try:
-            found = pickle.loads(data) if data is not None else None
-        except Exception:
-            return None
+        found = self._stored("result", rel, digest, f"result\0{self.run_key}\0{rel}\0{digest}")
         return found if isinstance(found, Result) and found.digest == digest else None
 
     # -- writing

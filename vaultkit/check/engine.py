@@ -856,9 +856,10 @@ def _check_cached(
     results: dict[str, vcache.Result] = {}
     reused: dict[str, list[Problem]] = {}
     tokens_of: dict[str, Mapping[vcache.Token, str]] = {}  # what the reused findings read, where it was loaded
-    readers: list[vcache.Readers] = []  # the stored map of who read what, when this run went by it
     found: list[Checked] = []
-    made: list[tuple[VaultIndex, vcache.Facts, set[str]]] = []
+    # the index, its answers, the notes that changed, and the stored map of who read what
+    # when this run went by it (plan_for's, made where the plan is)
+    made: list[tuple[VaultIndex, vcache.Facts, set[str], vcache.Readers | None]] = []
 
     def plan_for(
         facts_of_fresh: Mapping[str, NoteFacts], held: Mapping[str, Note]
@@ -872,11 +873,9 @@ def _check_cached(
             now = {f.rel: f.digest for f in facts}
             changed = {rel for rel in before.keys() | now.keys() if before.get(rel) != now.get(rel)}
             answers = vcache.Facts(index, changed if store.files else None, files_same, store.derived)
-            made.append((index, answers, changed))
             read_by = store.readers if answers.changed is not None and files_same else None
+            made.append((index, answers, changed, read_by))
             asking = read_by.asking(changed) if read_by is not None else set()
-            if read_by is not None:
-                readers.append(read_by)
             stale = []
             for rel in checked:
                 if read_by is not None and rel not in asking and rel in read_by.known and rel in store.findings:
@@ -914,7 +913,7 @@ def _check_cached(
             found, noted = _in_workers(shares, plan, progress, cancel)
         finally:
             _WORKER.clear()
-        index, answers, changed = made[0]
+        index, answers, changed, read_by = made[0]
         cast(LazyNotes, index.notes).keep(noted)
     else:
         notes = _parse_all(str(root), fresh, max_bytes, progress, spelled, cancel, data.get)
@@ -922,7 +921,7 @@ def _check_cached(
         new_facts = {note.rel: facts_of(note) for note in notes}
         parsed.update((n.rel, new_facts[n.rel]) for n in notes if n.digest)
         _, stale = plan_for(new_facts, held)
-        index, answers, changed = made[0]
+        index, answers, changed, read_by = made[0]
         found = _run(index, stale, active, jobs, progress, cancel, facts=answers)
     problems = [p for found_here in reused.values() for p in found_here]
     for rel, found_here, result in _in_order(found, checked):
@@ -933,7 +932,7 @@ def _check_cached(
     reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
     problems += _in_scope(reused[VAULT], scope)
     moved = bool(changed) or not files_same
-    who = readers[0] if readers else vcache.Readers()
+    who = read_by or vcache.Readers()
     who.update(reused.keys(), {**tokens_of, **{rel: result.answers for rel, result in results.items()}})
     with no_gc(settle=False):  # (pickling every result makes no cycles; the run ends here)
         store.save(rels, signatures, parsed, results, state, files, reused, moved, who)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -110,12 +109,7 @@ def recall(root: Path, key: str) -> Report | None:
     found = read_private(root / STATE_DIR / vcache.REPORT)
     signing = _key(key) if found is not None else None
     data = vcache.unseal(signing, found[0], b"report") if found is not None and signing is not None else None
-    if data is None:
-        return None
-    try:
-        report = pickle.loads(data)
-    except Exception:  # a sealed blob that does not unpickle: another version's classes
-        return None
+    report = vcache.loads(data)
     return report if isinstance(report, Report) else None
 
 
