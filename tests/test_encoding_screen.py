@@ -15,6 +15,8 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding import codepages, langmodel, signature
@@ -219,3 +221,26 @@ def test_a_lexicon_answers_as_the_word_list_does():
     assert len(lex.words) >= len(expected) > 1000
     assert all(lex.words.get(word) == cost for word, cost in expected.items())
     assert not any(word + "\u3131" in lex.words for word in list(expected)[:2000] if word + "\u3131" not in expected)
+
+
+_CONTINUATION = st.integers(0x80, 0xBF)
+# Wide UTF-8 sequences, sequences only shaped like them (any continuation after any lead), and
+# stray bytes: runs the strict pattern matches, runs only the loose one matches, and neither.
+_WIDE_OR_NOT = st.lists(
+    st.one_of(
+        st.characters(min_codepoint=0x800, exclude_categories=["Cs"]).map(str.encode),
+        st.tuples(st.integers(0xE0, 0xF4), _CONTINUATION, _CONTINUATION).map(bytes),
+        st.sampled_from([bytes([b]) for b in (*range(0x80, 0xC0), *range(0xE0, 0xF5))] + [b"a"]),
+    ),
+    max_size=8,
+).map(b"".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_WIDE_OR_NOT)
+def test_the_loose_double_pattern_finds_whatever_the_strict_one_finds(data):
+    """The screen asks the loose pattern first and the strict one only where it matched: a
+    string the strict pattern matches and the loose one misses would be screened out."""
+    if signature._DOUBLE.search(data):
+        assert signature._LOOSE_DOUBLE.search(data)
+    assert signature._double_run(data) == bool(signature._DOUBLE.search(data))
