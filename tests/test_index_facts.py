@@ -109,6 +109,11 @@ def test_workers_that_parse_their_own_share_find_what_one_process_finds(
     assert _check(root, 2, cache=True) == serial  # answered from the cache
     monkeypatch.setattr(engine, "HELD_NOTES", 10)  # most notes parsed again when checked
     assert _check(root, 2, cache=False) == serial
+    for note in sorted(root.glob("*.md"))[::2]:  # workers parse half the notes, the rest come from the cache
+        note.write_text(note.read_text(encoding="utf-8") + "\n[[Nowhere at all]]\n", encoding="utf-8")
+    edited = _check(root, 1, cache=False)
+    assert edited != serial and _check(root, 2, cache=True) == edited
+    assert started == [2, 2, 2]
 
 
 def test_a_cached_run_after_an_edit_loads_only_the_notes_it_checks(
