@@ -364,3 +364,18 @@ def test_a_few_changed_notes_ask_only_their_readers(vault, checked: list[str], m
     found = same_as_uncached(root)
     assert any(p.path == "F.md" and "Nowhere" in p.message for p in found)
     assert "E.md" not in asked and "B.md" not in asked  # E read A's headings, B nothing: not F
+
+
+def test_digests_of_equal_values_are_equal_however_the_values_were_made() -> None:
+    """Answers are digested in the workers and compared in later runs: equal values must give
+    equal digests whether their strings are interned, shared or built at run time, and
+    unequal ones (a number and its text, a tuple and a list) must not."""
+    shared = "Folder/Note.md"
+    built = "".join(["Folder/", "Note.md"])
+    assert shared is not built
+    assert vcache.digest((shared, shared), 1) == vcache.digest((built, "".join(["Folder/", "Note.md"])), 1)
+    assert vcache.digest(sys.intern("abc_def")) == vcache.digest("".join(["abc", "_def"]))
+    values = [1, "1", True, 1.0, (1,), [1], None, b"1", ("a", "b"), ("a", ("b",))]
+    assert len({vcache.digest(v) for v in values}) == len(values)
+    stamp = vcache.Entry("1:2:3:4", "abc")  # not plain data: digested by its repr, the same each time
+    assert vcache.digest(stamp) == vcache.digest(vcache.Entry("1:2:3:4", "abc")) != vcache.digest(("1:2:3:4", "abc"))
