@@ -202,6 +202,10 @@ def test_与_joins_the_two_words_of_a_heading():
     assert pick("计算CNN网络?参数的个数", DocumentCache(), close=True) != "与"  # CNN is part of the noun
     assert pick("$f(x)$震荡?存在", DocumentCache(), close=True) == "不"  # after a formula: its subject
     assert pick("结果?存在", DocumentCache(), close=True) == "不"  # a noun and a verb: a sentence
+    assert pick("- 设置?保存文件", DocumentCache(), close=True) != "与"  # a verb and its object: a predicate
+    assert pick("Web Clipper 设置?保存", DocumentCache(), close=True) != "与"  # spacing, not a pause
+    assert pick("瓦片**设置?保存", DocumentCache(), close=True) != "与"  # ** may close a phrase
+    assert pick("特征值?特征向量", DocumentCache(), close=True) != "与"  # the line part may follow code
 
 
 def test_a_locative_opens_an_existential_clause():
@@ -210,6 +214,7 @@ def test_a_locative_opens_an_existential_clause():
     assert pick("解决系统?存在的问题", DocumentCache()) == "?"  # 不存在 is grammatical: still flagged
     assert pick("系统?存在，", DocumentCache(), close=True) == "不"  # nothing said to exist
     assert pick("笔记?有效", DocumentCache(), close=True) == "不"  # 有效 is no verb of existence
+    assert pick("文件夹?包含另一个文件夹", DocumentCache(), close=True) == "不"  # containing is no existing
 
 
 def test_与_before_a_predicate_of_comparison():

@@ -965,7 +965,8 @@ _COMPARED = frozenset((
     "相同", "不同", "一样", "相似", "类似", "相等", "一致", "相关", "有关", "无关", "相比", "之间", "相反", "结合", "比较",
 ))  # fmt: skip
 _COORDINATORS = frozenset("与和及")  # conjunctions that join two words of one kind: "分析与简答"
-_EXISTENCE = frozenset(("有", "存在", "出现", "含有", "包含"))  # verbs of existence: "X中存在的Y"
+_EXISTENCE = frozenset(("有", "存在", "出现"))  # verbs of existence ("X中存在的Y"), not of containing (X不包含Y)
+_MARKUP = frozenset("*_~`$")  # Markdown's emphasis, code and maths marks: they may close what comes before
 
 
 def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCache | None) -> float:
@@ -1022,7 +1023,11 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
         before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
         if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
             cost -= COORDINATION
-        if char in _COORDINATORS and _alike(before, after) and _opens_clause(slots, k - len(before), char_at, guess):
+        if (
+            char in _COORDINATORS
+            and _coordinated(before, after, clause)
+            and _opens_clause(slots, k - len(before), char_at, guess)
+        ):
             cost -= HEADING
         rivals = [other + clause for other in slots[k] if other != char]  # 不同 may start right here
         if _compares(left_tag, right_tag) and any(
@@ -1048,26 +1053,36 @@ def _leading_word(text: str, lex: Lexicon) -> str:
 def _opens_clause(
     slots: Sequence[tuple[str, ...]], start: int, char_at: Callable[[int], str], guess: Sequence[str] | None
 ) -> bool:
-    """Whether slot ``start`` begins a clause, past a Latin label or number (``A6分析``): at
-    the text's edge, or after a space or an opening or separating mark (``，``, ``[``, ``-``).
-    Not after a closing bracket or a formula (``f(x)$震荡``): those end a subject; nor after a
-    Chinese word, of which ``推导LSTM网络`` makes the Latin word a part; nor after an open
-    slot without a first-pass guess, which is not known."""
+    """Whether slot ``start`` begins a clause, past a Latin label or number (``A6分析``):
+    after a line break, an opening or separating mark (``，``, ``[``, ``-``), or a space after
+    one (``- 神经网络``).  Not after a Chinese word, of which ``推导LSTM网络`` makes the Latin
+    word a part; nor after a space after a Latin word, mere spacing between scripts (``Web
+    Clipper 设置``); nor after a closing bracket or the end of a formula or of code
+    (``f(x)$震荡``), which end a subject, or an emphasis mark (``**``), which may close one;
+    nor at the lattice's edge (a line part starts after a code span too) or after an open
+    slot without a first-pass guess: neither is known."""
     m = start - 1
     while m >= 0 and len(slots[m]) == 1 and slots[m][0].isascii() and slots[m][0].isalnum():
         m -= 1
+    while m >= 0 and len(slots[m]) == 1 and slots[m][0] in " \t":
+        m -= 1
     if m < 0:
-        return True
+        return False
     if len(slots[m]) > 1 and guess is None:
         return False
-    before = char_at(m)
-    return before.isspace() or (unicodedata.category(before).startswith("P") and unicodedata.category(before) != "Pe")
+    mark = char_at(m)
+    category = unicodedata.category(mark)
+    return mark == "\n" or (category.startswith("P") and category != "Pe" and mark not in _MARKUP)
 
 
-def _alike(before: str, after: str) -> bool:
-    """Whether ``before`` and ``after`` are words of one kind, both nouns or both verbs:
-    what a conjunction coordinates (``分析与简答``, ``神经网络与深度学习``)."""
-    return bool(_kinds(before) & _kinds(after))
+def _coordinated(before: str, after: str, clause: str) -> bool:
+    """Whether a conjunction can join ``before`` and ``after`` (the first word of the rest
+    of the ``clause``) as a title or list item does: two nouns (``神经网络与深度学习``,
+    ``特征值与特征向量的关系``), or two verbs that end the clause (``分析与简答``; a verb
+    followed by more is a predicate and its object, ``通知中包含导致延迟的插件``).  A verb
+    used as a noun (``vn``: 分析) is either."""
+    shared = _kinds(before) & _kinds(after)
+    return _NOUN in shared or (bool(shared) and clause == after)
 
 
 def _kinds(word: str) -> set[str]:
