@@ -63,6 +63,8 @@ OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese te
 MISPLACED = 400.0  # cB for a guessed Chinese function word where grammar does not allow it (:func:`misplaced`)
 COLLOCATION = 30.0  # cB off a guessed function word per character beside it the note shows with it elsewhere
 COORDINATION = 90.0  # cB off a guessed 与/和 between two nouns the note uses elsewhere: tips a close call only
+HEADING = 60.0  # cB off a guessed 与/和 joining a clause of two like words (a title, a list item): tips only
+EXISTENTIAL = 30.0  # cB off a guessed locative between a noun and a verb of existence with its existent
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
 MIXED_CASE = 300.0  # cB for a guessed capital right after a small letter (``можетЕ``)
 MISFIT = 400.0  # cB for a guessed letter of another script than a letter beside it, or a sign (``ตัวนำࠀ``)
@@ -962,6 +964,9 @@ _FUNCTION_TAGS = ("d", "p", "c", "f")  # adverbs, prepositions, conjunctions, lo
 _COMPARED = frozenset((
     "相同", "不同", "一样", "相似", "类似", "相等", "一致", "相关", "有关", "无关", "相比", "之间", "相反", "结合", "比较",
 ))  # fmt: skip
+_COORDINATORS = frozenset("与和及")  # conjunctions that join two words of one kind: "分析与简答"
+_EXISTENCE = frozenset(("有", "存在", "出现"))  # verbs of existence ("X中存在的Y"), not of containing (X不包含Y)
+_MARKUP = frozenset("*_~`$")  # Markdown's emphasis, code and maths marks: they may close what comes before
 
 
 def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCache | None) -> float:
@@ -980,7 +985,15 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
       coordination of two of its own terms (``神经网络与深度学习``);
     - a 与 between noun phrases whose clause ends in a predicate of comparison
       (``位置与最大值所在的位置相同``), unless another candidate starts that predicate
-      itself (``取自不同行不同列``).
+      itself (``取自不同行不同列``);
+    - a 与 after a word that opens its clause, before a word of the same kind (two nouns,
+      two verbs): a title, heading or list item names things, ``分析与简答``,
+      ``神经网络与深度学习``, ``[[特征值与特征向量]]``, where ``X不Y`` would be a sentence
+      of a subject and a negated verb and ``X中Y`` a locative that locates nothing;
+    - a locative (中) between a noun and a verb of existence followed by what exists
+      (``RNN中存在的梯度消失问题``, ``笔记中有三个标题``): the existential sentence of
+      Mandarin opens with the place (Li and Thompson, 1981, on presentative sentences).
+      ``不存在`` is as grammatical and means the opposite, so this only tips a close call.
 
     Where none of these holds the word model alone decides, and a close call is flagged.
     """
@@ -1000,22 +1013,85 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
 
     shared = max(_shared_run(slots, k, char, step, char_at, cache) for step in (-1, 1))
     cost -= COLLOCATION * min(shared, MAX_WORD) if shared > 1 else 0.0
+    clause = ""  # the rest of the clause after the slot
+    for m in range(k + 1, len(slots)):
+        next_char = char_at(m)
+        if not next_char.isalpha() or next_char.isascii():  # a pause, a formula, an open slot
+            break
+        clause += next_char
     if tag in ("p", "c"):
         before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
         if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
             cost -= COORDINATION
-        clause = ""
-        for m in range(k + 1, len(slots)):
-            next_char = char_at(m)
-            if not next_char.isalpha() or next_char.isascii():  # a pause, a formula, an open slot
-                break
-            clause += next_char
+        if (
+            char in _COORDINATORS
+            and _coordinated(before, after, clause)
+            and _opens_clause(slots, k - len(before), char_at, guess)
+        ):
+            cost -= HEADING
         rivals = [other + clause for other in slots[k] if other != char]  # 不同 may start right here
         if _compares(left_tag, right_tag) and any(
             word in clause and not any(rival.startswith(word) for rival in rivals) for word in _COMPARED
         ):
             cost -= COMPARISON
+    if tag == "f" and (left_tag.startswith(_NOUN) or left_tag == _LATIN):
+        verb = _leading_word(clause, lex)
+        existent = char_at(k + 1 + len(verb))
+        if verb in _EXISTENCE and (existent.isalnum() or existent == "$"):
+            cost -= EXISTENTIAL
     return cost
+
+
+def _leading_word(text: str, lex: Lexicon) -> str:
+    """The longest word of the tagged list (:func:`chinese_tags`) that ``text`` starts with:
+    ``有`` of ``有三个`` (which wordfreq lists whole), ``有效`` of ``有效的``."""
+    tags = chinese_tags()
+    ends = [end for end in range(1, min(len(text), MAX_WORD) + 1) if tags.get(lex.fold(text[:end])) is not None]
+    return text[: ends[-1]] if ends else ""
+
+
+def _opens_clause(
+    slots: Sequence[tuple[str, ...]], start: int, char_at: Callable[[int], str], guess: Sequence[str] | None
+) -> bool:
+    """Whether slot ``start`` begins a clause, past a Latin label or number (``A6分析``):
+    after a line break, an opening or separating mark (``，``, ``[``, ``-``), or a space after
+    one (``- 神经网络``).  Not after a Chinese word, of which ``推导LSTM网络`` makes the Latin
+    word a part; nor after a space after a Latin word, mere spacing between scripts (``Web
+    Clipper 设置``); nor after a closing bracket or the end of a formula or of code
+    (``f(x)$震荡``), which end a subject, or an emphasis mark (``**``), which may close one;
+    nor at the lattice's edge (a line part starts after a code span too) or after an open
+    slot without a first-pass guess: neither is known."""
+    m = start - 1
+    while m >= 0 and len(slots[m]) == 1 and slots[m][0].isascii() and slots[m][0].isalnum():
+        m -= 1
+    while m >= 0 and len(slots[m]) == 1 and slots[m][0] in " \t":
+        m -= 1
+    if m < 0:
+        return False
+    if len(slots[m]) > 1 and guess is None:
+        return False
+    mark = char_at(m)
+    category = unicodedata.category(mark)
+    return mark == "\n" or (category.startswith("P") and category != "Pe" and mark not in _MARKUP)
+
+
+def _coordinated(before: str, after: str, clause: str) -> bool:
+    """Whether a conjunction can join ``before`` and ``after`` (the first word of the rest
+    of the ``clause``) as a title or list item does: two nouns (``神经网络与深度学习``,
+    ``特征值与特征向量的关系``), or two verbs that end the clause (``分析与简答``; a verb
+    followed by more is a predicate and its object, ``通知中包含导致延迟的插件``).  A verb
+    used as a noun (``vn``: 分析) is either."""
+    shared = _kinds(before) & _kinds(after)
+    return _NOUN in shared or (bool(shared) and clause == after)
+
+
+def _kinds(word: str) -> set[str]:
+    """What ``word`` (of two or more characters) is, as far as coordination goes: ``n`` for a
+    noun, ``v`` for a verb, both for a verb used as a noun (``vn``: 分析), none for the rest."""
+    tag = chinese_tags().get(word, "") if len(word) > 1 else ""
+    if tag == "vn":
+        return {_NOUN, "v"}
+    return {tag[:1]} if tag[:1] in (_NOUN, "v") else set()
 
 
 def _shared_run(
