@@ -908,11 +908,7 @@ def files_digest(files: Iterable[str]) -> str:
 
 def vault_state(run: str, files: Iterable[str], signatures: Mapping[str, Signature], head: str) -> str | None:
     """The whole vault's state for the fast path; None when some note's stat is not trusted.
-    Joined with NULs, which no path holds, rather than :func:`digest`'s ``repr``: an empty
-    field (no path is empty) ends the list of files, and this runs on every unchanged run
-    (7 ms against 15 ms on 10,000 notes)."""
+    (Every unchanged run takes it: 7 ms on 10,000 notes, now that :func:`digest` marshals.)"""
     if any(not sig for sig in signatures.values()):
         return None
-    items = (f"{rel}\0{sig}" for rel, sig in sorted(signatures.items()))
-    text = "\0".join((run, head, *sorted(files), "", *items))
-    return digest_of(text.encode("utf-8", "surrogatepass"))
+    return digest(run, head, sorted(files), sorted(signatures.items()))
