@@ -263,6 +263,18 @@ def test_kana_whose_lead_bytes_were_dropped_are_read_one_damaged_character_each(
     assert accuracy(repaired, clean) >= 0.85
 
 
+def test_kana_beside_nothing_but_ascii_are_judged_as_japanese():
+    """A damaged stretch whose only intact letters are ASCII (``Bear``, after a ``。`` and
+    before kana that lost their E3 bytes) shows no script of its own: judged as English, its
+    kana spelt no word and it stayed Hangul beside the repaired rest of the line."""
+    clean = (
+        "プラグインを使用して、メモを簡単に移行できます。Bearのデータは耐久性のあるMarkdown"
+        "ファイルに変換され、Obsidianや他の多くのアプリで使用できます。"
+    )
+    for errors in ("replace", "ignore"):
+        assert "Bearのデータ" in repair_text(read_as("cp949", errors)(clean))
+
+
 def test_khmer_read_as_big5_gets_no_letters_that_one_lost_lead_alone_reproduces():
     """Big5 loses most of Khmer's bytes; before some of them only one lead byte (C8) can
     have been lost, which pins a Latin letter there.  That is no reading of the run: the
