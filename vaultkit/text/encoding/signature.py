@@ -347,6 +347,26 @@ def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
 
 
 @cache
+def _extension_hangul() -> re.Pattern[str]:
+    """:data:`DOUBLE_RUN` Hangul syllables in a row of those EUC-KR spells only in
+    Microsoft's extension (cp949's Unified Hangul Code), with a lead or trail byte from 81
+    to A0.  UTF-8 of Korean, Khmer or kana read as EUC-KR pairs its continuation bytes
+    80-A0 out of step with their characters, and among themselves where the decoder dropped
+    a lead byte (E1-ED before a byte under A1): only the extension spells such pairs
+    (``개발자라`` reads as ``媛쒕컻옄씪``).  With lead bytes dropped, no run of whole wide
+    sequences is left for the other signatures to see.  Korean is written with the 2,350
+    syllables of KS X 1001, both bytes from A1 up: the help vault's Korean notes use no
+    other, and 8 of wordfreq's 30,000 Korean words one each, so four in a row of the rest
+    is no clean text."""
+    syllables = "".join(map(chr, range(0xAC00, 0xD7A4)))
+    spelt = "\n".join(syllables).encode("cp949").split(b"\n")
+    return re.compile(
+        _chars("".join(char for char, data in zip(syllables, spelt, strict=True) if min(data) < 0xA1))
+        + f"{{{DOUBLE_RUN}}}"
+    )
+
+
+@cache
 def _wide_runs() -> re.Pattern[str]:
     """Stretches that can hold :data:`DOUBLE_RUN` wide sequences in some double-byte codec
     (:func:`_chain`: lead bytes E0-F4, up to three continuation bytes after each)."""
@@ -547,10 +567,11 @@ def _pages(part: str) -> tuple[str, ...]:
 def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     """The ``codecs`` whose full double-byte signature ``part`` has, lazily (the screen stops
     at the first): :data:`DOUBLE_RUN` wide sequences in a row, as many letters of one
-    alphabet (:data:`ALPHABET_RUN`), or accented Latin letters inside words
-    (:data:`LATIN_INSIDE`).  Only the stretches that can be these are re-encoded, each with
-    the character on either side (the bytes may begin or end inside one), joined by NULs
-    (one low byte in every codec, which no sequence crosses)."""
+    alphabet (:data:`ALPHABET_RUN`), accented Latin letters inside words
+    (:data:`LATIN_INSIDE`), or (EUC-KR) :data:`DOUBLE_RUN` Hangul syllables in a row that
+    only its extension spells (:func:`_extension_hangul`).  Only the stretches that can be
+    these are re-encoded, each with the character on either side (the bytes may begin or
+    end inside one), joined by NULs (one low byte in every codec, which no sequence crosses)."""
     latin = [] if part.isascii() else list(_latin_inside().finditer(part))
     if not _NON_ASCII_RUN.search(part):
         if len(latin) >= LATIN_TWICE:
@@ -558,11 +579,13 @@ def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
         return
     runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
     letters = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(part))
-    if runs or letters or len(latin) >= LATIN_TWICE:
+    hangul = _extension_hangul().search(part) is not None
+    if runs or letters or hangul or len(latin) >= LATIN_TWICE:
         yield from (
             codec
             for codec in codecs
-            if (runs and _DOUBLE.search(runs.encode(codec, "replace")))
+            if (hangul and codec == "cp949")
+            or (runs and _DOUBLE.search(runs.encode(codec, "replace")))
             or (letters and ALPHABET_RUN.search(letters.encode(codec, "replace")))
             or (len(latin) >= LATIN_TWICE and _latin(part, codec, latin))
         )
