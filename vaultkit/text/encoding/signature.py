@@ -349,21 +349,15 @@ def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
 @cache
 def _extension_hangul() -> re.Pattern[str]:
     """:data:`DOUBLE_RUN` Hangul syllables in a row of those EUC-KR spells only in
-    Microsoft's extension (cp949's Unified Hangul Code), with a lead or trail byte from 81
-    to A0.  UTF-8 of Korean, Khmer or kana read as EUC-KR pairs its continuation bytes
-    80-A0 out of step with their characters, and among themselves where the decoder dropped
-    a lead byte (E1-ED before a byte under A1): only the extension spells such pairs
-    (``개발자라`` reads as ``媛쒕컻옄씪``).  With lead bytes dropped, no run of whole wide
-    sequences is left for the other signatures to see.  Korean is written with the 2,350
-    syllables of KS X 1001, both bytes from A1 up: the help vault's Korean notes use no
-    other, and 8 of wordfreq's 30,000 Korean words one each, so four in a row of the rest
-    is no clean text."""
-    syllables = "".join(map(chr, range(0xAC00, 0xD7A4)))
-    spelt = "\n".join(syllables).encode("cp949").split(b"\n")
-    return re.compile(
-        _chars("".join(char for char, data in zip(syllables, spelt, strict=True) if min(data) < 0xA1))
-        + f"{{{DOUBLE_RUN}}}"
-    )
+    Microsoft's extension (:func:`.langmodel.extension_hangul`).  UTF-8 of Korean, Khmer or
+    kana read as EUC-KR pairs its continuation bytes 80-A0 out of step with their
+    characters, and among themselves where the decoder dropped a lead byte (E1-ED before a
+    byte under A1): only the extension spells such pairs (``개발자라`` reads as
+    ``媛쒕컻옄씪``).  With lead bytes dropped, no run of whole wide sequences is left for the
+    other signatures to see.  Korean is written with the other syllables: the help vault's
+    Korean notes use none of these, so four in a row is no clean text."""
+    syllables = map(chr, range(0xAC00, 0xD7A4))
+    return re.compile(_chars("".join(filter(langmodel.extension_hangul, syllables))) + f"{{{DOUBLE_RUN}}}")
 
 
 @cache
