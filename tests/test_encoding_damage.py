@@ -250,6 +250,18 @@ def test_khmer_whose_every_lead_byte_was_lost_reads_as_khmer():
     assert "ម្ម។ ឧទាហរណ៍ អ្ន" in repaired
 
 
+def test_khmer_read_as_euc_kr_dropping_bytes_reads_as_khmer():
+    """Dropped without a mark, the E1 of every Khmer letter leaves Hangul syllables that
+    only EUC-KR's extension spells.  Priced as the syllables Korean is written with, they
+    cost less than Khmer's combining signs plus the lost bytes, and the text stayed Hangul;
+    they are as rare in Korean as a historic script's letters.  Letters all of whose bytes
+    were dropped (``ក``, E1 9E 80) leave no trace and stay lost."""
+    clean = "ជម្លោះកើតឡើងនៅពេលអ្នកផ្លាស់ប្ដូរឯកសារដូចគ្នា"
+    repaired = repair_text(read_as("cp949", "ignore")(clean))
+    assert accuracy(repaired, clean) >= 0.9
+    assert all("\u1780" <= c <= "\u17ff" for c in repaired), repaired
+
+
 def test_kana_whose_lead_bytes_were_dropped_are_read_one_damaged_character_each():
     """EUC-KR drops the E3 of every kana and reads each kana's two continuation bytes as one
     Hangul syllable: four continuation bytes in a row are two characters, and the damaged
@@ -261,6 +273,18 @@ def test_kana_whose_lead_bytes_were_dropped_are_read_one_damaged_character_each(
     repaired = repair_text(read_as("cp949", "ignore")(clean))
     assert "[[インポーター|インポータープラグイン]]を使用してBearからノートを簡単に移行" in repaired
     assert accuracy(repaired, clean) >= 0.85
+
+
+def test_kana_beside_nothing_but_ascii_are_judged_as_japanese():
+    """A damaged stretch whose only intact letters are ASCII (``Bear``, after a ``。`` and
+    before kana that lost their E3 bytes) shows no script of its own: judged as English, its
+    kana spelt no word and it stayed Hangul beside the repaired rest of the line."""
+    clean = (
+        "プラグインを使用して、メモを簡単に移行できます。Bearのデータは耐久性のあるMarkdown"
+        "ファイルに変換され、Obsidianや他の多くのアプリで使用できます。"
+    )
+    for errors in ("replace", "ignore"):
+        assert "Bearのデータ" in repair_text(read_as("cp949", errors)(clean))
 
 
 def test_khmer_read_as_big5_gets_no_letters_that_one_lost_lead_alone_reproduces():

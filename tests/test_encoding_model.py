@@ -205,3 +205,20 @@ def test_candidates_that_cannot_change_the_decoding_are_left_out_of_the_lattice(
     pruned = decode(slots, lex)
     monkeypatch.setattr(langmodel, "_contenders", lambda singles, margin: singles)
     assert decode(slots, lex) == pruned
+
+
+def test_two_open_slots_in_a_row_are_not_paired_past_the_budget(monkeypatch):
+    """Chinese read as Big5 loses the lead bytes of characters side by side, each then with
+    hundreds of candidates: every pair of them is a dictionary look-up, and a few such pairs
+    per line were most of the time a Big5-damaged note took, for words that the lattice
+    could not pick among that many guesses anyway (the help-vault bench restored the same
+    characters without them).  Two slots of 150 candidates are not paired."""
+    lex = lexicon("zh")
+    candidates = tuple(map(chr, range(0x4E00, 0x4E00 + 150)))
+    looked_up = []
+    get = langmodel.Words.get
+    monkeypatch.setattr(
+        langmodel.Words, "get", lambda self, word, *default: looked_up.append(word) or get(self, word, *default)
+    )
+    decode([("卷",), candidates, candidates, ("網",)], lex)
+    assert len(looked_up) < len(candidates) ** 2 < langmodel.MAX_COMBINATIONS * 2

@@ -80,6 +80,17 @@ def _single_by_bytes(name: str, part: str) -> tuple[tuple[int, int], ...]:
     return tuple(span for span in runs if not signature._native(name, part, *span, lambda: outside))
 
 
+def _extension_run(text: str) -> bool:
+    """:data:`.signature.DOUBLE_RUN` Hangul syllables in a row that EUC-KR spells with a
+    byte from 81 to A0 (outside KS X 1001)."""
+    run = 0
+    for char in text:
+        run = run + 1 if "\uac00" <= char <= "\ud7a3" and min(char.encode("cp949")) <= 0xA0 else 0
+        if run == signature.DOUBLE_RUN:
+            return True
+    return False
+
+
 @pytest.mark.parametrize("text", TEXTS)
 def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
     expected_words = tuple((name, spans) for name in codepages.PAGES if (spans := _single_by_bytes(name, text)))
@@ -90,6 +101,7 @@ def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
         or signature._DOUBLE.search(text.encode(codec, "replace"))
         or signature.ALPHABET_RUN.search(text.encode(codec, "replace"))
         or len(signature.LATIN_INSIDE.findall(text.encode(codec, "replace"))) >= signature.LATIN_TWICE
+        or (codec == "cp949" and _extension_run(text))
     )
     found = signature.signature(text)
     assert found.words == expected_words
@@ -152,6 +164,17 @@ def test_an_alphabet_read_as_gbk_is_screened_and_repaired_exactly(text, codec):
     damaged = text.encode("utf-8").decode(codec)
     assert codec in signature.signature(damaged).codecs
     assert repair_text(damaged) == text
+
+
+def test_korean_read_as_euc_kr_dropping_bytes_is_screened_and_repaired():
+    """EUC-KR drops the lead byte of many Korean syllables and pairs the continuation bytes
+    left over into syllables only its extension spells: no run of whole wide sequences is
+    left, those syllables are the signature (and clean Korean has none of them)."""
+    clean = "노트를 만들고 링크로 연결하면 생각을 쉽게 정리할 수 있습니다."
+    damaged = clean.encode("utf-8").decode("cp949", "ignore")
+    assert "cp949" in signature.signature(damaged).codecs
+    assert repair_text(damaged) == clean
+    assert not _extension_run(SAMPLES[10]) and not _extension_run(clean)
 
 
 def test_clean_chinese_never_encodes_back_to_an_alphabet():

@@ -51,7 +51,7 @@ INF = math.inf
 UNSPACED = frozenset({"zh", "ja", "ko"})  # word lattice inside tokens (Korean: particles attach to words)
 MAX_WORD = 8  # longest dictionary word tried in unspaced text
 MAX_EXPANSION = 4096  # candidate strings kept per lattice window
-MAX_COMBINATIONS = 65536  # candidate pairs tried for one more character of a word (unspaced scripts)
+MAX_COMBINATIONS = 16384  # candidate pairs tried for one more character of a word (unspaced scripts)
 UNKNOWN_WORD = 250.0  # cB added to every letter of a word the dictionary does not know
 CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
@@ -490,9 +490,19 @@ def block_cost(char: str) -> float:
         return 300.0  # CJK punctuation: word lists leave it out, yet every sentence has some
     if any(lo <= point <= hi for lo, hi in _COMMON_BLOCKS):
         return 600.0 if category[0] == "P" else 800.0
-    if any(lo <= point <= hi for lo, hi in _LIVING_BLOCKS):
+    if any(lo <= point <= hi for lo, hi in _LIVING_BLOCKS) and not extension_hangul(char):
         return 1000.0
     return 1400.0
+
+
+def extension_hangul(char: str) -> bool:
+    """Whether ``char`` is one of the 8,822 Hangul syllables EUC-KR spells only in Microsoft's
+    extension (cp949's Unified Hangul Code, a lead or trail byte from 81 to A0).  Korean is
+    written with the other 2,350, those of KS X 1001: 8 of wordfreq's 30,000 Korean words hold
+    one of these, which are as rare as a historic script's letters -- and what UTF-8 read as
+    EUC-KR is made of (its continuation bytes 80-A0 pair up only there: Khmer short of every
+    E1 reads as nothing else), so a reading that keeps them is charged for them."""
+    return "\uac00" <= char <= "\ud7a3" and min(char.encode("cp949")) <= 0xA0
 
 
 @lru_cache(maxsize=8192)

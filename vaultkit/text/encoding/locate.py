@@ -432,8 +432,8 @@ class _Judge:
                 if any(langmodel.script(c) for c in certain if ord(c) > 0x7F)
                 else (self.lang,)
             )
-            if langs == ("zh",) and _kana_lost(slots):
-                langs = ("zh", "ja")
+            if "ja" not in langs and _kana_lost(slots):
+                langs = (*langs, "ja")
             known = self.lattices[slots] = min(
                 ((langmodel.decode(slots, lexicon(lang), self.cache, REVIEW_MARGIN), lexicon(lang)) for lang in langs),
                 key=lambda judged: judged[0].cost,
@@ -728,8 +728,9 @@ def _kana_lost(slots: tuple[tuple[str, ...], ...]) -> bool:
     """Whether some open slot is a character that lost its lead byte alone -- at most
     :data:`THREE_BYTE_LEADS` candidates, one per lead -- and may have been kana.  Japanese
     read as EUC-KR loses the E3 of every kana and keeps kanji whole: its intact letters
-    are Chinese characters only, and judged as Chinese its kana become ideographs
-    (``イ想郝ーター`` for ``インポーター``), so Japanese is tried too."""
+    are Chinese characters only, or none (``Bear`` between a lost ``。`` and lost kana), and
+    judged as Chinese its kana become ideographs (``イ想郝ーター`` for ``インポーター``),
+    judged as English they spell no word: so Japanese is tried too."""
     return any(
         1 < len(choices) <= THREE_BYTE_LEADS and any(langmodel.script(c) in _KANA for c in choices) for choices in slots
     )

@@ -363,6 +363,20 @@ def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
 
 
 @cache
+def _extension_hangul() -> re.Pattern[str]:
+    """:data:`DOUBLE_RUN` Hangul syllables in a row of those EUC-KR spells only in
+    Microsoft's extension (:func:`.langmodel.extension_hangul`).  UTF-8 of Korean, Khmer or
+    kana read as EUC-KR pairs its continuation bytes 80-A0 out of step with their
+    characters, and among themselves where the decoder dropped a lead byte (E1-ED before a
+    byte under A1): only the extension spells such pairs (``개발자라`` reads as
+    ``媛쒕컻옄씪``).  With lead bytes dropped, no run of whole wide sequences is left for the
+    other signatures to see.  Korean is written with the other syllables: the help vault's
+    Korean notes use none of these, so four in a row is no clean text."""
+    syllables = map(chr, range(0xAC00, 0xD7A4))
+    return re.compile(_chars("".join(filter(langmodel.extension_hangul, syllables))) + f"{{{DOUBLE_RUN}}}")
+
+
+@cache
 def _wide_runs() -> re.Pattern[str]:
     """Stretches that can hold :data:`DOUBLE_RUN` wide sequences in some double-byte codec
     (:func:`_chain`: lead bytes E0-F4, up to three continuation bytes after each)."""
@@ -571,10 +585,11 @@ def _pages(part: str) -> tuple[str, ...]:
 def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     """The ``codecs`` whose full double-byte signature ``part`` has, lazily (the screen stops
     at the first): :data:`DOUBLE_RUN` wide sequences in a row, as many letters of one
-    alphabet (:data:`ALPHABET_RUN`), or accented Latin letters inside words
-    (:data:`LATIN_INSIDE`).  Only the stretches that can be these are re-encoded, each with
-    the character on either side (the bytes may begin or end inside one), joined by NULs
-    (one low byte in every codec, which no sequence crosses)."""
+    alphabet (:data:`ALPHABET_RUN`), accented Latin letters inside words
+    (:data:`LATIN_INSIDE`), or (EUC-KR) :data:`DOUBLE_RUN` Hangul syllables in a row that
+    only its extension spells (:func:`_extension_hangul`).  Only the stretches that can be
+    these are re-encoded, each with the character on either side (the bytes may begin or
+    end inside one), joined by NULs (one low byte in every codec, which no sequence crosses)."""
     latin = [] if part.isascii() else list(_latin_inside().finditer(part))
     if not _NON_ASCII_RUN.search(part):
         if len(latin) >= LATIN_TWICE:
@@ -582,11 +597,13 @@ def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
         return
     runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
     letters = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(part))
-    if runs or letters or len(latin) >= LATIN_TWICE:
+    hangul = _extension_hangul().search(part) is not None
+    if runs or letters or hangul or len(latin) >= LATIN_TWICE:
         yield from (
             codec
             for codec in codecs
-            if (runs and _double_run(runs.encode(codec, "replace")))
+            if (hangul and codec == "cp949")
+            or (runs and _double_run(runs.encode(codec, "replace")))
             or (letters and ALPHABET_RUN.search(letters.encode(codec, "replace")))
             or (len(latin) >= LATIN_TWICE and _latin(part, codec, latin))
         )
