@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from vaultkit.text.encoding import khmer
 from vaultkit.text.encoding.codepages import page, pages
 from vaultkit.text.encoding.langmodel import CJK_SCRIPTS, block_cost, script_of
 from vaultkit.text.encoding.lossy import Piece, Reader, Slot, Template, sequence_length, template_of
@@ -136,13 +137,20 @@ def lossy_proposals(
                 template=template,
                 piece=part,
                 drop_rate=sum(1 for b in fillers if 0x80 <= b < 0xC0) / 64,
+                guess=_came_through(part),
             )
             for part in parts
-            if any(s.end - s.start > 1 and not s.lost for s in part.slots)  # some character came through whole
+            if _came_through(part) or _spelt_khmer(part)
         ]
         if found:
             out[cp.name] = found
     return out
+
+
+def _came_through(piece: Piece) -> bool:
+    """Whether some character of ``piece`` came through whole: evidence that it is UTF-8,
+    and letters the document shows intact, by which the language model ranks lost ones."""
+    return any(s.end - s.start > 1 and not s.lost for s in piece.slots)
 
 
 def _spelling(encode: dict[str, int]) -> Callable[[str], bytes | None]:
@@ -249,19 +257,55 @@ def _narrowed(piece: Piece) -> Piece:
     intact = [script_of(s.choices[0]) if len(s.choices) == 1 and s.end - s.start > 1 else None for s in slots]
     scripts = {s for s in intact if s}
     out = list(slots)
+    unpinned: list[int] = []  # open slots no script but Khmer pins
     for k, slot in enumerate(slots):
         if len(slot.choices) < 2:
             continue
         if _small(slots, k - 1) and not _capital(slots, k + 1) and any(c.islower() for c in slot.choices):
             slot = out[k] = replace(slot, choices=tuple(c for c in slot.choices if not c.isupper()))
         near = {_beside(slots, intact, k, -1), _beside(slots, intact, k, 1)} - {""} or scripts
+        if near <= {_KHMER}:
+            unpinned.append(k)
         if len(near) != 1 or near & CJK_SCRIPTS:  # kana and kanji share words
             continue
         wanted = near.pop()
         kept = tuple(c for c in slot.choices if _fits(c, wanted))
         if len(kept) < len(slot.choices) and any(script_of(c) == wanted for c in kept):
             out[k] = replace(slot, choices=kept)
-    return replace(piece, slots=tuple(out))
+    return replace(piece, slots=tuple(_spelt(out, unpinned)))
+
+
+_KHMER = "KHMER"
+
+
+def _spelt_khmer(piece: Piece) -> bool:
+    """Whether every character of ``piece`` short of bytes is one of Khmer's, a well-formed
+    spelling (:func:`_spelt`) kept them to, and there are :data:`MIN_DROPS` of them at least:
+    evidence of UTF-8 where no character came through whole (Windows-1253 and -1255 leave
+    0x9E and 0x9F undefined, the middle byte of every Khmer character)."""
+    short = [s for s in piece.slots if s.lost]
+    return len(short) >= MIN_DROPS and all(all(khmer.kind(c) for c in s.choices) for s in short)
+
+
+def _spelt(slots: list[Slot], open_slots: list[int]) -> list[Slot]:
+    """``slots`` with each run of Khmer characters around ``open_slots`` (slots that nothing
+    but Khmer pins) kept to the candidates some well-formed Khmer spelling of the run uses
+    (:func:`.khmer.spellable`); a run that has none is left as it is."""
+    out = list(slots)
+    done: set[int] = set()
+    for k in open_slots:
+        if k in done:
+            continue
+        a, b = k, k + 1
+        while a > 0 and any(khmer.kind(c) for c in slots[a - 1].choices):
+            a -= 1
+        while b < len(slots) and any(khmer.kind(c) for c in slots[b].choices):
+            b += 1
+        done.update(range(a, b))
+        kept = khmer.spellable([s.choices for s in slots[a:b]])
+        if kept is not None:
+            out[a:b] = [replace(s, choices=c) for s, c in zip(slots[a:b], kept, strict=True)]
+    return out
 
 
 def _anchored(piece: Piece, template: Template) -> list[Piece]:
