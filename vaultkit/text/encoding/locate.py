@@ -54,6 +54,7 @@ from vaultkit.text.encoding.mojibake import (
     coverage,
     exact_fix,
     ftfy_case,
+    khmer_only,
     lossless_proposals,
     lossy_proposals,
 )
@@ -265,8 +266,10 @@ def _plausible_loss(proposals: list[Proposal]) -> bool:
     Windows-1254 drops 0x9E) loses far more than uniform bytes would, and is damage all
     the same: stretches that are mojibake beyond doubt (:func:`_self_evident`) and whose
     lost bytes the intact text mostly pins to one value each (:data:`MIN_PINNED`) are left
-    out of the count.  A hopeless garble loses as many, pinned nowhere."""
-    proposals = [p for p in proposals if not (_self_evident(p) and _pinned(p) >= MIN_PINNED)]
+    out of the count, as is Khmer with no character whole, every one short of its middle
+    byte and kept to well-formed Khmer spelling (:func:`_khmer_only`).  A hopeless garble
+    loses as many, pinned nowhere."""
+    proposals = [p for p in proposals if not (_khmer_only(p) or (_self_evident(p) and _pinned(p) >= MIN_PINNED))]
     lost = sum(p.lost for p in proposals)
     if not lost:
         return True
@@ -597,7 +600,7 @@ class _Judge:
 
             if not is_bad(damaged) and strict and not _readable(damaged, p, decoding):
                 return -INF  # neither looks like mojibake to ftfy nor reads as text
-        repaired = decoding.cost + LOST_BYTE * p.lost + SCRIPT_SWITCH * _switches(decoding.chars)
+        repaired = decoding.cost + LOST_BYTE * _unexplained(p) + SCRIPT_SWITCH * _switches(decoding.chars)
         return (
             _cost(damaged, lex, double=p.piece is None or _double_byte(p))
             + SCRIPT_SWITCH * _switches(damaged)
@@ -751,13 +754,30 @@ def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
     (or the one value a lost byte can have had: Latin-1 drops only the soft hyphen's) and
     undoes what only mojibake shows while leaving none of it: characters of three or
     more intact UTF-8 bytes (:func:`_self_evident`: how scripts without a word list, Thai
-    or Khmer, are judged; a proposal that may not guess leaves its open slots U+FFFD, and
-    so guesses nothing either) or letters of two alphabets run together (``Kerأ¼lje``), which
+    or Khmer, are judged; Khmer spelt well where none came through, :func:`_khmer_only`; a
+    proposal that may not guess leaves its open slots U+FFFD, and so guesses nothing either) or letters of two alphabets run together (``Kerأ¼lje``), which
     words never do, rare as their words may be in a word list (Hungarian compounds)."""
     forced = not p.guess or all(len(s.choices) == 1 for s in p.slots)  # nothing left to a guess
     if _word_share(decoding, letters=True) >= MIN_WORDS:
         return forced or _word_share(_as_is(damaged), letters=True) < MIN_WORDS
-    return forced and not _switches(decoding.chars) and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES)
+    return (
+        forced
+        and not _switches(decoding.chars)
+        and (_self_evident(p) or _switches(damaged) >= MIN_SWITCHES or _khmer_only(p))
+    )
+
+
+def _unexplained(p: Proposal) -> int:
+    """The lost bytes of ``p`` that its script does not explain: Khmer's middle bytes, where
+    none came through (:func:`_khmer_only`), were lost with certainty, not by chance."""
+    return p.lost - sum(1 for s in p.slots if s.lost) if _khmer_only(p) else p.lost
+
+
+def _khmer_only(p: Proposal) -> bool:
+    """Whether ``p`` is Khmer none of whose characters came through whole, spelt well
+    (:func:`.mojibake.khmer_only`): the evidence of mojibake that intact characters of three
+    bytes give elsewhere (:func:`_self_evident`)."""
+    return p.piece is not None and khmer_only(p.piece)
 
 
 def _script_text(p: Proposal, decoding: Decoding) -> bool:

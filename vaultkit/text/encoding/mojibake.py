@@ -137,10 +137,10 @@ def lossy_proposals(
                 template=template,
                 piece=part,
                 drop_rate=sum(1 for b in fillers if 0x80 <= b < 0xC0) / 64,
-                guess=_came_through(part),
+                guess=not khmer_only(part),
             )
             for part in parts
-            if _came_through(part) or _spelt_khmer(part)
+            if _came_through(part) or khmer_only(part)
         ]
         if found:
             out[cp.name] = found
@@ -278,13 +278,19 @@ def _narrowed(piece: Piece) -> Piece:
 _KHMER = "KHMER"
 
 
-def _spelt_khmer(piece: Piece) -> bool:
-    """Whether every character of ``piece`` short of bytes is one of Khmer's, a well-formed
-    spelling (:func:`_spelt`) kept them to, and there are :data:`MIN_DROPS` of them at least:
-    evidence of UTF-8 where no character came through whole (Windows-1253 and -1255 leave
-    0x9E and 0x9F undefined, the middle byte of every Khmer character)."""
+def khmer_only(piece: Piece) -> bool:
+    """Whether no character of ``piece`` came through whole, and every one short of bytes is
+    one of Khmer's, a well-formed spelling (:func:`_spelt`) kept them to, :data:`MIN_DROPS`
+    of them at least: UTF-8 all the same (Windows-1253 and -1255 leave 0x9E and 0x9F
+    undefined, the middle byte of every Khmer character), whose losses the script explains
+    and whose open pairs nothing ranks (no word list, no intact letter): such a proposal
+    guesses nothing."""
     short = [s for s in piece.slots if s.lost]
-    return len(short) >= MIN_DROPS and all(all(khmer.kind(c) for c in s.choices) for s in short)
+    return (
+        not _came_through(piece)
+        and len(short) >= MIN_DROPS
+        and all(all(khmer.kind(c) for c in s.choices) for s in short)
+    )
 
 
 def _spelt(slots: list[Slot], open_slots: list[int]) -> list[Slot]:

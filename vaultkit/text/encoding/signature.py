@@ -394,12 +394,21 @@ def _utf8_run(data: bytes, lossy: bool = True, leadless: bool = False) -> bool:
     bytes alone (Arabic letters in Windows-1256, before a comma that is a continuation
     byte) would have lost them all.  With ``leadless`` (a page that drops lead bytes too:
     Windows-1255 drops 0xD9-0xDF, Arabic's), a stray continuation byte is a two-byte
-    character whose lead was lost, one byte kept and one lost."""
+    character whose lead was lost, one byte kept and one lost.
+
+    A script whose every character shares a continuation byte the page drops keeps no
+    sequence complete (Khmer is ``E1 9E xx`` and ``E1 9F xx``; Windows-1253 and -1255 drop
+    both 9E and 9F, and a third of the last bytes too): :data:`MIN_DROPS` three-byte
+    sequences or more, all of them short, keeping a continuation byte for every two
+    sequences at least, are that damage -- clean Greek or Hebrew words, whose letters are
+    these pages' lead bytes, keep none."""
     complete = False
     kept = lost = 0
+    sequences = wide = 0  # sequences, and those of three bytes that lost some
     i, n = 0, len(data)
     while i < n:
         need = sequence_length(data[i])
+        sequences += 1
         if leadless and 0x80 <= data[i] <= 0xBF:
             kept += 1
             lost += 1
@@ -418,10 +427,14 @@ def _utf8_run(data: bytes, lossy: bool = True, leadless: bool = False) -> bool:
             complete = True
         elif need - k > 2 or not lossy:
             return False
+        else:
+            wide += need == 2
         kept += k
         lost += need - k
         i += 1 + k
-    return complete and kept >= KEPT_PER_LOST * lost
+    if not complete:
+        return wide == sequences >= MIN_DROPS and 2 * kept >= sequences
+    return kept >= KEPT_PER_LOST * lost
 
 
 def _word_then_mark(part: str, start: int, end: int) -> bool:
