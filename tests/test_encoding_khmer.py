@@ -69,7 +69,7 @@ def test_no_wrong_letter(codec: str, errors: str, text: str) -> None:
 
 @pytest.mark.parametrize("text", [*SENTENCES, " ".join(SENTENCES)])
 def test_short_of_more_bytes_left_or_repaired(text: str) -> None:
-    """Windows-1253 drops a third of Khmer's last bytes as well, each charged as a chance
+    """Windows-1253 drops a quarter of Khmer's last bytes as well, each charged as a chance
     loss: a short text may not beat its mojibake by enough to be repaired, and is then
     left whole -- never filled with a wrong letter."""
     damaged = text.encode("utf-8").decode("cp1253", errors="ignore")

@@ -7,10 +7,10 @@ vowel sign, sign, COENG, punctuation mark or digit.  The Unicode Standard (ch. 1
 "Khmer") spells a syllable as a consonant or independent vowel, then subscript consonants
 (COENG U+17D2 and a consonant each), the register shifters, at most one dependent vowel,
 then the other signs; digits make numbers, punctuation ends a phrase.  A run that keeps to
-that structure decides most pairs by itself: a vowel sign cannot open a word, COENG needs a
-consonant after it, a code point left unassigned is no
-character at all.  What the structure allows both ways (a consonant or a vowel sign after a
-consonant) stays open for the language model, which has nothing to tell them apart by.
+that structure decides many pairs by itself: a vowel sign cannot open a word, COENG needs a
+consonant after it, a code point left unassigned is no character at all.  What the
+structure allows both ways (a consonant, or a vowel sign or sign, after a consonant) stays
+open: nothing ranks the two, and a repair leaves U+FFFD there rather than guess.
 """
 
 from __future__ import annotations

@@ -754,8 +754,9 @@ def _readable(damaged: str, p: Proposal, decoding: Decoding) -> bool:
     (or the one value a lost byte can have had: Latin-1 drops only the soft hyphen's) and
     undoes what only mojibake shows while leaving none of it: characters of three or
     more intact UTF-8 bytes (:func:`_self_evident`: how scripts without a word list, Thai
-    or Khmer, are judged; Khmer spelt well where none came through, :func:`_khmer_only`; a
-    proposal that may not guess leaves its open slots U+FFFD, and so guesses nothing either) or letters of two alphabets run together (``Kerأ¼lje``), which
+    or Khmer, are judged; where no Khmer character came through, its well-formed spelling,
+    :func:`_khmer_only`; a proposal that may not guess leaves its open slots U+FFFD, and so
+    guesses nothing either) or letters of two alphabets run together (``Kerأ¼lje``), which
     words never do, rare as their words may be in a word list (Hungarian compounds)."""
     forced = not p.guess or all(len(s.choices) == 1 for s in p.slots)  # nothing left to a guess
     if _word_share(decoding, letters=True) >= MIN_WORDS:

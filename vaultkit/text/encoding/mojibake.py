@@ -252,7 +252,9 @@ def _narrowed(piece: Piece) -> Piece:
     of that script is narrowed, and not in Chinese, Japanese or Korean, whose scripts mix.
     After a small letter (and not before a capital) a slot keeps no capitals
     (``hasznĆlat`` is ``használat``, not ``hasznÁlat``: the word list folds case and
-    cannot tell)."""
+    cannot tell).  Where no script but Khmer's pins a slot -- Khmer's own intact letters, or
+    none at all (every Khmer character short of its middle byte) -- the run of Khmer
+    characters around it keeps what well-formed Khmer spelling allows (:func:`_spelt`)."""
     slots = piece.slots
     intact = [script_of(s.choices[0]) if len(s.choices) == 1 and s.end - s.start > 1 else None for s in slots]
     scripts = {s for s in intact if s}
@@ -275,7 +277,7 @@ def _narrowed(piece: Piece) -> Piece:
     return replace(piece, slots=tuple(_spelt(out, unpinned)))
 
 
-_KHMER = "KHMER"
+_KHMER = "KHMER"  # the script whose spelling decides slots nothing else pins (:mod:`.khmer`)
 
 
 def khmer_only(piece: Piece) -> bool:

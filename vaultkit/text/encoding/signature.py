@@ -398,7 +398,7 @@ def _utf8_run(data: bytes, lossy: bool = True, leadless: bool = False) -> bool:
 
     A script whose every character shares a continuation byte the page drops keeps no
     sequence complete (Khmer is ``E1 9E xx`` and ``E1 9F xx``; Windows-1253 and -1255 drop
-    both 9E and 9F, and a third of the last bytes too): :data:`MIN_DROPS` three-byte
+    both 9E and 9F, and a quarter of the last bytes too): :data:`MIN_DROPS` three-byte
     sequences or more, all of them short, keeping a continuation byte for every two
     sequences at least, are that damage -- clean Greek or Hebrew words, whose letters are
     these pages' lead bytes, keep none."""
