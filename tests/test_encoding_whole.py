@@ -155,3 +155,24 @@ def test_grammar_facts_come_from_the_shipped_tags():
     assert langmodel.misplaced("中", "p", "v")  # 在中改变
     assert not langmodel.misplaced("中", "n", "uj")  # 网络中的
     assert langmodel.misplaced("与", "n", "x")  # 过程与，
+
+
+def test_what_a_double_byte_repair_could_not_read_is_owned_up_to_in_it():
+    """Japanese read as EUC-KR dropping bytes: ``す。`` before ASCII loses its lead bytes,
+    leaving ``걲`` (81 99, ``す`` short of its E3) beside the repair, and ``は、`` leaves
+    ``겘``.  Both are syllables only EUC-KR's extension spells -- what UTF-8 read as EUC-KR
+    is made of, never Korean -- and no candidate explains them: the run owns up to them as
+    lost characters (U+FFFD) instead of keeping mojibake inside its repair.  Clean Korean
+    on the line before, an extension syllable (``똠``) among it, stays as it is."""
+    original = "テーマは設定画面からいつでも変更できます。Obsidianの外観は、スニペットを使って自由に調整できます。"
+    damaged = damage(original, "cp949", "ignore")
+    assert damaged is not None and "걲" in damaged and "겘" in damaged
+    note = f"똠방각하 널\n{damaged}"
+    runs = [run for run in analyse(note) if run.edits]
+    assert runs and all(not run.undecided for run in runs)
+    repaired = "".join(run.repaired(note) for run in runs)
+    assert not any(langmodel.extension_hangul(c) for c in repaired), repaired
+    assert "できま\ufffd" in repaired and "外観\ufffd" in repaired
+    assert sum(run.unresolved for run in runs) == repaired.count("\ufffd")
+    fixed = fix_text(note, select=["VK303"], unsafe=True).data.decode("utf-8")
+    assert fixed.startswith("똠방각하 널\n") and not any(langmodel.extension_hangul(c) for c in fixed[6:])

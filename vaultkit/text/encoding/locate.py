@@ -33,10 +33,14 @@ A run is repaired in full or not at all.  If the chosen explanation would leave 
 beside repaired text (kanji restored, kana left as ``ă®``), every other explanation of the
 line part is tried, lossy ones included, and the one that leaves least wins; a run that is
 still half repaired keeps its text and names the damaged words nobody could decide.
+What a repair of UTF-8 read as EUC-KR leaves unread inside its own words (syllables only
+EUC-KR's extension spells, too short for a signature) becomes U+FFFD, a lost character
+the repair owns up to.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -1041,10 +1045,53 @@ def _leftover_size(text: str, seg: tuple[int, int], changes: list[_Change], sig:
     return sum(b - a for a, b in _leftover(text, seg, changes, sig))
 
 
+_EUC_KR = f"UTF-8 read as {dict(cjk.CODECS)['cp949']}"
+_NON_ASCII_WORD = re.compile(r"[^\x00-\x7f\s]+")
+
+
+def _owned(text: str, seg: tuple[int, int], changes: list[_Change]) -> list[_Change]:
+    """U+FFFD for what a repair of UTF-8 read as EUC-KR left unread inside its own word: a
+    stretch of non-ASCII characters without a space that holds a repaired character and a
+    Hangul syllable only EUC-KR's extension spells (:func:`.langmodel.extension_hangul`).
+    Those syllables are what that damage is made of (bytes paired out of step once a lead
+    byte is lost: ``걲`` is ``す`` short of its E3) and Korean does not write them; each,
+    and whatever the stretch holds between two such damaged characters (a repaired one,
+    U+FFFD, an extension syllable: ``널`` in ``δημιο끥곊널σετε``), becomes a lost
+    character the repair owns up to.  Too short for a signature (:func:`_leftover` misses
+    them), they would otherwise stay as mojibake inside a repaired run.  Clean Korean
+    never shares a word with such a syllable; a word of it beside the run, parted by a
+    space or ASCII, is not looked at."""
+    korean = {
+        k: change.proposal
+        for change in changes
+        if change.proposal.how == _EUC_KR
+        for k in range(change.start, change.end)
+    }
+    if not korean:
+        return []
+    changed = {k for change in changes for k in range(change.start, change.end)}
+    out = []
+    for word in _NON_ASCII_WORD.finditer(text, *seg):
+        start, end = word.span()
+        proposal = next((korean[k] for k in range(start, end) if k in korean), None)
+        odd = {k for k in range(start, end) if k not in changed and langmodel.extension_hangul(text[k])}
+        if proposal is None or not odd:
+            continue
+        damaged = [k for k in range(start, end) if k in changed or k in odd or text[k] == "\ufffd"]
+        lost = [k for k in range(damaged[0], damaged[-1] + 1) if k not in changed and text[k] != "\ufffd"]
+        for _, group in itertools.groupby(enumerate(lost), key=lambda item: item[1] - item[0]):
+            ks = [k for _, k in group]
+            out.append(_Change(ks[0], ks[-1] + 1, "\ufffd" * len(ks), proposal))
+    return out
+
+
 def _whole(text: str, seg: tuple[int, int], changes: list[_Change], sig: Signature) -> list[Damage]:
-    """The runs of one line part, each repaired in full or not at all: runs and the mojibake
-    their repair would leave are grouped where less than :data:`RUN_GAP` apart, and a group
-    with any mojibake left keeps its text and names that mojibake as undecided."""
+    """The runs of one line part, each repaired in full or not at all: what a repair left
+    unread in its own words becomes U+FFFD where that is sure to be damage (:func:`_owned`);
+    runs and the mojibake their repair would leave are grouped where less than
+    :data:`RUN_GAP` apart, and a group with any mojibake left keeps its text and names that
+    mojibake as undecided."""
+    changes = changes + _owned(text, seg, changes)
     runs = _runs(changes)
     left = _leftover(text, seg, changes, sig) if changes else []
     if not left:
