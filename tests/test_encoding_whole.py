@@ -57,6 +57,10 @@ def test_every_run_is_repaired_in_full_or_left_as_it_is(lang, codec):
             if run.edits:
                 repaired = run.repaired(damaged).replace("\ufffd", " ")  # a lost character, owned up to
                 assert not suspicious(repaired), (mode, repaired)
+                assert not any(map(langmodel.extension_hangul, repaired)), (
+                    mode,
+                    repaired,
+                )  # too short to be suspicious
                 assert not run.undecided
             else:
                 assert run.undecided, (mode, run)
@@ -163,11 +167,13 @@ def test_what_a_double_byte_repair_could_not_read_is_owned_up_to_in_it():
     ``겘``.  Both are syllables only EUC-KR's extension spells -- what UTF-8 read as EUC-KR
     is made of, never Korean -- and no candidate explains them: the run owns up to them as
     lost characters (U+FFFD) instead of keeping mojibake inside its repair.  Clean Korean
-    on the line before, an extension syllable (``똠``) among it, stays as it is."""
+    stays as it is: beside the run, even written against its first word (``널``), and on
+    the line before, an extension syllable (``똠``) among it."""
     original = "テーマは設定画面からいつでも変更できます。Obsidianの外観は、スニペットを使って自由に調整できます。"
     damaged = damage(original, "cp949", "ignore")
     assert damaged is not None and "걲" in damaged and "겘" in damaged
-    note = f"똠방각하 널\n{damaged}"
+    clean = "똠방각하 널\n널 설명: 널"
+    note = clean + damaged
     runs = [run for run in analyse(note) if run.edits]
     assert runs and all(not run.undecided for run in runs)
     repaired = "".join(run.repaired(note) for run in runs)
@@ -175,4 +181,5 @@ def test_what_a_double_byte_repair_could_not_read_is_owned_up_to_in_it():
     assert "できま\ufffd" in repaired and "外観\ufffd" in repaired
     assert sum(run.unresolved for run in runs) == repaired.count("\ufffd")
     fixed = fix_text(note, select=["VK303"], unsafe=True).data.decode("utf-8")
-    assert fixed.startswith("똠방각하 널\n") and not any(langmodel.extension_hangul(c) for c in fixed[6:])
+    assert fixed.startswith(clean + original[:10])
+    assert not any(langmodel.extension_hangul(c) for c in fixed[len(clean) :])
