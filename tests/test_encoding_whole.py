@@ -167,12 +167,13 @@ def test_what_a_double_byte_repair_could_not_read_is_owned_up_to_in_it():
     ``겘``.  Both are syllables only EUC-KR's extension spells -- what UTF-8 read as EUC-KR
     is made of, never Korean -- and no candidate explains them: the run owns up to them as
     lost characters (U+FFFD) instead of keeping mojibake inside its repair.  Clean Korean
-    stays as it is: beside the run, even written against its first word (``널``), and on
-    the line before, an extension syllable (``똠``) among it."""
+    stays as it is: beside the run, after a space where reading could resume or written
+    against its first word (``널``), and on the line before, an extension syllable (``똠``)
+    among it."""
     original = "テーマは設定画面からいつでも変更できます。Obsidianの外観は、スニペットを使って自由に調整できます。"
     damaged = damage(original, "cp949", "ignore")
     assert damaged is not None and "걲" in damaged and "겘" in damaged
-    clean = "똠방각하 널\n널 설명: 널"
+    clean = "똠방각하 널\n설명 널: 널"
     note = clean + damaged
     runs = [run for run in analyse(note) if run.edits]
     assert runs and all(not run.undecided for run in runs)

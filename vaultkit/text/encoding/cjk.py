@@ -223,15 +223,21 @@ def _one_lead(piece: Piece) -> Piece:
 def _trimmed(piece: Piece, template: Template) -> Piece | None:
     """``piece`` without alphabet letters at its ends: reading resumes after a lost lead
     byte wherever the bytes happen to form UTF-8, and a lone ``ȷ`` or ``ж`` before the
-    Chinese is that accident, not text.  A piece whose letters are mostly of an alphabet
-    is that alphabet's text (Russian read as Shift-JIS): its first and last words stay."""
+    Chinese is that accident, not text.  Nor does a space begin a piece: reading resumes
+    at one too, and clean Korean after it (``널``, B3 CE, read as ``ɳ`` short of its C9
+    and a Greek letter short of its last byte) is no damage for the space to shield.  A
+    piece whose letters are mostly of an alphabet is that alphabet's text (Russian read as
+    Shift-JIS): its first and last words stay."""
     slots = list(piece.slots)
     alphabetic = foreign(slot.choices[0] for slot in slots if len(slot.choices) == 1)
 
     def stray(slot: Slot) -> bool:
         return not alphabetic and len(slot.choices) == 1 and langmodel.script(slot.choices[0]) in langmodel.ALPHABETS
 
-    while slots and (stray(slots[0]) or not template.boundary(slots[0].start)):
+    def blank(slot: Slot) -> bool:
+        return len(slot.choices) == 1 and slot.choices[0].isspace()
+
+    while slots and (stray(slots[0]) or blank(slots[0]) or not template.boundary(slots[0].start)):
         slots.pop(0)
     while slots and (stray(slots[-1]) or not template.boundary(slots[-1].end)):
         slots.pop()
