@@ -352,7 +352,7 @@ class VaultState:
 
         The garbage collector stays off while notes are read (see :meth:`read_all`); what they
         make is left unsettled here (settling costs a walk of everything frozen, per call):
-        the daemon freezes it all once the screen is done."""
+        the daemon freezes it after each call."""
         with self.lock:
             self.prime()
             with no_gc(settle=False):
