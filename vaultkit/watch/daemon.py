@@ -58,7 +58,7 @@ log = logging.getLogger("vaultkit.watch")
 
 CONFIG_FILES = frozenset({".vaultkit.toml", "pyproject.toml"})
 RECHECK = "\0recheck"  # a batch entry no file can be named (NUL): re-read the whole vault, on request
-SCREEN_CHUNK = 100  # notes screened at a time between batches (see Daemon._screen)
+SCREEN_CHUNK = 25  # notes screened at a time between batches (see Daemon._screen)
 FIXED_FROM = 8  # per note, the hashes of the last texts --fix changed (see _fix_changed)
 Reconfigure = Callable[[], "tuple[Config, list[ActiveRule]]"]
 Report = Callable[[str, "dict[str, Any]"], None]
@@ -246,7 +246,7 @@ class Daemon:
     def _screen(self) -> None:
         """Screen a few notes (:meth:`VaultState.screen`) while no batch is due: done at
         once after the first result, the whole screen (2.1 s on 10,000 notes) kept the first
-        edit waiting for it.  A chunk is about 20 ms, what a batch that falls due may wait."""
+        edit waiting for it.  A chunk is about 5 ms, what a batch that falls due may wait."""
         with self._busy:
             self.state.screen(SCREEN_CHUNK)
             # The notes it read live as long as the index: out of the collector's sight at once,
