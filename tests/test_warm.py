@@ -272,12 +272,17 @@ def test_a_batch_right_after_a_warm_load_reads_only_the_notes_it_checks(vault, m
     sample = set(locate.sampled([*NOTES, *OTHERS]))
     assert "A.md" in update.problems  # its link to B#Section lands now
     assert set(loaded) == {"A.md", "sub/D.md"} | sample  # the linkers, the context's sample
-    assert not set(OTHERS) - sample <= set(loaded)
+    assert not (set(OTHERS) - sample) & set(loaded)
     fresh = live.VaultState(root, config, active)
     fresh.load(jobs=1)
     assert state.all_problems() == fresh.all_problems()
     (root / "B.md").write_text(NOTES["B.md"], encoding="utf-8")  # back, and a second batch
     state.apply(["B.md"])
+    (root / "Gone.md").write_text("# Gone\n", encoding="utf-8")  # a new file: new name tables
+    state.apply(["Gone.md"])
+    resampled = set(locate.sampled([*NOTES, *OTHERS, "Gone.md"]))
+    assert set(loaded) == {"A.md", "C.md", "sub/D.md"} | sample | resampled  # + the links to nowhere
+    assert len(loaded) < len(NOTES) + len(OTHERS)
     fresh = live.VaultState(root, config, active)
     fresh.load(jobs=1)
     assert state.all_problems() == fresh.all_problems()
