@@ -132,8 +132,10 @@ class OnDemand(MutableMapping[str, Note]):
     asked for, then kept.
 
     The first result needs no note's text (it is the stored findings), nor does
-    :meth:`VaultState.prime` (it reads the index's facts); :meth:`VaultState.screen`, right
-    after the daemon's first result, reads them all (1.6 s of CPU on 10,000 notes)."""
+    :meth:`VaultState.prime` (it reads the index's facts), nor a batch beyond the notes it
+    checks (the index stays built from facts: :meth:`~vaultkit.vault.index.LazyNotes.after`);
+    :meth:`VaultState.screen` reads them all, a few at a time between the daemon's batches
+    (1.6 s of CPU on 10,000 notes)."""
 
     def __init__(self, source: Mapping[str, Note]) -> None:
         self._source = source
@@ -322,7 +324,7 @@ class VaultState:
         no file (re-checked when files come or go) and the vault's language context.  Not
         part of :meth:`load`: resolving every link costs more than loading the vault from the
         cache, and the first result does not need it.  :meth:`apply` primes before its first
-        batch; the daemon, right after its first result (with :meth:`screen`)."""
+        batch; the daemon, with its first chunk of :meth:`screen` after its first result."""
         with self.lock:
             if self._unprimed is None:
                 return
@@ -331,9 +333,10 @@ class VaultState:
             self._unprimed = None
 
     def read_all(self) -> None:
-        """Read every note now, as the first batch would (it builds an index of them all): the
-        language server does this before it serves, so that no keystroke waits for it (1.6 s
-        of CPU on 10,000 notes, and 2.5 s with the garbage collector walking them as they come)."""
+        """Read every note now: the language server does this before it serves, so that no
+        keystroke waits for the notes it checks to be read, nor for the screen of every note a
+        move of the vault's language context asks for (1.6 s of CPU on 10,000 notes, and 2.5 s
+        with the garbage collector walking them as they come)."""
         with self.lock, no_gc():
             self.notes.load_all()
 
