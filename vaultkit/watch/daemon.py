@@ -248,7 +248,10 @@ class Daemon:
         once after the first result, the whole screen (2.1 s on 10,000 notes) kept the first
         edit waiting for it.  A chunk is about 5 ms, what a batch that falls due may wait."""
         with self._busy:
-            self.state.screen(SCREEN_CHUNK)
+            try:
+                self.state.screen(SCREEN_CHUNK)
+            except Exception:  # (errors never end the daemon; the next chunk goes on past the note)
+                log.exception("screening the notes of %s for damaged text failed", self.root)
             # The notes it read live as long as the index: out of the collector's sight at once,
             # as the index is (see _work), or a batch between chunks would trigger a full
             # collection walking every note read so far (the bench's p95 rose 22 -> 43 ms).
