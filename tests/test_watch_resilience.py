@@ -104,3 +104,19 @@ def test_an_edit_right_after_the_first_result_does_not_wait_for_the_screen(tmp_p
         assert len(screened) < 150  # served between two chunks of the screen
         wait_for(lambda: daemon.state.screened, what="the screen to end")
         assert codes(daemon, "N7.md") == ["VK105"]
+
+
+def test_a_screen_that_raises_is_logged_and_the_daemon_keeps_serving(tmp_path, monkeypatch, caplog):
+    (tmp_path / "A.md").write_text("calm\n")
+    (tmp_path / "B.md").write_text("calm\n")
+
+    def broken(note):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(live, "_damaged", broken)
+    with running(tmp_path) as daemon:
+        wait_for(lambda: "damaged text failed" in caplog.text, what="the failure to be logged")
+        monkeypatch.undo()  # (the batch screens its own note)
+        (tmp_path / "B.md").write_text("[Fetching Title#ab12](https://e.x)\n")
+        wait_for(lambda: codes(daemon, "B.md") == ["VK105"], what="the next change to be checked")
+        assert caplog.text.count("damaged text failed") == 1  # tried once, not in a loop

@@ -124,6 +124,7 @@ class Daemon:
         self._overflow = OverflowWatch(lambda: self.debouncer.add(ROOT))
         self._stopping = False
         self._rules: dict[str, Rule] | None = None
+        self._screening = True  # idle time screens the notes (False: it failed on this state)
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -223,7 +224,7 @@ class Daemon:
         for warning in self.state.warnings:
             log.warning("%s", warning)
         while True:
-            if not self.state.screened and not self.debouncer.waiting():
+            if self._screening and not self.state.screened and not self.debouncer.waiting():
                 self._screen()
                 continue
             batch = self.debouncer.take()
@@ -250,8 +251,10 @@ class Daemon:
         with self._busy:
             try:
                 self.state.screen(SCREEN_CHUNK)
-            except Exception:  # (errors never end the daemon; the next chunk goes on past the note)
+            except Exception:  # errors never end the daemon: batches screen what they need
                 log.exception("screening the notes of %s for damaged text failed", self.root)
+                self._screening = False
+                return
             # The notes it read live as long as the index: out of the collector's sight at once,
             # as the index is (see _work), or a batch between chunks would trigger a full
             # collection walking every note read so far (the bench's p95 rose 22 -> 43 ms).
@@ -291,6 +294,7 @@ class Daemon:
                     update.problems[rel] = problems
             update.removed = sorted(set(old.problems) - set(fresh.problems))
             self.state = fresh
+        self._screening = True
         gc.freeze()
         self._emit("reload", {"generation": update.generation, "notes": len(fresh.notes)})
         self._announce(update)
