@@ -248,3 +248,67 @@ def test_reading_every_note_up_front_leaves_nothing_for_the_first_batch_to_read(
     (root / "C.md").write_text(NOTES["C.md"] + "\n[[Elsewhere]]\n", encoding="utf-8")
     update = state.apply(["C.md"])
     assert sorted(loaded) == sorted(NOTES) and "C.md" in update.problems  # (the edit was read as a change)
+
+
+OTHERS = {f"other/E{n}.md": f"# E{n}\n\nnothing to see [[E{(n + 1) % 8}]]\n" for n in range(8)}
+
+
+def test_a_batch_right_after_a_warm_load_reads_only_the_notes_it_checks(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daemon's first edit is served before the screen has read every note: the index of
+    the batch is built from facts as the loaded one was, the note's version before the edit is
+    known by its facts (its file already holds the new text), and only the notes the edit
+    affects are read -- with the diagnostics a fresh load gives."""
+    root = vault({**NOTES, **OTHERS})
+    config, active = resolve_run(root)
+    live.VaultState(root, config, active).load(jobs=1)  # fills the cache
+    loaded: list[str] = []
+    real = cache_engine.read_note
+    monkeypatch.setattr(cache_engine, "read_note", lambda *args: loaded.append(args[1]) or real(*args))
+    monkeypatch.setattr(locate, "SAMPLE_NOTES", 2)
+    state = live.VaultState(root, config, active)
+    state.load(jobs=1)
+    (root / "B.md").write_text(NOTES["B.md"] + "\n## Section\n", encoding="utf-8")
+    update = state.apply(["B.md"])
+    sample = set(locate.sampled([*NOTES, *OTHERS]))
+    assert "A.md" in update.problems  # its link to B#Section lands now
+    assert set(loaded) == {"A.md", "sub/D.md"} | sample  # the linkers, the context's sample
+    assert not (set(OTHERS) - sample) & set(loaded)
+    fresh = live.VaultState(root, config, active)
+    fresh.load(jobs=1)
+    assert state.all_problems() == fresh.all_problems()
+    (root / "B.md").write_text(NOTES["B.md"], encoding="utf-8")  # back, and a second batch
+    state.apply(["B.md"])
+    (root / "Gone.md").write_text("# Gone\n", encoding="utf-8")  # a new file: new name tables
+    state.apply(["Gone.md"])
+    resampled = set(locate.sampled([*NOTES, *OTHERS, "Gone.md"]))
+    assert set(loaded) == {"A.md", "C.md", "sub/D.md"} | sample | resampled  # + the links to nowhere
+    assert len(loaded) < len(NOTES) + len(OTHERS)
+    fresh = live.VaultState(root, config, active)
+    fresh.load(jobs=1)
+    assert state.all_problems() == fresh.all_problems()
+
+
+def test_the_screen_goes_a_few_notes_at_a_time_and_batches_between_chunks_stay_exact(
+    vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the daemon does between batches: ``screen(most)`` reads at most that many notes
+    and says when it is done; a batch in the middle screens the rest only when it moves the
+    vault's language context, and gives what a fresh load gives either way."""
+    root = vault({**NOTES, **OTHERS})
+    config, active = resolve_run(root)
+    screened: list[str] = []
+    real = live._damaged
+    monkeypatch.setattr(live, "_damaged", lambda note: screened.append(note.rel) or real(note))
+    state = live.VaultState(root, config, active)
+    state.load(jobs=1)
+    assert state.screen(3) is False and len(screened) == 3 and not state.screened
+    (root / "other/E1.md").write_text("# E1\n\nedited [[A]]\n", encoding="utf-8")
+    state.apply(["other/E1.md"])
+    assert len(screened) == 4  # the edited note, screened as every batch screens its notes
+    while not state.screen(3):
+        pass
+    assert sorted(screened) == sorted({*NOTES, *OTHERS}) and state.screened
+    fresh = live.VaultState(root, config, active)
+    fresh.load(jobs=1)
+    assert state.all_problems() == fresh.all_problems()
+    assert ("sub/D.md", "mojibake") in {(p.path, p.rule) for p in state.all_problems()}

@@ -82,6 +82,23 @@ def test_a_move_stays_together_even_when_one_end_is_touched_again():
     assert batch.moves == {"New.md": "Old.md"}
 
 
+def test_the_idle_work_yields_only_to_a_batch_that_is_due_or_to_a_close():
+    """The daemon screens notes while a path is still settling (the debounce window is idle
+    time), and stops at once when one is due or the daemon stops."""
+    clock = [0.0]
+    bouncer = Debouncer(0.3, clock=lambda: clock[0], grace=0.0)
+    assert not bouncer.waiting()
+    bouncer.add("A.md")
+    clock[0] = 0.29
+    assert not bouncer.waiting() and bouncer.pending() == 1
+    clock[0] = 0.3
+    assert bouncer.waiting()
+    bouncer.due(0.3)
+    assert not bouncer.waiting()
+    bouncer.close()
+    assert bouncer.waiting()
+
+
 def test_take_blocks_until_due_and_close_releases_the_worker():
     bouncer = Debouncer(0.05)
     bouncer.add("A.md")

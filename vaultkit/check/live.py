@@ -46,6 +46,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 
@@ -66,7 +67,7 @@ from vaultkit.vault.files import (
     on_disk,
     spelled_on_disk,
 )
-from vaultkit.vault.index import VaultIndex, internal_targets, note_aliases
+from vaultkit.vault.index import NoteFacts, VaultIndex
 
 
 def _damaged(note: Note) -> bool:
@@ -79,7 +80,7 @@ def _next_index(
     """The index after a batch: shared name tables when the set of files and the documents
     (canvases, bases) are unchanged."""
     if files != old.files or documents != old.documents:
-        return VaultIndex(notes.values(), files, old.settings, dates, documents.values(), old.spelled)
+        return old.rebuilt(notes, changed, files, dates, documents.values())
     return old.with_notes(notes, changed, dates)
 
 
@@ -104,20 +105,20 @@ def signature(path: str) -> Signature | None:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
-def _aliases(note: Note | None) -> frozenset[str]:
+def _aliases(facts: NoteFacts | None) -> frozenset[str]:
     """The link names a note's aliases would be written as (see ``VaultIndex.aliases``)."""
-    return frozenset(link_key(alias) for alias in note_aliases(note))
+    return frozenset(link_key(alias) for alias in facts.aliases) if facts is not None else frozenset()
 
 
-def _face(note: Note | None) -> tuple[object, ...] | None:
-    """What a link into ``note`` can see of it: whether it reads, its headings, its block ids."""
-    if note is None:
+def _face(facts: NoteFacts | None) -> tuple[object, ...] | None:
+    """What a link into a note can see of it: whether it reads, its headings, its block ids."""
+    if facts is None:
         return None
-    return note.read_error, tuple((h.level, h.text) for h in note.headings), tuple(b.id for b in note.blocks)
+    return facts.read_error, tuple((h.level, h.text) for h in facts.headings), tuple(b.id for b in facts.blocks)
 
 
-def _link_keys(note: Note) -> frozenset[str]:
-    return _keys_of(internal_targets(note))
+def _link_keys(facts: NoteFacts | None) -> frozenset[str]:
+    return _keys_of(facts.links) if facts is not None else frozenset()
 
 
 def _keys_of(targets: Iterable[str]) -> frozenset[str]:
@@ -131,8 +132,10 @@ class OnDemand(MutableMapping[str, Note]):
     asked for, then kept.
 
     The first result needs no note's text (it is the stored findings), nor does
-    :meth:`VaultState.prime` (it reads the index's facts); :meth:`VaultState.screen`, right
-    after the daemon's first result, reads them all (1.6 s of CPU on 10,000 notes)."""
+    :meth:`VaultState.prime` (it reads the index's facts), nor a batch beyond the notes it
+    checks (the index stays built from facts: :meth:`~vaultkit.vault.index.LazyNotes.after`);
+    :meth:`VaultState.screen` reads them all, a few at a time between the daemon's batches
+    (1.6 s of CPU on 10,000 notes)."""
 
     def __init__(self, source: Mapping[str, Note]) -> None:
         self._source = source
@@ -174,11 +177,11 @@ class OnDemand(MutableMapping[str, Note]):
         return len(self._paths)
 
 
-def _targets(note: Note | None, index: VaultIndex) -> set[str]:
-    """The files a note's links open."""
-    if note is None:
+def _targets(facts: NoteFacts | None, index: VaultIndex) -> set[str]:
+    """The files a note's links open (as ``index.outgoing`` resolves them)."""
+    if facts is None:
         return set()
-    return {target.path for target in index.outgoing(note) if target.path is not None}
+    return {found[0] for target in facts.links if (found := index.candidates(target, facts.rel))}
 
 
 def _stem(rel: str) -> str:
@@ -232,7 +235,8 @@ class VaultState:
         self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
         self._dates = DateTracker(root, (), None, {})
-        self._damaged: set[str] | None = None  # notes that may hold damaged text (None: not screened yet)
+        self._damaged: set[str] = set()  # the screened notes that may hold damaged text
+        self._unscreened: dict[str, None] = {}  # the notes not screened yet (a dict: the index's order)
         self._unprimed: list[str] | None = []  # the notes checked by load, until prime() (then None)
         self._context: Context | None = None  # the vault's language context (None: no damaged note)
         self._readable: frozenset[str] = frozenset()  # the notes the context was computed from
@@ -312,7 +316,7 @@ class VaultState:
             for rel in self.notes:  # from the index's facts: no note is loaded
                 for key in _keys_of(index.link_targets(rel) or ()):
                     self._linkers[key].add(rel)
-            self._unprimed, self._damaged = list(result.checked), None
+            self._unprimed, self._damaged, self._unscreened = list(result.checked), set(), dict.fromkeys(self.notes)
             self.generation += 1
 
     def prime(self) -> None:
@@ -320,7 +324,7 @@ class VaultState:
         no file (re-checked when files come or go) and the vault's language context.  Not
         part of :meth:`load`: resolving every link costs more than loading the vault from the
         cache, and the first result does not need it.  :meth:`apply` primes before its first
-        batch; the daemon, right after its first result (with :meth:`screen`)."""
+        batch; the daemon, with its first chunk of :meth:`screen` after its first result."""
         with self.lock:
             if self._unprimed is None:
                 return
@@ -329,24 +333,41 @@ class VaultState:
             self._unprimed = None
 
     def read_all(self) -> None:
-        """Read every note now, as the first batch would (it builds an index of them all): the
-        language server does this before it serves, so that no keystroke waits for it (1.6 s
-        of CPU on 10,000 notes, and 2.5 s with the garbage collector walking them as they come)."""
+        """Read every note now: the language server does this before it serves, so that no
+        keystroke waits for the notes it checks to be read, nor for the screen of every note a
+        move of the vault's language context asks for (1.6 s of CPU on 10,000 notes, and 2.5 s
+        with the garbage collector walking them as they come)."""
         with self.lock, no_gc():
             self.notes.load_all()
 
-    def screen(self) -> None:
+    @property
+    def screened(self) -> bool:
+        """Whether :meth:`screen` has nothing left to do."""
+        return self._unprimed is None and not self._unscreened
+
+    def screen(self, most: int | None = None) -> bool:
         """Prime, and find the notes that may hold damaged text: those a batch re-checks when
         it moves the vault's language context.  Screening every note's text takes seconds on
-        a large vault, so until this is done a batch screens only when the context moved
-        (see :meth:`_context_moved`)."""
+        a large vault (it reads every note not read yet: 2.1 s of CPU on 10,000 notes), so the
+        daemon screens ``most`` notes at a time, between batches; until every note is
+        screened a batch screens the rest only when the context moved (see
+        :meth:`_context_moved`).  True once every note is screened.
+
+        The garbage collector stays off while notes are read (see :meth:`read_all`); what they
+        make is left unsettled here (settling costs a walk of everything frozen, per call):
+        the daemon freezes it after each call."""
         with self.lock:
             self.prime()
-            if self._damaged is None:
-                with no_gc():  # it reads every note not read yet (see read_all)
-                    self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
-                if not self._damaged:
-                    self._context = None
+            with no_gc(settle=False):
+                for rel in list(islice(self._unscreened, most)):
+                    del self._unscreened[rel]
+                    if _damaged(self.notes[rel]):
+                        self._damaged.add(rel)
+            if self._unscreened:
+                return False
+            if not self._damaged:
+                self._context = None
+            return True
 
     def _has_unresolved(self, note: Note) -> bool:
         return any(target.path is None for target in self.index.outgoing(note))
@@ -436,7 +457,7 @@ class VaultState:
             if not rel.lower().endswith(NOTE_SUFFIX):
                 continue
             read = read_file(root, disk, self.config.max_file_size)
-            old = self.notes.get(rel)
+            old = self._stamp(rel)  # (digest, read error)
             expected = self._ledger.pop(rel, None)
             if read is None:  # vanished while we looked
                 seen.pop(rel, None)
@@ -445,11 +466,11 @@ class VaultState:
                     gone.add(rel)
                 continue
             if isinstance(read, Note):  # unreadable (or became readable while we looked)
-                if old is None or read.read_error is None or old.read_error != read.read_error:
+                if old is None or read.read_error is None or old[1] != read.read_error:
                     new_notes[rel] = read
                 continue
             digest = digest_of(read)
-            if old is not None and old.digest == digest:
+            if old is not None and old[0] == digest:
                 continue
             new_notes[rel] = parse_bytes(rel, read)
             if digest == expected:
@@ -507,30 +528,29 @@ class VaultState:
 
     def _commit(self, update: Update, new_notes: dict[str, Note], gone: set[str], added: set[str]) -> None:
         old_index = update.before = self.index
-        old = {rel: self.notes.get(rel) for rel in (*new_notes, *gone)}
+        # The notes before the batch, by their facts: a note not loaded yet may be read only
+        # from a disk that already holds its new text (OnDemand), and the facts are at hand.
+        old = {rel: old_index.outline(rel) for rel in (*new_notes, *gone)}
         for rel in gone:
             self.files.discard(rel)
             self._drop_file(rel)
             self.documents.pop(rel, None)
-            note = self.notes.pop(rel, None)
-            if note is not None:
-                for key in _link_keys(note):
-                    self._linkers[key].discard(rel)
+            if rel in self.notes:
+                del self.notes[rel]
         for rel in added:
             self.files.add(rel)
             self._add_file(rel)
-        for rel, note in new_notes.items():
-            before = old.get(rel)
-            if before is not None:
-                for key in _link_keys(before):
-                    self._linkers[key].discard(rel)
-            for key in _link_keys(note):
-                self._linkers[key].add(rel)
-            self.notes[rel] = note
+        self.notes.update(new_notes)
         dates_moved = self._dates.update(new_notes, [r for r in gone if old.get(r) is not None], old, self.notes)
         facts = self._dates.facts()
         self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, facts, self.documents)
-        recheck = self._affected(new_notes, gone, added, old, old_index, dates_moved)
+        new = {rel: self.index.outline(rel) for rel in new_notes}
+        for rel in (*new_notes, *gone):
+            for key in _link_keys(old[rel]):
+                self._linkers[key].discard(rel)
+            for key in _link_keys(new.get(rel)):
+                self._linkers[key].add(rel)
+        recheck = self._affected(new_notes, new, gone, added, old, old_index, dates_moved)
         recheck |= self._context_moved(new_notes, gone)
         self._recheck(update, recheck, gone)
         self._recheck_files(update)
@@ -540,18 +560,20 @@ class VaultState:
     def _affected(
         self,
         new_notes: Mapping[str, Note],
+        new: Mapping[str, NoteFacts | None],
         gone: set[str],
         added: set[str],
-        old: Mapping[str, Note | None],
+        old: Mapping[str, NoteFacts | None],
         old_index: VaultIndex,
         dates_moved: bool,
     ) -> set[str]:
-        """The notes whose problems a batch may have changed (see the module docstring)."""
+        """The notes whose problems a batch may have changed (see the module docstring);
+        ``old`` and ``new`` are the facts of the batch's notes before and after it."""
         names = {link_key(rel) for rel in (*gone, *added)}
-        names |= {link_key(rel) for rel, note in new_notes.items() if _face(old.get(rel)) != _face(note)}
+        names |= {link_key(rel) for rel in new_notes if _face(old.get(rel)) != _face(new.get(rel))}
         aliases_moved = False
         for rel in (*new_notes, *gone):
-            before, after = _aliases(old.get(rel)), _aliases(new_notes.get(rel))
+            before, after = _aliases(old.get(rel)), _aliases(new.get(rel))
             if before != after:
                 aliases_moved = True
                 names |= before | after
@@ -559,8 +581,7 @@ class VaultState:
         for key in names:
             recheck |= self._linkers.get(key, set())
         for rel in (*new_notes, *gone):  # a note's links came or went: the targets' backlinks changed
-            was, now = old.get(rel), new_notes.get(rel)
-            recheck |= _targets(was, old_index) ^ _targets(now, self.index)
+            recheck |= _targets(old.get(rel), old_index) ^ _targets(new.get(rel), self.index)
         appeared_or_left = gone | added
         for rel in appeared_or_left:
             recheck |= self._named.get(link_key(rel), set())
@@ -576,37 +597,39 @@ class VaultState:
         """The vault's language context, computed again only when what it reads may have
         moved: the readable notes (their names and the sample) or a sampled note's text.
         Otherwise the one it is (the watch bench measured 51 ms of a 60 ms edit recomputing it)."""
-        readable = frozenset(rel for rel in self.notes if not self._read_error(rel))
+        readable = frozenset(rel for rel in self.notes if not (stamp := self._stamp(rel)) or not stamp[1])
         if self._context is not None and readable == self._readable and self._sample.isdisjoint(edited):
             return self._context
         self._readable, self._sample = readable, frozenset(sampled(readable))
         return context_from(readable, lambda rel: self.notes[rel].text)
 
-    def _read_error(self, rel: str) -> str | None:
-        """The read error of the note ``rel``, without loading it: a note not loaded yet is
-        as the index's facts have it (the context reads the text of its sample only)."""
+    def _stamp(self, rel: str) -> tuple[str, str | None] | None:
+        """The digest and read error of the note ``rel``, without loading it: a note not
+        loaded yet is as the index's facts have it (the context reads the text of its sample
+        only; a batch compares what it reads with what the note was -- loading that now would
+        read the file's new text)."""
         note = self.notes.held(rel)
         if note is not None:
-            return note.read_error
-        stamp = self.index.stamp(rel)
-        return stamp[1] if stamp else None
+            return note.digest, note.read_error
+        return self.index.stamp(rel)
 
     def _context_moved(self, new_notes: Mapping[str, Note], gone: set[str]) -> set[str]:
         """The notes that may hold damaged text, when the vault's language context changed
         (about 10 ms for 10,000 notes, and only while some note may be damaged, or before the
         notes were screened: :meth:`screen`)."""
-        if self._damaged is not None:
-            self._damaged -= gone
-            for rel, note in new_notes.items():
-                (self._damaged.add if _damaged(note) else self._damaged.discard)(rel)
-            if not self._damaged:
-                self._context = None
-                return set()
+        self._damaged -= gone
+        for rel, note in new_notes.items():
+            self._unscreened.pop(rel, None)
+            (self._damaged.add if _damaged(note) else self._damaged.discard)(rel)
+        for rel in gone:
+            self._unscreened.pop(rel, None)
+        if not self._damaged and not self._unscreened:
+            self._context = None
+            return set()
         before, self._context = self._context, self._new_context(new_notes)
         if before is not None and (before.chars, before.words) == (self._context.chars, self._context.words):
             return set()
-        if self._damaged is None:  # not screened yet: the notes that may be damaged now
-            self._damaged = {rel for rel, note in self.notes.items() if _damaged(note)}
+        self.screen()  # the notes not screened yet may be damaged too: screen them now
         return {rel for rel in self._damaged if self.checked(rel)}
 
     def _recheck(self, update: Update, recheck: set[str], gone: set[str]) -> None:

@@ -19,22 +19,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from vaultkit.model import Note, nfc
-from vaultkit.text.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, shape_of, vault_formats
+from vaultkit.text.dates import GIT, DateEvidence, DateFacts, DateFormat, empty_keys, vault_formats
 from vaultkit.vault import evidence
+from vaultkit.vault.index import NoteFacts, facts_of
 
 GIT_TIMEOUT = 30  # seconds for `git ls-files` of a batch
 
 
-def _shapes(note: Note | None, wanted: frozenset[str]) -> tuple[tuple[str, DateFormat | None], ...]:
-    """What a note contributes to :func:`~vaultkit.text.dates.vault_formats`."""
-    fm = note.frontmatter if note is not None else None
-    if fm is None or not fm.data:
-        return ()
-    return tuple(
-        (key.key.casefold(), shape_of(note.text[key.value_start : key.value_end]))  # type: ignore[union-attr]
-        for key in fm.keys
-        if key.key.casefold() in wanted
-    )
+def _shapes(facts: NoteFacts | None, wanted: frozenset[str]) -> tuple[tuple[str, DateFormat], ...]:
+    """What a note contributes to :func:`~vaultkit.text.dates.vault_formats` (which counts
+    no value that is not a date), by its facts."""
+    return tuple(item for item in facts.date_shapes if item[0] in wanted) if facts is not None else ()
 
 
 def tracked(root: Path, rels: Sequence[str]) -> list[str]:
@@ -75,12 +70,12 @@ class DateTracker:
         self,
         changed: Mapping[str, Note],
         removed: Iterable[str],
-        old: Mapping[str, Note | None],
+        old: Mapping[str, NoteFacts | None],
         notes: Mapping[str, Note],
     ) -> bool:
-        """Take in one batch: ``changed`` notes (new versions), ``removed`` paths, ``old``
-        versions of both (None for a note new to the vault), ``notes`` the vault after the
-        batch.  Returns True when the vault's date formats changed."""
+        """Take in one batch: ``changed`` notes (new versions), ``removed`` paths, the facts of
+        both before it in ``old`` (None for a note new to the vault), ``notes`` the vault after
+        the batch.  Returns True when the vault's date formats changed."""
         if not self.keys:
             return False
         for rel in removed:
@@ -98,8 +93,8 @@ class DateTracker:
         if ask_git:
             for rel, item in evidence.git_first_added(self.root, tracked(self.root, ask_git)).items():
                 self.evidence[rel] = (item, *self.evidence[rel])
-        touched = [*changed, *removed]
-        if all(_shapes(old.get(rel), self._wanted) == _shapes(changed.get(rel), self._wanted) for rel in touched):
+        new = {rel: facts_of(note) for rel, note in changed.items()}
+        if all(_shapes(old.get(rel), self._wanted) == _shapes(new.get(rel), self._wanted) for rel in [*new, *removed]):
             return False
         formats = vault_formats(notes.values(), self.keys)
         moved, self.formats = formats != self.formats, formats

@@ -57,6 +57,11 @@ class Debouncer:
         with self._cond:
             return len(self._pending)
 
+    def waiting(self) -> bool:
+        """Whether a batch is due now, or the debouncer closed: the worker's idle work yields."""
+        with self._cond:
+            return self._closed or (bool(self._pending) and min(self._pending.values()) <= self._clock() - self.delay)
+
     def due(self, now: float) -> Batch | None:
         """Take out every path quiet since ``now - delay`` (with the paths that settle within
         ``grace`` after it, and move partners), or None when no path is due yet."""

@@ -142,6 +142,22 @@ class LazyNotes(Mapping[str, Note]):
         """The note ``rel`` when it is held (not merely loaded for a while), without loading it."""
         return self._held.get(rel)
 
+    def after(self, notes: Mapping[str, Note], changed: Iterable[str]) -> LazyNotes:
+        """These notes after a batch re-parsed, added or removed the ``changed`` ones (``notes``:
+        the live vault's notes after it): the changed notes' facts computed again, the others
+        shared, no note loaded.  Any other note is asked of ``notes``, so that what this mapping
+        gives is what the vault holds -- never a second copy of a note, nor one read from a
+        disk that moved on since."""
+        facts, held = dict(self._facts), dict(self._held)
+        for rel in changed:
+            note = notes.get(rel)
+            if note is None:
+                facts.pop(rel, None)
+                held.pop(rel, None)
+            else:
+                facts[rel], held[rel] = facts_of(note), note
+        return LazyNotes(facts, held, notes.__getitem__)
+
 
 class VaultIndex:
     """Read-only view of the whole vault, shared by all rules of a run.
@@ -160,7 +176,7 @@ class VaultIndex:
         facts: Iterable[NoteFacts] | None = None,
         load: Callable[[str], Note] | None = None,
     ):
-        self._facts: dict[str, NoteFacts] | None = None
+        self._facts: Mapping[str, NoteFacts] | None = None
         self.notes: Mapping[str, Note]
         if facts is None:
             self.notes = {note.rel: note for note in notes}
@@ -228,12 +244,17 @@ class VaultIndex:
         (the watch daemon's common case, an edit).  Tables derived from file names alone are
         shared, and so are the per-note caches (an entry is only used for the note it was
         computed from), instead of folding and sorting every name again -- which costs more
-        than the rest of an edit on 10,000 notes."""
+        than the rest of an edit on 10,000 notes.  An index built from facts gives one built
+        from facts (:meth:`LazyNotes.after`): copying every note into a dict would load them."""
         if set(notes) - self.files:
-            return VaultIndex(notes.values(), self.files, self.settings, dates, self.documents.values(), self.spelled)
+            return self.rebuilt(notes, changed, self.files, dates, self.documents.values())
         gone = set(changed)
         index = VaultIndex.__new__(VaultIndex)
-        index._facts, index.notes = None, dict(notes)
+        if isinstance(self.notes, LazyNotes):  # built from facts: so is the next (see LazyNotes.after)
+            lazy = self.notes.after(notes, gone)
+            index._facts, index.notes = lazy._facts, lazy
+        else:
+            index._facts, index.notes = None, dict(notes)
         index.files, index.settings, index.dates = self.files, self.settings, dates
         index.documents, index.spelled = self.documents, self.spelled
         index._canvases, index._yaml = self._canvases, self._yaml
@@ -244,10 +265,27 @@ class VaultIndex:
         if "names" in vars(self):  # cached_property derived from file names only
             vars(index)["names"] = self.names
         if "aliases" in vars(self) and all(
-            note_aliases(self.notes.get(rel)) == note_aliases(index.notes.get(rel)) for rel in gone
+            _declared(self.outline(rel)) == _declared(index.outline(rel)) for rel in gone
         ):  # no edited note's aliases changed: the table of every note's aliases still holds
             vars(index)["aliases"] = self.aliases
         return index
+
+    def rebuilt(
+        self,
+        notes: Mapping[str, Note],
+        changed: Iterable[str],
+        files: Iterable[str],
+        dates: DateFacts | None,
+        documents: Iterable[Note],
+    ) -> VaultIndex:
+        """The index after a batch that changed the set of files (or documents): its name
+        tables are made anew, from facts when this index is built from facts (the notes that
+        did not change are not loaded: see :meth:`LazyNotes.after`)."""
+        if not isinstance(self.notes, LazyNotes):
+            return VaultIndex(notes.values(), files, self.settings, dates, documents, self.spelled)
+        lazy = self.notes.after(notes, changed)
+        held = lazy._held.values()
+        return VaultIndex(held, files, self.settings, dates, documents, self.spelled, lazy._facts.values(), lazy._load)
 
     def note(self, rel: str) -> Note | None:
         return self.notes.get(rel)
@@ -507,6 +545,11 @@ class VaultIndex:
             if hit:
                 found.append(source)
         return tuple(found)
+
+
+def _declared(facts: NoteFacts | None) -> tuple[str, ...]:
+    """The folded aliases of a note by its facts (none when there is no such note)."""
+    return facts.aliases if facts is not None else ()
 
 
 def note_aliases(note: Note | None) -> tuple[str, ...]:

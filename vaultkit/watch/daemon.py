@@ -58,6 +58,7 @@ log = logging.getLogger("vaultkit.watch")
 
 CONFIG_FILES = frozenset({".vaultkit.toml", "pyproject.toml"})
 RECHECK = "\0recheck"  # a batch entry no file can be named (NUL): re-read the whole vault, on request
+SCREEN_CHUNK = 25  # notes screened at a time between batches (see Daemon._screen)
 FIXED_FROM = 8  # per note, the hashes of the last texts --fix changed (see _fix_changed)
 Reconfigure = Callable[[], "tuple[Config, list[ActiveRule]]"]
 Report = Callable[[str, "dict[str, Any]"], None]
@@ -123,6 +124,7 @@ class Daemon:
         self._overflow = OverflowWatch(lambda: self.debouncer.add(ROOT))
         self._stopping = False
         self._rules: dict[str, Rule] | None = None
+        self._screening = True  # idle time screens the notes (False: it failed on this state)
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -221,8 +223,10 @@ class Daemon:
         self._emit("ready", {**ready, "seconds": round(time.perf_counter() - started, 3)})
         for warning in self.state.warnings:
             log.warning("%s", warning)
-        self.state.screen()  # what the first batches would otherwise do (VaultState.screen)
         while True:
+            if self._screening and not self.state.screened and not self.debouncer.waiting():
+                self._screen()
+                continue
             batch = self.debouncer.take()
             if batch is None:
                 return
@@ -239,6 +243,22 @@ class Daemon:
                         self._reload()
                 except Exception:
                     log.exception("reloading %s failed; the diagnostics may be stale", self.root)
+
+    def _screen(self) -> None:
+        """Screen a few notes (:meth:`VaultState.screen`) while no batch is due: done at
+        once after the first result, the whole screen (2.1 s on 10,000 notes) kept the first
+        edit waiting for it.  A chunk is about 5 ms, what a batch that falls due may wait."""
+        with self._busy:
+            try:
+                self.state.screen(SCREEN_CHUNK)
+            except Exception:  # errors never end the daemon: batches screen what they need
+                log.exception("screening the notes of %s for damaged text failed", self.root)
+                self._screening = False
+                return
+            # The notes it read live as long as the index: out of the collector's sight at once,
+            # as the index is (see _work), or a batch between chunks would trigger a full
+            # collection walking every note read so far (the bench's p95 rose 22 -> 43 ms).
+            gc.freeze()
 
     def _process(self, batch: Batch) -> None:
         self.counters["batches"] += 1
@@ -274,6 +294,7 @@ class Daemon:
                     update.problems[rel] = problems
             update.removed = sorted(set(old.problems) - set(fresh.problems))
             self.state = fresh
+        self._screening = True
         gc.freeze()
         self._emit("reload", {"generation": update.generation, "notes": len(fresh.notes)})
         self._announce(update)
