@@ -872,12 +872,17 @@ def _check_cached(
     # when this run went by it (plan_for's, made where the plan is)
     made: list[tuple[VaultIndex, vcache.Facts, set[str], vcache.Readers | None]] = []
 
+    def every(parsed_now: Mapping[str, NoteFacts]) -> list[NoteFacts]:
+        """Every note's facts in the listing's order: the stored ones, else those parsed now
+        (in this process, or by the workers: the parent's plan and each worker's index)."""
+        return [stored.get(rel) or parsed_now[rel] for rel in rels]
+
     def plan_for(
         facts_of_fresh: Mapping[str, NoteFacts], held: Mapping[str, Note]
     ) -> tuple[tuple[Any, ...], list[str]]:
         """The index, the notes whose bytes changed, and the notes to check again."""
         with no_gc():  # building the index, loading every stored result: many objects, no cycles
-            facts = [stored.get(rel) or facts_of_fresh[rel] for rel in rels]
+            facts = every(facts_of_fresh)
             dates = _dates(root, facts, keys)
             index = run.facts_index(documents, facts, dates, held)
             before = {rel: entry.digest for rel, entry in store.entries.items()}
@@ -914,7 +919,7 @@ def _check_cached(
             return common, mine
 
         def build(held: Mapping[str, Note], received: Mapping[str, NoteFacts], dates: object) -> VaultIndex:
-            return run.facts_index(documents, [stored.get(rel) or received[rel] for rel in rels], dates, held)
+            return run.facts_index(documents, every(received), dates, held)
 
         def parse(rel: str) -> Note:
             return _parse_one(str(root), rel, max_bytes, spelled, data.get(rel))

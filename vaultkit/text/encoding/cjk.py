@@ -183,10 +183,6 @@ def alphabet_proposals(segment: str, codecs: Iterable[str]) -> list[Proposal]:
 LATIN1_RUN = re.compile(r"(?:[\xa1-\xfe][\x40-\x7e\xa1-\xfe]){2,}")
 
 
-# Japanese writes both in one word, and the long-vowel mark ``ー`` is KATAKANA-HIRAGANA.
-_KANA = {"HIRAGANA": "KANA", "KATAKANA": "KANA"}
-
-
 def _one_lead(piece: Piece) -> Piece:
     """``piece`` with its lost lead bytes read as one byte, where that byte, and only it,
     makes every one of them a letter of one script other than Chinese, Japanese and Korean.
@@ -209,7 +205,8 @@ def _one_lead(piece: Piece) -> Piece:
     for lead in set.intersection(*(set(found) for found in by_lead)):
         chars = [found[lead] for found in by_lead]
         names = [langmodel.script_of(c) for c in chars if not unicodedata.category(c).startswith("P")]
-        scripts = {_KANA.get(name.split("-")[0], name) for name in names}
+        # (both kana count as one script; the long-vowel mark ``ー`` is KATAKANA-HIRAGANA)
+        scripts = {"KANA" if name.split("-")[0] in langmodel.KANA else name for name in names}
         if len(names) >= signature.DOUBLE_RUN and len(scripts) == 1 and not scripts & {"CJK", "HANGUL", ""}:
             readings.append((lead, scripts.pop()))
     if len(readings) != 1 or readings[0][1] == "KANA":

@@ -1023,13 +1023,8 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
 
     shared = max(_shared_run(slots, k, char, step, char_at, cache) for step in (-1, 1))
     cost -= COLLOCATION * min(shared, MAX_WORD) if shared > 1 else 0.0
-    clause = ""  # the rest of the clause after the slot
-    for m in range(k + 1, len(slots)):
-        next_char = char_at(m)
-        if not next_char.isalpha() or next_char.isascii():  # a pause, a formula, an open slot
-            break
-        clause += next_char
     if tag in ("p", "c"):
+        clause = _clause_after(k, len(slots), char_at)
         before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
         if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
             cost -= COORDINATION
@@ -1045,11 +1040,24 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
         ):
             cost -= COMPARISON
     if tag == "f" and (left_tag.startswith(_NOUN) or left_tag == _LATIN):
-        verb = _leading_word(clause, lex)
+        verb = _leading_word(_clause_after(k, len(slots), char_at), lex)
         existent = char_at(k + 1 + len(verb))
         if verb in _EXISTENCE and (existent.isalnum() or existent == "$"):
             cost -= EXISTENTIAL
     return cost
+
+
+def _clause_after(k: int, size: int, char_at: Callable[[int], str]) -> str:
+    """The Chinese characters after slot ``k`` up to a pause, a formula or an open slot
+    without a guess: the rest of the clause (only the conjunctions and locatives ask it, not
+    the adverb 不, the commonest candidate)."""
+    clause = ""
+    for m in range(k + 1, size):
+        next_char = char_at(m)
+        if not next_char.isalpha() or next_char.isascii():
+            break
+        clause += next_char
+    return clause
 
 
 def _leading_word(text: str, lex: Lexicon) -> str:
@@ -1384,7 +1392,8 @@ def _words(folded: list[dict[str, list[str]]], lex: Lexicon, base: int, a: int, 
 
 _SELECTED = frozenset({"So", "Sm", "Po", "Pd"})  # what emoji variation selectors follow
 ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "GEORGIAN", "HEBREW", "ARABIC", "COPTIC"})
-CJK_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})  # Chinese, Japanese, Korean: they mix freely
+KANA = frozenset({"HIRAGANA", "KATAKANA"})  # Japanese writes both in one word
+CJK_SCRIPTS = KANA | {"CJK", "HANGUL"}  # Chinese, Japanese, Korean: they mix freely
 _SCRIPT_LANGS = {  # the languages wordfreq has a list for, per script, the commonest first
     "CJK": ("zh",),
     "HIRAGANA": ("ja",),
@@ -1440,7 +1449,7 @@ def languages(text: str) -> tuple[str, ...]:
     and some of its words come through whole."""
     counts: Counter[str] = Counter(script(c) for c in text if ord(c) > 0x7F)
     counts.pop("", None)
-    if counts["HIRAGANA"] or counts["KATAKANA"]:
+    if any(counts[name] for name in KANA):
         return ("ja",)
     words = [w.casefold() for w in "".join(c if c.isalpha() else " " for c in text).split() if not w.isascii()]
     for name, _ in counts.most_common():

@@ -728,7 +728,6 @@ def _holed(p: Proposal) -> str:
 
 
 THREE_BYTE_LEADS = 16  # E0-EF: the candidates of a three-byte character that lost its lead byte alone
-_KANA = frozenset({"HIRAGANA", "KATAKANA"})
 
 
 def _kana_lost(slots: tuple[tuple[str, ...], ...]) -> bool:
@@ -739,7 +738,8 @@ def _kana_lost(slots: tuple[tuple[str, ...], ...]) -> bool:
     judged as Chinese its kana become ideographs (``イ想郝ーター`` for ``インポーター``),
     judged as English they spell no word: so Japanese is tried too."""
     return any(
-        1 < len(choices) <= THREE_BYTE_LEADS and any(langmodel.script(c) in _KANA for c in choices) for choices in slots
+        1 < len(choices) <= THREE_BYTE_LEADS and any(langmodel.script(c) in langmodel.KANA for c in choices)
+        for choices in slots
     )
 
 

@@ -125,23 +125,26 @@ def lossy_proposals(
                 ],
             )
         template, fillers, parts = parsed[spelling]
-        if sum(1 for b in fillers if 0x80 <= b < 0xC0) < (1 if rare or marked else MIN_DROPS):
+        drops = sum(1 for b in fillers if 0x80 <= b < 0xC0)  # continuation bytes the page drops
+        if drops < (1 if rare or marked else MIN_DROPS):
             continue  # the page (and its twins) hardly drop bytes: text short of bytes is not its damage
-        found = [
-            Proposal(
-                part.char_start,
-                part.char_end,
-                f"UTF-8 read as {cp.label}",
-                lost=part.lost,
-                slots=part.slots,
-                template=template,
-                piece=part,
-                drop_rate=sum(1 for b in fillers if 0x80 <= b < 0xC0) / 64,
-                guess=not khmer_only(part),
-            )
-            for part in parts
-            if _came_through(part) or khmer_only(part)
-        ]
+        found = []
+        for part in parts:
+            khmer = khmer_only(part)  # no character whole, yet Khmer spelt well: kept, guessing nothing
+            if khmer or _came_through(part):
+                found.append(
+                    Proposal(
+                        part.char_start,
+                        part.char_end,
+                        f"UTF-8 read as {cp.label}",
+                        lost=part.lost,
+                        slots=part.slots,
+                        template=template,
+                        piece=part,
+                        drop_rate=drops / 64,
+                        guess=not khmer,
+                    )
+                )
         if found:
             out[cp.name] = found
     return out
