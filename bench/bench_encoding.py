@@ -12,7 +12,10 @@ ftfy, and the worst kind.  Inputs the damage leaves unchanged, or that a strict 
 rejects, are not counted.  ``clean after`` counts the damaged inputs vaultkit left with
 no mojibake signature at all (U+FFFD aside) or exactly as they were; an input with a run
 repaired and another left undecided (reported, not half repaired: tests/test_encoding_whole.py
-checks that per run) counts against it.
+checks that per run) counts against it.  ``chars keeping all / some bytes`` bounds what any
+repair can do: the share of characters whose every byte came through the damage (restorable
+for certain), and whose bytes at least one did (the rest left nothing, or a bare U+FFFD, to
+guess from); see :meth:`ReadAs.kept`.
 
 Clean text with a known original is damaged the ways real software damages it, then given
 to ``ftfy.fix_encoding`` (ftfy's encoding repair alone: ``fix_text`` would also uncurl quotes
@@ -27,12 +30,14 @@ ftfy's own test corpus.  Clean inputs measure false repairs: any change there is
 from __future__ import annotations
 
 import argparse
+import codecs
 import difflib
 import importlib.util
 import json
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import ftfy
@@ -51,16 +56,56 @@ OTHER = {
 }
 
 
-def read_as(codec: str, errors: str = "strict") -> Callable[[str], str]:
-    return lambda text: text.encode("utf-8").decode(codec, errors=errors)
+@dataclass(frozen=True)
+class ReadAs:
+    """UTF-8 read as ``codec`` with ``errors``, dropping soft hyphens too with ``shy``: a damage
+    that can also say how many of each character's bytes came through it (:meth:`kept`)."""
+
+    codec: str
+    errors: str
+    shy: bool = False
+
+    def __call__(self, text: str) -> str:
+        damaged = text.encode("utf-8").decode(self.codec, errors=self.errors)
+        return damaged.replace("\u00ad", "") if self.shy else damaged
+
+    def kept(self, text: str) -> tuple[float, float]:
+        """The shares of ``text``'s characters that keep all their bytes, and at least one, in
+        the damaged text: a byte is lost where the decoder rejects it (the error handler sees
+        exactly those) or, with ``shy``, where it reads as the soft hyphen that is then
+        dropped.  A repair can put back for certain only what kept all its bytes; what kept
+        some is guessed from the rest; what kept none left no trace (dropped) or a bare U+FFFD.
+        This is what bounds the Big5 rows: it loses whole characters."""
+        data = text.encode("utf-8")
+        lost = bytearray(len(data))
+
+        def record(exc: UnicodeError) -> tuple[str, int]:
+            assert isinstance(exc, UnicodeDecodeError)
+            lost[exc.start : exc.end] = b"\1" * (exc.end - exc.start)
+            return "", exc.end
+
+        codecs.register_error("bench-record", record)
+        data.decode(self.codec, errors="bench-record")
+        if self.shy:  # a single-byte page: one byte, one character
+            for i, byte in enumerate(data):
+                if not lost[i] and bytes([byte]).decode(self.codec, errors="ignore") == "\u00ad":
+                    lost[i] = 1
+        whole = some = 0
+        position = 0
+        for char in text:
+            width = len(char.encode("utf-8"))
+            gone = sum(lost[position : position + width])
+            whole += gone == 0
+            some += gone < width
+            position += width
+        return whole / len(text), some / len(text)
 
 
 def sloppy_1252(text: str) -> str:
     return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8"))
 
 
-def like_the_sample(text: str) -> str:
-    return text.encode("utf-8").decode("cp1254", errors="ignore").replace("\u00ad", "")
+like_the_sample = ReadAs("cp1254", "ignore", shy=True)
 
 
 def chinese(notes: int) -> list[str]:
@@ -104,17 +149,17 @@ def score(repair: Callable[[str], str], damaged: list[str], originals: list[str]
 def datasets(notes: int) -> list[tuple[str, list[str], list[str]]]:
     zh, bench = chinese(notes), sentences()
     other = list(OTHER.values())
-    cases = [
-        ("Windows-1252, U+FFFD for undefined bytes (zh notes)", zh, read_as("cp1252", "replace")),
+    cases: list[tuple[str, list[str], Callable[[str], str]]] = [
+        ("Windows-1252, U+FFFD for undefined bytes (zh notes)", zh, ReadAs("cp1252", "replace")),
         ("Windows-1252 + C1, lossless (zh sentences)", bench, sloppy_1252),
         ("native single-byte page, U+FFFD for undefined bytes (7 languages)", other, _native_page),
         ("Windows-1254 dropping bytes, like the sample (zh notes)", zh, like_the_sample),
-        ("Windows-1254 dropping bytes (zh sentences)", bench, read_as("cp1254", "ignore")),
-        ("Windows-1252 dropping bytes (7 languages)", other, read_as("cp1252", "ignore")),
-        ("GBK, U+FFFD for lost bytes (zh sentences)", bench, read_as("gbk", "replace")),
-        ("GBK, lost bytes dropped (zh sentences)", bench, read_as("gbk", "ignore")),
-        ("GB18030 (zh notes)", zh, read_as("gb18030", "replace")),
-        ("Shift-JIS, U+FFFD for lost bytes (ja)", [OTHER["ja"]], read_as("cp932", "replace")),
+        ("Windows-1254 dropping bytes (zh sentences)", bench, ReadAs("cp1254", "ignore")),
+        ("Windows-1252 dropping bytes (7 languages)", other, ReadAs("cp1252", "ignore")),
+        ("GBK, U+FFFD for lost bytes (zh sentences)", bench, ReadAs("gbk", "replace")),
+        ("GBK, lost bytes dropped (zh sentences)", bench, ReadAs("gbk", "ignore")),
+        ("GB18030 (zh notes)", zh, ReadAs("gb18030", "replace")),
+        ("Shift-JIS, U+FFFD for lost bytes (ja)", [OTHER["ja"]], ReadAs("cp932", "replace")),
         ("GBK bytes read as Latin-1 (zh sentences)", bench, lambda t: t.encode("gb18030").decode("latin-1")),
     ]
     out = [(name, [damage(t) for t in texts], texts) for name, texts, damage in cases]
@@ -156,25 +201,21 @@ def paragraphs(vault: Path, per_locale: int, size: int) -> list[tuple[str, str]]
     return found
 
 
-def damage_kinds() -> list[tuple[str, Callable[[str], str]]]:
+def damage_kinds() -> list[tuple[str, ReadAs]]:
     """Every kind of damage measured: (name, damage); a damage raises UnicodeDecodeError
     where a strict decoder would reject the bytes."""
     from vaultkit.text.encoding.codepages import PAGES, page
 
-    kinds: list[tuple[str, Callable[[str], str]]] = []
+    kinds: list[tuple[str, ReadAs]] = []
     for name in PAGES:
         label = page(name).label
         for errors in ERRORS:
-            kinds.append((f"{label} {errors}", read_as(name, errors)))
-        kinds.append((f"{label} ignore, U+00AD dropped", _without_shy(read_as(name, "ignore"))))
+            kinds.append((f"{label} {errors}", ReadAs(name, errors)))
+        kinds.append((f"{label} ignore, U+00AD dropped", ReadAs(name, "ignore", shy=True)))
     for codec, label in DOUBLE_BYTE:
         for errors in ERRORS:
-            kinds.append((f"{label} {errors}", read_as(codec, errors)))
+            kinds.append((f"{label} {errors}", ReadAs(codec, errors)))
     return kinds
-
-
-def _without_shy(damage: Callable[[str], str]) -> Callable[[str], str]:
-    return lambda text: damage(text).replace("\u00ad", "")
 
 
 def _accuracy(got: str, want: str) -> float:
@@ -188,8 +229,10 @@ def help_vault(vault: Path, per_locale: int, size: int) -> None:
 
     texts = paragraphs(vault, per_locale, size)
     print(f"{len(texts)} paragraphs from {len({loc for loc, _ in texts})} locales")
-    print("| damage | inputs | ftfy chars | vaultkit chars | vaultkit clean after | vaultkit CPU s |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| damage | inputs | chars keeping all / some bytes | ftfy chars | vaultkit chars | vaultkit clean after | vaultkit CPU s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     worst: list[tuple[float, str, float]] = []
     for name, damage in damage_kinds():
         pairs = []
@@ -211,8 +254,12 @@ def help_vault(vault: Path, per_locale: int, size: int) -> None:
             got == damaged or not suspicious(got.replace("\ufffd", " ")) or suspicious(text)
             for got, (text, damaged) in zip(repaired, pairs, strict=True)
         )
+        kept = [damage.kept(text) for text, _ in pairs]
+        whole, some = (sum(k[i] for k in kept) / len(kept) for i in (0, 1))
         worst.append((ours, name, theirs))
-        print(f"| {name} | {len(pairs)} | {theirs:.2%} | {ours:.2%} | {clean}/{len(pairs)} | {elapsed:.1f} |")
+        print(
+            f"| {name} | {len(pairs)} | {whole:.2%} / {some:.2%} | {theirs:.2%} | {ours:.2%} | {clean}/{len(pairs)} | {elapsed:.1f} |"
+        )
     ours, name, theirs = min(worst)
     print(f"\nworst kind for vaultkit: {name}: {ours:.2%} of characters restored (ftfy {theirs:.2%})")
     print(
