@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from lsprotocol import types
 from pygls.workspace import PositionCodec, TextDocument
 
+from vaultkit.check import engine, live
 from vaultkit.check.live import VaultState
 from vaultkit.check.run import resolve_run
 from vaultkit.lsp.positions import LineIndex
+from vaultkit.lsp.server import Worker
+from vaultkit.lsp.vaults import Settings, Vault
 from vaultkit.read.parse import parse_text
 from vaultkit.vault.index import VaultIndex
 
@@ -70,3 +76,85 @@ def test_open_notes_are_checked_from_their_unsaved_text_and_only_what_they_affec
     del state.overlay["A.md"]  # closed unsaved: the disk counts again
     update = state.apply(["A.md"])
     assert update.problems["B.md"] == []
+
+
+def test_the_worker_runs_jobs_first_and_background_steps_only_while_none_waits():
+    """The server's worker screens notes in the background (``Worker.idle``): a step runs only
+    when no job is waiting, a job that arrives meanwhile runs before the next step, and the
+    steps stop when they say they have no more work."""
+    worker = Worker()
+    order: list[str] = []
+    stop = threading.Event()
+    steps = 0
+
+    def step() -> bool:
+        nonlocal steps
+        if stop.is_set():
+            return False
+        steps += 1
+        order.append("step")
+        time.sleep(0.005)
+        return True
+
+    try:
+        worker.idle(step)
+        assert not order  # nothing runs before a job wakes the worker
+        worker.submit(lambda: order.append("first") or []).result(timeout=5)
+        deadline = time.monotonic() + 5
+        while steps < 3 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert order[0] == "first" and steps >= 3  # steps follow the job, one after another
+        worker.submit(lambda: order.append("second") or []).result(timeout=5)
+        assert order[order.index("second") + 1 :].count("step") < steps  # it cut in between two steps
+        stop.set()
+        time.sleep(0.05)
+        settled = steps
+        worker.submit(lambda: order.append("third") or []).result(timeout=5)
+        assert steps == settled and order[-1] == "third"  # no step has work: the worker waits for jobs
+    finally:
+        stop.set()
+        worker.stop()
+        worker._thread.join(5)
+    assert not worker._thread.is_alive()
+
+
+def test_the_server_publishes_before_screening_and_screens_a_chunk_at_a_time(tmp_path, monkeypatch, caplog):
+    """``Vault.load`` serves the first result without reading every note for damaged text;
+    ``Vault.screen_some`` (what the worker runs while idle) screens a chunk at a time, an edit
+    in between gives what a fresh load gives, and a screen that raises is logged once."""
+    (tmp_path / ".obsidian").mkdir()
+    for n in range(60):
+        (tmp_path / f"N{n}.md").write_text(f"# N{n}\n\n[[N{(n + 1) % 60}]]\n", encoding="utf-8")
+    (tmp_path / "Bad.md").write_text("Ð¡Ð²Ñ‘Ñ€Ñ‚Ð¾Ñ‡Ð½Ñ‹Ðµ Ð½ÐµÐ¹Ñ€Ð¾Ð½Ð½Ñ‹Ðµ ÑÐµÑ‚Ð¸\n", encoding="utf-8")
+    VaultState(tmp_path, *resolve_run(tmp_path)).load(jobs=1)  # fills the check cache
+    screened: list[str] = []
+    real = live._damaged
+    monkeypatch.setattr(live, "_damaged", lambda note: screened.append(note.rel) or real(note))
+    loaded: list[str] = []
+    read = engine.read_note
+    monkeypatch.setattr(engine, "read_note", lambda *args: loaded.append(args[1]) or read(*args))
+    vault = Vault(tmp_path, Settings(), PositionCodec(types.PositionEncodingKind.Utf16))
+    published = vault.load()
+    assert not screened and vault.state is not None and not vault.state.screened
+    assert loaded == ["Bad.md"]  # only what it publishes: not every note before it serves
+    assert {item.rel for item in published} == {"Bad.md"}
+    assert vault.screen_some() and len(screened) == live.SCREEN_CHUNK
+    vault.edit("N3.md", "# N3\n\n[[Nowhere]]\n")
+    while vault.screen_some():
+        pass
+    assert vault.state.screened and set(screened) >= {f"N{n}.md" for n in range(60)} | {"Bad.md"}
+    fresh = Vault(tmp_path, Settings(), vault.codec, overlay=dict(vault.overlay))  # the editor's text too
+    fresh.load()
+    assert fresh.state is not None and vault.state.all_problems() == fresh.state.all_problems()
+    assert "VK201" in {p.code for p in vault.state.problems["N3.md"]}
+
+    def broken(note):
+        raise RuntimeError("kaboom")
+
+    vault.edit("N3.md", None)  # closed: nothing for the reload to lay over the disk
+    monkeypatch.setattr(live, "_damaged", broken)
+    vault.load()
+    assert vault.screen_some() and not vault.screen_some()  # tried once, then left
+    assert caplog.text.count("damaged text failed") == 1
+    monkeypatch.setattr(live, "_damaged", real)
+    assert [p.code for p in vault.edit("N5.md", "# N5\n\n[[Nowhere]]\n")[0].diagnostics] == ["VK201"]

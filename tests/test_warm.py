@@ -20,6 +20,8 @@ from vaultkit.check import engine as cache_engine
 from vaultkit.check import live
 from vaultkit.check.run import resolve_run
 from vaultkit.cli import common
+from vaultkit.read.parse import parse_text
+from vaultkit.text.dates import vault_formats
 from vaultkit.text.encoding import locate
 
 RACY = vcache.RACY  # (the tests below run with no racy window; the probe cannot)
@@ -230,25 +232,40 @@ def test_the_daemons_first_load_and_prime_read_no_note_until_one_is_asked_for(
     assert state._unresolved == says == {"A.md", "C.md"}
 
 
-def test_reading_every_note_up_front_leaves_nothing_for_the_first_batch_to_read(
+DATED = {f"N{n}.md": f"---\ndate: 2024-01-{n + 1:02d}\n---\n# N{n}\n" for n in range(10)}
+
+
+def test_the_vault_date_formats_are_counted_from_facts_without_reading_a_note(
     vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The language server reads every note before it serves (``VaultState.read_all``): a
-    batch builds an index of every note, and would otherwise read them all on the first
-    keystroke."""
-    root = vault(NOTES)
+    """A vault whose notes have dates but none empty gathers no date evidence, so the live
+    state counts the vault's date formats itself: from the notes' facts, at load and when an
+    edit writes a date in a new shape, as :func:`vault_formats` counts them from the notes --
+    it used to read every note to do it (seconds on a large vault, before the first result)."""
+    root = vault(DATED)
     config, active = resolve_run(root)
     live.VaultState(root, config, active).load(jobs=1)  # fills the cache
     loaded: list[str] = []
     real = cache_engine.read_note
     monkeypatch.setattr(cache_engine, "read_note", lambda *args: loaded.append(args[1]) or real(*args))
+    monkeypatch.setattr(locate, "SAMPLE_NOTES", 2)  # the language context reads its sample
     state = live.VaultState(root, config, active)
     state.load(jobs=1)
-    state.read_all()
-    assert sorted(loaded) == sorted(NOTES)
-    (root / "C.md").write_text(NOTES["C.md"] + "\n[[Elsewhere]]\n", encoding="utf-8")
-    update = state.apply(["C.md"])
-    assert sorted(loaded) == sorted(NOTES) and "C.md" in update.problems  # (the edit was read as a change)
+
+    def counted() -> dict:
+        notes = [parse_text(rel, (root / rel).read_text(encoding="utf-8")) for rel in sorted(DATED)]
+        return vault_formats(notes, ["date"])
+
+    assert loaded == [] and state._dates.formats == counted() != {}
+    before = counted()
+    edited = [f"N{n}.md" for n in range(6)]
+    for rel in edited:  # most notes now write a time too
+        (root / rel).write_text(DATED[rel].replace("\n---\n#", "T10:30\n---\n#"), encoding="utf-8")
+    update = state.apply(edited)
+    unread = set(DATED) - set(edited) - set(locate.sampled(list(DATED)))
+    assert unread and not unread & set(loaded)  # the notes that did not change stay unread
+    assert state._dates.formats == counted() != before
+    assert update.rechecked >= len(edited)
 
 
 OTHERS = {f"other/E{n}.md": f"# E{n}\n\nnothing to see [[E{(n + 1) % 8}]]\n" for n in range(8)}

@@ -40,6 +40,7 @@ state changes, and readers (the HTTP threads) take it to read a consistent pictu
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -92,6 +93,7 @@ def read_file(root: str, rel: str, max_bytes: int) -> bytes | Note | None:
 
 
 Signature = tuple[int, int, int, int]
+SCREEN_CHUNK = 25  # notes screened at a time while no edit waits (see VaultState.screen_some)
 RECENT = 2.0  # seconds a new file is remembered as a possible move destination (see _pairs)
 
 
@@ -234,7 +236,7 @@ class VaultState:
         self._ledger: dict[str, str] = {}  # path -> digest of the bytes the daemon wrote there
         self._signatures: dict[str, Signature] = {}  # path -> signature when last seen, to pair moves
         self._recent: dict[Signature, tuple[str, float]] = {}  # files that appeared lately, by signature
-        self._dates = DateTracker(root, (), None, {})
+        self._dates = DateTracker(root, (), None, ())
         self._damaged: set[str] = set()  # the screened notes that may hold damaged text
         self._unscreened: dict[str, None] = {}  # the notes not screened yet (a dict: the index's order)
         self._unprimed: list[str] | None = []  # the notes checked by load, until prime() (then None)
@@ -305,7 +307,7 @@ class VaultState:
             self.warnings = result.warnings
             filters = index.settings.app.get("userIgnoreFilters") or []
             self._obsidian_ignored = ignore_matcher(filters if isinstance(filters, list) else [], ())
-            self._dates = DateTracker(self.root, date_keys(self.active), index.dates, self.notes)
+            self._dates = DateTracker(self.root, date_keys(self.active), index.dates, index.facts())
             self.problems = {rel: [] for rel in result.checked}
             for problem in result.problems:
                 self.problems.setdefault(problem.path, []).append(problem)
@@ -324,21 +326,14 @@ class VaultState:
         no file (re-checked when files come or go) and the vault's language context.  Not
         part of :meth:`load`: resolving every link costs more than loading the vault from the
         cache, and the first result does not need it.  :meth:`apply` primes before its first
-        batch; the daemon, with its first chunk of :meth:`screen` after its first result."""
+        batch; the daemon and the language server, with their first chunk of :meth:`screen`
+        after their first result."""
         with self.lock:
             if self._unprimed is None:
                 return
             self._unresolved = {rel for rel in self._unprimed if self._links_nowhere(rel)}
             self._context = self._new_context(())
             self._unprimed = None
-
-    def read_all(self) -> None:
-        """Read every note now: the language server does this before it serves, so that no
-        keystroke waits for the notes it checks to be read, nor for the screen of every note a
-        move of the vault's language context asks for (1.6 s of CPU on 10,000 notes, and 2.5 s
-        with the garbage collector walking them as they come)."""
-        with self.lock, no_gc():
-            self.notes.load_all()
 
     @property
     def screened(self) -> bool:
@@ -349,13 +344,13 @@ class VaultState:
         """Prime, and find the notes that may hold damaged text: those a batch re-checks when
         it moves the vault's language context.  Screening every note's text takes seconds on
         a large vault (it reads every note not read yet: 2.1 s of CPU on 10,000 notes), so the
-        daemon screens ``most`` notes at a time, between batches; until every note is
+        fronts screen ``most`` notes at a time, between batches; until every note is
         screened a batch screens the rest only when the context moved (see
         :meth:`_context_moved`).  True once every note is screened.
 
-        The garbage collector stays off while notes are read (see :meth:`read_all`); what they
-        make is left unsettled here (settling costs a walk of everything frozen, per call):
-        the daemon freezes it after each call."""
+        The garbage collector stays off while notes are read (reading them makes many objects
+        and no cycles); what they make is left unsettled here (settling costs a walk of
+        everything frozen, per call): :meth:`screen_some` freezes it after each chunk."""
         with self.lock:
             self.prime()
             with no_gc(settle=False):
@@ -368,6 +363,18 @@ class VaultState:
             if not self._damaged:
                 self._context = None
             return True
+
+    def screen_some(self) -> bool:
+        """Screen :data:`SCREEN_CHUNK` notes (:meth:`screen`), as a front does whenever no edit
+        is waiting: a chunk is about 5 ms, what an edit that falls due may wait, where the whole
+        screen (2.1 s on 10,000 notes) would keep the first edits after start waiting.  What the
+        chunk read lives as long as the index, so it is frozen out of the garbage collector at
+        once, as the index is: a batch between chunks would otherwise set off a full collection
+        walking every note read so far (the daemon's p95 rose from 22 to 43 ms).  True once
+        every note is screened."""
+        done = self.screen(SCREEN_CHUNK)
+        gc.freeze()
+        return done
 
     def _links_nowhere(self, rel: str) -> bool:
         """Whether the note ``rel`` has a link that names no file, by the index's facts (the
@@ -538,7 +545,7 @@ class VaultState:
             self.files.add(rel)
             self._add_file(rel)
         self.notes.update(new_notes)
-        dates_moved = self._dates.update(new_notes, [r for r in gone if old.get(r) is not None], old, self.notes)
+        dates_moved = self._dates.update(new_notes, [r for r in gone if old.get(r) is not None], old, old_index.facts())
         facts = self._dates.facts()
         self.index = _next_index(old_index, self.notes, self.files, set(new_notes) | gone, facts, self.documents)
         new = {rel: self.index.outline(rel) for rel in new_notes}

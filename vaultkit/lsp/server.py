@@ -54,10 +54,13 @@ Job = Callable[[], list[Publication]]
 
 class Worker:
     """One daemon thread that runs jobs in order (a daemon thread, so that ``exit`` never
-    waits for a long first check to finish)."""
+    waits for a long first check to finish), and background work while no job waits:
+    each ``idle`` step does a little (screening a few notes) and says whether it did any, so
+    a job that arrives waits for one step at most."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue[tuple[Job, Future] | None] = queue.SimpleQueue()
+        self._idle: list[Callable[[], bool]] = []
         self._thread = threading.Thread(target=self._run, name="vaultkit-lsp-worker", daemon=True)
         self._thread.start()
 
@@ -66,13 +69,32 @@ class Worker:
         self._jobs.put((job, future))
         return future
 
+    def idle(self, step: Callable[[], bool]) -> None:
+        """Run ``step`` whenever no job is waiting, for as long as the server runs: it is asked
+        again after every job, since a job can give it work again (a vault read anew has every
+        note to screen).  Add it before the job that gives it its first work: the worker
+        looks at its steps only once its queue is empty."""
+        self._idle.append(step)
+
     def _run(self) -> None:
-        while (item := self._jobs.get()) is not None:
+        while True:
+            try:
+                item = self._jobs.get_nowait()
+            except queue.Empty:
+                if self._step():
+                    continue
+                item = self._jobs.get()
+            if item is None:
+                return
             job, future = item
             try:
                 future.set_result(job())
             except BaseException as exc:  # handed to the loop, which logs it
                 future.set_exception(exc)
+
+    def _step(self) -> bool:
+        """One step of the first background work that has any; whether one did."""
+        return any(step() for step in list(self._idle))
 
     def stop(self) -> None:
         self._jobs.put(None)
@@ -112,6 +134,7 @@ class VaultkitServer(LanguageServer):
                 return self.vaults[root]
         root = find_root(path).path
         vault = self.vaults[root] = Vault(root, self.settings, self.workspace.position_codec)
+        self.worker.idle(vault.screen_some)
         self.run(vault.load, vault, recover=False)
         if not self.client_watches:
             self.watch(vault)

@@ -98,6 +98,7 @@ class Vault:
     versions: dict[str, int] = field(default_factory=dict)  # open notes: path -> document version
     published: set[str] = field(default_factory=set)  # notes whose last publication was not empty
     docs: dict[str, types.CodeDescription] = field(default_factory=dict)
+    screen_failed: bool = False  # a screen raised: not tried again for this state
 
     def load(self) -> list[Publication]:
         """Read the configuration and check the whole vault (again, after a settings change)."""
@@ -112,15 +113,29 @@ class Vault:
         state = VaultState(self.root, config, active)
         state.overlay = self.overlay
         state.load(jobs=1)  # no worker processes: forking a process that runs threads can deadlock the child
-        state.prime()
-        state.read_all()  # every note read now, not on the first keystroke
         if self.overlay:
             state.apply(sorted(self.overlay))
-        self.state, self.error, self.docs = state, None, docs_links(active)
+        self.state, self.error, self.docs, self.screen_failed = state, None, docs_links(active), False
         gc.freeze()  # the index is long-lived: keep full collections (pauses on every edit) from walking it
         log.info("%s: %d notes checked in %.1f s", self.root, len(state.problems), time.monotonic() - started)
         wanted = {rel for rel, problems in state.problems.items() if problems} | self.published
         return [self.publication(rel) for rel in sorted(wanted)]
+
+    def screen_some(self) -> bool:
+        """Screen a few more notes for damaged text, as the daemon does between batches
+        (:meth:`VaultState.screen_some`): the server's worker calls this whenever no job is
+        waiting, so that neither the first diagnostics nor the first keystroke wait for the
+        whole screen.  Whether it did any work: False once the vault is screened, when it has
+        no state, or after a screen that failed (logged once; edits screen their own notes)."""
+        state = self.state
+        if state is None or state.screened or self.screen_failed:
+            return False
+        try:
+            state.screen_some()
+        except Exception:
+            log.exception("screening the notes of %s for damaged text failed", self.root)
+            self.screen_failed = True
+        return True
 
     def edit(self, rel: str, text: str | None, version: int | None = None) -> list[Publication]:
         """The editor opened or changed ``rel`` (``text``), or closed it (None: the disk wins

@@ -58,7 +58,6 @@ log = logging.getLogger("vaultkit.watch")
 
 CONFIG_FILES = frozenset({".vaultkit.toml", "pyproject.toml"})
 RECHECK = "\0recheck"  # a batch entry no file can be named (NUL): re-read the whole vault, on request
-SCREEN_CHUNK = 25  # notes screened at a time between batches (see Daemon._screen)
 FIXED_FROM = 8  # per note, the hashes of the last texts --fix changed (see _fix_changed)
 Reconfigure = Callable[[], "tuple[Config, list[ActiveRule]]"]
 Report = Callable[[str, "dict[str, Any]"], None]
@@ -245,20 +244,14 @@ class Daemon:
                     log.exception("reloading %s failed; the diagnostics may be stale", self.root)
 
     def _screen(self) -> None:
-        """Screen a few notes (:meth:`VaultState.screen`) while no batch is due: done at
-        once after the first result, the whole screen (2.1 s on 10,000 notes) kept the first
-        edit waiting for it.  A chunk is about 5 ms, what a batch that falls due may wait."""
+        """Screen a few notes while no batch is due (:meth:`VaultState.screen_some`); a
+        screen that fails is logged once and left: batches screen the notes they check."""
         with self._busy:
             try:
-                self.state.screen(SCREEN_CHUNK)
-            except Exception:  # errors never end the daemon: batches screen what they need
+                self.state.screen_some()
+            except Exception:  # errors never end the daemon
                 log.exception("screening the notes of %s for damaged text failed", self.root)
                 self._screening = False
-                return
-            # The notes it read live as long as the index: out of the collector's sight at once,
-            # as the index is (see _work), or a batch between chunks would trigger a full
-            # collection walking every note read so far (the bench's p95 rose 22 -> 43 ms).
-            gc.freeze()
 
     def _process(self, batch: Batch) -> None:
         self.counters["batches"] += 1
