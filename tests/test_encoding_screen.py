@@ -267,3 +267,30 @@ def test_the_loose_double_pattern_finds_whatever_the_strict_one_finds(data):
     if signature._DOUBLE.search(data):
         assert signature._LOOSE_DOUBLE.search(data)
     assert signature._double_run(data) == bool(signature._DOUBLE.search(data))
+
+
+_LATIN_CLASS = re.compile(signature._classes()["latin"])
+# Letters, a ``?`` and other ASCII, characters of the class :func:`signature._latin_inside`
+# looks for between letters, and any other character: text with every shape the prefilters see.
+_MIXED = st.lists(
+    st.one_of(
+        st.sampled_from("aZq?. \n"),
+        st.sampled_from([c for c in map(chr, range(0x80, 0x10000)) if _LATIN_CLASS.fullmatch(c)]),
+        st.characters(min_codepoint=0x80),
+    ),
+    max_size=24,
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_MIXED)
+def test_the_shape_prefilters_never_hide_a_match(text):
+    """The double-byte screen looks at the text's shape (one byte per character) before the
+    characters: a stretch the character patterns match there and the shape rules out would be
+    screened out."""
+    shape = signature._shape(text)
+    assert len(shape) == len(text)
+    found = [m.span() for m in signature._latin_found(text, shape)]
+    assert found == [m.span() for m in signature._latin_inside().finditer(text)]
+    if re.search(f"[^\x00-\x7f]{{{signature.DOUBLE_RUN}}}", text):
+        assert signature._NON_ASCII_RUN in shape

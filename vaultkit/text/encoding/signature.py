@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+import string
 import sys
 import unicodedata
 from array import array
@@ -254,7 +255,33 @@ def _continuations() -> str:
     return _chars("".join(_table(name)[0x80:0xC0] for name in codepages.PAGES))
 
 
-_NON_ASCII_RUN = re.compile(f"[^\x00-\x7f]{{{DOUBLE_RUN}}}")  # what the double-byte runs are made of, at least
+_AS_A = bytes.maketrans(string.ascii_letters.encode(), b"a" * len(string.ascii_letters))
+_NON_ASCII_RUN = b"?" * DOUBLE_RUN  # what the double-byte runs are made of, at least, in a :func:`_shape`
+# Where a match of :func:`_latin_inside` can start, in a :func:`_shape`: a letter, then non-ASCII
+# characters up to a letter.  Two literal bytes first, which the engine scans for without
+# trying a match at every letter.
+_BETWEEN_LETTERS = re.compile(rb"a\?\?*(?=a)")
+
+
+def _shape(part: str) -> bytes:
+    """``part`` as one byte per character: ASCII letters as ``a``, other ASCII as itself and
+    anything else as ``?``, made at C speed (``str.encode`` with ``replace``, then
+    ``bytes.translate``).  The stretches the double-byte screen looks for have shapes
+    (:data:`_NON_ASCII_RUN`, :data:`_BETWEEN_LETTERS`) that byte searches find in it far
+    faster than a regular expression over the characters, which is tried at every letter of
+    a note (most of a clean Chinese note's screen time went there)."""
+    return part.encode("ascii", "replace").translate(_AS_A)
+
+
+def _latin_found(part: str, shape: bytes) -> list[re.Match[str]]:
+    """The matches of :func:`_latin_inside` in ``part``, tried only where its :func:`_shape`
+    ``shape`` has a letter, non-ASCII characters and a letter.  Each match is a letter and the
+    whole non-ASCII run after it, so it starts where such a shape does (a ``?`` of the text's
+    own shapes like a non-ASCII character: the match refuses it)."""
+    inside = (_latin_inside().match(part, at.start()) for at in _BETWEEN_LETTERS.finditer(shape))
+    return [found for found in inside if found]
+
+
 # The bytes of a multi-byte UTF-8 sequence of three or four bytes: lead (E0-F4) or continuation (80-BF).
 _WIDE_BYTES = bytes(range(0x80, 0xC0)) + bytes(range(0xE0, 0xF5))
 
@@ -349,8 +376,8 @@ def _latin_inside() -> re.Pattern[str]:
     (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be.
     A byte of them may pair with the ASCII letter after it (``secﾈ嬖unea`` is ``secțiunea``
     read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`).  A match starts
-    at the letter before them: the engine scans for a first character class at C speed, so
-    a class first is 1.5 times faster than a look-behind first, tried at every position."""
+    at the letter before them (:func:`_latin` encodes it too), and is asked for only where
+    the text's shape has one (:func:`_latin_found`)."""
     return re.compile(f"[A-Za-z]{_classes()['latin']}+(?=[A-Za-z])")
 
 
@@ -372,8 +399,10 @@ def _extension_hangul() -> re.Pattern[str]:
     ``媛쒕컻옄씪``).  With lead bytes dropped, no run of whole wide sequences is left for the
     other signatures to see.  Korean is written with the other syllables: the help vault's
     Korean notes use none of these, so four in a row is no clean text."""
-    syllables = map(chr, range(0xAC00, 0xD7A4))
-    return re.compile(_chars("".join(filter(langmodel.extension_hangul, syllables))) + f"{{{DOUBLE_RUN}}}")
+    syllables = _chars("".join(filter(langmodel.extension_hangul, map(chr, range(0xAC00, 0xD7A4)))))
+    # One syllable, then the rest: a class first is scanned for at C speed, a repeat first is
+    # tried at every position (three times slower on notes without Hangul).
+    return re.compile(f"{syllables}{syllables}{{{DOUBLE_RUN - 1}}}")
 
 
 @cache
@@ -603,8 +632,11 @@ def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     only its extension spells (:func:`_extension_hangul`).  Only the stretches that can be
     these are re-encoded, each with the character on either side (the bytes may begin or
     end inside one), joined by NULs (one low byte in every codec, which no sequence crosses)."""
-    latin = [] if part.isascii() else list(_latin_inside().finditer(part))
-    if not _NON_ASCII_RUN.search(part):
+    if part.isascii():
+        return
+    shape = _shape(part)
+    latin = _latin_found(part, shape)
+    if _NON_ASCII_RUN not in shape:
         if len(latin) >= LATIN_TWICE:
             yield from (codec for codec in codecs if _latin(part, codec, latin))
         return
