@@ -91,10 +91,9 @@ def _extension_run(text: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("text", TEXTS)
-def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
-    expected_words = tuple((name, spans) for name in codepages.PAGES if (spans := _single_by_bytes(name, text)))
-    expected_codecs = frozenset(
+def _codecs_by_bytes(text: str) -> frozenset[str]:
+    """The double-byte codecs whose signature ``text`` has, found on each codec's bytes."""
+    return frozenset(
         codec
         for codec in signature.DOUBLE_BYTE
         if "\ufffd" in text
@@ -103,6 +102,12 @@ def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
         or len(signature.LATIN_INSIDE.findall(text.encode(codec, "replace"))) >= signature.LATIN_TWICE
         or (codec == "cp949" and _extension_run(text))
     )
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
+    expected_words = tuple((name, spans) for name in codepages.PAGES if (spans := _single_by_bytes(name, text)))
+    expected_codecs = _codecs_by_bytes(text)
     found = signature.signature(text)
     assert found.words == expected_words
     assert found.codecs == expected_codecs
@@ -290,7 +295,24 @@ def test_the_shape_prefilters_never_hide_a_match(text):
     screened out."""
     shape = signature._shape(text)
     assert len(shape) == len(text)
-    found = [m.span() for m in signature._latin_found(text, shape)]
-    assert found == [m.span() for m in signature._latin_inside().finditer(text)]
-    if re.search(f"[^\x00-\x7f]{{{signature.DOUBLE_RUN}}}", text):
-        assert signature._NON_ASCII_RUN in shape
+    found = [text[m.start() : m.end() + 1] for m in signature._latin_inside().finditer(text)]
+    assert signature._latin_stretches(text, shape) == ("\0".join(found) if len(found) >= signature.LATIN_TWICE else "")
+    runs = [run.span() for run in signature._NON_ASCII_RUNS.finditer(shape)]
+    for run in re.finditer(f"[^\x00-\x7f]{{{signature.DOUBLE_RUN},}}", text):
+        assert any(start <= run.start() and run.end() <= end for start, end in runs)
+
+
+# Bits of clean and damaged text (every sample read with every page and codec) among ASCII
+# words: notes mostly ASCII and notes mostly in another script, with and without a signature.
+_BITS = sorted({text[at : at + size] for text in TEXTS[:-1] for at in range(0, len(text), 5) for size in (2, 7, 16)})
+_NOTES = st.lists(
+    st.one_of(st.sampled_from(["a", "Zq ", "see the docs ", "?", "\n", "x-y"]), st.sampled_from(_BITS)), max_size=12
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_NOTES)
+def test_the_double_byte_screen_finds_what_the_bytes_have_whatever_the_mix(text):
+    """The screen looks for double-byte signatures in the stretches its prefilters leave (the
+    note's runs of non-ASCII characters, or the whole note): the same codecs as on the bytes."""
+    assert signature.signature(text).codecs == _codecs_by_bytes(text)

@@ -256,7 +256,9 @@ def _continuations() -> str:
 
 
 _AS_A = bytes.maketrans(string.ascii_letters.encode(), b"a" * len(string.ascii_letters))
-_NON_ASCII_RUN = b"?" * DOUBLE_RUN  # what the double-byte runs are made of, at least, in a :func:`_shape`
+# What the double-byte runs are made of, in a :func:`_shape`: DOUBLE_RUN non-ASCII characters
+# in a row, at least.  Literal bytes first, which the engine scans for at C speed.
+_NON_ASCII_RUNS = re.compile(rb"\?" * (DOUBLE_RUN - 1) + rb"\?+")
 # Where a match of :func:`_latin_inside` can start, in a :func:`_shape`: a letter, then non-ASCII
 # characters up to a letter.  Two literal bytes first, which the engine scans for without
 # trying a match at every letter.
@@ -273,13 +275,16 @@ def _shape(part: str) -> bytes:
     return part.encode("ascii", "replace").translate(_AS_A)
 
 
-def _latin_found(part: str, shape: bytes) -> list[re.Match[str]]:
-    """The matches of :func:`_latin_inside` in ``part``, tried only where its :func:`_shape`
-    ``shape`` has a letter, non-ASCII characters and a letter.  Each match is a letter and the
-    whole non-ASCII run after it, so it starts where such a shape does (a ``?`` of the text's
-    own shapes like a non-ASCII character: the match refuses it)."""
+def _latin_stretches(part: str, shape: bytes) -> str:
+    """The matches of :func:`_latin_inside` in ``part``, each with the letter after it (a byte
+    of theirs may pair with it), joined by NULs -- if there are :data:`LATIN_TWICE` of them,
+    else nothing: what :func:`_latin` encodes, once per codec.  They are tried only where
+    ``part``'s :func:`_shape` ``shape`` has a letter, non-ASCII characters and a letter: each
+    match is a letter and the whole non-ASCII run after it, so it starts where such a shape
+    does (a ``?`` of the text's own shapes like a non-ASCII character: the match refuses it)."""
     inside = (_latin_inside().match(part, at.start()) for at in _BETWEEN_LETTERS.finditer(shape))
-    return [found for found in inside if found]
+    found = [part[m.start() : m.end() + 1] for m in inside if m]
+    return "\0".join(found) if len(found) >= LATIN_TWICE else ""
 
 
 # The bytes of a multi-byte UTF-8 sequence of three or four bytes: lead (E0-F4) or continuation (80-BF).
@@ -377,16 +382,14 @@ def _latin_inside() -> re.Pattern[str]:
     A byte of them may pair with the ASCII letter after it (``secﾈ嬖unea`` is ``secțiunea``
     read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`).  A match starts
     at the letter before them (:func:`_latin` encodes it too), and is asked for only where
-    the text's shape has one (:func:`_latin_found`)."""
+    the text's shape has one (:func:`_latin_stretches`)."""
     return re.compile(f"[A-Za-z]{_classes()['latin']}+(?=[A-Za-z])")
 
 
-def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
-    """Whether :data:`LATIN_TWICE` of the stretches ``found`` in ``part`` (each with the letter
-    before it, :func:`_latin_inside`) encode back with ``codec`` to accented Latin letters
-    inside a word."""
-    inside = b"\0".join(part[m.start() : m.end() + 1].encode(codec, "replace") for m in found)
-    return len(LATIN_INSIDE.findall(inside)) >= LATIN_TWICE
+def _latin(stretches: str, codec: str) -> bool:
+    """Whether :data:`LATIN_TWICE` of the ``stretches`` (:func:`_latin_stretches`) encode back
+    with ``codec`` to accented Latin letters inside a word."""
+    return len(LATIN_INSIDE.findall(stretches.encode(codec, "replace"))) >= LATIN_TWICE
 
 
 @cache
@@ -635,22 +638,31 @@ def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     if part.isascii():
         return
     shape = _shape(part)
-    latin = _latin_found(part, shape)
-    if _NON_ASCII_RUN not in shape:
-        if len(latin) >= LATIN_TWICE:
-            yield from (codec for codec in codecs if _latin(part, codec, latin))
+    latin = _latin_stretches(part, shape)
+    # Where ASCII is most of the note (markup, code, English words in a Chinese note), the runs
+    # are scanned for in its runs of non-ASCII characters only (and of its own ``?``s, which
+    # shape alike), joined by NULs: none crosses an ASCII character, and one beside a run is a
+    # byte under 80 in every codec, as a NUL is -- never in a sequence.  A note mostly in
+    # another script is scanned whole: its words are so many runs that joining them costs more.
+    if 4 * shape.count(b"?") < len(shape):
+        wide = "\0".join(part[run.start() : run.end()] for run in _NON_ASCII_RUNS.finditer(shape))
+    else:
+        wide = part if _NON_ASCII_RUNS.search(shape) else ""
+    if not wide:
+        if latin:
+            yield from (codec for codec in codecs if _latin(latin, codec))
         return
-    runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
-    letters = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(part))
-    hangul = _extension_hangul().search(part) is not None
-    if runs or letters or hangul or len(latin) >= LATIN_TWICE:
+    runs = "\0".join(wide[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(wide))
+    letters = "\0".join(wide[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(wide))
+    hangul = _extension_hangul().search(wide) is not None
+    if runs or letters or hangul or latin:
         yield from (
             codec
             for codec in codecs
             if (hangul and codec == "cp949")
             or (runs and _double_run(runs.encode(codec, "replace")))
             or (letters and ALPHABET_RUN.search(letters.encode(codec, "replace")))
-            or (len(latin) >= LATIN_TWICE and _latin(part, codec, latin))
+            or (latin and _latin(latin, codec))
         )
 
 
