@@ -368,9 +368,13 @@ def _chain(lead: str, between: int) -> re.Pattern[str]:
     A UTF-8 sequence has its own lead byte and at most ``between`` continuation bytes after
     it; as these codecs spell a character with one or two bytes, no character holds two
     leads, so :data:`DOUBLE_RUN` sequences in a row are that many characters with a lead
-    (one may begin before the run), none more than ``between`` apart.  Clean Russian or
-    Greek text has no such character (its letters are continuation bytes only in these
-    codecs), so it is never re-encoded."""
+    (one may begin before the run), none more than ``between`` apart.  The classes are the
+    union of the codecs', so letters that end in a lead byte in one codec are such
+    characters: Cyrillic о-я (``A7 E0``-``A7 F1`` in GBK, ``AC E0``-``AC F1`` in EUC-KR) and
+    Greek α-υ (``A5 E1``-``A5 F4`` in EUC-KR).  Many clean Russian, Ukrainian or Greek words
+    are runs, then, and re-encoded, though they hold no sequence (a lowercase letter after
+    such a lead does not start with two continuation bytes in that codec): their notes
+    screen several times slower than Chinese ones."""
     other = "[^\x00-\x7f]"  # any non-ASCII character: no class to build
     return re.compile(f"{lead}(?:{other}{{0,{between}}}{lead}){{{DOUBLE_RUN - 1},}}{other}{{0,{between}}}")
 
