@@ -91,10 +91,9 @@ def _extension_run(text: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("text", TEXTS)
-def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
-    expected_words = tuple((name, spans) for name in codepages.PAGES if (spans := _single_by_bytes(name, text)))
-    expected_codecs = frozenset(
+def _codecs_by_bytes(text: str) -> frozenset[str]:
+    """The double-byte codecs whose signature ``text`` has, found on each codec's bytes."""
+    return frozenset(
         codec
         for codec in signature.DOUBLE_BYTE
         if "\ufffd" in text
@@ -103,6 +102,12 @@ def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
         or len(signature.LATIN_INSIDE.findall(text.encode(codec, "replace"))) >= signature.LATIN_TWICE
         or (codec == "cp949" and _extension_run(text))
     )
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_screen_on_characters_equals_the_signature_on_bytes(text):
+    expected_words = tuple((name, spans) for name in codepages.PAGES if (spans := _single_by_bytes(name, text)))
+    expected_codecs = _codecs_by_bytes(text)
     found = signature.signature(text)
     assert found.words == expected_words
     assert found.codecs == expected_codecs
@@ -267,3 +272,67 @@ def test_the_loose_double_pattern_finds_whatever_the_strict_one_finds(data):
     if signature._DOUBLE.search(data):
         assert signature._LOOSE_DOUBLE.search(data)
     assert signature._double_run(data) == bool(signature._DOUBLE.search(data))
+
+
+_LATIN_CLASS = re.compile(signature._classes()["latin"])
+# Letters, a ``?`` and other ASCII, characters of the class :func:`signature._latin_inside`
+# looks for between letters, and any other character: text with every shape the prefilters see.
+_MIXED = st.lists(
+    st.one_of(
+        st.sampled_from("aZq?. \n"),
+        st.sampled_from([c for c in map(chr, range(0x80, 0x10000)) if _LATIN_CLASS.fullmatch(c)]),
+        st.characters(min_codepoint=0x80),
+    ),
+    max_size=24,
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_MIXED)
+def test_the_shape_prefilters_never_hide_a_match(text):
+    """The double-byte screen looks at the text's shape (one byte per character) before the
+    characters: a stretch the character patterns match there and the shape rules out would be
+    screened out."""
+    shape = signature._shape(text)
+    assert len(shape) == len(text)
+    found = [text[m.start() : m.end() + 1] for m in signature._latin_inside().finditer(text)]
+    assert signature._latin_stretches(text, shape) == ("\0".join(found) if len(found) >= signature.LATIN_TWICE else "")
+    runs = [run.span() for run in signature._NON_ASCII_RUNS.finditer(shape)]
+    for run in re.finditer(f"[^\x00-\x7f]{{{signature.DOUBLE_RUN},}}", text):
+        assert any(start <= run.start() and run.end() <= end for start, end in runs)
+
+
+# Bits of clean and damaged text (every sample read with every page and codec) among ASCII
+# words: notes mostly ASCII and notes mostly in another script, with and without a signature.
+_BITS = sorted({text[at : at + size] for text in TEXTS[:-1] for at in range(0, len(text), 5) for size in (2, 7, 16)})
+_NOTES = st.lists(
+    st.one_of(st.sampled_from(["a", "Zq ", "see the docs ", "?", "\n", "x-y"]), st.sampled_from(_BITS)), max_size=12
+).map("".join)
+
+
+def _codecs_by_characters(text: str) -> frozenset[str]:
+    """The double-byte codecs the screen's character patterns find in the whole of ``text``,
+    without the prefilters: every stretch they match, with a character on either side."""
+
+    def stretches(pattern: re.Pattern[str]) -> str:
+        return "\0".join(text[max(0, m.start() - 1) : m.end() + 1] for m in pattern.finditer(text))
+
+    runs, letters = stretches(signature._wide_runs()), stretches(signature._alphabet_runs())
+    latin = [text[m.start() : m.end() + 1] for m in signature._latin_inside().finditer(text)]
+    return frozenset(
+        codec
+        for codec in signature.DOUBLE_BYTE
+        if (codec == "cp949" and signature._extension_hangul().search(text))
+        or signature._double_run(runs.encode(codec, "replace"))
+        or signature.ALPHABET_RUN.search(letters.encode(codec, "replace"))
+        or (len(latin) >= signature.LATIN_TWICE and signature._latin("\0".join(latin), codec))
+    )
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_NOTES)
+def test_the_prefilters_change_no_answer_whatever_the_mix(text):
+    """The screen runs its character patterns on the stretches its prefilters leave (the
+    note's runs of non-ASCII characters, or the whole note; letters then non-ASCII characters
+    then letters): the same codecs as the patterns find in the whole text."""
+    assert frozenset(signature._wide(text)) == _codecs_by_characters(text)

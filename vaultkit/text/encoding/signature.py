@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+import string
 import sys
 import unicodedata
 from array import array
@@ -254,7 +255,38 @@ def _continuations() -> str:
     return _chars("".join(_table(name)[0x80:0xC0] for name in codepages.PAGES))
 
 
-_NON_ASCII_RUN = re.compile(f"[^\x00-\x7f]{{{DOUBLE_RUN}}}")  # what the double-byte runs are made of, at least
+_AS_A = bytes.maketrans(string.ascii_letters.encode(), b"a" * len(string.ascii_letters))
+# What the double-byte runs are made of, in a :func:`_shape`: DOUBLE_RUN non-ASCII characters
+# in a row, at least.  Literal bytes first, which the engine scans for at C speed.
+_NON_ASCII_RUNS = re.compile(rb"\?" * (DOUBLE_RUN - 1) + rb"\?+")
+# Where a match of :func:`_latin_inside` can start, in a :func:`_shape`: a letter, then non-ASCII
+# characters up to a letter.  Two literal bytes first, which the engine scans for without
+# trying a match at every letter.
+_BETWEEN_LETTERS = re.compile(rb"a\?\?*(?=a)")
+
+
+def _shape(part: str) -> bytes:
+    """``part`` as one byte per character: ASCII letters as ``a``, other ASCII as itself and
+    anything else as ``?``, made at C speed (``str.encode`` with ``replace``, then
+    ``bytes.translate``).  The stretches the double-byte screen looks for have shapes
+    (:data:`_NON_ASCII_RUN`, :data:`_BETWEEN_LETTERS`) that byte searches find in it far
+    faster than a regular expression over the characters, which is tried at every letter of
+    a note (most of a clean Chinese note's screen time went there)."""
+    return part.encode("ascii", "replace").translate(_AS_A)
+
+
+def _latin_stretches(part: str, shape: bytes) -> str:
+    """The matches of :func:`_latin_inside` in ``part``, each with the letter after it (a byte
+    of theirs may pair with it), joined by NULs -- if there are :data:`LATIN_TWICE` of them,
+    else nothing: what :func:`_latin` encodes, once per codec.  They are tried only where
+    ``part``'s :func:`_shape` ``shape`` has a letter, non-ASCII characters and a letter: each
+    match is a letter and the whole non-ASCII run after it, so it starts where such a shape
+    does (a ``?`` of the text's own shapes like a non-ASCII character: the match refuses it)."""
+    inside = (_latin_inside().match(part, at.start()) for at in _BETWEEN_LETTERS.finditer(shape))
+    found = [part[m.start() : m.end() + 1] for m in inside if m]
+    return "\0".join(found) if len(found) >= LATIN_TWICE else ""
+
+
 # The bytes of a multi-byte UTF-8 sequence of three or four bytes: lead (E0-F4) or continuation (80-BF).
 _WIDE_BYTES = bytes(range(0x80, 0xC0)) + bytes(range(0xE0, 0xF5))
 
@@ -336,9 +368,13 @@ def _chain(lead: str, between: int) -> re.Pattern[str]:
     A UTF-8 sequence has its own lead byte and at most ``between`` continuation bytes after
     it; as these codecs spell a character with one or two bytes, no character holds two
     leads, so :data:`DOUBLE_RUN` sequences in a row are that many characters with a lead
-    (one may begin before the run), none more than ``between`` apart.  Clean Russian or
-    Greek text has no such character (its letters are continuation bytes only in these
-    codecs), so it is never re-encoded."""
+    (one may begin before the run), none more than ``between`` apart.  The classes are the
+    union of the codecs', so letters that end in a lead byte in one codec are such
+    characters: Cyrillic о-я (``A7 E0``-``A7 F1`` in GBK, ``AC E0``-``AC F1`` in EUC-KR) and
+    Greek α-υ (``A5 E1``-``A5 F4`` in EUC-KR).  Many clean Russian, Ukrainian or Greek words
+    are runs, then, and re-encoded, though they hold no sequence (a lowercase letter after
+    such a lead does not start with two continuation bytes in that codec): their notes
+    screen several times slower than Chinese ones."""
     other = "[^\x00-\x7f]"  # any non-ASCII character: no class to build
     return re.compile(f"{lead}(?:{other}{{0,{between}}}{lead}){{{DOUBLE_RUN - 1},}}{other}{{0,{between}}}")
 
@@ -349,17 +385,15 @@ def _latin_inside() -> re.Pattern[str]:
     (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be.
     A byte of them may pair with the ASCII letter after it (``secﾈ嬖unea`` is ``secțiunea``
     read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`).  A match starts
-    at the letter before them: the engine scans for a first character class at C speed, so
-    a class first is 1.5 times faster than a look-behind first, tried at every position."""
+    at the letter before them (:func:`_latin` encodes it too), and is asked for only where
+    the text's shape has one (:func:`_latin_stretches`)."""
     return re.compile(f"[A-Za-z]{_classes()['latin']}+(?=[A-Za-z])")
 
 
-def _latin(part: str, codec: str, found: list[re.Match[str]]) -> bool:
-    """Whether :data:`LATIN_TWICE` of the stretches ``found`` in ``part`` (each with the letter
-    before it, :func:`_latin_inside`) encode back with ``codec`` to accented Latin letters
-    inside a word."""
-    inside = b"\0".join(part[m.start() : m.end() + 1].encode(codec, "replace") for m in found)
-    return len(LATIN_INSIDE.findall(inside)) >= LATIN_TWICE
+def _latin(stretches: str, codec: str) -> bool:
+    """Whether :data:`LATIN_TWICE` of the ``stretches`` (:func:`_latin_stretches`) encode back
+    with ``codec`` to accented Latin letters inside a word."""
+    return len(LATIN_INSIDE.findall(stretches.encode(codec, "replace"))) >= LATIN_TWICE
 
 
 @cache
@@ -372,8 +406,10 @@ def _extension_hangul() -> re.Pattern[str]:
     ``媛쒕컻옄씪``).  With lead bytes dropped, no run of whole wide sequences is left for the
     other signatures to see.  Korean is written with the other syllables: the help vault's
     Korean notes use none of these, so four in a row is no clean text."""
-    syllables = map(chr, range(0xAC00, 0xD7A4))
-    return re.compile(_chars("".join(filter(langmodel.extension_hangul, syllables))) + f"{{{DOUBLE_RUN}}}")
+    syllables = _chars("".join(filter(langmodel.extension_hangul, map(chr, range(0xAC00, 0xD7A4)))))
+    # One syllable, then the rest: a class first is scanned for at C speed, a repeat first is
+    # tried at every position (three times slower on notes without Hangul).
+    return re.compile(f"{syllables}{syllables}{{{DOUBLE_RUN - 1}}}")
 
 
 @cache
@@ -603,22 +639,34 @@ def _wide(part: str, codecs: Iterable[str] = DOUBLE_BYTE) -> Iterator[str]:
     only its extension spells (:func:`_extension_hangul`).  Only the stretches that can be
     these are re-encoded, each with the character on either side (the bytes may begin or
     end inside one), joined by NULs (one low byte in every codec, which no sequence crosses)."""
-    latin = [] if part.isascii() else list(_latin_inside().finditer(part))
-    if not _NON_ASCII_RUN.search(part):
-        if len(latin) >= LATIN_TWICE:
-            yield from (codec for codec in codecs if _latin(part, codec, latin))
+    if part.isascii():
         return
-    runs = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(part))
-    letters = "\0".join(part[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(part))
-    hangul = _extension_hangul().search(part) is not None
-    if runs or letters or hangul or len(latin) >= LATIN_TWICE:
+    shape = _shape(part)
+    latin = _latin_stretches(part, shape)
+    # Where ASCII is most of the note (markup, code, English words in a Chinese note), the runs
+    # are scanned for in its runs of non-ASCII characters only (and of its own ``?``s, which
+    # shape alike), joined by NULs: none crosses an ASCII character, and one beside a run is a
+    # byte under 80 in every codec, as a NUL is -- never in a sequence.  A note mostly in
+    # another script is scanned whole: its words are so many runs that joining them costs more.
+    if 4 * shape.count(b"?") < len(shape):
+        wide = "\0".join(part[run.start() : run.end()] for run in _NON_ASCII_RUNS.finditer(shape))
+    else:
+        wide = part if _NON_ASCII_RUNS.search(shape) else ""
+    if not wide:
+        if latin:
+            yield from (codec for codec in codecs if _latin(latin, codec))
+        return
+    runs = "\0".join(wide[max(0, run.start() - 1) : run.end() + 1] for run in _wide_runs().finditer(wide))
+    letters = "\0".join(wide[max(0, run.start() - 1) : run.end() + 1] for run in _alphabet_runs().finditer(wide))
+    hangul = _extension_hangul().search(wide) is not None
+    if runs or letters or hangul or latin:
         yield from (
             codec
             for codec in codecs
             if (hangul and codec == "cp949")
             or (runs and _double_run(runs.encode(codec, "replace")))
             or (letters and ALPHABET_RUN.search(letters.encode(codec, "replace")))
-            or (len(latin) >= LATIN_TWICE and _latin(part, codec, latin))
+            or (latin and _latin(latin, codec))
         )
 
 
