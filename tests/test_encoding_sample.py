@@ -208,6 +208,17 @@ def test_与_joins_the_two_words_of_a_heading():
     assert pick("特征值?特征向量", DocumentCache(), close=True) != "与"  # the line part may follow code
 
 
+def test_a_formula_a_link_or_emphasis_beside_a_function_word_is_a_noun_phrase():
+    """``$M$``, ``[[收敛]]`` and ``**网络**`` are what the sentence is about: a locative may
+    follow them, a conjunction join two of them, but no adverb precede one."""
+    assert pick("设 $M$ ?的元素", DocumentCache()) == "中"  # not 不的: a formula is no pause
+    assert pick("见 [[收敛]] ?的例子", DocumentCache()) == "中"
+    assert pick("神经网络**?**的参数", DocumentCache()) == "中"  # emphasis marks the word beside it
+    assert pick("求 $a$ ? $b$ 的最大公约数", DocumentCache(), close=True) == "与"  # two formulas
+    assert pick("求 `x` ? `y` 的和", DocumentCache(), close=True) == "与"  # two code spans
+    assert pick("求 $a$ ? $b$ 的最大公约数", DocumentCache()) == "?"  # coordination only tips it
+
+
 def test_a_locative_opens_an_existential_clause():
     assert pick("解决系统?存在的问题", DocumentCache(), close=True) == "中"
     assert pick("笔记?有三个标题", DocumentCache(), close=True) == "中"  # 有, not wordfreq's 有三个
@@ -221,6 +232,7 @@ def test_与_before_a_predicate_of_comparison():
     assert pick("它的位置?最大值所在的位置相同", DocumentCache()) == "与"
     assert pick("它的位置?最大值所在的位置", DocumentCache()) != "与"
     assert pick("两个?同名列极限不同", DocumentCache()) != "与"  # a numeral takes no 与
+    assert pick("两种方法的结果?一样", DocumentCache(), close=True) == "不"  # nothing to compare with
 
 
 def test_heldout_accuracy(shared):

@@ -944,6 +944,7 @@ _PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
 _NOUN = "n"  # tag prefix of nouns, names and places
 _PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text
 _LATIN = "eng"  # jieba's tag for a run of ASCII letters and digits
+_EMBEDDED = "embedded"  # here: a formula, a code span or a wikilink beside the slot (a noun phrase)
 
 
 def misplaced(char: str, left: str, right: str) -> bool:
@@ -960,7 +961,7 @@ def misplaced(char: str, left: str, right: str) -> bool:
     """
     tag = chinese_tags().get(char, "")
     if tag == "d":
-        return right.startswith((_PARTICLE, _NOUN)) or right in (_PUNCTUATION, "f", "m", "q")
+        return right.startswith((_PARTICLE, _NOUN)) or right in (_PUNCTUATION, _EMBEDDED, "f", "m", "q")
     if tag in ("p", "c"):
         return right.startswith(_PARTICLE) or right in (_PUNCTUATION, "f")
     if tag == "f":
@@ -976,7 +977,8 @@ _COMPARED = frozenset((
 ))  # fmt: skip
 _COORDINATORS = frozenset("与和及")  # conjunctions that join two words of one kind: "分析与简答"
 _EXISTENCE = frozenset(("有", "存在", "出现"))  # verbs of existence ("X中存在的Y"), not of containing (X不包含Y)
-_MARKUP = frozenset("*_~`$")  # Markdown's emphasis, code and maths marks: they may close what comes before
+_EMPHASIS = frozenset("*_~")  # Markdown's emphasis marks
+_MARKUP = _EMPHASIS | frozenset("`$")  # emphasis, code and maths marks: they may close what comes before
 
 
 def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCache | None) -> float:
@@ -992,10 +994,12 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
       characters at least, 30 cB each: one collocation alone tips a close call but does not
       make it certain);
     - a conjunction or preposition (与, 和) between two nouns the note uses elsewhere:
-      coordination of two of its own terms (``神经网络与深度学习``);
+      coordination of two of its own terms (``神经网络与深度学习``), or between two
+      formulas or links (``$A$ 与 $E$``);
     - a 与 between noun phrases whose clause ends in a predicate of comparison
       (``位置与最大值所在的位置相同``), unless another candidate starts that predicate
-      itself (``取自不同行不同列``);
+      itself (``取自不同行不同列``) or nothing stands between 与 and the predicate to
+      compare with (``$y$ 不一样``);
     - a 与 after a word that opens its clause, before a word of the same kind (two nouns,
       two verbs): a title, heading or list item names things, ``分析与简答``,
       ``神经网络与深度学习``, ``[[特征值与特征向量]]``, where ``X不Y`` would be a sentence
@@ -1026,7 +1030,9 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
     if tag in ("p", "c"):
         clause = _clause_after(k, len(slots), char_at)
         before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
-        if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
+        if left_tag == right_tag == _EMBEDDED or all(
+            _nominal(word) and cache.shown(word, slots) for word in (before, after)
+        ):
             cost -= COORDINATION
         if (
             char in _COORDINATORS
@@ -1036,10 +1042,10 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
             cost -= HEADING
         rivals = [other + clause for other in slots[k] if other != char]  # 不同 may start right here
         if _compares(left_tag, right_tag) and any(
-            word in clause and not any(rival.startswith(word) for rival in rivals) for word in _COMPARED
+            clause.find(word) > 0 and not any(rival.startswith(word) for rival in rivals) for word in _COMPARED
         ):
             cost -= COMPARISON
-    if tag == "f" and (left_tag.startswith(_NOUN) or left_tag == _LATIN):
+    if tag == "f" and (left_tag.startswith(_NOUN) or left_tag in (_LATIN, _EMBEDDED)):
         verb = _leading_word(_clause_after(k, len(slots), char_at), lex)
         existent = char_at(k + 1 + len(verb))
         if verb in _EXISTENCE and (existent.isalnum() or existent == "$"):
@@ -1233,6 +1239,8 @@ def _neighbour(
         return guess[m] if guess is not None else None
 
     near = k + step
+    while 0 <= near + step < len(slots) and char_at(near) in _EMPHASIS:
+        near += step  # ``**积分区间**``: emphasis marks the word, it does not end the clause
     if not 0 <= near < len(slots):
         return _PUNCTUATION
     char = char_at(near)
@@ -1241,7 +1249,7 @@ def _neighbour(
     if char.isascii() and char.isalnum():
         return _LATIN
     if not char.isalpha():
-        return _PUNCTUATION
+        return _EMBEDDED if _embedded(near, step, len(slots), char_at) else _PUNCTUATION
     tags = chinese_tags()
     found, text = "", ""
     for size in range(1, MAX_WORD + 1):
@@ -1252,6 +1260,18 @@ def _neighbour(
         text = text + next_char if step > 0 else next_char + text
         found = tags.get(lex.fold(text), found)
     return found
+
+
+def _embedded(near: int, step: int, size: int, char_at: Callable[[int], str | None]) -> bool:
+    """Whether the text from slot ``near`` on (``step`` -1: before it, 1: after it), past
+    spaces, is a formula, a code span or a wikilink: ``$x$ 与 $y$``, ``[[定义]] 中的``.  Such a
+    thing is a noun phrase to the grammar around it (:func:`misplaced`), not a pause: a
+    locative may follow it and a preposition precede it, but no adverb (``不 $x$``)."""
+    m = near
+    while 0 <= m < size and char_at(m) in (" ", "\t"):
+        m += step
+    mark, second = (char_at(m) if 0 <= m < size else None), (char_at(m + step) if 0 <= m + step < size else None)
+    return mark in ("$", "`") or (mark, second) == (("]", "]") if step < 0 else ("[", "["))
 
 
 def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
