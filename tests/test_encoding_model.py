@@ -113,6 +113,15 @@ def test_the_document_cache_carries_style_and_paired_marks():
     assert decode([("⁀", "”")], lex, cache).chars == ("”",)
 
 
+def test_a_quotation_mark_the_damage_kept_whole_pairs_the_one_it_lost():
+    """A note damaged throughout shows nothing intact, but ``“`` (E2 80 9C) comes through
+    Windows-1254 whole where ``”`` loses its 9D: the kept mark tells the lost one apart from
+    the other symbols of its row, as an intact one would."""
+    lex = lexicon("zh")
+    assert decode([("⁀", "”")], lex, DocumentCache(kept="他说“好")).chars == ("”",)
+    assert decode([("⁀", "”")], lex, DocumentCache(kept="他说好")).margins[0] < 100  # nothing to pair with
+
+
 def test_a_lost_letter_inside_a_word_is_of_the_word_s_script():
     """Thai has no word list: only its neighbours tell a Thai fill from a Tamil or Samaritan
     one that every other cost ties with."""

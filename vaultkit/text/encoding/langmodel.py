@@ -580,6 +580,10 @@ class DocumentCache:
             self.by_first.setdefault(word[0], []).append(word)
         self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
+        # A quotation mark damaged text kept whole shows the note quotes so (``“`` of ``â€œ``
+        # beside a ``”`` short of a byte), as it would intact: only marks, for letters kept
+        # whole are those of whatever alphabet the damage read the bytes in.
+        self.add_styles(char for char in self.kept_chars if partner(char))
         self._joined = ""  # every learned text, for :meth:`shown`
         self._counts: dict[str, int] = {}  # occurrences in it, per text asked about
 
