@@ -165,10 +165,13 @@ def test_close_calls_are_picked_right_and_flagged(damaged, repaired, before, rig
     assert any(re.search(f"check {right} \\(or ", m) for m in messages), messages
 
 
+ZHONG_YU_BU = ("中", "与", "不")  # the candidates of ``ä¸`` once its last byte is lost
+
+
 def pick(text: str, cache: DocumentCache, close: bool = False) -> str:
     """The pick at the ``?`` of ``text``, an open slot of 中, 与 or 不; ``?`` for a close call
     (a margin under the review margin of 100 cB: flagged) unless ``close``."""
-    slots = [("中", "与", "不") if c == "?" else (c,) for c in text]
+    slots = [ZHONG_YU_BU if c == "?" else (c,) for c in text]
     decoding = decode(slots, lexicon("zh"), cache)
     k = text.index("?")
     return decoding.chars[k] if close or decoding.margins[k] >= 100 else "?"
@@ -206,6 +209,15 @@ def test_与_joins_the_two_words_of_a_heading():
     assert pick("Web Clipper 设置?保存", DocumentCache(), close=True) != "与"  # spacing, not a pause
     assert pick("瓦片**设置?保存", DocumentCache(), close=True) != "与"  # ** may close a phrase
     assert pick("特征值?特征向量", DocumentCache(), close=True) != "与"  # the line part may follow code
+
+
+@pytest.mark.parametrize(("title", "lost", "rival"), [("## 阅读?写作", "阅", "阆"), ("## 安装?配置", "安", "宊")])
+def test_a_heading_coordinates_words_a_first_pass_guessed(title, lost, rival):
+    """``阅`` open too: only with the first pass's guess is ``读`` part of the verb ``阅读``,
+    and only then does the heading rule see two verbs to coordinate."""
+    slots = [ZHONG_YU_BU if c == "?" else (rival, c) if c == lost else (c,) for c in title]
+    decoding = decode(slots, lexicon("zh"), DocumentCache())
+    assert decoding.chars[title.index("?")] == "与"
 
 
 def test_a_formula_a_link_or_emphasis_beside_a_function_word_is_a_noun_phrase():

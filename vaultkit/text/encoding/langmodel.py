@@ -708,10 +708,13 @@ def decode(
         # tags either side, and the guessed characters context_cost reads the note's words
         # by): where that charge stays the same for every candidate, so do the lattice and
         # its decoding.  The charges are memoised per pass, so the test costs nothing more.
+        # The tags either side may stay while the words change (a guessed 理 makes the
+        # certain 解 before 与 the verb 理解, which a heading coordinates): only the charge
+        # itself tells.
         guessed = _Neighbours(slots, lex, first.chars, cache)
         opened = [k for k in range(len(slots)) if len(slots[k]) > 1]
         tags = chinese_tags()
-        if any(certain.frame(k) != guessed.frame(k) for k in opened) and any(
+        if any(
             certain.charge(k, char) != guessed.charge(k, char)
             for k in opened
             for char in slots[k]
