@@ -211,6 +211,18 @@ def test_与_joins_the_two_words_of_a_heading():
     assert pick("特征值?特征向量", DocumentCache(), close=True) != "与"  # the line part may follow code
 
 
+def test_a_title_coordinates_the_head_of_a_modified_noun():
+    """A heading or a link names a note or a section: ``X的定义与性质`` joins two nouns even
+    though ``定义`` does not open the title.  Elsewhere ``X的Y`` mid-sentence may go on as a
+    locative (``…的概念中``)."""
+    assert pick("见 [[概率的定义?性质]]", DocumentCache(), close=True) == "与"
+    assert pick("## 数列的概念?性质", DocumentCache(), close=True) == "与"
+    assert pick("[[随机变量的分布?期望]]", DocumentCache(), close=True) == "与"
+    assert pick("了解数列的概念?性质", DocumentCache(), close=True) != "与"  # no title
+    assert pick("#标签 数列的概念?性质", DocumentCache(), close=True) != "与"  # a tag, no heading
+    assert pick("## 数列的概念?性质", DocumentCache()) == "?"  # the title only tips it
+
+
 @pytest.mark.parametrize(("title", "lost", "rival"), [("## 阅读?写作", "阅", "阆"), ("## 安装?配置", "安", "宊")])
 def test_a_heading_coordinates_words_a_first_pass_guessed(title, lost, rival):
     """``阅`` open too: only with the first pass's guess is ``读`` part of the verb ``阅读``,

@@ -1007,8 +1007,9 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
       (``位置与最大值所在的位置相同``), unless another candidate starts that predicate
       itself (``取自不同行不同列``) or nothing stands between 与 and the predicate to
       compare with (``$y$ 不一样``);
-    - a 与 after a word that opens its clause, before a word of the same kind (two nouns,
-      two verbs): a title, heading or list item names things, ``分析与简答``,
+    - a 与 after a word that opens its clause (or anywhere in a heading or a wikilink:
+      :func:`_titled`), before a word of the same kind (two nouns, two verbs): a title,
+      heading or list item names things, ``分析与简答``,
       ``神经网络与深度学习``, ``[[特征值与特征向量]]``, where ``X不Y`` would be a sentence
       of a subject and a negated verb and ``X中Y`` a locative that locates nothing;
     - a locative (中) between a noun and a verb of existence followed by what exists
@@ -1044,7 +1045,7 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
         if (
             char in _COORDINATORS
             and _coordinated(before, after, clause)
-            and _opens_clause(slots, k - len(before), char_at, guess)
+            and (_opens_clause(slots, k - len(before), char_at, guess) or _titled(k, char_at))
         ):
             cost -= HEADING
         rivals = [other + clause for other in slots[k] if other != char]  # 不同 may start right here
@@ -1104,6 +1105,24 @@ def _opens_clause(
     mark = char_at(m)
     category = unicodedata.category(mark)
     return mark == "\n" or (category.startswith("P") and category != "Pe" and mark not in _MARKUP)
+
+
+def _titled(k: int, char_at: Callable[[int], str]) -> bool:
+    """Whether slot ``k`` is in a title: a heading line (``## 矩阵的定义与性质``) or a
+    wikilink (``[[行列式的定义与性质]]``), which names a note or a section -- a noun phrase,
+    however its first word is modified.  A heading's marks open its line, or else the line
+    part (none follows a code span)."""
+    m = k - 1
+    while char_at(m) not in ("", "\n"):
+        if char_at(m) == "[" and char_at(m - 1) == "[":
+            return True
+        if char_at(m) == "]":
+            return False
+        m -= 1
+    m += 1
+    while char_at(m) in (" ", "\t", ">"):
+        m += 1
+    return char_at(m) == "#" and char_at(m + 1) in ("#", " ")
 
 
 def _coordinated(before: str, after: str, clause: str) -> bool:
