@@ -57,6 +57,7 @@ CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
 INVISIBLE = 1400.0  # cB for an invisible or combining character
 TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a line or before a space
+PAIRED = 150.0  # cB taken off a closing mark whose opening mark its line has left open (“…”)
 FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japanese or Korean text
 SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
@@ -580,10 +581,6 @@ class DocumentCache:
             self.by_first.setdefault(word[0], []).append(word)
         self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
-        # A quotation mark damaged text kept whole shows the note quotes so (``“`` of ``â€œ``
-        # beside a ``”`` short of a byte), as it would intact: only marks, for letters kept
-        # whole are those of whatever alphabet the damage read the bytes in.
-        self.add_styles(char for char in self.kept_chars if partner(char))
         self._joined = ""  # every learned text, for :meth:`shown`
         self._counts: dict[str, int] = {}  # occurrences in it, per text asked about
 
@@ -887,6 +884,8 @@ def _word_edges(
                 cost = cache.char_cost(char, cost)
             if last and terminal(char):
                 cost -= TERMINAL_BONUS
+            if _closes(slots, k, char):
+                cost -= PAIRED
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += unknown + _misfit(char, beside)
@@ -915,6 +914,25 @@ def _word_edges(
     if other:
         words = [_variant_penalty(edge, slots, other) for edge in words]
     return edges + words
+
+
+def _closes(slots: Sequence[tuple[str, ...]], k: int, char: str) -> bool:
+    """Whether ``char`` at slot ``k`` would close a mark that its line opened before and left
+    open: ``”`` after ``对“独立常数``.  In a note damaged throughout nothing is intact to
+    show the note's marks (:meth:`DocumentCache.styled`), yet ``“`` (E2 80 9C) comes through
+    Windows-1254 whole where ``”`` loses its 9D and ties with the other symbols of its row."""
+    if unicodedata.category(char) not in ("Pe", "Pf"):
+        return False
+    opener = partner(char)
+    for m in range(k - 1, -1, -1):
+        if len(slots[m]) > 1:
+            continue  # open: nothing certain either way
+        mark = slots[m][0]
+        if mark in ("\n", char):
+            return False
+        if mark == opener:
+            return bool(opener)
+    return False
 
 
 @lru_cache(maxsize=65536)
