@@ -128,6 +128,7 @@ def test_a_closing_mark_closes_what_its_line_left_open():
     assert lost("他说好?的").margins[3] < 100  # nothing open: a tie, flagged
     assert lost("他说“好”?的").margins[5] < 100  # closed already
     assert lost("“好\n他说?的").margins[5] < 100  # opened on another line
+    assert lost("他说“好?的?").margins[4] < 100  # either could close it
 
 
 def test_a_lost_letter_inside_a_word_is_of_the_word_s_script():

@@ -917,22 +917,26 @@ def _word_edges(
 
 
 def _closes(slots: Sequence[tuple[str, ...]], k: int, char: str) -> bool:
-    """Whether ``char`` at slot ``k`` would close a mark that its line opened before and left
-    open: ``”`` after ``对“独立常数``.  In a note damaged throughout nothing is intact to
-    show the note's marks (:meth:`DocumentCache.styled`), yet ``“`` (E2 80 9C) comes through
-    Windows-1254 whole where ``”`` loses its 9D and ties with the other symbols of its row."""
+    """Whether ``char`` at slot ``k`` is the one place that can close a mark its line opened
+    before and left open: ``”`` after ``对“独立常数``.  In a note damaged throughout nothing
+    is intact to show the note's marks (:meth:`DocumentCache.styled`), yet ``“`` (E2 80 9C)
+    comes through Windows-1254 whole where ``”`` loses its 9D and ties with the other
+    symbols of its row.  Where several open slots of the line could close it, nothing says
+    which does: ``」`` and ``、`` share their surviving bytes (``「檔案、路徑」``)."""
     if unicodedata.category(char) not in ("Pe", "Pf"):
         return False
     opener = partner(char)
-    for m in range(k - 1, -1, -1):
-        if len(slots[m]) > 1:
-            continue  # open: nothing certain either way
-        mark = slots[m][0]
-        if mark in ("\n", char):
-            return False
-        if mark == opener:
-            return bool(opener)
-    return False
+    start = k - 1
+    while start >= 0 and (len(slots[start]) > 1 or slots[start][0] not in ("\n", char, opener)):
+        start -= 1
+    if start < 0 or slots[start][0] != opener:
+        return False  # nothing open before it on its line
+    places = 0
+    for m in range(start + 1, len(slots)):
+        if len(slots[m]) == 1 and slots[m][0] in ("\n", char, opener):
+            break  # the line ends, or closes or opens the mark again
+        places += char in slots[m]
+    return places == 1
 
 
 @lru_cache(maxsize=65536)
