@@ -243,6 +243,17 @@ def test_a_formula_a_link_or_emphasis_beside_a_function_word_is_a_noun_phrase():
     assert pick("求 $a$ ? $b$ 的最大公约数", DocumentCache()) == "?"  # coordination only tips it
 
 
+def test_a_locative_closes_the_phrase_a_preposition_of_place_opened():
+    """``在菜单中找到``, ``从文件夹中选择``: 在 or 从 opens a phrase of place that a locative
+    closes.  Only a tip: ``在函数不连续时`` is Chinese too."""
+    assert pick("可以在菜单?找到这个选项", DocumentCache(), close=True) == "中"
+    assert pick("请从文件夹?选择图片", DocumentCache(), close=True) == "中"  # 从文 is a word, a rare one
+    assert pick("也可以在 JSON ?设置", DocumentCache(), close=True) == "中"  # spaces set off a Latin word
+    assert pick("可以在菜单?找到这个选项", DocumentCache()) == "?"
+    assert pick("在考试时发现这个方法?适用", DocumentCache(), close=True) == "不"  # 时 closed the phrase
+    assert pick("现在我们?使用它", DocumentCache(), close=True) == "不"  # 现在 is a word: no 在 of place
+
+
 def test_a_locative_opens_an_existential_clause():
     assert pick("解决系统?存在的问题", DocumentCache(), close=True) == "中"
     assert pick("笔记?有三个标题", DocumentCache(), close=True) == "中"  # 有, not wordfreq's 有三个

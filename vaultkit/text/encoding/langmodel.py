@@ -66,6 +66,7 @@ COLLOCATION = 30.0  # cB off a guessed function word per character beside it the
 COORDINATION = 90.0  # cB off a guessed 与/和 between two nouns the note uses elsewhere: tips a close call only
 HEADING = 60.0  # cB off a guessed 与/和 joining a clause of two like words (a title, a list item): tips only
 EXISTENTIAL = 30.0  # cB off a guessed locative between a noun and a verb of existence with its existent
+FRAMED = 60.0  # cB off a guessed locative that closes the phrase a preposition opened (在…中): tips only
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
 MIXED_CASE = 300.0  # cB for a guessed capital right after a small letter (``можетЕ``)
 MISFIT = 400.0  # cB for a guessed letter of another script than a letter beside it, or a sign (``ตัวนำࠀ``)
@@ -1005,6 +1006,9 @@ _COMPARED = frozenset((
     "相同", "不同", "一样", "相似", "类似", "相等", "一致", "相关", "有关", "无关", "相比", "之间", "相反", "结合", "比较",
 ))  # fmt: skip
 _COORDINATORS = frozenset("与和及")  # conjunctions that join two words of one kind: "分析与简答"
+_FRAMING = frozenset("在从于")  # prepositions of place, whose phrase a locative closes (:func:`_framed`)
+_PAUSES = frozenset("，。；：！？、,;:!?")  # marks that end a clause part
+MAX_PHRASE = 24  # characters a preposition's phrase is looked for in, back from a locative
 _EXISTENCE = frozenset(("有", "存在", "出现"))  # verbs of existence ("X中存在的Y"), not of containing (X不包含Y)
 _EMPHASIS = frozenset("*_~")  # Markdown's emphasis marks
 _MARKUP = _EMPHASIS | frozenset("`$")  # emphasis, code and maths marks: they may close what comes before
@@ -1080,7 +1084,33 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
         existent = char_at(k + 1 + len(verb))
         if verb in _EXISTENCE and (existent.isalnum() or existent == "$"):
             cost -= EXISTENTIAL
+    if tag == "f" and _framed(k, char_at, lex):
+        cost -= FRAMED
     return cost
+
+
+def _reads_as_word(pair: str, lex: Lexicon) -> bool:
+    """Whether the word model reads the two characters ``pair`` as one word (存在, 在于):
+    a dictionary word cheaper than its characters apart, unlike a rare one (从文)."""
+    return len(pair) == 2 and lex.words.get(lex.fold(pair), INF) < lex.char_cost(pair[0]) + lex.char_cost(pair[1])
+
+
+def _framed(k: int, char_at: Callable[[int], str], lex: Lexicon) -> bool:
+    """Whether a preposition of place (在, 从, 于) opens the clause before slot ``k``, a noun
+    phrase between them: a locative there closes the phrase it opened, ``在设置中更改``,
+    ``从列表中下载``, ``在 YAML 中``.  Not 在 of a word (存在, 现在, 在于: :func:`_reads_as_word`), nor with nothing
+    between (``在不改变``), nor one a locative or 时 closed before (``在考试时发现其中…``).
+    ``在函数不连续时`` is grammatical too: this only tips a close call."""
+    m = k - 2  # at least one character of noun phrase
+    tags = chinese_tags()
+    for _ in range(MAX_PHRASE):
+        mark = char_at(m)
+        if mark in ("", "\n", "时") or mark in _PAUSES or tags.get(mark) == "f":
+            return False
+        if mark in _FRAMING:
+            return not any(_reads_as_word(pair, lex) for pair in (char_at(m - 1) + mark, mark + char_at(m + 1)))
+        m -= 1
+    return False
 
 
 def _clause_after(k: int, size: int, char_at: Callable[[int], str]) -> str:
@@ -1297,7 +1327,7 @@ def _neighbour(
     if char.isascii() and char.isalnum():
         return _LATIN
     if not char.isalpha():
-        return _EMBEDDED if _embedded(near, step, len(slots), char_at) else _PUNCTUATION
+        return _spaced(near, step, len(slots), char_at)
     tags = chinese_tags()
     found, text = "", ""
     for size in range(1, MAX_WORD + 1):
@@ -1310,16 +1340,22 @@ def _neighbour(
     return found
 
 
-def _embedded(near: int, step: int, size: int, char_at: Callable[[int], str | None]) -> bool:
-    """Whether the text from slot ``near`` on (``step`` -1: before it, 1: after it), past
-    spaces, is a formula, a code span or a wikilink: ``$x$ 与 $y$``, ``[[定义]] 中的``.  Such a
-    thing is a noun phrase to the grammar around it (:func:`misplaced`), not a pause: a
+def _spaced(near: int, step: int, size: int, char_at: Callable[[int], str | None]) -> str:
+    """The tag of the text from slot ``near`` on (``step`` -1: before it, 1: after it), a
+    mark or a space: past spaces, a formula, a code span or a wikilink (``$x$ 与 $y$``,
+    ``[[定义]] 中的``: :data:`_EMBEDDED`), a Latin word or number that spaces set off as
+    Chinese writers do (``在 YAML 中``: :data:`_LATIN`), else a pause.  A formula or a
+    link is a noun phrase to the grammar around it (:func:`misplaced`), not a pause: a
     locative may follow it and a preposition precede it, but no adverb (``不 $x$``)."""
     m = near
     while 0 <= m < size and char_at(m) in (" ", "\t"):
         m += step
     mark, second = (char_at(m) if 0 <= m < size else None), (char_at(m + step) if 0 <= m + step < size else None)
-    return mark in ("$", "`") or (mark, second) == (("]", "]") if step < 0 else ("[", "["))
+    if mark in ("$", "`") or (mark, second) == (("]", "]") if step < 0 else ("[", "[")):
+        return _EMBEDDED
+    if m != near and mark is not None and mark.isascii() and mark.isalnum():
+        return _LATIN
+    return _PUNCTUATION
 
 
 def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
