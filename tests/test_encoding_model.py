@@ -7,7 +7,7 @@ import math
 
 from vaultkit.text.encoding import langmodel
 from vaultkit.text.encoding.codepages import page
-from vaultkit.text.encoding.langmodel import DocumentCache, decode, lexicon
+from vaultkit.text.encoding.langmodel import Decoding, DocumentCache, decode, lexicon
 from vaultkit.text.encoding.locate import _binomial_tail
 from vaultkit.text.encoding.lossy import Reader, template_of
 
@@ -111,6 +111,24 @@ def test_the_document_cache_carries_style_and_paired_marks():
     cache.add_styles("𝑥")
     assert decode([("𝐷", "𝝷", "𝞷")], lex, cache).chars == ("𝐷",)
     assert decode([("⁀", "”")], lex, cache).chars == ("”",)
+
+
+def test_a_closing_mark_closes_what_its_line_left_open():
+    """A note damaged throughout shows nothing intact, but ``“`` (E2 80 9C) comes through
+    Windows-1254 whole where ``”`` loses its 9D: the open quotation on the line tells the
+    lost mark from the other symbols of its row; a line with none open, or that closed
+    its quotation, does not (``、`` and ``」`` share their surviving bytes as well)."""
+    lex = lexicon("zh")
+
+    def lost(line: str) -> Decoding:
+        return decode([("⁀", "”") if c == "?" else (c,) for c in line], lex, DocumentCache())
+
+    quoted = lost("他说“好?的")
+    assert quoted.chars[4] == "”" and quoted.margins[4] >= 100
+    assert lost("他说好?的").margins[3] < 100  # nothing open: a tie, flagged
+    assert lost("他说“好”?的").margins[5] < 100  # closed already
+    assert lost("“好\n他说?的").margins[5] < 100  # opened on another line
+    assert lost("他说“好?的?").margins[4] < 100  # either could close it
 
 
 def test_a_lost_letter_inside_a_word_is_of_the_word_s_script():

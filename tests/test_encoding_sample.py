@@ -165,10 +165,13 @@ def test_close_calls_are_picked_right_and_flagged(damaged, repaired, before, rig
     assert any(re.search(f"check {right} \\(or ", m) for m in messages), messages
 
 
+ZHONG_YU_BU = ("中", "与", "不")  # the candidates of ``ä¸`` once its last byte is lost
+
+
 def pick(text: str, cache: DocumentCache, close: bool = False) -> str:
     """The pick at the ``?`` of ``text``, an open slot of 中, 与 or 不; ``?`` for a close call
     (a margin under the review margin of 100 cB: flagged) unless ``close``."""
-    slots = [("中", "与", "不") if c == "?" else (c,) for c in text]
+    slots = [ZHONG_YU_BU if c == "?" else (c,) for c in text]
     decoding = decode(slots, lexicon("zh"), cache)
     k = text.index("?")
     return decoding.chars[k] if close or decoding.margins[k] >= 100 else "?"
@@ -208,6 +211,49 @@ def test_与_joins_the_two_words_of_a_heading():
     assert pick("特征值?特征向量", DocumentCache(), close=True) != "与"  # the line part may follow code
 
 
+def test_a_title_coordinates_the_head_of_a_modified_noun():
+    """A heading or a link names a note or a section: ``X的定义与性质`` joins two nouns even
+    though ``定义`` does not open the title.  Elsewhere ``X的Y`` mid-sentence may go on as a
+    locative (``…的概念中``)."""
+    assert pick("见 [[概率的定义?性质]]", DocumentCache(), close=True) == "与"
+    assert pick("## 数列的概念?性质", DocumentCache(), close=True) == "与"
+    assert pick("[[随机变量的分布?期望]]", DocumentCache(), close=True) == "与"
+    assert pick("了解数列的概念?性质", DocumentCache(), close=True) != "与"  # no title
+    assert pick("#标签 数列的概念?性质", DocumentCache(), close=True) != "与"  # a tag, no heading
+    assert pick("## 数列的概念?性质", DocumentCache()) == "?"  # the title only tips it
+
+
+@pytest.mark.parametrize(("title", "lost", "rival"), [("## 阅读?写作", "阅", "阆"), ("## 安装?配置", "安", "宊")])
+def test_a_heading_coordinates_words_a_first_pass_guessed(title, lost, rival):
+    """``阅`` open too: only with the first pass's guess is ``读`` part of the verb ``阅读``,
+    and only then does the heading rule see two verbs to coordinate."""
+    slots = [ZHONG_YU_BU if c == "?" else (rival, c) if c == lost else (c,) for c in title]
+    decoding = decode(slots, lexicon("zh"), DocumentCache())
+    assert decoding.chars[title.index("?")] == "与"
+
+
+def test_a_formula_a_link_or_emphasis_beside_a_function_word_is_a_noun_phrase():
+    """``$M$``, ``[[收敛]]`` and ``**网络**`` are what the sentence is about: a locative may
+    follow them, a conjunction join two of them, but no adverb precede one."""
+    assert pick("设 $M$ ?的元素", DocumentCache()) == "中"  # not 不的: a formula is no pause
+    assert pick("见 [[收敛]] ?的例子", DocumentCache()) == "中"
+    assert pick("神经网络**?**的参数", DocumentCache()) == "中"  # emphasis marks the word beside it
+    assert pick("求 $a$ ? $b$ 的最大公约数", DocumentCache(), close=True) == "与"  # two formulas
+    assert pick("求 `x` ? `y` 的和", DocumentCache(), close=True) == "与"  # two code spans
+    assert pick("求 $a$ ? $b$ 的最大公约数", DocumentCache()) == "?"  # coordination only tips it
+
+
+def test_a_locative_closes_the_phrase_a_preposition_of_place_opened():
+    """``在菜单中找到``, ``从文件夹中选择``: 在 or 从 opens a phrase of place that a locative
+    closes.  Only a tip: ``在函数不连续时`` is Chinese too."""
+    assert pick("可以在菜单?找到这个选项", DocumentCache(), close=True) == "中"
+    assert pick("请从文件夹?选择图片", DocumentCache(), close=True) == "中"  # 从文 is a word, a rare one
+    assert pick("也可以在 JSON ?设置", DocumentCache(), close=True) == "中"  # spaces set off a Latin word
+    assert pick("可以在菜单?找到这个选项", DocumentCache()) == "?"
+    assert pick("在考试时发现这个方法?适用", DocumentCache(), close=True) == "不"  # 时 closed the phrase
+    assert pick("现在我们?使用它", DocumentCache(), close=True) == "不"  # 现在 is a word: no 在 of place
+
+
 def test_a_locative_opens_an_existential_clause():
     assert pick("解决系统?存在的问题", DocumentCache(), close=True) == "中"
     assert pick("笔记?有三个标题", DocumentCache(), close=True) == "中"  # 有, not wordfreq's 有三个
@@ -221,6 +267,7 @@ def test_与_before_a_predicate_of_comparison():
     assert pick("它的位置?最大值所在的位置相同", DocumentCache()) == "与"
     assert pick("它的位置?最大值所在的位置", DocumentCache()) != "与"
     assert pick("两个?同名列极限不同", DocumentCache()) != "与"  # a numeral takes no 与
+    assert pick("两种方法的结果?一样", DocumentCache(), close=True) == "不"  # nothing to compare with
 
 
 def test_heldout_accuracy(shared):

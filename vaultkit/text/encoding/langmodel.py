@@ -57,6 +57,7 @@ CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
 INVISIBLE = 1400.0  # cB for an invisible or combining character
 TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a line or before a space
+PAIRED = 150.0  # cB taken off a closing mark whose opening mark its line has left open (“…”)
 FOREIGN_LETTER = 400.0  # cB for guessing an alphabet's letter in Chinese, Japanese or Korean text
 SELECTOR = 300.0  # cB for a variation selector right after a symbol (emoji presentation)
 OTHER_VARIANT = 300.0  # cB for a traditional character in simplified Chinese text, and vice versa
@@ -65,6 +66,7 @@ COLLOCATION = 30.0  # cB off a guessed function word per character beside it the
 COORDINATION = 90.0  # cB off a guessed 与/和 between two nouns the note uses elsewhere: tips a close call only
 HEADING = 60.0  # cB off a guessed 与/和 joining a clause of two like words (a title, a list item): tips only
 EXISTENTIAL = 30.0  # cB off a guessed locative between a noun and a verb of existence with its existent
+FRAMED = 60.0  # cB off a guessed locative that closes the phrase a preposition opened (在…中): tips only
 COMPARISON = 200.0  # cB off a guessed 与/和 whose clause closes a comparison (与…相同)
 MIXED_CASE = 300.0  # cB for a guessed capital right after a small letter (``можетЕ``)
 MISFIT = 400.0  # cB for a guessed letter of another script than a letter beside it, or a sign (``ตัวนำࠀ``)
@@ -704,10 +706,13 @@ def decode(
         # tags either side, and the guessed characters context_cost reads the note's words
         # by): where that charge stays the same for every candidate, so do the lattice and
         # its decoding.  The charges are memoised per pass, so the test costs nothing more.
+        # The tags either side may stay while the words change (a guessed 理 makes the
+        # certain 解 before 与 the verb 理解, which a heading coordinates): only the charge
+        # itself tells.
         guessed = _Neighbours(slots, lex, first.chars, cache)
         opened = [k for k in range(len(slots)) if len(slots[k]) > 1]
         tags = chinese_tags()
-        if any(certain.frame(k) != guessed.frame(k) for k in opened) and any(
+        if any(
             certain.charge(k, char) != guessed.charge(k, char)
             for k in opened
             for char in slots[k]
@@ -880,6 +885,8 @@ def _word_edges(
                 cost = cache.char_cost(char, cost)
             if last and terminal(char):
                 cost -= TERMINAL_BONUS
+            if _closes(slots, k, char):
+                cost -= PAIRED
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += unknown + _misfit(char, beside)
@@ -908,6 +915,29 @@ def _word_edges(
     if other:
         words = [_variant_penalty(edge, slots, other) for edge in words]
     return edges + words
+
+
+def _closes(slots: Sequence[tuple[str, ...]], k: int, char: str) -> bool:
+    """Whether ``char`` at slot ``k`` is the one place that can close a mark its line opened
+    before and left open: ``”`` after ``对“独立常数``.  In a note damaged throughout nothing
+    is intact to show the note's marks (:meth:`DocumentCache.styled`), yet ``“`` (E2 80 9C)
+    comes through Windows-1254 whole where ``”`` loses its 9D and ties with the other
+    symbols of its row.  Where several open slots of the line could close it, nothing says
+    which does: ``」`` and ``、`` share their surviving bytes (``「檔案、路徑」``)."""
+    if unicodedata.category(char) not in ("Pe", "Pf"):
+        return False
+    opener = partner(char)
+    start = k - 1
+    while start >= 0 and (len(slots[start]) > 1 or slots[start][0] not in ("\n", char, opener)):
+        start -= 1
+    if start < 0 or slots[start][0] != opener:
+        return False  # nothing open before it on its line
+    places = 0
+    for m in range(start + 1, len(slots)):
+        if len(slots[m]) == 1 and slots[m][0] in ("\n", char, opener):
+            break  # the line ends, or closes or opens the mark again
+        places += char in slots[m]
+    return places == 1
 
 
 @lru_cache(maxsize=65536)
@@ -944,6 +974,7 @@ _PARTICLE = "u"  # tag prefix of particles: 的, 地, 得, 了, 着, 过
 _NOUN = "n"  # tag prefix of nouns, names and places
 _PUNCTUATION = "x"  # jieba's tag for what is not a word; here also the edge of the text
 _LATIN = "eng"  # jieba's tag for a run of ASCII letters and digits
+_EMBEDDED = "embedded"  # here: a formula, a code span or a wikilink beside the slot (a noun phrase)
 
 
 def misplaced(char: str, left: str, right: str) -> bool:
@@ -960,7 +991,7 @@ def misplaced(char: str, left: str, right: str) -> bool:
     """
     tag = chinese_tags().get(char, "")
     if tag == "d":
-        return right.startswith((_PARTICLE, _NOUN)) or right in (_PUNCTUATION, "f", "m", "q")
+        return right.startswith((_PARTICLE, _NOUN)) or right in (_PUNCTUATION, _EMBEDDED, "f", "m", "q")
     if tag in ("p", "c"):
         return right.startswith(_PARTICLE) or right in (_PUNCTUATION, "f")
     if tag == "f":
@@ -975,8 +1006,12 @@ _COMPARED = frozenset((
     "相同", "不同", "一样", "相似", "类似", "相等", "一致", "相关", "有关", "无关", "相比", "之间", "相反", "结合", "比较",
 ))  # fmt: skip
 _COORDINATORS = frozenset("与和及")  # conjunctions that join two words of one kind: "分析与简答"
+_FRAMING = frozenset("在从于")  # prepositions of place, whose phrase a locative closes (:func:`_framed`)
+_PAUSES = frozenset("，。；：！？、,;:!?")  # marks that end a clause part
+MAX_PHRASE = 24  # characters a preposition's phrase is looked for in, back from a locative
 _EXISTENCE = frozenset(("有", "存在", "出现"))  # verbs of existence ("X中存在的Y"), not of containing (X不包含Y)
-_MARKUP = frozenset("*_~`$")  # Markdown's emphasis, code and maths marks: they may close what comes before
+_EMPHASIS = frozenset("*_~")  # Markdown's emphasis marks
+_MARKUP = _EMPHASIS | frozenset("`$")  # emphasis, code and maths marks: they may close what comes before
 
 
 def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCache | None) -> float:
@@ -992,12 +1027,15 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
       characters at least, 30 cB each: one collocation alone tips a close call but does not
       make it certain);
     - a conjunction or preposition (与, 和) between two nouns the note uses elsewhere:
-      coordination of two of its own terms (``神经网络与深度学习``);
+      coordination of two of its own terms (``神经网络与深度学习``), or between two
+      formulas or links (``$A$ 与 $E$``);
     - a 与 between noun phrases whose clause ends in a predicate of comparison
       (``位置与最大值所在的位置相同``), unless another candidate starts that predicate
-      itself (``取自不同行不同列``);
-    - a 与 after a word that opens its clause, before a word of the same kind (two nouns,
-      two verbs): a title, heading or list item names things, ``分析与简答``,
+      itself (``取自不同行不同列``) or nothing stands between 与 and the predicate to
+      compare with (``$y$ 不一样``);
+    - a 与 after a word that opens its clause (or anywhere in a heading or a wikilink:
+      :func:`_titled`), before a word of the same kind (two nouns, two verbs): a title,
+      heading or list item names things, ``分析与简答``,
       ``神经网络与深度学习``, ``[[特征值与特征向量]]``, where ``X不Y`` would be a sentence
       of a subject and a negated verb and ``X中Y`` a locative that locates nothing;
     - a locative (中) between a noun and a verb of existence followed by what exists
@@ -1026,25 +1064,53 @@ def context_cost(char: str, k: int, neighbours: _Neighbours, cache: DocumentCach
     if tag in ("p", "c"):
         clause = _clause_after(k, len(slots), char_at)
         before, after = _word_at(slots, k, lex, -1, char_at), _word_at(slots, k, lex, 1, char_at)
-        if all(_nominal(word) and cache.shown(word, slots) for word in (before, after)):
+        if left_tag == right_tag == _EMBEDDED or all(
+            _nominal(word) and cache.shown(word, slots) for word in (before, after)
+        ):
             cost -= COORDINATION
         if (
             char in _COORDINATORS
             and _coordinated(before, after, clause)
-            and _opens_clause(slots, k - len(before), char_at, guess)
+            and (_opens_clause(slots, k - len(before), char_at, guess) or _titled(k, char_at))
         ):
             cost -= HEADING
         rivals = [other + clause for other in slots[k] if other != char]  # 不同 may start right here
         if _compares(left_tag, right_tag) and any(
-            word in clause and not any(rival.startswith(word) for rival in rivals) for word in _COMPARED
+            clause.find(word) > 0 and not any(rival.startswith(word) for rival in rivals) for word in _COMPARED
         ):
             cost -= COMPARISON
-    if tag == "f" and (left_tag.startswith(_NOUN) or left_tag == _LATIN):
+    if tag == "f" and (left_tag.startswith(_NOUN) or left_tag in (_LATIN, _EMBEDDED)):
         verb = _leading_word(_clause_after(k, len(slots), char_at), lex)
         existent = char_at(k + 1 + len(verb))
         if verb in _EXISTENCE and (existent.isalnum() or existent == "$"):
             cost -= EXISTENTIAL
+    if tag == "f" and _framed(k, char_at, lex):
+        cost -= FRAMED
     return cost
+
+
+def _reads_as_word(pair: str, lex: Lexicon) -> bool:
+    """Whether the word model reads the two characters ``pair`` as one word (存在, 在于):
+    a dictionary word cheaper than its characters apart, unlike a rare one (从文)."""
+    return len(pair) == 2 and lex.words.get(lex.fold(pair), INF) < lex.char_cost(pair[0]) + lex.char_cost(pair[1])
+
+
+def _framed(k: int, char_at: Callable[[int], str], lex: Lexicon) -> bool:
+    """Whether a preposition of place (在, 从, 于) opens the clause before slot ``k``, a noun
+    phrase between them: a locative there closes the phrase it opened, ``在设置中更改``,
+    ``从列表中下载``, ``在 YAML 中``.  Not 在 of a word (存在, 现在, 在于: :func:`_reads_as_word`), nor with nothing
+    between (``在不改变``), nor one a locative or 时 closed before (``在考试时发现其中…``).
+    ``在函数不连续时`` is grammatical too: this only tips a close call."""
+    m = k - 2  # at least one character of noun phrase
+    tags = chinese_tags()
+    for _ in range(MAX_PHRASE):
+        mark = char_at(m)
+        if mark in ("", "\n", "时") or mark in _PAUSES or tags.get(mark) == "f":
+            return False
+        if mark in _FRAMING:
+            return not any(_reads_as_word(pair, lex) for pair in (char_at(m - 1) + mark, mark + char_at(m + 1)))
+        m -= 1
+    return False
 
 
 def _clause_after(k: int, size: int, char_at: Callable[[int], str]) -> str:
@@ -1091,6 +1157,24 @@ def _opens_clause(
     mark = char_at(m)
     category = unicodedata.category(mark)
     return mark == "\n" or (category.startswith("P") and category != "Pe" and mark not in _MARKUP)
+
+
+def _titled(k: int, char_at: Callable[[int], str]) -> bool:
+    """Whether slot ``k`` is in a title: a heading line (``## 矩阵的定义与性质``) or a
+    wikilink (``[[行列式的定义与性质]]``), which names a note or a section -- a noun phrase,
+    however its first word is modified.  A heading's marks open its line, or else the line
+    part (none follows a code span)."""
+    m = k - 1
+    while char_at(m) not in ("", "\n"):
+        if char_at(m) == "[" and char_at(m - 1) == "[":
+            return True
+        if char_at(m) == "]":
+            return False
+        m -= 1
+    m += 1
+    while char_at(m) in (" ", "\t", ">"):
+        m += 1
+    return char_at(m) == "#" and char_at(m + 1) in ("#", " ")
 
 
 def _coordinated(before: str, after: str, clause: str) -> bool:
@@ -1233,6 +1317,8 @@ def _neighbour(
         return guess[m] if guess is not None else None
 
     near = k + step
+    while 0 <= near + step < len(slots) and char_at(near) in _EMPHASIS:
+        near += step  # ``**积分区间**``: emphasis marks the word, it does not end the clause
     if not 0 <= near < len(slots):
         return _PUNCTUATION
     char = char_at(near)
@@ -1241,7 +1327,7 @@ def _neighbour(
     if char.isascii() and char.isalnum():
         return _LATIN
     if not char.isalpha():
-        return _PUNCTUATION
+        return _spaced(near, step, len(slots), char_at)
     tags = chinese_tags()
     found, text = "", ""
     for size in range(1, MAX_WORD + 1):
@@ -1252,6 +1338,24 @@ def _neighbour(
         text = text + next_char if step > 0 else next_char + text
         found = tags.get(lex.fold(text), found)
     return found
+
+
+def _spaced(near: int, step: int, size: int, char_at: Callable[[int], str | None]) -> str:
+    """The tag of the text from slot ``near`` on (``step`` -1: before it, 1: after it), a
+    mark or a space: past spaces, a formula, a code span or a wikilink (``$x$ 与 $y$``,
+    ``[[定义]] 中的``: :data:`_EMBEDDED`), a Latin word or number that spaces set off as
+    Chinese writers do (``在 YAML 中``: :data:`_LATIN`), else a pause.  A formula or a
+    link is a noun phrase to the grammar around it (:func:`misplaced`), not a pause: a
+    locative may follow it and a preposition precede it, but no adverb (``不 $x$``)."""
+    m = near
+    while 0 <= m < size and char_at(m) in (" ", "\t"):
+        m += step
+    mark, second = (char_at(m) if 0 <= m < size else None), (char_at(m + step) if 0 <= m + step < size else None)
+    if mark in ("$", "`") or (mark, second) == (("]", "]") if step < 0 else ("[", "[")):
+        return _EMBEDDED
+    if m != near and mark is not None and mark.isascii() and mark.isalnum():
+        return _LATIN
+    return _PUNCTUATION
 
 
 def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
