@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from test_encoding_sample import ZHONG_YU_BU  # (E4 B8 AD / 8E / 8D: the same ``ä¸`` once the last byte is lost)
 
 from vaultkit.api import Applicability
 from vaultkit.check.run import lint_text
@@ -130,9 +131,6 @@ def test_language_tells_apart_languages_that_share_a_script():
     assert langmodel.language("Дізнайтеся, як співпрацювати на вашому сайті") == "uk"
     assert langmodel.language("Вы можете использовать символические ссылки") == "ru"
     assert langmodel.language("این یک آزمایش است و ما می‌خواهیم") == "fa"
-
-
-ZHONG_YU_BU = ("中", "与", "不")  # E4 B8 AD / 8E / 8D: the same ``ä¸`` once the last byte is lost
 
 
 @pytest.mark.parametrize(
