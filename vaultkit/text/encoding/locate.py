@@ -44,7 +44,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -367,6 +367,7 @@ class _Judge:
         self.lossy = lossy
         self.accepted: Counter[str] = Counter()  # repairs made by reading bytes back, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
+        self.shown: str | None = None  # the note's intact text and its damaged words read back (by page)
         reliable = list(text[:DOCUMENT_SAMPLE])  # what the note shows intact (a huge note: its start)
         for start, end in segments:
             if start < DOCUMENT_SAMPLE:
@@ -457,7 +458,7 @@ class _Judge:
         equals (:meth:`whole` then leaves alone what is still half repaired)."""
         offset = seg[0]
         part = self.text[seg[0] : seg[1]]
-        exact = exact_fix(part)
+        exact = self._sibling(seg, exact_fix(part))
         marked = exact is not None and "\ufffd" in part and exact.how.startswith("UTF-8 read as")
         if exact is not None and marked and not exact.how.endswith("(in part)"):
             accepted = self._marked(offset) or [exact]
@@ -490,6 +491,80 @@ class _Judge:
         self.accepted.update(p.how for p in accepted if p.piece is not None)
         return found
 
+    def _sibling(self, seg: tuple[int, int], exact: Proposal | None) -> Proposal | None:
+        """ftfy's repair ``exact`` of line part ``seg``, or the same stretches read with a
+        sibling code page whose letters read clearly better.
+
+        ftfy takes the first code page of its list under which the text makes UTF-8, and
+        pages that share most of their letters often both do: ``Ć©`` is ``Ʃ`` read back
+        with Windows-1250 (its ``Ć`` is C6), ``é`` with Windows-1257 (C3), ``Ã€`` is ``À``
+        with Windows-1252 and ``ä`` with ISO-8859-15, a page ftfy does not try.  Then only
+        the letters that differ can decide, judged in the language of the document's words
+        in their script (:meth:`_siblings_language`), and a reading likelier than ftfy's
+        by :data:`MIN_GAIN` wins."""
+        readings = self._readings(seg, exact)
+        if exact is None or exact.fixed is None or len(readings) == 1:
+            return exact
+        costs = dict(zip(readings, self._reading_costs(list(readings)), strict=True))
+        best = min(readings, key=costs.__getitem__)
+        if costs[best] > costs[exact.fixed] - MIN_GAIN:
+            return exact
+        return replace(exact, fixed=best, how=readings[best])
+
+    def _reading_costs(self, readings: list[str]) -> list[float]:
+        """The language model's cost of each of several readings of one line part, in the
+        language their differing letters are judged in (:meth:`_siblings_language`)."""
+        lex = lexicon(self._siblings_language(readings))
+        return [langmodel.decode([(c,) for c in text], lex, self.cache).cost for text in readings]
+
+    def _by_letters(self, seg: tuple[int, int], options: list[list[Proposal]]) -> list[list[Proposal]]:
+        """``options``, readings of line part ``seg`` with one code page each, the
+        likeliest first (stable: the more common page first among equals).  Of sibling
+        pages that both read a word as UTF-8, the first of :data:`.codepages.PAGES` would
+        otherwise win whatever its letters (``estĂĄ`` is ``está`` in ISO-8859-2, ``estå``
+        in Windows-1250), as ftfy's first page does (:meth:`_sibling`)."""
+        texts = [_applied(self.text, seg, self._changes(seg[0], option)) for option in options]
+        if len(set(texts)) < 2:
+            return options
+        costs = self._reading_costs(texts)
+        return [options[k] for k in sorted(range(len(options)), key=costs.__getitem__)]
+
+    def _readings(self, seg: tuple[int, int], exact: Proposal | None) -> dict[str, str]:
+        """ftfy's repair of line part ``seg`` (``exact``) and, where ftfy re-read it in one
+        step, its readings with every other page with a signature there that turns each
+        stretch ftfy re-read into UTF-8: reading -> how it was read."""
+        if exact is None or exact.fixed is None:
+            return {}
+        readings = {exact.fixed: exact.how}
+        if not exact.how.startswith("UTF-8 read as ") or " then " in exact.how:
+            return readings  # no re-reading, or more than one
+        part = self.text[seg[0] : seg[1]]
+        stretches = _differences(part, exact.fixed)
+        for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
+            reading = _reread(part, stretches, codepages.page(name).encode)
+            if reading is not None:
+                readings.setdefault(reading, f"UTF-8 read as {codepages.page(name).label}")
+        return readings
+
+    def _siblings_language(self, readings: Collection[str]) -> str:
+        """The language that decides between ``readings``: that of the words, in the
+        script of the letters where the readings differ, of what the note shows intact and
+        of its damaged words read back with each code page they have the signature of --
+        a German list of translators quotes their Russian names, and only its German words
+        tell ``ä`` from ``Ƥ``; the wrong pages' readings are no words of any language."""
+        if self.shown is None:
+            found = [self.cache.text]
+            for (start, end), sig in self.signatures.items():
+                for name, spans in sig.words:
+                    stretches = [(a, b, a, b) for a, b in spans]
+                    found.append(_reread(self.text[start:end], stretches, codepages.page(name).encode) or "")
+            self.shown = " ".join(found)
+        counts = Counter(langmodel.script(c) for c in set("".join(readings)) if not all(c in r for r in readings))
+        counts.pop("", None)
+        name = counts.most_common(1)[0][0] if counts else ""
+        words = [w for w in self.shown.split() if all(langmodel.script(c) in (name, "") for c in w)]
+        return language(" ".join(words))
+
     def _changes(self, offset: int, accepted: list[Proposal]) -> list[_Change]:
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
 
@@ -505,10 +580,11 @@ class _Judge:
         if hint:
             options.append(self.choose(offset, lossless_proposals(part, hint)))
         else:  # pages ftfy does not try (KOI8-R, IBM850, MacRoman for Cyrillic): only repairs into words
-            for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
-                options.append(
-                    [p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)]
-                )
+            by_page = [
+                [p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)]
+                for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index)
+            ]
+            options.extend(self._by_letters(seg, by_page))
         codecs = self.signatures[seg].codecs
         if codecs:
             options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
@@ -674,6 +750,48 @@ def _differences(damaged: str, fixed: str) -> list[tuple[int, int, int, int]]:
     if i < n or j < m:
         out.append((i, n, j, m))
     return out
+
+
+def _applied(text: str, seg: tuple[int, int], changes: list[_Change]) -> str:
+    """Line part ``seg`` of ``text`` with ``changes`` (note offsets, in order) made."""
+    out, pos = [], seg[0]
+    for change in changes:
+        out.append(text[pos : change.start] + change.text)
+        pos = change.end
+    return "".join(out) + text[pos : seg[1]]
+
+
+def _reread(text: str, stretches: list[tuple[int, int, int, int]], encode: dict[str, int]) -> str | None:
+    """``text`` with each stretch ``text[i1:i2]`` encoded with a code page (``encode``) and
+    decoded as UTF-8; None if the page cannot spell one or its bytes are no UTF-8.  A
+    U+FFFD marked a lost byte (``errors='replace'``): it stays, and the character cut
+    short before it (whose continuation byte it was) is part of it."""
+    out, pos = [], 0
+    for i1, i2, _, _ in stretches:
+        out.append(text[pos:i1])
+        chunks = text[i1:i2].split("\ufffd")
+        for k, chunk in enumerate(chunks):
+            data = [encode.get(c) for c in chunk]
+            if None in data:
+                return None
+            cut = k < len(chunks) - 1 or text[i2 : i2 + 1] == "\ufffd"
+            read = _utf8(bytes(data), cut)  # type: ignore[arg-type]
+            if read is None:
+                return None
+            out.append(read if k == len(chunks) - 1 else read + "\ufffd")
+        pos = i2
+    return "".join(out) + text[pos:]
+
+
+def _utf8(data: bytes, cut: bool) -> str | None:
+    """``data`` decoded as UTF-8, or None; with ``cut``, a character cut short at the end
+    (its continuation bytes lost) is left out."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if cut and error.reason == "unexpected end of data":
+            return data[: error.start].decode("utf-8")
+        return None
 
 
 def _run_end(text: str, pos: int) -> int:
