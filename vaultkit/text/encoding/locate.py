@@ -89,6 +89,8 @@ MAX_WORDS = 5_000  # damaged words looked for per code page and note, at most
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
 MIN_PINNED = 0.5  # share of a stretch's short characters with one candidate left that vouches for its losses
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
+NOTE_WORDS = 20  # words a note spells out from which a word list pins a U+FFFD's letter (not a label's)
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True)
@@ -367,7 +369,7 @@ class _Judge:
         self.lossy = lossy
         self.accepted: Counter[str] = Counter()  # repairs made by reading bytes back, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
-        self.shown: str | None = None  # the note's intact text and its damaged words read back (by page)
+        self.sibling_languages: dict[str, str] = {}  # script -> :meth:`_siblings_language`
         reliable = list(text[:DOCUMENT_SAMPLE])  # what the note shows intact (a huge note: its start)
         for start, end in segments:
             if start < DOCUMENT_SAMPLE:
@@ -386,6 +388,7 @@ class _Judge:
             "".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars, kept=certain
         )
         self.lang = language(self.cache.text + certain)
+        self.words = len(_WORD.findall(self.cache.text + " " + certain))  # words the note spells out
         pending = [p for ps in lossy.values() for p in ps]
         # The decodings of this document by candidates: explanations and passes repeat lattices.
         self.lattices: dict[tuple[tuple[str, ...], ...], Judged] = {}
@@ -461,7 +464,7 @@ class _Judge:
         exact = self._sibling(seg, exact_fix(part))
         marked = exact is not None and "\ufffd" in part and exact.how.startswith("UTF-8 read as")
         if exact is not None and marked and not exact.how.endswith("(in part)"):
-            accepted = self._marked(offset) or [exact]
+            accepted = self._marked(offset, rival=exact) or [exact]
         else:
             marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
@@ -552,18 +555,20 @@ class _Judge:
         of its damaged words read back with each code page they have the signature of --
         a German list of translators quotes their Russian names, and only its German words
         tell ``ä`` from ``Ƥ``; the wrong pages' readings are no words of any language."""
-        if self.shown is None:
-            found = [self.cache.text]
-            for (start, end), sig in self.signatures.items():
-                for name, spans in sig.words:
-                    stretches = [(a, b, a, b) for a, b in spans]
-                    found.append(_reread(self.text[start:end], stretches, codepages.page(name).encode) or "")
-            self.shown = " ".join(found)
         counts = Counter(langmodel.script(c) for c in set("".join(readings)) if not all(c in r for r in readings))
         counts.pop("", None)
         name = counts.most_common(1)[0][0] if counts else ""
-        words = [w for w in self.shown.split() if all(langmodel.script(c) in (name, "") for c in w)]
-        return language(" ".join(words))
+        if name not in self.sibling_languages:
+            found = [self.cache.text]
+            for (start, end), sig in self.signatures.items():
+                for page, spans in sig.words:
+                    stretches = [(a, b, a, b) for a, b in spans]
+                    found.append(_reread(self.text[start:end], stretches, codepages.page(page).encode) or "")
+            words = " ".join(found).split()
+            self.sibling_languages[name] = language(
+                " ".join(w for w in words if all(langmodel.script(c) in (name, "") for c in w))
+            )
+        return self.sibling_languages[name]
 
     def _changes(self, offset: int, accepted: list[Proposal]) -> list[_Change]:
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
@@ -617,7 +622,7 @@ class _Judge:
             for p in self.choose(seg[0], best)
         ]
 
-    def _marked(self, offset: int, spaced: bool = False) -> list[Proposal]:
+    def _marked(self, offset: int, spaced: bool = False, rival: Proposal | None = None) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
         the U+FFFD (its test corpus expects ``Ру��кий``) and so does vaultkit in alphabetic
         scripts; in Chinese, Japanese and Korean, where every character has two or three
@@ -626,10 +631,25 @@ class _Judge:
         scripts are filled too, as the bytes that page drops are.  Elsewhere a U+FFFD that
         only one character of the script around it can be (:func:`.mojibake._narrowed`:
         Khmer's ``E1 \ufffd 9E``) is filled and the others stay.  ``offset``: where the
-        line part starts (its reading is :attr:`marked`'s)."""
+        line part starts (its reading is :attr:`marked`'s).
+
+        ftfy's cases are names and phrases of a few words (``Ру��кий``, ``Europa, Asia,
+        �frica``), where a word list is thin evidence: a name, or a word of a neighbouring
+        language (``Àfrica`` is Catalan).  A note that spells out :data:`NOTE_WORDS` words
+        is text, not a label: there a U+FFFD inside a word that a word list pins, far ahead
+        of the runner-up, is filled, and only there (no guess in Thai, which has no word
+        list, nor in a symbol) -- where the reading explains as much as ftfy's repair
+        (``rival``), which also undoes damage piled on damage."""
         accepted = self.choose(offset, self.marked.get(offset, []))
         if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
+        rest = self.text[offset:]
+        if (
+            accepted
+            and self.words >= NOTE_WORDS
+            and (rival is None or _explained(rest, accepted) >= _explained(rest, [rival]))
+        ):
+            return [replace(p, worded=True) for p in accepted]
         if any(len(s.choices) == 1 for p in accepted for s in p.slots if s.lost):
             return [replace(p, guess=False) for p in accepted]  # pinned by the script around: no guess
         return []
@@ -987,7 +1007,7 @@ class _Change:
         for k in range(self.first, self.last):
             if (
                 len(self.proposal.slots[k].choices) > 1
-                and self.proposal.guess
+                and _guessed(decoding, k, self.proposal)
                 and decoding.margins[k] < REVIEW_MARGIN
                 and decoding.alternatives[k]
             ):
@@ -1025,13 +1045,22 @@ def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> st
     offset): the script around picks one, as it picks a lost continuation byte."""
     char = decoding.chars[k]
     slot = p.slots[k]
-    if len(slot.choices) > 1 and not p.guess:
+    if len(slot.choices) > 1 and not _guessed(decoding, k, p):
         return "\ufffd"
     if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
         return char
     if (slot.blind and slot.lost > 1) or lex.char_cost(char, True) > UNRESOLVED:
         return "\ufffd"  # a lost lead byte outside any word, or no likely candidate: not guessed
     return char
+
+
+def _guessed(decoding: Decoding, k: int, p: Proposal) -> bool:
+    """Whether open slot ``k`` of ``p`` may take the language model's pick: ``p`` may guess,
+    and, if only where a word list pins it (``worded``), the pick sits in a dictionary word
+    :data:`TRUSTED` ahead of its runner-up."""
+    if not p.guess:
+        return False
+    return not p.worded or (decoding.margins[k] >= TRUSTED and any(i <= k < j for i, j in decoding.words))
 
 
 def _groups(template: Template, slots: tuple) -> list[tuple[int, int, int, int]]:
