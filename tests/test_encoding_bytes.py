@@ -211,6 +211,15 @@ def test_a_note_read_as_windows_1257_gets_the_letters_its_word_list_pins_for_u_f
     assert repair_text(damaged) == RUSSIAN
 
 
+def test_a_sentence_read_with_u_fffd_gets_the_letters_its_word_list_pins():
+    """A sentence of a dozen words is text, not a label: Greek read as Windows-1257 with
+    U+FFFD for the undefined 0x81 and 0x83 of ``ρ`` and ``σ`` gets them back."""
+    original = "Η σύνοψη εμφανίζεται στην αρχή της σελίδας και μπορείτε να τη μετακινήσετε όπου θέλετε."
+    damaged = original.encode().decode("cp1257", errors="replace")
+    assert damaged.count("\ufffd") > 5
+    assert repair_text(damaged) == original
+
+
 def test_a_name_read_as_windows_1257_keeps_its_u_fffd_as_ftfy_does():
     """A lone name is no note: ``Р���кий`` stays as it is repaired (ftfy's corpus)."""
     assert repair_text("Русский".encode().decode("cp1257", errors="replace")) == "Р\ufffd\ufffd\ufffdкий"

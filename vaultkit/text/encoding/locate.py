@@ -89,7 +89,7 @@ MAX_WORDS = 5_000  # damaged words looked for per code page and note, at most
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
 MIN_PINNED = 0.5  # share of a stretch's short characters with one candidate left that vouches for its losses
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
-NOTE_WORDS = 20  # words a note spells out from which a word list pins a U+FFFD's letter (not a label's)
+NOTE_WORDS = 12  # words from which a note is a sentence, not a label (ftfy's longest such case has 10)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -636,7 +636,7 @@ class _Judge:
         ftfy's cases are names and phrases of a few words (``Ру��кий``, ``Europa, Asia,
         �frica``), where a word list is thin evidence: a name, or a word of a neighbouring
         language (``Àfrica`` is Catalan).  A note that spells out :data:`NOTE_WORDS` words
-        is text, not a label: there a U+FFFD inside a word that a word list pins, far ahead
+        is a sentence at least, not a label: there a U+FFFD inside a word that a word list pins, far ahead
         of the runner-up, is filled, and only there (no guess in Thai, which has no word
         list, nor in a symbol) -- where the reading explains as much as ftfy's repair
         (``rival``), which also undoes damage piled on damage."""
