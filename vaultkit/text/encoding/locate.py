@@ -15,8 +15,10 @@ Then each line part gets the explanation that accounts for most of it:
 
 1. single-byte mojibake with lost bytes (:func:`.mojibake.lossy_proposals`), decoded by the
    language model -- unless U+FFFD marks the losses in an alphabetic script, which ftfy
-   handles (it keeps the U+FFFD, as its test corpus expects);
-2. ftfy's exact repair (:func:`.mojibake.exact_fix`), GBK-family bytes read as Latin-1,
+   handles (it keeps the U+FFFD, as its test corpus expects), and which only a note of a
+   sentence or more fills, where a word list pins the letter;
+2. ftfy's exact repair (:func:`.mojibake.exact_fix`) -- or the same stretches read with a
+   sibling page whose letters read better --, GBK-family bytes read as Latin-1,
    an exact re-reading with the document's code page, or UTF-8 read as
    GBK/GB18030/Big5/Shift-JIS/EUC-KR (:mod:`.cjk`) -- whichever explains the most
    characters, ftfy first among equals ("UTF-8 explanations take precedence").
@@ -542,7 +544,7 @@ class _Judge:
         if not exact.how.startswith("UTF-8 read as ") or " then " in exact.how:
             return readings  # no re-reading, or more than one
         part = self.text[seg[0] : seg[1]]
-        stretches = _differences(part, exact.fixed)
+        stretches = [(i1, i2) for i1, i2, _, _ in _differences(part, exact.fixed)]
         for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
             reading = _reread(part, stretches, codepages.page(name).encode)
             if reading is not None:
@@ -562,8 +564,7 @@ class _Judge:
             found = [self.cache.text]
             for (start, end), sig in self.signatures.items():
                 for page, spans in sig.words:
-                    stretches = [(a, b, a, b) for a, b in spans]
-                    found.append(_reread(self.text[start:end], stretches, codepages.page(page).encode) or "")
+                    found.append(_reread(self.text[start:end], spans, codepages.page(page).encode) or "")
             words = " ".join(found).split()
             self.sibling_languages[name] = language(
                 " ".join(w for w in words if all(langmodel.script(c) in (name, "") for c in w))
@@ -625,7 +626,7 @@ class _Judge:
     def _marked(self, offset: int, spaced: bool = False, rival: Proposal | None = None) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
         the U+FFFD (its test corpus expects ``Ру��кий``) and so does vaultkit in alphabetic
-        scripts; in Chinese, Japanese and Korean, where every character has two or three
+        scripts, in a label at least (below); in Chinese, Japanese and Korean, where every character has two or three
         bytes of context and words pin it down, the language model fills them.  With
         ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
         scripts are filled too, as the bytes that page drops are.  Elsewhere a U+FFFD that
@@ -636,10 +637,10 @@ class _Judge:
         ftfy's cases are names and phrases of a few words (``Ру��кий``, ``Europa, Asia,
         �frica``), where a word list is thin evidence: a name, or a word of a neighbouring
         language (``Àfrica`` is Catalan).  A note that spells out :data:`NOTE_WORDS` words
-        is a sentence at least, not a label: there a U+FFFD inside a word that a word list pins, far ahead
-        of the runner-up, is filled, and only there (no guess in Thai, which has no word
-        list, nor in a symbol) -- where the reading explains as much as ftfy's repair
-        (``rival``), which also undoes damage piled on damage."""
+        is a sentence at least, not a label: there a U+FFFD inside a word that a word list
+        pins, far ahead of the runner-up, is filled, and only there (no guess in Thai, which
+        has no word list, nor in a symbol) -- where the reading explains as much as ftfy's
+        repair (``rival``), which also undoes damage piled on damage."""
         accepted = self.choose(offset, self.marked.get(offset, []))
         if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
@@ -781,13 +782,13 @@ def _applied(text: str, seg: tuple[int, int], changes: list[_Change]) -> str:
     return "".join(out) + text[pos : seg[1]]
 
 
-def _reread(text: str, stretches: list[tuple[int, int, int, int]], encode: dict[str, int]) -> str | None:
+def _reread(text: str, stretches: Iterable[tuple[int, int]], encode: dict[str, int]) -> str | None:
     """``text`` with each stretch ``text[i1:i2]`` encoded with a code page (``encode``) and
     decoded as UTF-8; None if the page cannot spell one or its bytes are no UTF-8.  A
     U+FFFD marked a lost byte (``errors='replace'``): it stays, and the character cut
     short before it (whose continuation byte it was) is part of it."""
     out, pos = [], 0
-    for i1, i2, _, _ in stretches:
+    for i1, i2 in stretches:
         out.append(text[pos:i1])
         chunks = text[i1:i2].split("\ufffd")
         for k, chunk in enumerate(chunks):
