@@ -32,3 +32,14 @@ def test_a_line_with_a_marked_lost_byte_is_read_with_the_sibling_page_too():
     original = "La página se guarda en español y en inglés."
     repaired = repair_text(original.encode().decode("cp1257", errors="replace"))
     assert repaired.endswith(" se guarda en español y en inglés.")
+
+
+def test_lines_with_marked_lost_bytes_are_read_with_the_sibling_page_whose_letters_make_words():
+    """Romanian read as Windows-1257 with U+FFFD for the undefined 0x83 of ``ă``: Windows-1250
+    and -1257 read the short lines alike but for ``Ć®`` (``Ʈ`` or ``î``), and the line
+    parts' lost bytes were read with the first of them."""
+    original = (
+        "- Temele pot fi găsite în **Setări**.\n- Pluginurile pot fi găsite în **Comunitate**.\n"
+        "- Notele pot fi mutate în dosarul ales, oricând vrei tu, fără să pierzi nimic din ele."
+    )
+    assert repair_text(original.encode().decode("cp1257", errors="replace")) == original

@@ -261,7 +261,12 @@ def _spelt(lossy: dict[tuple[int, int], dict[str, list[Proposal]]], name: str) -
     """The cost of the characters the page ``name`` reads intact: of sibling pages that
     explain a document equally well (ISO-8859-15 and Windows-1252 differ in eight letters:
     ``Îž`` is ``θ`` in one, ``Ξ`` in the other), the letters that differ decide."""
-    certain = "".join(_certain(p) for by_page in lossy.values() for p in by_page.get(name, []))
+    return _spelt_cost([p for by_page in lossy.values() for p in by_page.get(name, [])])
+
+
+def _spelt_cost(proposals: list[Proposal]) -> float:
+    """The cost of the characters ``proposals`` read intact (:func:`_spelt`)."""
+    certain = "".join(_certain(p) for p in proposals)
     lex = lexicon(language(certain))
     return sum(lex.char_cost(c) for c in certain if not c.isascii())
 
@@ -383,7 +388,10 @@ class _Judge:
             if "\ufffd" in text[start:end]:
                 by_page = lossy_proposals(text[start:end], marked=True)
                 if by_page:
-                    self.marked[start] = max(by_page.values(), key=lambda found: coverage(found, text[start:end]))
+                    # of pages that explain as much, the letters that differ decide (:func:`_spelt`)
+                    self.marked[start] = max(
+                        by_page.values(), key=lambda found: (coverage(found, text[start:end]), -_spelt_cost(found))
+                    )
         read = [p for ps in (*lossy.values(), *self.marked.values()) for p in ps]
         certain = "".join(_certain(p) for p in read)  # bytes that all came through
         self.cache = DocumentCache(
