@@ -535,12 +535,19 @@ class _Judge:
         likeliest first (stable: the more common page first among equals).  Of sibling
         pages that both read a word as UTF-8, the first of :data:`.codepages.PAGES` would
         otherwise win whatever its letters (``estĂĄ`` is ``está`` in ISO-8859-2, ``estå``
-        in Windows-1250), as ftfy's first page does (:meth:`_sibling`)."""
-        texts = [_applied(self.text, seg, self._changes(seg[0], option)) for option in options]
-        if len(set(texts)) < 2:
+        in Windows-1250), as ftfy's first page does (:meth:`_sibling`).  Only options that
+        explain as many characters as another compete so (the most explaining wins first):
+        only they are read."""
+        part = self.text[seg[0] : seg[1]]
+        explained = [_explained(part, option) for option in options]
+        tied = [k for k, n in enumerate(explained) if n and explained.count(n) > 1]
+        texts = {k: _applied(self.text, seg, self._changes(seg[0], options[k])) for k in tied}
+        distinct = list(dict.fromkeys(texts.values()))
+        if len(distinct) < 2:
             return options
-        costs = self._reading_costs(texts)
-        return [options[k] for k in sorted(range(len(options)), key=costs.__getitem__)]
+        costs = dict(zip(distinct, self._reading_costs(distinct), strict=True))
+        order = sorted(range(len(options)), key=lambda k: (-explained[k], costs.get(texts.get(k, ""), 0.0)))
+        return [options[k] for k in order]
 
     def _readings(self, seg: tuple[int, int], exact: Proposal | None) -> dict[str, str]:
         """ftfy's repair of line part ``seg`` (``exact``) and, where ftfy re-read it in one
