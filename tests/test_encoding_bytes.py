@@ -194,3 +194,45 @@ def test_a_word_of_one_lead_byte_between_damaged_words_is_read_with_them():
     assert runs and all(run.edits and not run.undecided for run in runs)
     repaired = repair_text(damaged)
     assert repaired.startswith("이 기능은 누구나 쉽게 쓸 ") and repaired.endswith("어요.")
+
+
+RUSSIAN = (
+    "Заметки хранятся в обычных текстовых файлах на вашем компьютере, поэтому вы всегда можете "
+    "открыть их в любом другом редакторе. Синхронизация работает между всеми устройствами."
+)
+
+
+def test_a_note_read_as_windows_1257_gets_the_letters_its_word_list_pins_for_u_fffd():
+    """Windows-1257 leaves 0x81 and 0x88 undefined, the last bytes of ``с`` and ``ш``: read
+    with U+FFFD for them, a note of Russian prose (more than a name or a label) gets each
+    letter back that the word list pins, as it does where the bytes were dropped."""
+    damaged = RUSSIAN.encode().decode("cp1257", errors="replace")
+    assert damaged.count("\ufffd") > 5
+    assert repair_text(damaged) == RUSSIAN
+
+
+def test_a_sentence_read_with_u_fffd_gets_the_letters_its_word_list_pins():
+    """A sentence of a dozen words is text, not a label: Greek read as Windows-1257 with
+    U+FFFD for the undefined 0x81 and 0x83 of ``ρ`` and ``σ`` gets them back."""
+    original = "Η σύνοψη εμφανίζεται στην αρχή της σελίδας και μπορείτε να τη μετακινήσετε όπου θέλετε."
+    damaged = original.encode().decode("cp1257", errors="replace")
+    assert damaged.count("\ufffd") > 5
+    assert repair_text(damaged) == original
+
+
+def test_a_name_read_as_windows_1257_keeps_its_u_fffd_as_ftfy_does():
+    """A lone name is no note: ``Р���кий`` stays as it is repaired (ftfy's corpus)."""
+    assert repair_text("Русский".encode().decode("cp1257", errors="replace")) == "Р\ufffd\ufffd\ufffdкий"
+
+
+def test_no_word_list_no_fill_for_u_fffd():
+    """Thai has no word list: in a note of Thai prose read as Windows-1257 with U+FFFD for
+    the undefined bytes, every U+FFFD stays (the intact letters come back)."""
+    original = (
+        "บันทึกของคุณจะถูกเก็บไว้ในไฟล์ข้อความธรรมดาบนคอมพิวเตอร์ของคุณ "
+        "ดังนั้นคุณสามารถเปิดด้วยโปรแกรมแก้ไขอื่น ๆ ได้เสมอ และการซิงค์ทำงานระหว่างอุปกรณ์ทั้งหมดของคุณ"
+    )
+    damaged = original.encode().decode("cp1257", errors="replace")
+    repaired = repair_text(damaged)
+    assert repaired != damaged and repaired.count("\ufffd") == damaged.count("\ufffd")
+    assert all(a == b for a, b in zip(repaired, original, strict=True) if a != "\ufffd")

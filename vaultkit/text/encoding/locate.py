@@ -15,8 +15,10 @@ Then each line part gets the explanation that accounts for most of it:
 
 1. single-byte mojibake with lost bytes (:func:`.mojibake.lossy_proposals`), decoded by the
    language model -- unless U+FFFD marks the losses in an alphabetic script, which ftfy
-   handles (it keeps the U+FFFD, as its test corpus expects);
-2. ftfy's exact repair (:func:`.mojibake.exact_fix`), GBK-family bytes read as Latin-1,
+   handles (it keeps the U+FFFD, as its test corpus expects), and which only a note of a
+   sentence or more fills, where a word list pins the letter;
+2. ftfy's exact repair (:func:`.mojibake.exact_fix`) -- or the same stretches read with a
+   sibling page whose letters read better --, GBK-family bytes read as Latin-1,
    an exact re-reading with the document's code page, or UTF-8 read as
    GBK/GB18030/Big5/Shift-JIS/EUC-KR (:mod:`.cjk`) -- whichever explains the most
    characters, ftfy first among equals ("UTF-8 explanations take precedence").
@@ -44,7 +46,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -89,6 +91,8 @@ MAX_WORDS = 5_000  # damaged words looked for per code page and note, at most
 LOSS_SIGNIFICANCE = 1e-4  # a document losing bytes less likely than this is not lossy damage
 MIN_PINNED = 0.5  # share of a stretch's short characters with one candidate left that vouches for its losses
 VAULT_WORD = 500.0  # cB of a word that titles a note of the vault
+NOTE_WORDS = 12  # words from which a note is a sentence, not a label (ftfy's longest such case has 10)
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,12 @@ def _spelt(lossy: dict[tuple[int, int], dict[str, list[Proposal]]], name: str) -
     """The cost of the characters the page ``name`` reads intact: of sibling pages that
     explain a document equally well (ISO-8859-15 and Windows-1252 differ in eight letters:
     ``Îž`` is ``θ`` in one, ``Ξ`` in the other), the letters that differ decide."""
-    certain = "".join(_certain(p) for by_page in lossy.values() for p in by_page.get(name, []))
+    return _spelt_cost([p for by_page in lossy.values() for p in by_page.get(name, [])])
+
+
+def _spelt_cost(proposals: list[Proposal]) -> float:
+    """The cost of the characters ``proposals`` read intact (:func:`_spelt`)."""
+    certain = "".join(_certain(p) for p in proposals)
     lex = lexicon(language(certain))
     return sum(lex.char_cost(c) for c in certain if not c.isascii())
 
@@ -367,6 +376,7 @@ class _Judge:
         self.lossy = lossy
         self.accepted: Counter[str] = Counter()  # repairs made by reading bytes back, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
+        self.sibling_languages: dict[str, str] = {}  # script -> :meth:`_siblings_language`
         reliable = list(text[:DOCUMENT_SAMPLE])  # what the note shows intact (a huge note: its start)
         for start, end in segments:
             if start < DOCUMENT_SAMPLE:
@@ -378,13 +388,17 @@ class _Judge:
             if "\ufffd" in text[start:end]:
                 by_page = lossy_proposals(text[start:end], marked=True)
                 if by_page:
-                    self.marked[start] = max(by_page.values(), key=lambda found: coverage(found, text[start:end]))
+                    # of pages that explain as much, the letters that differ decide (:func:`_spelt`)
+                    self.marked[start] = max(
+                        by_page.values(), key=lambda found: (coverage(found, text[start:end]), -_spelt_cost(found))
+                    )
         read = [p for ps in (*lossy.values(), *self.marked.values()) for p in ps]
         certain = "".join(_certain(p) for p in read)  # bytes that all came through
         self.cache = DocumentCache(
             "".join(reliable), dict.fromkeys(context.words, VAULT_WORD), context.chars, kept=certain
         )
         self.lang = language(self.cache.text + certain)
+        self.words = len(_WORD.findall(self.cache.text + " " + certain))  # words the note spells out
         pending = [p for ps in lossy.values() for p in ps]
         # The decodings of this document by candidates: explanations and passes repeat lattices.
         self.lattices: dict[tuple[tuple[str, ...], ...], Judged] = {}
@@ -457,10 +471,10 @@ class _Judge:
         equals (:meth:`whole` then leaves alone what is still half repaired)."""
         offset = seg[0]
         part = self.text[seg[0] : seg[1]]
-        exact = exact_fix(part)
+        exact = self._sibling(seg, exact_fix(part))
         marked = exact is not None and "\ufffd" in part and exact.how.startswith("UTF-8 read as")
         if exact is not None and marked and not exact.how.endswith("(in part)"):
-            accepted = self._marked(offset) or [exact]
+            accepted = self._marked(offset, rival=exact) or [exact]
         else:
             marked = False
             accepted = self.choose(offset, self.lossy.get(seg, []))
@@ -490,6 +504,88 @@ class _Judge:
         self.accepted.update(p.how for p in accepted if p.piece is not None)
         return found
 
+    def _sibling(self, seg: tuple[int, int], exact: Proposal | None) -> Proposal | None:
+        """ftfy's repair ``exact`` of line part ``seg``, or the same stretches read with a
+        sibling code page whose letters read clearly better.
+
+        ftfy takes the first code page of its list under which the text makes UTF-8, and
+        pages that share most of their letters often both do: ``Ć©`` is ``Ʃ`` read back
+        with Windows-1250 (its ``Ć`` is C6), ``é`` with Windows-1257 (C3), ``Ã€`` is ``À``
+        with Windows-1252 and ``ä`` with ISO-8859-15, a page ftfy does not try.  Then only
+        the letters that differ can decide, judged in the language of the document's words
+        in their script (:meth:`_siblings_language`), and a reading likelier than ftfy's
+        by :data:`MIN_GAIN` wins."""
+        readings = self._readings(seg, exact)
+        if exact is None or exact.fixed is None or len(readings) == 1:
+            return exact
+        costs = dict(zip(readings, self._reading_costs(list(readings)), strict=True))
+        best = min(readings, key=costs.__getitem__)
+        if costs[best] > costs[exact.fixed] - MIN_GAIN:
+            return exact
+        return replace(exact, fixed=best, how=readings[best])
+
+    def _reading_costs(self, readings: list[str]) -> list[float]:
+        """The language model's cost of each of several readings of one line part, in the
+        language their differing letters are judged in (:meth:`_siblings_language`)."""
+        lex = lexicon(self._siblings_language(readings))
+        return [langmodel.decode([(c,) for c in text], lex, self.cache).cost for text in readings]
+
+    def _by_letters(self, seg: tuple[int, int], options: list[list[Proposal]]) -> list[list[Proposal]]:
+        """``options``, readings of line part ``seg`` with one code page each, the
+        likeliest first (stable: the more common page first among equals).  Of sibling
+        pages that both read a word as UTF-8, the first of :data:`.codepages.PAGES` would
+        otherwise win whatever its letters (``estĂĄ`` is ``está`` in ISO-8859-2, ``estå``
+        in Windows-1250), as ftfy's first page does (:meth:`_sibling`).  Only options that
+        explain as many characters as another compete so (the most explaining wins first):
+        only they are read."""
+        part = self.text[seg[0] : seg[1]]
+        explained = [_explained(part, option) for option in options]
+        tied = [k for k, n in enumerate(explained) if n and explained.count(n) > 1]
+        texts = {k: _applied(self.text, seg, self._changes(seg[0], options[k])) for k in tied}
+        distinct = list(dict.fromkeys(texts.values()))
+        if len(distinct) < 2:
+            return options
+        costs = dict(zip(distinct, self._reading_costs(distinct), strict=True))
+        order = sorted(range(len(options)), key=lambda k: (-explained[k], costs.get(texts.get(k, ""), 0.0)))
+        return [options[k] for k in order]
+
+    def _readings(self, seg: tuple[int, int], exact: Proposal | None) -> dict[str, str]:
+        """ftfy's repair of line part ``seg`` (``exact``) and, where ftfy re-read it in one
+        step, its readings with every other page with a signature there that turns each
+        stretch ftfy re-read into UTF-8: reading -> how it was read."""
+        if exact is None or exact.fixed is None:
+            return {}
+        readings = {exact.fixed: exact.how}
+        if not exact.how.startswith("UTF-8 read as ") or " then " in exact.how:
+            return readings  # no re-reading, or more than one
+        part = self.text[seg[0] : seg[1]]
+        stretches = [(i1, i2) for i1, i2, _, _ in _differences(part, exact.fixed)]
+        for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
+            reading = _reread(part, stretches, codepages.page(name).encode)
+            if reading is not None:
+                readings.setdefault(reading, f"UTF-8 read as {codepages.page(name).label}")
+        return readings
+
+    def _siblings_language(self, readings: Collection[str]) -> str:
+        """The language that decides between ``readings``: that of the words, in the
+        script of the letters where the readings differ, of what the note shows intact and
+        of its damaged words read back with each code page they have the signature of --
+        a German list of translators quotes their Russian names, and only its German words
+        tell ``ä`` from ``Ƥ``; the wrong pages' readings are no words of any language."""
+        counts = Counter(langmodel.script(c) for c in set("".join(readings)) if not all(c in r for r in readings))
+        counts.pop("", None)
+        name = counts.most_common(1)[0][0] if counts else ""
+        if name not in self.sibling_languages:
+            found = [self.cache.text]
+            for (start, end), sig in self.signatures.items():
+                for page, spans in sig.words:
+                    found.append(_reread(self.text[start:end], spans, codepages.page(page).encode) or "")
+            words = " ".join(found).split()
+            self.sibling_languages[name] = language(
+                " ".join(w for w in words if all(langmodel.script(c) in (name, "") for c in w))
+            )
+        return self.sibling_languages[name]
+
     def _changes(self, offset: int, accepted: list[Proposal]) -> list[_Change]:
         return [change for p in accepted for change in _changes(self.text, offset, p, self.judged(p))]
 
@@ -505,10 +601,11 @@ class _Judge:
         if hint:
             options.append(self.choose(offset, lossless_proposals(part, hint)))
         else:  # pages ftfy does not try (KOI8-R, IBM850, MacRoman for Cyrillic): only repairs into words
-            for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index):
-                options.append(
-                    [p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)]
-                )
+            by_page = [
+                [p for p in self.choose(offset, lossless_proposals(part, name)) if self._worded(p, part)]
+                for name in sorted(self.signatures[seg].pages, key=codepages.PAGES.index)
+            ]
+            options.extend(self._by_letters(seg, by_page))
         codecs = self.signatures[seg].codecs
         if codecs:
             options.append(self.choose(offset, cjk.double_byte_proposals(part, codecs)))
@@ -541,19 +638,34 @@ class _Judge:
             for p in self.choose(seg[0], best)
         ]
 
-    def _marked(self, offset: int, spaced: bool = False) -> list[Proposal]:
+    def _marked(self, offset: int, spaced: bool = False, rival: Proposal | None = None) -> list[Proposal]:
         """Single-byte mojibake with U+FFFD for lost bytes: where ftfy repairs it, ftfy keeps
         the U+FFFD (its test corpus expects ``Ру��кий``) and so does vaultkit in alphabetic
-        scripts; in Chinese, Japanese and Korean, where every character has two or three
+        scripts, in a label at least (below); in Chinese, Japanese and Korean, where every character has two or three
         bytes of context and words pin it down, the language model fills them.  With
         ``spaced`` (a code page ftfy does not know, Windows-1258 or -1255), alphabetic
         scripts are filled too, as the bytes that page drops are.  Elsewhere a U+FFFD that
         only one character of the script around it can be (:func:`.mojibake._narrowed`:
         Khmer's ``E1 \ufffd 9E``) is filled and the others stay.  ``offset``: where the
-        line part starts (its reading is :attr:`marked`'s)."""
+        line part starts (its reading is :attr:`marked`'s).
+
+        ftfy's cases are names and phrases of a few words (``Ру��кий``, ``Europa, Asia,
+        �frica``), where a word list is thin evidence: a name, or a word of a neighbouring
+        language (``Àfrica`` is Catalan).  A note that spells out :data:`NOTE_WORDS` words
+        is a sentence at least, not a label: there a U+FFFD inside a word that a word list
+        pins, far ahead of the runner-up, is filled, and only there (no guess in Thai, which
+        has no word list, nor in a symbol) -- where the reading explains as much as ftfy's
+        repair (``rival``), which also undoes damage piled on damage."""
         accepted = self.choose(offset, self.marked.get(offset, []))
         if accepted and (spaced or all(self.judged(p)[1].lang in langmodel.UNSPACED for p in accepted)):  # type: ignore[index]
             return accepted
+        rest = self.text[offset:]
+        if (
+            accepted
+            and self.words >= NOTE_WORDS
+            and (rival is None or _explained(rest, accepted) >= _explained(rest, [rival]))
+        ):
+            return [replace(p, worded=True) for p in accepted]
         if any(len(s.choices) == 1 for p in accepted for s in p.slots if s.lost):
             return [replace(p, guess=False) for p in accepted]  # pinned by the script around: no guess
         return []
@@ -674,6 +786,48 @@ def _differences(damaged: str, fixed: str) -> list[tuple[int, int, int, int]]:
     if i < n or j < m:
         out.append((i, n, j, m))
     return out
+
+
+def _applied(text: str, seg: tuple[int, int], changes: list[_Change]) -> str:
+    """Line part ``seg`` of ``text`` with ``changes`` (note offsets, in order) made."""
+    out, pos = [], seg[0]
+    for change in changes:
+        out.append(text[pos : change.start] + change.text)
+        pos = change.end
+    return "".join(out) + text[pos : seg[1]]
+
+
+def _reread(text: str, stretches: Iterable[tuple[int, int]], encode: dict[str, int]) -> str | None:
+    """``text`` with each stretch ``text[i1:i2]`` encoded with a code page (``encode``) and
+    decoded as UTF-8; None if the page cannot spell one or its bytes are no UTF-8.  A
+    U+FFFD marked a lost byte (``errors='replace'``): it stays, and the character cut
+    short before it (whose continuation byte it was) is part of it."""
+    out, pos = [], 0
+    for i1, i2 in stretches:
+        out.append(text[pos:i1])
+        chunks = text[i1:i2].split("\ufffd")
+        for k, chunk in enumerate(chunks):
+            data = [encode.get(c) for c in chunk]
+            if None in data:
+                return None
+            cut = k < len(chunks) - 1 or text[i2 : i2 + 1] == "\ufffd"
+            read = _utf8(bytes(data), cut)  # type: ignore[arg-type]
+            if read is None:
+                return None
+            out.append(read if k == len(chunks) - 1 else read + "\ufffd")
+        pos = i2
+    return "".join(out) + text[pos:]
+
+
+def _utf8(data: bytes, cut: bool) -> str | None:
+    """``data`` decoded as UTF-8, or None; with ``cut``, a character cut short at the end
+    (its continuation bytes lost) is left out."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if cut and error.reason == "unexpected end of data":
+            return data[: error.start].decode("utf-8")
+        return None
 
 
 def _run_end(text: str, pos: int) -> int:
@@ -869,7 +1023,7 @@ class _Change:
         for k in range(self.first, self.last):
             if (
                 len(self.proposal.slots[k].choices) > 1
-                and self.proposal.guess
+                and _guessed(decoding, k, self.proposal)
                 and decoding.margins[k] < REVIEW_MARGIN
                 and decoding.alternatives[k]
             ):
@@ -907,13 +1061,22 @@ def _fill(decoding: Decoding, lex: langmodel.Lexicon, k: int, p: Proposal) -> st
     offset): the script around picks one, as it picks a lost continuation byte."""
     char = decoding.chars[k]
     slot = p.slots[k]
-    if len(slot.choices) > 1 and not p.guess:
+    if len(slot.choices) > 1 and not _guessed(decoding, k, p):
         return "\ufffd"
     if len(slot.choices) == 1 or any(i <= k < j for i, j in decoding.words):
         return char
     if (slot.blind and slot.lost > 1) or lex.char_cost(char, True) > UNRESOLVED:
         return "\ufffd"  # a lost lead byte outside any word, or no likely candidate: not guessed
     return char
+
+
+def _guessed(decoding: Decoding, k: int, p: Proposal) -> bool:
+    """Whether open slot ``k`` of ``p`` may take the language model's pick: ``p`` may guess,
+    and, if only where a word list pins it (``worded``), the pick sits in a dictionary word
+    :data:`TRUSTED` ahead of its runner-up."""
+    if not p.guess:
+        return False
+    return not p.worded or (decoding.margins[k] >= TRUSTED and any(i <= k < j for i, j in decoding.words))
 
 
 def _groups(template: Template, slots: tuple) -> list[tuple[int, int, int, int]]:

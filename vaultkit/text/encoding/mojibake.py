@@ -45,7 +45,8 @@ class Proposal:
 
     Either ``fixed`` is the exact repair (lossless; ``trusted`` when ftfy judged it), or
     ``slots`` leave characters open for the language model (``template`` maps them back to
-    the damaged characters); without ``guess``, only the slots with one candidate are filled.
+    the damaged characters); without ``guess``, only the slots with one candidate are filled;
+    with ``worded``, open slots only inside a dictionary word, by a clear margin.
     """
 
     start: int
@@ -59,6 +60,7 @@ class Proposal:
     trusted: bool = False
     drop_rate: float = 0.0  # chance that the damage dropped a given continuation byte
     guess: bool = True  # open slots take the language model's pick (else they stay U+FFFD)
+    worded: bool = False  # ... only where a word list pins it (elsewhere they stay U+FFFD)
 
 
 def exact_fix(segment: str) -> Proposal | None:
