@@ -32,8 +32,10 @@ from vaultkit.model import YamlKey
 _OUTSIDE = re.compile(
     r"[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|\r(?!\n)"
 )
-# A plain scalar: no indicator first, no ": " or " #" inside, no trailing ":".
-_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\s:]|:(?=[^\s])| +(?=[^\s#:]))*"
+# A plain scalar: no indicator first, no ": " or " #" inside, no trailing ":".  Written as runs
+# of ordinary characters between the colons and spaces that need a look ahead, not as one
+# alternative per character: the same matches, and the line pattern a fifth faster (issue 13).
+_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\s:]*(?:(?::(?=[^\s])| +(?=[^\s#:]))[^\s:]*)*"
 _VALUE = rf"(?:({_PLAIN})|'([^'\r\n]*)'|\"([^\"\\\r\n]*)\")"
 _KEY = r"[^\s:#\[\]{},'\"&*!|>%@`?\-.][^\s:#\[\]{},]*(?: +[^\s:#\[\]{},]+)*"
 _LINE = re.compile(rf"(?:({_KEY}):|( *)-)(?: +{_VALUE})? *\r?(?:\n|\Z)")

@@ -22,8 +22,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 
-import mistune
-
 from vaultkit.model import Region
 from vaultkit.text.tex import plainly_nested
 
@@ -48,7 +46,6 @@ _DELIMITER_ROW = re.compile(
 _BLANK_LINE = re.compile(r"[ \t>]*\r?")
 _PREFIX = re.compile(r"[ \t>]*")  # what may precede a block comment's `%%` on its line
 _BLANK_RUN = re.compile(r"(?:[ \t>]*\r?\n)*")
-_MISTUNE = mistune.create_markdown(renderer=None)  # block structure only: no positions, no plugins
 _INDENT = re.compile(r"^(?: {1,4}|\t)")
 _DIGITS = "0123456789"
 _TICKS = re.compile("`+")
@@ -82,13 +79,23 @@ def _indent_code_blocks(tokens: list[dict]) -> Iterator[str]:
         yield from _indent_code_blocks(token.get("children") or [])
 
 
+@functools.cache
+def _block_parser() -> Callable[[str], object]:
+    """mistune's block parser (no positions, no plugins), imported and built when a note first
+    has an indented-code candidate: most vaults have none, and importing mistune and building
+    the parser cost a cold check some 25 ms before any note was read (issue 13)."""
+    import mistune
+
+    return mistune.create_markdown(renderer=None)
+
+
 def _confirmed(text: str, start: int, candidates: list[Region]) -> list[Region]:
     """Keep the indented-code candidates that a CommonMark parser (mistune) also reads as
     indented code.  Whether indented text is code or the continuation of a list item or a
     lazy paragraph line is where CommonMark is subtle; the line scan above supplies the
     offsets (mistune has none) and mistune has the last word.  Only notes with candidates
     pay for the parse."""
-    tokens = _MISTUNE(text[start:])  # a token list: the renderer is None
+    tokens = _block_parser()(text[start:])  # a token list: the renderer is None
     parsed = Counter(_indent_code_blocks(tokens if isinstance(tokens, list) else []))
     kept = []
     for region in candidates:

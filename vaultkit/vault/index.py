@@ -80,13 +80,15 @@ def internal_targets(note: Note) -> tuple[str, ...]:
 
 def facts_of(note: Note) -> NoteFacts:
     """The :class:`NoteFacts` of a parsed note."""
-    from vaultkit.text.dates import is_empty, shape_of  # (imported by the runs that parse)
+    # (imported by the runs that parse; a plain import, since a ``from`` import ran importlib's
+    # Python-level handling of its names on every call, once per note)
+    import vaultkit.text.dates as dates
 
     fm = note.frontmatter
-    empty = tuple(k.key.casefold() for k in fm.keys if is_empty(note, k)) if fm is not None and fm.closed else ()
+    empty = tuple(k.key.casefold() for k in fm.keys if dates.is_empty(note, k)) if fm is not None and fm.closed else ()
     shapes: tuple[tuple[str, DateFormat], ...] = ()
     if fm is not None and fm.data:
-        found = ((k.key.casefold(), shape_of(note.text[k.value_start : k.value_end])) for k in fm.keys)
+        found = ((k.key.casefold(), dates.shape_of(note.text[k.value_start : k.value_end])) for k in fm.keys)
         shapes = tuple((key, shape) for key, shape in found if shape is not None)
     return NoteFacts(
         note.rel,
