@@ -336,3 +336,27 @@ def test_the_prefilters_change_no_answer_whatever_the_mix(text):
     note's runs of non-ASCII characters, or the whole note; letters then non-ASCII characters
     then letters): the same codecs as the patterns find in the whole text."""
     assert frozenset(signature._wide(text)) == _codecs_by_characters(text)
+
+
+# UTF-8 sequences of two to four bytes, single high bytes (stray continuations, leads alone,
+# bytes never UTF-8) and ASCII: runs of a page's high-byte characters with and without a signature.
+_HIGH_OR_NOT = st.lists(
+    st.one_of(
+        st.characters(min_codepoint=0x80, exclude_categories=["Cs"]).map(str.encode),
+        st.integers(0x80, 0xFF).map(lambda b: bytes([b])),
+        st.just(b"a"),
+    ),
+    max_size=8,
+).map(b"".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([name for name in codepages.PAGES if not signature._lossy(name)]), _HIGH_OR_NOT)
+def test_a_page_that_keeps_every_byte_is_searched_at_every_run_with_a_signature(name, data):
+    """Such a page's runs are searched for from complete sequence to complete sequence, not
+    from pair to pair: a run that is UTF-8 throughout missed there would be screened out."""
+    text = "".join(signature._table(name)[b] for b in data)
+    runs = set(signature._runs(name, text))
+    for run in re.finditer(rb"[\x80-\xff]+", data):
+        if signature._utf8_run(run.group(), lossy=False):
+            assert run.span() in runs
