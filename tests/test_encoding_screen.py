@@ -360,3 +360,31 @@ def test_a_page_that_keeps_every_byte_is_searched_at_every_run_with_a_signature(
     for run in re.finditer(rb"[\x80-\xff]+", data):
         if signature._utf8_run(run.group(), lossy=False):
             assert run.span() in runs
+
+
+# Characters spelt with the bytes of wide sequences (a lead byte first or last, continuation
+# bytes only) in some codec, Greek and Cyrillic letters (which end in a lead byte in EUC-KR or
+# GBK), ASCII, and wide UTF-8 characters read as a double-byte codec after a continuation byte
+# or none (a character cut at the stretch's start, so that a sequence's lead may end a
+# character; in UTF-8 no other byte comes before a lead): every neighbourhood the
+# look-arounds of the wide runs' leads tell apart.
+_WIDE_CHARS = sorted(set("".join(signature._wide_chars(codec) for codec in signature.DOUBLE_BYTE)))
+_READ_AS_DOUBLE = st.tuples(
+    st.sampled_from(signature.DOUBLE_BYTE),
+    st.sampled_from([b""] + [bytes([b]) for b in range(0x80, 0xC0)]),
+    st.lists(
+        st.characters(min_codepoint=0x800, max_codepoint=0xFFFF, exclude_categories=["Cs"]), min_size=4, max_size=6
+    ),
+).map(lambda made: (made[1] + "".join(made[2]).encode()).decode(made[0], "ignore"))
+_AROUND_LEADS = st.lists(
+    st.one_of(st.sampled_from(_WIDE_CHARS), st.sampled_from("αβνξοπστυΑΝΞабопяАЁії a."), _READ_AS_DOUBLE), max_size=10
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_AROUND_LEADS)
+def test_the_wide_runs_leads_are_every_lead_of_a_sequence(text):
+    """A character whose last byte is a lead counts as a lead of the wide runs only where the
+    next character carries two continuation bytes in a codec it ends in a lead in: a lead of
+    a sequence missed there would be screened out."""
+    assert frozenset(signature._wide(text)) == _codecs_by_bytes(text)
