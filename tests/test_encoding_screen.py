@@ -171,6 +171,16 @@ def test_an_alphabet_read_as_gbk_is_screened_and_repaired_exactly(text, codec):
     assert repair_text(damaged) == text
 
 
+@pytest.mark.parametrize("text", ["Grüße aus Köln", "Viele Grüße, Jörg"])
+def test_accented_letters_whose_last_byte_takes_the_next_letter_are_screened_and_repaired(text):
+    """Read as Shift-JIS, ``Grüße`` is ``Grﾃｼﾃ歹``: ß's last byte and the ``e`` make ``歹``,
+    so no ASCII letter follows the accented letters' characters, yet their bytes are inside
+    a word -- with ``Köln`` or ``Jörg``, twice in the note, as the bytes show."""
+    damaged = text.encode("utf-8").decode("cp932")
+    assert signature.signature(damaged).codecs == _codecs_by_bytes(damaged) == {"cp932"}
+    assert repair_text(damaged) == text
+
+
 def test_korean_read_as_euc_kr_dropping_bytes_is_screened_and_repaired():
     """EUC-KR drops the lead byte of many Korean syllables and pairs the continuation bytes
     left over into syllables only its extension spells: no run of whole wide sequences is

@@ -275,17 +275,17 @@ _AS_A = bytes.maketrans(string.ascii_letters.encode(), b"a" * len(string.ascii_l
 # What the double-byte runs are made of, in a :func:`_shape`: DOUBLE_RUN non-ASCII characters
 # in a row, at least.  Literal bytes first, which the engine scans for at C speed.
 _NON_ASCII_RUNS = re.compile(rb"\?" * (DOUBLE_RUN - 1) + rb"\?+")
-# Where a match of :func:`_latin_inside` can start, in a :func:`_shape`: a letter, then non-ASCII
-# characters up to a letter.  Two literal bytes first, which the engine scans for without
-# trying a match at every letter.
-_BETWEEN_LETTERS = re.compile(rb"a\?\?*(?=a)")
+# Where a match of :func:`_latin_inside` can start, in a :func:`_shape`: a letter, then a
+# non-ASCII character.  Two literal bytes, which the engine scans for without trying a match
+# at every letter.
+_AFTER_LETTER = re.compile(rb"a\?")
 
 
 def _shape(part: str) -> bytes:
     """``part`` as one byte per character: ASCII letters as ``a``, other ASCII as itself and
     anything else as ``?``, made at C speed (``str.encode`` with ``replace``, then
     ``bytes.translate``).  The stretches the double-byte screen looks for have shapes
-    (:data:`_NON_ASCII_RUN`, :data:`_BETWEEN_LETTERS`) that byte searches find in it far
+    (:data:`_NON_ASCII_RUN`, :data:`_AFTER_LETTER`) that byte searches find in it far
     faster than a regular expression over the characters, which is tried at every letter of
     a note (most of a clean Chinese note's screen time went there)."""
     return part.encode("ascii", "replace").translate(_AS_A)
@@ -295,10 +295,10 @@ def _latin_stretches(part: str, shape: bytes) -> str:
     """The matches of :func:`_latin_inside` in ``part``, each with the letter after it (a byte
     of theirs may pair with it), joined by NULs -- if there are :data:`LATIN_TWICE` of them,
     else nothing: what :func:`_latin` encodes, once per codec.  They are tried only where
-    ``part``'s :func:`_shape` ``shape`` has a letter, non-ASCII characters and a letter: each
-    match is a letter and the whole non-ASCII run after it, so it starts where such a shape
-    does (a ``?`` of the text's own shapes like a non-ASCII character: the match refuses it)."""
-    inside = (_latin_inside().match(part, at.start()) for at in _BETWEEN_LETTERS.finditer(shape))
+    ``part``'s :func:`_shape` ``shape`` has a letter then a non-ASCII character: each match
+    is a letter and non-ASCII characters after it, so it starts where such a shape does (a
+    ``?`` of the text's own shapes like a non-ASCII character: the match refuses it)."""
+    inside = (_latin_inside().match(part, at.start()) for at in _AFTER_LETTER.finditer(shape))
     found = [part[m.start() : m.end() + 1] for m in inside if m]
     return "\0".join(found) if len(found) >= LATIN_TWICE else ""
 
@@ -346,7 +346,7 @@ def _spelt(codec: str, groups: list[list[bytes]]) -> str:
     return "".join(char for char, data, encoded in zip(chars, datas, back, strict=True) if encoded == data)
 
 
-SCREEN_FORMAT = 2  # bump when what the stored classes of the screen mean changes
+SCREEN_FORMAT = 3  # bump when what the stored classes of the screen mean changes
 _WIDE_LEADS = bytes(range(0xE0, 0xF5))
 _ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
 _CONTINUATIONS = bytes(range(0x80, 0xC0))
@@ -383,6 +383,9 @@ def _classes() -> dict[str, str]:
             "wide": _led(_WIDE_BYTES, _WIDE_LEADS),
             "alphabet": _led(_ALPHABET_BYTES, _ALPHABET_LEADS),
             "latin": _led(_LATIN_BYTES + _ASCII_LETTERS, _LATIN_BYTES),
+            "latin taking": _chars(
+                "".join(_spelt(codec, _groups(b"", _LATIN_BYTES, _ASCII_LETTERS)) for codec in DOUBLE_BYTE)
+            ),
             "wide open": _chars(
                 "".join(_spelt(codec, _groups(b"", _WIDE_LEADS, _CONTINUATIONS)) for codec in DOUBLE_BYTE)
             ),
@@ -425,10 +428,13 @@ def _latin_inside() -> re.Pattern[str]:
     """Characters that some double-byte codec spells with the bytes of accented Latin letters
     (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be.
     A byte of them may pair with the ASCII letter after it (``secﾈ嬖unea`` is ``secțiunea``
-    read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`).  A match starts
-    at the letter before them (:func:`_latin` encodes it too), and is asked for only where
-    the text's shape has one (:func:`_latin_stretches`)."""
-    return re.compile(f"[A-Za-z]{_classes()['latin']}+(?=[A-Za-z])")
+    read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`), and the last of
+    them may take that letter as its own second byte, with no letter after it (``Grﾃｼﾃ歹``
+    is ``Grüße`` read as Shift-JIS: ß's 9F and the ``e`` make ``歹``).  A match starts at the
+    letter before them (:func:`_latin` encodes it too), and is asked for only where the
+    text's shape has one (:func:`_latin_stretches`)."""
+    classes = _classes()
+    return re.compile(f"[A-Za-z]{classes['latin']}+(?:(?=[A-Za-z])|(?<={classes['latin taking']}))")
 
 
 def _latin(stretches: str, codec: str) -> bool:
