@@ -233,15 +233,17 @@ def _page(name: str) -> _Page:
 
 def _complete(table: str) -> str:
     """A complete multi-byte UTF-8 sequence in the characters of the page ``table`` spells
-    (:func:`_table`): a lead then as many continuations as it announces.  The pair of
-    classes comes first, as in :attr:`_Page.pair` (a lead class alone first would try the
-    look-behinds at every Cyrillic letter of Windows-1251), then the rest the lead needs."""
+    (:func:`_table`): a lead then as many continuations as it announces, matched from its
+    first continuation on (:func:`_runs` goes back to the run's start anyway).  A class
+    first is scanned for at C speed; continuations are the rare one in clean text (symbols,
+    Ukrainian ``і``), leads are most letters of Windows-1251 or KOI8-R, and a lead first
+    had the rest of the pattern tried at nearly every letter of a Russian note."""
     continuation = _chars(table[0x80:0xC0])
     rests = "|".join(
         f"(?<={_chars(table[first : last + 1])}.){continuation * more}"
         for more, (first, last) in enumerate(((0xC2, 0xDF), (0xE0, 0xEF), (0xF0, 0xF4)))
     )
-    return f"{_chars(table[0xC2:0xF5])}{continuation}(?:{rests})"
+    return f"{continuation}(?:{rests})"
 
 
 @cache
