@@ -171,6 +171,16 @@ def test_an_alphabet_read_as_gbk_is_screened_and_repaired_exactly(text, codec):
     assert repair_text(damaged) == text
 
 
+@pytest.mark.parametrize("text", ["Grüße aus Köln", "Viele Grüße, Jörg"])
+def test_accented_letters_whose_last_byte_takes_the_next_letter_are_screened_and_repaired(text):
+    """Read as Shift-JIS, ``Grüße`` is ``Grﾃｼﾃ歹``: ß's last byte and the ``e`` make ``歹``,
+    so no ASCII letter follows the accented letters' characters, yet their bytes are inside
+    a word -- with ``Köln`` or ``Jörg``, twice in the note, as the bytes show."""
+    damaged = text.encode("utf-8").decode("cp932")
+    assert signature.signature(damaged).codecs == _codecs_by_bytes(damaged) == {"cp932"}
+    assert repair_text(damaged) == text
+
+
 def test_korean_read_as_euc_kr_dropping_bytes_is_screened_and_repaired():
     """EUC-KR drops the lead byte of many Korean syllables and pairs the continuation bytes
     left over into syllables only its extension spells: no run of whole wide sequences is
@@ -336,3 +346,55 @@ def test_the_prefilters_change_no_answer_whatever_the_mix(text):
     note's runs of non-ASCII characters, or the whole note; letters then non-ASCII characters
     then letters): the same codecs as the patterns find in the whole text."""
     assert frozenset(signature._wide(text)) == _codecs_by_characters(text)
+
+
+# UTF-8 sequences of two to four bytes, single high bytes (stray continuations, leads alone,
+# bytes never UTF-8) and ASCII: runs of a page's high-byte characters with and without a signature.
+_HIGH_OR_NOT = st.lists(
+    st.one_of(
+        st.characters(min_codepoint=0x80, exclude_categories=["Cs"]).map(str.encode),
+        st.integers(0x80, 0xFF).map(lambda b: bytes([b])),
+        st.just(b"a"),
+    ),
+    max_size=8,
+).map(b"".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([name for name in codepages.PAGES if not signature._lossy(name)]), _HIGH_OR_NOT)
+def test_a_page_that_keeps_every_byte_is_searched_at_every_run_with_a_signature(name, data):
+    """Such a page's runs are searched for from complete sequence to complete sequence, not
+    from pair to pair: a run that is UTF-8 throughout missed there would be screened out."""
+    text = "".join(signature._table(name)[b] for b in data)
+    runs = set(signature._runs(name, text))
+    for run in re.finditer(rb"[\x80-\xff]+", data):
+        if signature._utf8_run(run.group(), lossy=False):
+            assert run.span() in runs
+
+
+# Characters spelt with the bytes of wide sequences (a lead byte first or last, continuation
+# bytes only) in some codec, Greek and Cyrillic letters (which end in a lead byte in EUC-KR or
+# GBK), ASCII, and wide UTF-8 characters read as a double-byte codec after a continuation byte
+# or none (a character cut at the stretch's start, so that a sequence's lead may end a
+# character; in UTF-8 no other byte comes before a lead): every neighbourhood the
+# look-arounds of the wide runs' leads tell apart.
+_WIDE_CHARS = sorted(set("".join(signature._wide_chars(codec) for codec in signature.DOUBLE_BYTE)))
+_READ_AS_DOUBLE = st.tuples(
+    st.sampled_from(signature.DOUBLE_BYTE),
+    st.sampled_from([b""] + [bytes([b]) for b in range(0x80, 0xC0)]),
+    st.lists(
+        st.characters(min_codepoint=0x800, max_codepoint=0xFFFF, exclude_categories=["Cs"]), min_size=4, max_size=6
+    ),
+).map(lambda made: (made[1] + "".join(made[2]).encode()).decode(made[0], "ignore"))
+_AROUND_LEADS = st.lists(
+    st.one_of(st.sampled_from(_WIDE_CHARS), st.sampled_from("αβνξοπστυΑΝΞабопяАЁії a."), _READ_AS_DOUBLE), max_size=10
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_AROUND_LEADS)
+def test_the_wide_runs_leads_are_every_lead_of_a_sequence(text):
+    """A character whose last byte is a lead counts as a lead of the wide runs only where the
+    next character carries two continuation bytes in a codec it ends in a lead in: a lead of
+    a sequence missed there would be screened out."""
+    assert frozenset(signature._wide(text)) == _codecs_by_bytes(text)

@@ -139,15 +139,16 @@ def test_the_screen_keeps_its_character_classes_in_the_store(store, monkeypatch)
     """The double-byte screen's classes, read off the codecs once, come back from the store
     as they were built: a later process neither rebuilds them nor screens differently."""
     built = signature._classes.__wrapped__()
-    assert set(built) == {"wide", "alphabet", "latin"}
+    ends = {f"{what} {codec}" for what in ("ends", "then") for codec in signature.DOUBLE_BYTE}
+    assert set(built) == {"wide", "alphabet", "latin", "latin taking", "wide open"} | ends
     assert built["wide"] == signature._led(signature._WIDE_BYTES, signature._WIDE_LEADS)
     assert built["latin"] == signature._led(signature._LATIN_BYTES + signature._ASCII_LETTERS, signature._LATIN_BYTES)
     (path,) = [p for p in store.folder.iterdir() if p.name.startswith("screen-") and p.suffix == ".vkl"]
 
-    def refuse(codec: str, spelt_with: bytes = b"", leads: bytes = b"") -> str:
+    def refuse(codec: str, groups: list[list[bytes]]) -> str:
         raise AssertionError("read off the codecs again")
 
-    monkeypatch.setattr(signature, "_wide_chars", refuse)
+    monkeypatch.setattr(signature, "_spelt", refuse)
     assert signature._classes.__wrapped__() == built
     path.write_bytes(path.read_bytes()[:-9])  # truncated: built again, not trusted
     monkeypatch.undo()

@@ -212,6 +212,7 @@ class _Page:
     run: re.Pattern[str]
     leads: frozenset[str]  # the pair's two classes, as sets (:func:`_pages`)
     continuations: frozenset[str]
+    start: re.Pattern[str]  # what a damaged word holds, at least (:func:`_runs`)
 
 
 @cache
@@ -219,13 +220,30 @@ def _page(name: str) -> _Page:
     table = _table(name)
     high = table[0x80:]
     leads, continuations = table[0xC2:0xF5], table[0x80:0xC0]
+    pair = re.compile(_chars(leads) + _chars(continuations))
     return _Page(
-        re.compile(_chars(leads) + _chars(continuations)),
+        pair,
         frozenset(high),
         re.compile(_chars(high) + "+"),
         frozenset(leads),
         frozenset(continuations),
+        pair if _lossy(name) else re.compile(_complete(table)),
     )
+
+
+def _complete(table: str) -> str:
+    """A complete multi-byte UTF-8 sequence in the characters of the page ``table`` spells
+    (:func:`_table`): a lead then as many continuations as it announces, matched from its
+    first continuation on (:func:`_runs` goes back to the run's start anyway).  A class
+    first is scanned for at C speed; continuations are the rare one in clean text (symbols,
+    Ukrainian ``і``), leads are most letters of Windows-1251 or KOI8-R, and a lead first
+    had the rest of the pattern tried at nearly every letter of a Russian note."""
+    continuation = _chars(table[0x80:0xC0])
+    rests = "|".join(
+        f"(?<={_chars(table[first : last + 1])}.){continuation * more}"
+        for more, (first, last) in enumerate(((0xC2, 0xDF), (0xE0, 0xEF), (0xF0, 0xF4)))
+    )
+    return f"{continuation}(?:{rests})"
 
 
 @cache
@@ -259,17 +277,17 @@ _AS_A = bytes.maketrans(string.ascii_letters.encode(), b"a" * len(string.ascii_l
 # What the double-byte runs are made of, in a :func:`_shape`: DOUBLE_RUN non-ASCII characters
 # in a row, at least.  Literal bytes first, which the engine scans for at C speed.
 _NON_ASCII_RUNS = re.compile(rb"\?" * (DOUBLE_RUN - 1) + rb"\?+")
-# Where a match of :func:`_latin_inside` can start, in a :func:`_shape`: a letter, then non-ASCII
-# characters up to a letter.  Two literal bytes first, which the engine scans for without
-# trying a match at every letter.
-_BETWEEN_LETTERS = re.compile(rb"a\?\?*(?=a)")
+# Where a match of :func:`_latin_inside` can start, in a :func:`_shape`: a letter, then a
+# non-ASCII character.  Two literal bytes, which the engine scans for without trying a match
+# at every letter.
+_AFTER_LETTER = re.compile(rb"a\?")
 
 
 def _shape(part: str) -> bytes:
     """``part`` as one byte per character: ASCII letters as ``a``, other ASCII as itself and
     anything else as ``?``, made at C speed (``str.encode`` with ``replace``, then
     ``bytes.translate``).  The stretches the double-byte screen looks for have shapes
-    (:data:`_NON_ASCII_RUN`, :data:`_BETWEEN_LETTERS`) that byte searches find in it far
+    (:data:`_NON_ASCII_RUN`, :data:`_AFTER_LETTER`) that byte searches find in it far
     faster than a regular expression over the characters, which is tried at every letter of
     a note (most of a clean Chinese note's screen time went there)."""
     return part.encode("ascii", "replace").translate(_AS_A)
@@ -279,10 +297,10 @@ def _latin_stretches(part: str, shape: bytes) -> str:
     """The matches of :func:`_latin_inside` in ``part``, each with the letter after it (a byte
     of theirs may pair with it), joined by NULs -- if there are :data:`LATIN_TWICE` of them,
     else nothing: what :func:`_latin` encodes, once per codec.  They are tried only where
-    ``part``'s :func:`_shape` ``shape`` has a letter, non-ASCII characters and a letter: each
-    match is a letter and the whole non-ASCII run after it, so it starts where such a shape
-    does (a ``?`` of the text's own shapes like a non-ASCII character: the match refuses it)."""
-    inside = (_latin_inside().match(part, at.start()) for at in _BETWEEN_LETTERS.finditer(shape))
+    ``part``'s :func:`_shape` ``shape`` has a letter then a non-ASCII character: each match
+    is a letter and non-ASCII characters after it, so it starts where such a shape does (a
+    ``?`` of the text's own shapes like a non-ASCII character: the match refuses it)."""
+    inside = (_latin_inside().match(part, at.start()) for at in _AFTER_LETTER.finditer(shape))
     found = [part[m.start() : m.end() + 1] for m in inside if m]
     return "\0".join(found) if len(found) >= LATIN_TWICE else ""
 
@@ -303,9 +321,23 @@ def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES, leads: bytes = b"")
     whole characters lie inside those 12 bytes, each one of these.  Few Chinese characters are
     (GBK puts most after row BF or with a trail byte above BF), so five in a row are rare in
     clean Chinese, which is then never re-encoded."""
-    groups = [[bytes([b]) for b in spelt_with]] + [[bytes([a, b]) for b in spelt_with] for a in spelt_with]
+    groups = _groups(spelt_with, spelt_with, spelt_with)
     if leads:
         groups = [[data for data in group if any(byte in leads for byte in data)] for group in groups]
+    return _spelt(codec, groups)
+
+
+def _groups(alone: bytes, firsts: bytes, seconds: bytes) -> list[list[bytes]]:
+    """A byte of ``alone``, and a byte of ``firsts`` then one of ``seconds``: byte strings in
+    the groups :func:`_spelt` reads (one of single bytes, one per first byte)."""
+    pairs = [[bytes([a, b]) for b in seconds] for a in firsts]
+    return [[bytes([b]) for b in alone], *pairs] if alone else pairs
+
+
+def _spelt(codec: str, groups: list[list[bytes]]) -> str:
+    """The characters the double-byte ``codec`` spells with one of the byte strings of
+    ``groups`` (:func:`_groups`), read off its own tables: decoded, and kept where the
+    character encodes back to them."""
     datas, chars = [], []
     for group in groups:  # one decoder call per group: a newline is no byte of a character here
         for data, char in zip(group, b"\n".join(group).decode(codec, "replace").split("\n"), strict=True):
@@ -316,9 +348,10 @@ def _wide_chars(codec: str, spelt_with: bytes = _WIDE_BYTES, leads: bytes = b"")
     return "".join(char for char, data, encoded in zip(chars, datas, back, strict=True) if encoded == data)
 
 
-SCREEN_FORMAT = 1  # bump when what the stored classes of the screen mean changes
+SCREEN_FORMAT = 3  # bump when what the stored classes of the screen mean changes
 _WIDE_LEADS = bytes(range(0xE0, 0xF5))
 _ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+_CONTINUATIONS = bytes(range(0x80, 0xC0))
 
 
 def _led(spelt_with: bytes, leads: bytes) -> str:
@@ -336,7 +369,15 @@ def _classes() -> dict[str, str]:
     pre-commit run on one file, each worker of a check, an edit re-checked), so they are kept
     in the lexicon store beside the word lists (:func:`.langmodel.stored`), under everything
     they are made from: Python's build (its codecs), the codecs and the byte sets."""
-    made_of = (_WIDE_BYTES, _WIDE_LEADS, _ALPHABET_BYTES, _ALPHABET_LEADS, _LATIN_BYTES, _ASCII_LETTERS)
+    made_of = (
+        _WIDE_BYTES,
+        _WIDE_LEADS,
+        _CONTINUATIONS,
+        _ALPHABET_BYTES,
+        _ALPHABET_LEADS,
+        _LATIN_BYTES,
+        _ASCII_LETTERS,
+    )
     source = f"screen {SCREEN_FORMAT} {sys.version} {DOUBLE_BYTE} {' '.join(b.hex() for b in made_of)}"
 
     def build() -> dict[str, array]:
@@ -344,7 +385,16 @@ def _classes() -> dict[str, str]:
             "wide": _led(_WIDE_BYTES, _WIDE_LEADS),
             "alphabet": _led(_ALPHABET_BYTES, _ALPHABET_LEADS),
             "latin": _led(_LATIN_BYTES + _ASCII_LETTERS, _LATIN_BYTES),
+            "latin taking": _chars(
+                "".join(_spelt(codec, _groups(b"", _LATIN_BYTES, _ASCII_LETTERS)) for codec in DOUBLE_BYTE)
+            ),
+            "wide open": _chars(
+                "".join(_spelt(codec, _groups(b"", _WIDE_LEADS, _CONTINUATIONS)) for codec in DOUBLE_BYTE)
+            ),
         }
+        for codec in DOUBLE_BYTE:  # the rest of "wide" (:func:`_wide_runs`), and what must follow it
+            classes[f"ends {codec}"] = _chars(_spelt(codec, _groups(_WIDE_LEADS, _WIDE_BYTES, _WIDE_LEADS)))
+            classes[f"then {codec}"] = _chars(_spelt(codec, _groups(_CONTINUATIONS, _CONTINUATIONS, _CONTINUATIONS)))
         return {name: array("B", found.encode()) for name, found in classes.items()}
 
     sections = langmodel.stored("screen", source, build)
@@ -361,20 +411,16 @@ def _alphabet_runs() -> re.Pattern[str]:
 
 def _chain(lead: str, between: int) -> re.Pattern[str]:
     """Runs of characters that some codec of :data:`DOUBLE_BYTE` spells with some bytes,
-    holding :data:`DOUBLE_RUN` characters of the class ``lead`` (those spelt with a UTF-8
-    lead byte, :func:`_led`) at most ``between`` characters apart, and up to ``between``
-    after the last.
+    holding :data:`DOUBLE_RUN` characters ``lead`` matches (those spelt with a UTF-8 lead
+    byte, :func:`_led`, and that can start a sequence) at most ``between`` characters apart,
+    and up to ``between`` after the last.
 
     A UTF-8 sequence has its own lead byte and at most ``between`` continuation bytes after
     it; as these codecs spell a character with one or two bytes, no character holds two
     leads, so :data:`DOUBLE_RUN` sequences in a row are that many characters with a lead
     (one may begin before the run), none more than ``between`` apart.  The classes are the
     union of the codecs', so letters that end in a lead byte in one codec are such
-    characters: Cyrillic о-я (``A7 E0``-``A7 F1`` in GBK, ``AC E0``-``AC F1`` in EUC-KR) and
-    Greek α-υ (``A5 E1``-``A5 F4`` in EUC-KR).  Many clean Russian, Ukrainian or Greek words
-    are runs, then, and re-encoded, though they hold no sequence (a lowercase letter after
-    such a lead does not start with two continuation bytes in that codec): their notes
-    screen several times slower than Chinese ones."""
+    characters, unless ``lead`` asks what follows them (:func:`_wide_runs`)."""
     other = "[^\x00-\x7f]"  # any non-ASCII character: no class to build
     return re.compile(f"{lead}(?:{other}{{0,{between}}}{lead}){{{DOUBLE_RUN - 1},}}{other}{{0,{between}}}")
 
@@ -384,10 +430,13 @@ def _latin_inside() -> re.Pattern[str]:
     """Characters that some double-byte codec spells with the bytes of accented Latin letters
     (:data:`LATIN_INSIDE`), between two ASCII letters: what :data:`LATIN_INSIDE` can be.
     A byte of them may pair with the ASCII letter after it (``secﾈ嬖unea`` is ``secțiunea``
-    read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`).  A match starts
-    at the letter before them (:func:`_latin` encodes it too), and is asked for only where
-    the text's shape has one (:func:`_latin_stretches`)."""
-    return re.compile(f"[A-Za-z]{_classes()['latin']}+(?=[A-Za-z])")
+    read as Shift-JIS: ț's 9B and the ``i`` make ``嬖``: :func:`_classes`), and the last of
+    them may take that letter as its own second byte, with no letter after it (``Grﾃｼﾃ歹``
+    is ``Grüße`` read as Shift-JIS: ß's 9F and the ``e`` make ``歹``).  A match starts at the
+    letter before them (:func:`_latin` encodes it too), and is asked for only where the
+    text's shape has one (:func:`_latin_stretches`)."""
+    classes = _classes()
+    return re.compile(f"[A-Za-z]{classes['latin']}+(?:(?=[A-Za-z])|(?<={classes['latin taking']}))")
 
 
 def _latin(stretches: str, codec: str) -> bool:
@@ -415,8 +464,20 @@ def _extension_hangul() -> re.Pattern[str]:
 @cache
 def _wide_runs() -> re.Pattern[str]:
     """Stretches that can hold :data:`DOUBLE_RUN` wide sequences in some double-byte codec
-    (:func:`_chain`: lead bytes E0-F4, up to three continuation bytes after each)."""
-    return _chain(_classes()["wide"], 3)
+    (:func:`_chain`: lead bytes E0-F4, up to three continuation bytes after each).
+
+    A character whose lead byte is its first, followed by a continuation byte, is a lead
+    here.  One whose lead byte is its last (or only) byte is one only before a character
+    that the same codec spells with continuation bytes only (a sequence needs two after the
+    lead): Cyrillic о-я end in a lead in GBK (``A7 E0``-``A7 F1``) and EUC-KR (``AC E0``-
+    ``AC F1``), Greek α-υ in EUC-KR (``A5 E1``-``A5 F4``), and the next letter starts with
+    ``A7``, ``AC`` or ``A5`` and ends in no continuation byte.  Asked of the codecs together,
+    the next letter would pass (Shift-JIS spells Russian п-я and Greek with continuation
+    bytes only).  On the help vault's Greek, Russian and Ukrainian notes this leaves none
+    of their 48,919, 22,077 and 18,237 runs, which were each re-encoded five times."""
+    classes = _classes()
+    ending = "|".join(f"(?<={classes['ends ' + codec]})(?={classes['then ' + codec]})" for codec in DOUBLE_BYTE)
+    return _chain(f"{classes['wide']}(?:(?<={classes['wide open']})|{ending})", 3)
 
 
 def _utf8_run(data: bytes, lossy: bool = True, leadless: bool = False) -> bool:
@@ -557,7 +618,7 @@ def _outside(name: str, part: str) -> _Outside:
     chars = Counter(part)
     strong = False
     inside = 0
-    for _, (start, end) in _runs(name, part):
+    for start, end in _runs(name, part):
         if _candidate(name, part, start, end):
             run = part[start:end]
             chars.subtract(run)
@@ -571,24 +632,28 @@ def _outside(name: str, part: str) -> _Outside:
     return _Outside(chars, script if n > inside else "", strong)
 
 
-def _runs(name: str, part: str) -> Iterator[tuple[int, tuple[int, int]]]:
-    """Each run of page ``name``'s high-byte characters around a lead-then-continuation pair,
-    with where that pair starts.
+def _runs(name: str, part: str) -> Iterator[tuple[int, int]]:
+    """Each run of page ``name``'s high-byte characters that can be a damaged word.
 
     Every sequence starts with a lead byte followed by a continuation byte, a pair that
     clean text seldom has in any page (Greek in Windows-1253 is all lead bytes, Hungarian
     in MacRoman all continuation bytes), so the search goes from pair to pair -- one scan
-    at C speed over the characters (:class:`_Page`)."""
+    at C speed over the characters (:class:`_Page`).  A page that keeps every byte
+    (not :func:`_lossy`) has no damaged word without a complete sequence
+    (:func:`_utf8_run`), so it goes from complete sequence to complete sequence: a
+    Ukrainian word has pairs (``і`` is a continuation byte in Windows-1251, ``бі`` a lead
+    and a continuation), 20,728 runs in the help vault's 173 Ukrainian notes, yet next to
+    never the second continuation a Cyrillic letter's lead byte (E0-FF) announces."""
     page = _page(name)
-    hit = page.pair.search(part)
+    hit = page.start.search(part)
     while hit:
         start = hit.start()
         while start > 0 and part[start - 1] in page.high:
             start -= 1
         run = page.run.match(part, start)
         assert run is not None
-        yield hit.start(), run.span()
-        hit = page.pair.search(part, run.end())
+        yield run.span()
+        hit = page.start.search(part, run.end())
 
 
 def _candidate(name: str, part: str, start: int, end: int) -> bool:
@@ -602,16 +667,17 @@ def _candidate(name: str, part: str, start: int, end: int) -> bool:
 def _single(name: str, part: str, limit: int | None = None) -> tuple[tuple[tuple[int, int], ...], int | None]:
     """The damaged words of the single-byte page ``name`` in ``part``: runs of its high-byte
     characters holding a complete UTF-8 sequence and UTF-8 throughout, not words of the
-    note's own script (:func:`_native`); at most ``limit`` of them, with the offset the
-    search stopped at when it reached that (else None).  Only the runs around a pair are
-    encoded (:func:`_runs`)."""
+    note's own script (:func:`_native`); at most ``limit`` (one or more) of them, with where
+    the search stopped when it reached that (the next lead and continuation pair, else
+    None).  Only the runs that can be damaged words are encoded (:func:`_runs`)."""
     found: list[tuple[int, int]] = []
     note = cache(lambda: _outside(name, part))
-    for at, (start, end) in _runs(name, part):
-        if limit is not None and len(found) >= limit:
-            return tuple(found), at
+    for start, end in _runs(name, part):
         if _candidate(name, part, start, end) and not _native(name, part, start, end, note):
             found.append((start, end))
+            if limit is not None and len(found) >= limit:
+                more = _page(name).pair.search(part, end)
+                return tuple(found), None if more is None else more.start()
     return tuple(found), None
 
 
@@ -621,12 +687,17 @@ def _pages(part: str) -> tuple[str, ...]:
     some pair of any page is one of its own: the distinct pairs, found in that one scan
     (overlapping: each match is the lead alone), are checked against each page's two sets.
     Asking each page's pattern instead scanned the whole text sixteen times, a third of the
-    screen's time on the help vault's Latin, Cyrillic and Greek notes."""
-    pairs = set(_any_pair().findall(part))
+    screen's time on the help vault's Latin, Cyrillic and Greek notes.  They are grouped by
+    lead, so that the check is set intersections: a Ukrainian note has hundreds of distinct
+    pairs (``і`` follows most letters), which a loop over pairs per page took 0.04 s over
+    the help vault's 173 Ukrainian notes to check."""
+    after: dict[str, set[str]] = {}
+    for lead, then in set(_any_pair().findall(part)):
+        after.setdefault(lead, set()).add(then)
     pages = []
-    for name in codepages.PAGES if pairs else ():
+    for name in codepages.PAGES if after else ():
         page = _page(name)
-        if any(lead in page.leads and after in page.continuations for lead, after in pairs):
+        if any(not page.continuations.isdisjoint(after[lead]) for lead in page.leads.intersection(after)):
             pages.append(name)
     return tuple(pages)
 
