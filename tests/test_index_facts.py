@@ -14,7 +14,7 @@ from vaultkit.check import engine
 from vaultkit.check.run import resolve_run
 from vaultkit.read.parse import read_note
 from vaultkit.text.encoding.locate import SAMPLE_NOTES
-from vaultkit.vault.files import list_files
+from vaultkit.vault.files import list_files, load_settings
 from vaultkit.vault.index import LazyNotes, NoteFacts, VaultIndex, facts_of
 
 NOTES = {
@@ -120,7 +120,7 @@ def _stored(root: Path) -> dict[str, tuple[str, NoteFacts | None, vcache.Result 
     """Every note the cache of ``root`` keeps: its digest, and its facts and findings as they
     verify and unpickle."""
     config, active = resolve_run(root)
-    settings = engine.load_settings(root)
+    settings = load_settings(root)
     parse = vcache.parse_key(config.max_file_size)
     store = vcache.Store(root, parse, vcache.run_key(config.max_file_size, active, settings))
     return {
