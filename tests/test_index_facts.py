@@ -14,8 +14,8 @@ from vaultkit.check import engine
 from vaultkit.check.run import resolve_run
 from vaultkit.read.parse import read_note
 from vaultkit.text.encoding.locate import SAMPLE_NOTES
-from vaultkit.vault.files import list_files
-from vaultkit.vault.index import LazyNotes, VaultIndex, facts_of
+from vaultkit.vault.files import list_files, load_settings
+from vaultkit.vault.index import LazyNotes, NoteFacts, VaultIndex, facts_of
 
 NOTES = {
     "A.md": "# A\n\nSee [[B]], [[B#Section]], [[C#^blk]], [[c#^BLK]] and [[Gone]].\n",
@@ -114,6 +114,44 @@ def test_workers_that_parse_their_own_share_find_what_one_process_finds(
     edited = _check(root, 1, cache=False)
     assert edited != serial and _check(root, 2, cache=True) == edited
     assert started == [2, 2, 2]
+
+
+def _stored(root: Path) -> dict[str, tuple[str, NoteFacts | None, vcache.Result | None]]:
+    """Every note the cache of ``root`` keeps: its digest, and its facts and findings as they
+    verify and unpickle."""
+    config, active = resolve_run(root)
+    settings = load_settings(root)
+    parse = vcache.parse_key(config.max_file_size)
+    store = vcache.Store(root, parse, vcache.run_key(config.max_file_size, active, settings))
+    return {
+        rel: (entry.digest, store.facts(rel, entry.digest), store.result(rel, entry.digest))
+        for rel, entry in store.entries.items()
+    }
+
+
+def test_a_cold_run_in_workers_stores_what_one_process_stores_sealed_by_the_workers(
+    synthetic_vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers pickle and sign each note's facts and findings; the parent stores those
+    bytes and pickles none of them again."""
+    root = _copy(synthetic_vault, tmp_path)
+    serial = _check(root, 1, cache=True)
+    alone = _stored(root)
+    assert len(alone) == 300 and all(facts and result for _, facts, result in alone.values())
+    vcache.clear(root)
+    pickled: list[object] = []
+    real_dumps = vcache.dumps
+
+    def dumps(value: object) -> bytes:
+        pickled.append(value)  # (in this process: the workers' own calls are theirs)
+        return real_dumps(value)
+
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(vcache, "dumps", dumps)
+    assert _check(root, 2, cache=True) == serial
+    assert not [v for v in pickled if isinstance(v, (NoteFacts, vcache.Result))]
+    assert _stored(root) == alone
+    assert _check(root, 2, cache=True) == serial  # answered from what the workers sealed
 
 
 def test_a_cached_run_after_an_edit_loads_only_the_notes_it_checks(
