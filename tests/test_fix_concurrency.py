@@ -117,3 +117,37 @@ def test_a_program_appending_to_a_note_while_it_is_fixed_loses_no_line(tmp_path)
     lines = note.read_bytes().replace(b"\x01", b"").splitlines()
     assert lines == [b"# Log"] + [b"line %d" % i for i in range(appends)], "a line was lost or reordered"
     assert written >= 1, (written, skipped)  # the fixes did land between the appends
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="write leases tell who holds a file open on Linux only")
+def test_a_note_another_program_holds_open_is_not_swapped_away_under_it(tmp_path):
+    """A program that opened the note before the swap and writes after the check (a logger
+    that keeps its file open, or an appender between its ``open`` and its ``write``) would
+    write into the replaced file, which is then deleted: the write is refused while another
+    program holds the note open, and nothing it writes is lost."""
+    note = tmp_path / "Log.md"
+    note.write_bytes(b"# Log\x01\n")
+    script = (
+        "import sys, time\n"
+        f"f = open({str(note)!r}, 'ab')\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "f.write(b'late line\\n'); f.close()\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        data = note.read_bytes()
+        with Transaction(tmp_path) as tx:
+            held = tx.write("Log.md", data, data.replace(b"\x01", b""))
+        assert held.state == "skipped"
+        holder.communicate(b"go\n", timeout=30)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.communicate()
+    assert note.read_bytes() == b"# Log\x01\nlate line\n"  # the late line is in the note
+    data = note.read_bytes()
+    with Transaction(tmp_path) as tx:  # nobody holds it now: the fix goes through
+        assert tx.write("Log.md", data, data.replace(b"\x01", b"")).state == "written"
+    assert note.read_bytes() == b"# Log\nlate line\n"

@@ -184,7 +184,7 @@ def _swap(dir_fd: int, temp: str, name: str, data: bytes, expected: bytes | None
             return False
         return True
     if _exchange(dir_fd, temp, name):
-        if _read_exact(dir_fd, temp) == expected:
+        if _unopened(dir_fd, temp) and _read_exact(dir_fd, temp) == expected:
             return True
         _exchange(dir_fd, temp, name)  # another program wrote it in the meantime: theirs goes back
         _keep_if_written(dir_fd, temp, name, data)
@@ -197,7 +197,7 @@ def _swap(dir_fd: int, temp: str, name: str, data: bytes, expected: bytes | None
         return True
     try:
         os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        if _read_exact(dir_fd, keep) == expected:
+        if _unopened(dir_fd, keep) and _read_exact(dir_fd, keep) == expected:
             return True
         os.link(name, temp, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
         os.replace(keep, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -206,6 +206,35 @@ def _swap(dir_fd: int, temp: str, name: str, data: bytes, expected: bytes | None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(keep, dir_fd=dir_fd)
+
+
+def _unopened(dir_fd: int, name: str) -> bool:
+    """Whether no other open file description holds the file ``name`` now, so that nothing
+    can write to it any more once it has no name (the file replaced is only reachable through
+    ``name`` after the swap).  Without this, a program that opened the note before the swap
+    and wrote after the check -- an appender between its ``open`` and its ``write``, or one
+    that keeps the note open -- wrote into a file about to be deleted, and its text was lost.
+    Linux tells through a write lease, which it grants only while nobody else has the file
+    open (fcntl(2), F_SETLEASE); where it cannot tell (another system, a file system without
+    leases, a file of another user), the check as before stands alone."""
+    if sys.platform != "linux":
+        return True
+    import fcntl  # (Unix only)
+
+    set_lease = fcntl.F_SETLEASE
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
+    except OSError:
+        return True  # (gone or unreadable: the byte comparison that follows decides)
+    try:
+        fcntl.fcntl(fd, set_lease, fcntl.F_WRLCK)
+    except OSError as exc:
+        return exc.errno not in (errno.EAGAIN, errno.EBUSY)
+    else:
+        fcntl.fcntl(fd, set_lease, fcntl.F_UNLCK)
+        return True
+    finally:
+        os.close(fd)
 
 
 def _keep_if_written(dir_fd: int, temp: str, name: str, data: bytes) -> None:
