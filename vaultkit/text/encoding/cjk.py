@@ -112,15 +112,7 @@ def double_byte_proposals(segment: str, codecs: Iterable[str] | None = None) -> 
         template = template_of(segment, _encoder(codec))
         for drops in (False, True) if "\ufffd" not in segment else (False,):
             found = [
-                Proposal(
-                    piece.char_start,
-                    piece.char_end,
-                    f"UTF-8 read as {label}",
-                    lost=piece.lost,
-                    slots=piece.slots,
-                    template=template,
-                    piece=piece,
-                )
+                Proposal.read_as(label, piece, template)
                 for piece in (_trimmed(_one_lead(found), template) for found in _reader(codec, drops).pieces(template))
                 if piece is not None and piece.multibyte >= 2
             ]

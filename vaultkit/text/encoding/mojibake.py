@@ -62,6 +62,24 @@ class Proposal:
     guess: bool = True  # open slots take the language model's pick (else they stay U+FFFD)
     worded: bool = False  # ... only where a word list pins it (elsewhere they stay U+FFFD)
 
+    @classmethod
+    def read_as(
+        cls, label: str, piece: Piece, template: Template, drop_rate: float = 0.0, guess: bool = True
+    ) -> Proposal:
+        """That ``piece`` of ``template`` is UTF-8 read as the codec or page ``label``: its
+        stretch, its lost bytes and its open slots (every reader of pieces proposes this way)."""
+        return cls(
+            piece.char_start,
+            piece.char_end,
+            f"UTF-8 read as {label}",
+            lost=piece.lost,
+            slots=piece.slots,
+            template=template,
+            piece=piece,
+            drop_rate=drop_rate,
+            guess=guess,
+        )
+
 
 def exact_fix(segment: str) -> Proposal | None:
     """ftfy's lossless repair of ``segment``, if it finds mojibake there."""
@@ -134,19 +152,7 @@ def lossy_proposals(
         for part in parts:
             khmer = khmer_only(part)  # no character whole, yet Khmer spelt well: kept, guessing nothing
             if khmer or _came_through(part):
-                found.append(
-                    Proposal(
-                        part.char_start,
-                        part.char_end,
-                        f"UTF-8 read as {cp.label}",
-                        lost=part.lost,
-                        slots=part.slots,
-                        template=template,
-                        piece=part,
-                        drop_rate=drops / 64,
-                        guess=not khmer,
-                    )
-                )
+                found.append(Proposal.read_as(cp.label, part, template, drop_rate=drops / 64, guess=not khmer))
         if found:
             out[cp.name] = found
     return out
@@ -384,14 +390,5 @@ def lossless_proposals(segment: str, name: str) -> list[Proposal]:
     encode = page(name).encode
     template = template_of(segment, lambda c: bytes((encode[c],)) if c in encode else None)
     return [
-        Proposal(
-            piece.char_start,
-            piece.char_end,
-            f"UTF-8 read as {page(name).label}",
-            slots=piece.slots,
-            template=template,
-            piece=piece,
-        )
-        for piece in Reader(()).pieces(template)
-        if piece.multibyte
+        Proposal.read_as(page(name).label, piece, template) for piece in Reader(()).pieces(template) if piece.multibyte
     ]
