@@ -196,6 +196,25 @@ def test_a_word_of_one_lead_byte_between_damaged_words_is_read_with_them():
     assert repaired.startswith("이 기능은 누구나 쉽게 쓸 ") and repaired.endswith("어요.")
 
 
+def test_a_point_of_another_script_on_a_letter_is_a_wreck_not_a_letter():
+    """Windows-1255 reads every lead byte C0-C9 as a Hebrew point: ``í`` (C3 AD) whose soft
+    hyphen was stripped is a lone ``ֳ``, ``ğ`` (C4 9F, 0x9F undefined) a lone ``ִ``.  A lone
+    lead byte beside clean letters is a letter (``é`` in ``café``), but no text puts a Hebrew
+    point on a Latin letter: the words are read with the rest of their line, not cut there
+    and left as they were."""
+    for original, errors, shy in (
+        ("El camí és difícil i la línia és llarga.", "ignore", True),
+        ("A física e a química são ciências.", "ignore", True),
+        ("Notları kolayca düzenler. Özellikler; metin ve bağlantılar.", "ignore", False),
+    ):
+        damaged = original.encode().decode("cp1255", errors=errors)
+        if shy:
+            damaged = damaged.replace("\u00ad", "")
+        assert repair_text(damaged) == original
+    pointed = "Obsidian בְּרֵאשִׁית בָּרָא, café."  # points on Hebrew letters: clean text
+    assert repair_text(pointed) == pointed
+
+
 RUSSIAN = (
     "Заметки хранятся в обычных текстовых файлах на вашем компьютере, поэтому вы всегда можете "
     "открыть их в любом другом редакторе. Синхронизация работает между всеми устройствами."

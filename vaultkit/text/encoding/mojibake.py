@@ -207,7 +207,8 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     Windows-1257, its 0xA1 dropped): no word is written so.  Nor is one that stands as a
     word of its own between two damaged words: Korean read as Windows-1253 drops both
     continuation bytes of about one syllable in eighteen, and ``수`` in ``할 수 있어요`` is a lone
-    ``μ`` whose line, cut there, was left half repaired."""
+    ``μ`` whose line, cut there, was left half repaired.  Nor is a mark of a script other than
+    the letter it sits on (:func:`_stray_mark`)."""
     slots = piece.slots
 
     def multibyte(k: int) -> bool:
@@ -224,6 +225,7 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
             and slot.end - slot.start == 1
             and not (multibyte(k - 1) or multibyte(k + 1) or (spaced(k, -1) and spaced(k, 1)))
             and not _wedged(segment, template.origin[slot.start])
+            and not _stray_mark(segment, template.origin[slot.start])
         ),
     )
 
@@ -248,6 +250,14 @@ def _wedged(text: str, k: int) -> bool:
     """Whether ``text[k]`` is a capital letter after a small one, not before another capital
     (``dacÄ``, ``fÄrÄ``; ``McDonald`` is ASCII, and never in question)."""
     return k > 0 and text[k].isupper() and text[k - 1].islower() and not text[k + 1 : k + 2].isupper()
+
+
+def _stray_mark(text: str, k: int) -> bool:
+    """Whether ``text[k]`` is a combining mark of a script that the character before it is
+    not of: no text puts a Hebrew point on a Latin letter, yet Windows-1255 reads every lead
+    byte C0-C9 as one, and ``lֳnia`` is ``línia`` (C3 AD) with its soft hyphen's byte dropped."""
+    mark = script_of(text[k])
+    return bool(mark) and unicodedata.category(text[k])[0] == "M" and (k == 0 or script_of(text[k - 1]) != mark)
 
 
 def _narrowed(piece: Piece) -> Piece:
