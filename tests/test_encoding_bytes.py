@@ -215,6 +215,23 @@ def test_a_point_of_another_script_on_a_letter_is_a_wreck_not_a_letter():
     assert repair_text(pointed) == pointed
 
 
+def test_a_note_that_shows_a_soft_hyphen_lost_no_soft_hyphen_byte():
+    """Arabic read as Windows-1255 dropping bytes: the comma ``،`` (D8 8C) loses its 0x8C,
+    and ``ح`` (D8 AD) would leave the same lead byte had a soft hyphen's 0xAD been stripped.
+    The note shows soft hyphens (each intact ``ح`` reads as ``״`` and one), so none was
+    stripped: the lost byte is not 0xAD, and the commas are not read as a ``ح`` glued to
+    the word before.  Stripped of its soft hyphens, the note leaves ``ح`` a candidate."""
+    original = "يمكنك تحرير الملاحظات، ومزامنتها بين الأجهزة، ومشاركتها مع الآخرين."
+    damaged = original.encode().decode("cp1255", errors="ignore")
+    assert "\u00ad" in damaged
+    repaired = repair_text(damaged)
+    assert "الملاحظات، ومزامنتها" in repaired and "الأجهزة، ومشاركتها" in repaired
+    kept = [s.choices for p in lossy_proposals(damaged, shy=False)["cp1255"] for s in p.slots if len(s.choices) > 1]
+    assert any("،" in choices for choices in kept) and not any("ح" in choices for choices in kept)
+    stripped = damaged.replace("\u00ad", "")
+    assert any("ح" in s.choices and "،" in s.choices for p in lossy_proposals(stripped)["cp1255"] for s in p.slots)
+
+
 RUSSIAN = (
     "Заметки хранятся в обычных текстовых файлах на вашем компьютере, поэтому вы всегда можете "
     "открыть их в любом другом редакторе. Синхронизация работает между всеми устройствами."

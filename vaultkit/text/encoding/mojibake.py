@@ -102,7 +102,7 @@ def _describe(plan: Sequence[tuple[str, str]]) -> str:
 
 
 def lossy_proposals(
-    segment: str, names: Collection[str] | None = None, marked: bool = False, rare: bool = False
+    segment: str, names: Collection[str] | None = None, marked: bool = False, rare: bool = False, shy: bool = True
 ) -> dict[str, list[Proposal]]:
     """Per code page (of ``names`` only, when given: the pages whose byte-level signature
     the segment has), the stretches of ``segment`` that read as UTF-8 once bytes the page
@@ -116,6 +116,8 @@ def lossy_proposals(
     hyphen's 0xAD) are left out unless ``rare``: for a line part already known damaged in
     such a page, that one byte is all a lost byte can be.  A U+FFFD that ``marked`` a lost
     byte is evidence enough: Windows-1251 leaves one byte undefined, and that is the one.
+    Without ``shy`` (the note shows a soft hyphen: nothing stripped them), the soft
+    hyphen's byte is not one a page drops (:meth:`.CodePage.lossy_fillers`).
     """
     out: dict[str, list[Proposal]] = {}
     high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
@@ -132,7 +134,7 @@ def lossy_proposals(
         if spelling not in parsed:  # twins give the same bytes: parse them once
             template = template_of(segment, _spelling(encode), marked)
             twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
-            fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
+            fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers(shy)}))
             pieces = Reader(fillers, drops=True, paired=marked, leadless=not marked).pieces(template)
             parsed[spelling] = (
                 template,
