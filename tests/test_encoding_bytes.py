@@ -31,6 +31,21 @@ def test_an_open_slot_keeps_to_the_script_of_the_intact_characters_around_it():
     assert any("ម" in choices for choices in open_slots)
 
 
+def test_each_slot_with_no_intact_letter_in_its_word_keeps_to_the_script_of_the_piece():
+    """Persian read as Windows-1255 dropping bytes: ``ک`` (DA A9) and ``ه`` (D9 87) both
+    lost their lead byte, so ``که`` is ``©‡``, no letter of it intact.  Each of its slots
+    keeps to the script of the piece's intact letters -- the second too, not only the
+    first: ``‡`` was cut out of the piece as a byte of no script, and left as it was
+    beside its repaired ``ک``."""
+    original = "گفت که هوا خوب است."
+    damaged = original.encode().decode("cp1255", errors="ignore")
+    word = damaged.index("©‡")
+    (proposal,) = [p for p in lossy_proposals(damaged)["cp1255"] if p.start <= word < p.end]
+    assert proposal.end >= word + 2
+    assert all(script_of(c) in ("ARABIC", "") for s in proposal.slots for c in s.choices)  # "": ۩, a sign
+    assert " که هوا خوب است." in repair_text(damaged)  # (ف of گفت lost both bytes: no trace)
+
+
 def test_kana_and_kanji_are_not_kept_apart():
     """Japanese writes kana and kanji in one word (``畳み込み``): a slot beside a kanji keeps
     its kana candidates, as Chinese and Korean slots keep theirs."""

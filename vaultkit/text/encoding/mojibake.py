@@ -293,7 +293,7 @@ def _narrowed(piece: Piece) -> Piece:
             unpinned.append(k)
         if len(near) != 1 or near & CJK_SCRIPTS:  # kana and kanji share words
             continue
-        wanted = near.pop()
+        (wanted,) = near  # unpacked, not popped: near may be the piece's scripts, shared by every slot
         kept = tuple(c for c in slot.choices if _fits(c, wanted))
         if len(kept) < len(slot.choices) and any(script_of(c) == wanted for c in kept):
             out[k] = replace(slot, choices=kept)
