@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding import langmodel
 from vaultkit.text.encoding.codepages import page
 from vaultkit.text.encoding.langmodel import Decoding, DocumentCache, decode, lexicon
@@ -203,6 +204,18 @@ def test_a_lost_joiner_parts_a_compound_into_its_words():
     lost = tuple(bytes((lead, b)).decode() for lead in (0xD9, 0xDB) for b in both_lost)
     slots = [("ا",), lost, *[(c,) for c in "زونه"], joiner, *[(c,) for c in "های"]]
     assert decode(slots, lex).chars[1] == "ف"
+
+
+def test_a_lost_joiner_is_tried_inside_dictionary_words():
+    """Persian writes ``می‌دهد`` with a zero-width non-joiner (E2 80 8C), whose last byte
+    Windows-1255 leaves undefined, as it leaves ``ی`` (DB 8C) and the lead byte of ``م``
+    and ``ه``: too many combinations to try inside the word, so each open slot keeps its
+    likeliest candidates -- likeliest by the word list's letters, where the joiner is
+    common, not as a guessed invisible character, which put it behind every space and
+    hyphen and out of the word (``می‐دهد``)."""
+    original = "این برنامه به شما اجازه می\u200cدهد یادداشت بنویسید."
+    damaged = original.encode().decode("cp1255", errors="replace")
+    assert repair_text(damaged) == original
 
 
 def test_candidates_that_cannot_change_the_decoding_are_left_out_of_the_lattice(monkeypatch):
