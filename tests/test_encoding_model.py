@@ -23,6 +23,8 @@ def slots_of(damaged: str, codepage: str = "cp1254"):
 def test_undefined_bytes_and_the_soft_hyphen_are_what_a_code_page_drops():
     assert page("cp1254").lossy_fillers() == (0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD)
     assert page("cp1252").lossy_fillers() == (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xAD)
+    assert page("cp1252").lossy_fillers(shy=False) == (0x81, 0x8D, 0x8F, 0x90, 0x9D)  # none was stripped
+    assert page("latin-1").lossy_fillers(shy=False) == ()
 
 
 def test_a_character_short_of_a_byte_gets_every_candidate_that_fits():
