@@ -256,8 +256,9 @@ def _wedged(text: str, k: int) -> bool:
 
 def _stray_mark(text: str, k: int) -> bool:
     """Whether ``text[k]`` is a combining mark of a script that the character before it is
-    not of: no text puts a Hebrew point on a Latin letter, yet Windows-1255 reads every lead
-    byte C0-C9 as one, and ``lֳnia`` is ``línia`` (C3 AD) with its soft hyphen's byte dropped."""
+    not of: no text puts a Hebrew point on a Latin letter, yet Windows-1255 reads UTF-8's
+    lead bytes C2-C9 as such points, and ``lֳnia`` is ``línia`` (C3 AD) with its soft hyphen's
+    byte dropped."""
     mark = script_of(text[k])
     return bool(mark) and unicodedata.category(text[k])[0] == "M" and (k == 0 or script_of(text[k - 1]) != mark)
 
