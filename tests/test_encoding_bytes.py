@@ -31,6 +31,21 @@ def test_an_open_slot_keeps_to_the_script_of_the_intact_characters_around_it():
     assert any("ម" in choices for choices in open_slots)
 
 
+def test_each_slot_with_no_intact_letter_in_its_word_keeps_to_the_script_of_the_piece():
+    """Persian read as Windows-1255 dropping bytes: ``ک`` (DA A9) and ``ه`` (D9 87) both
+    lost their lead byte, so ``که`` is ``©‡``, no letter of it intact.  Each of its slots
+    keeps to the script of the piece's intact letters -- the second too, not only the
+    first: ``‡`` was cut out of the piece as a byte of no script, and left as it was
+    beside its repaired ``ک``."""
+    original = "گفت که هوا خوب است."
+    damaged = original.encode().decode("cp1255", errors="ignore")
+    word = damaged.index("©‡")
+    (proposal,) = [p for p in lossy_proposals(damaged)["cp1255"] if p.start <= word < p.end]
+    assert proposal.end >= word + 2
+    assert all(script_of(c) in ("ARABIC", "") for s in proposal.slots for c in s.choices)  # "": ۩, a sign
+    assert " که هوا خوب است." in repair_text(damaged)  # (ف of گفت lost both bytes: no trace)
+
+
 def test_kana_and_kanji_are_not_kept_apart():
     """Japanese writes kana and kanji in one word (``畳み込み``): a slot beside a kanji keeps
     its kana candidates, as Chinese and Korean slots keep theirs."""
@@ -194,6 +209,42 @@ def test_a_word_of_one_lead_byte_between_damaged_words_is_read_with_them():
     assert runs and all(run.edits and not run.undecided for run in runs)
     repaired = repair_text(damaged)
     assert repaired.startswith("이 기능은 누구나 쉽게 쓸 ") and repaired.endswith("어요.")
+
+
+def test_a_point_of_another_script_on_a_letter_is_a_wreck_not_a_letter():
+    """Windows-1255 reads every lead byte C0-C9 as a Hebrew point: ``í`` (C3 AD) whose soft
+    hyphen was stripped is a lone ``ֳ``, ``ğ`` (C4 9F, 0x9F undefined) a lone ``ִ``.  A lone
+    lead byte beside clean letters is a letter (``é`` in ``café``), but no text puts a Hebrew
+    point on a Latin letter: the words are read with the rest of their line, not cut there
+    and left as they were."""
+    for original, errors, shy in (
+        ("El camí és difícil i la línia és llarga.", "ignore", True),
+        ("A física e a química são ciências.", "ignore", True),
+        ("Notları kolayca düzenler. Özellikler; metin ve bağlantılar.", "ignore", False),
+    ):
+        damaged = original.encode().decode("cp1255", errors=errors)
+        if shy:
+            damaged = damaged.replace("\u00ad", "")
+        assert repair_text(damaged) == original
+    pointed = "Obsidian בְּרֵאשִׁית בָּרָא, café."  # points on Hebrew letters: clean text
+    assert repair_text(pointed) == pointed
+
+
+def test_a_note_that_shows_a_soft_hyphen_lost_no_soft_hyphen_byte():
+    """Arabic read as Windows-1255 dropping bytes: the comma ``،`` (D8 8C) loses its 0x8C,
+    and ``ح`` (D8 AD) would leave the same lead byte had a soft hyphen's 0xAD been stripped.
+    The note shows soft hyphens (each intact ``ح`` reads as ``״`` and one), so none was
+    stripped: the lost byte is not 0xAD, and the commas are not read as a ``ح`` glued to
+    the word before.  Stripped of its soft hyphens, the note leaves ``ح`` a candidate."""
+    original = "يمكنك تحرير الملاحظات، ومزامنتها بين الأجهزة، ومشاركتها مع الآخرين."
+    damaged = original.encode().decode("cp1255", errors="ignore")
+    assert "\u00ad" in damaged
+    repaired = repair_text(damaged)
+    assert "الملاحظات، ومزامنتها" in repaired and "الأجهزة، ومشاركتها" in repaired
+    kept = [s.choices for p in lossy_proposals(damaged, shy=False)["cp1255"] for s in p.slots if len(s.choices) > 1]
+    assert any("،" in choices for choices in kept) and not any("ح" in choices for choices in kept)
+    stripped = damaged.replace("\u00ad", "")
+    assert any("ح" in s.choices and "،" in s.choices for p in lossy_proposals(stripped)["cp1255"] for s in p.slots)
 
 
 RUSSIAN = (

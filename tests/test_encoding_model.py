@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding import langmodel
 from vaultkit.text.encoding.codepages import page
 from vaultkit.text.encoding.langmodel import Decoding, DocumentCache, decode, lexicon
@@ -22,6 +23,8 @@ def slots_of(damaged: str, codepage: str = "cp1254"):
 def test_undefined_bytes_and_the_soft_hyphen_are_what_a_code_page_drops():
     assert page("cp1254").lossy_fillers() == (0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD)
     assert page("cp1252").lossy_fillers() == (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xAD)
+    assert page("cp1252").lossy_fillers(shy=False) == (0x81, 0x8D, 0x8F, 0x90, 0x9D)  # none was stripped
+    assert page("latin-1").lossy_fillers(shy=False) == ()
 
 
 def test_a_character_short_of_a_byte_gets_every_candidate_that_fits():
@@ -203,6 +206,18 @@ def test_a_lost_joiner_parts_a_compound_into_its_words():
     lost = tuple(bytes((lead, b)).decode() for lead in (0xD9, 0xDB) for b in both_lost)
     slots = [("ا",), lost, *[(c,) for c in "زونه"], joiner, *[(c,) for c in "های"]]
     assert decode(slots, lex).chars[1] == "ف"
+
+
+def test_a_lost_joiner_is_tried_inside_dictionary_words():
+    """Persian writes ``می‌دهد`` with a zero-width non-joiner (E2 80 8C), whose last byte
+    Windows-1255 leaves undefined, as it leaves ``ی`` (DB 8C) and the lead byte of ``م``
+    and ``ه``: too many combinations to try inside the word, so each open slot keeps its
+    likeliest candidates -- likeliest by the word list's letters, where the joiner is
+    common, not as a guessed invisible character, which put it behind every space and
+    hyphen and out of the word (``می‐دهد``)."""
+    original = "این برنامه به شما اجازه می\u200cدهد یادداشت بنویسید."
+    damaged = original.encode().decode("cp1255", errors="replace")
+    assert repair_text(damaged) == original
 
 
 def test_candidates_that_cannot_change_the_decoding_are_left_out_of_the_lattice(monkeypatch):

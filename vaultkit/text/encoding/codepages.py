@@ -60,11 +60,12 @@ class CodePage:
     def label(self) -> str:
         return LABELS.get(self.name, self.name)
 
-    def lossy_fillers(self) -> tuple[int, ...]:
-        """Byte values that can vanish: undefined bytes, and the soft hyphen's byte (U+00AD
-        is invisible, so tools strip it after the damage and its byte is lost too)."""
-        shy = {b for b in range(256) if self.decode[b] == "\u00ad"}
-        return tuple(sorted(self.undefined | shy))
+    def lossy_fillers(self, shy: bool = True) -> tuple[int, ...]:
+        """Byte values that can vanish: undefined bytes, and with ``shy`` the soft hyphen's
+        byte (U+00AD is invisible, so tools strip it after the damage and its byte is lost
+        too; not where the text shows one: what strips soft hyphens strips them all)."""
+        hyphen = {b for b in range(256) if shy and self.decode[b] == "\u00ad"}
+        return tuple(sorted(self.undefined | hyphen))
 
 
 @cache

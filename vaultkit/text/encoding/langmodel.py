@@ -1449,11 +1449,14 @@ def _narrowed(choices: tuple[str, ...], family: str, small: bool) -> tuple[str, 
 
 @lru_cache(maxsize=1024)
 def _likeliest_letters(choices: tuple[str, ...], width: int, lang: str) -> tuple[str, ...]:
-    """The ``width`` candidates of ``choices`` that cost least in ``lang``, in their order."""
+    """The ``width`` candidates of ``choices`` that cost least in ``lang``, in their order.
+    Ranked by the word list's own letter costs, invisible characters included: they are
+    tried inside dictionary words, which vouch for them (Persian's zero-width non-joiner,
+    far likelier there than the hyphen, came last as a guessed invisible character)."""
     if len(choices) <= width:
         return choices
     lex = lexicon(lang)
-    kept = set(sorted(choices, key=lambda c: lex.char_cost(c, True))[:width])
+    kept = set(sorted(choices, key=lex.char_cost)[:width])
     return tuple(c for c in choices if c in kept)
 
 

@@ -198,8 +198,10 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
     signatures = {seg: signatures[seg] for seg in segments}
     if not signatures:
         return (), stopped
+    shy = _shy(text)
     lossy = {
-        seg: _signed(lossy_proposals(text[seg[0] : seg[1]], signatures[seg].pages), signatures[seg]) for seg in segments
+        seg: _signed(lossy_proposals(text[seg[0] : seg[1]], signatures[seg].pages, shy=shy), signatures[seg])
+        for seg in segments
     }
     totals: Counter[str] = Counter()
     for seg, by_page in lossy.items():
@@ -243,6 +245,15 @@ def _analyse(text: str, regions: tuple[Region, ...], context: Context) -> tuple[
                 if not changes[seg] or _leftover_size(text, seg, again, signatures[seg]) < left:
                     changes[seg] = again
     return tuple(run for seg in segments for run in _whole(text, seg, changes[seg], signatures[seg])), stopped
+
+
+def _shy(text: str) -> bool:
+    """Whether soft hyphens may have been stripped from ``text``, the soft hyphen's byte lost
+    with them: not where it shows one (intact, or inside mojibake: ``í`` read as Windows-1252
+    is ``Ã\u00ad``), since what strips soft hyphens strips them all.  Where it shows one, a
+    character short of a byte is not one whose last byte is 0xAD (Thai ``อ``, Arabic ``ح``):
+    one candidate fewer that a word list may like better than the byte a page drops."""
+    return "\u00ad" not in text
 
 
 def _signed(by_page: dict[str, list[Proposal]], sig: Signature) -> dict[str, list[Proposal]]:
@@ -377,6 +388,7 @@ class _Judge:
         self.accepted: Counter[str] = Counter()  # repairs made by reading bytes back, by kind
         self.established: set[str] = set()  # kinds of damage the document has shown for sure
         self.sibling_languages: dict[str, str] = {}  # script -> :meth:`_siblings_language`
+        self.shy = _shy(text)
         reliable = list(text[:DOCUMENT_SAMPLE])  # what the note shows intact (a huge note: its start)
         for start, end in segments:
             if start < DOCUMENT_SAMPLE:
@@ -386,7 +398,7 @@ class _Judge:
         self.marked: dict[int, list[Proposal]] = {}
         for start, end in segments:
             if "\ufffd" in text[start:end]:
-                by_page = lossy_proposals(text[start:end], marked=True)
+                by_page = lossy_proposals(text[start:end], marked=True, shy=self.shy)
                 if by_page:
                     # of pages that explain as much, the letters that differ decide (:func:`_spelt`)
                     self.marked[start] = max(
@@ -629,7 +641,9 @@ class _Judge:
         it lost no more bytes than the page drops (:func:`_plausible_loss`: a hopeless garble
         would come out as U+FFFD and little else)."""
         part = self.text[seg[0] : seg[1]]
-        by_page = _signed(lossy_proposals(part, self.signatures[seg].pages, rare=True), self.signatures[seg])
+        by_page = _signed(
+            lossy_proposals(part, self.signatures[seg].pages, rare=True, shy=self.shy), self.signatures[seg]
+        )
         if not by_page:
             return []
         best = max(by_page.values(), key=lambda found: (coverage(found, part), -_lost(found)))

@@ -102,7 +102,7 @@ def _describe(plan: Sequence[tuple[str, str]]) -> str:
 
 
 def lossy_proposals(
-    segment: str, names: Collection[str] | None = None, marked: bool = False, rare: bool = False
+    segment: str, names: Collection[str] | None = None, marked: bool = False, rare: bool = False, shy: bool = True
 ) -> dict[str, list[Proposal]]:
     """Per code page (of ``names`` only, when given: the pages whose byte-level signature
     the segment has), the stretches of ``segment`` that read as UTF-8 once bytes the page
@@ -116,6 +116,8 @@ def lossy_proposals(
     hyphen's 0xAD) are left out unless ``rare``: for a line part already known damaged in
     such a page, that one byte is all a lost byte can be.  A U+FFFD that ``marked`` a lost
     byte is evidence enough: Windows-1251 leaves one byte undefined, and that is the one.
+    Without ``shy`` (the note shows a soft hyphen: nothing stripped them), the soft
+    hyphen's byte is not one a page drops (:meth:`.CodePage.lossy_fillers`).
     """
     out: dict[str, list[Proposal]] = {}
     high = {c for c in segment if ord(c) > 0x7F and c != "\ufffd"}
@@ -132,7 +134,7 @@ def lossy_proposals(
         if spelling not in parsed:  # twins give the same bytes: parse them once
             template = template_of(segment, _spelling(encode), marked)
             twins = [p for p in pages() if all(p.encode.get(c) == encode.get(c) for c in high)]
-            fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers()}))
+            fillers = tuple(sorted({b for p in twins for b in p.lossy_fillers(shy)}))
             pieces = Reader(fillers, drops=True, paired=marked, leadless=not marked).pieces(template)
             parsed[spelling] = (
                 template,
@@ -207,7 +209,8 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     Windows-1257, its 0xA1 dropped): no word is written so.  Nor is one that stands as a
     word of its own between two damaged words: Korean read as Windows-1253 drops both
     continuation bytes of about one syllable in eighteen, and ``수`` in ``할 수 있어요`` is a lone
-    ``μ`` whose line, cut there, was left half repaired."""
+    ``μ`` whose line, cut there, was left half repaired.  Nor is a mark of a script other than
+    the letter it sits on (:func:`_stray_mark`)."""
     slots = piece.slots
 
     def multibyte(k: int) -> bool:
@@ -224,6 +227,7 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
             and slot.end - slot.start == 1
             and not (multibyte(k - 1) or multibyte(k + 1) or (spaced(k, -1) and spaced(k, 1)))
             and not _wedged(segment, template.origin[slot.start])
+            and not _stray_mark(segment, template.origin[slot.start])
         ),
     )
 
@@ -248,6 +252,15 @@ def _wedged(text: str, k: int) -> bool:
     """Whether ``text[k]`` is a capital letter after a small one, not before another capital
     (``dacÄ``, ``fÄrÄ``; ``McDonald`` is ASCII, and never in question)."""
     return k > 0 and text[k].isupper() and text[k - 1].islower() and not text[k + 1 : k + 2].isupper()
+
+
+def _stray_mark(text: str, k: int) -> bool:
+    """Whether ``text[k]`` is a combining mark of a script that the character before it is
+    not of: no text puts a Hebrew point on a Latin letter, yet Windows-1255 reads UTF-8's
+    lead bytes C2-C9 as such points, and ``lֳnia`` is ``línia`` (C3 AD) with its soft hyphen's
+    byte dropped."""
+    mark = script_of(text[k])
+    return bool(mark) and unicodedata.category(text[k])[0] == "M" and (k == 0 or script_of(text[k - 1]) != mark)
 
 
 def _narrowed(piece: Piece) -> Piece:
@@ -281,7 +294,7 @@ def _narrowed(piece: Piece) -> Piece:
             unpinned.append(k)
         if len(near) != 1 or near & CJK_SCRIPTS:  # kana and kanji share words
             continue
-        wanted = near.pop()
+        (wanted,) = near  # unpacked, not popped: near may be the piece's scripts, shared by every slot
         kept = tuple(c for c in slot.choices if _fits(c, wanted))
         if len(kept) < len(slot.choices) and any(script_of(c) == wanted for c in kept):
             out[k] = replace(slot, choices=kept)
