@@ -163,12 +163,10 @@ class Reader:
                 and 0x80 <= data[p + 1 + width] < 0xC0  # type: ignore[operator]
             ):
                 width += 1
-            leads = list(self._leads.get(width, ()))
-            if self.check is not None:
-                leads = [b for b in leads if self.check(b, after)]
+            leads = self._leads_before(width, after)
         else:
             width = sequence_length(byte)
-            leads = [byte]
+            leads = (byte,)
         if width <= 0 or not leads:
             return None
         present = _continuations(data, p + 1, width)
@@ -204,7 +202,7 @@ class Reader:
             if p + width > n or not all(_continuation(b) for b in data[p : p + width]):
                 return None
             first = cast("int", data[p])
-            leads = [b for b in self._leads.get(width, ()) if self.check is None or self.check(b, first)]
+            leads = self._leads_before(width, first)
             if leads:
                 follow = data[p + width] if p + width < n else None
                 choices = self._candidates(leads, tuple(data[p : p + width]), 0, follow)
@@ -212,16 +210,32 @@ class Reader:
         return None
 
     def _candidates(
-        self, leads: list[int], body: tuple[int | None, ...], missing: int, follow: int | None
+        self, leads: tuple[int, ...], body: tuple[int | None, ...], missing: int, follow: int | None
     ) -> tuple[str, ...]:
         """Every valid character: a lead, then ``body`` with ``missing`` lost bytes put back
         anywhere and every marked lost byte filled."""
         if not missing and None not in body and len(leads) == 1:
             char = _valid(bytes([leads[0], *body]))  # type: ignore[list-item]
             return (char,) if char else ()
-        return _fill(
-            tuple(leads), body, missing, self._continuation_fillers, self.check, follow if self.check else None
-        )
+        return _fill(leads, body, missing, self._continuation_fillers, self.check, follow if self.check else None)
+
+    def _leads_before(self, width: int, after: int | None) -> tuple[int, ...]:
+        """The ``fillers`` that lead a character of ``width`` continuation bytes and, lost
+        before the byte ``after``, reproduce the damage (:attr:`check`; all of them without
+        one).  Memoised per reader: the same few bytes follow lost leads all over a note, and
+        each answer asked ``check`` of dozens of fillers."""
+        found = self._checked.get((width, after))
+        if found is None:
+            check = self.check
+            found = self._checked[(width, after)] = tuple(
+                b for b in self._leads.get(width, ()) if check is None or check(b, after)
+            )
+        return found
+
+    @cached_property
+    def _checked(self) -> dict[tuple[int, int | None], tuple[int, ...]]:
+        """The memo of :meth:`_leads_before`."""
+        return {}
 
     @cached_property
     def _leads(self) -> dict[int, tuple[int, ...]]:
