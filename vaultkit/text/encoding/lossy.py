@@ -276,12 +276,16 @@ def _fill(
         options = [
             [v for v in conts if _alone(shape, k, v, check, follow)] if check is not None else conts for k in holes
         ]
+        # Each lost byte -- marked or dropped -- must be one the decoder would have lost, given
+        # the byte after it: the options passed that already, but for a hole followed by
+        # another hole, whose value each combination gives.
+        linked = [k for k in holes if k + 1 < width and shape[k + 1] in (None, -1)] if check is not None else []
         for lead in leads:
             for values in itertools.product(*options):
                 filled = list(shape)
                 for k, v in zip(holes, values, strict=True):
                     filled[k] = v
-                if check is not None and not _reproduces(shape, filled, check, follow):
+                if linked and check is not None and not _reproduces(filled, linked, check):
                     continue
                 char = _valid(bytes([lead, *cast("list[int]", filled)]))  # every hole is filled
                 if char is not None:
@@ -311,21 +315,19 @@ def _lost_pair(fillers: tuple[int, ...], check: Check | None, follow: int | None
 
 
 def _alone(shape: list, k: int, v: int, check: Check, follow: int | None) -> bool:
-    """Whether value ``v`` in hole ``k`` can pass :func:`_reproduces`: False only where the
-    byte after the hole is known (or is ``follow``) and the check rejects ``v`` before it."""
+    """Whether value ``v`` in hole ``k`` can reproduce the damage: False only where the byte
+    after the hole is known (or is ``follow``) and the check rejects ``v`` before it (before
+    another hole, :func:`_fill` checks each combination of the two)."""
     if k + 1 == len(shape):
         return check(v, follow)
     after = shape[k + 1]
     return after is None or after == -1 or check(v, after)
 
 
-def _reproduces(shape: list, filled: list, check: Check, follow: int | None) -> bool:
-    """Each lost byte -- marked or dropped -- must be one the decoder would have lost, given
-    the byte after it."""
-    for k, v in enumerate(shape):
-        if (v is None or v == -1) and not check(filled[k], filled[k + 1] if k + 1 < len(filled) else follow):
-            return False
-    return True
+def _reproduces(filled: list, linked: list[int], check: Check) -> bool:
+    """Whether each hole of ``linked`` (one followed by another) holds a byte the decoder
+    would have lost before the byte filled in after it."""
+    return all(check(filled[k], filled[k + 1]) for k in linked)
 
 
 def _continuations(data: Sequence[int | None], p: int, limit: int) -> int:
