@@ -156,10 +156,19 @@ class _Seen:
     prefixes: dict[str, bool] = field(default_factory=dict)  # dictionary key -> Lexicon.continues
     slots: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)  # _folded
     tokens: dict[str, float] = field(default_factory=dict)  # a spaced script's token (unfolded) -> cB
+    candidates: dict[tuple[str, ...], tuple[Candidate, ...]] = field(default_factory=dict)  # _candidates
 
     def bound(self) -> None:
         """Forget everything once the memo holds :data:`SEEN_LIMIT` entries."""
-        if len(self.chars) + len(self.costs) + len(self.prefixes) + len(self.slots) + len(self.tokens) > SEEN_LIMIT:
+        if (
+            len(self.chars)
+            + len(self.costs)
+            + len(self.prefixes)
+            + len(self.slots)
+            + len(self.tokens)
+            + len(self.candidates)
+            > SEEN_LIMIT
+        ):
             self.clear()
 
     def clear(self) -> None:
@@ -168,6 +177,7 @@ class _Seen:
         self.prefixes.clear()
         self.slots.clear()
         self.tokens.clear()
+        self.candidates.clear()
 
 
 @dataclass(frozen=True)
@@ -867,7 +877,6 @@ def _word_edges(
     costs :data:`OTHER_VARIANT`."""
     edges: list[Edge] = []
     unknown = UNKNOWN_WORD if lex.spaced else 0.0
-    tags = chinese_tags() if lex.lang == "zh" else None
     for k in range(i, j):
         choices = slots[k]
         if len(choices) == 1:
@@ -879,20 +888,19 @@ def _word_edges(
         beside = tuple(_script_family(slots[m][0]) for m in (k - 1, k + 1) if i <= m < j and len(slots[m]) == 1)
         small = k > i and len(slots[k - 1]) == 1 and slots[k - 1][0].islower()  # a capital would break the word
         singles: list[Edge] = []
-        for char in choices:
-            cost = lex.char_cost(char, True)
+        for char, cost, closing, function in _candidates(choices, lex):
             if cache is not None:
                 cost = cache.char_cost(char, cost)
             if last and terminal(char):
                 cost -= TERMINAL_BONUS
-            if _closes(slots, k, char):
+            if closing and _closes(slots, k, char):
                 cost -= PAIRED
             if "\ufe00" <= char <= "\ufe0f" and k and unicodedata.category(slots[k - 1][0]) in _SELECTED:
                 cost = SELECTOR  # a variation selector after a symbol: ‼️, ❤️, ⚠️
             cost += unknown + _misfit(char, beside)
             if small and char.isupper():
                 cost += MIXED_CASE
-            if tags is not None and tags.get(char) in _FUNCTION_TAGS:  # context_cost charges nothing else
+            if function:  # context_cost charges nothing else
                 cost += neighbours.charge(k, char)
             if cost < INF:
                 singles.append((k, k + 1, char, cost + OTHER_VARIANT if char in other else cost))
@@ -915,6 +923,31 @@ def _word_edges(
     if other:
         words = [_variant_penalty(edge, slots, other) for edge in words]
     return edges + words
+
+
+Candidate = tuple[str, float, bool, bool]  # char, Lexicon.char_cost (guessed), a closing mark, a function word
+
+
+def _candidates(choices: tuple[str, ...], lex: Lexicon) -> tuple[Candidate, ...]:
+    """What :func:`_word_edges` asks of each candidate of an open slot that depends on the
+    candidate and the lexicon only: its cost standing alone (guessed), whether it is a closing
+    mark (:func:`_closes` may apply) and whether a Chinese function word (:func:`context_cost`
+    may charge it).  Memoised per lexicon: a lost byte leaves the same few dozen candidates in
+    slot after slot and lattice after lattice (65,000 candidates over 2,500 open slots in the
+    bench vault's damaged notes), each of them asked again every time."""
+    found = lex.seen.candidates.get(choices)
+    if found is None:
+        tags = chinese_tags() if lex.lang == "zh" else None
+        found = lex.seen.candidates[choices] = tuple(
+            (
+                char,
+                lex.char_cost(char, True),
+                unicodedata.category(char) in ("Pe", "Pf"),
+                tags is not None and tags.get(char) in _FUNCTION_TAGS,
+            )
+            for char in choices
+        )
+    return found
 
 
 def _closes(slots: Sequence[tuple[str, ...]], k: int, char: str) -> bool:

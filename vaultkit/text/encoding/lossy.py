@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import cast
 
 from vaultkit.text.encoding.langmodel import INF, block_cost
@@ -163,12 +163,10 @@ class Reader:
                 and 0x80 <= data[p + 1 + width] < 0xC0  # type: ignore[operator]
             ):
                 width += 1
-            leads = [b for b in self.fillers if sequence_length(b) == width]
-            if self.check is not None:
-                leads = [b for b in leads if self.check(b, after)]
+            leads = self._leads_before(width, after)
         else:
             width = sequence_length(byte)
-            leads = [byte]
+            leads = (byte,)
         if width <= 0 or not leads:
             return None
         present = _continuations(data, p + 1, width)
@@ -204,9 +202,7 @@ class Reader:
             if p + width > n or not all(_continuation(b) for b in data[p : p + width]):
                 return None
             first = cast("int", data[p])
-            leads = [
-                b for b in self.fillers if sequence_length(b) == width and (self.check is None or self.check(b, first))
-            ]
+            leads = self._leads_before(width, first)
             if leads:
                 follow = data[p + width] if p + width < n else None
                 choices = self._candidates(leads, tuple(data[p : p + width]), 0, follow)
@@ -214,15 +210,48 @@ class Reader:
         return None
 
     def _candidates(
-        self, leads: list[int], body: tuple[int | None, ...], missing: int, follow: int | None
+        self, leads: tuple[int, ...], body: tuple[int | None, ...], missing: int, follow: int | None
     ) -> tuple[str, ...]:
         """Every valid character: a lead, then ``body`` with ``missing`` lost bytes put back
         anywhere and every marked lost byte filled."""
         if not missing and None not in body and len(leads) == 1:
             char = _valid(bytes([leads[0], *body]))  # type: ignore[list-item]
             return (char,) if char else ()
-        conts = tuple(b for b in self.fillers if 0x80 <= b < 0xC0)
-        return _fill(tuple(leads), body, missing, conts, self.check, follow if self.check else None)
+        return _fill(leads, body, missing, self._continuation_fillers, self.check, follow if self.check else None)
+
+    def _leads_before(self, width: int, after: int | None) -> tuple[int, ...]:
+        """The ``fillers`` that lead a character of ``width`` continuation bytes and, lost
+        before the byte ``after``, reproduce the damage (:attr:`check`; all of them without
+        one).  Memoised per reader: the same few bytes follow lost leads all over a note, and
+        each answer asked ``check`` of dozens of fillers."""
+        found = self._checked.get((width, after))
+        if found is None:
+            check = self.check
+            found = self._checked[(width, after)] = tuple(
+                b for b in self._leads.get(width, ()) if check is None or check(b, after)
+            )
+        return found
+
+    @cached_property
+    def _checked(self) -> dict[tuple[int, int | None], tuple[int, ...]]:
+        """The memo of :meth:`_leads_before`."""
+        return {}
+
+    @cached_property
+    def _leads(self) -> dict[int, tuple[int, ...]]:
+        """``fillers`` by the continuation bytes each announces as a lead byte
+        (:func:`sequence_length`), in their order: asked of every lost or dropped lead byte,
+        tens of thousands of times in a damaged note, where sifting all of ``fillers`` each
+        time took some 8% of the analysis of the bench vault's damaged notes."""
+        found: dict[int, list[int]] = {}
+        for byte in self.fillers:
+            found.setdefault(sequence_length(byte), []).append(byte)
+        return {width: tuple(bytes_) for width, bytes_ in found.items()}
+
+    @cached_property
+    def _continuation_fillers(self) -> tuple[int, ...]:
+        """The ``fillers`` that are continuation bytes, in their order (:meth:`_leads`' reason)."""
+        return tuple(b for b in self.fillers if 0x80 <= b < 0xC0)
 
 
 @lru_cache(maxsize=65536)
@@ -247,12 +276,16 @@ def _fill(
         options = [
             [v for v in conts if _alone(shape, k, v, check, follow)] if check is not None else conts for k in holes
         ]
+        # Each lost byte -- marked or dropped -- must be one the decoder would have lost, given
+        # the byte after it: the options passed that already, but for a hole followed by
+        # another hole, whose value each combination gives.
+        linked = [k for k in holes if k + 1 < width and shape[k + 1] in (None, -1)] if check is not None else []
         for lead in leads:
             for values in itertools.product(*options):
                 filled = list(shape)
                 for k, v in zip(holes, values, strict=True):
                     filled[k] = v
-                if check is not None and not _reproduces(shape, filled, check, follow):
+                if linked and check is not None and not _reproduces(filled, linked, check):
                     continue
                 char = _valid(bytes([lead, *cast("list[int]", filled)]))  # every hole is filled
                 if char is not None:
@@ -282,21 +315,19 @@ def _lost_pair(fillers: tuple[int, ...], check: Check | None, follow: int | None
 
 
 def _alone(shape: list, k: int, v: int, check: Check, follow: int | None) -> bool:
-    """Whether value ``v`` in hole ``k`` can pass :func:`_reproduces`: False only where the
-    byte after the hole is known (or is ``follow``) and the check rejects ``v`` before it."""
+    """Whether value ``v`` in hole ``k`` can reproduce the damage: False only where the byte
+    after the hole is known (or is ``follow``) and the check rejects ``v`` before it (before
+    another hole, :func:`_fill` checks each combination of the two)."""
     if k + 1 == len(shape):
         return check(v, follow)
     after = shape[k + 1]
     return after is None or after == -1 or check(v, after)
 
 
-def _reproduces(shape: list, filled: list, check: Check, follow: int | None) -> bool:
-    """Each lost byte -- marked or dropped -- must be one the decoder would have lost, given
-    the byte after it."""
-    for k, v in enumerate(shape):
-        if (v is None or v == -1) and not check(filled[k], filled[k + 1] if k + 1 < len(filled) else follow):
-            return False
-    return True
+def _reproduces(filled: list, linked: list[int], check: Check) -> bool:
+    """Whether each hole of ``linked`` (one followed by another) holds a byte the decoder
+    would have lost before the byte filled in after it."""
+    return all(check(filled[k], filled[k + 1]) for k in linked)
 
 
 def _continuations(data: Sequence[int | None], p: int, limit: int) -> int:
