@@ -26,9 +26,9 @@ note of a cold run cost 0.9 s of CPU on 10,000 notes, about a tenth of the run (
   git HEAD) is the one of the last run, every note's findings are taken as stored and no
   note is loaded at all (the index is built only if someone asks for it).
 * When only some notes changed and no file came or went, the stored map of who read what
-  (:class:`Readers`, written with the last run's findings) names the notes whose findings
-  may not hold: those that read a changed note's facts, and those that read something
-  vault-wide.  Only theirs are judged as above; every other note's findings are the last
+  (:class:`Readers`, written with the last run's findings, its state trusted or not) names
+  the notes whose findings may not hold: those that read a changed note's facts, and those
+  that read something vault-wide.  Only theirs are judged as above; every other note's findings are the last
   run's, without loading its stored result.
 
 **A content change that keeps the stat.**  The signature includes ``ctime``, which no tool
@@ -764,9 +764,8 @@ class Store:
                 return
             state, files = self._open(rows.get("state"), b"state"), self._open(rows.get("files"), b"files")
             self.state = state.decode() if state else None
-            if self.state is not None:
-                self._findings = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
-                self._readers = self._open(rows.get("readers"), f"readers\0{self.run_key}\0{self.state}".encode())
+            self._findings = self._open(rows.get("findings"), _last_run("findings", self.run_key, self.state))
+            self._readers = self._open(rows.get("readers"), _last_run("readers", self.run_key, self.state))
             self.files = files.decode() if files else None
             derived = self._open(rows.get("derived"), f"derived\0{self.run_key}".encode())
             self.derived = pickle.loads(derived) if derived else {}
@@ -906,13 +905,16 @@ class Store:
         )
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
-        readers_blob = None
-        if state:  # every verified note's findings in one blob: an unchanged vault reads only this
-            found = {rel: list(result.problems) for rel, result in results.items()}
-            found.update({rel: problems for rel, problems in reused.items() if rel not in found})
-            findings_blob = self._seal(dumps(found), f"findings\0{self.run_key}\0{state}".encode())
-            if readers is not None:
-                readers_blob = self._seal(dumps(readers), f"readers\0{self.run_key}\0{state}".encode())
+        # Every verified note's findings in one blob: an unchanged vault reads only this.  They
+        # and who read what are stored when the state is not trusted too (a note edited just
+        # before the run is racy): the next edit's run judges only the readers of what changed,
+        # which needs the notes' digests (the rows), not the stat.
+        found = {rel: list(result.problems) for rel, result in results.items()}
+        found.update({rel: problems for rel, problems in reused.items() if rel not in found})
+        findings_blob = self._seal(dumps(found), _last_run("findings", self.run_key, state))
+        readers_blob = (
+            None if readers is None else self._seal(dumps(readers), _last_run("readers", self.run_key, state))
+        )
         derived_blob = self._seal(dumps(self.derived), f"derived\0{self.run_key}".encode())
         try:
             state_dir(self.root)
@@ -925,9 +927,9 @@ class Store:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (f"{SCHEMA}:{__version__}:{self.parse_key}",))
                 if state_blob is not None:
                     db.execute("INSERT INTO meta VALUES ('state', ?)", (state_blob,))
-                    db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
-                    if readers_blob is not None:
-                        db.execute("INSERT INTO meta VALUES ('readers', ?)", (readers_blob,))
+                db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
+                if readers_blob is not None:
+                    db.execute("INSERT INTO meta VALUES ('readers', ?)", (readers_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.execute("INSERT INTO meta VALUES ('derived', ?)", (derived_blob,))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
@@ -948,6 +950,13 @@ class Store:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _last_run(what: str, run: str, state: str | None) -> bytes:
+    """What the last run's findings blob (or its map of who read what) is signed for: the run
+    key and the vault's state, or none when the state was not trusted -- then the blob never
+    answers a run whole (:attr:`Store.state` is None), only stands for the notes it names."""
+    return f"{what}\0{run}\0{state or ''}".encode()
 
 
 def _busy(exc: BaseException) -> bool:
