@@ -123,7 +123,7 @@ def cached_run(root: Path, computed: list[int]) -> int:
 
 def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
     """The encoding rules' vocabulary of the vault (``derived``) is worked out again only when
-    the readable notes or the text of a note it samples changed (vcache.READS)."""
+    the readable notes changed or a note it samples adds other characters to it (vcache.READS)."""
     from vaultkit.rulekit import encoding
     from vaultkit.text.encoding import locate
 
@@ -141,7 +141,9 @@ def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monke
 
     (root / "E.md").write_text("$x^2$ and [[A#Nope]] edited\n", encoding="utf-8")  # not sampled
     assert cached_run(root, computed) == 0
-    (root / "A.md").write_text("# A\n\nCafé crème, très bon. [[B]]\n", encoding="utf-8")  # sampled
+    (root / "A.md").write_text(NOTES["A.md"] + "\nplain words added\n", encoding="utf-8")  # sampled: adds no character
+    assert cached_run(root, computed) == 0
+    (root / "A.md").write_text("# A\n\nCafé crème, très bon. [[B]]\n", encoding="utf-8")  # sampled, adds some
     assert cached_run(root, computed) == 1
     (root / "New.md").write_text("a new readable note\n", encoding="utf-8")  # the readable notes moved
     assert cached_run(root, computed) == 1

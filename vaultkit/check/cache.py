@@ -341,19 +341,43 @@ def _canonical(value: Any) -> Any:
     return repr(value)
 
 
-def _context_reads(index: VaultIndex) -> object | None:
+Memo = dict[Token, tuple[str, str]]  # token -> (what it read, its answer): Facts.memo
+PART = "context part"  # a memo token (PART, rel): a sampled note's digest and what it adds to the vocabulary
+
+
+def _context_reads(index: VaultIndex, memo: Memo, load: bool) -> object | None:
     """What the encoding rules' vault vocabulary (``vaultkit.rulekit.encoding.vault_context``)
-    reads: the paths of the readable notes, and the bytes of the notes it samples
-    (:func:`~vaultkit.text.encoding.locate.sampled`, which exists so that a caller can tell
-    this); None when a sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by the same rule (``VaultState._new_context``)."""
-    from vaultkit.text.encoding.locate import sampled  # (here: the unchanged run does not need it)
+    takes from the vault: the paths of the readable notes, and what each note it samples
+    (:func:`~vaultkit.text.encoding.locate.sampled`) adds to it
+    (:func:`~vaultkit.text.encoding.locate.contribution`), so that an edit to a sampled note
+    that adds no character to it does not move the vocabulary (computing it again read the
+    other 99 sampled notes).  What a note adds is kept in ``memo`` by its bytes' digest; one
+    not kept stands as that digest, or, with ``load``, is worked out from the note's text.
+    None when a sampled note's bytes are not known by digest.  The watch daemon keeps that
+    vocabulary by a like rule (``VaultState._new_context``)."""
+    from vaultkit.text.encoding.locate import contribution, sampled  # (here: the unchanged run does not need it)
 
     readable = sorted(rel for rel, _, error in index.stamps() if not error)
-    notes = [(rel, index.stamp(rel)) for rel in sampled(readable)]
-    return (readable, notes) if all(stamp and stamp[0] for _, stamp in notes) else None  # None: unknown bytes
+    sample = sampled(readable)
+    kept_now = set(sample)
+    for token in [t for t in memo if t[0] == PART and t[1] not in kept_now]:
+        del memo[token]  # no longer sampled
+    parts = []
+    for rel in sample:
+        stamp = index.stamp(rel)
+        if not (stamp and stamp[0]):
+            return None  # unknown bytes
+        kept = memo.get((PART, rel))
+        if (kept is None or kept[0] != stamp[0]) and load:
+            note = index.notes[rel]
+            if note.digest != stamp[0]:  # changed since it was indexed: not the note this index stands for
+                return None
+            kept = memo[(PART, rel)] = (stamp[0], digest(_canonical(contribution(note.text))))
+        parts.append((rel, kept[1] if kept is not None and kept[0] == stamp[0] else f"bytes {stamp[0]}"))
+    return readable, parts
 
 
-def _names_reads(index: VaultIndex) -> object:
+def _names_reads(index: VaultIndex, memo: Memo, load: bool) -> object:
     """What the link-name suggestions' table (``vaultkit.rulekit.suggest.names_by_length``)
     reads: ``index.names``, which is made from the vault's file paths alone."""
     return files_digest(index.files)
@@ -363,7 +387,8 @@ def _names_reads(index: VaultIndex) -> object:
 # answer is computed again only when that changed (a one-note edit otherwise recomputed the
 # encoding rules' vocabulary, loading the 100 sampled notes, and the suggestions' table of
 # names: a fifth of the run).  An analysis not named here is computed on every run that asks.
-READS: dict[tuple[str, ...], Callable[[VaultIndex], object | None]] = {
+# Each is given the memo, and whether it may load notes to tell (see Facts._derived).
+READS: dict[tuple[str, ...], Callable[[VaultIndex, Memo, bool], object | None]] = {
     ("vaultkit.rulekit.encoding", "vault_context"): _context_reads,
     ("vaultkit.rulekit.suggest", "names_by_length"): _names_reads,
 }
@@ -382,7 +407,7 @@ class Facts:
         index: VaultIndex,
         changed: set[str] | None = None,
         files_same: bool = False,
-        memo: dict[Token, tuple[str, str]] | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.index = index
         self.changed = changed
@@ -434,13 +459,18 @@ class Facts:
 
     def _derived(self, token: Token, compute: Callable[[VaultIndex], Any]) -> str:
         """The answer to a vault-wide analysis' token: the stored one when what the analysis
-        reads (:data:`READS`) is what it read when that answer was stored, else computed."""
+        reads (:data:`READS`) is what it read when that answer was stored, else computed.
+        What it reads is first told from what the memo knows, loading no note (an answer
+        learnt from a cold run's workers was stored so), and only then, where that differs,
+        by loading the notes the memo does not know."""
         reads = READS.get((token[2], token[3]))
-        found = reads(self.index) if reads is not None else None
-        read = digest(found) if found is not None else None
         kept = self.memo.get(token)
-        if read is not None and kept is not None and kept[0] == read:
-            return kept[1]
+        read = None
+        for load in (False, True):
+            found = reads(self.index, self.memo, load) if reads is not None else None
+            read = digest(found) if found is not None else None
+            if read is not None and kept is not None and kept[0] == read:
+                return kept[1]
         value = digest(_canonical(self.index.derived(token[1], compute)))
         if read is not None:
             self.memo[token] = (read, value)
@@ -451,7 +481,7 @@ class Facts:
         processes, on an index with these very facts), so that the next run need not compute them."""
         learnt = {t: answer for result in results for t, answer in result.answers.items() if t[2:4] in READS}
         for token, answer in learnt.items():
-            found = READS[token[2:4]](self.index) if token[0] == "derived" else None
+            found = READS[token[2:4]](self.index, self.memo, False) if token[0] == "derived" else None
             if found is not None:
                 self.memo[token] = (digest(found), answer)
 
@@ -714,7 +744,7 @@ class Store:
         self._key: bytes | None = None
         self._findings: bytes | None = None  # the last run's findings, unpickled when asked (:attr:`findings`)
         self._readers: bytes | None = None  # and who read what (:attr:`readers`)
-        self.derived: dict[Token, tuple[str, str]] = {}  # Facts.memo: vault-wide analyses' answers
+        self.derived: Memo = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
         self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
         self._path = root / ".vaultkit" / FILE

@@ -164,10 +164,15 @@ def context_from(rels: Iterable[str], text_of: Callable[[str], str]) -> Context:
     words = frozenset(w for rel in listed for w in _CJK_RUN.findall(note_name(rel)))
     chars: Counter[str] = Counter()
     for rel in sampled(listed):
-        text = text_of(rel)
-        if not suspicious(text):
-            chars.update(c for c in text[:CONTEXT_CHARS] if ord(c) > 0x7F)
+        chars.update(contribution(text_of(rel)))
     return Context(chars, words)
+
+
+def contribution(text: str) -> Counter[str]:
+    """What one sampled note adds to the vault's characters (:func:`context_from`): its
+    first :data:`CONTEXT_CHARS` non-ASCII characters, none when it is damaged itself.  Apart,
+    so that a caller can tell whether an edit to a sampled note moved the context."""
+    return Counter() if suspicious(text) else Counter(c for c in text[:CONTEXT_CHARS] if ord(c) > 0x7F)
 
 
 def analyse(text: str, regions: tuple[Region, ...] = (), context: Context = EMPTY) -> tuple[Damage, ...]:
