@@ -129,13 +129,13 @@ def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monke
 
     monkeypatch.setattr(locate, "SAMPLE_NOTES", 1)  # the vocabulary samples one note: A.md, the first
     computed: list[int] = []
-    real = encoding.context_from
+    real = encoding.context_of_parts
 
-    def counted(rels, text_of):
+    def counted(rels, part_of):
         computed.append(1)
-        return real(rels, text_of)
+        return real(rels, part_of)
 
-    monkeypatch.setattr(encoding, "context_from", counted)
+    monkeypatch.setattr(encoding, "context_of_parts", counted)
     root = vault(NOTES)
     same_as_uncached(root)
 
@@ -147,6 +147,27 @@ def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monke
     assert cached_run(root, computed) == 1
     (root / "New.md").write_text("a new readable note\n", encoding="utf-8")  # the readable notes moved
     assert cached_run(root, computed) == 1
+
+
+def test_a_cold_runs_workers_tell_what_the_sampled_notes_add(vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers of a cold run work the vocabulary out; what each sampled note added to it
+    comes back with them, so the first edit after it of a sampled note, adding no character,
+    does not work the vocabulary out again (the bench's edit is such an edit)."""
+    from vaultkit.rulekit import encoding
+    from vaultkit.text.encoding import locate
+
+    monkeypatch.setattr(locate, "SAMPLE_NOTES", 1)  # A.md is the sample
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)  # five notes are worth two workers
+    computed: list[int] = []
+    real = encoding.context_of_parts
+    monkeypatch.setattr(encoding, "context_of_parts", lambda rels, part_of: computed.append(1) or real(rels, part_of))
+    root = vault(NOTES)
+    config, active = resolve_run(root)
+    cold = engine.check(root, active, None, config.exclude, config.max_file_size, jobs=2, cache=True)
+    assert cold.problems == run(root, cache=False)
+    assert computed == [1]  # (the uncached run's, in this process: the workers' own are theirs)
+    (root / "A.md").write_text(NOTES["A.md"] + "\nplain words added\n", encoding="utf-8")
+    assert cached_run(root, computed) == 0
 
 
 def test_the_table_of_names_is_kept_until_a_file_comes_or_goes(vault, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -351,28 +351,31 @@ def _context_reads(index: VaultIndex, memo: Memo, load: bool) -> object | None:
     (:func:`~vaultkit.text.encoding.locate.sampled`) adds to it
     (:func:`~vaultkit.text.encoding.locate.contribution`), so that an edit to a sampled note
     that adds no character to it does not move the vocabulary (computing it again read the
-    other 99 sampled notes).  What a note adds is kept in ``memo`` by its bytes' digest; one
-    not kept stands as that digest, or, with ``load``, is worked out from the note's text.
-    None when a sampled note's bytes are not known by digest.  The watch daemon keeps that
-    vocabulary by a like rule (``VaultState._new_context``)."""
-    from vaultkit.text.encoding.locate import contribution, sampled  # (here: the unchanged run does not need it)
+    other 99 sampled notes).  What a note adds is kept in ``memo`` by its bytes' digest, taken
+    from the index when the vocabulary was worked out on it (``CONTEXT_PARTS``); one not known
+    stands as that digest, or, with ``load``, is worked out from the note's text.  None when a
+    sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by
+    a like rule (``VaultState._new_context``)."""
+    from vaultkit.text.encoding.locate import CONTEXT_PARTS, contribution, sampled  # (not on the unchanged run's path)
 
     readable = sorted(rel for rel, _, error in index.stamps() if not error)
     sample = sampled(readable)
     kept_now = set(sample)
     for token in [t for t in memo if t[0] == PART and t[1] not in kept_now]:
         del memo[token]  # no longer sampled
+    seen: dict[str, tuple[str, Any]] = index.derived(CONTEXT_PARTS, lambda _: {})
     parts = []
     for rel in sample:
         stamp = index.stamp(rel)
         if not (stamp and stamp[0]):
             return None  # unknown bytes
         kept = memo.get((PART, rel))
-        if (kept is None or kept[0] != stamp[0]) and load:
-            note = index.notes[rel]
-            if note.digest != stamp[0]:  # changed since it was indexed: not the note this index stands for
-                return None
-            kept = memo[(PART, rel)] = (stamp[0], digest(_canonical(contribution(note.text))))
+        if kept is None or kept[0] != stamp[0]:
+            if seen.get(rel, ("",))[0] != stamp[0] and load:
+                note = index.notes[rel]
+                seen[rel] = (note.digest, contribution(note.text))
+            if seen.get(rel, ("",))[0] == stamp[0]:  # (a note changed since it was indexed is not)
+                kept = memo[(PART, rel)] = (stamp[0], digest(_canonical(seen[rel][1])))
         parts.append((rel, kept[1] if kept is not None and kept[0] == stamp[0] else f"bytes {stamp[0]}"))
     return readable, parts
 
@@ -466,7 +469,7 @@ class Facts:
         reads = READS.get((token[2], token[3]))
         kept = self.memo.get(token)
         read = None
-        for load in (False, True):
+        for load in (False, True) if kept is not None else (False,):  # (nothing to tell apart: compute)
             found = reads(self.index, self.memo, load) if reads is not None else None
             read = digest(found) if found is not None else None
             if read is not None and kept is not None and kept[0] == read:
@@ -713,6 +716,7 @@ class Sealed:
 
     facts: dict[str, bytes] = dataclasses.field(default_factory=dict)
     results: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    memo: Memo = dataclasses.field(default_factory=dict)  # what they learnt of vault-wide analyses (Facts.memo)
 
     def open_facts(self, packed: Packed) -> NoteFacts:
         """The facts a worker sent; their blob kept when they were sealed."""
