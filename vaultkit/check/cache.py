@@ -26,9 +26,9 @@ note of a cold run cost 0.9 s of CPU on 10,000 notes, about a tenth of the run (
   git HEAD) is the one of the last run, every note's findings are taken as stored and no
   note is loaded at all (the index is built only if someone asks for it).
 * When only some notes changed and no file came or went, the stored map of who read what
-  (:class:`Readers`, written with the last run's findings) names the notes whose findings
-  may not hold: those that read a changed note's facts, and those that read something
-  vault-wide.  Only theirs are judged as above; every other note's findings are the last
+  (:class:`Readers`, written with the last run's findings, its state trusted or not) names
+  the notes whose findings may not hold: those that read a changed note's facts, and those
+  that read something vault-wide.  Only theirs are judged as above; every other note's findings are the last
   run's, without loading its stored result.
 
 **A content change that keeps the stat.**  The signature includes ``ctime``, which no tool
@@ -341,19 +341,46 @@ def _canonical(value: Any) -> Any:
     return repr(value)
 
 
-def _context_reads(index: VaultIndex) -> object | None:
+Memo = dict[Token, tuple[str, str]]  # token -> (what it read, its answer): Facts.memo
+PART = "context part"  # a memo token (PART, rel): a sampled note's digest and what it adds to the vocabulary
+
+
+def _context_reads(index: VaultIndex, memo: Memo, load: bool) -> object | None:
     """What the encoding rules' vault vocabulary (``vaultkit.rulekit.encoding.vault_context``)
-    reads: the paths of the readable notes, and the bytes of the notes it samples
-    (:func:`~vaultkit.text.encoding.locate.sampled`, which exists so that a caller can tell
-    this); None when a sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by the same rule (``VaultState._new_context``)."""
-    from vaultkit.text.encoding.locate import sampled  # (here: the unchanged run does not need it)
+    takes from the vault: the paths of the readable notes, and what each note it samples
+    (:func:`~vaultkit.text.encoding.locate.sampled`) adds to it
+    (:func:`~vaultkit.text.encoding.locate.contribution`), so that an edit to a sampled note
+    that adds no character to it does not move the vocabulary (computing it again read the
+    other 99 sampled notes).  What a note adds is kept in ``memo`` by its bytes' digest, taken
+    from the index when the vocabulary was worked out on it (``CONTEXT_PARTS``); one not known
+    stands as that digest, or, with ``load``, is worked out from the note's text.  None when a
+    sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by
+    a like rule (``VaultState._new_context``)."""
+    from vaultkit.text.encoding.locate import CONTEXT_PARTS, contribution, sampled  # (not on the unchanged run's path)
 
     readable = sorted(rel for rel, _, error in index.stamps() if not error)
-    notes = [(rel, index.stamp(rel)) for rel in sampled(readable)]
-    return (readable, notes) if all(stamp and stamp[0] for _, stamp in notes) else None  # None: unknown bytes
+    sample = sampled(readable)
+    kept_now = set(sample)
+    for token in [t for t in memo if t[0] == PART and t[1] not in kept_now]:
+        del memo[token]  # no longer sampled
+    seen: dict[str, tuple[str, Any]] = index.derived(CONTEXT_PARTS, lambda _: {})
+    parts = []
+    for rel in sample:
+        stamp = index.stamp(rel)
+        if not (stamp and stamp[0]):
+            return None  # unknown bytes
+        kept = memo.get((PART, rel))
+        if kept is None or kept[0] != stamp[0]:
+            if seen.get(rel, ("",))[0] != stamp[0] and load:
+                note = index.notes[rel]
+                seen[rel] = (note.digest, contribution(note.text))
+            if seen.get(rel, ("",))[0] == stamp[0]:  # (a note changed since it was indexed is not)
+                kept = memo[(PART, rel)] = (stamp[0], digest(_canonical(seen[rel][1])))
+        parts.append((rel, kept[1] if kept is not None and kept[0] == stamp[0] else f"bytes {stamp[0]}"))
+    return readable, parts
 
 
-def _names_reads(index: VaultIndex) -> object:
+def _names_reads(index: VaultIndex, memo: Memo, load: bool) -> object:
     """What the link-name suggestions' table (``vaultkit.rulekit.suggest.names_by_length``)
     reads: ``index.names``, which is made from the vault's file paths alone."""
     return files_digest(index.files)
@@ -363,7 +390,8 @@ def _names_reads(index: VaultIndex) -> object:
 # answer is computed again only when that changed (a one-note edit otherwise recomputed the
 # encoding rules' vocabulary, loading the 100 sampled notes, and the suggestions' table of
 # names: a fifth of the run).  An analysis not named here is computed on every run that asks.
-READS: dict[tuple[str, ...], Callable[[VaultIndex], object | None]] = {
+# Each is given the memo, and whether it may load notes to tell (see Facts._derived).
+READS: dict[tuple[str, ...], Callable[[VaultIndex, Memo, bool], object | None]] = {
     ("vaultkit.rulekit.encoding", "vault_context"): _context_reads,
     ("vaultkit.rulekit.suggest", "names_by_length"): _names_reads,
 }
@@ -382,7 +410,7 @@ class Facts:
         index: VaultIndex,
         changed: set[str] | None = None,
         files_same: bool = False,
-        memo: dict[Token, tuple[str, str]] | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.index = index
         self.changed = changed
@@ -434,13 +462,18 @@ class Facts:
 
     def _derived(self, token: Token, compute: Callable[[VaultIndex], Any]) -> str:
         """The answer to a vault-wide analysis' token: the stored one when what the analysis
-        reads (:data:`READS`) is what it read when that answer was stored, else computed."""
+        reads (:data:`READS`) is what it read when that answer was stored, else computed.
+        What it reads is first told from what the memo knows, loading no note (an answer
+        learnt from a cold run's workers was stored so), and only then, where that differs,
+        by loading the notes the memo does not know."""
         reads = READS.get((token[2], token[3]))
-        found = reads(self.index) if reads is not None else None
-        read = digest(found) if found is not None else None
         kept = self.memo.get(token)
-        if read is not None and kept is not None and kept[0] == read:
-            return kept[1]
+        read = None
+        for load in (False, True) if kept is not None else (False,):  # (nothing to tell apart: compute)
+            found = reads(self.index, self.memo, load) if reads is not None else None
+            read = digest(found) if found is not None else None
+            if read is not None and kept is not None and kept[0] == read:
+                return kept[1]
         value = digest(_canonical(self.index.derived(token[1], compute)))
         if read is not None:
             self.memo[token] = (read, value)
@@ -451,7 +484,7 @@ class Facts:
         processes, on an index with these very facts), so that the next run need not compute them."""
         learnt = {t: answer for result in results for t, answer in result.answers.items() if t[2:4] in READS}
         for token, answer in learnt.items():
-            found = READS[token[2:4]](self.index) if token[0] == "derived" else None
+            found = READS[token[2:4]](self.index, self.memo, False) if token[0] == "derived" else None
             if found is not None:
                 self.memo[token] = (digest(found), answer)
 
@@ -683,6 +716,7 @@ class Sealed:
 
     facts: dict[str, bytes] = dataclasses.field(default_factory=dict)
     results: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    memo: Memo = dataclasses.field(default_factory=dict)  # what they learnt of vault-wide analyses (Facts.memo)
 
     def open_facts(self, packed: Packed) -> NoteFacts:
         """The facts a worker sent; their blob kept when they were sealed."""
@@ -714,7 +748,7 @@ class Store:
         self._key: bytes | None = None
         self._findings: bytes | None = None  # the last run's findings, unpickled when asked (:attr:`findings`)
         self._readers: bytes | None = None  # and who read what (:attr:`readers`)
-        self.derived: dict[Token, tuple[str, str]] = {}  # Facts.memo: vault-wide analyses' answers
+        self.derived: Memo = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
         self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
         self._path = root / ".vaultkit" / FILE
@@ -764,9 +798,8 @@ class Store:
                 return
             state, files = self._open(rows.get("state"), b"state"), self._open(rows.get("files"), b"files")
             self.state = state.decode() if state else None
-            if self.state is not None:
-                self._findings = self._open(rows.get("findings"), f"findings\0{self.run_key}\0{self.state}".encode())
-                self._readers = self._open(rows.get("readers"), f"readers\0{self.run_key}\0{self.state}".encode())
+            self._findings = self._open(rows.get("findings"), _last_run("findings", self.run_key, self.state))
+            self._readers = self._open(rows.get("readers"), _last_run("readers", self.run_key, self.state))
             self.files = files.decode() if files else None
             derived = self._open(rows.get("derived"), f"derived\0{self.run_key}".encode())
             self.derived = pickle.loads(derived) if derived else {}
@@ -906,13 +939,16 @@ class Store:
         )
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
-        readers_blob = None
-        if state:  # every verified note's findings in one blob: an unchanged vault reads only this
-            found = {rel: list(result.problems) for rel, result in results.items()}
-            found.update({rel: problems for rel, problems in reused.items() if rel not in found})
-            findings_blob = self._seal(dumps(found), f"findings\0{self.run_key}\0{state}".encode())
-            if readers is not None:
-                readers_blob = self._seal(dumps(readers), f"readers\0{self.run_key}\0{state}".encode())
+        # Every verified note's findings in one blob: an unchanged vault reads only this.  They
+        # and who read what are stored when the state is not trusted too (a note edited just
+        # before the run is racy): the next edit's run judges only the readers of what changed,
+        # which needs the notes' digests (the rows), not the stat.
+        found = {rel: list(result.problems) for rel, result in results.items()}
+        found.update({rel: problems for rel, problems in reused.items() if rel not in found})
+        findings_blob = self._seal(dumps(found), _last_run("findings", self.run_key, state))
+        readers_blob = (
+            None if readers is None else self._seal(dumps(readers), _last_run("readers", self.run_key, state))
+        )
         derived_blob = self._seal(dumps(self.derived), f"derived\0{self.run_key}".encode())
         try:
             state_dir(self.root)
@@ -925,9 +961,9 @@ class Store:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (f"{SCHEMA}:{__version__}:{self.parse_key}",))
                 if state_blob is not None:
                     db.execute("INSERT INTO meta VALUES ('state', ?)", (state_blob,))
-                    db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
-                    if readers_blob is not None:
-                        db.execute("INSERT INTO meta VALUES ('readers', ?)", (readers_blob,))
+                db.execute("INSERT INTO meta VALUES ('findings', ?)", (findings_blob,))
+                if readers_blob is not None:
+                    db.execute("INSERT INTO meta VALUES ('readers', ?)", (readers_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.execute("INSERT INTO meta VALUES ('derived', ?)", (derived_blob,))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
@@ -948,6 +984,13 @@ class Store:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _last_run(what: str, run: str, state: str | None) -> bytes:
+    """What the last run's findings blob (or its map of who read what) is signed for: the run
+    key and the vault's state, or none when the state was not trusted -- then the blob never
+    answers a run whole (:attr:`Store.state` is None), only stands for the notes it names."""
+    return f"{what}\0{run}\0{state or ''}".encode()
 
 
 def _busy(exc: BaseException) -> bool:

@@ -464,7 +464,7 @@ def _serve(conn: Connection, share: list[str]) -> None:
                 (rel, problems, None if result is None else _pack(result, rel)) for rel, problems, result in checked
             ]
             _send(conn, "checked", (sent, [index.notes[rel] for rel, problems, _ in checked if problems]))
-    _send(conn, "done", None)
+    _send(conn, "done", _WORKER["facts"].memo if _WORKER.get("cached") else None)  # (for the cache: Sealed.memo)
 
 
 def _worker(conn: Connection, share: list[str], parent: int) -> None:
@@ -565,6 +565,7 @@ def _in_workers(
             for conn, kind, payload, _ in _receive(waiting, cancel):
                 if kind == "done":
                     waiting.remove(conn)
+                    sealed.memo.update(payload or {})
                     continue
                 with no_gc(settle=False):
                     checked.extend(
@@ -960,6 +961,7 @@ def _check_cached(
         finally:
             _WORKER.clear()
         index, answers, changed, read_by = made[0]
+        answers.memo.update(sealed.memo)  # what the vocabulary's sampled notes add, worked out by the workers
         cast(LazyNotes, index.notes).keep(noted)
     else:
         notes = _parse_all(str(root), fresh, max_bytes, progress, spelled, cancel, data.get)

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from vaultkit.read.parse import parse_text
 from vaultkit.text.encoding import locate
-from vaultkit.text.encoding.locate import EMPTY, Context, Damage, analyse, context_from, suspicious
+from vaultkit.text.encoding.locate import (
+    CONTEXT_PARTS,
+    EMPTY,
+    Context,
+    Damage,
+    analyse,
+    context_of_parts,
+    contribution,
+    suspicious,
+)
 
 if TYPE_CHECKING:
     from vaultkit.model import Note
@@ -76,9 +86,17 @@ def _vault_context(vault: VaultIndex) -> Context:
 
 def vault_context(index: VaultIndex) -> Context:
     """The vocabulary of the whole vault.  A named function, not a lambda: the check cache
-    finds it again by name to tell whether a note's repairs still hold (vaultkit.check.cache)."""
+    finds it again by name to tell whether a note's repairs still hold (vaultkit.check.cache),
+    and reads what each sampled note added to it, kept on the index (:data:`CONTEXT_PARTS`)."""
     readable = (rel for rel, _, error in index.stamps() if not error)
-    return context_from(readable, lambda rel: index.notes[rel].text)
+    parts: dict[str, tuple[str, Counter[str]]] = index.derived(CONTEXT_PARTS, lambda _: {})
+
+    def part_of(rel: str) -> Counter[str]:
+        note = index.notes[rel]
+        parts[rel] = (note.digest, contribution(note.text))
+        return parts[rel][1]
+
+    return context_of_parts(readable, part_of)
 
 
 def repair_text(text: str) -> str:

@@ -139,6 +139,9 @@ class Context:
 
 
 EMPTY = Context(Counter(), frozenset())
+# The key under which an index keeps, beside its context, what each sampled note added to it:
+# the sampled note's path -> (its digest, :func:`contribution`).  The check cache reads them.
+CONTEXT_PARTS = "encoding.context parts"
 SAMPLE_NOTES = 100
 CONTEXT_CHARS = 5000  # characters of each sampled note that count
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,}")
@@ -160,14 +163,25 @@ def sampled(rels: Iterable[str]) -> list[str]:
 def context_from(rels: Iterable[str], text_of: Callable[[str], str]) -> Context:
     """:func:`context_of` from the paths of the readable notes, asking ``text_of`` for the
     text of the sampled ones only: an index built from notes' facts loads no other note."""
+    return context_of_parts(rels, lambda rel: contribution(text_of(rel)))
+
+
+def context_of_parts(rels: Iterable[str], part_of: Callable[[str], Counter[str]]) -> Context:
+    """:func:`context_from`, asking ``part_of`` for what each sampled note adds
+    (:func:`contribution`): a caller that keeps those parts can tell later whether an edit
+    to a sampled note moved the context."""
     listed = sorted(rels)
     words = frozenset(w for rel in listed for w in _CJK_RUN.findall(note_name(rel)))
     chars: Counter[str] = Counter()
     for rel in sampled(listed):
-        text = text_of(rel)
-        if not suspicious(text):
-            chars.update(c for c in text[:CONTEXT_CHARS] if ord(c) > 0x7F)
+        chars.update(part_of(rel))
     return Context(chars, words)
+
+
+def contribution(text: str) -> Counter[str]:
+    """What one sampled note adds to the vault's characters (:func:`context_from`): its
+    first :data:`CONTEXT_CHARS` non-ASCII characters, none when it is damaged itself."""
+    return Counter() if suspicious(text) else Counter(c for c in text[:CONTEXT_CHARS] if ord(c) > 0x7F)
 
 
 def analyse(text: str, regions: tuple[Region, ...] = (), context: Context = EMPTY) -> tuple[Damage, ...]:
