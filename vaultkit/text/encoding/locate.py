@@ -130,7 +130,7 @@ class Damage:
 @dataclass(frozen=True, eq=False)
 class Context:
     """What the rest of the vault says about its language: the non-ASCII characters of a
-    sample of its clean notes, and the CJK words of its note names (a user's own
+    sample of its clean notes, and the CJK words of its note and folder names (a user's own
     vocabulary: ``词向量`` is rare in general text but may title half the vault).
     Compared by identity, so analyses stay cached per vault."""
 
@@ -142,6 +142,9 @@ EMPTY = Context(Counter(), frozenset())
 SAMPLE_NOTES = 100
 CONTEXT_CHARS = 5000  # characters of each sampled note that count
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,}")
+# Particles and conjunctions that join the words of a Chinese title ("向量组的秩", "极值与最值"):
+# a name splits there into the words it is made of, which the vault uses beyond its names.
+_TITLE_JOINERS = re.compile("[的之与和及或]")
 
 
 def context_of(notes: Iterable[Note]) -> Context:
@@ -161,7 +164,10 @@ def context_from(rels: Iterable[str], text_of: Callable[[str], str]) -> Context:
     """:func:`context_of` from the paths of the readable notes, asking ``text_of`` for the
     text of the sampled ones only: an index built from notes' facts loads no other note."""
     listed = sorted(rels)
-    words = frozenset(w for rel in listed for w in _CJK_RUN.findall(note_name(rel)))
+    folders = {rel.rpartition("/")[0] for rel in listed}
+    names = {note_name(rel) for rel in listed} | {name for folder in folders for name in folder.split("/")}
+    runs = {run for name in names if not name.isascii() for run in _CJK_RUN.findall(name)}
+    words = frozenset(runs | {w for run in runs for w in _CJK_RUN.findall(_TITLE_JOINERS.sub(" ", run))})
     chars: Counter[str] = Counter()
     for rel in sampled(listed):
         text = text_of(rel)
