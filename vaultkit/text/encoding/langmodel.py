@@ -579,8 +579,9 @@ class DocumentCache:
         self.kept_chars = Counter(self.kept)
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
         self.by_first: dict[str, list[str]] = {}
-        for word in self.words:
+        for word in sorted(self.words):  # in a fixed order: ties between words go the same way in every process
             self.by_first.setdefault(word[0], []).append(word)
+        self.longest = max(map(len, self.words), default=0)
         self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
         self._joined = ""  # every learned text, for :meth:`shown`
@@ -1375,11 +1376,16 @@ def _spaced(near: int, step: int, size: int, char_at: Callable[[int], str | None
 def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
     """The cache's own vocabulary (say, the vault's note names) wherever it fits the slots."""
     found: list[Edge] = []
+    ahead = [j] * (j - i + 1)  # the first open slot at or after each slot
+    for k in range(j - 1, i - 1, -1):
+        ahead[k - i] = k if len(slots[k]) > 1 else ahead[k - i + 1]
     for a in range(i, j - 1):
+        if ahead[a - i] - a >= cache.longest:
+            continue  # no word reaches an open slot: it would choose nothing
         for char in slots[a]:
             for word in cache.by_first.get(char, ()):
                 end = a + len(word)
-                if end <= j and all(word[k] in slots[a + k] for k in range(1, len(word))):
+                if ahead[a - i] < end <= j and all(word[k] in slots[a + k] for k in range(1, len(word))):
                     found.append((a, end, word, cache.words[word]))
     return found
 

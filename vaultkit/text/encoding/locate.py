@@ -130,8 +130,9 @@ class Damage:
 @dataclass(frozen=True, eq=False)
 class Context:
     """What the rest of the vault says about its language: the non-ASCII characters of a
-    sample of its clean notes, and the CJK words of its note and folder names (a user's own
-    vocabulary: ``词向量`` is rare in general text but may title half the vault).
+    sample of its clean notes, and the CJK words of its note and folder names and of the
+    Chinese that sample repeats (a user's own vocabulary: ``词向量`` is rare in general text
+    but may title half the vault).
     Compared by identity, so analyses stay cached per vault."""
 
     chars: Counter[str]
@@ -141,10 +142,13 @@ class Context:
 EMPTY = Context(Counter(), frozenset())
 SAMPLE_NOTES = 100
 CONTEXT_CHARS = 5000  # characters of each sampled note that count
+MAX_PHRASE = 4  # longest run of Chinese characters the sample's repeats give as a word
+PHRASE_REPEATS = 3  # times the sample must repeat a run for it to count as the vault's word
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,}")
 # Particles and conjunctions that join the words of a Chinese title ("向量组的秩", "极值与最值"):
 # a name splits there into the words it is made of, which the vault uses beyond its names.
 _TITLE_JOINERS = re.compile("[的之与和及或]")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
 def context_of(notes: Iterable[Note]) -> Context:
@@ -169,11 +173,25 @@ def context_from(rels: Iterable[str], text_of: Callable[[str], str]) -> Context:
     runs = {run for name in names if not name.isascii() for run in _CJK_RUN.findall(name)}
     words = frozenset(runs | {w for run in runs for w in _CJK_RUN.findall(_TITLE_JOINERS.sub(" ", run))})
     chars: Counter[str] = Counter()
+    han: list[str] = []
     for rel in sampled(listed):
         text = text_of(rel)
         if not suspicious(text):
             chars.update(c for c in text[:CONTEXT_CHARS] if ord(c) > 0x7F)
-    return Context(chars, words)
+            han.extend(_HAN_RUN.findall(text[:CONTEXT_CHARS]))
+    return Context(chars, words | _phrases(" ".join(han)))
+
+
+def _phrases(han: str) -> set[str]:
+    """The runs of two to four Chinese characters that the space-separated runs ``han``
+    repeat: the vault's own words and collocations (``偏导数``, ``右极限``), which no word
+    list may have.  Sliced and counted in C (about 0.13 s for 140,000 characters, once per
+    index, and only for a vault with a suspicious note)."""
+    found: set[str] = set()
+    for n in range(2, MAX_PHRASE + 1):
+        grams = Counter(map(han.__getitem__, map(slice, range(len(han)), range(n, len(han) + n))))
+        found.update(gram for gram, count in grams.items() if count >= PHRASE_REPEATS and " " not in gram)
+    return found
 
 
 def analyse(text: str, regions: tuple[Region, ...] = (), context: Context = EMPTY) -> tuple[Damage, ...]:
