@@ -578,9 +578,12 @@ class DocumentCache:
                 self.chars[char] += 1
         self.kept_chars = Counter(self.kept)
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
-        self.by_first: dict[str, list[str]] = {}
-        for word in sorted(self.words):  # in a fixed order: ties between words go the same way in every process
-            self.by_first.setdefault(word[0], []).append(word)
+        # The words by their first two characters (a vault's sample repeats thousands of runs:
+        # most share no second character with a slot), in a fixed order: ties between words
+        # go the same way in every process.
+        self.by_first: dict[str, dict[str, list[str]]] = {}
+        for word in sorted(self.words):
+            self.by_first.setdefault(word[0], {}).setdefault(word[1], []).append(word)
         self.longest = max(map(len, self.words), default=0)
         self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
@@ -1380,13 +1383,19 @@ def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int,
     for k in range(j - 1, i - 1, -1):
         ahead[k - i] = k if len(slots[k]) > 1 else ahead[k - i + 1]
     for a in range(i, j - 1):
-        if ahead[a - i] - a >= cache.longest:
+        reach = ahead[a - i]
+        if reach - a >= cache.longest:
             continue  # no word reaches an open slot: it would choose nothing
+        after = slots[a + 1]
         for char in slots[a]:
-            for word in cache.by_first.get(char, ()):
-                end = a + len(word)
-                if ahead[a - i] < end <= j and all(word[k] in slots[a + k] for k in range(1, len(word))):
-                    found.append((a, end, word, cache.words[word]))
+            seconds = cache.by_first.get(char)
+            if seconds is None:
+                continue
+            for second in after if len(after) < len(seconds) else [c for c in seconds if c in after]:
+                for word in seconds.get(second, ()):
+                    end = a + len(word)
+                    if reach < end <= j and all(word[k] in slots[a + k] for k in range(2, len(word))):
+                        found.append((a, end, word, cache.words[word]))
     return found
 
 
