@@ -123,7 +123,8 @@ def cached_run(root: Path, computed: list[int]) -> int:
 
 def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monkeypatch: pytest.MonkeyPatch) -> None:
     """The encoding rules' vocabulary of the vault (``derived``) is worked out again only when
-    the readable notes changed or a note it samples adds other characters to it (vcache.READS)."""
+    the readable notes changed or a note it samples adds other characters or Chinese runs to it
+    (vcache.READS)."""
     from vaultkit.rulekit import encoding
     from vaultkit.text.encoding import locate
 
@@ -144,6 +145,10 @@ def test_the_vault_vocabulary_is_kept_until_a_note_it_reads_changes(vault, monke
     (root / "A.md").write_text(NOTES["A.md"] + "\nplain words added\n", encoding="utf-8")  # sampled: adds no character
     assert cached_run(root, computed) == 0
     (root / "A.md").write_text("# A\n\nCafé crème, très bon. [[B]]\n", encoding="utf-8")  # sampled, adds some
+    assert cached_run(root, computed) == 1
+    (root / "A.md").write_text("# A\n\n向量组 秩\n", encoding="utf-8")
+    assert cached_run(root, computed) == 1
+    (root / "A.md").write_text("# A\n\n向量 组秩\n", encoding="utf-8")  # the same characters, other Chinese runs
     assert cached_run(root, computed) == 1
     (root / "New.md").write_text("a new readable note\n", encoding="utf-8")  # the readable notes moved
     assert cached_run(root, computed) == 1

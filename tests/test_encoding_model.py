@@ -4,6 +4,7 @@ language model that picks among candidates."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from vaultkit.rulekit.encoding import repair_text
 from vaultkit.text.encoding import langmodel
@@ -114,6 +115,18 @@ def test_the_document_cache_carries_style_and_paired_marks():
     cache.add_styles("𝑥")
     assert decode([("𝐷", "𝝷", "𝞷")], lex, cache).chars == ("𝐷",)
     assert decode([("⁀", "”")], lex, cache).chars == ("”",)
+
+
+def test_a_character_the_vault_shows_is_likelier_than_one_it_never_shows():
+    """``、`` and ``」`` cost the same in the word list (and share their surviving bytes): the
+    vault, which writes ``、`` (rarely, as prose does) and never ``」``, decides: mixed with
+    the caches, every candidate keeps only part of its word-list probability, not only the
+    ones they show."""
+    lex = lexicon("zh")
+    line = [("、", "」") if c == "?" else (c,) for c in "苹果?香蕉"]
+    for note in ("", "今天天气很好"):
+        cache = DocumentCache(note, vault_chars=Counter({"的": 999, "、": 1}))
+        assert decode(line, lex, cache).chars[2] == "、"
 
 
 def test_a_closing_mark_closes_what_its_line_left_open():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from vaultkit.text.encoding.locate import (
     EMPTY,
     Context,
     Damage,
+    Part,
     analyse,
     context_of_parts,
     contribution,
@@ -89,9 +89,9 @@ def vault_context(index: VaultIndex) -> Context:
     finds it again by name to tell whether a note's repairs still hold (vaultkit.check.cache),
     and reads what each sampled note added to it, kept on the index (:data:`CONTEXT_PARTS`)."""
     readable = (rel for rel, _, error in index.stamps() if not error)
-    parts: dict[str, tuple[str, Counter[str]]] = index.derived(CONTEXT_PARTS, lambda _: {})
+    parts: dict[str, tuple[str, Part]] = index.derived(CONTEXT_PARTS, lambda _: {})
 
-    def part_of(rel: str) -> Counter[str]:
+    def part_of(rel: str) -> Part:
         note = index.notes[rel]
         parts[rel] = (note.digest, contribution(note.text))
         return parts[rel][1]

@@ -55,6 +55,7 @@ MAX_COMBINATIONS = 16384  # candidate pairs tried for one more character of a wo
 UNKNOWN_WORD = 250.0  # cB added to every letter of a word the dictionary does not know
 CACHE_BONUS = 150.0  # cB taken off what the same document already shows intact
 CACHE_WEIGHT = 0.05  # share of the document's own character counts in a character's probability
+MIXED_WORD = -100 * math.log10(1 - 2 * CACHE_WEIGHT)  # cB a token's word-list probability loses to the caches
 INVISIBLE = 1400.0  # cB for an invisible or combining character
 TERMINAL_BONUS = 100.0  # cB taken off a sentence-ending mark at the end of a line or before a space
 PAIRED = 150.0  # cB taken off a closing mark whose opening mark its line has left open (“…”)
@@ -587,9 +588,13 @@ class DocumentCache:
                 self.chars[char] += 1
         self.kept_chars = Counter(self.kept)
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
-        self.by_first: dict[str, list[str]] = {}
-        for word in self.words:
-            self.by_first.setdefault(word[0], []).append(word)
+        # The words by their first two characters (a vault's sample repeats thousands of runs:
+        # most share no second character with a slot), in a fixed order: ties between words
+        # go the same way in every process.
+        self.by_first: dict[str, dict[str, list[str]]] = {}
+        for word in sorted(self.words):
+            self.by_first.setdefault(word[0], {}).setdefault(word[1], []).append(word)
+        self.longest = max(map(len, self.words), default=0)
         self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
         self._joined = ""  # every learned text, for :meth:`shown`
@@ -614,7 +619,7 @@ class DocumentCache:
 
     def _char_cost(self, char: str, cost: float) -> float:
         shares = (self.chars.get(char, 0) / self.totals[0], self.vault_chars.get(char, 0) / self.totals[1])
-        if any(shares):
+        if self.mixed:
             p = (1 - 2 * CACHE_WEIGHT) * 10 ** (-cost / 100) + CACHE_WEIGHT * sum(shares)
             cost = -100 * math.log10(p)
         if self.styled(char):
@@ -626,8 +631,21 @@ class DocumentCache:
         :meth:`char_cost` asks of the learnt styles."""
         return bool(self.styles.get(style(char)) or self.styles.get(char))
 
-    def word_bonus(self, word: str) -> float:
-        return CACHE_BONUS if word in self.text else 0.0
+    @property
+    def mixed(self) -> bool:
+        """Whether the document or the vault has characters to mix into every candidate's
+        probability.  Then a candidate neither shows keeps only its share of the word list's
+        probability too, or a rare character shown once would cost more than one never seen
+        (``、`` more than ``」``)."""
+        return bool(self.chars or self.vault_chars)
+
+    def word_cost(self, word: str, cost: float) -> float:
+        """``cost`` of a dictionary word over open slots, mixed as a character's is (the
+        caches hold no words: a word keeps its share of the word list's probability), less a
+        bonus when the document spells it out intact."""
+        if self.mixed:
+            cost += MIXED_WORD
+        return cost - CACHE_BONUS if word in self.text else cost
 
     def learn(self, slots: Sequence[tuple[str, ...]], decoding: Decoding, trusted: float) -> bool:
         """Remember a first-pass decoding of ``slots``, its fills below ``trusted`` margin
@@ -1394,12 +1412,23 @@ def _spaced(near: int, step: int, size: int, char_at: Callable[[int], str | None
 def _extra_words(slots: Sequence[tuple[str, ...]], cache: DocumentCache, i: int, j: int) -> list[Edge]:
     """The cache's own vocabulary (say, the vault's note names) wherever it fits the slots."""
     found: list[Edge] = []
+    ahead = [j] * (j - i + 1)  # the first open slot at or after each slot
+    for k in range(j - 1, i - 1, -1):
+        ahead[k - i] = k if len(slots[k]) > 1 else ahead[k - i + 1]
     for a in range(i, j - 1):
+        reach = ahead[a - i]
+        if reach - a >= cache.longest:
+            continue  # no word reaches an open slot: it would choose nothing
+        after = slots[a + 1]
         for char in slots[a]:
-            for word in cache.by_first.get(char, ()):
-                end = a + len(word)
-                if end <= j and all(word[k] in slots[a + k] for k in range(1, len(word))):
-                    found.append((a, end, word, cache.words[word]))
+            seconds = cache.by_first.get(char)
+            if seconds is None:
+                continue
+            for second in after if len(after) < len(seconds) else [c for c in seconds if c in after]:
+                for word in seconds.get(second, ()):
+                    end = a + len(word)
+                    if reach < end <= j and all(word[k] in slots[a + k] for k in range(2, len(word))):
+                        found.append((a, end, word, cache.words[word]))
     return found
 
 
@@ -1408,7 +1437,7 @@ def _cached(edge: Edge, slots: Sequence[tuple[str, ...]], cache: DocumentCache) 
     if all(len(slots[k]) == 1 for k in range(i, j)):
         return edge  # nothing to choose: the same on every path
     cost = min(cost, cache.words.get(text, INF))
-    return (i, j, text, cost - cache.word_bonus(text))
+    return (i, j, text, cache.word_cost(text, cost))
 
 
 def _folded(choices: tuple[str, ...], lex: Lexicon) -> dict[str, list[str]]:

@@ -50,6 +50,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import NamedTuple
 
 from vaultkit.model import Note, Region, note_name
 from vaultkit.text.encoding import cjk, codepages, langmodel
@@ -130,8 +131,9 @@ class Damage:
 @dataclass(frozen=True, eq=False)
 class Context:
     """What the rest of the vault says about its language: the non-ASCII characters of a
-    sample of its clean notes, and the CJK words of its note names (a user's own
-    vocabulary: ``词向量`` is rare in general text but may title half the vault).
+    sample of its clean notes, and the CJK words of its note and folder names and of the
+    Chinese that sample repeats (a user's own vocabulary: ``词向量`` is rare in general text
+    but may title half the vault).
     Compared by identity, so analyses stay cached per vault."""
 
     chars: Counter[str]
@@ -144,7 +146,13 @@ EMPTY = Context(Counter(), frozenset())
 CONTEXT_PARTS = "encoding.context parts"
 SAMPLE_NOTES = 100
 CONTEXT_CHARS = 5000  # characters of each sampled note that count
+MAX_PHRASE = 4  # longest run of Chinese characters the sample's repeats give as a word
+PHRASE_REPEATS = 3  # times the sample must repeat a run for it to count as the vault's word
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,}")
+# Particles and conjunctions that join the words of a Chinese title ("向量组的秩", "极值与最值"):
+# a name splits there into the words it is made of, which the vault uses beyond its names.
+_TITLE_JOINERS = re.compile("[的之与和及或]")
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
 def context_of(notes: Iterable[Note]) -> Context:
@@ -166,22 +174,50 @@ def context_from(rels: Iterable[str], text_of: Callable[[str], str]) -> Context:
     return context_of_parts(rels, lambda rel: contribution(text_of(rel)))
 
 
-def context_of_parts(rels: Iterable[str], part_of: Callable[[str], Counter[str]]) -> Context:
+def context_of_parts(rels: Iterable[str], part_of: Callable[[str], Part]) -> Context:
     """:func:`context_from`, asking ``part_of`` for what each sampled note adds
     (:func:`contribution`): a caller that keeps those parts can tell later whether an edit
     to a sampled note moved the context."""
     listed = sorted(rels)
-    words = frozenset(w for rel in listed for w in _CJK_RUN.findall(note_name(rel)))
+    folders = {rel.rpartition("/")[0] for rel in listed}
+    names = {note_name(rel) for rel in listed} | {name for folder in folders for name in folder.split("/")}
+    runs = {run for name in names if not name.isascii() for run in _CJK_RUN.findall(name)}
+    words = frozenset(runs | {w for run in runs for w in _CJK_RUN.findall(_TITLE_JOINERS.sub(" ", run))})
     chars: Counter[str] = Counter()
+    han: list[str] = []
     for rel in sampled(listed):
-        chars.update(part_of(rel))
-    return Context(chars, words)
+        part = part_of(rel)
+        chars.update(part.chars)
+        han.extend(part.han)
+    return Context(chars, words | _phrases(" ".join(han)))
 
 
-def contribution(text: str) -> Counter[str]:
-    """What one sampled note adds to the vault's characters (:func:`context_from`): its
-    first :data:`CONTEXT_CHARS` non-ASCII characters, none when it is damaged itself."""
-    return Counter() if suspicious(text) else Counter(c for c in text[:CONTEXT_CHARS] if ord(c) > 0x7F)
+def _phrases(han: str) -> set[str]:
+    """The runs of two to four Chinese characters that the space-separated runs ``han``
+    repeat: the vault's own words and collocations (``偏导数``, ``右极限``), which no word
+    list may have.  Sliced and counted in C (about 0.13 s for 140,000 characters, once per
+    index, and only for a vault with a suspicious note)."""
+    found: set[str] = set()
+    for n in range(2, MAX_PHRASE + 1):
+        grams = Counter(map(han.__getitem__, map(slice, range(len(han)), range(n, len(han) + n))))
+        found.update(gram for gram, count in grams.items() if count >= PHRASE_REPEATS and " " not in gram)
+    return found
+
+
+class Part(NamedTuple):
+    """What one sampled note adds to the vault's :class:`Context` (:func:`contribution`)."""
+
+    chars: Counter[str]  # its non-ASCII characters
+    han: tuple[str, ...]  # its runs of Chinese characters, whose repeats across the sample are words
+
+
+def contribution(text: str) -> Part:
+    """What one sampled note adds to the vault's context (:func:`context_from`), read from
+    its first :data:`CONTEXT_CHARS` characters; nothing when it is damaged itself."""
+    if suspicious(text):
+        return Part(Counter(), ())
+    head = text[:CONTEXT_CHARS]
+    return Part(Counter(c for c in head if ord(c) > 0x7F), tuple(_HAN_RUN.findall(head)))
 
 
 def analyse(text: str, regions: tuple[Region, ...] = (), context: Context = EMPTY) -> tuple[Damage, ...]:
