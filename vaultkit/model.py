@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 _T = TypeVar("_T")
@@ -242,7 +242,6 @@ class Note:
     rel: str
     text: str
     decoded: Decoded
-    source_map: SourceMap
     frontmatter: FrontMatter | None
     body_start: int
     regions: tuple[Region, ...] = ()
@@ -253,6 +252,19 @@ class Note:
     read_error: str | None = None
     digest: str = ""
     size: int = 0
+    # Made on first use, not by the parse: only a note with findings (or an editor's) needs
+    # lines and columns, and finding every line start of every note was a twentieth of a
+    # cold check's parse (issue 13).  Not a constructor argument, so not pickled either.
+    _lines: SourceMap | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def source_map(self) -> SourceMap:
+        """The note's line starts, found on first use."""
+        lines = self._lines
+        if lines is None:
+            lines = SourceMap.of(self.text)
+            object.__setattr__(self, "_lines", lines)  # (a cache, not a change: see ``record``)
+        return lines
 
     @property
     def name(self) -> str:

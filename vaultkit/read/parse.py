@@ -12,7 +12,7 @@ import hashlib
 import os
 import stat
 
-from vaultkit.model import Decoded, Note, SourceMap, nfc
+from vaultkit.model import Decoded, Note, nfc
 from vaultkit.read.decode import NotText, decode
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -31,7 +31,6 @@ def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str 
         rel=nfc(rel),
         text=text,
         decoded=decoded or Decoded(),
-        source_map=SourceMap.of(text),
         frontmatter=fm,
         body_start=body_start,
         regions=found_regions,
@@ -50,7 +49,6 @@ def unreadable(rel: str, reason: str, size: int = 0, digest: str = "") -> Note:
         rel=nfc(rel),
         text="",
         decoded=Decoded(),
-        source_map=SourceMap((0,)),
         frontmatter=None,
         body_start=0,
         read_error=reason,
@@ -83,7 +81,7 @@ def parse_document(rel: str, data: bytes) -> Note:
         text, decoded = decode(data)
     except NotText as exc:
         return unreadable(rel, f"not a text file: {exc}", len(data), digest)
-    return Note(nfc(rel), text, decoded, SourceMap.of(text), None, 0, digest=digest, size=len(data))
+    return Note(nfc(rel), text, decoded, None, 0, digest=digest, size=len(data))
 
 
 def read_document(root: str, rel: str, disk: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:
