@@ -74,7 +74,7 @@ from typing import Any, cast
 from vaultkit.api import Edit, Fix
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import GROUP
-from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, Tag, YamlKey
+from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, YamlKey
 from vaultkit.read.parse import digest_of
 from vaultkit.text.dates import DateFormat
 from vaultkit.vault.files import Listing, on_disk
@@ -558,7 +558,6 @@ _REDUCERS = copyreg.dispatch_table | {
         Link,
         Heading,
         BlockId,
-        Tag,
         Region,
         NoteFacts,
         DateFormat,

@@ -15,7 +15,7 @@ import sys
 from operator import attrgetter
 from urllib.parse import unquote
 
-from vaultkit.model import BlockId, FrontMatter, Heading, Link, Region, Tag
+from vaultkit.model import BlockId, FrontMatter, Heading, Link, Note, Region, Tag
 
 _MASKED_KINDS = frozenset({"code", "inline-code", "math", "display-math", "comment", "html-comment"})
 
@@ -269,6 +269,15 @@ def block_ids(masked: str) -> list[BlockId]:
     return found
 
 
+def note_tags(note: Note) -> tuple[Tag, ...]:
+    """The tags of a parsed note (what :attr:`Note.tags <vaultkit.model.Note.tags>` gives, found
+    on first use): its body masked again, with the spans of its links."""
+    masked = mask(note.text, note.regions, note.body_start)
+    if "#" not in masked:
+        return ()
+    return tuple(tags(masked, _union([(link.start, link.end) for link in note.links if link.in_property is None])))
+
+
 def tags(masked: str, links: list[tuple[int, int]]) -> list[Tag]:
     """Tags in ``masked`` outside ``links`` (sorted, merged spans), read as if the links were
     blanked too: a tag may follow a link directly.  A tag cannot run into or out of a link (its
@@ -288,10 +297,9 @@ def tags(masked: str, links: list[tuple[int, int]]) -> list[Tag]:
     return found
 
 
-def scan(
-    text: str, regions: tuple[Region, ...], body_start: int
-) -> tuple[list[Link], list[Heading], list[BlockId], list[Tag]]:
-    """Find the links, headings, block ids and tags of a note's body."""
+def scan(text: str, regions: tuple[Region, ...], body_start: int) -> tuple[list[Link], list[Heading], list[BlockId]]:
+    """Find the links, headings and block ids of a note's body (its tags are found when asked
+    for: :func:`note_tags`)."""
     masked = mask(text, regions, body_start)
     comments = [(r.start, r.end) for r in regions if r.kind == "inline-comment"]
     wiki = wikilinks(text, masked, comments) if "[[" in masked else []
@@ -300,10 +308,8 @@ def scan(
     # Wiki-links come out of one left-to-right scan: in order and apart, as their spans are.
     # Only Markdown links need merging into them (most notes have none).
     links = sorted(wiki + md, key=_START) if md else wiki
-    has_hash = "#" in masked
     return (
         links,
-        headings(text, masked) if has_hash or "\n=" in masked or "\n-" in masked else [],
+        headings(text, masked) if "#" in masked or "\n=" in masked or "\n-" in masked else [],
         block_ids(masked) if "^" in masked else [],
-        (tags(masked, _union([(link.start, link.end) for link in links]) if md else taken) if has_hash else []),
     )

@@ -12,7 +12,7 @@ import hashlib
 import os
 import stat
 
-from vaultkit.model import Decoded, Note, nfc
+from vaultkit.model import Decoded, Note, Tag, nfc
 from vaultkit.read.decode import NotText, decode
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -26,7 +26,7 @@ def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str 
     fm = frontmatter.split(text)
     body_start = fm.end if fm is not None and fm.closed else 0
     found_regions = regions.find_regions(text, body_start)
-    links, heads, blocks, tags = markdown.scan(text, found_regions, body_start)
+    links, heads, blocks = markdown.scan(text, found_regions, body_start)
     return Note(
         rel=nfc(rel),
         text=text,
@@ -37,10 +37,21 @@ def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str 
         links=tuple(markdown.property_links(text, fm) + links),
         headings=tuple(heads),
         blocks=tuple(blocks),
-        tags=tuple(tags),
         digest=digest,
         size=size or len(text),
     )
+
+
+def _tags(note: Note) -> tuple[Tag, ...]:
+    """:func:`vaultkit.read.markdown.note_tags`, imported on first use as in :func:`parse_text`."""
+    from vaultkit.read import markdown
+
+    return markdown.note_tags(note)
+
+
+# Every process that holds notes has imported this module (notes are made here, or loaded by
+# the check cache, which the engine imports with this module).
+Note.find_tags = _tags
 
 
 def unreadable(rel: str, reason: str, size: int = 0, digest: str = "") -> Note:
