@@ -38,7 +38,9 @@ UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?$", re.MULTILINE)  # a sete
 # locale, and whether Obsidian indexes it is unverified -- the lenient reading.
 BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
 _FIRST_HASH = re.compile(r"[ \t]*#")
-_HASH_LINE = re.compile(r"\n(?=[ \t]{0,3}#)")
+# A line that may be an ATX heading (``#``) or a setext underline (``=`` or ``-``): both kinds
+# looked for in one pass over the note, which cost as much as each pass did alone (issue 13).
+_MARKED_LINE = re.compile(r"\n[ \t]{0,3}([#=-])")
 TAG = re.compile(r"#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _START = attrgetter("start")
@@ -226,37 +228,46 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def headings(text: str, masked: str) -> list[Heading]:
-    found = []
-    starts = [0] if _FIRST_HASH.match(masked) else []
-    starts += [m.end() for m in _HASH_LINE.finditer(masked)]
-    for line_start in starts:
-        m = ATX.match(masked, line_start)
+    """ATX and setext headings, found in line order, which is the order of their starts (a
+    setext heading starts on the line before its underline, and no line is both)."""
+    found: list[Heading] = []
+    if _FIRST_HASH.match(masked):
+        _atx(text, masked, 0, found)
+    taken = -1  # a line that underlines one heading cannot be the text of the next
+    for mark in _MARKED_LINE.finditer(masked):
+        if mark.group(1) == "#":
+            _atx(text, masked, mark.start() + 1, found)
+            continue
+        m = UNDERLINE.match(masked, mark.start())
         if m is None:
             continue
-        # The masked line says where a heading is; its text comes from the real line, so
-        # that inline code, math and comments in it stay part of it (`### `hasTag()``).
-        start, end = m.span()
-        if masked.startswith(text[start:end], start):  # nothing on the line was masked
-            content = m.group(2)
-        else:
-            real = ATX.match(text, start, end)
-            content = real.group(2) if real else None
-        found.append(Heading(len(m.group(1)), (content or "").strip(), start, end))
-    if "=" in masked or "-" in masked:
-        taken = -1  # a line that underlines one heading cannot be the text of the next
-        for m in UNDERLINE.finditer(masked):
-            s = masked.rfind("\n", 0, m.start()) + 1
-            line = masked[s : m.start()]
-            indent = len(line) - len(line.lstrip(" \t"))
-            if s <= taken or indent > 3 or not line.strip() or _NOT_PARAGRAPH.match(line):
-                continue
-            if not UNDERLINE.match(text, m.start()):
-                continue  # only looked like one once masked: ``- `code` `` is a list item
-            level = 1 if m.group(1)[0] == "=" else 2
-            found.append(Heading(level=level, text=text[s : m.start()].strip(), start=s + indent, end=m.end()))
-            taken = m.end()
-        found.sort(key=lambda h: h.start)
+        s = masked.rfind("\n", 0, m.start()) + 1
+        line = masked[s : m.start()]
+        indent = len(line) - len(line.lstrip(" \t"))
+        if s <= taken or indent > 3 or not line.strip() or _NOT_PARAGRAPH.match(line):
+            continue
+        if not UNDERLINE.match(text, m.start()):
+            continue  # only looked like one once masked: ``- `code` `` is a list item
+        level = 1 if m.group(1)[0] == "=" else 2
+        found.append(Heading(level=level, text=text[s : m.start()].strip(), start=s + indent, end=m.end()))
+        taken = m.end()
     return found
+
+
+def _atx(text: str, masked: str, line_start: int, found: list[Heading]) -> None:
+    """The ATX heading on the line at ``line_start``, if it is one, added to ``found``."""
+    m = ATX.match(masked, line_start)
+    if m is None:
+        return
+    # The masked line says where a heading is; its text comes from the real line, so
+    # that inline code, math and comments in it stay part of it (`### `hasTag()``).
+    start, end = m.span()
+    if masked.startswith(text[start:end], start):  # nothing on the line was masked
+        content = m.group(2)
+    else:
+        real = ATX.match(text, start, end)
+        content = real.group(2) if real else None
+    found.append(Heading(len(m.group(1)), (content or "").strip(), start, end))
 
 
 def block_ids(masked: str) -> list[BlockId]:
