@@ -10,8 +10,9 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 _T = TypeVar("_T")
 _LINE_BREAK = re.compile("\n")
@@ -242,17 +243,42 @@ class Note:
     rel: str
     text: str
     decoded: Decoded
-    source_map: SourceMap
     frontmatter: FrontMatter | None
     body_start: int
     regions: tuple[Region, ...] = ()
     links: tuple[Link, ...] = ()
     headings: tuple[Heading, ...] = ()
     blocks: tuple[BlockId, ...] = ()
-    tags: tuple[Tag, ...] = ()
     read_error: str | None = None
     digest: str = ""
     size: int = 0
+    # Made on first use, not by the parse: only a note with findings (or an editor's) needs
+    # lines and columns, and finding every line start of every note was a twentieth of a
+    # cold check's parse (issue 13).  Not a constructor argument, so not pickled either.
+    _lines: SourceMap | None = field(default=None, init=False, repr=False, compare=False)
+    # Tags too: no rule of vaultkit reads them (``vaultkit inspect`` and other programs' rules
+    # may), and looking for them was a twenty-fifth of every parse.
+    _tags: tuple[Tag, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    # How tags are found: set by :mod:`vaultkit.read.markdown`, a layer the model may not import.
+    find_tags: ClassVar[Callable[[Note], tuple[Tag, ...]]]
+
+    @property
+    def source_map(self) -> SourceMap:
+        """The note's line starts, found on first use."""
+        lines = self._lines
+        if lines is None:
+            lines = SourceMap.of(self.text)
+            object.__setattr__(self, "_lines", lines)  # (a cache, not a change: see ``record``)
+        return lines
+
+    @property
+    def tags(self) -> tuple[Tag, ...]:
+        """The note's ``#tags`` (outside code, math and comments), found on first use."""
+        tags = self._tags
+        if tags is None:
+            tags = Note.find_tags(self)
+            object.__setattr__(self, "_tags", tags)
+        return tags
 
     @property
     def name(self) -> str:

@@ -74,7 +74,7 @@ from typing import Any, cast
 from vaultkit.api import Edit, Fix
 from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import GROUP
-from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, SourceMap, Tag, YamlKey
+from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, YamlKey
 from vaultkit.read.parse import digest_of
 from vaultkit.text.dates import DateFormat
 from vaultkit.vault.files import Listing, on_disk
@@ -83,7 +83,7 @@ from vaultkit.vault.lexcache import user_cache
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
 
-SCHEMA = 10
+SCHEMA = 11
 FILE = "cache.sqlite"
 REPORT = "report.bin"  # the last run's whole report (vaultkit.check.warm)
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
@@ -573,7 +573,7 @@ class Readers:
 
 
 def _constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in dataclasses.fields(cls) if f.init]  # (a note's line map is made again on use)
     fields = operator.attrgetter(*names, *names[:1])  # twice the first: always a tuple, read in C
     return lambda obj: (cls, fields(obj)[: len(names)])
 
@@ -586,13 +586,11 @@ _REDUCERS = copyreg.dispatch_table | {
     for cls in (
         Note,
         Decoded,
-        SourceMap,
         FrontMatter,
         YamlKey,
         Link,
         Heading,
         BlockId,
-        Tag,
         Region,
         NoteFacts,
         DateFormat,

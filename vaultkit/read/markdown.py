@@ -15,7 +15,7 @@ import sys
 from operator import attrgetter
 from urllib.parse import unquote
 
-from vaultkit.model import BlockId, FrontMatter, Heading, Link, Region, Tag
+from vaultkit.model import BlockId, FrontMatter, Heading, Link, Note, Region, Tag
 
 _MASKED_KINDS = frozenset({"code", "inline-code", "math", "display-math", "comment", "html-comment"})
 
@@ -38,7 +38,9 @@ UNDERLINE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*\r?$", re.MULTILINE)  # a sete
 # locale, and whether Obsidian indexes it is unverified -- the lenient reading.
 BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE)
 _FIRST_HASH = re.compile(r"[ \t]*#")
-_HASH_LINE = re.compile(r"\n(?=[ \t]{0,3}#)")
+# A line that may be an ATX heading (``#``) or a setext underline (``=`` or ``-``): both kinds
+# looked for in one pass over the note, which cost as much as each pass did alone (issue 13).
+_MARKED_LINE = re.compile(r"\n[ \t]{0,3}([#=-])")
 TAG = re.compile(r"#([^\u2000-\u206F\u2E00-\u2E7F'!\"#$%&()*+,.:;<=>?@^`{|}~\[\]\\\s]+)")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _START = attrgetter("start")
@@ -226,37 +228,46 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def headings(text: str, masked: str) -> list[Heading]:
-    found = []
-    starts = [0] if _FIRST_HASH.match(masked) else []
-    starts += [m.end() for m in _HASH_LINE.finditer(masked)]
-    for line_start in starts:
-        m = ATX.match(masked, line_start)
+    """ATX and setext headings, found in line order, which is the order of their starts (a
+    setext heading starts on the line before its underline, and no line is both)."""
+    found: list[Heading] = []
+    if _FIRST_HASH.match(masked):
+        _atx(text, masked, 0, found)
+    taken = -1  # a line that underlines one heading cannot be the text of the next
+    for mark in _MARKED_LINE.finditer(masked):
+        if mark.group(1) == "#":
+            _atx(text, masked, mark.start() + 1, found)
+            continue
+        m = UNDERLINE.match(masked, mark.start())
         if m is None:
             continue
-        # The masked line says where a heading is; its text comes from the real line, so
-        # that inline code, math and comments in it stay part of it (`### `hasTag()``).
-        start, end = m.span()
-        if masked.startswith(text[start:end], start):  # nothing on the line was masked
-            content = m.group(2)
-        else:
-            real = ATX.match(text, start, end)
-            content = real.group(2) if real else None
-        found.append(Heading(len(m.group(1)), (content or "").strip(), start, end))
-    if "=" in masked or "-" in masked:
-        taken = -1  # a line that underlines one heading cannot be the text of the next
-        for m in UNDERLINE.finditer(masked):
-            s = masked.rfind("\n", 0, m.start()) + 1
-            line = masked[s : m.start()]
-            indent = len(line) - len(line.lstrip(" \t"))
-            if s <= taken or indent > 3 or not line.strip() or _NOT_PARAGRAPH.match(line):
-                continue
-            if not UNDERLINE.match(text, m.start()):
-                continue  # only looked like one once masked: ``- `code` `` is a list item
-            level = 1 if m.group(1)[0] == "=" else 2
-            found.append(Heading(level=level, text=text[s : m.start()].strip(), start=s + indent, end=m.end()))
-            taken = m.end()
-        found.sort(key=lambda h: h.start)
+        s = masked.rfind("\n", 0, m.start()) + 1
+        line = masked[s : m.start()]
+        indent = len(line) - len(line.lstrip(" \t"))
+        if s <= taken or indent > 3 or not line.strip() or _NOT_PARAGRAPH.match(line):
+            continue
+        if not UNDERLINE.match(text, m.start()):
+            continue  # only looked like one once masked: ``- `code` `` is a list item
+        level = 1 if m.group(1)[0] == "=" else 2
+        found.append(Heading(level=level, text=text[s : m.start()].strip(), start=s + indent, end=m.end()))
+        taken = m.end()
     return found
+
+
+def _atx(text: str, masked: str, line_start: int, found: list[Heading]) -> None:
+    """The ATX heading on the line at ``line_start``, if it is one, added to ``found``."""
+    m = ATX.match(masked, line_start)
+    if m is None:
+        return
+    # The masked line says where a heading is; its text comes from the real line, so
+    # that inline code, math and comments in it stay part of it (`### `hasTag()``).
+    start, end = m.span()
+    if masked.startswith(text[start:end], start):  # nothing on the line was masked
+        content = m.group(2)
+    else:
+        real = ATX.match(text, start, end)
+        content = real.group(2) if real else None
+    found.append(Heading(len(m.group(1)), (content or "").strip(), start, end))
 
 
 def block_ids(masked: str) -> list[BlockId]:
@@ -267,6 +278,15 @@ def block_ids(masked: str) -> list[BlockId]:
         if s == 0 or masked[s - 1] in " \t\n" or masked.startswith("]]", s - 2):
             found.append(BlockId(id=m.group(1), start=s, end=m.end(1)))
     return found
+
+
+def note_tags(note: Note) -> tuple[Tag, ...]:
+    """The tags of a parsed note (what :attr:`Note.tags <vaultkit.model.Note.tags>` gives, found
+    on first use): its body masked again, with the spans of its links."""
+    masked = mask(note.text, note.regions, note.body_start)
+    if "#" not in masked:
+        return ()
+    return tuple(tags(masked, _union([(link.start, link.end) for link in note.links if link.in_property is None])))
 
 
 def tags(masked: str, links: list[tuple[int, int]]) -> list[Tag]:
@@ -288,10 +308,9 @@ def tags(masked: str, links: list[tuple[int, int]]) -> list[Tag]:
     return found
 
 
-def scan(
-    text: str, regions: tuple[Region, ...], body_start: int
-) -> tuple[list[Link], list[Heading], list[BlockId], list[Tag]]:
-    """Find the links, headings, block ids and tags of a note's body."""
+def scan(text: str, regions: tuple[Region, ...], body_start: int) -> tuple[list[Link], list[Heading], list[BlockId]]:
+    """Find the links, headings and block ids of a note's body (its tags are found when asked
+    for: :func:`note_tags`)."""
     masked = mask(text, regions, body_start)
     comments = [(r.start, r.end) for r in regions if r.kind == "inline-comment"]
     wiki = wikilinks(text, masked, comments) if "[[" in masked else []
@@ -300,10 +319,8 @@ def scan(
     # Wiki-links come out of one left-to-right scan: in order and apart, as their spans are.
     # Only Markdown links need merging into them (most notes have none).
     links = sorted(wiki + md, key=_START) if md else wiki
-    has_hash = "#" in masked
     return (
         links,
-        headings(text, masked) if has_hash or "\n=" in masked or "\n-" in masked else [],
+        headings(text, masked) if "#" in masked or "\n=" in masked or "\n-" in masked else [],
         block_ids(masked) if "^" in masked else [],
-        (tags(masked, _union([(link.start, link.end) for link in links]) if md else taken) if has_hash else []),
     )

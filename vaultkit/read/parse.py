@@ -12,7 +12,7 @@ import hashlib
 import os
 import stat
 
-from vaultkit.model import Decoded, Note, SourceMap, nfc
+from vaultkit.model import Decoded, Note, Tag, nfc
 from vaultkit.read.decode import NotText, decode
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -26,22 +26,32 @@ def parse_text(rel: str, text: str, decoded: Decoded | None = None, digest: str 
     fm = frontmatter.split(text)
     body_start = fm.end if fm is not None and fm.closed else 0
     found_regions = regions.find_regions(text, body_start)
-    links, heads, blocks, tags = markdown.scan(text, found_regions, body_start)
+    links, heads, blocks = markdown.scan(text, found_regions, body_start)
     return Note(
         rel=nfc(rel),
         text=text,
         decoded=decoded or Decoded(),
-        source_map=SourceMap.of(text),
         frontmatter=fm,
         body_start=body_start,
         regions=found_regions,
         links=tuple(markdown.property_links(text, fm) + links),
         headings=tuple(heads),
         blocks=tuple(blocks),
-        tags=tuple(tags),
         digest=digest,
         size=size or len(text),
     )
+
+
+def _tags(note: Note) -> tuple[Tag, ...]:
+    """:func:`vaultkit.read.markdown.note_tags`, imported on first use as in :func:`parse_text`."""
+    from vaultkit.read import markdown
+
+    return markdown.note_tags(note)
+
+
+# Every process that holds notes has imported this module (notes are made here, or loaded by
+# the check cache, which the engine imports with this module).
+Note.find_tags = _tags
 
 
 def unreadable(rel: str, reason: str, size: int = 0, digest: str = "") -> Note:
@@ -50,7 +60,6 @@ def unreadable(rel: str, reason: str, size: int = 0, digest: str = "") -> Note:
         rel=nfc(rel),
         text="",
         decoded=Decoded(),
-        source_map=SourceMap((0,)),
         frontmatter=None,
         body_start=0,
         read_error=reason,
@@ -83,7 +92,7 @@ def parse_document(rel: str, data: bytes) -> Note:
         text, decoded = decode(data)
     except NotText as exc:
         return unreadable(rel, f"not a text file: {exc}", len(data), digest)
-    return Note(nfc(rel), text, decoded, SourceMap.of(text), None, 0, digest=digest, size=len(data))
+    return Note(nfc(rel), text, decoded, None, 0, digest=digest, size=len(data))
 
 
 def read_document(root: str, rel: str, disk: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Note:

@@ -85,11 +85,15 @@ def facts_of(note: Note) -> NoteFacts:
     import vaultkit.text.dates as dates
 
     fm = note.frontmatter
-    empty = tuple(k.key.casefold() for k in fm.keys if dates.is_empty(note, k)) if fm is not None and fm.closed else ()
-    shapes: tuple[tuple[str, DateFormat], ...] = ()
-    if fm is not None and fm.data:
-        found = ((k.key.casefold(), dates.shape_of(note.text[k.value_start : k.value_end])) for k in fm.keys)
-        shapes = tuple((key, shape) for key, shape in found if shape is not None)
+    empty: list[str] = []
+    shapes: list[tuple[str, DateFormat]] = []
+    if fm is not None and fm.closed:  # one walk of the keys for both (this runs for every note)
+        text, loaded = note.text, bool(fm.data)
+        for k in fm.keys:
+            if dates.is_empty(note, k):  # (an empty value has no date shape)
+                empty.append(k.key.casefold())
+            elif loaded and (shape := dates.shape_of(text[k.value_start : k.value_end])) is not None:
+                shapes.append((k.key.casefold(), shape))
     return NoteFacts(
         note.rel,
         note.digest,
@@ -98,8 +102,8 @@ def facts_of(note: Note) -> NoteFacts:
         note.headings,
         note.blocks,
         note_aliases(note),
-        empty,
-        shapes,
+        tuple(empty),
+        tuple(shapes),
     )
 
 
