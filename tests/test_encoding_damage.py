@@ -7,6 +7,7 @@ lossless damage (and a safe fix), close for lossy damage (and an unsafe fix).
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 import pytest
 
@@ -202,56 +203,47 @@ def test_heavy_loss_is_repaired_where_words_say_so_and_otherwise_left_alone():
     assert invented == []
 
 
-def test_vault_vocabulary_and_punctuation_inform_the_repair(tmp_path):
-    """A damaged line in a note: the vault's note names and its clean notes make rare words
-    and punctuation likely (a cache language model)."""
+def repaired_in_vault(root: Path, notes: dict[str, str], damaged: str) -> str:
+    """``damaged``, saved as ``note.md`` in a vault of ``notes`` (path -> text), after the
+    fix of the one damaged run ``vaultkit check`` finds there."""
     from vaultkit.check.run import check_vault
     from vaultkit.fix.loop import apply_edits
 
+    (root / ".obsidian").mkdir()
+    for rel, text in notes.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (root / "note.md").write_text(damaged + "\n", encoding="utf-8")
+    (problem,) = check_vault(root, select=["VK303"]).problems
+    return apply_edits((root / "note.md").read_text(encoding="utf-8"), problem.fix.edits)
+
+
+def test_vault_vocabulary_and_punctuation_inform_the_repair(tmp_path):
+    """A damaged line in a note: the vault's note names and its clean notes make rare words
+    and punctuation likely (a cache language model)."""
     clean = "词向量把离散的词语映射到连续的向量空间中。"
-    (tmp_path / ".obsidian").mkdir()
-    (tmp_path / "词向量.md").write_text("词向量是一种表示。它很有用。\n", encoding="utf-8")
-    (tmp_path / "note.md").write_text(read_as("gbk", "replace")(clean) + "\n", encoding="utf-8")
-    (problem,) = check_vault(tmp_path, select=["VK303"]).problems
-    text = (tmp_path / "note.md").read_text(encoding="utf-8")
-    assert apply_edits(text, problem.fix.edits) == clean + "\n"
+    notes = {"词向量.md": "词向量是一种表示。它很有用。\n"}
+    assert repaired_in_vault(tmp_path, notes, read_as("gbk", "replace")(clean)) == clean + "\n"
 
 
 def test_the_words_of_note_and_folder_names_inform_the_repair(tmp_path):
     """A name is often a phrase: ``词嵌入的训练`` holds the word ``词嵌入``, which no word list
     has, joined by ``的``; a folder names a topic as a note does.  A lost byte then reads as
     the vault's word, not as ``话嵌入`` or ``感受重``."""
-    from vaultkit.check.run import check_vault
-    from vaultkit.fix.loop import apply_edits
-
     clean = "词嵌入是本章的重点，下面先看词嵌入和感受野的定义。"
-    (tmp_path / ".obsidian").mkdir()
-    (tmp_path / "感受野").mkdir()
-    (tmp_path / "感受野" / "计算.md").write_text("步长和填充。\n", encoding="utf-8")
-    (tmp_path / "词嵌入的训练.md").write_text("负采样。\n", encoding="utf-8")
-    (tmp_path / "note.md").write_text(read_as("cp1254", "ignore")(clean) + "\n", encoding="utf-8")
-    (problem,) = check_vault(tmp_path, select=["VK303"]).problems
-    text = (tmp_path / "note.md").read_text(encoding="utf-8")
-    assert apply_edits(text, problem.fix.edits) == clean + "\n"
+    notes = {"感受野/计算.md": "步长和填充。\n", "词嵌入的训练.md": "负采样。\n"}
+    assert repaired_in_vault(tmp_path, notes, read_as("cp1254", "ignore")(clean)) == clean + "\n"
 
 
 def test_the_words_the_vault_repeats_inform_the_repair(tmp_path):
     """No word list has ``偏置项``; a vault that writes it again and again makes it its
     word, and a lost byte reads as it, not as ``后置项``."""
-    from vaultkit.check.run import check_vault
-    from vaultkit.fix.loop import apply_edits
-
     clean = "每一层都有偏置项，感受野随层数变大。"
-    (tmp_path / ".obsidian").mkdir()
-    (tmp_path / "卷积.md").write_text(
-        "偏置项加在卷积之后。感受野是输出看到的输入区域。\n偏置项可以省略，感受野可以计算。\n"
-        "批归一化之后不需要偏置项；更深的层感受野更大。\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "note.md").write_text(read_as("cp1254", "ignore")(clean) + "\n", encoding="utf-8")
-    (problem,) = check_vault(tmp_path, select=["VK303"]).problems
-    text = (tmp_path / "note.md").read_text(encoding="utf-8")
-    assert apply_edits(text, problem.fix.edits) == clean + "\n"
+    notes = {
+        "卷积.md": "偏置项加在卷积之后。感受野是输出看到的输入区域。\n偏置项可以省略，感受野可以计算。\n"
+        "批归一化之后不需要偏置项；更深的层感受野更大。\n"
+    }
+    assert repaired_in_vault(tmp_path, notes, read_as("cp1254", "ignore")(clean)) == clean + "\n"
 
 
 def test_accented_letters_read_with_the_ascii_letter_after_them_are_found():
