@@ -230,6 +230,21 @@ def test_a_point_of_another_script_on_a_letter_is_a_wreck_not_a_letter():
     assert repair_text(pointed) == pointed
 
 
+def test_a_right_to_left_letter_joined_to_a_latin_one_is_a_wreck_not_a_letter():
+    """Windows-1256 reads the same lead byte C3 as ``أ``: ``í`` (C3 AD) whose soft hyphen was
+    stripped is a lone ``أ`` after a Latin letter.  No word joins an Arabic letter to a Latin
+    one, so it is read with the rest of its line, not left in a line repaired around it."""
+    for original in (
+        "Závisí to od nastavení: súbory sú uložené lokálne.",
+        "Obsah závisí od toho, kde je súbor uložený.",
+    ):
+        damaged = original.encode().decode("cp1256", errors="ignore").replace("\u00ad", "")
+        assert "أ" in damaged
+        assert repair_text(damaged) == original
+    mixed = "Obsidian يدعم الملاحظات, café."  # Arabic words beside Latin ones: clean text
+    assert repair_text(mixed) == mixed
+
+
 def test_a_note_that_shows_a_soft_hyphen_lost_no_soft_hyphen_byte():
     """Arabic read as Windows-1255 dropping bytes: the comma ``،`` (D8 8C) loses its 0x8C,
     and ``ح`` (D8 AD) would leave the same lead byte had a soft hyphen's 0xAD been stripped.

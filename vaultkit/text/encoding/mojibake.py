@@ -258,9 +258,16 @@ def _stray_mark(text: str, k: int) -> bool:
     """Whether ``text[k]`` is a combining mark of a script that the character before it is
     not of: no text puts a Hebrew point on a Latin letter, yet Windows-1255 reads UTF-8's
     lead bytes C2-C9 as such points, and ``lֳnia`` is ``línia`` (C3 AD) with its soft hyphen's
-    byte dropped."""
+    byte dropped.  Nor does any word join a right-to-left letter to a Latin one: Windows-1256
+    reads the same lead byte C3 as ``أ``, and ``lأnia`` and ``závisأ`` are the same wreck."""
     mark = script_of(text[k])
-    return bool(mark) and unicodedata.category(text[k])[0] == "M" and (k == 0 or script_of(text[k - 1]) != mark)
+    before = script_of(text[k - 1]) if k else ""
+    if mark in _RIGHT_TO_LEFT and before == "LATIN":
+        return True
+    return bool(mark) and unicodedata.category(text[k])[0] == "M" and before != mark
+
+
+_RIGHT_TO_LEFT = frozenset({"ARABIC", "HEBREW", "SYRIAC", "THAANA", "NKO"})
 
 
 def _narrowed(piece: Piece) -> Piece:
