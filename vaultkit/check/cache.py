@@ -356,14 +356,19 @@ def _context_reads(index: VaultIndex, memo: Memo, load: bool) -> object | None:
     stands as that digest, or, with ``load``, is worked out from the note's text.  None when a
     sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by
     a like rule (``VaultState._new_context``)."""
-    from vaultkit.text.encoding.locate import CONTEXT_PARTS, contribution, sampled  # (not on the unchanged run's path)
+    from vaultkit.text.encoding.locate import (
+        CONTEXT_PARTS,
+        Parts,
+        record_part,
+        sampled,
+    )  # (not on the unchanged run's path)
 
     readable = sorted(rel for rel, _, error in index.stamps() if not error)
     sample = sampled(readable)
     kept_now = set(sample)
     for token in [t for t in memo if t[0] == PART and t[1] not in kept_now]:
         del memo[token]  # no longer sampled
-    seen: dict[str, tuple[str, Any]] = index.derived(CONTEXT_PARTS, lambda _: {})
+    seen: Parts = index.derived(CONTEXT_PARTS, lambda _: {})
     parts = []
     for rel in sample:
         stamp = index.stamp(rel)
@@ -372,8 +377,7 @@ def _context_reads(index: VaultIndex, memo: Memo, load: bool) -> object | None:
         kept = memo.get((PART, rel))
         if kept is None or kept[0] != stamp[0]:
             if seen.get(rel, ("",))[0] != stamp[0] and load:
-                note = index.notes[rel]
-                seen[rel] = (note.digest, contribution(note.text))
+                record_part(seen, index.notes[rel])
             if seen.get(rel, ("",))[0] == stamp[0]:  # (a note changed since it was indexed is not)
                 kept = memo[(PART, rel)] = (stamp[0], digest(_canonical(seen[rel][1])))
         parts.append((rel, kept[1] if kept is not None and kept[0] == stamp[0] else f"bytes {stamp[0]}"))

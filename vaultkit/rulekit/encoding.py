@@ -19,10 +19,10 @@ from vaultkit.text.encoding.locate import (
     EMPTY,
     Context,
     Damage,
-    Part,
+    Parts,
     analyse,
     context_of_parts,
-    contribution,
+    record_part,
     suspicious,
 )
 
@@ -89,14 +89,8 @@ def vault_context(index: VaultIndex) -> Context:
     finds it again by name to tell whether a note's repairs still hold (vaultkit.check.cache),
     and reads what each sampled note added to it, kept on the index (:data:`CONTEXT_PARTS`)."""
     readable = (rel for rel, _, error in index.stamps() if not error)
-    parts: dict[str, tuple[str, Part]] = index.derived(CONTEXT_PARTS, lambda _: {})
-
-    def part_of(rel: str) -> Part:
-        note = index.notes[rel]
-        parts[rel] = (note.digest, contribution(note.text))
-        return parts[rel][1]
-
-    return context_of_parts(readable, part_of)
+    parts: Parts = index.derived(CONTEXT_PARTS, lambda _: {})
+    return context_of_parts(readable, lambda rel: record_part(parts, index.notes[rel]))
 
 
 def repair_text(text: str) -> str:

@@ -146,7 +146,7 @@ EMPTY = Context(Counter(), frozenset())
 CONTEXT_PARTS = "encoding.context parts"
 SAMPLE_NOTES = 100
 CONTEXT_CHARS = 5000  # characters of each sampled note that count
-MAX_PHRASE = 4  # longest run of Chinese characters the sample's repeats give as a word
+PHRASE_CHARS = 4  # longest run of Chinese characters the sample's repeats give as a word
 PHRASE_REPEATS = 3  # times the sample must repeat a run for it to count as the vault's word
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,}")
 # Particles and conjunctions that join the words of a Chinese title ("向量组的秩", "极值与最值"):
@@ -198,7 +198,7 @@ def _phrases(han: str) -> set[str]:
     list may have.  Sliced and counted in C (about 0.13 s for 140,000 characters, once per
     index, and only for a vault with a suspicious note)."""
     found: set[str] = set()
-    for n in range(2, MAX_PHRASE + 1):
+    for n in range(2, PHRASE_CHARS + 1):
         grams = Counter(map(han.__getitem__, map(slice, range(len(han)), range(n, len(han) + n))))
         found.update(gram for gram, count in grams.items() if count >= PHRASE_REPEATS and " " not in gram)
     return found
@@ -209,6 +209,17 @@ class Part(NamedTuple):
 
     chars: Counter[str]  # its non-ASCII characters
     han: tuple[str, ...]  # its runs of Chinese characters, whose repeats across the sample are words
+
+
+Parts = dict[str, tuple[str, Part]]  # a sampled note's path -> (its digest, :func:`contribution`)
+
+
+def record_part(parts: Parts, note: Note) -> Part:
+    """What ``note`` adds to the context (:func:`contribution`), kept in ``parts`` (an index's
+    :data:`CONTEXT_PARTS`) by its digest: the vocabulary records it as it is worked out, and
+    the check cache when it tells whether an edit moved the vocabulary."""
+    parts[note.rel] = (note.digest, contribution(note.text))
+    return parts[note.rel][1]
 
 
 def contribution(text: str) -> Part:

@@ -210,7 +210,7 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
     word of its own between two damaged words: Korean read as Windows-1253 drops both
     continuation bytes of about one syllable in eighteen, and ``수`` in ``할 수 있어요`` is a lone
     ``μ`` whose line, cut there, was left half repaired.  Nor is a mark of a script other than
-    the letter it sits on (:func:`_stray_mark`)."""
+    the letter it sits on, or a right-to-left letter joined to a Latin one (:func:`_stray`)."""
     slots = piece.slots
 
     def multibyte(k: int) -> bool:
@@ -227,7 +227,7 @@ def _credible(piece: Piece, template: Template, segment: str) -> list[Piece]:
             and slot.end - slot.start == 1
             and not (multibyte(k - 1) or multibyte(k + 1) or (spaced(k, -1) and spaced(k, 1)))
             and not _wedged(segment, template.origin[slot.start])
-            and not _stray_mark(segment, template.origin[slot.start])
+            and not _stray(segment, template.origin[slot.start])
         ),
     )
 
@@ -254,7 +254,7 @@ def _wedged(text: str, k: int) -> bool:
     return k > 0 and text[k].isupper() and text[k - 1].islower() and not text[k + 1 : k + 2].isupper()
 
 
-def _stray_mark(text: str, k: int) -> bool:
+def _stray(text: str, k: int) -> bool:
     """Whether ``text[k]`` is a combining mark of a script that the character before it is
     not of: no text puts a Hebrew point on a Latin letter, yet Windows-1255 reads UTF-8's
     lead bytes C2-C9 as such points, and ``lֳnia`` is ``línia`` (C3 AD) with its soft hyphen's
