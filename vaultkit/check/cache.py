@@ -76,7 +76,6 @@ from vaultkit.check.config import ActiveRule
 from vaultkit.check.registry import GROUP
 from vaultkit.model import BlockId, Decoded, FrontMatter, Heading, Link, Note, Region, YamlKey
 from vaultkit.read.parse import digest_of
-from vaultkit.text.dates import DateFormat
 from vaultkit.vault.files import Listing, on_disk
 from vaultkit.vault.index import NoteFacts, VaultIndex, VaultSettings
 from vaultkit.vault.lexcache import user_cache
@@ -582,34 +581,24 @@ def _constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
     return lambda obj: (cls, fields(obj)[: len(names)])
 
 
-# Notes, facts and fixes are pickled as calls of their dataclasses' constructors: loading
-# 10,000 notes this way takes under half the time of pickle's default for slotted dataclasses
-# (a Python-level ``__setstate__`` per object).  Only the cache's own pickler uses this table.
-_REDUCERS = copyreg.dispatch_table | {
-    cls: _constructor(cls)
-    for cls in (
-        Note,
-        Decoded,
-        FrontMatter,
-        YamlKey,
-        Link,
-        Heading,
-        BlockId,
-        Region,
-        NoteFacts,
-        DateFormat,
-        Fix,
-        Edit,
-    )
-}
+@functools.cache
+def _reducers() -> Mapping[type, Callable[[Any], Any]]:
+    """Notes, facts and fixes are pickled as calls of their dataclasses' constructors: loading
+    10,000 notes this way takes under half the time of pickle's default for slotted dataclasses
+    (a Python-level ``__setstate__`` per object).  Only the cache's own pickler uses this table.
+    Made on first use: the dates module is not on the unchanged run's path."""
+    from vaultkit.text.dates import DateFormat
+
+    classes = (Note, Decoded, FrontMatter, YamlKey, Link, Heading, BlockId, Region, NoteFacts, DateFormat, Fix, Edit)
+    return copyreg.dispatch_table | {cls: _constructor(cls) for cls in classes}
 
 
 def dumps(value: object) -> bytes:
-    """``value`` pickled with the constructor-call reducers above (also what the engine's
-    workers send: notes' facts)."""
+    """``value`` pickled with the constructor-call reducers (:func:`_reducers`; also what the
+    engine's workers send: notes' facts)."""
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=5)
-    pickler.dispatch_table = _REDUCERS
+    pickler.dispatch_table = _reducers()
     pickler.dump(value)
     return out.getvalue()
 

@@ -21,11 +21,6 @@ from vaultkit.read.decode import decode
 from vaultkit.read.parse import DEFAULT_MAX_BYTES
 from vaultkit.vault.files import ignore_matcher
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 TOP_KEYS = {"select", "extend-select", "ignore", "exclude", "max-file-size", "follow-external-symlinks", "rules"}
 RULE_KEYS = {"level", "exclude"}
 LEVELS = {s.value: s for s in Severity}
@@ -86,6 +81,10 @@ def _read(path: Path) -> dict[str, Any]:
             f"{path}: the file is saved as {stored}, but TOML files must be UTF-8 without a byte-order mark; "
             "save it again as UTF-8"
         )
+    if sys.version_info >= (3, 11):  # (imported here: most vaults have no configuration file)
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

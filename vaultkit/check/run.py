@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.check.config import ActiveRule, Config, active_rules, load_config, parse_config
 from vaultkit.check.engine import (
@@ -20,9 +20,11 @@ from vaultkit.check.engine import (
 from vaultkit.check.registry import load_rules
 from vaultkit.model import Note, nfc
 from vaultkit.read.parse import parse_bytes, parse_document
-from vaultkit.text.dates import DateFacts
 from vaultkit.vault.files import DOCUMENT_SUFFIXES, NOTE_SUFFIX, settings_from
 from vaultkit.vault.index import VaultIndex
+
+if TYPE_CHECKING:  # (the dates module is not on the unchanged run's path)
+    from vaultkit.text.dates import DateFacts
 
 
 def lint_text(

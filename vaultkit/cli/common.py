@@ -25,7 +25,7 @@ from vaultkit.api import Severity
 from vaultkit.check import cache as vcache
 from vaultkit.check import warm
 from vaultkit.check.config import ActiveRule, Config, load_config
-from vaultkit.check.engine import CheckResult, Problem, check, default_jobs
+from vaultkit.check.engine import CheckResult, Problem, check, default_jobs, no_gc
 from vaultkit.errors import UsageError
 from vaultkit.model import nfc
 from vaultkit.vault.files import Listing, Root, find_root, list_files
@@ -332,14 +332,15 @@ def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> C
     """Check the vault with a progress bar when it is worth one (``cache``: use the vault's
     check cache, :mod:`vaultkit.check.cache`, and answer an unchanged vault with the last
     run's report, :mod:`vaultkit.check.warm`)."""
-    listing = run.listing = list_files(run.root, run.config.exclude, run.config.follow_external_symlinks)
-    signatures = vcache.signatures(run.root, listing) if cache else None
-    key = (
-        warm.state(run.root, run.config, run.selection, run.targets, listing, signatures)
-        if signatures is not None
-        else None
-    )
-    stored = warm.recall(run.root, key) if key is not None else None
+    with no_gc():  # (tens of thousands of paths, signatures and problems, and no cycle among them)
+        listing = run.listing = list_files(run.root, run.config.exclude, run.config.follow_external_symlinks)
+        signatures = vcache.signatures(run.root, listing) if cache else None
+        key = (
+            warm.state(run.root, run.config, run.selection, run.targets, listing, signatures)
+            if signatures is not None
+            else None
+        )
+        stored = warm.recall(run.root, key) if key is not None else None
     if stored is not None:
         result = CheckResult(
             run.root, lambda: _check(run, jobs, None, cache).index, stored.problems, stored.checked, listing.warnings

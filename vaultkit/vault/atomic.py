@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -26,11 +25,13 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 def temp_name(name: str) -> str:
-    """A fresh temporary name for a file written beside ``name``."""
+    """A fresh temporary name for a file written beside ``name``.  Its random part comes from
+    ``os.urandom``, where ``secrets`` takes it: importing ``secrets`` (and ``random`` with it)
+    was a cost of every run of the command line, an unchanged ``vaultkit check`` included."""
     head = name
     while len(os.fsencode(head)) > NAME_PREFIX_BYTES:
         head = head[:-1]
-    return f".{head}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    return f".{head}.{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
 
 
 def open_folder(folder: str | Path) -> int:

@@ -33,7 +33,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from vaultkit.text.encoding.lexstore import StoreError
 from vaultkit.vault.atomic import replace_file
 from vaultkit.vault.statedir import FileLock
 
@@ -120,6 +119,8 @@ class LexiconCache:
             lock.release()
 
     def _read(self, name: str, read: Callable[[memoryview], _T]) -> _T | None:
+        from vaultkit.text.encoding.lexstore import StoreError  # (here: the check cache needs only user_cache)
+
         buffer = _mapped(self.folder / name)
         if buffer is None:
             return None
