@@ -89,7 +89,7 @@ RACY = 2.0  # seconds: a file changed this close to the run that stored it is ha
 MAC_SIZE = 32
 
 Token = tuple[str, ...]
-Signature = str  # "size:mtime_ns:ctime_ns:inode", or "" when the stat must not be trusted
+Signature = str  # "size:mtime_ns:ctime_ns:inode" in hex, or "" when the stat must not be trusted
 
 
 def digest(*parts: object) -> str:
@@ -117,10 +117,13 @@ def _code() -> str:
         folders.add(Path(rules).resolve().parent)
     files = []
     for folder in folders:
-        for path in folder.rglob("*.py"):
-            with contextlib.suppress(OSError):
-                info = path.stat()
-                files.append((str(path), info.st_size, info.st_mtime_ns))
+        for top, _, names in os.walk(folder):  # (half the time of Path.rglob: every run takes it)
+            for name in names:
+                if name.endswith(".py"):
+                    path = os.path.join(top, name)
+                    with contextlib.suppress(OSError):
+                        info = os.stat(path)
+                        files.append((path, info.st_size, info.st_mtime_ns))
     return digest(sorted(files))
 
 
@@ -154,10 +157,12 @@ def run_key(max_bytes: int, active: Sequence[ActiveRule], settings: VaultSetting
 
 
 def signature(info: os.stat_result, now: float) -> Signature:
-    """The stat signature of a file, or "" when it changed too recently to be trusted."""
+    """The stat signature of a file, or "" when it changed too recently to be trusted.  In hex,
+    %-formatted: writing three 19-digit numbers in decimal through an f-string, for every
+    note, cost an unchanged run twice as much (3% of it)."""
     if now - max(info.st_mtime, info.st_ctime) < RACY:
         return ""
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+    return "%x:%x:%x:%x" % (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)  # noqa: UP031
 
 
 def signatures(root: Path, listing: Listing) -> dict[str, Signature]:
@@ -1012,7 +1017,11 @@ def files_digest(files: Iterable[str]) -> str:
 
 def vault_state(run: str, files: Iterable[str], signatures: Mapping[str, Signature], head: str) -> str | None:
     """The whole vault's state for the fast path; None when some note's stat is not trusted.
-    (Every unchanged run takes it: 7 ms on 10,000 notes, now that :func:`digest` marshals.)"""
+    Every signed file is one of ``files``: each path once, with its signature beside it (None
+    for an attachment, or a note gone since the listing), is half the bytes to marshal and
+    hash of the paths and then every (path, signature) pair, and no pair to make and sort
+    (every unchanged run takes it)."""
     if any(not sig for sig in signatures.values()):
         return None
-    return digest(run, head, sorted(files), sorted(signatures.items()))
+    ordered = sorted(files)
+    return digest(run, head, ordered, [signatures.get(rel) for rel in ordered])

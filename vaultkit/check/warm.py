@@ -50,9 +50,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class Report:
-    """What a run reported: the notes it checked and the problems it found, in order."""
+    """What a run reported: the notes it checked and the problems it found, in order.  The notes
+    checked are None when they are the listing's (every run over the whole vault): stored,
+    they were the larger part of the report, read, verified and unpickled by every unchanged
+    run, and the listing that the report's key holds has them already."""
 
-    checked: list[str]
+    checked: list[str] | None
     problems: list[Problem]
 
 

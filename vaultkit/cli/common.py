@@ -342,13 +342,15 @@ def run_check(run: Run, jobs: int | None, quiet: bool, cache: bool = False) -> C
         )
         stored = warm.recall(run.root, key) if key is not None else None
     if stored is not None:
+        checked = listing.notes if stored.checked is None else stored.checked
         result = CheckResult(
-            run.root, lambda: _check(run, jobs, None, cache).index, stored.problems, stored.checked, listing.warnings
+            run.root, lambda: _check(run, jobs, None, cache).index, stored.problems, checked, listing.warnings
         )
     else:
         result = _check(run, jobs, Progress(not quiet and sys.stderr.isatty()), cache, signatures)
         if key is not None:
-            warm.remember(run.root, key, warm.Report(result.checked, result.problems))
+            notes = None if result.checked == listing.notes else result.checked  # (see warm.Report)
+            warm.remember(run.root, key, warm.Report(notes, result.problems))
     return _guessed_root(run, result)
 
 
