@@ -295,11 +295,17 @@ def list_files(root: Path, excludes: Iterable[str] = (), external_symlinks: bool
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skipped(folder, d, prefix + nfc(d), links))
         disk_prefix = "" if rel_folder == "." else rel_folder + "/"
         seen: set[str] = set()
+        # (This loop runs once per file of the vault, on every run, an unchanged one included:
+        # an ASCII name, the usual one, skips the normalisation and the UTF-8 test, and only a
+        # name listed as a symlink is looked into.)
         for name in sorted(files):
-            rel = prefix + nfc(name)
-            if name.startswith(".") or skipped(folder, name, rel, links):
+            if name[0] == ".":
                 continue
-            if not _utf8(name):
+            ascii_name = name.isascii()
+            rel = prefix + (name if ascii_name else nfc(name))
+            if name in links and skipped(folder, name, rel, links):
+                continue
+            if not ascii_name and not _utf8(name):
                 listing.warnings.append(
                     f"{printable(rel)}: the file name is not UTF-8 (shown"
                     " with escapes); vaultkit checks and fixes it, but Obsidian and sync clients may not"
