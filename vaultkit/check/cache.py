@@ -156,29 +156,27 @@ def run_key(max_bytes: int, active: Sequence[ActiveRule], settings: VaultSetting
     return digest(parse_key(max_bytes), rules, plugins, sorted(settings.property_types.items()), settings.app)
 
 
-def signature(info: os.stat_result, now: float) -> Signature:
-    """The stat signature of a file, or "" when it changed too recently to be trusted.  In hex,
-    %-formatted: writing three 19-digit numbers in decimal through an f-string, for every
-    note, cost an unchanged run twice as much (3% of it)."""
-    if now - max(info.st_mtime, info.st_ctime) < RACY:
-        return ""
-    return "%x:%x:%x:%x" % (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)  # noqa: UP031
-
-
 def signatures(root: Path, listing: Listing) -> dict[str, Signature]:
-    """The stat signature of every note and document of ``listing`` (:func:`signature`),
-    taken once per run, before it reads any note: the stored report's key
-    (:func:`vaultkit.check.warm.state`) and the per-note entries (``_check_cached``) both
-    come from it.  A file gone since the listing has none."""
-    now = time.time()
+    """The stat signature of every note and document of ``listing``, taken once per run,
+    before it reads any note: the stored report's key (:func:`vaultkit.check.warm.state`) and
+    the per-note entries (``_check_cached``) both come from it.  A file gone since the listing
+    has none; one changed less than :data:`RACY` seconds ago has "" (not to be trusted).
+
+    The loop runs per file on every run, an unchanged one included, so it is written for
+    speed: paths joined as strings, and the numbers in hex, %-formatted (three 19-digit
+    numbers in decimal through an f-string cost twice as much, 3% of an unchanged run)."""
+    recent = time.time() - RACY
     found: dict[str, Signature] = {}
-    base, spelled = f"{root}{os.sep}", listing.spelled  # (joined as strings: this loop runs per file)
+    base, spelled = f"{root}{os.sep}", listing.spelled
     for rel in (*listing.notes, *listing.ignored_notes, *listing.documents):
         try:
             info = os.stat(base + (on_disk(rel, spelled) if rel in spelled else rel))
         except OSError:
             continue
-        found[rel] = signature(info, now)
+        if max(info.st_mtime, info.st_ctime) > recent:
+            found[rel] = ""
+        else:
+            found[rel] = "%x:%x:%x:%x" % (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)  # noqa: UP031
     return found
 
 

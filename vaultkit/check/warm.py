@@ -18,7 +18,7 @@ problems, under a key that is :func:`state`:
 * the configuration as loaded, the rule selection given on the command line, the paths asked
   about, the vault's ``.obsidian`` settings, and git HEAD (date evidence comes from history);
 * every file's path and every note's and document's stat signature
-  (:func:`vaultkit.check.cache.signature`: size, mtime, ctime, inode).  A file changed within
+  (:func:`vaultkit.check.cache.signatures`: size, mtime, ctime, inode).  A file changed within
   :data:`vaultkit.check.cache.RACY` seconds of the run has no trusted signature; then there
   is no key and the run goes the long way, which hashes that file (the README's "a change
   that keeps the stat").
