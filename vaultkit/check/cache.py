@@ -1015,10 +1015,10 @@ def files_digest(files: Iterable[str]) -> str:
 
 def vault_state(run: str, files: Iterable[str], signatures: Mapping[str, Signature], head: str) -> str | None:
     """The whole vault's state for the fast path; None when some note's stat is not trusted.
-    Every signed file is one of ``files``: each path once, with its signature beside it (None
-    for an attachment, or a note gone since the listing), is half the bytes to marshal and
-    hash of the paths and then every (path, signature) pair, and no pair to make and sort
-    (every unchanged run takes it)."""
+    Digested as each of ``files`` (every signed file is one of them) with its signature beside
+    it, None for an attachment or a note gone since the listing: every unchanged run takes it,
+    and the sorted (path, signature) pairs after the paths marshalled and hashed each note's
+    path twice."""
     if any(not sig for sig in signatures.values()):
         return None
     ordered = sorted(files)
