@@ -32,6 +32,7 @@ import importlib.util
 import itertools
 import math
 import os
+import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -561,6 +562,21 @@ def partner(char: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4)
+def _by_first(words: frozenset[str]) -> tuple[dict[str, dict[str, list[str]]], int]:
+    """``words`` by their first two characters (a vault's sample repeats thousands of runs:
+    most share no second character with a slot), in a fixed order -- ties between words go
+    the same way in every process --, and the length of the longest.  Shared, not copied, by
+    the caches of every note of a vault (they all get the vault's words): read only."""
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for word in sorted(words):
+        grouped.setdefault(word[0], {}).setdefault(word[1], []).append(word)
+    return grouped, max(map(len, words), default=0)
+
+
+_SHOWN = re.compile("[^\x00-\x7f\ufffd]")  # what a document shows of its characters: not ASCII, not a lost byte
+
+
 @dataclass
 class DocumentCache:
     """What the document -- and the rest of its vault -- shows intact; such text is likelier.
@@ -583,18 +599,10 @@ class DocumentCache:
     kept: str = ""  # the characters damaged text kept whole: they show the Chinese variant (:meth:`traditional`)
 
     def __post_init__(self) -> None:
-        for char in self.text:
-            if ord(char) > 0x7F and char != "\ufffd":
-                self.chars[char] += 1
+        self.chars.update(_SHOWN.findall(self.text))  # counted in C: a note's text is up to 100,000 characters
         self.kept_chars = Counter(self.kept)
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
-        # The words by their first two characters (a vault's sample repeats thousands of runs:
-        # most share no second character with a slot), in a fixed order: ties between words
-        # go the same way in every process.
-        self.by_first: dict[str, dict[str, list[str]]] = {}
-        for word in sorted(self.words):
-            self.by_first.setdefault(word[0], {}).setdefault(word[1], []).append(word)
-        self.longest = max(map(len, self.words), default=0)
+        self.by_first, self.longest = _by_first(frozenset(self.words))
         self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
         self._joined = ""  # every learned text, for :meth:`shown`
