@@ -1642,7 +1642,7 @@ def _likeliest(langs: tuple[str, ...], words: list[str]) -> tuple[str, ...]:
     Ukrainian and Russian share an alphabet, not a vocabulary."""
     if len(langs) == 1 or not words:
         return langs
-    held = [sum(w in common_words(lang) for w in words) for lang in langs]
+    held = [sum(f"\n{w}\n" in _common_lines(lang) for w in words) for lang in langs]
     return tuple(lang for lang, count in zip(langs, held, strict=True) if count == max(held))
 
 
@@ -1651,15 +1651,27 @@ COMMON_BUCKETS = 500  # words of frequency 1e-5 and up
 
 @cache
 def common_words(lang: str) -> frozenset[str]:
-    """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply.
+    """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
+    return frozenset(filter(None, _common_text(lang).split("\n")))
 
-    Kept in the store (:func:`_compiled`) as one string: unpacking them from wordfreq's list
-    took 0.16 s for the 39 languages that Latin-script text is matched against, in every
-    process that met such damage (each worker of a check)."""
+
+@cache
+def _common_lines(lang: str) -> str:
+    """:func:`common_words` one a line, a newline before the first and after the last: a word
+    (which holds no newline) is one of them where ``f"\\n{word}\\n"`` is in it.  What
+    :func:`languages` asks, about a thousand words in a cold check of the bench vault, does
+    not pay for the set of every language's words (40-60 ms in every process, each worker of
+    a check, to build the 31 sets that Latin, Cyrillic and Arabic text is matched against)."""
+    return f"\n{_common_text(lang)}\n"
+
+
+def _common_text(lang: str) -> str:
+    """:func:`common_words` one a line, kept in the store (:func:`_compiled`) as one string:
+    unpacking them from wordfreq's list took 0.16 s for the 39 languages that Latin-script
+    text is matched against, in every process that met such damage (each worker of a check)."""
 
     def build() -> dict[str, array]:
         buckets = itertools.islice(_wordfreq_stream(lang, ("small",)), COMMON_BUCKETS)  # the rest is never read
         return {"words": array("B", "\n".join(w for bucket in buckets for w in bucket).encode("utf-8"))}
 
-    words = bytes(_compiled(f"common-{lang}", _wordfreq_path(lang, ("small",)), build)["words"])
-    return frozenset(filter(None, words.decode("utf-8").split("\n")))
+    return bytes(_compiled(f"common-{lang}", _wordfreq_path(lang, ("small",)), build)["words"]).decode("utf-8")
