@@ -8,6 +8,7 @@ import bisect
 import itertools
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import time
@@ -140,7 +141,9 @@ def test_the_screen_keeps_its_character_classes_in_the_store(store, monkeypatch)
     as they were built: a later process neither rebuilds them nor screens differently."""
     built = signature._classes.__wrapped__()
     ends = {f"{what} {codec}" for what in ("ends", "then") for codec in signature.DOUBLE_BYTE}
-    assert set(built) == {"wide", "alphabet", "latin", "latin taking", "wide open"} | ends
+    assert set(built) == {"wide", "alphabet", "latin", "latin taking", "wide open", "extension hangul"} | ends
+    hangul = re.compile(built["extension hangul"])
+    assert all(bool(hangul.fullmatch(chr(c))) == langmodel.extension_hangul(chr(c)) for c in range(0xAC00, 0xD7A4))
     assert built["wide"] == signature._led(signature._WIDE_BYTES, signature._WIDE_LEADS)
     assert built["latin"] == signature._led(signature._LATIN_BYTES + signature._ASCII_LETTERS, signature._LATIN_BYTES)
     (path,) = [p for p in store.folder.iterdir() if p.name.startswith("screen-") and p.suffix == ".vkl"]

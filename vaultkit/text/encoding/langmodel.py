@@ -32,6 +32,7 @@ import importlib.util
 import itertools
 import math
 import os
+import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -561,6 +562,21 @@ def partner(char: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4)
+def _by_first(words: frozenset[str]) -> tuple[dict[str, dict[str, list[str]]], int]:
+    """``words`` by their first two characters (a vault's sample repeats thousands of runs:
+    most share no second character with a slot), in a fixed order -- ties between words go
+    the same way in every process --, and the length of the longest.  Shared, not copied, by
+    the caches of every note of a vault (they all get the vault's words): read only."""
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for word in sorted(words):
+        grouped.setdefault(word[0], {}).setdefault(word[1], []).append(word)
+    return grouped, max(map(len, words), default=0)
+
+
+_SHOWN = re.compile("[^\x00-\x7f\ufffd]")  # what a document shows of its characters: not ASCII, not a lost byte
+
+
 @dataclass
 class DocumentCache:
     """What the document -- and the rest of its vault -- shows intact; such text is likelier.
@@ -583,18 +599,10 @@ class DocumentCache:
     kept: str = ""  # the characters damaged text kept whole: they show the Chinese variant (:meth:`traditional`)
 
     def __post_init__(self) -> None:
-        for char in self.text:
-            if ord(char) > 0x7F and char != "\ufffd":
-                self.chars[char] += 1
+        self.chars.update(_SHOWN.findall(self.text))  # counted in C: a note's text is up to 100,000 characters
         self.kept_chars = Counter(self.kept)
         self.totals = (sum(self.chars.values()) or 1, sum(self.vault_chars.values()) or 1)
-        # The words by their first two characters (a vault's sample repeats thousands of runs:
-        # most share no second character with a slot), in a fixed order: ties between words
-        # go the same way in every process.
-        self.by_first: dict[str, dict[str, list[str]]] = {}
-        for word in sorted(self.words):
-            self.by_first.setdefault(word[0], {}).setdefault(word[1], []).append(word)
-        self.longest = max(map(len, self.words), default=0)
+        self.by_first, self.longest = _by_first(frozenset(self.words))
         self.costs: dict[tuple[str, float], float] = {}  # char_cost, memoised until the styles change
         self.add_styles(self.chars)
         self._joined = ""  # every learned text, for :meth:`shown`
@@ -1634,7 +1642,7 @@ def _likeliest(langs: tuple[str, ...], words: list[str]) -> tuple[str, ...]:
     Ukrainian and Russian share an alphabet, not a vocabulary."""
     if len(langs) == 1 or not words:
         return langs
-    held = [sum(w in common_words(lang) for w in words) for lang in langs]
+    held = [sum(f"\n{w}\n" in _common_lines(lang) for w in words) for lang in langs]
     return tuple(lang for lang, count in zip(langs, held, strict=True) if count == max(held))
 
 
@@ -1643,15 +1651,27 @@ COMMON_BUCKETS = 500  # words of frequency 1e-5 and up
 
 @cache
 def common_words(lang: str) -> frozenset[str]:
-    """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply.
+    """The few thousand commonest words of ``lang``: enough to tell languages apart, cheaply."""
+    return frozenset(filter(None, _common_text(lang).split("\n")))
 
-    Kept in the store (:func:`_compiled`) as one string: unpacking them from wordfreq's list
-    took 0.16 s for the 39 languages that Latin-script text is matched against, in every
-    process that met such damage (each worker of a check)."""
+
+@cache
+def _common_lines(lang: str) -> str:
+    """:func:`common_words` one a line, a newline before the first and after the last: a word
+    (which holds no newline) is one of them where ``f"\\n{word}\\n"`` is in it.  What
+    :func:`languages` asks, about a thousand words in a cold check of the bench vault, does
+    not pay for the set of every language's words (40-60 ms in every process, each worker of
+    a check, to build the 31 sets that Latin, Cyrillic and Arabic text is matched against)."""
+    return f"\n{_common_text(lang)}\n"
+
+
+def _common_text(lang: str) -> str:
+    """:func:`common_words` one a line, kept in the store (:func:`_compiled`) as one string:
+    unpacking them from wordfreq's list took 0.16 s for the 39 languages that Latin-script
+    text is matched against, in every process that met such damage (each worker of a check)."""
 
     def build() -> dict[str, array]:
         buckets = itertools.islice(_wordfreq_stream(lang, ("small",)), COMMON_BUCKETS)  # the rest is never read
         return {"words": array("B", "\n".join(w for bucket in buckets for w in bucket).encode("utf-8"))}
 
-    words = bytes(_compiled(f"common-{lang}", _wordfreq_path(lang, ("small",)), build)["words"])
-    return frozenset(filter(None, words.decode("utf-8").split("\n")))
+    return bytes(_compiled(f"common-{lang}", _wordfreq_path(lang, ("small",)), build)["words"]).decode("utf-8")
