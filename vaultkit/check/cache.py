@@ -59,6 +59,7 @@ import functools
 import hashlib
 import hmac
 import io
+import itertools
 import marshal
 import operator
 import os
@@ -83,11 +84,12 @@ from vaultkit.vault.lexcache import user_cache
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
 
-SCHEMA = 11
+SCHEMA = 12
 FILE = "cache.sqlite"
 REPORT = "report.bin"  # the last run's whole report (vaultkit.check.warm)
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
+PART_SIZE = 100  # notes' facts in one stored part, when this process parsed them (:data:`FACTS`)
 
 Token = tuple[str, ...]
 Signature = str  # "size:mtime_ns:ctime_ns:inode", or "" when the stat must not be trusted
@@ -517,6 +519,7 @@ class Entry:
 
     signature: Signature
     digest: str
+    part: int | None = None  # the stored part (:data:`FACTS`) that holds its facts
 
 
 @dataclass
@@ -675,9 +678,10 @@ def unseal(key: bytes, blob: object, context: bytes) -> bytes | None:
     return data if hmac.compare_digest(tag, mac(key, data, context)) else None
 
 
-def facts_context(rel: str, digest: str) -> bytes:
-    """What a note's facts blob is signed for: the note's path and the digest of its bytes."""
-    return f"facts\0{rel}\0{digest}".encode()
+# What a part of the stored facts is signed for.  A part holds the facts of the notes one worker
+# sent in one message, in one pickle (:meth:`Sealer.pack_facts`); each note's facts name its path
+# and its bytes' digest, which a run compares with the note it looks up (:meth:`Store.facts`).
+FACTS = b"facts"
 
 
 def result_context(run: str, rel: str, digest: str) -> bytes:
@@ -700,15 +704,18 @@ class Sealer:
     key: bytes
     run_key: str
 
-    def pack(self, value: NoteFacts | Result, rel: str) -> Packed:
-        """``value``, the facts or the findings of ``rel``, pickled, with the MAC that makes
-        it the blob the cache stores for them."""
-        data = dumps(value)
-        if isinstance(value, NoteFacts):
-            context = facts_context(rel, value.digest)
-        else:
-            context = result_context(self.run_key, rel, value.digest)
-        return data, mac(self.key, data, context)
+    def pack(self, result: Result, rel: str) -> Packed:
+        """The findings of ``rel`` pickled, with the MAC that makes them the blob the cache
+        stores for them (one blob per note: a run that re-checks a few notes loads theirs only)."""
+        data = dumps(result)
+        return data, mac(self.key, data, result_context(self.run_key, rel, result.digest))
+
+    def pack_facts(self, facts: list[NoteFacts]) -> Packed:
+        """Notes' facts in one pickle, with the MAC that makes it a stored part (:data:`FACTS`):
+        every run that reads stored facts reads nearly all of them, and one pickle per note
+        cost a cold run's workers and its parent twice the instructions of one per message."""
+        data = dumps(facts)
+        return data, mac(self.key, data, FACTS)
 
 
 @dataclass
@@ -716,16 +723,17 @@ class Sealed:
     """The blobs that a run's workers sealed (:class:`Sealer`), by note: what
     :meth:`Store.save` stores as they are."""
 
-    facts: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    parts: list[tuple[bytes, list[str]]] = dataclasses.field(default_factory=list)  # (part, its notes)
     results: dict[str, bytes] = dataclasses.field(default_factory=dict)
     memo: Memo = dataclasses.field(default_factory=dict)  # what they learnt of vault-wide analyses (Facts.memo)
 
-    def open_facts(self, packed: Packed) -> NoteFacts:
-        """The facts a worker sent; their blob kept when they were sealed."""
+    def open_facts(self, packed: Packed) -> list[NoteFacts]:
+        """The facts a worker sent in one message (:meth:`Sealer.pack_facts`); their part
+        kept when they were sealed."""
         data, tag = packed
-        facts: NoteFacts = pickle.loads(data)
+        facts: list[NoteFacts] = pickle.loads(data)
         if tag is not None:
-            self.facts[facts.rel] = tag + data
+            self.parts.append((tag + data, [f.rel for f in facts]))
         return facts
 
     def open_result(self, rel: str, packed: Packed) -> Result:
@@ -753,6 +761,8 @@ class Store:
         self.derived: Memo = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
         self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
+        self._parts: dict[int, bytes] | None = None  # the stored parts of facts, read when first needed
+        self._opened: dict[int, dict[str, NoteFacts]] = {}  # and those unpickled, by note
         self._path = root / ".vaultkit" / FILE
         if self._secret is not None:
             self._load()
@@ -779,8 +789,9 @@ class Store:
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS notes (rel TEXT PRIMARY KEY, sig TEXT, digest TEXT, result BLOB, facts BLOB)"
+            "CREATE TABLE IF NOT EXISTS notes (rel TEXT PRIMARY KEY, sig TEXT, digest TEXT, result BLOB, part INTEGER)"
         )
+        db.execute("CREATE TABLE IF NOT EXISTS parts (id INTEGER PRIMARY KEY, facts BLOB)")
         return db
 
     def _load(self) -> None:
@@ -792,7 +803,7 @@ class Store:
             db.execute("BEGIN")  # one snapshot, even while another run writes
             try:
                 rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                notes = db.execute("SELECT rel, sig, digest FROM notes").fetchall()
+                notes = db.execute("SELECT rel, sig, digest, part FROM notes").fetchall()
             finally:
                 db.execute("COMMIT")
             if rows.get("schema") != f"{SCHEMA}:{__version__}:{self.parse_key}":
@@ -805,8 +816,8 @@ class Store:
             self.files = files.decode() if files else None
             derived = self._open(rows.get("derived"), f"derived\0{self.run_key}".encode())
             self.derived = pickle.loads(derived) if derived else {}
-            for rel, sig, digest in notes:
-                self.entries[rel] = Entry(sig or "", digest or "")
+            for rel, sig, digest, part in notes:
+                self.entries[rel] = Entry(sig or "", digest or "", part if isinstance(part, int) else None)
         except Exception as exc:  # whatever a damaged file makes SQLite or pickle raise
             self.entries, self.state, self._findings, self._readers, self.derived = {}, None, None, None, {}
             if _busy(exc):  # another run is writing it: run without the cache, leave the file alone
@@ -847,11 +858,28 @@ class Store:
         if column not in self._blobs:
             try:
                 db = self._reader()
-                query = f"SELECT rel, {column} FROM notes"  # column is "result" or "facts"
+                query = f"SELECT rel, {column} FROM notes"  # column is "result"
                 self._blobs[column] = dict(db.execute(query).fetchall()) if db else {}
             except sqlite3.Error:
                 self._blobs[column] = {}
         return self._blobs[column].get(rel)
+
+    def _part(self, part: int) -> dict[str, NoteFacts]:
+        """The facts a stored part holds, by note (none when it does not verify); the parts
+        are read all at once when first needed (a run that reads one reads nearly all), and
+        each is unpickled when first asked."""
+        if self._parts is None:
+            try:
+                db = self._reader()
+                self._parts = dict(db.execute("SELECT id, facts FROM parts").fetchall()) if db else {}
+            except sqlite3.Error:
+                self._parts = {}
+        found = self._opened.get(part)
+        if found is None:
+            facts = loads(self._open(self._parts.pop(part, None), FACTS))
+            items = facts if isinstance(facts, list) else []
+            found = self._opened[part] = {f.rel: f for f in items if isinstance(f, NoteFacts)}
+        return found
 
     def _reader(self) -> sqlite3.Connection | None:
         """The connection to read with (None: there is no cache file to read)."""
@@ -871,8 +899,11 @@ class Store:
 
     def facts(self, rel: str, digest: str) -> NoteFacts | None:
         """The stored facts of ``rel`` when its bytes had ``digest``; None when not stored."""
-        found = self._stored("facts", rel, digest, facts_context(rel, digest))
-        return found if isinstance(found, NoteFacts) and (found.rel, found.digest) == (rel, digest) else None
+        entry = self.entries.get(rel)
+        if entry is None or entry.digest != digest or entry.part is None or self._secret is None:
+            return None
+        found = self._part(entry.part).get(rel)
+        return found if found is not None and found.digest == digest else None
 
     def result(self, rel: str, digest: str) -> Result | None:
         """The findings stored for ``rel`` under this run key and ``digest``."""
@@ -913,10 +944,6 @@ class Store:
             found = made.results.get(rel)
             return found or self._seal(dumps(results[rel]), result_context(self.run_key, rel, digest))
 
-        def sealed_facts(facts: NoteFacts) -> bytes:
-            found = made.facts.get(facts.rel)
-            return found or self._seal(dumps(facts), facts_context(facts.rel, facts.digest))
-
         new_rows, updates, touched = [], [], []
         for rel in keep:
             entry = self.entries.get(rel)
@@ -933,12 +960,19 @@ class Store:
                 updates.append((sig, sealed_result(rel, digest), rel))
             elif entry.signature != sig:
                 touched.append((sig, rel))
-        # The new rows not sealed by the workers are sealed as SQLite takes them, not all first:
-        # on 100,000 notes their facts and findings would otherwise be held twice at the run's
-        # peak of memory.
-        rows = (
-            (rel, sig, digest, sealed_result(rel, digest), sealed_facts(parsed[rel])) for rel, sig, digest in new_rows
+        # The facts and findings not sealed by the workers are sealed as SQLite takes them, not
+        # all first: on 100,000 notes they would otherwise be held twice at the run's peak of memory.
+        in_part: dict[str, int] = {}  # note -> the stored part of its facts
+        sent = {rel for _, notes in made.parts for rel in notes}
+        loose = [parsed[rel] for rel, _, _ in new_rows if rel not in sent]
+        parts = itertools.chain(
+            made.parts,
+            (
+                (self._seal(dumps(chunk), FACTS), [f.rel for f in chunk])
+                for chunk in (loose[n : n + PART_SIZE] for n in range(0, len(loose), PART_SIZE))
+            ),
         )
+        rows = ((rel, sig, digest, sealed_result(rel, digest), in_part.get(rel)) for rel, sig, digest in new_rows)
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
         # Every verified note's findings in one blob: an unchanged vault reads only this.  They
@@ -968,10 +1002,15 @@ class Store:
                     db.execute("INSERT INTO meta VALUES ('readers', ?)", (readers_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.execute("INSERT INTO meta VALUES ('derived', ?)", (derived_blob,))
+                for blob, notes in parts:
+                    part = cast(int, db.execute("INSERT INTO parts (facts) VALUES (?)", (blob,)).lastrowid)
+                    in_part.update(dict.fromkeys(notes, part))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
                 db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
                 db.executemany("UPDATE notes SET sig = ? WHERE rel = ?", touched)
+                # a part whose every note was parsed again, or went, holds nothing any more
+                db.execute("DELETE FROM parts WHERE id NOT IN (SELECT part FROM notes WHERE part IS NOT NULL)")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

@@ -361,21 +361,20 @@ def _send(conn: Connection, kind: str, payload: object) -> None:
     conn.send_bytes(vcache.dumps((kind, payload)))
 
 
-def _pack(value: NoteFacts | vcache.Result, rel: str) -> vcache.Packed:
-    """A note's facts or findings as a worker sends them: pickled on their own, and signed
-    for the cache when the run keeps one (:class:`~vaultkit.check.cache.Sealer`), so that the
+def _pack(result: vcache.Result, rel: str) -> vcache.Packed:
+    """A note's findings as a worker sends them: pickled on their own, and signed for the
+    cache when the run keeps one (:meth:`~vaultkit.check.cache.Sealer.pack`), so that the
     parent stores the bytes it received."""
     seal: vcache.Sealer | None = _WORKER.get("seal")
-    return seal.pack(value, rel) if seal is not None else (vcache.dumps(value), None)
+    return seal.pack(result, rel) if seal is not None else (vcache.dumps(result), None)
 
 
-def _parsed(payload: list[Any]) -> Iterator[NoteFacts]:
-    """The facts of a "parsed" message: packed one by one (:func:`_pack`) when the run keeps
-    a cache, else sent as they are, in one pickle with the message (pickling and loading
-    10,000 facts one by one cost a run without a cache 2% more instructions, measured)."""
-    if _WORKER.get("seal") is None:
-        return iter(payload)
-    return (pickle.loads(data) for data, _ in payload)
+def _pack_facts(facts: list[NoteFacts]) -> vcache.Packed:
+    """The facts of a "parsed" message as a worker sends them: in one pickle, signed for the
+    cache when the run keeps one (:meth:`~vaultkit.check.cache.Sealer.pack_facts`), so that the
+    parent stores the bytes it received as one part of the stored facts."""
+    seal: vcache.Sealer | None = _WORKER.get("seal")
+    return seal.pack_facts(facts) if seal is not None else (vcache.dumps(facts), None)
 
 
 @contextlib.contextmanager
@@ -429,28 +428,30 @@ def _serve(conn: Connection, share: list[str]) -> None:
     """A worker's life: parse ``share`` and send each note's facts; receive the other
     workers' facts (their messages as they sent them) and the date evidence; check the notes
     it is given and send their findings, with the notes that have findings (a few: the fixer
-    and the reporters read those).  With a cache, facts and findings go each in its own
-    pickle (:func:`_pack`)."""
+    and the reporters read those).  With a cache, each message's facts are signed as they
+    are sent (:func:`_pack_facts`) and each note's findings are signed in their own pickle."""
     parse: Callable[[str], Note] = _WORKER["parse"]
     held: dict[str, Note] = {}
     own: dict[str, NoteFacts] = {}
-    out: list[Any] = []  # the facts, or with a cache their packs (_parsed)
+    out: list[NoteFacts] = []
     with no_gc():  # as in _parse_all: parsing makes many objects and no cycles
         for rel in share:
             note = parse(rel)
             own[rel] = facts_of(note)
             if len(held) < HELD_NOTES:
                 held[rel] = note
-            out.append(own[rel] if _WORKER.get("seal") is None else _pack(own[rel], rel))
+            out.append(own[rel])
             if len(out) == SEND_EVERY:
-                _send(conn, "parsed", out)
+                _send(conn, "parsed", _pack_facts(out))
                 out = []
-        _send(conn, "parsed", out)
+        if out:
+            _send(conn, "parsed", _pack_facts(out))
         _send(conn, "ready", None)
         forwarded, dates, changed, files_same = pickle.loads(conn.recv_bytes())
         received: dict[str, NoteFacts] = {}
         for _ in range(forwarded):
-            received.update((facts.rel, facts) for facts in _parsed(pickle.loads(conn.recv_bytes())[1]))
+            data, _ = pickle.loads(conn.recv_bytes())[1]
+            received.update((facts.rel, facts) for facts in pickle.loads(data))
         received.update(own)  # its own notes' facts share the notes' headings
         rels: list[str] = pickle.loads(conn.recv_bytes())
     index = _WORKER["build"](held, received, dates)
@@ -543,9 +544,8 @@ def _in_workers(
                 if kind == "ready":
                     waiting.remove(conn)
                     continue
-                if _WORKER.get("seal") is not None:
-                    with no_gc(settle=False):
-                        payload = [sealed.open_facts(packed) for packed in payload]
+                with no_gc(settle=False):
+                    payload = sealed.open_facts(payload)
                 parsed.update((facts.rel, facts) for facts in payload)
                 sent[conn].append(data)
                 if progress and payload:
