@@ -485,12 +485,12 @@ class Facts:
             self.memo[token] = (read, value)
         return value
 
-    def learn(self, results: Iterable[Result]) -> None:
-        """Keep the answers to vault-wide analyses that ``results`` hold (worked out in worker
-        processes, on an index with these very facts), so that the next run need not compute them."""
-        learnt = {t: answer for result in results for t, answer in result.answers.items() if t[2:4] in READS}
+    def learn(self, learnt: Mapping[Token, str]) -> None:
+        """Keep the answers to vault-wide analyses that checking notes worked out
+        (:attr:`Sealed.derived`: in worker processes, on an index with these very facts), so
+        that the next run need not compute them."""
         for token, answer in learnt.items():
-            found = READS[token[2:4]](self.index, self.memo, False) if token[0] == "derived" else None
+            found = READS[token[2:4]](self.index, self.memo, False)
             if found is not None:
                 self.memo[token] = (digest(found), answer)
 
@@ -558,16 +558,22 @@ class Readers:
             elif token[0] != "candidates":
                 self.wide.add(rel)
 
-    def update(self, kept: Collection[str], read: Mapping[str, Mapping[Token, str]]) -> None:
+    def update(self, kept: Collection[str], fresh: Readers) -> None:
         """After a run: forget what every note but ``kept`` read (checked again, gone, or not
-        checked), then record what ``read`` (note -> its findings' tokens) read."""
-        dropped = (self.known - set(kept)) | read.keys()
+        checked), then take in what ``fresh`` records (of the notes whose reads this run knows)."""
+        dropped = (self.known - set(kept)) | fresh.known
         for readers in self.of.values():
             readers -= dropped
         self.wide -= dropped
         self.known -= dropped
-        for rel, tokens in read.items():
-            self.add(rel, tokens)
+        self.merge(fresh)
+
+    def merge(self, other: Readers) -> None:
+        """Take in what ``other`` records of other notes (another worker's)."""
+        for rel, readers in other.of.items():
+            self.of.setdefault(rel, set()).update(readers)
+        self.wide |= other.wide
+        self.known |= other.known
 
     def asking(self, changed: Iterable[str]) -> set[str]:
         """The notes whose findings may not hold once ``changed`` changed (no file came or
@@ -704,7 +710,7 @@ class Sealer:
     key: bytes
     run_key: str
 
-    def pack(self, result: Result, rel: str) -> Packed:
+    def pack(self, result: Result, rel: str) -> tuple[bytes, bytes]:
         """The findings of ``rel`` pickled, with the MAC that makes them the blob the cache
         stores for them (one blob per note: a run that re-checks a few notes loads theirs only)."""
         data = dumps(result)
@@ -720,12 +726,33 @@ class Sealer:
 
 @dataclass
 class Sealed:
-    """The blobs that a run's workers sealed (:class:`Sealer`), by note: what
-    :meth:`Store.save` stores as they are."""
+    """What a run's checks taught the cache, gathered where the notes were parsed and checked
+    (a cold run's workers, :class:`Sealer`): the sealed facts and findings, which
+    :meth:`Store.save` stores as they are, who read what, and the answers to vault-wide
+    analyses.  The parent never unpickles a note's findings: loading every one to learn what
+    it read was a fifth of what writing the cache cost a cold run (measured)."""
 
     parts: list[tuple[bytes, list[str]]] = dataclasses.field(default_factory=list)  # (part, its notes)
     results: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    readers: Readers = dataclasses.field(default_factory=Readers)  # what the findings of ``results`` read
+    derived: dict[Token, str] = dataclasses.field(default_factory=dict)  # their answers to READS' analyses
     memo: Memo = dataclasses.field(default_factory=dict)  # what they learnt of vault-wide analyses (Facts.memo)
+
+    def keep(self, rel: str, result: Result, sealer: Sealer) -> None:
+        """The findings of ``rel``, just checked: sealed, and what they read recorded."""
+        data, tag = sealer.pack(result, rel)
+        self.results[rel] = tag + data
+        self.readers.add(rel, result.answers)
+        self.derived.update(
+            (t, answer) for t, answer in result.answers.items() if t[0] == "derived" and t[2:4] in READS
+        )
+
+    def merge(self, other: Sealed) -> None:
+        """Take in what another worker's checks taught."""
+        self.results.update(other.results)
+        self.readers.merge(other.readers)
+        self.derived.update(other.derived)
+        self.memo.update(other.memo)
 
     def open_facts(self, packed: Packed) -> list[NoteFacts]:
         """The facts a worker sent in one message (:meth:`Sealer.pack_facts`); their part
@@ -735,14 +762,6 @@ class Sealed:
         if tag is not None:
             self.parts.append((tag + data, [f.rel for f in facts]))
         return facts
-
-    def open_result(self, rel: str, packed: Packed) -> Result:
-        """The findings of ``rel`` a worker sent; their blob kept when they were sealed."""
-        data, tag = packed
-        if tag is not None:
-            self.results[rel] = tag + data
-        result: Result = pickle.loads(data)
-        return result
 
 
 class Store:
@@ -917,7 +936,7 @@ class Store:
         rels: Iterable[str],
         signatures: Mapping[str, Signature],
         parsed: Mapping[str, NoteFacts],
-        results: Mapping[str, Result],
+        checked: Mapping[str, list[Any]],
         state: str | None,
         files: str,
         reused: Mapping[str, list[Any]],
@@ -927,22 +946,20 @@ class Store:
     ) -> None:
         """Store what this run learned, in one transaction; never raises, never waits.
 
-        ``parsed`` are the facts of the notes parsed in this run.  ``reused`` are the findings
-        taken from the cache that still hold (with ``results``, the notes whose findings hold
-        for this run); when anything ``moved`` (a note changed, a file came or went), the
-        stored findings of other notes are dropped, since :class:`Facts` judges findings
-        against the run that stored the cache.  ``sealed`` are the blobs of those facts and
-        findings that the workers made (:class:`Sealer`); the others are sealed here."""
+        ``parsed`` are the facts of the notes parsed in this run, ``checked`` the findings of
+        the notes checked in it (sealed in ``sealed``, :meth:`Sealed.keep`).  ``reused`` are
+        the findings taken from the cache that still hold (with ``checked``, the notes whose
+        findings hold for this run); when anything ``moved`` (a note changed, a file came or
+        went), the stored findings of other notes are dropped, since :class:`Facts` judges
+        findings against the run that stored the cache.  ``sealed`` also has the parts of
+        facts that the workers sealed (:class:`Sealer`); the others are sealed here."""
         if self._secret is None:
             return
         keep = set(rels)
         made = Sealed() if sealed is None else sealed
 
-        def sealed_result(rel: str, digest: str) -> bytes | None:
-            if rel not in results:
-                return None
-            found = made.results.get(rel)
-            return found or self._seal(dumps(results[rel]), result_context(self.run_key, rel, digest))
+        def sealed_result(rel: str) -> bytes | None:
+            return made.results.get(rel) if rel in checked else None
 
         new_rows, updates, touched = [], [], []
         for rel in keep:
@@ -956,12 +973,12 @@ class Store:
                 new_rows.append((rel, sig, digest))
             elif entry is None:
                 continue
-            elif rel in results or (moved and rel not in reused):  # new findings, or none that hold
-                updates.append((sig, sealed_result(rel, digest), rel))
+            elif rel in checked or (moved and rel not in reused):  # new findings, or none that hold
+                updates.append((sig, sealed_result(rel), rel))
             elif entry.signature != sig:
                 touched.append((sig, rel))
-        # The facts and findings not sealed by the workers are sealed as SQLite takes them, not
-        # all first: on 100,000 notes they would otherwise be held twice at the run's peak of memory.
+        # The facts not sealed by the workers are sealed as SQLite takes them, not all first: on
+        # 100,000 notes they would otherwise be held twice at the run's peak of memory.
         in_part: dict[str, int] = {}  # note -> the stored part of its facts
         sent = {rel for _, notes in made.parts for rel in notes}
         loose = [parsed[rel] for rel, _, _ in new_rows if rel not in sent]
@@ -972,14 +989,14 @@ class Store:
                 for chunk in (loose[n : n + PART_SIZE] for n in range(0, len(loose), PART_SIZE))
             ),
         )
-        rows = ((rel, sig, digest, sealed_result(rel, digest), in_part.get(rel)) for rel, sig, digest in new_rows)
+        rows = ((rel, sig, digest, sealed_result(rel), in_part.get(rel)) for rel, sig, digest in new_rows)
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
         # Every verified note's findings in one blob: an unchanged vault reads only this.  They
         # and who read what are stored when the state is not trusted too (a note edited just
         # before the run is racy): the next edit's run judges only the readers of what changed,
         # which needs the notes' digests (the rows), not the stat.
-        found = {rel: list(result.problems) for rel, result in results.items()}
+        found = {rel: list(problems) for rel, problems in checked.items()}
         found.update({rel: problems for rel, problems in reused.items() if rel not in found})
         findings_blob = self._seal(dumps(found), _last_run("findings", self.run_key, state))
         readers_blob = (

@@ -361,12 +361,13 @@ def _send(conn: Connection, kind: str, payload: object) -> None:
     conn.send_bytes(vcache.dumps((kind, payload)))
 
 
-def _pack(result: vcache.Result, rel: str) -> vcache.Packed:
-    """A note's findings as a worker sends them: pickled on their own, and signed for the
-    cache when the run keeps one (:meth:`~vaultkit.check.cache.Sealer.pack`), so that the
-    parent stores the bytes it received."""
-    seal: vcache.Sealer | None = _WORKER.get("seal")
-    return seal.pack(result, rel) if seal is not None else (vcache.dumps(result), None)
+def _learn(sealed: vcache.Sealed, checked: Iterable[Checked], seal: vcache.Sealer | None) -> None:
+    """Keep in ``sealed`` what checking ``checked`` taught the cache, where they were checked
+    (:meth:`~vaultkit.check.cache.Sealed.keep`; nothing when no cache is written)."""
+    if seal is not None:
+        for rel, _, result in checked:
+            if result is not None:
+                sealed.keep(rel, result, seal)
 
 
 def _pack_facts(facts: list[NoteFacts]) -> vcache.Packed:
@@ -429,7 +430,8 @@ def _serve(conn: Connection, share: list[str]) -> None:
     workers' facts (their messages as they sent them) and the date evidence; check the notes
     it is given and send their findings, with the notes that have findings (a few: the fixer
     and the reporters read those).  With a cache, each message's facts are signed as they
-    are sent (:func:`_pack_facts`) and each note's findings are signed in their own pickle."""
+    are sent (:func:`_pack_facts`), and what the checks taught the cache is sent at the end
+    (:func:`_learn`)."""
     parse: Callable[[str], Note] = _WORKER["parse"]
     held: dict[str, Note] = {}
     own: dict[str, NoteFacts] = {}
@@ -456,16 +458,16 @@ def _serve(conn: Connection, share: list[str]) -> None:
         rels: list[str] = pickle.loads(conn.recv_bytes())
     index = _WORKER["build"](held, received, dates)
     _WORKER["index"] = index
+    learnt = vcache.Sealed()
     if _WORKER.get("cached"):
-        _WORKER["facts"] = vcache.Facts(index, changed, files_same)
+        _WORKER["facts"] = vcache.Facts(index, changed, files_same, learnt.memo)
     with _frozen():
         for start in range(0, len(rels), SEND_EVERY):
             checked = _check_chunk(rels[start : start + SEND_EVERY])
-            sent = [
-                (rel, problems, None if result is None else _pack(result, rel)) for rel, problems, result in checked
-            ]
+            _learn(learnt, checked, _WORKER.get("seal"))
+            sent = [(rel, problems) for rel, problems, _ in checked]
             _send(conn, "checked", (sent, [index.notes[rel] for rel, problems, _ in checked if problems]))
-    _send(conn, "done", _WORKER["facts"].memo if _WORKER.get("cached") else None)  # (for the cache: Sealed.memo)
+    _send(conn, "done", learnt if _WORKER.get("cached") else None)
 
 
 def _worker(conn: Connection, share: list[str], parent: int) -> None:
@@ -565,13 +567,10 @@ def _in_workers(
             for conn, kind, payload, _ in _receive(waiting, cancel):
                 if kind == "done":
                     waiting.remove(conn)
-                    sealed.memo.update(payload or {})
+                    if payload is not None:
+                        sealed.merge(payload)
                     continue
-                with no_gc(settle=False):
-                    checked.extend(
-                        (rel, problems, sealed.open_result(rel, result) if result else None)
-                        for rel, problems, result in payload[0]
-                    )
+                checked.extend((rel, problems, None) for rel, problems in payload[0])
                 found.extend(payload[1])
                 if progress and payload[0]:
                     progress("checking", len(payload[0]), to_check)
@@ -894,11 +893,9 @@ def _check_cached(
     files = vcache.files_digest(listing.files)
     files_same = store.files == files
     parsed: dict[str, NoteFacts] = {}  # the notes parsed in this run with readable bytes
-    results: dict[str, vcache.Result] = {}
     reused: dict[str, list[Problem]] = {}
-    tokens_of: dict[str, Mapping[vcache.Token, str]] = {}  # what the reused findings read, where it was loaded
+    reread = vcache.Readers()  # what the reused findings read, where their result was loaded
     found: list[Checked] = []
-    sealed: vcache.Sealed | None = None  # the blobs the workers sealed, when they parsed
     # the index, its answers, the notes that changed, and the stored map of who read what
     # when this run went by it (plan_for's, made where the plan is)
     made: list[tuple[VaultIndex, vcache.Facts, set[str], vcache.Readers | None]] = []
@@ -932,7 +929,7 @@ def _check_cached(
                 result = store.result(rel, digest) if digest else None
                 if result is not None and answers.holds(result.answers):
                     reused[rel] = result.problems
-                    tokens_of[rel] = result.answers
+                    reread.add(rel, result.answers)
                 else:
                     stale.append(rel)
         return (dates, answers.changed, files_same), stale
@@ -971,19 +968,21 @@ def _check_cached(
         _, stale = plan_for(new_facts, held)
         index, answers, changed, read_by = made[0]
         found = _run(index, stale, active, jobs, progress, cancel, facts=answers)
+        sealed = vcache.Sealed()
+        _learn(sealed, found, store.sealer())
+    found = _in_order(found, checked)
     problems = [p for found_here in reused.values() for p in found_here]
-    for rel, found_here, result in _in_order(found, checked):
-        problems.extend(found_here)
-        if result is not None:
-            results[rel] = result
-    answers.learn(results.values())
+    problems += [p for _, found_here, _ in found for p in found_here]
+    answers.learn(sealed.derived)
     reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
     problems += _in_scope(reused[VAULT], scope)
     moved = bool(changed) or not files_same
     who = read_by or vcache.Readers()
-    who.update(reused.keys(), {**tokens_of, **{rel: result.answers for rel, result in results.items()}})
+    sealed.readers.merge(reread)
+    who.update(reused.keys(), sealed.readers)
+    now = {rel: found_here for rel, found_here, _ in found}
     with no_gc(settle=False):  # (pickling every result makes no cycles; the run ends here)
-        store.save(rels, signatures, parsed, results, state, files, reused, moved, who, sealed)
+        store.save(rels, signatures, parsed, now, state, files, reused, moved, who, sealed)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
 
 
