@@ -240,6 +240,12 @@ class Tracker:
     def __init__(self, index: VaultIndex) -> None:
         self._index = index
         self.tokens: set[Token] = set()
+        # Per-note analyses (what ``compute`` reads is tracked), allowances and what ran out read
+        # no vault fact: the index's own methods, called without a frame of the tracker's in
+        # between (rules call them 13 times a note).
+        self.analysis = index.analysis
+        self.budget = index.budget
+        self.exhausted = index.exhausted
 
     def outgoing(self, note: Note) -> Any:
         self.tokens.add(("outgoing", note.rel))
@@ -300,15 +306,6 @@ class Tracker:
     @property
     def settings(self) -> VaultSettings:  # part of the run key
         return self._index.settings
-
-    def analysis(self, note: Note, key: str, compute: Callable[[Note], Any]) -> Any:
-        return self._index.analysis(note, key, compute)  # per note; what ``compute`` reads is tracked
-
-    def budget(self, note: Note, what: str, units: int) -> Any:
-        return self._index.budget(note, what, units)  # a per-note allowance: no vault fact
-
-    def exhausted(self, note: Note) -> list[str]:
-        return self._index.exhausted(note)
 
     def derived(self, key: str, compute: Callable[[VaultIndex], Any]) -> Any:
         module, name = getattr(compute, "__module__", ""), getattr(compute, "__qualname__", "")

@@ -977,9 +977,10 @@ def _check_cached(
     reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
     problems += _in_scope(reused[VAULT], scope)
     moved = bool(changed) or not files_same
-    who = read_by or vcache.Readers()
     sealed.readers.merge(reread)
-    who.update(reused.keys(), sealed.readers)
+    if read_by is not None:
+        read_by.update(reused.keys(), sealed.readers)
+    who = sealed.readers if read_by is None else read_by  # (with nothing stored, what this run read)
     now = {rel: found_here for rel, found_here, _ in found}
     with no_gc(settle=False):  # (pickling every result makes no cycles; the run ends here)
         store.save(rels, signatures, parsed, now, state, files, reused, moved, who, sealed)
