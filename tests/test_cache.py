@@ -294,6 +294,33 @@ def test_a_cache_from_another_user_is_not_trusted(vault, checked: list[str], mon
     assert sorted(checked) == sorted(NOTES)
 
 
+def test_facts_are_stored_in_parts_that_verify_and_go_when_no_note_names_them(vault) -> None:
+    """Notes' facts are stored in parts of many notes (one per worker message): a damaged part
+    is not trusted (its notes are parsed again), and a part that no note names any more (all
+    its notes were parsed again) is deleted; one whose notes partly changed stays for the rest."""
+    root = vault(NOTES)
+    expected = same_as_uncached(root)
+    path = root / ".vaultkit" / vcache.FILE
+
+    def parts() -> dict[int, list[str]]:
+        with sqlite3.connect(path) as db:
+            ids = [part for (part,) in db.execute("SELECT id FROM parts")]
+            named = db.execute("SELECT part, rel FROM notes").fetchall()
+        return {part: sorted(rel for of, rel in named if of == part) for part in ids}
+
+    (first,) = parts()
+    with sqlite3.connect(path) as db:
+        (blob,) = db.execute("SELECT facts FROM parts").fetchone()
+        db.execute("UPDATE parts SET facts = ?", (blob[:-8] + bytes(8),))
+    (root / "B.md").write_text(NOTES["B.md"], encoding="utf-8")  # the same bytes: no note changed
+    assert run(root) == expected
+    (second,) = parts()
+    assert second != first
+    (root / "C.md").write_text(NOTES["C.md"] + "\nmore [[B#Nowhere]]\n", encoding="utf-8")
+    assert same_as_uncached(root)
+    assert sorted(parts().values()) == [["A.md", "B.md", "E.md", "sub/D.md"], ["C.md"]]
+
+
 def test_a_concurrent_writer_neither_blocks_nor_breaks_a_run(vault) -> None:
     """A run that finds the cache locked runs without it, and leaves the writer's cache alone."""
     root = vault(NOTES)

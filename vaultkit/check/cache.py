@@ -59,6 +59,7 @@ import functools
 import hashlib
 import hmac
 import io
+import itertools
 import marshal
 import operator
 import os
@@ -82,11 +83,12 @@ from vaultkit.vault.lexcache import user_cache
 from vaultkit.vault.statedir import state_dir
 from vaultkit.version import __version__
 
-SCHEMA = 11
+SCHEMA = 12
 FILE = "cache.sqlite"
 REPORT = "report.bin"  # the last run's whole report (vaultkit.check.warm)
 RACY = 2.0  # seconds: a file changed this close to the run that stored it is hashed next time
 MAC_SIZE = 32
+PART_SIZE = 100  # notes' facts in one stored part, when this process parsed them (:data:`FACTS`)
 
 Token = tuple[str, ...]
 Signature = str  # "size:mtime_ns:ctime_ns:inode" in hex, or "" when the stat must not be trusted
@@ -240,6 +242,12 @@ class Tracker:
     def __init__(self, index: VaultIndex) -> None:
         self._index = index
         self.tokens: set[Token] = set()
+        # Per-note analyses (what ``compute`` reads is tracked), allowances and what ran out read
+        # no vault fact: the index's own methods, called without a frame of the tracker's in
+        # between (rules call them 13 times a note).
+        self.analysis = index.analysis
+        self.budget = index.budget
+        self.exhausted = index.exhausted
 
     def outgoing(self, note: Note) -> Any:
         self.tokens.add(("outgoing", note.rel))
@@ -300,15 +308,6 @@ class Tracker:
     @property
     def settings(self) -> VaultSettings:  # part of the run key
         return self._index.settings
-
-    def analysis(self, note: Note, key: str, compute: Callable[[Note], Any]) -> Any:
-        return self._index.analysis(note, key, compute)  # per note; what ``compute`` reads is tracked
-
-    def budget(self, note: Note, what: str, units: int) -> Any:
-        return self._index.budget(note, what, units)  # a per-note allowance: no vault fact
-
-    def exhausted(self, note: Note) -> list[str]:
-        return self._index.exhausted(note)
 
     def derived(self, key: str, compute: Callable[[VaultIndex], Any]) -> Any:
         module, name = getattr(compute, "__module__", ""), getattr(compute, "__qualname__", "")
@@ -460,6 +459,8 @@ class Facts:
             value = index.candidates(token[1], token[2])
         elif kind == "note":
             value = index.stamp(token[1])
+            if value is not None and value[1] is None:  # a readable note's facts are its bytes': their digest,
+                return f"b{value[0]}"  # not hashed again (a third of the answers, 20,000 on a cold run)
         elif kind == "derived" and (compute := _named(token[2], token[3])) is not None:
             return self._derived(token, compute)
         else:
@@ -485,12 +486,12 @@ class Facts:
             self.memo[token] = (read, value)
         return value
 
-    def learn(self, results: Iterable[Result]) -> None:
-        """Keep the answers to vault-wide analyses that ``results`` hold (worked out in worker
-        processes, on an index with these very facts), so that the next run need not compute them."""
-        learnt = {t: answer for result in results for t, answer in result.answers.items() if t[2:4] in READS}
+    def learn(self, learnt: Mapping[Token, str]) -> None:
+        """Keep the answers to vault-wide analyses that checking notes worked out
+        (:attr:`Sealed.derived`: in worker processes, on an index with these very facts), so
+        that the next run need not compute them."""
         for token, answer in learnt.items():
-            found = READS[token[2:4]](self.index, self.memo, False) if token[0] == "derived" else None
+            found = READS[token[2:4]](self.index, self.memo, False)
             if found is not None:
                 self.memo[token] = (digest(found), answer)
 
@@ -519,6 +520,7 @@ class Entry:
 
     signature: Signature
     digest: str
+    part: int | None = None  # the stored part (:data:`FACTS`) that holds its facts
 
 
 @dataclass
@@ -557,16 +559,22 @@ class Readers:
             elif token[0] != "candidates":
                 self.wide.add(rel)
 
-    def update(self, kept: Collection[str], read: Mapping[str, Mapping[Token, str]]) -> None:
+    def update(self, kept: Collection[str], fresh: Readers) -> None:
         """After a run: forget what every note but ``kept`` read (checked again, gone, or not
-        checked), then record what ``read`` (note -> its findings' tokens) read."""
-        dropped = (self.known - set(kept)) | read.keys()
+        checked), then take in what ``fresh`` records (of the notes whose reads this run knows)."""
+        dropped = (self.known - set(kept)) | fresh.known
         for readers in self.of.values():
             readers -= dropped
         self.wide -= dropped
         self.known -= dropped
-        for rel, tokens in read.items():
-            self.add(rel, tokens)
+        self.merge(fresh)
+
+    def merge(self, other: Readers) -> None:
+        """Take in what ``other`` records of other notes (another worker's)."""
+        for rel, readers in other.of.items():
+            self.of.setdefault(rel, set()).update(readers)
+        self.wide |= other.wide
+        self.known |= other.known
 
     def asking(self, changed: Iterable[str]) -> set[str]:
         """The notes whose findings may not hold once ``changed`` changed (no file came or
@@ -667,9 +675,10 @@ def unseal(key: bytes, blob: object, context: bytes) -> bytes | None:
     return data if hmac.compare_digest(tag, mac(key, data, context)) else None
 
 
-def facts_context(rel: str, digest: str) -> bytes:
-    """What a note's facts blob is signed for: the note's path and the digest of its bytes."""
-    return f"facts\0{rel}\0{digest}".encode()
+# What a part of the stored facts is signed for.  A part holds the facts of the notes one worker
+# sent in one message, in one pickle (:meth:`Sealer.pack_facts`); each note's facts name its path
+# and its bytes' digest, which a run compares with the note it looks up (:meth:`Store.facts`).
+FACTS = b"facts"
 
 
 def result_context(run: str, rel: str, digest: str) -> bytes:
@@ -692,41 +701,58 @@ class Sealer:
     key: bytes
     run_key: str
 
-    def pack(self, value: NoteFacts | Result, rel: str) -> Packed:
-        """``value``, the facts or the findings of ``rel``, pickled, with the MAC that makes
-        it the blob the cache stores for them."""
-        data = dumps(value)
-        if isinstance(value, NoteFacts):
-            context = facts_context(rel, value.digest)
-        else:
-            context = result_context(self.run_key, rel, value.digest)
-        return data, mac(self.key, data, context)
+    def pack(self, result: Result, rel: str) -> tuple[bytes, bytes]:
+        """The findings of ``rel`` pickled, with the MAC that makes them the blob the cache
+        stores for them (one blob per note: a run that re-checks a few notes loads theirs only)."""
+        data = dumps(result)
+        return data, mac(self.key, data, result_context(self.run_key, rel, result.digest))
+
+    def pack_facts(self, facts: list[NoteFacts]) -> Packed:
+        """Notes' facts in one pickle, with the MAC that makes it a stored part (:data:`FACTS`):
+        every run that reads stored facts reads nearly all of them, and one pickle per note
+        cost a cold run's workers and its parent twice the instructions of one per message."""
+        data = dumps(facts)
+        return data, mac(self.key, data, FACTS)
 
 
 @dataclass
 class Sealed:
-    """The blobs that a run's workers sealed (:class:`Sealer`), by note: what
-    :meth:`Store.save` stores as they are."""
+    """What a run's checks taught the cache, gathered where the notes were parsed and checked
+    (a cold run's workers, :class:`Sealer`): the sealed facts and findings, which
+    :meth:`Store.save` stores as they are, who read what, and the answers to vault-wide
+    analyses.  The parent never unpickles a note's findings: loading every one to learn what
+    it read was a fifth of what writing the cache cost a cold run (measured)."""
 
-    facts: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    parts: list[tuple[bytes, list[str]]] = dataclasses.field(default_factory=list)  # (part, its notes)
     results: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    readers: Readers = dataclasses.field(default_factory=Readers)  # what the findings of ``results`` read
+    derived: dict[Token, str] = dataclasses.field(default_factory=dict)  # their answers to READS' analyses
     memo: Memo = dataclasses.field(default_factory=dict)  # what they learnt of vault-wide analyses (Facts.memo)
 
-    def open_facts(self, packed: Packed) -> NoteFacts:
-        """The facts a worker sent; their blob kept when they were sealed."""
-        data, tag = packed
-        facts: NoteFacts = pickle.loads(data)
-        if tag is not None:
-            self.facts[facts.rel] = tag + data
-        return facts
+    def keep(self, rel: str, result: Result, sealer: Sealer) -> None:
+        """The findings of ``rel``, just checked: sealed, and what they read recorded."""
+        data, tag = sealer.pack(result, rel)
+        self.results[rel] = tag + data
+        self.readers.add(rel, result.answers)
+        self.derived.update(
+            (t, answer) for t, answer in result.answers.items() if t[0] == "derived" and t[2:4] in READS
+        )
 
-    def open_result(self, rel: str, packed: Packed) -> Result:
-        """The findings of ``rel`` a worker sent; their blob kept when they were sealed."""
+    def merge(self, other: Sealed) -> None:
+        """Take in what another worker's checks taught."""
+        self.results.update(other.results)
+        self.readers.merge(other.readers)
+        self.derived.update(other.derived)
+        self.memo.update(other.memo)
+
+    def open_facts(self, packed: Packed) -> list[NoteFacts]:
+        """The facts a worker sent in one message (:meth:`Sealer.pack_facts`); their part
+        kept when they were sealed."""
         data, tag = packed
+        facts: list[NoteFacts] = pickle.loads(data)
         if tag is not None:
-            self.results[rel] = tag + data
-        result: Result = pickle.loads(data)
-        return result
+            self.parts.append((tag + data, [f.rel for f in facts]))
+        return facts
 
 
 class Store:
@@ -745,6 +771,8 @@ class Store:
         self.derived: Memo = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
         self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
+        self._parts: dict[int, bytes] | None = None  # the stored parts of facts, read when first needed
+        self._opened: dict[int, dict[str, NoteFacts]] = {}  # and those unpickled, by note
         self._path = root / ".vaultkit" / FILE
         if self._secret is not None:
             self._load()
@@ -771,8 +799,9 @@ class Store:
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS notes (rel TEXT PRIMARY KEY, sig TEXT, digest TEXT, result BLOB, facts BLOB)"
+            "CREATE TABLE IF NOT EXISTS notes (rel TEXT PRIMARY KEY, sig TEXT, digest TEXT, result BLOB, part INTEGER)"
         )
+        db.execute("CREATE TABLE IF NOT EXISTS parts (id INTEGER PRIMARY KEY, facts BLOB)")
         return db
 
     def _load(self) -> None:
@@ -784,7 +813,7 @@ class Store:
             db.execute("BEGIN")  # one snapshot, even while another run writes
             try:
                 rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                notes = db.execute("SELECT rel, sig, digest FROM notes").fetchall()
+                notes = db.execute("SELECT rel, sig, digest, part FROM notes").fetchall()
             finally:
                 db.execute("COMMIT")
             if rows.get("schema") != f"{SCHEMA}:{__version__}:{self.parse_key}":
@@ -797,8 +826,8 @@ class Store:
             self.files = files.decode() if files else None
             derived = self._open(rows.get("derived"), f"derived\0{self.run_key}".encode())
             self.derived = pickle.loads(derived) if derived else {}
-            for rel, sig, digest in notes:
-                self.entries[rel] = Entry(sig or "", digest or "")
+            for rel, sig, digest, part in notes:
+                self.entries[rel] = Entry(sig or "", digest or "", part if isinstance(part, int) else None)
         except Exception as exc:  # whatever a damaged file makes SQLite or pickle raise
             self.entries, self.state, self._findings, self._readers, self.derived = {}, None, None, None, {}
             if _busy(exc):  # another run is writing it: run without the cache, leave the file alone
@@ -839,11 +868,28 @@ class Store:
         if column not in self._blobs:
             try:
                 db = self._reader()
-                query = f"SELECT rel, {column} FROM notes"  # column is "result" or "facts"
+                query = f"SELECT rel, {column} FROM notes"  # column is "result"
                 self._blobs[column] = dict(db.execute(query).fetchall()) if db else {}
             except sqlite3.Error:
                 self._blobs[column] = {}
         return self._blobs[column].get(rel)
+
+    def _part(self, part: int) -> dict[str, NoteFacts]:
+        """The facts a stored part holds, by note (none when it does not verify); the parts
+        are read all at once when first needed (a run that reads one reads nearly all), and
+        each is unpickled when first asked."""
+        if self._parts is None:
+            try:
+                db = self._reader()
+                self._parts = dict(db.execute("SELECT id, facts FROM parts").fetchall()) if db else {}
+            except sqlite3.Error:
+                self._parts = {}
+        found = self._opened.get(part)
+        if found is None:
+            facts = loads(self._open(self._parts.pop(part, None), FACTS))
+            items = facts if isinstance(facts, list) else []
+            found = self._opened[part] = {f.rel: f for f in items if isinstance(f, NoteFacts)}
+        return found
 
     def _reader(self) -> sqlite3.Connection | None:
         """The connection to read with (None: there is no cache file to read)."""
@@ -863,8 +909,11 @@ class Store:
 
     def facts(self, rel: str, digest: str) -> NoteFacts | None:
         """The stored facts of ``rel`` when its bytes had ``digest``; None when not stored."""
-        found = self._stored("facts", rel, digest, facts_context(rel, digest))
-        return found if isinstance(found, NoteFacts) and (found.rel, found.digest) == (rel, digest) else None
+        entry = self.entries.get(rel)
+        if entry is None or entry.digest != digest or entry.part is None or self._secret is None:
+            return None
+        found = self._part(entry.part).get(rel)
+        return found if found is not None and found.digest == digest else None
 
     def result(self, rel: str, digest: str) -> Result | None:
         """The findings stored for ``rel`` under this run key and ``digest``."""
@@ -878,7 +927,7 @@ class Store:
         rels: Iterable[str],
         signatures: Mapping[str, Signature],
         parsed: Mapping[str, NoteFacts],
-        results: Mapping[str, Result],
+        checked: Mapping[str, list[Any]],
         state: str | None,
         files: str,
         reused: Mapping[str, list[Any]],
@@ -888,29 +937,23 @@ class Store:
     ) -> None:
         """Store what this run learned, in one transaction; never raises, never waits.
 
-        ``parsed`` are the facts of the notes parsed in this run.  ``reused`` are the findings
-        taken from the cache that still hold (with ``results``, the notes whose findings hold
-        for this run); when anything ``moved`` (a note changed, a file came or went), the
-        stored findings of other notes are dropped, since :class:`Facts` judges findings
-        against the run that stored the cache.  ``sealed`` are the blobs of those facts and
-        findings that the workers made (:class:`Sealer`); the others are sealed here."""
+        ``parsed`` are the facts of the notes parsed in this run, ``checked`` the findings of
+        the notes checked in it (sealed in ``sealed``, :meth:`Sealed.keep`).  ``reused`` are
+        the findings taken from the cache that still hold (with ``checked``, the notes whose
+        findings hold for this run); when anything ``moved`` (a note changed, a file came or
+        went), the stored findings of other notes are dropped, since :class:`Facts` judges
+        findings against the run that stored the cache.  ``sealed`` also has the parts of
+        facts that the workers sealed (:class:`Sealer`); the others are sealed here."""
         if self._secret is None:
             return
         keep = set(rels)
         made = Sealed() if sealed is None else sealed
 
-        def sealed_result(rel: str, digest: str) -> bytes | None:
-            if rel not in results:
-                return None
-            found = made.results.get(rel)
-            return found or self._seal(dumps(results[rel]), result_context(self.run_key, rel, digest))
-
-        def sealed_facts(facts: NoteFacts) -> bytes:
-            found = made.facts.get(facts.rel)
-            return found or self._seal(dumps(facts), facts_context(facts.rel, facts.digest))
+        def sealed_result(rel: str) -> bytes | None:
+            return made.results.get(rel) if rel in checked else None
 
         new_rows, updates, touched = [], [], []
-        for rel in keep:
+        for rel in sorted(keep):  # in order, SQLite's index of paths takes them faster (a sixth of the save)
             entry = self.entries.get(rel)
             new = parsed.get(rel)
             digest = new.digest if new is not None else entry.digest if entry else ""
@@ -921,23 +964,30 @@ class Store:
                 new_rows.append((rel, sig, digest))
             elif entry is None:
                 continue
-            elif rel in results or (moved and rel not in reused):  # new findings, or none that hold
-                updates.append((sig, sealed_result(rel, digest), rel))
+            elif rel in checked or (moved and rel not in reused):  # new findings, or none that hold
+                updates.append((sig, sealed_result(rel), rel))
             elif entry.signature != sig:
                 touched.append((sig, rel))
-        # The new rows not sealed by the workers are sealed as SQLite takes them, not all first:
-        # on 100,000 notes their facts and findings would otherwise be held twice at the run's
-        # peak of memory.
-        rows = (
-            (rel, sig, digest, sealed_result(rel, digest), sealed_facts(parsed[rel])) for rel, sig, digest in new_rows
+        # The facts not sealed by the workers are sealed as SQLite takes them, not all first: on
+        # 100,000 notes they would otherwise be held twice at the run's peak of memory.
+        in_part: dict[str, int] = {}  # note -> the stored part of its facts
+        sent = {rel for _, notes in made.parts for rel in notes}
+        loose = [parsed[rel] for rel, _, _ in new_rows if rel not in sent]
+        parts = itertools.chain(
+            made.parts,
+            (
+                (self._seal(dumps(chunk), FACTS), [f.rel for f in chunk])
+                for chunk in (loose[n : n + PART_SIZE] for n in range(0, len(loose), PART_SIZE))
+            ),
         )
+        rows = ((rel, sig, digest, sealed_result(rel), in_part.get(rel)) for rel, sig, digest in new_rows)
         gone = [(rel,) for rel in self.entries if rel not in keep]
         state_blob = self._seal(state.encode(), b"state") if state else None
         # Every verified note's findings in one blob: an unchanged vault reads only this.  They
         # and who read what are stored when the state is not trusted too (a note edited just
         # before the run is racy): the next edit's run judges only the readers of what changed,
         # which needs the notes' digests (the rows), not the stat.
-        found = {rel: list(result.problems) for rel, result in results.items()}
+        found = {rel: list(problems) for rel, problems in checked.items()}
         found.update({rel: problems for rel, problems in reused.items() if rel not in found})
         findings_blob = self._seal(dumps(found), _last_run("findings", self.run_key, state))
         readers_blob = (
@@ -960,10 +1010,15 @@ class Store:
                     db.execute("INSERT INTO meta VALUES ('readers', ?)", (readers_blob,))
                 db.execute("INSERT INTO meta VALUES ('files', ?)", (self._seal(files.encode(), b"files"),))
                 db.execute("INSERT INTO meta VALUES ('derived', ?)", (derived_blob,))
+                for blob, notes in parts:
+                    part = cast(int, db.execute("INSERT INTO parts (facts) VALUES (?)", (blob,)).lastrowid)
+                    in_part.update(dict.fromkeys(notes, part))
                 db.executemany("DELETE FROM notes WHERE rel = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
                 db.executemany("UPDATE notes SET sig = ?, result = ? WHERE rel = ?", updates)
                 db.executemany("UPDATE notes SET sig = ? WHERE rel = ?", touched)
+                # a part whose every note was parsed again, or went, holds nothing any more
+                db.execute("DELETE FROM parts WHERE id NOT IN (SELECT part FROM notes WHERE part IS NOT NULL)")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

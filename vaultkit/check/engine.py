@@ -361,21 +361,21 @@ def _send(conn: Connection, kind: str, payload: object) -> None:
     conn.send_bytes(vcache.dumps((kind, payload)))
 
 
-def _pack(value: NoteFacts | vcache.Result, rel: str) -> vcache.Packed:
-    """A note's facts or findings as a worker sends them: pickled on their own, and signed
-    for the cache when the run keeps one (:class:`~vaultkit.check.cache.Sealer`), so that the
-    parent stores the bytes it received."""
+def _learn(sealed: vcache.Sealed, checked: Iterable[Checked], seal: vcache.Sealer | None) -> None:
+    """Keep in ``sealed`` what checking ``checked`` taught the cache, where they were checked
+    (:meth:`~vaultkit.check.cache.Sealed.keep`; nothing when no cache is written)."""
+    if seal is not None:
+        for rel, _, result in checked:
+            if result is not None:
+                sealed.keep(rel, result, seal)
+
+
+def _pack_facts(facts: list[NoteFacts]) -> vcache.Packed:
+    """The facts of a "parsed" message as a worker sends them: in one pickle, signed for the
+    cache when the run keeps one (:meth:`~vaultkit.check.cache.Sealer.pack_facts`), so that the
+    parent stores the bytes it received as one part of the stored facts."""
     seal: vcache.Sealer | None = _WORKER.get("seal")
-    return seal.pack(value, rel) if seal is not None else (vcache.dumps(value), None)
-
-
-def _parsed(payload: list[Any]) -> Iterator[NoteFacts]:
-    """The facts of a "parsed" message: packed one by one (:func:`_pack`) when the run keeps
-    a cache, else sent as they are, in one pickle with the message (pickling and loading
-    10,000 facts one by one cost a run without a cache 2% more instructions, measured)."""
-    if _WORKER.get("seal") is None:
-        return iter(payload)
-    return (pickle.loads(data) for data, _ in payload)
+    return seal.pack_facts(facts) if seal is not None else (vcache.dumps(facts), None)
 
 
 @contextlib.contextmanager
@@ -429,42 +429,45 @@ def _serve(conn: Connection, share: list[str]) -> None:
     """A worker's life: parse ``share`` and send each note's facts; receive the other
     workers' facts (their messages as they sent them) and the date evidence; check the notes
     it is given and send their findings, with the notes that have findings (a few: the fixer
-    and the reporters read those).  With a cache, facts and findings go each in its own
-    pickle (:func:`_pack`)."""
+    and the reporters read those).  With a cache, each message's facts are signed as they
+    are sent (:func:`_pack_facts`), and what the checks taught the cache is sent at the end
+    (:func:`_learn`)."""
     parse: Callable[[str], Note] = _WORKER["parse"]
     held: dict[str, Note] = {}
     own: dict[str, NoteFacts] = {}
-    out: list[Any] = []  # the facts, or with a cache their packs (_parsed)
+    out: list[NoteFacts] = []
     with no_gc():  # as in _parse_all: parsing makes many objects and no cycles
         for rel in share:
             note = parse(rel)
             own[rel] = facts_of(note)
             if len(held) < HELD_NOTES:
                 held[rel] = note
-            out.append(own[rel] if _WORKER.get("seal") is None else _pack(own[rel], rel))
+            out.append(own[rel])
             if len(out) == SEND_EVERY:
-                _send(conn, "parsed", out)
+                _send(conn, "parsed", _pack_facts(out))
                 out = []
-        _send(conn, "parsed", out)
+        if out:
+            _send(conn, "parsed", _pack_facts(out))
         _send(conn, "ready", None)
         forwarded, dates, changed, files_same = pickle.loads(conn.recv_bytes())
         received: dict[str, NoteFacts] = {}
         for _ in range(forwarded):
-            received.update((facts.rel, facts) for facts in _parsed(pickle.loads(conn.recv_bytes())[1]))
+            data, _ = pickle.loads(conn.recv_bytes())[1]
+            received.update((facts.rel, facts) for facts in pickle.loads(data))
         received.update(own)  # its own notes' facts share the notes' headings
         rels: list[str] = pickle.loads(conn.recv_bytes())
     index = _WORKER["build"](held, received, dates)
     _WORKER["index"] = index
+    learnt = vcache.Sealed()
     if _WORKER.get("cached"):
-        _WORKER["facts"] = vcache.Facts(index, changed, files_same)
+        _WORKER["facts"] = vcache.Facts(index, changed, files_same, learnt.memo)
     with _frozen():
         for start in range(0, len(rels), SEND_EVERY):
             checked = _check_chunk(rels[start : start + SEND_EVERY])
-            sent = [
-                (rel, problems, None if result is None else _pack(result, rel)) for rel, problems, result in checked
-            ]
+            _learn(learnt, checked, _WORKER.get("seal"))
+            sent = [(rel, problems) for rel, problems, _ in checked]
             _send(conn, "checked", (sent, [index.notes[rel] for rel, problems, _ in checked if problems]))
-    _send(conn, "done", _WORKER["facts"].memo if _WORKER.get("cached") else None)  # (for the cache: Sealed.memo)
+    _send(conn, "done", learnt if _WORKER.get("cached") else None)
 
 
 def _worker(conn: Connection, share: list[str], parent: int) -> None:
@@ -543,9 +546,8 @@ def _in_workers(
                 if kind == "ready":
                     waiting.remove(conn)
                     continue
-                if _WORKER.get("seal") is not None:
-                    with no_gc(settle=False):
-                        payload = [sealed.open_facts(packed) for packed in payload]
+                with no_gc(settle=False):
+                    payload = sealed.open_facts(payload)
                 parsed.update((facts.rel, facts) for facts in payload)
                 sent[conn].append(data)
                 if progress and payload:
@@ -565,13 +567,10 @@ def _in_workers(
             for conn, kind, payload, _ in _receive(waiting, cancel):
                 if kind == "done":
                     waiting.remove(conn)
-                    sealed.memo.update(payload or {})
+                    if payload is not None:
+                        sealed.merge(payload)
                     continue
-                with no_gc(settle=False):
-                    checked.extend(
-                        (rel, problems, sealed.open_result(rel, result) if result else None)
-                        for rel, problems, result in payload[0]
-                    )
+                checked.extend((rel, problems, None) for rel, problems in payload[0])
                 found.extend(payload[1])
                 if progress and payload[0]:
                     progress("checking", len(payload[0]), to_check)
@@ -894,11 +893,9 @@ def _check_cached(
     files = vcache.files_digest(listing.files)
     files_same = store.files == files
     parsed: dict[str, NoteFacts] = {}  # the notes parsed in this run with readable bytes
-    results: dict[str, vcache.Result] = {}
     reused: dict[str, list[Problem]] = {}
-    tokens_of: dict[str, Mapping[vcache.Token, str]] = {}  # what the reused findings read, where it was loaded
+    reread = vcache.Readers()  # what the reused findings read, where their result was loaded
     found: list[Checked] = []
-    sealed: vcache.Sealed | None = None  # the blobs the workers sealed, when they parsed
     # the index, its answers, the notes that changed, and the stored map of who read what
     # when this run went by it (plan_for's, made where the plan is)
     made: list[tuple[VaultIndex, vcache.Facts, set[str], vcache.Readers | None]] = []
@@ -932,7 +929,7 @@ def _check_cached(
                 result = store.result(rel, digest) if digest else None
                 if result is not None and answers.holds(result.answers):
                     reused[rel] = result.problems
-                    tokens_of[rel] = result.answers
+                    reread.add(rel, result.answers)
                 else:
                     stale.append(rel)
         return (dates, answers.changed, files_same), stale
@@ -971,19 +968,22 @@ def _check_cached(
         _, stale = plan_for(new_facts, held)
         index, answers, changed, read_by = made[0]
         found = _run(index, stale, active, jobs, progress, cancel, facts=answers)
+        sealed = vcache.Sealed()
+        _learn(sealed, found, store.sealer())
+    found = _in_order(found, checked)
     problems = [p for found_here in reused.values() for p in found_here]
-    for rel, found_here, result in _in_order(found, checked):
-        problems.extend(found_here)
-        if result is not None:
-            results[rel] = result
-    answers.learn(results.values())
+    problems += [p for _, found_here, _ in found for p in found_here]
+    answers.learn(sealed.derived)
     reused[VAULT] = check_files(index, active, set(listing.notes).union(listing.others).__contains__)
     problems += _in_scope(reused[VAULT], scope)
     moved = bool(changed) or not files_same
-    who = read_by or vcache.Readers()
-    who.update(reused.keys(), {**tokens_of, **{rel: result.answers for rel, result in results.items()}})
+    sealed.readers.merge(reread)
+    if read_by is not None:
+        read_by.update(reused.keys(), sealed.readers)
+    who = sealed.readers if read_by is None else read_by  # (with nothing stored, what this run read)
+    now = {rel: found_here for rel, found_here, _ in found}
     with no_gc(settle=False):  # (pickling every result makes no cycles; the run ends here)
-        store.save(rels, signatures, parsed, results, state, files, reused, moved, who, sealed)
+        store.save(rels, signatures, parsed, now, state, files, reused, moved, who, sealed)
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
 
 
