@@ -166,12 +166,46 @@ def _problem(source: Note | None, rel: str, item: ActiveRule, diag: Diagnostic, 
     )
 
 
+class _NoteRules(NamedTuple):
+    """What :func:`check_note` reads of a list of active rules, worked out once per list:
+    picking the note rules and the engine's own levels out of it for every note cost more
+    than some of the rules it then ran (an enum lookup per rule and note)."""
+
+    active: Sequence[ActiveRule]
+    rules: tuple[ActiveRule, ...]  # the note-scope rules
+    excluding: bool  # whether any of them is excluded from some paths
+    crash_level: Severity | None
+    incomplete_level: Severity | None
+
+
+_note_rules: list[_NoteRules] = []  # the last list's: a run checks every note with one list, never changed
+
+
+def _rules_of(active: Sequence[ActiveRule]) -> _NoteRules:
+    """The :class:`_NoteRules` of ``active``, made anew only when the list is not the last one."""
+    last = _note_rules[-1] if _note_rules else None
+    if last is None or last.active is not active:
+        rules = tuple(item for item in active if item.rule.scope is Scope.NOTE)
+        last = _NoteRules(
+            active,
+            rules,
+            any(item.exclude for item in rules),
+            _level(active, INTERNAL_ERROR),
+            _level(active, INCOMPLETE_ANALYSIS),
+        )
+        _note_rules[:] = [last]
+    return last
+
+
 def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> list[Problem]:
     """Run every active note rule on one note (pure apart from the rules themselves)."""
     problems: list[Problem] = []
-    rules = [item for item in active if item.rule.scope is Scope.NOTE and not (item.exclude and item.skips(note.rel))]
+    plan = _rules_of(active)
+    rules = plan.rules
+    if plan.excluding:
+        rules = tuple(item for item in rules if not item.skips(note.rel))
     quiet = suppressions(note) if rules else []
-    crash_level = _level(active, INTERNAL_ERROR)
+    crash_level = plan.crash_level
     for item in rules:
         rule = item.rule
         try:
@@ -192,7 +226,7 @@ def check_note(note: Note, index: VaultIndex, active: Sequence[ActiveRule]) -> l
             if problem is not None:
                 problems.append(problem)
     stopped = index.exhausted(note)
-    level = _level(active, INCOMPLETE_ANALYSIS) if stopped else None
+    level = plan.incomplete_level if stopped else None
     if level is not None and not any(s.covers(1, INCOMPLETE_ANALYSIS.name, INCOMPLETE_ANALYSIS.code) for s in quiet):
         message = (
             f"the note is too damaged to analyse fully: {' and '.join(stopped)} stopped early "
