@@ -486,8 +486,9 @@ class VaultIndex:
     def names(self) -> dict[str, tuple[str, ...]]:
         """Folded file name as a link writes it (notes without ``.md``) -> the files so named."""
         table: dict[str, list[str]] = defaultdict(list)
-        for rel in self.files:
-            table[link_key(rel) if rel.lower().endswith(".md") else fold(rel.rsplit("/", 1)[-1])].append(rel)
+        for rel, folded in self._folded.items():  # (link_key and fold of the name, from the folded path)
+            name = folded.rsplit("/", 1)[-1]
+            table[name[:-3] if name.endswith(".md") else name].append(rel)
         return {k: tuple(sorted(v)) for k, v in table.items()}
 
     @cached_property
