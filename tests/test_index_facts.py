@@ -197,3 +197,23 @@ def test_the_check_phase_leaves_the_garbage_collector_as_it_found_it():
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_what_a_chunk_of_checks_leaves_is_out_of_the_collectors_sight(vault) -> None:
+    import gc
+
+    root = vault(NOTES)
+    whole, _, _ = _indexes(root)
+    _, active = resolve_run(root)
+    engine._WORKER.update(index=whole, active=list(active))
+    try:
+        with engine._frozen():
+            assert gc.get_threshold()[0] >= engine.YOUNG_COLLECTION_AFTER
+            found = engine._check_chunk(sorted(whole.notes))
+            walked = {id(o) for o in gc.get_objects()}  # every object a collection may walk
+    finally:
+        engine._WORKER.clear()
+    answers = list(whole._outgoing.values())  # each note's resolved links, kept for the run
+    assert {rel for rel, _, _ in found} == set(whole.notes) and any(problems for _, problems, _ in found)
+    assert len(answers) == len(whole.notes) and not any(id(a) in walked for a in answers)
+    assert id(found) not in walked

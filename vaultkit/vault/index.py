@@ -199,11 +199,14 @@ class VaultIndex:
         self.dates = dates  # evidence for empty dates, gathered at the edge (vaultkit.vault.evidence)
         self._canvases: dict[str, Canvas] = {}
         self._yaml: dict[str, FrontMatter] = {}
-        by_name: dict[str, list[str]] = defaultdict(list)
-        for rel in self.files:
-            by_name[fold(rel.rsplit("/", 1)[-1])].append(rel)
-        self._by_name = {name: tuple(sorted(paths)) for name, paths in by_name.items()}
+        # Each path folded once: the folded name is the last segment of the folded path (NFC
+        # composes nothing across a "/", and lower case makes none), and every index of a
+        # cold run (the parent's and each worker's) folds the names of every file.
         self._folded = {rel: fold(rel) for rel in self.files}
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for rel, folded in self._folded.items():
+            by_name[folded.rsplit("/", 1)[-1]].append(rel)
+        self._by_name = {name: tuple(sorted(paths)) for name, paths in by_name.items()}
         self._candidates: dict[str, tuple[str, ...]] = {}  # link path -> candidates, from any folder
         # per-note caches: path -> (the note it was computed from, value); an entry counts only
         # for that very note, so indexes with the same files share them across edits
@@ -483,8 +486,9 @@ class VaultIndex:
     def names(self) -> dict[str, tuple[str, ...]]:
         """Folded file name as a link writes it (notes without ``.md``) -> the files so named."""
         table: dict[str, list[str]] = defaultdict(list)
-        for rel in self.files:
-            table[link_key(rel) if rel.lower().endswith(".md") else fold(rel.rsplit("/", 1)[-1])].append(rel)
+        for rel, folded in self._folded.items():  # (link_key and fold of the name, from the folded path)
+            name = folded.rsplit("/", 1)[-1]
+            table[name[:-3] if name.endswith(".md") else name].append(rel)
         return {k: tuple(sorted(v)) for k, v in table.items()}
 
     @cached_property
