@@ -4,11 +4,15 @@ after an edit loads only the notes it checks again."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from vaultkit.api import Severity
 from vaultkit.check import cache as vcache
 from vaultkit.check import engine
 from vaultkit.check.run import resolve_run
@@ -97,9 +101,9 @@ def test_workers_that_parse_their_own_share_find_what_one_process_finds(
     started: list[int] = []
     real = engine._in_workers
 
-    def spy(shares, *args):
-        started.append(len(shares))
-        return real(shares, *args)
+    def spy(rels, jobs, *args):
+        started.append(jobs)
+        return real(rels, jobs, *args)
 
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 50)
     monkeypatch.setattr(engine, "_in_workers", spy)
@@ -114,6 +118,67 @@ def test_workers_that_parse_their_own_share_find_what_one_process_finds(
     edited = _check(root, 1, cache=False)
     assert edited != serial and _check(root, 2, cache=True) == edited
     assert started == [2, 2, 2]
+
+
+def test_a_worker_slow_on_one_note_parses_fewer_of_the_others(
+    synthetic_vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers take the notes to parse a chunk at a time: one that meets a slow note (a legacy
+    encoding's first detection, a huge note) leaves the rest to the other, which would
+    otherwise wait for it with nothing to do."""
+    root = _copy(synthetic_vault, tmp_path)
+    serial = _check(root, 1, cache=False)
+    slow = list_files(root).notes[0]  # in the first chunk
+    real_read, real_in_workers = engine.read_note, engine._in_workers
+    parsed_by: list[list[int]] = []
+
+    def read_note(root, rel, max_bytes, disk):
+        if rel == slow:
+            time.sleep(1.5)  # the other worker parses its 150 notes in far less
+        return real_read(root, rel, max_bytes, disk)
+
+    def in_workers(rels, jobs, plan, *args):
+        def spy(parsed, shares):
+            parsed_by.append(sorted(len(share) for share in shares))
+            return plan(parsed, shares)
+
+        return real_in_workers(rels, jobs, spy, *args)
+
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(engine, "SEND_EVERY", 10)
+    monkeypatch.setattr(engine, "read_note", read_note)
+    monkeypatch.setattr(engine, "_in_workers", in_workers)
+    assert _check(root, 2, cache=False) == serial
+    assert _check(root, 2, cache=True) == serial
+    assert [sum(counts) for counts in parsed_by] == [300, 300]
+    assert all(fewer <= 30 for fewer, _ in parsed_by)  # the slow note's chunk, give or take one
+
+
+def test_a_worker_done_with_its_checks_takes_on_the_others(
+    synthetic_vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker whose notes take long to check (the mojibake analysis of a damaged note costs
+    a hundred ordinary notes' checks) is helped by the other once that one is through with
+    its own: the notes not yet reached are checked, and parsed again, there."""
+    root = _copy(synthetic_vault, tmp_path)
+    serial = _check(root, 1, cache=False)
+    slow = list_files(root).notes[0]
+    real_check = engine.check_note
+
+    def check_note(note, index, active):
+        if note.rel == slow:
+            time.sleep(1.5)
+        who = engine.Problem(note.rel, 1, 1, 1, 1, "who", "X000", Severity.WARNING, str(os.getpid()), 0, 0)
+        return [*real_check(note, index, active), who]
+
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(engine, "SEND_EVERY", 10)
+    monkeypatch.setattr(engine, "check_note", check_note)
+    problems = _check(root, 2, cache=False)
+    assert [p for p in problems if not p.message.isdigit()] == serial
+    by_worker = Counter(p.message for p in problems if p.message.isdigit())
+    assert len(by_worker) == 2 and sum(by_worker.values()) == len(list_files(root).notes)
+    assert min(by_worker.values()) <= 20  # the slow note's chunk, give or take one (of 300)
 
 
 def _stored(root: Path) -> dict[str, tuple[str, NoteFacts | None, vcache.Result | None]]:

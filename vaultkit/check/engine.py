@@ -37,6 +37,7 @@ from vaultkit.vault.index import LazyNotes, NoteFacts, VaultIndex, VaultSettings
 if TYPE_CHECKING:  # the pool's modules are imported by the runs that start one
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.connection import Connection
+    from multiprocessing.sharedctypes import Synchronized
 
     from vaultkit.text.dates import DateFacts
 
@@ -472,28 +473,53 @@ def _frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _serve(conn: Connection, share: list[str]) -> None:
-    """A worker's life: parse ``share`` and send each note's facts; receive the other
+def _claimed(rels: list[str], claimed: Synchronized[int]) -> Iterator[list[str]]:
+    """The chunks of ``rels`` this worker takes: the next one not yet claimed by any worker
+    (``claimed`` counts the chunks taken), until none is left.  Shares fixed before the work
+    left one worker idle while the other finished its slow notes: on the bench vault, one
+    legacy-encoded note costs 0.15 s to parse (the encoding detector's first use), and the
+    worker without it waited that long for the index; the checks then ended 0.1-0.2 s apart,
+    as the mojibake analysis of a damaged note costs 100 times an ordinary note's checks."""
+    while True:
+        with claimed.get_lock():
+            chunk = claimed.value
+            claimed.value = chunk + 1
+        part = rels[chunk * SEND_EVERY : (chunk + 1) * SEND_EVERY]
+        if not part:
+            return
+        yield part
+
+
+def _checking(lists: list[list[str]], claimed: list[Synchronized[int]], me: int) -> Iterator[list[str]]:
+    """The chunks of notes worker ``me`` checks: of its own list ``lists[me]`` (the notes it
+    parsed and holds), then of the others' lists that their workers have not reached yet
+    (those notes are parsed again, 0.16 ms each: a fraction of what waiting costs)."""
+    for n in (me, *(n for n in range(len(lists)) if n != me)):
+        yield from _claimed(lists[n], claimed[n])
+
+
+def _serve(
+    conn: Connection, rels_to_parse: list[str], claimed: Synchronized[int], checks: list[Synchronized[int]]
+) -> None:
+    """A worker's life: parse chunks of ``rels_to_parse`` as long as any is left
+    (:func:`_claimed`) and send each chunk's facts; receive the other
     workers' facts (their messages as they sent them) and the date evidence; check the notes
-    it is given and send their findings, with the notes that have findings (a few: the fixer
-    and the reporters read those).  With a cache, each message's facts are signed as they
+    it is given, then help the others with theirs (:func:`_checking`), and send the findings,
+    with the notes that have findings (a few: the fixer and the reporters read those).  With a cache, each message's facts are signed as they
     are sent (:func:`_pack_facts`), and what the checks taught the cache is sent at the end
     (:func:`_learn`)."""
     parse: Callable[[str], Note] = _WORKER["parse"]
     held: dict[str, Note] = {}
     own: dict[str, NoteFacts] = {}
-    out: list[NoteFacts] = []
     with no_gc():  # as in _parse_all: parsing makes many objects and no cycles
-        for rel in share:
-            note = parse(rel)
-            own[rel] = facts_of(note)
-            if len(held) < HELD_NOTES:
-                held[rel] = note
-            out.append(own[rel])
-            if len(out) == SEND_EVERY:
-                _send(conn, "parsed", _pack_facts(out))
-                out = []
-        if out:
+        for part in _claimed(rels_to_parse, claimed):
+            out: list[NoteFacts] = []
+            for rel in part:
+                note = parse(rel)
+                own[rel] = facts_of(note)
+                if len(held) < HELD_NOTES:
+                    held[rel] = note
+                out.append(own[rel])
             _send(conn, "parsed", _pack_facts(out))
         _send(conn, "ready", None)
         forwarded, dates, changed, files_same = pickle.loads(conn.recv_bytes())
@@ -502,29 +528,31 @@ def _serve(conn: Connection, share: list[str]) -> None:
             data, _ = pickle.loads(conn.recv_bytes())[1]
             received.update((facts.rel, facts) for facts in pickle.loads(data))
         received.update(own)  # its own notes' facts share the notes' headings
-        rels: list[str] = pickle.loads(conn.recv_bytes())
+        me, lists = pickle.loads(conn.recv_bytes())  # its number, and every worker's notes to check
     index = _WORKER["build"](held, received, dates)
     _WORKER["index"] = index
     learnt = vcache.Sealed()
     if _WORKER.get("cached"):
         _WORKER["facts"] = vcache.Facts(index, changed, files_same, learnt.memo)
     with _frozen():
-        for start in range(0, len(rels), SEND_EVERY):
-            checked = _check_chunk(rels[start : start + SEND_EVERY])
+        for part in _checking(lists, checks, me):
+            checked = _check_chunk(part)
             _learn(learnt, checked, _WORKER.get("seal"))
             sent = [(rel, problems) for rel, problems, _ in checked]
             _send(conn, "checked", (sent, [index.notes[rel] for rel, problems, _ in checked if problems]))
     _send(conn, "done", learnt if _WORKER.get("cached") else None)
 
 
-def _worker(conn: Connection, share: list[str], parent: int) -> None:
+def _worker(
+    conn: Connection, rels: list[str], claimed: Synchronized[int], checks: list[Synchronized[int]], parent: int
+) -> None:
     """A forked worker (see :func:`_serve`): it dies with the parent, leaves Ctrl-C and
     SIGTERM to it (the parent ends its workers), and reports a failure instead of raising."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        _serve(conn, share)
+        _serve(conn, rels, claimed, checks)
     except Exception:
         import traceback
 
@@ -557,15 +585,18 @@ def _receive(conns: list[Connection], cancel: Cancel | None) -> list[tuple[Conne
     return found
 
 
-Plan = Callable[[dict[str, NoteFacts]], tuple[tuple[Any, ...], list[list[str]]]]
+# ``plan(parsed, shares)``: what every worker receives, and the notes each checks (see _in_workers)
+Plan = Callable[[dict[str, NoteFacts], list[list[str]]], tuple[tuple[Any, ...], list[list[str]]]]
 
 
 def _in_workers(
-    shares: list[list[str]], plan: Plan, progress: Progress | None, cancel: Cancel | None
+    rels: list[str], jobs: int, plan: Plan, progress: Progress | None, cancel: Cancel | None
 ) -> tuple[list[Checked], list[Note], vcache.Sealed]:
-    """Run :func:`_serve` in one forked worker per share.  Once every note is parsed,
-    ``plan(parsed)`` gives what every worker receives (the date evidence, the cache's changed
-    notes and whether the files are the same) and the notes each checks.  Each worker also
+    """Run :func:`_serve` in ``jobs`` forked workers, which parse ``rels`` between them, a
+    chunk at a time (:func:`_claimed`).  Once every note is parsed, ``plan(parsed, shares)``
+    -- ``shares`` being the notes each worker parsed -- gives what every worker receives (the
+    date evidence, the cache's changed notes and whether the files are the same) and the
+    notes each checks (a worker holds the notes it parsed).  Each worker also
     receives the facts the others parsed, as the messages they sent them in: passed on
     as bytes, not pickled again (0.09 s of a 10,000-note run that both workers waited for),
     and each worker unpickles the others' facts only, not its own again.  Returns the
@@ -574,11 +605,13 @@ def _in_workers(
 
     context = multiprocessing.get_context("fork")
     workers, conns = [], []
-    total = sum(len(share) for share in shares)
+    total = len(rels)
+    claimed = context.Value("q", 0)  # the chunks of rels taken (shared memory, with its lock)
+    checks = [context.Value("q", 0) for _ in range(jobs)]  # the chunks taken of each worker's checks
     try:
-        for share in shares:
+        for _ in range(jobs):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_worker, args=(theirs, share, os.getpid()), daemon=True)
+            process = context.Process(target=_worker, args=(theirs, rels, claimed, checks, os.getpid()), daemon=True)
             process.start()
             theirs.close()
             workers.append(process)
@@ -591,6 +624,7 @@ def _in_workers(
             parsed: dict[str, NoteFacts] = {}
             sealed = vcache.Sealed()
             sent: dict[Connection, list[bytes]] = {conn: [] for conn in conns}  # each worker's facts messages
+            shares: dict[Connection, list[str]] = {conn: [] for conn in conns}  # the notes each worker parsed
             waiting = list(conns)  # the workers that have not said they are through with this phase
             while waiting:
                 for conn, kind, payload, data in _receive(waiting, cancel):
@@ -599,20 +633,21 @@ def _in_workers(
                         continue
                     payload = sealed.open_facts(payload)
                     parsed.update((facts.rel, facts) for facts in payload)
+                    shares[conn].extend(facts.rel for facts in payload)
                     sent[conn].append(data)
                     if progress and payload:
                         progress("parsing", len(payload), total)
-            common, rels = plan(parsed)
-            for conn, mine in zip(conns, rels, strict=True):
+            common, to_check = plan(parsed, [shares[conn] for conn in conns])
+            for me, conn in enumerate(conns):
                 others = [data for other in conns if other is not conn for data in sent[other]]
                 conn.send_bytes(vcache.dumps((len(others), *common)))
                 for data in others:
                     conn.send_bytes(data)
-                conn.send_bytes(vcache.dumps(mine))
+                conn.send_bytes(vcache.dumps((me, to_check)))
             del sent
             checked: list[Checked] = []
             found: list[Note] = []
-            waiting, to_check = list(conns), sum(len(mine) for mine in rels)
+            waiting, checking = list(conns), sum(len(mine) for mine in to_check)
             while waiting:  # a worker that is done exits: its end of the pipe is then never read again
                 for conn, kind, payload, _ in _receive(waiting, cancel):
                     if kind == "done":
@@ -623,7 +658,7 @@ def _in_workers(
                     checked.extend((rel, problems, None) for rel, problems in payload[0])
                     found.extend(payload[1])
                     if progress and payload[0]:
-                        progress("checking", len(payload[0]), to_check)
+                        progress("checking", len(payload[0]), checking)
     except BaseException:  # Ctrl-C, SIGTERM, cancel, a worker failed: never wait for the rest
         for process in workers:
             if process.is_alive():
@@ -807,11 +842,6 @@ def check(
     return CheckResult(root, lambda: index, _sorted(problems), checked, listing.warnings)
 
 
-def _shares(rels: list[str], jobs: int) -> list[list[str]]:
-    """``rels`` dealt to ``jobs`` workers in turn (neighbours in a folder are often alike in size)."""
-    return [rels[n::jobs] for n in range(jobs)]
-
-
 def _in_order(found: Iterable[Checked], rels: list[str]) -> list[Checked]:
     """Workers' findings in the order of ``rels``, as a run in one process makes them (which
     crash is named first depends on it: :func:`collapse_crashes`)."""
@@ -872,10 +902,9 @@ def _check_forked(run: _Run, rels: list[str], checked: list[str]) -> tuple[Vault
     root, listing, _, keys, active, max_bytes, jobs, progress, cancel = run
     documents = _documents(root, listing, max_bytes)
     wanted = set(checked)
-    shares = _shares(rels, jobs)
     made: list[VaultIndex] = []
 
-    def plan(parsed: dict[str, NoteFacts]) -> tuple[tuple[Any, ...], list[list[str]]]:
+    def plan(parsed: dict[str, NoteFacts], shares: list[list[str]]) -> tuple[tuple[Any, ...], list[list[str]]]:
         facts = [parsed[rel] for rel in rels]
         dates = _dates(root, facts, keys)
         made.append(run.facts_index(documents, facts, dates, {}))
@@ -889,7 +918,7 @@ def _check_forked(run: _Run, rels: list[str], checked: list[str]) -> tuple[Vault
 
     _WORKER.update(parse=parse, build=build, active=list(active))
     try:
-        found, noted, _ = _in_workers(shares, plan, progress, cancel)
+        found, noted, _ = _in_workers(rels, jobs, plan, progress, cancel)
     finally:
         _WORKER.clear()
     cast(LazyNotes, made[0].notes).keep(noted)
@@ -985,9 +1014,8 @@ def _check_cached(
         return (dates, answers.changed, files_same), stale
 
     if _forking(jobs, len(fresh)):
-        shares = _shares(fresh, jobs)
 
-        def plan(new: dict[str, NoteFacts]) -> tuple[tuple[Any, ...], list[list[str]]]:
+        def plan(new: dict[str, NoteFacts], shares: list[list[str]]) -> tuple[tuple[Any, ...], list[list[str]]]:
             parsed.update((rel, facts) for rel, facts in new.items() if facts.digest)
             common, stale = plan_for(new, {})
             owner = {rel: n for n, share in enumerate(shares) for rel in share}
@@ -1004,7 +1032,7 @@ def _check_cached(
 
         _WORKER.update(parse=parse, build=build, active=list(active), cached=True, seal=store.sealer())
         try:
-            found, noted, sealed = _in_workers(shares, plan, progress, cancel)
+            found, noted, sealed = _in_workers(fresh, jobs, plan, progress, cancel)
         finally:
             _WORKER.clear()
         index, answers, changed, read_by = made[0]
