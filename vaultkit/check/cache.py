@@ -357,12 +357,8 @@ def _context_reads(index: VaultIndex, memo: Memo, load: bool) -> object | None:
     stands as that digest, or, with ``load``, is worked out from the note's text.  None when a
     sampled note's bytes are not known by digest.  The watch daemon keeps that vocabulary by
     a like rule (``VaultState._new_context``)."""
-    from vaultkit.text.encoding.locate import (
-        CONTEXT_PARTS,
-        Parts,
-        record_part,
-        sampled,
-    )  # (not on the unchanged run's path)
+    # (imported here: the unchanged run's path does not need the encoding library)
+    from vaultkit.text.encoding.locate import CONTEXT_PARTS, Parts, record_part, sampled
 
     readable = sorted(rel for rel, _, error in index.stamps() if not error)
     sample = sampled(readable)
@@ -770,7 +766,7 @@ class Store:
         self._readers: bytes | None = None  # and who read what (:attr:`readers`)
         self.derived: Memo = {}  # Facts.memo: vault-wide analyses' answers
         self._db: sqlite3.Connection | None = None
-        self._blobs: dict[str, dict[str, bytes]] = {}  # column -> rel -> blob, read when first needed
+        self._results: dict[str, bytes] | None = None  # note -> its findings' blob, read when first needed
         self._parts: dict[int, bytes] | None = None  # the stored parts of facts, read when first needed
         self._opened: dict[int, dict[str, NoteFacts]] = {}  # and those unpickled, by note
         self._path = root / ".vaultkit" / FILE
@@ -862,28 +858,21 @@ class Store:
         for this parse key (and context: the note path and digest it belongs to)."""
         return unseal(self._signing(), blob, context)
 
-    def _blob(self, column: str, rel: str) -> bytes | None:
-        """A stored blob; a column is read whole when first needed (a run that reads one
-        reads nearly all)."""
-        if column not in self._blobs:
-            try:
-                db = self._reader()
-                query = f"SELECT rel, {column} FROM notes"  # column is "result"
-                self._blobs[column] = dict(db.execute(query).fetchall()) if db else {}
-            except sqlite3.Error:
-                self._blobs[column] = {}
-        return self._blobs[column].get(rel)
+    def _read_all(self, query: str) -> dict[Any, bytes]:
+        """Every (key, blob) row of ``query``, read at once (a run that reads one stored
+        blob of a kind reads nearly all); none when there is no cache file to read."""
+        try:
+            db = self._reader()
+            return dict(db.execute(query).fetchall()) if db else {}
+        except sqlite3.Error:
+            return {}
 
     def _part(self, part: int) -> dict[str, NoteFacts]:
         """The facts a stored part holds, by note (none when it does not verify); the parts
         are read all at once when first needed (a run that reads one reads nearly all), and
         each is unpickled when first asked."""
         if self._parts is None:
-            try:
-                db = self._reader()
-                self._parts = dict(db.execute("SELECT id, facts FROM parts").fetchall()) if db else {}
-            except sqlite3.Error:
-                self._parts = {}
+            self._parts = self._read_all("SELECT id, facts FROM parts")
         found = self._opened.get(part)
         if found is None:
             facts = loads(self._open(self._parts.pop(part, None), FACTS))
@@ -899,25 +888,26 @@ class Store:
             self._db = self._connect()
         return self._db
 
-    def _stored(self, column: str, rel: str, digest: str, context: bytes) -> Any:
-        """What ``column`` holds for ``rel`` when its bytes had ``digest``, signed for
-        ``context``, unpickled; None when there is no such entry or blob."""
+    def _entry(self, rel: str, digest: str) -> Entry | None:
+        """The stored entry of ``rel`` when its bytes had ``digest`` and the cache can be read."""
         entry = self.entries.get(rel)
-        if entry is None or entry.digest != digest or self._secret is None:
-            return None
-        return loads(self._open(self._blob(column, rel), context))
+        return entry if entry is not None and entry.digest == digest and self._secret is not None else None
 
     def facts(self, rel: str, digest: str) -> NoteFacts | None:
         """The stored facts of ``rel`` when its bytes had ``digest``; None when not stored."""
-        entry = self.entries.get(rel)
-        if entry is None or entry.digest != digest or entry.part is None or self._secret is None:
+        entry = self._entry(rel, digest)
+        if entry is None or entry.part is None:
             return None
         found = self._part(entry.part).get(rel)
         return found if found is not None and found.digest == digest else None
 
     def result(self, rel: str, digest: str) -> Result | None:
         """The findings stored for ``rel`` under this run key and ``digest``."""
-        found = self._stored("result", rel, digest, result_context(self.run_key, rel, digest))
+        if self._entry(rel, digest) is None:
+            return None
+        if self._results is None:
+            self._results = self._read_all("SELECT rel, result FROM notes")
+        found = loads(self._open(self._results.get(rel), result_context(self.run_key, rel, digest)))
         return found if isinstance(found, Result) and found.digest == digest else None
 
     # -- writing

@@ -502,12 +502,12 @@ def _serve(
     conn: Connection, rels_to_parse: list[str], claimed: Synchronized[int], checks: list[Synchronized[int]]
 ) -> None:
     """A worker's life: parse chunks of ``rels_to_parse`` as long as any is left
-    (:func:`_claimed`) and send each chunk's facts; receive the other
-    workers' facts (their messages as they sent them) and the date evidence; check the notes
-    it is given, then help the others with theirs (:func:`_checking`), and send the findings,
-    with the notes that have findings (a few: the fixer and the reporters read those).  With a cache, each message's facts are signed as they
-    are sent (:func:`_pack_facts`), and what the checks taught the cache is sent at the end
-    (:func:`_learn`)."""
+    (:func:`_claimed`) and send each chunk's facts; receive the other workers' facts (their
+    messages as they sent them) and the date evidence; check the notes it is given, then help
+    the others with theirs (:func:`_checking`), and send the findings, with the notes that have
+    findings (a few: the fixer and the reporters read those).  With a cache, each message's
+    facts are signed as they are sent (:func:`_pack_facts`), and what the checks taught the
+    cache is sent at the end (:func:`_learn`)."""
     parse: Callable[[str], Note] = _WORKER["parse"]
     held: dict[str, Note] = {}
     own: dict[str, NoteFacts] = {}
